@@ -1,0 +1,73 @@
+/**
+ * The one interface oned uses to reach its database, whatever the backend.
+ *
+ * oned keeps its objects in memory; the database is where every change is made durable before
+ * the change is acknowledged, and where the objects are loaded from at start. So the interface
+ * is small: reads at start-up (and for accounting queries), and batches of writes that are
+ * committed atomically and group-committed across concurrent requests.
+ */
+
+/** A value stored in or read from a column. Integers beyond 2^53 travel as bigint. */
+export type SqlValue = string | number | bigint | null;
+
+/** A row as read back: column name to value. Integer columns come back as number, or bigint when not exactly representable. */
+export type Row = Record<string, SqlValue>;
+
+/**
+ * One write. Writes are expressed as data, not SQL text, so each backend renders them in its
+ * own dialect (upsert syntax differs between SQLite, PostgreSQL and MySQL).
+ */
+export type Write =
+  /** Insert the row, or replace the existing row with the same primary key. */
+  | { readonly kind: 'upsert'; readonly table: string; readonly row: Readonly<Record<string, SqlValue>> }
+  /** Delete the rows whose columns equal all the given values. */
+  | { readonly kind: 'delete'; readonly table: string; readonly where: Readonly<Record<string, SqlValue>> };
+
+/** The backends oned can run on, named as in oned.conf's `DB = [ BACKEND = ... ]`. */
+export type Backend = 'sqlite' | 'postgresql' | 'mysql';
+
+/** Connection settings: oned.conf's `DB` vector attribute, plus where SQLite keeps its file. */
+export interface DbConfig {
+  readonly backend: Backend;
+  /** SQLite: path of the database file (`$ONE_LOCATION/var/one.db`). */
+  readonly file?: string;
+  readonly server?: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly passwd?: string;
+  readonly dbName?: string;
+  /** Size of the connection pool for server backends. */
+  readonly connections?: number;
+  /** SQLite busy timeout in milliseconds (oned.conf `TIMEOUT`). */
+  readonly timeout?: number;
+}
+
+export interface Database {
+  readonly backend: Backend;
+
+  /**
+   * Brings the schema to the latest version, applying every pending migration in order, each in
+   * its own transaction, and records it in `db_versioning`. Refuses (throws) if the database
+   * was written by a newer schema version than this program knows.
+   */
+  migrate(): Promise<void>;
+
+  /** The schema version the database is at (0 for an empty database). */
+  schemaVersion(): Promise<number>;
+
+  /**
+   * A read-only query. Placeholders are `?` in every backend (translated where the backend
+   * wants `$1`); identifiers are plain lower-case names that need no quoting.
+   */
+  query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+
+  /**
+   * Commits the writes atomically: all or none. Resolves only once the transaction is durable.
+   * Calls made while a commit is in flight are group-committed together in the next
+   * transaction; a failure of a group rejects every call in it, and none of its writes stay.
+   */
+  write(writes: readonly Write[]): Promise<void>;
+
+  /** Waits for in-flight writes, then closes connections. */
+  close(): Promise<void>;
+}
