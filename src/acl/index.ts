@@ -1,0 +1,11 @@
+/** The ACL engine: rules, their text and hex forms, and authorization against them. */
+export { AclError, type AclErrorKind } from './acl-error.js';
+export { AclRight, AclRule, AclSelector } from './acl-rule.js';
+export {
+  AclManager,
+  type AclGrants,
+  type AclManagerOptions,
+  type AclRequest,
+  type AclSelectorSwitches,
+} from './acl-manager.js';
+export { DEFAULT_RULES } from './default-rules.js';

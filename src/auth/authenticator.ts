@@ -1,0 +1,53 @@
+/**
+ * Authentication of API sessions (`"user:secret"`). The core driver checks the password hash
+ * or a login token. A verified password is remembered as a SHA-256 digest on the user (in
+ * memory only, tied to the stored hash it was checked against), so the costly scrypt check runs
+ * once per password, not once per call, and a password change invalidates it by itself.
+ */
+import { createHash } from 'node:crypto';
+import type { UserPool } from '../user/user-pool.js';
+import type { GroupPool } from '../group/group-pool.js';
+import { CORE_AUTH, type User } from '../user/user.js';
+import { verifyPassword } from './password.js';
+import { isExpired } from './login-token.js';
+import { callerFor, type Caller } from './caller.js';
+
+const verified = new WeakMap<User, { readonly hash: string; readonly digest: string }>();
+
+function digest(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export class Authenticator {
+  constructor(
+    private readonly users: UserPool,
+    private readonly groups: GroupPool,
+  ) {}
+
+  /** The caller, or null when the session does not authenticate. */
+  async authenticate(session: string): Promise<Caller | null> {
+    const colon = session.indexOf(':');
+    if (colon <= 0) return null;
+    const user = this.users.getByName(session.slice(0, colon));
+    if (!user || !user.enabled) return null;
+    const secret = session.slice(colon + 1);
+    if (secret.length === 0) return null;
+
+    const now = Math.floor(Date.now() / 1000);
+    const token = user.tokens.find((t) => t.token === secret && !isExpired(t, now));
+    if (token) {
+      if (token.egid >= 0 && !user.groups.has(token.egid)) return null;
+      return callerFor(user, token.egid, token.egid >= 0 ? (this.groups.get(token.egid)?.name ?? '') : '');
+    }
+    if (user.authDriver !== CORE_AUTH) return null; // external drivers arrive with AUTH_MAD
+
+    const d = digest(secret);
+    const known = verified.get(user);
+    if (known && known.hash === user.password && known.digest === d) return callerFor(user);
+    const stored = user.password;
+    if (!(await verifyPassword(secret, stored))) return null;
+    verified.set(user, { hash: stored, digest: d });
+    // The password may have changed while scrypt ran.
+    return user.password === stored && user.enabled ? callerFor(user) : null;
+  }
+}

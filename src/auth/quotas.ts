@@ -1,0 +1,106 @@
+/**
+ * Quota limits and usage of a user or group (and the defaults), as the `*_QUOTA` XML blocks.
+ * Limits are set with `one.user.quota` / `one.group.quota` from a template such as
+ * `VM = [ VMS = 10, CPU = 4, MEMORY = 2048 ]` or `DATASTORE = [ ID = 1, SIZE = 1024 ]`.
+ * Enforcement comes with the objects that consume quota (VMs, images, leases).
+ */
+import type { XmlNode } from '../common/xml-tree.js';
+import { child, childText } from '../common/xml-tree.js';
+import type { Template } from '../common/template/index.js';
+
+/** Quota kinds: template attribute name, XML block, keyed by ID or not, and the metrics. */
+const KINDS = {
+  DATASTORE: { block: 'DATASTORE_QUOTA', keyed: true, metrics: ['IMAGES', 'SIZE'] },
+  NETWORK: { block: 'NETWORK_QUOTA', keyed: true, metrics: ['LEASES'] },
+  VM: { block: 'VM_QUOTA', keyed: false, metrics: ['CPU', 'MEMORY', 'RUNNING_CPU', 'RUNNING_MEMORY', 'RUNNING_VMS', 'SYSTEM_DISK_SIZE', 'VMS'] },
+  IMAGE: { block: 'IMAGE_QUOTA', keyed: true, metrics: ['RVMS'] },
+} as const;
+type Kind = keyof typeof KINDS;
+
+/** "-1" use the default quota, "-2" unlimited; other values are limits. */
+const DEFAULT_LIMIT = '-1';
+
+/** One entry: limit and usage per metric. */
+interface Entry {
+  readonly id: string | null;
+  readonly limits: Map<string, string>;
+  readonly used: Map<string, string>;
+}
+
+export class QuotaError extends Error {}
+
+export class Quotas {
+  private readonly entries: Record<Kind, Map<string, Entry>> = { DATASTORE: new Map(), NETWORK: new Map(), VM: new Map(), IMAGE: new Map() };
+
+  /**
+   * Applies a quota template: each vector sets the given limits of one entry (others kept).
+   * Throws QuotaError naming the bad attribute.
+   */
+  set(tmpl: Template): void {
+    const staged: Array<[Kind, string, Map<string, string>]> = [];
+    for (const attr of tmpl.attributes()) {
+      const kind = attr.name as Kind;
+      const spec = KINDS[kind];
+      if (!spec) continue;
+      if (typeof attr.value === 'string') throw new QuotaError(`${attr.name} quota must be a vector attribute`);
+      const id = spec.keyed ? attr.value.get('ID') : '';
+      if (spec.keyed && (id === undefined || !/^-?\d+$/.test(id))) throw new QuotaError(`${attr.name} quota needs a numeric ID`);
+      const limits = new Map<string, string>();
+      for (const m of spec.metrics) {
+        const v = attr.value.get(m);
+        if (v === undefined) continue;
+        const n = Number(v);
+        if (v.trim() === '' || Number.isNaN(n) || (n < 0 && n !== -1 && n !== -2)) {
+          throw new QuotaError(`Invalid ${attr.name}/${m} quota value "${v}": use a non-negative number, -1 (default) or -2 (unlimited)`);
+        }
+        limits.set(m, v);
+      }
+      staged.push([kind, id ?? '', limits]);
+    }
+    for (const [kind, key, limits] of staged) {
+      const map = this.entries[kind];
+      let e = map.get(key);
+      if (!e) map.set(key, (e = { id: KINDS[kind].keyed ? key : null, limits: new Map(), used: new Map() }));
+      for (const [m, v] of limits) e.limits.set(m, v);
+    }
+  }
+
+  /** The four `*_QUOTA` blocks. */
+  toXml(): string {
+    let xml = '';
+    for (const kind of Object.keys(KINDS) as Kind[]) {
+      const spec = KINDS[kind];
+      let body = '';
+      for (const e of this.entries[kind].values()) {
+        body += `<${kind}>`;
+        if (e.id !== null) body += `<ID>${e.id}</ID>`;
+        for (const m of spec.metrics) {
+          body += `<${m}>${e.limits.get(m) ?? DEFAULT_LIMIT}</${m}><${m}_USED>${e.used.get(m) ?? '0'}</${m}_USED>`;
+        }
+        body += `</${kind}>`;
+      }
+      xml += `<${spec.block}>${body}</${spec.block}>`;
+    }
+    return xml;
+  }
+
+  /** Reads the blocks from an element holding them (USER, GROUP, DEFAULT_*_QUOTAS). */
+  static fromXml(parent: XmlNode | undefined): Quotas {
+    const q = new Quotas();
+    if (!parent) return q;
+    for (const kind of Object.keys(KINDS) as Kind[]) {
+      const spec = KINDS[kind];
+      const block = child(parent, spec.block);
+      for (const node of block?.children ?? []) {
+        const id = spec.keyed ? childText(node, 'ID') : '';
+        const e: Entry = { id: spec.keyed ? id : null, limits: new Map(), used: new Map() };
+        for (const m of spec.metrics) {
+          if (child(node, m)) e.limits.set(m, childText(node, m));
+          if (child(node, `${m}_USED`)) e.used.set(m, childText(node, `${m}_USED`));
+        }
+        q.entries[kind].set(id, e);
+      }
+    }
+    return q;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The database schema as data: tables described once and rendered into each backend's DDL, and
+ * the list of versioned migrations that build it. To change the schema, append a migration;
+ * never edit one that has shipped, since databases out there already recorded it as applied.
+ */
+import type { Backend } from './database.js';
+
+/** Column types by what they hold; each backend spells them its own way (see {@link columnType}). */
+export type ColumnType = 'integer' | 'bigint' | 'text' | `varchar(${number})`;
+
+/** A table as the migrations create it. */
+export interface Table {
+  readonly name: string;
+  /** Column name to type, in table order. */
+  readonly columns: Readonly<Record<string, ColumnType>>;
+  /** The columns upserts conflict on. Always NOT NULL. */
+  readonly primaryKey: readonly string[];
+  readonly notNull?: readonly string[];
+  /** Sets of columns whose values no two rows may share. */
+  readonly unique?: readonly (readonly string[])[];
+  /** Sets of columns indexed for lookups. */
+  readonly indexes?: readonly (readonly string[])[];
+}
+
+/** One step of the schema's history, recorded in `db_versioning` once applied. */
+export interface Migration {
+  /** 1, 2, 3, ... in order; the schema version the database is at once this is applied. */
+  readonly version: number;
+  /** Stored in `db_versioning.comment` (at most 256 characters). */
+  readonly description: string;
+  /** Tables this migration creates, so that writes know their keys. */
+  readonly tables: readonly Table[];
+  /** The DDL to run, in order, for the given backend. */
+  statements(backend: Backend): readonly string[];
+}
+
+/**
+ * An OpenNebula pool table: one row per object, its XML in `body` and the owner, group and
+ * permission columns that listings filter on without parsing the XML.
+ * @param namesUniquePer `pool`: no two objects share a name (users, groups); `owner`: no two
+ *   objects of the same owner do (VMs, images, templates, ...).
+ */
+export function poolTable(name: string, namesUniquePer: 'pool' | 'owner'): Table {
+  return {
+    name,
+    columns: {
+      oid: 'integer',
+      name: 'varchar(128)',
+      body: 'text',
+      uid: 'integer',
+      gid: 'integer',
+      owner_u: 'integer',
+      group_u: 'integer',
+      other_u: 'integer',
+    },
+    primaryKey: ['oid'],
+    notNull: ['name'],
+    unique: [namesUniquePer === 'pool' ? ['name'] : ['name', 'uid']],
+    indexes: [['uid'], ['gid']],
+  };
+}
+
+/** A migration that only creates tables. */
+function creating(version: number, description: string, tables: readonly Table[]): Migration {
+  return { version, description, tables, statements: (backend) => tables.flatMap((t) => createTable(t, backend)) };
+}
+
+const dbVersioning: Table = {
+  name: 'db_versioning',
+  columns: { oid: 'integer', version: 'integer', timestamp: 'bigint', comment: 'varchar(256)' },
+  primaryKey: ['oid'],
+};
+
+const poolControl: Table = {
+  name: 'pool_control',
+  columns: { tablename: 'varchar(32)', last_oid: 'bigint' },
+  primaryKey: ['tablename'],
+};
+
+const systemAttributes: Table = {
+  name: 'system_attributes',
+  columns: { name: 'varchar(128)', body: 'text' },
+  primaryKey: ['name'],
+};
+
+const acl: Table = {
+  name: 'acl',
+  columns: { oid: 'integer', userset: 'bigint', resource: 'bigint', rights: 'bigint', zone: 'bigint' },
+  primaryKey: ['oid'],
+  unique: [['userset', 'resource', 'rights', 'zone']],
+};
+
+/** Every migration, oldest first. Append only. */
+export const MIGRATIONS: readonly Migration[] = [
+  creating(1, 'Initial schema: versioning, pool control, system attributes, users, groups, ACL rules, documents', [
+    dbVersioning,
+    poolControl,
+    systemAttributes,
+    poolTable('user_pool', 'pool'),
+    poolTable('group_pool', 'pool'),
+    acl,
+    poolTable('document_pool', 'owner'),
+  ]),
+];
+
+/** The schema version this program writes: that of the last migration. */
+export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+const TABLES: ReadonlyMap<string, Table> = new Map(MIGRATIONS.flatMap((m) => m.tables).map((t) => [t.name, t]));
+
+/** The table of that name as the latest schema has it, if any. */
+export function tableNamed(name: string): Table | undefined {
+  return TABLES.get(name);
+}
+
+/** How the backend spells a column type. MySQL's TEXT holds only 64 KiB, so text is LONGTEXT there. */
+function columnType(type: ColumnType, backend: Backend): string {
+  switch (type) {
+    case 'integer':
+      return backend === 'mysql' ? 'INT' : 'INTEGER';
+    case 'bigint':
+      return 'BIGINT';
+    case 'text':
+      return backend === 'mysql' ? 'LONGTEXT' : 'TEXT';
+    default:
+      return type.toUpperCase();
+  }
+}
+
+/**
+ * CREATE TABLE (and, outside MySQL, CREATE INDEX) statements for a table. All are IF NOT EXISTS
+ * because MySQL commits DDL at once: a migration cut short there is completed by running it again.
+ */
+function createTable(table: Table, backend: Backend): string[] {
+  const notNull = new Set([...table.primaryKey, ...(table.notNull ?? [])]);
+  const lines = Object.entries(table.columns).map(
+    ([column, type]) => `${column} ${columnType(type, backend)}${notNull.has(column) ? ' NOT NULL' : ''}`,
+  );
+  lines.push(`PRIMARY KEY (${table.primaryKey.join(', ')})`);
+  for (const columns of table.unique ?? []) lines.push(`UNIQUE (${columns.join(', ')})`);
+  const indexes = (table.indexes ?? []).map((columns) => ({ name: `${table.name}_${columns.join('_')}_idx`, columns }));
+  if (backend === 'mysql') {
+    // MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB does); indexes declared in the table work in both.
+    for (const index of indexes) lines.push(`INDEX ${index.name} (${index.columns.join(', ')})`);
+    return [
+      `CREATE TABLE IF NOT EXISTS ${table.name} (${lines.join(', ')}) ` +
+        'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+    ];
+  }
+  return [
+    `CREATE TABLE IF NOT EXISTS ${table.name} (${lines.join(', ')})`,
+    ...indexes.map((index) => `CREATE INDEX IF NOT EXISTS ${index.name} ON ${table.name} (${index.columns.join(', ')})`),
+  ];
+}

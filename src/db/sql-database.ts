@@ -1,0 +1,92 @@
+/**
+ * The part of every backend that is the same: migrations, schema version, group-committed
+ * writes. Each backend supplies a {@link Driver}: how it runs a query and a transaction, and its
+ * dialect of the few statements that differ.
+ */
+import type { Backend, Database, Row, SqlValue, Write } from './database.js';
+import { GroupCommitter, type WriteStats } from './group-commit.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { WriteRenderer, type Dialect, type Statement } from './write-sql.js';
+
+/** A backend's connection(s) and dialect. */
+export interface Driver {
+  readonly backend: Backend;
+  readonly dialect: Dialect;
+  /** A query with one `?` parameter, a table name, that returns a row if the table exists. */
+  readonly tableExistsSql: string;
+  /** Runs a read-only query with `?` placeholders. */
+  query(sql: string, params: readonly SqlValue[]): Promise<Row[]>;
+  /** Runs the statements in one transaction, all or none; resolves once it is durable. */
+  transaction(statements: readonly Statement[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A {@link Database} that also tells how its writes were grouped into transactions. */
+export interface MeteredDatabase extends Database {
+  readonly writeStats: WriteStats;
+}
+
+export class SqlDatabase implements MeteredDatabase {
+  readonly backend: Backend;
+  readonly #driver: Driver;
+  readonly #renderer: WriteRenderer;
+  readonly #committer: GroupCommitter;
+
+  constructor(driver: Driver) {
+    this.backend = driver.backend;
+    this.#driver = driver;
+    this.#renderer = new WriteRenderer(driver.dialect);
+    this.#committer = new GroupCommitter((writes) => driver.transaction(this.#renderer.render(writes)));
+  }
+
+  get writeStats(): WriteStats {
+    return this.#committer.stats;
+  }
+
+  async migrate(): Promise<void> {
+    const current = await this.schemaVersion();
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `the database is at schema version ${current}, newer than the ${SCHEMA_VERSION} this program knows: ` +
+          'it was written by a newer release; run that release or restore a backup',
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      const record: Write = {
+        kind: 'upsert',
+        table: 'db_versioning',
+        row: {
+          oid: migration.version,
+          version: migration.version,
+          timestamp: Math.floor(Date.now() / 1000),
+          comment: migration.description,
+        },
+      };
+      await this.#driver.transaction([
+        ...migration.statements(this.backend).map((sql) => ({ sql, params: [] })),
+        ...this.#renderer.render([record]),
+      ]);
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    const exists = await this.#driver.query(this.#driver.tableExistsSql, ['db_versioning']);
+    if (exists.length === 0) return 0;
+    const [row] = await this.#driver.query('SELECT MAX(version) AS version FROM db_versioning', []);
+    return Number(row?.['version'] ?? 0);
+  }
+
+  query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return this.#driver.query(sql, params);
+  }
+
+  write(writes: readonly Write[]): Promise<void> {
+    return this.#committer.write(writes);
+  }
+
+  async close(): Promise<void> {
+    await this.#committer.close();
+    await this.#driver.close();
+  }
+}

@@ -1,0 +1,53 @@
+/** A group: its users, its administrators, a template and quotas. */
+import type { XmlNode } from '../common/xml-tree.js';
+import { child, childInt, childText } from '../common/xml-tree.js';
+import { xmlElement } from '../common/xml.js';
+import type { Template } from '../common/template/index.js';
+import { PoolObject, Permissions, templateFromNode } from '../pool/index.js';
+import { Quotas } from '../auth/quotas.js';
+
+/** Ids of the groups every installation has. */
+export const ONEADMIN_GROUP = 0;
+
+export const USERS_GROUP = 1;
+
+function idsXml(root: string, ids: ReadonlySet<number>): string {
+  let xml = `<${root}>`;
+  for (const id of [...ids].sort((a, b) => a - b)) xml += `<ID>${id}</ID>`;
+  return `${xml}</${root}>`;
+}
+
+export class Group extends PoolObject {
+  readonly type = 'GROUP' as const;
+  readonly users: Set<number>;
+  readonly admins: Set<number>;
+
+  constructor(oid: number, name: string, public template: Template, users: Iterable<number> = [], admins: Iterable<number> = [], public quotas = new Quotas()) {
+    // As in OpenNebula, a group is owned by oneadmin and is its own group, so its members get
+    // the group USE bit (they may see it) and everything else comes from ACLs.
+    super(oid, name, { uid: 0, gid: oid, uname: 'oneadmin', gname: name }, Permissions.fromOctal(0o640));
+    this.users = new Set(users);
+    this.admins = new Set(admins);
+  }
+
+  protected renderXml(): string {
+    return `<GROUP><ID>${this.oid}</ID>${xmlElement('NAME', this.name)}${this.template.toXml()}${idsXml('USERS', this.users)}${idsXml('ADMINS', this.admins)}</GROUP>`;
+  }
+
+  /** The stored body also keeps the quotas, so one row holds the whole group. */
+  override toBody(): string {
+    return `${this.toXml().slice(0, -'</GROUP>'.length)}<QUOTAS>${this.quotas.toXml()}</QUOTAS></GROUP>`;
+  }
+
+  static fromXml(node: XmlNode): Group {
+    const ids = (name: string) => (child(node, name)?.children ?? []).map((c) => Number(c.text));
+    return new Group(
+      childInt(node, 'ID'),
+      childText(node, 'NAME'),
+      templateFromNode(child(node, 'TEMPLATE')),
+      ids('USERS'),
+      ids('ADMINS'),
+      Quotas.fromXml(child(node, 'QUOTAS')),
+    );
+  }
+}

@@ -1,0 +1,3 @@
+/** Groups and their pool. */
+export * from './group.js';
+export * from './group-pool.js';

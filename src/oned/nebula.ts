@@ -1,0 +1,156 @@
+/**
+ * oned's core, assembled: configuration, database, pools, ACL engine, authorization and the
+ * Request Manager's XML-RPC server. `start()` brings it up (bootstrapping a fresh database),
+ * `stop()` takes it down cleanly.
+ */
+import { mkdirSync } from 'node:fs';
+import { ConfigReader, loadConfig } from '../common/config.js';
+import { Logger, LogLevel, type LogLevelValue } from '../common/log.js';
+import { parseXmlTree } from '../common/xml-tree.js';
+import { openDatabase, describeConfig } from '../db/index.js';
+import type { Backend, Database, DbConfig } from '../db/database.js';
+import { AclManager } from '../acl/index.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { Authorizer } from '../auth/authorizer.js';
+import { Quotas } from '../auth/quotas.js';
+import { DEFAULT_SCRYPT_COST } from '../auth/password.js';
+import { UserPool } from '../user/index.js';
+import { GroupPool } from '../group/index.js';
+import { DocumentPool } from '../document/index.js';
+import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
+import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
+import { bootstrap, oneadminCredentials } from './bootstrap.js';
+import type { Location } from './location.js';
+
+/** The OpenNebula API version oned answers to `one.system.version`. */
+export const API_VERSION = '6.10.0';
+
+const BACKENDS: readonly Backend[] = ['sqlite', 'postgresql', 'mysql'];
+
+/** The DB settings of oned.conf, as the database layer takes them. */
+export function dbConfig(config: ConfigReader, loc: Location): DbConfig {
+  const db = config.vector('DB');
+  const backend = (db.get('BACKEND') ?? 'sqlite').toLowerCase();
+  if (!BACKENDS.includes(backend as Backend)) {
+    throw new Error(`DB BACKEND "${backend}" is not supported: use sqlite, postgresql or mysql`);
+  }
+  const int = (k: string, d: number) => {
+    const v = db.get(k);
+    const n = v === undefined || v === '' ? d : Number(v);
+    if (!Number.isInteger(n)) throw new Error(`DB ${k} must be an integer, got "${v}"`);
+    return n;
+  };
+  return {
+    backend: backend as Backend,
+    file: loc.sqliteFile,
+    server: db.get('SERVER') || 'localhost',
+    port: int('PORT', 0) || undefined,
+    user: db.get('USER') ?? 'oneadmin',
+    passwd: db.get('PASSWD') ?? '',
+    dbName: db.get('DB_NAME') || 'opennebula',
+    connections: int('CONNECTIONS', 25),
+    timeout: int('TIMEOUT', 2500),
+  };
+}
+
+export interface StartedOned {
+  /** `http://host:port/RPC2`. */
+  readonly endpoint: string;
+  /** Where oneadmin's credentials are, when this start created oneadmin (else null). */
+  readonly credentialsFile: string | null;
+}
+
+export class Nebula implements Core {
+  readonly version = API_VERSION;
+  readonly config: ConfigReader;
+  readonly log: Logger;
+  readonly users = new UserPool();
+  readonly groups = new GroupPool();
+  readonly documents = new DocumentPool();
+  readonly defaultQuotas: { user: Quotas; group: Quotas } = { user: new Quotas(), group: new Quotas() };
+  private database: Database | undefined;
+  private aclManager: AclManager | undefined;
+  private authorizer: Authorizer | undefined;
+  private server: XmlRpcServer | undefined;
+
+  constructor(readonly location: Location) {
+    mkdirSync(location.varDir, { recursive: true });
+    this.config = new ConfigReader(loadConfig(location.defaultConf, location.onedConf));
+    const level = this.config.vector('LOG').get('DEBUG_LEVEL') ?? '3';
+    this.log = Logger.toFile(location.log, Math.min(5, Math.max(0, Number(level) || 0)) as LogLevelValue);
+  }
+
+  get db(): Database {
+    if (!this.database) throw new Error('oned is not started');
+    return this.database;
+  }
+  get acl(): AclManager {
+    if (!this.aclManager) throw new Error('oned is not started');
+    return this.aclManager;
+  }
+  get authz(): Authorizer {
+    if (!this.authorizer) throw new Error('oned is not started');
+    return this.authorizer;
+  }
+
+  async start(): Promise<StartedOned> {
+    const log = this.log;
+    log.info('ONE', `Starting oned (nebula-ts, API ${API_VERSION}), location ${this.location.root}`);
+    const dbConf = dbConfig(this.config, this.location);
+    log.info('ONE', `Database: ${describeConfig(dbConf)}`);
+    this.database = await openDatabase(dbConf);
+    const fresh = (await this.database.schemaVersion()) === 0;
+    await this.database.migrate();
+
+    await this.users.load(this.database);
+    await this.groups.load(this.database);
+    await this.documents.load(this.database);
+    await this.loadDefaultQuotas();
+    this.aclManager = await AclManager.load(this.database);
+    this.authorizer = new Authorizer(this.aclManager);
+
+    let credentialsFile: string | null = null;
+    if (fresh || !this.users.get(0)) {
+      const creds = oneadminCredentials(this.location);
+      await bootstrap(this.database, this.users, this.groups, this.aclManager, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST));
+      credentialsFile = creds.file;
+      log.info('ONE', `Bootstrapped a new database; oneadmin's credentials are in ${creds.file}`);
+    }
+
+    const rm = new RequestManager(this, new Authenticator(this.users, this.groups));
+    rm.register(ALL_METHODS);
+    this.server = new XmlRpcServer({
+      host: this.config.string('LISTEN_ADDRESS', '127.0.0.1'),
+      port: this.config.int('PORT', 2633),
+      maxBodyBytes: this.config.int('MESSAGE_SIZE', 1073741824),
+      requestTimeoutSec: this.config.int('TIMEOUT', 15),
+      keepAliveTimeoutSec: this.config.int('KEEPALIVE_TIMEOUT', 15),
+      maxConnections: this.config.int('MAX_CONN', 0),
+      handler: rm.handle,
+      onError: (err) => log.error('ReM', `XML-RPC server: ${(err as Error).stack ?? String(err)}`),
+    });
+    const addr = await this.server.listen();
+    const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+    const endpoint = `http://${host}:${addr.port}/RPC2`;
+    log.info('ReM', `XML-RPC server listening at ${endpoint} (${rm.methodNames().length} methods)`);
+    return { endpoint, credentialsFile };
+  }
+
+  /** Stops serving, lets in-flight calls and writes finish, closes the database and the log. */
+  async stop(): Promise<void> {
+    this.log.info('ONE', 'Stopping oned');
+    await this.server?.close();
+    await this.database?.close();
+    this.log.log('ONE', LogLevel.INFO, 'oned stopped');
+    await this.log.close();
+  }
+
+  private async loadDefaultQuotas(): Promise<void> {
+    const rows = await this.db.query('SELECT name, body FROM system_attributes WHERE name IN (?, ?)', ['DEFAULT_USER_QUOTAS', 'DEFAULT_GROUP_QUOTAS']);
+    for (const row of rows) {
+      const quotas = Quotas.fromXml(parseXmlTree(String(row.body)));
+      if (row.name === 'DEFAULT_USER_QUOTAS') this.defaultQuotas.user = quotas;
+      else this.defaultQuotas.group = quotas;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/** What API methods reach of oned: its pools, managers and settings. */
+import type { Database } from '../db/database.js';
+import type { Logger } from '../common/log.js';
+import type { ConfigReader } from '../common/config.js';
+import type { UserPool } from '../user/index.js';
+import type { GroupPool } from '../group/index.js';
+import type { DocumentPool } from '../document/index.js';
+import type { AclManager } from '../acl/index.js';
+import type { Authorizer } from '../auth/authorizer.js';
+import type { Quotas } from '../auth/quotas.js';
+
+export interface Core {
+  readonly version: string;
+  readonly config: ConfigReader;
+  readonly db: Database;
+  readonly log: Logger;
+  readonly users: UserPool;
+  readonly groups: GroupPool;
+  readonly documents: DocumentPool;
+  readonly acl: AclManager;
+  readonly authz: Authorizer;
+  /** Default quotas of users and groups (stored in system_attributes). */
+  readonly defaultQuotas: { readonly user: Quotas; readonly group: Quotas };
+}

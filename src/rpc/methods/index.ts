@@ -1,0 +1,9 @@
+/** Every API method oned serves, by family. */
+import type { MethodDef } from '../request-manager.js';
+import { aclMethods } from './acl.js';
+import { documentMethods } from './document.js';
+import { groupMethods } from './group.js';
+import { systemMethods } from './system.js';
+import { userMethods } from './user.js';
+
+export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods];

@@ -1,0 +1,157 @@
+/**
+ * The methods every owned object type shares, written once: `<prefix>.info`, `update`,
+ * `chmod`, `chown`, `rename`, `lock` and `unlock` (OpenNebula's generic Request classes).
+ */
+import type { Template } from '../../common/template/index.js';
+import { AuthOp } from '../../auth/operation.js';
+import { LockLevel, type LockLevelValue, type Pool, type PoolObject, type PermissionChange } from '../../pool/index.js';
+import { ApiError, ErrorCode } from '../api-error.js';
+import { method, type MethodDef } from '../request-manager.js';
+import type { Request } from '../request.js';
+import type { Core } from '../core.js';
+import { checkName, checkNameFree, parseTemplate } from './common.js';
+
+/** An object with a user-editable template. */
+export interface TemplatedObject extends PoolObject {
+  template: Template;
+}
+
+export interface ObjectKind<T extends TemplatedObject> {
+  /** Method prefix, e.g. `one.document`. */
+  readonly prefix: string;
+  readonly pool: (core: Core) => Pool<T>;
+  /** Whether the object's template is in replace mode (setting a name drops the old ones). */
+  readonly replaceMode?: boolean;
+}
+
+/** `update(id, template, type)`: 0 replaces the template, 1 merges into it. */
+export function updateMethod<T extends TemplatedObject>(kind: ObjectKind<T>): MethodDef {
+  return method({
+    name: `${kind.prefix}.update`,
+    params: ['i', 's', { opt: 'i', def: 0 }],
+    run: async (req, [oid, text, type]) => {
+      if (type !== 0 && type !== 1) throw new ApiError(ErrorCode.XML_RPC_API, `Wrong update type ${type}: use 0 (replace) or 1 (merge).`, oid);
+      const pool = kind.pool(req.core);
+      const obj = req.authorized(pool, oid, AuthOp.MANAGE);
+      const tmpl = parseTemplate(text, ErrorCode.ACTION, { replaceMode: kind.replaceMode }, oid);
+      const tx = req.transaction();
+      tx.touch(pool, obj);
+      if (type === 0) obj.template = tmpl;
+      else obj.template.merge(tmpl);
+      await tx.commit();
+      return oid;
+    },
+  });
+}
+
+export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): MethodDef[] {
+  const p = kind.prefix;
+  return [
+    method({
+      name: `${p}.info`,
+      params: ['i', { opt: 'b', def: false }],
+      run: (req, [oid]) => req.authorized(kind.pool(req.core), oid, AuthOp.USE).toXml(),
+    }),
+    updateMethod(kind),
+    method({
+      name: `${p}.chmod`,
+      params: ['i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'i'],
+      run: async (req, [oid, ...bits]) => {
+        const pool = kind.pool(req.core);
+        const change = bits as unknown as PermissionChange;
+        // Granting or revoking ADMIN rights needs ADMIN on the object.
+        const op = change[2] !== -1 || change[5] !== -1 || change[8] !== -1 ? AuthOp.ADMIN : AuthOp.MANAGE;
+        const obj = req.authorized(pool, oid, op);
+        if (!req.caller.isAdmin && !req.core.config.bool('ENABLE_OTHER_PERMISSIONS', false) && (change[6] > 0 || change[7] > 0 || change[8] > 0)) {
+          throw new ApiError(ErrorCode.AUTHORIZATION, `User [${req.caller.uid}] : Not authorized to set OTHER permissions (ENABLE_OTHER_PERMISSIONS is off).`, oid);
+        }
+        let perms;
+        try {
+          perms = obj.perms.change(change);
+        } catch (err) {
+          throw new ApiError(ErrorCode.XML_RPC_API, (err as Error).message, oid);
+        }
+        const tx = req.transaction();
+        tx.touch(pool, obj).perms = perms;
+        await tx.commit();
+        return oid;
+      },
+    }),
+    method({
+      name: `${p}.chown`,
+      params: ['i', 'i', 'i'],
+      run: (req, [oid, uid, gid]) => chown(req, kind.pool(req.core), oid, uid, gid),
+    }),
+    method({
+      name: `${p}.rename`,
+      params: ['i', 's'],
+      run: async (req, [oid, name]) => {
+        const pool = kind.pool(req.core);
+        const obj = req.authorized(pool, oid, AuthOp.MANAGE);
+        checkName(name, ErrorCode.ACTION, '', oid);
+        checkNameFree(pool, name, obj.owner.uid, ErrorCode.ACTION, oid);
+        const tx = req.transaction();
+        tx.touch(pool, obj);
+        pool.rename(obj, name);
+        await tx.commit();
+        return oid;
+      },
+    }),
+    method({
+      name: `${p}.lock`,
+      params: ['i', 'i', { opt: 'b', def: false }],
+      run: async (req, [oid, level, test]) => {
+        if (level < 1 || level > 4) throw new ApiError(ErrorCode.XML_RPC_API, `Wrong lock level ${level}: use 1 (use), 2 (manage), 3 (admin) or 4 (all).`, oid);
+        const pool = kind.pool(req.core);
+        const obj = req.authorized(pool, oid, AuthOp.MANAGE_NO_LCK);
+        if (obj.lock && test) throw new ApiError(ErrorCode.ACTION, `The resource is already locked (level ${obj.lock.level}).`, oid);
+        const tx = req.transaction();
+        tx.touch(pool, obj).lock = { level: (level === 4 ? LockLevel.ALL : level) as LockLevelValue, owner: req.caller.uid, time: Math.floor(Date.now() / 1000), reqId: req.id };
+        await tx.commit();
+        return oid;
+      },
+    }),
+    method({
+      name: `${p}.unlock`,
+      params: ['i'],
+      run: async (req, [oid]) => {
+        const pool = kind.pool(req.core);
+        const obj = req.authorized(pool, oid, AuthOp.MANAGE_NO_LCK);
+        if (!obj.lock) return oid;
+        if (obj.lock.owner !== req.caller.uid && !req.caller.isAdmin) {
+          throw new ApiError(ErrorCode.AUTHORIZATION, `User [${req.caller.uid}] : the lock belongs to user [${obj.lock.owner}].`, oid);
+        }
+        const tx = req.transaction();
+        tx.touch(pool, obj).lock = null;
+        await tx.commit();
+        return oid;
+      },
+    }),
+  ];
+}
+
+/**
+ * `chown(id, uid, gid)`, -1 leaving either unchanged: MANAGE on the object, MANAGE on the new
+ * owner and USE on the new group, as OpenNebula checks.
+ */
+async function chown<T extends PoolObject>(req: Request, pool: Pool<T>, oid: number, uid: number, gid: number): Promise<number> {
+  const obj = req.authorized(pool, oid, AuthOp.MANAGE);
+  const { users, groups } = req.core;
+  const newUser = uid >= 0 ? req.get(users, uid) : undefined;
+  const newGroup = gid >= 0 ? req.get(groups, gid) : undefined;
+  if (newUser) req.authorize(newUser, AuthOp.MANAGE);
+  if (newGroup) req.authorize(newGroup, AuthOp.USE);
+  if (!newUser && !newGroup) return oid;
+  const owner = {
+    uid: newUser?.oid ?? obj.owner.uid,
+    uname: newUser?.name ?? obj.owner.uname,
+    gid: newGroup?.oid ?? obj.owner.gid,
+    gname: newGroup?.name ?? obj.owner.gname,
+  };
+  if (newUser) checkNameFree(pool, obj.name, owner.uid, ErrorCode.ACTION, oid);
+  const tx = req.transaction();
+  tx.touch(pool, obj);
+  pool.setOwner(obj, owner);
+  await tx.commit();
+  return oid;
+}

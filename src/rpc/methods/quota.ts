@@ -1,0 +1,49 @@
+/** Quota limits of users and groups, and the default quotas (`one.userquota.*`, `one.groupquota.*`). */
+import { QuotaError, type Quotas } from '../../auth/quotas.js';
+import type { Pool, PoolObject } from '../../pool/index.js';
+import { ApiError, ErrorCode } from '../api-error.js';
+import { method, type MethodDef } from '../request-manager.js';
+import type { Request } from '../request.js';
+import { parseTemplate } from './common.js';
+
+/** Applies a quota template to a user's or group's limits. */
+export async function setQuota<T extends PoolObject & { quotas: Quotas }>(req: Request, pool: Pool<T>, obj: T, text: string): Promise<number> {
+  const tmpl = parseTemplate(text, ErrorCode.ACTION, undefined, obj.oid);
+  const tx = req.transaction();
+  tx.touch(pool, obj);
+  try {
+    obj.quotas.set(tmpl);
+  } catch (err) {
+    // set() validates everything before changing anything, so the object is untouched.
+    if (err instanceof QuotaError) throw new ApiError(ErrorCode.ACTION, err.message, obj.oid);
+    throw err;
+  }
+  await tx.commit();
+  return obj.oid;
+}
+
+/** `one.<kind>quota.info` and `one.<kind>quota.update`. */
+export function quotaMethods(kind: 'user' | 'group'): MethodDef[] {
+  const root = kind === 'user' ? 'DEFAULT_USER_QUOTAS' : 'DEFAULT_GROUP_QUOTAS';
+  const xml = (req: Request) => `<${root}>${req.core.defaultQuotas[kind].toXml()}</${root}>`;
+  return [
+    method({ name: `one.${kind}quota.info`, params: [], run: (req) => xml(req) }),
+    method({
+      name: `one.${kind}quota.update`,
+      params: ['s'],
+      run: async (req, [text]) => {
+        req.requireAdmin('change the default quotas');
+        const tmpl = parseTemplate(text, ErrorCode.ACTION);
+        const quotas = req.core.defaultQuotas[kind];
+        try {
+          quotas.set(tmpl);
+        } catch (err) {
+          if (err instanceof QuotaError) throw new ApiError(ErrorCode.ACTION, err.message);
+          throw err;
+        }
+        await req.core.db.write([{ kind: 'upsert', table: 'system_attributes', row: { name: root, body: xml(req) } }]);
+        return xml(req);
+      },
+    }),
+  ];
+}

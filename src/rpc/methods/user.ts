@@ -1,0 +1,266 @@
+/** `one.user.*`, `one.userpool.info` and `one.userquota.*`. */
+import { AuthOp } from '../../auth/operation.js';
+import { hashPassword, passwordError } from '../../auth/password.js';
+import { newTokenSecret } from '../../auth/login-token.js';
+import { Template } from '../../common/template/index.js';
+import { ONEADMIN_GROUP, USERS_GROUP, type Group } from '../../group/index.js';
+import { CORE_AUTH, User, USER_NAME_EXTRA_CHARS } from '../../user/index.js';
+import { ApiError, ErrorCode } from '../api-error.js';
+import { method, type MethodDef } from '../request-manager.js';
+import type { Request } from '../request.js';
+import { allocateError, checkName, checkNameFree } from './common.js';
+import { quotaMethods, setQuota } from './quota.js';
+import { updateMethod } from './object-methods.js';
+
+/** The stored secret for a password: a hash for core auth, the value itself for external drivers. */
+async function secretFor(req: Request, driver: string, password: string): Promise<string> {
+  if (driver !== CORE_AUTH) return password;
+  const error = passwordError(password);
+  if (error) throw new ApiError(ErrorCode.ACTION, error);
+  return hashPassword(password, req.core.config.int('PASSWORD_SCRYPT_COST', 16384));
+}
+
+/** The user's info document: its XML plus quotas and the default quotas. */
+function userInfoXml(req: Request, user: User): string {
+  const base = user.toXml();
+  return `${base.slice(0, -'</USER>'.length)}${user.quotasXml()}<DEFAULT_USER_QUOTAS>${req.core.defaultQuotas.user.toXml()}</DEFAULT_USER_QUOTAS></USER>`;
+}
+
+/** Checks the driver name given to allocate or chauth. */
+function checkDriver(driver: string): string {
+  const d = driver === '' ? CORE_AUTH : driver;
+  if (!/^[a-z0-9_]+$/i.test(d)) throw new ApiError(ErrorCode.ACTION, `Invalid auth driver "${driver}"`);
+  return d;
+}
+
+export const userMethods: MethodDef[] = [
+  method({
+    name: 'one.user.allocate',
+    params: ['s', 's', { opt: 's', def: '' }, { opt: 'A', def: [] }],
+    secrets: [1],
+    run: async (req, [name, password, driverArg, groupArg]) => {
+      const { users, groups } = req.core;
+      req.authorizeCreate('USER');
+      let driver: string;
+      let groupIds: number[];
+      try {
+        checkName(name, ErrorCode.ALLOCATE, USER_NAME_EXTRA_CHARS);
+        checkNameFree(users, name, -1, ErrorCode.ALLOCATE);
+        driver = checkDriver(driverArg);
+        groupIds = groupArg.map((g) => {
+          if (typeof g !== 'number' || !Number.isInteger(g)) throw new Error(`Group ids must be integers, got ${JSON.stringify(g)}`);
+          return g;
+        });
+      } catch (err) {
+        throw allocateError(users, (err as Error).message);
+      }
+      // Users created by oneadmin's group go to "users"; others to their creator's group.
+      if (groupIds.length === 0) groupIds = [req.caller.gid === ONEADMIN_GROUP ? USERS_GROUP : req.caller.gid];
+      const members: Group[] = groupIds.map((gid) => req.get(groups, gid));
+      for (const g of members) req.authorize(g, AuthOp.USE);
+      let secret: string;
+      try {
+        secret = await secretFor(req, driver, password);
+      } catch (err) {
+        throw allocateError(users, (err as Error).message);
+      }
+      checkNameFree(users, name, -1, ErrorCode.ALLOCATE); // again: scrypt yielded the event loop
+      const primary = members[0]!;
+      const tx = req.transaction();
+      const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, secret, driver, true, groupIds, new Template([], { replaceMode: true })));
+      for (const g of members) tx.touch(groups, g).users.add(user.oid);
+      await tx.commit();
+      return user.oid;
+    },
+  }),
+  method({
+    name: 'one.user.delete',
+    params: ['i'],
+    run: async (req, [oid]) => {
+      const { users, groups } = req.core;
+      const user = req.authorized(users, oid, AuthOp.ADMIN);
+      if (oid === 0) throw new ApiError(ErrorCode.ACTION, 'oneadmin cannot be deleted.', oid);
+      const tx = req.transaction();
+      for (const gid of user.groups) {
+        const g = groups.get(gid);
+        if (g) {
+          tx.touch(groups, g);
+          g.users.delete(oid);
+          g.admins.delete(oid);
+        }
+      }
+      tx.delete(users, user);
+      await tx.commit();
+      await req.core.acl.delUidRules(oid);
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.user.info',
+    params: [{ opt: 'i', def: -1 }, { opt: 'b', def: false }],
+    run: (req, [id]) => {
+      const oid = id === -1 ? req.caller.uid : id;
+      return userInfoXml(req, req.authorized(req.core.users, oid, AuthOp.USE));
+    },
+  }),
+  updateMethod({ prefix: 'one.user', pool: (core) => core.users, replaceMode: true }),
+  method({
+    name: 'one.user.passwd',
+    params: ['i', 's'],
+    secrets: [1],
+    run: async (req, [oid, password]) => {
+      const users = req.core.users;
+      const user = req.authorized(users, oid, AuthOp.MANAGE);
+      const secret = await secretFor(req, user.authDriver, password);
+      const tx = req.transaction();
+      tx.touch(users, user);
+      user.password = secret;
+      user.tokens = []; // a new password ends every login session
+      await tx.commit();
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.user.chauth',
+    params: ['i', 's', { opt: 's', def: '' }],
+    secrets: [2],
+    run: async (req, [oid, driverArg, password]) => {
+      const users = req.core.users;
+      const user = req.authorized(users, oid, AuthOp.ADMIN);
+      const driver = checkDriver(driverArg);
+      const secret = password === '' ? null : await secretFor(req, driver, password);
+      const tx = req.transaction();
+      tx.touch(users, user);
+      user.authDriver = driver;
+      if (secret !== null) user.password = secret;
+      await tx.commit();
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.user.chgrp',
+    params: ['i', 'i'],
+    run: async (req, [oid, gid]) => {
+      const { users, groups } = req.core;
+      const user = req.authorized(users, oid, AuthOp.MANAGE);
+      const group = req.authorized(groups, gid, AuthOp.MANAGE);
+      if (user.gid === gid) return oid;
+      if (oid === 0) throw new ApiError(ErrorCode.ACTION, 'Cannot change the primary group of oneadmin.', oid);
+      const tx = req.transaction();
+      const old = groups.get(user.gid);
+      if (old) {
+        tx.touch(groups, old).users.delete(oid);
+        old.admins.delete(oid);
+      }
+      tx.touch(users, user);
+      user.groups.delete(user.gid);
+      users.setOwner(user, { ...user.owner, gid, gname: group.name });
+      user.groups.add(gid);
+      tx.touch(groups, group).users.add(oid);
+      await tx.commit();
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.user.addgroup',
+    params: ['i', 'i'],
+    run: async (req, [oid, gid]) => {
+      const { users, groups } = req.core;
+      const user = req.authorized(users, oid, AuthOp.MANAGE);
+      const group = req.authorized(groups, gid, AuthOp.MANAGE);
+      if (user.groups.has(gid)) throw new ApiError(ErrorCode.ACTION, `User [${oid}] is already in group [${gid}].`, oid);
+      const tx = req.transaction();
+      tx.touch(users, user).groups.add(gid);
+      tx.touch(groups, group).users.add(oid);
+      await tx.commit();
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.user.delgroup',
+    params: ['i', 'i'],
+    run: async (req, [oid, gid]) => {
+      const { users, groups } = req.core;
+      const user = req.authorized(users, oid, AuthOp.MANAGE);
+      const group = req.authorized(groups, gid, AuthOp.MANAGE);
+      if (user.gid === gid) throw new ApiError(ErrorCode.ACTION, `Cannot remove user [${oid}] from its primary group [${gid}]; change it with chgrp first.`, oid);
+      if (!user.groups.has(gid)) throw new ApiError(ErrorCode.ACTION, `User [${oid}] is not in group [${gid}].`, oid);
+      const tx = req.transaction();
+      tx.touch(users, user).groups.delete(gid);
+      tx.touch(groups, group);
+      group.users.delete(oid);
+      group.admins.delete(oid);
+      await tx.commit();
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.user.quota',
+    params: ['i', 's'],
+    run: async (req, [oid, text]) => {
+      const users = req.core.users;
+      const user = req.authorized(users, oid, AuthOp.ADMIN);
+      return setQuota(req, users, user, text);
+    },
+  }),
+  method({
+    name: 'one.user.enable',
+    params: ['i', 'b'],
+    run: async (req, [oid, enable]) => {
+      const users = req.core.users;
+      const user = req.authorized(users, oid, AuthOp.ADMIN);
+      if (oid === 0 && !enable) throw new ApiError(ErrorCode.ACTION, 'oneadmin cannot be disabled.', oid);
+      if (user.enabled === enable) return oid;
+      const tx = req.transaction();
+      tx.touch(users, user).enabled = enable;
+      await tx.commit();
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.user.login',
+    params: ['s', { opt: 's', def: '' }, { opt: 'i', def: 36000 }, { opt: 'i', def: -1 }],
+    secrets: [1],
+    run: async (req, [name, token, valid, egid]) => {
+      const users = req.core.users;
+      const user = users.getByName(name);
+      if (!user) throw new ApiError(ErrorCode.NO_EXISTS, `Error getting user ${JSON.stringify(name)}.`);
+      if (user.oid !== req.caller.uid) req.authorize(user, AuthOp.ADMIN);
+      if (egid >= 0 && !user.groups.has(egid)) throw new ApiError(ErrorCode.ACTION, `User [${user.oid}] is not in group [${egid}]: cannot scope a token to it.`, user.oid);
+      const tx = req.transaction();
+      if (valid === 0) {
+        // 0 resets: the given token, or all of them.
+        tx.touch(users, user).tokens = token === '' ? [] : user.tokens.filter((t) => t.token !== token);
+        await tx.commit();
+        return token;
+      }
+      if (valid < -1) throw new ApiError(ErrorCode.XML_RPC_API, `Invalid token validity ${valid}: seconds > 0, -1 (no expiration) or 0 (reset).`, user.oid);
+      const now = Math.floor(Date.now() / 1000);
+      const max = req.core.config.int('MAX_TOKEN_TIME', -1);
+      let seconds = valid;
+      if (max > 0 && (seconds === -1 || seconds > max)) seconds = max;
+      const secret = token === '' ? newTokenSecret() : token;
+      const kept = user.tokens.filter((t) => t.token !== secret && (t.expiration === -1 || t.expiration > now));
+      tx.touch(users, user).tokens = [...kept, { token: secret, expiration: seconds === -1 ? -1 : now + seconds, egid }];
+      await tx.commit();
+      return secret;
+    },
+  }),
+  method({
+    name: 'one.userpool.info',
+    params: [],
+    run: (req) => {
+      const users = req.core.users;
+      const visible = req.core.authz.visibility(req.caller, 'USER');
+      let xml = '<USER_POOL>';
+      const quotas: string[] = [];
+      for (const u of users.all()) {
+        if (visible && !visible(u)) continue;
+        xml += u.toXml();
+        quotas.push(`<QUOTAS><ID>${u.oid}</ID>${u.quotasXml()}</QUOTAS>`);
+      }
+      return `${xml}${quotas.join('')}<DEFAULT_USER_QUOTAS>${req.core.defaultQuotas.user.toXml()}</DEFAULT_USER_QUOTAS></USER_POOL>`;
+    },
+  }),
+  ...quotaMethods('user'),
+];

@@ -1,0 +1,95 @@
+/**
+ * The Request Manager: the table of API methods and the path every call takes through it:
+ * parameter check, authentication, the method, and OpenNebula's response envelope.
+ */
+import { ApiError, ErrorCode } from './api-error.js';
+import { checkParams, type Args, type ParamSpec } from './params.js';
+import { FaultCode, XmlRpcFault, type CallContext, type MethodCall, type XmlRpcValue } from './xmlrpc/index.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { LogLevel } from '../common/log.js';
+import type { Core } from './core.js';
+import { Request } from './request.js';
+
+/** One API method: its name, the parameters after the session, and its body. */
+export interface MethodDef<P extends readonly ParamSpec[] = readonly ParamSpec[]> {
+  readonly name: string;
+  readonly params: P;
+  /** Positions (0-based, after the session) of secrets that must never be logged. */
+  readonly secrets?: readonly number[];
+  readonly run: (req: Request, args: Args<P>) => XmlRpcValue | Promise<XmlRpcValue>;
+}
+
+/** Declares a method; the generic keeps `run`'s arguments typed by the signature. */
+export function method<const P extends readonly ParamSpec[]>(def: MethodDef<P>): MethodDef {
+  return def as unknown as MethodDef;
+}
+
+export class RequestManager {
+  private readonly methods = new Map<string, MethodDef>();
+  private nextId = 0;
+
+  constructor(
+    private readonly core: Core,
+    private readonly authn: Authenticator,
+  ) {}
+
+  register(defs: Iterable<MethodDef>): void {
+    for (const d of defs) {
+      if (this.methods.has(d.name)) throw new Error(`method ${d.name} registered twice`);
+      this.methods.set(d.name, d);
+    }
+  }
+
+  /** Names of the registered methods, sorted. */
+  methodNames(): string[] {
+    return [...this.methods.keys()].sort();
+  }
+
+  /** Serves one call; the XML-RPC server's handler. */
+  handle = async (call: MethodCall, ctx: CallContext): Promise<XmlRpcValue> => {
+    const def = this.methods.get(call.method);
+    if (!def) throw new XmlRpcFault(FaultCode.NO_SUCH_METHOD, `Unknown method ${JSON.stringify(call.method)}`);
+    const session = call.params[0];
+    if (typeof session !== 'string') {
+      throw new XmlRpcFault(FaultCode.TYPE, `Parameter 1 of ${def.name} must be the session string "user:password"`);
+    }
+    const args = checkParams(def.name, def.params, call.params);
+    const log = this.core.log;
+    const reqId = this.nextId++;
+
+    const caller = await this.authn.authenticate(session);
+    if (!caller) {
+      log.log('ReM', LogLevel.WARNING, `Req:${reqId} IP:${ctx.remoteAddress} ${def.name} authentication failed for ${JSON.stringify(session.split(':', 1)[0])}`);
+      return failure(def.name, new ApiError(ErrorCode.AUTHENTICATION, "User couldn't be authenticated, aborting call."));
+    }
+    if (log.enabled(LogLevel.DEBUG)) {
+      log.debug('ReM', `Req:${reqId} UID:${caller.uid} IP:${ctx.remoteAddress} ${def.name} invoked ${formatArgs(args, def.secrets)}`);
+    }
+    try {
+      const value = await def.run(new Request(this.core, def.name, caller, reqId), args);
+      if (log.enabled(LogLevel.DEBUG)) log.debug('ReM', `Req:${reqId} UID:${caller.uid} ${def.name} result SUCCESS`);
+      return [true, value, 0];
+    } catch (err) {
+      if (err instanceof XmlRpcFault) throw err;
+      const apiError = err instanceof ApiError ? err : new ApiError(ErrorCode.INTERNAL, `Internal error: ${(err as Error).message ?? String(err)}`);
+      if (!(err instanceof ApiError)) log.error('ReM', `Req:${reqId} ${def.name}: ${(err as Error).stack ?? String(err)}`);
+      log.log('ReM', LogLevel.INFO, `Req:${reqId} UID:${caller.uid} ${def.name} result FAILURE ${apiError.message}`);
+      return failure(def.name, apiError);
+    }
+  };
+}
+
+function failure(method: string, err: ApiError): XmlRpcValue {
+  return [false, `[${method}] ${err.message}`, err.code, err.oid];
+}
+
+/** Arguments for the log: strings shortened, secrets masked. */
+function formatArgs(args: readonly XmlRpcValue[], secrets: readonly number[] = []): string {
+  return args
+    .map((a, i) => {
+      if (secrets.includes(i)) return '****';
+      if (typeof a === 'string') return a.length > 20 ? `"${a.slice(0, 20)}..."` : `"${a}"`;
+      return Array.isArray(a) ? '[...]' : String(a);
+    })
+    .join(', ');
+}

@@ -1,0 +1,63 @@
+/**
+ * One API call being served: the method, the authenticated caller, and helpers that turn
+ * common outcomes (missing object, denied operation) into OpenNebula's errors.
+ */
+import { OBJECT_NAMES, type ObjectTypeName } from '../common/object-type.js';
+import type { Caller } from '../auth/caller.js';
+import type { AuthOpValue } from '../auth/operation.js';
+import type { PoolObject, Pool } from '../pool/index.js';
+import { Transaction } from '../pool/index.js';
+import type { Denial } from '../auth/authorizer.js';
+import { ApiError, ErrorCode } from './api-error.js';
+import type { Core } from './core.js';
+
+export class Request {
+  constructor(
+    readonly core: Core,
+    readonly method: string,
+    readonly caller: Caller,
+    readonly id: number,
+  ) {}
+
+  /** The object, or NO_EXISTS "Error getting <type> [id]." */
+  get<T extends PoolObject>(pool: Pool<T>, oid: number): T {
+    const obj = pool.get(oid);
+    if (!obj) throw new ApiError(ErrorCode.NO_EXISTS, `Error getting ${OBJECT_NAMES[pool.options.type]} [${oid}].`, oid);
+    return obj;
+  }
+
+  /** The object, authorized for `op`; NO_EXISTS, AUTHORIZATION or LOCKED otherwise. */
+  authorized<T extends PoolObject>(pool: Pool<T>, oid: number, op: AuthOpValue): T {
+    const obj = this.get(pool, oid);
+    this.authorize(obj, op);
+    return obj;
+  }
+
+  /** Throws unless the caller may perform `op` on `obj`. */
+  authorize(obj: PoolObject, op: AuthOpValue): void {
+    const denial = this.core.authz.check(this.caller, obj, op);
+    if (denial) throw this.denied(denial, obj.oid);
+  }
+
+  /** Throws unless the caller may create objects of this type. */
+  authorizeCreate(type: ObjectTypeName): void {
+    const denial = this.core.authz.checkType(this.caller, type, 8);
+    if (denial) throw this.denied(denial, -1);
+  }
+
+  /** Throws unless the caller is oneadmin or in the oneadmin group. */
+  requireAdmin(what: string): void {
+    if (!this.caller.isAdmin) throw new ApiError(ErrorCode.AUTHORIZATION, `User [${this.caller.uid}] : Not authorized to ${what}.`);
+  }
+
+  denied(denial: Denial, oid: number): ApiError {
+    return denial.kind === 'locked'
+      ? new ApiError(ErrorCode.LOCKED, `${denial.message}.`, oid)
+      : new ApiError(ErrorCode.AUTHORIZATION, `User [${this.caller.uid}] : ${denial.message}.`, oid);
+  }
+
+  /** A new unit of work against oned's database. */
+  transaction(): Transaction {
+    return new Transaction(this.core.db);
+  }
+}

@@ -1,0 +1,232 @@
+/** oned's XML-RPC endpoint: POST /RPC2 over node:http, methods dispatched to one async handler. */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { decodeMethodCall, decodeUtf8 } from './decode.js';
+import { encodeFault, encodeResponse } from './encode.js';
+import { FaultCode, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
+
+/** Who is calling. */
+export interface CallContext {
+  readonly remoteAddress: string;
+}
+
+/**
+ * Runs one call. Throwing XmlRpcFault answers with that fault; any other throw answers
+ * fault -500 "Internal error" (the error goes to `onError`, never to the client).
+ * Unknown methods are the handler's to refuse, with FaultCode.NO_SUCH_METHOD.
+ */
+export type CallHandler = (call: MethodCall, ctx: CallContext) => XmlRpcValue | Promise<XmlRpcValue>;
+
+/** Server settings; the names in capitals are oned.conf's. */
+export interface XmlRpcServerOptions {
+  /** LISTEN_ADDRESS. */
+  host: string;
+  /** PORT (2633); 0 picks a free port. */
+  port: number;
+  /** Request path, default '/RPC2'. */
+  path?: string;
+  /** MESSAGE_SIZE: a larger body is answered with fault -509 and its connection closed, unread. */
+  maxBodyBytes: number;
+  /** KEEPALIVE_TIMEOUT, default 15 s. */
+  keepAliveTimeoutSec?: number;
+  /** KEEPALIVE_MAX_CONN: requests served per connection; 0/undefined = unlimited. */
+  keepAliveMaxRequests?: number;
+  /** TIMEOUT, default 15 s: a client that has not sent its whole request by then is cut off (HTTP 408). */
+  requestTimeoutSec?: number;
+  /** MAX_CONN: connections served at once; 0/undefined = unlimited. Further ones wait their turn. */
+  maxConnections?: number;
+  /**
+   * MAX_CONN_BACKLOG, default 15: connections that may wait for a MAX_CONN slot. (The kernel's
+   * listen backlog keeps node's default: connections are accepted at once, and a small one only
+   * makes bursts of connects stall on SYN retransmits.)
+   */
+  connectionBacklog?: number;
+  handler: CallHandler;
+  /** Receives handler errors other than faults, and server errors after listen(). */
+  onError?: (err: unknown) => void;
+}
+
+const DEFAULT_TIMEOUT_SEC = 15;
+const DEFAULT_BACKLOG = 15;
+/** How often node:http looks for requests past their timeout; its default (30 s) would double TIMEOUT. */
+const MAX_TIMEOUT_CHECK_MS = 1000;
+
+export class XmlRpcServer {
+  readonly #http: http.Server;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #path: string;
+  readonly #maxBodyBytes: number;
+  readonly #backlog: number;
+  readonly #handler: CallHandler;
+  readonly #onError: (err: unknown) => void;
+  /** Set by close(): responses written from then on close their connection. */
+  #closing = false;
+  /** Drops the connections waiting for a MAX_CONN slot. */
+  #dropWaiting: () => void = () => {};
+
+  constructor(opts: XmlRpcServerOptions) {
+    this.#host = opts.host;
+    this.#port = opts.port;
+    this.#path = opts.path ?? '/RPC2';
+    this.#maxBodyBytes = opts.maxBodyBytes;
+    this.#backlog = opts.connectionBacklog ?? DEFAULT_BACKLOG;
+    this.#handler = opts.handler;
+    this.#onError = opts.onError ?? (() => {});
+    const requestTimeout = (opts.requestTimeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000;
+    this.#http = http.createServer(
+      {
+        requestTimeout,
+        keepAliveTimeout: (opts.keepAliveTimeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000,
+        connectionsCheckingInterval: Math.min(requestTimeout || MAX_TIMEOUT_CHECK_MS, MAX_TIMEOUT_CHECK_MS),
+        // Old XML-RPC clients may omit Host; xmlrpc-c's server does not insist on it either.
+        requireHostHeader: false,
+      },
+      (req, res) => this.#onRequest(req, res),
+    );
+    this.#http.maxRequestsPerSocket = opts.keepAliveMaxRequests ?? 0;
+    if (opts.maxConnections) this.#limitConnections(opts.maxConnections);
+  }
+
+  /** Starts listening; resolves with the bound address (useful with port 0). */
+  listen(): Promise<{ address: string; port: number }> {
+    const server = this.#http;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.#host, port: this.#port }, () => {
+        server.off('error', reject);
+        server.on('error', this.#onError);
+        const { address, port } = server.address() as AddressInfo;
+        resolve({ address, port });
+      });
+    });
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight calls finish (their connections close after
+   * the response), closes idle keep-alive connections (node:http does so on close), and
+   * resolves once every connection is gone.
+   */
+  close(): Promise<void> {
+    this.#closing = true;
+    return new Promise((resolve) => {
+      // The callback gets an error only when the server was not listening: closed is closed.
+      this.#http.close(() => resolve());
+      this.#dropWaiting();
+    });
+  }
+
+  #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = req.url ?? '';
+    const path = this.#path;
+    if (url !== path && !(url.startsWith(path) && url.charCodeAt(path.length) === 0x3f /* ? */)) {
+      this.#sendText(res, 404, 'Not Found');
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      this.#sendText(res, 405, 'Method Not Allowed');
+      return;
+    }
+    const limit = this.#maxBodyBytes;
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      this.#refuseTooLarge(req, res, `${declared} bytes`);
+      return;
+    }
+    // Without a Content-Length (chunked) the size is only known while reading.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) this.#refuseTooLarge(req, res, `more than ${limit} bytes`);
+      else chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (size > limit) return;
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      void this.#answer(body, req.socket.remoteAddress ?? '').then((xml) => this.#sendXml(res, xml));
+    });
+  }
+
+  /** The response document for one request body; never throws. */
+  async #answer(body: Buffer, remoteAddress: string): Promise<string> {
+    try {
+      const call = decodeMethodCall(decodeUtf8(body));
+      return encodeResponse(await this.#handler(call, { remoteAddress }));
+    } catch (err) {
+      if (err instanceof XmlRpcFault) return encodeFault(err.code, err.message);
+      this.#onError(err);
+      return encodeFault(FaultCode.INTERNAL, 'Internal error');
+    }
+  }
+
+  /** Answers fault -509 and closes the connection instead of reading the rest of the body. */
+  #refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, size: string): void {
+    req.removeAllListeners('data');
+    req.pause();
+    res.setHeader('Connection', 'close');
+    const message = `XML-RPC request of ${size} exceeds the maximum message size of ${this.#maxBodyBytes} bytes`;
+    this.#sendXml(res, encodeFault(FaultCode.LIMIT_EXCEEDED, message));
+  }
+
+  #sendXml(res: http.ServerResponse, xml: string): void {
+    this.#send(res, 200, 'text/xml', Buffer.from(xml, 'utf8'));
+  }
+
+  #sendText(res: http.ServerResponse, status: number, text: string): void {
+    this.#send(res, status, 'text/plain', Buffer.from(`${text}\n`, 'latin1'));
+  }
+
+  #send(res: http.ServerResponse, status: number, contentType: string, body: Buffer): void {
+    if (this.#closing) res.setHeader('Connection', 'close');
+    res.setHeader('Content-Type', contentType);
+    res.setHeader('Content-Length', body.length);
+    res.writeHead(status);
+    res.end(body);
+  }
+
+  /**
+   * MAX_CONN as xmlrpc-c applies it: at most `max` connections are served, later ones wait
+   * (up to the backlog) until one closes, rather than being refused. node:http's own
+   * maxConnections would drop them, so its connection listener is taken over and each
+   * admitted socket is handed to it (emitting 'connection' is node's way to inject sockets).
+   */
+  #limitConnections(max: number): void {
+    const server = this.#http;
+    const listeners = server.listeners('connection');
+    if (listeners.length !== 1) throw new Error('node:http registered an unexpected number of connection listeners');
+    const serve = listeners[0] as (socket: Socket) => void;
+    server.removeAllListeners('connection');
+    let active = 0;
+    const waiting: Socket[] = [];
+    const ignoreError = (): void => {};
+    const admit = (socket: Socket): void => {
+      active++;
+      socket.once('close', () => {
+        active--;
+        const next = waiting.shift();
+        if (next) {
+          next.off('error', ignoreError);
+          admit(next);
+        }
+      });
+      serve.call(server, socket);
+    };
+    server.on('connection', (socket: Socket) => {
+      if (active < max) return admit(socket);
+      if (waiting.length >= this.#backlog) return void socket.destroy();
+      waiting.push(socket);
+      // A waiting socket has no other listener yet: a reset must not become an uncaught error.
+      socket.on('error', ignoreError);
+      socket.once('close', () => {
+        const index = waiting.indexOf(socket);
+        if (index >= 0) waiting.splice(index, 1);
+      });
+    });
+    this.#dropWaiting = () => {
+      for (const socket of waiting.splice(0)) socket.destroy();
+    };
+  }
+}

@@ -1,0 +1,3 @@
+/** Users and their pool. */
+export * from './user.js';
+export * from './user-pool.js';

@@ -1,0 +1,86 @@
+/** A user: credentials, groups, login tokens, template and quotas. */
+import type { XmlNode } from '../common/xml-tree.js';
+import { child, childInt, childText } from '../common/xml-tree.js';
+import { xmlElement } from '../common/xml.js';
+import type { Template } from '../common/template/index.js';
+import { PoolObject, Permissions, templateFromNode } from '../pool/index.js';
+import { tokenFromXml, tokenToXml, type LoginToken } from '../auth/login-token.js';
+import { Quotas } from '../auth/quotas.js';
+
+/** The built-in auth driver: passwords checked by oned itself. */
+export const CORE_AUTH = 'core';
+
+/** Characters forbidden in user names on top of the common ones. */
+export const USER_NAME_EXTRA_CHARS = ' :\t\n\v\f\r';
+
+export class User extends PoolObject {
+  readonly type = 'USER' as const;
+  /** Every group the user belongs to, primary (owner.gid) included. */
+  readonly groups: Set<number>;
+
+  constructor(
+    oid: number,
+    name: string,
+    gid: number,
+    gname: string,
+    /** Stored hash for core auth; the driver's secret for others. */
+    public password: string,
+    public authDriver: string,
+    public enabled: boolean,
+    groups: Iterable<number>,
+    public template: Template,
+    public tokens: LoginToken[] = [],
+    public quotas: Quotas = new Quotas(),
+  ) {
+    // Users own themselves; only their owner bits matter (use and manage of their own account).
+    super(oid, name, { uid: oid, gid, uname: name, gname }, Permissions.fromOctal(0o600));
+    this.groups = new Set(groups);
+    this.groups.add(gid);
+  }
+
+  get gid(): number {
+    return this.owner.gid;
+  }
+
+  /** Groups in ascending order, as `<GROUPS>` lists them. */
+  sortedGroups(): number[] {
+    return [...this.groups].sort((a, b) => a - b);
+  }
+
+  protected renderXml(): string {
+    let xml = `<USER><ID>${this.oid}</ID><GID>${this.owner.gid}</GID><GROUPS>`;
+    for (const g of this.sortedGroups()) xml += `<ID>${g}</ID>`;
+    xml += `</GROUPS>${xmlElement('GNAME', this.owner.gname)}${xmlElement('NAME', this.name)}`;
+    xml += `${xmlElement('PASSWORD', this.password)}${xmlElement('AUTH_DRIVER', this.authDriver)}<ENABLED>${this.enabled ? 1 : 0}</ENABLED>`;
+    for (const t of this.tokens) xml += tokenToXml(t);
+    return `${xml}${this.template.toXml()}</USER>`;
+  }
+
+  /** The quota blocks, as `one.user.info` and the pool's `<QUOTAS>` show them. */
+  quotasXml(): string {
+    return this.quotas.toXml();
+  }
+
+  /** The stored body also keeps the quotas, so one row holds the whole user. */
+  override toBody(): string {
+    return `${this.toXml().slice(0, -'</USER>'.length)}<QUOTAS>${this.quotas.toXml()}</QUOTAS></USER>`;
+  }
+
+  static fromXml(node: XmlNode): User {
+    const groups = (child(node, 'GROUPS')?.children ?? []).map((c) => Number(c.text));
+    const user = new User(
+      childInt(node, 'ID'),
+      childText(node, 'NAME'),
+      childInt(node, 'GID'),
+      childText(node, 'GNAME'),
+      childText(node, 'PASSWORD'),
+      childText(node, 'AUTH_DRIVER') || CORE_AUTH,
+      childInt(node, 'ENABLED') === 1,
+      groups,
+      templateFromNode(child(node, 'TEMPLATE'), { replaceMode: true }),
+      node.children.filter((c) => c.name === 'LOGIN_TOKEN').map(tokenFromXml),
+      Quotas.fromXml(child(node, 'QUOTAS')),
+    );
+    return user;
+  }
+}
