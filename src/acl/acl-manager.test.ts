@@ -379,6 +379,15 @@ describe('AclManager.authorize', () => {
     assert.ok(m.authorize(net(23, all)), '#oid rules cannot be switched off');
   });
 
+  it('matches a malformed rule from the table as OpenNebula does, selector bit by selector bit', async () => {
+    const db = new FakeDb();
+    db.rows.set(0, { oid: 0, userset: 0x100000014n, resource: ObjectType.VM | 0x30000000an, rights: 1n, zone: 0x100000000n });
+    const m = await AclManager.load(db);
+    assert.ok(m.authorize(req({ oid: 10, objectGid: 1 })));
+    assert.ok(m.authorize(req({ oid: 1, objectGid: 10 })));
+    assert.ok(!m.authorize(req({ oid: 1, objectGid: 1 })));
+  });
+
   it('denies a malformed object type', async () => {
     const m = await managerWith('* VM+IMAGE/* USE');
     assert.ok(!m.authorize(req({ objectType: ObjectType.VM | ObjectType.IMAGE })));

@@ -88,10 +88,11 @@ function ascending(ids: Set<number>): number[] {
   return [...ids].sort((a, b) => a - b);
 }
 
+/** All ACL rules of this oned, in memory and in table `acl`. Create with `AclManager.load`. */
 export class AclManager {
   private readonly byOid = new Map<number, IndexedRule>();
-  /** Rule identity → id, including rules whose insertion is still being written. */
-  private readonly keys = new Map<string, number>();
+  /** Identities of the rules, including those whose insertion is still being written. */
+  private readonly keys = new Set<string>();
   private readonly everyone = new RuleBucket();
   private readonly byUid = new Map<number, RuleBucket>();
   private readonly byGid = new Map<number, RuleBucket>();
@@ -157,7 +158,7 @@ export class AclManager {
     rule.assertValid();
     const stored = rule.withOid(++this.lastOid);
     // Reserved now so a concurrent add of the same rule is refused while this one is written.
-    this.keys.set(key, stored.oid);
+    this.keys.add(key);
     try {
       await this.db.write([upsertOf(stored)]);
     } catch (error) {
@@ -265,16 +266,21 @@ export class AclManager {
     zoneId: number,
     req: AclRequest,
   ): boolean {
-    const rules = bucket?.ofType(type);
-    if (!rules) return false;
-    for (const r of rules) {
+    if (!bucket) return false;
+    if (req.oid >= 0) {
+      for (const r of bucket.singlesOfType(type)?.get(req.oid) ?? []) {
+        if ((r.rights & right) === right && r.appliesIn(zoneId)) return true;
+      }
+    }
+    for (const r of bucket.wideOfType(type) ?? []) {
       if ((r.rights & right) !== right || !r.appliesIn(zoneId)) continue;
       const sel = r.selector;
       if (
         (sel & Sel.ALL && !req.disableAllAcl) ||
-        (sel & Sel.INDIVIDUAL && req.oid >= 0 && r.resourceId === req.oid) ||
         (sel & Sel.GROUP && !req.disableGroupAcl && req.objectGid >= 0 && r.resourceId === req.objectGid) ||
-        (sel & Sel.CLUSTER && !req.disableClusterAcl && req.clusterIds?.includes(r.resourceId))
+        (sel & Sel.CLUSTER && !req.disableClusterAcl && req.clusterIds?.includes(r.resourceId)) ||
+        // Malformed rules with several selector bits, loaded from the table, match as in OpenNebula.
+        (sel & Sel.INDIVIDUAL && req.oid >= 0 && r.resourceId === req.oid)
       ) {
         return true;
       }
@@ -290,13 +296,23 @@ export class AclManager {
     switches: AclSelectorSwitches,
     found: { oids: Set<number>; gids: Set<number>; cids: Set<number> },
   ): boolean {
-    for (const r of bucket?.ofType(type) ?? []) {
-      if ((r.rights & right) !== right || !r.appliesExactlyIn(this.zoneId)) continue;
+    if (!bucket) return false;
+    const grants = (r: IndexedRule): boolean => (r.rights & right) === right && r.appliesExactlyIn(this.zoneId);
+    for (const r of bucket.wideOfType(type) ?? []) {
+      if (!grants(r)) continue;
       const sel = r.selector;
       if (sel & Sel.ALL && !switches.disableAllAcl) return true;
       if (sel & Sel.GROUP && !switches.disableGroupAcl) found.gids.add(r.resourceId);
       else if (sel & Sel.CLUSTER && !switches.disableClusterAcl) found.cids.add(r.resourceId);
       else if (sel & Sel.INDIVIDUAL) found.oids.add(r.resourceId);
+    }
+    for (const [oid, rules] of bucket.singlesOfType(type)?.entries() ?? []) {
+      for (const r of rules) {
+        if (grants(r)) {
+          found.oids.add(oid);
+          break;
+        }
+      }
     }
     return false;
   }
@@ -320,7 +336,7 @@ export class AclManager {
   private index(r: IndexedRule): void {
     const { rule } = r;
     this.byOid.set(rule.oid, r);
-    this.keys.set(r.key, rule.oid);
+    this.keys.add(r.key);
     const { audience } = r;
     if (audience.kind === 'all') this.everyone.add(r);
     else if (audience.kind !== 'nobody') {

@@ -89,31 +89,52 @@ export function ruleKey(rule: AclRule): string {
   return `${rule.user}:${rule.resource}:${rule.rights}:${rule.zone}`;
 }
 
-/** The rules of one audience, listed per object type so a request only visits rules of its type. */
+/**
+ * The rules of one audience, listed per object type so a request only visits rules of its type;
+ * rules on one object (`TYPE/#oid`) are further keyed by that object, as there can be many.
+ */
 export class RuleBucket {
   readonly rules = new Set<IndexedRule>();
-  private readonly byType: (IndexedRule[] | undefined)[] = [];
+  /** Per type index: rules selecting by group, cluster or all. */
+  private readonly wide: (IndexedRule[] | undefined)[] = [];
+  /** Per type index: `#oid` rules by oid. */
+  private readonly single: (MultiMap<number, IndexedRule> | undefined)[] = [];
 
   add(rule: IndexedRule): void {
     this.rules.add(rule);
-    for (let bits = rule.types, t = 0; bits !== 0; bits >>>= 1, t++) {
-      if (bits & 1) (this.byType[t] ??= []).push(rule);
+    for (const t of typeIndexes(rule)) {
+      if (rule.selector === Sel.INDIVIDUAL) (this.single[t] ??= new MultiMap()).add(rule.resourceId, rule);
+      else (this.wide[t] ??= []).push(rule);
     }
   }
 
   remove(rule: IndexedRule): void {
     this.rules.delete(rule);
-    for (let bits = rule.types, t = 0; bits !== 0; bits >>>= 1, t++) {
-      if ((bits & 1) === 0) continue;
-      const list = this.byType[t];
-      const at = list?.indexOf(rule) ?? -1;
-      if (at >= 0) list!.splice(at, 1);
+    for (const t of typeIndexes(rule)) {
+      if (rule.selector === Sel.INDIVIDUAL) this.single[t]?.delete(rule.resourceId, rule);
+      else {
+        const list = this.wide[t];
+        const at = list?.indexOf(rule) ?? -1;
+        if (at >= 0) list!.splice(at, 1);
+      }
     }
   }
 
-  /** Rules naming the type with index `typeIndex`. */
-  ofType(typeIndex: number): readonly IndexedRule[] | undefined {
-    return this.byType[typeIndex];
+  /** Rules naming the type that select objects by group, cluster or all. */
+  wideOfType(typeIndex: number): readonly IndexedRule[] | undefined {
+    return this.wide[typeIndex];
+  }
+
+  /** `TYPE/#oid` rules naming the type, by oid. */
+  singlesOfType(typeIndex: number): MultiMap<number, IndexedRule> | undefined {
+    return this.single[typeIndex];
+  }
+}
+
+/** The type indexes a rule names. */
+function* typeIndexes(rule: IndexedRule): Generator<number> {
+  for (let bits = rule.types, t = 0; bits !== 0; bits >>>= 1, t++) {
+    if (bits & 1) yield t;
   }
 }
 
@@ -134,5 +155,9 @@ export class MultiMap<K, V> {
 
   get(key: K): ReadonlySet<V> | undefined {
     return this.map.get(key);
+  }
+
+  entries(): IterableIterator<[K, ReadonlySet<V>]> {
+    return this.map.entries();
   }
 }

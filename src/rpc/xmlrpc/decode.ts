@@ -374,8 +374,8 @@ const WHITESPACE = /\s+/g;
 const DATE_TIME = /^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const I8_MIN = -(2n ** 63n);
 const I8_MAX = 2n ** 63n - 1n;
-/** Longest integer text that is certainly exact as a double: sign and 15 digits. */
-const SAFE_DIGITS = 16;
+/** Longest integer text that is certainly exact as a double (15 digits, or fewer with a sign). */
+const SAFE_LENGTH = 15;
 
 /** A scalar's value from its trimmed text, or undefined when the text is not of that type. */
 function parseScalar(kind: Kind, text: string): XmlRpcValue | undefined {
@@ -408,7 +408,7 @@ function parseScalar(kind: Kind, text: string): XmlRpcValue | undefined {
 
 function parseI8(text: string): number | bigint | undefined {
   if (!INTEGER.test(text)) return undefined;
-  if (text.length <= SAFE_DIGITS) return Number(text);
+  if (text.length <= SAFE_LENGTH) return Number(text);
   if (text.length > 64) return undefined;
   const n = BigInt(text);
   if (n < I8_MIN || n > I8_MAX) return undefined;

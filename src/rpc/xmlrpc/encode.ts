@@ -72,8 +72,9 @@ function encodeStruct(struct: { [member: string]: XmlRpcValue }): string {
 function encodeNumber(n: number): string {
   if (!Number.isInteger(n)) return `<value><double>${formatDouble(n)}</double></value>`;
   if (isInt32(n)) return `<value><i4>${n}</i4></value>`;
-  // Below 2^63 String() prints plain digits (it switches to exponents only from 1e21).
-  if (n >= -I8_LIMIT_NUMBER && n < I8_LIMIT_NUMBER) return `<value><i8>${n}</i8></value>`;
+  if (Number.isSafeInteger(n)) return `<value><i8>${n}</i8></value>`;
+  // String() would print the shortest round-tripping digits (2^62 as 4611686018427388000), not the exact value.
+  if (n >= -I8_LIMIT_NUMBER && n < I8_LIMIT_NUMBER) return `<value><i8>${BigInt(n)}</i8></value>`;
   throw new RangeError(`integer ${n} is outside the i8 range`);
 }
 

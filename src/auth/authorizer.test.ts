@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from '../common/template/index.js';
+import { openDatabase } from '../db/index.js';
+import { AclManager, AclRule } from '../acl/index.js';
+import { Document } from '../document/index.js';
+import { User } from '../user/index.js';
+import { LockLevel, Permissions } from '../pool/index.js';
+import { Authorizer } from './authorizer.js';
+import { callerFor } from './caller.js';
+import { AuthOp } from './operation.js';
+
+async function setup() {
+  const db = await openDatabase({ backend: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'authz-')), 'one.db') });
+  await db.migrate();
+  const acl = await AclManager.load(db);
+  await acl.bootstrap();
+  return { db, acl, authz: new Authorizer(acl) };
+}
+
+const user = (oid: number, gid: number, groups: number[] = []) => new User(oid, `u${oid}`, gid, `g${gid}`, 'x', 'core', true, groups, new Template());
+const docOf = (oid: number, uid: number, gid: number, mode: number) =>
+  new Document(oid, `d${oid}`, { uid, gid, uname: '', gname: '' }, Permissions.fromOctal(mode), 0, new Template());
+
+test('owner, group and other bits decide for ordinary users', async () => {
+  const { db, authz } = await setup();
+  const alice = callerFor(user(2, 1));
+  const bob = callerFor(user(3, 1));
+  const carol = callerFor(user(4, 100));
+  const d = docOf(0, 2, 1, 0o640);
+  assert.equal(authz.check(alice, d, AuthOp.MANAGE), null);
+  assert.equal(authz.check(bob, d, AuthOp.USE), null);
+  assert.match(authz.check(bob, d, AuthOp.MANAGE)!.message, /Not authorized to perform MANAGE DOCUMENT \[0\]/);
+  assert.equal(authz.check(carol, d, AuthOp.USE)!.kind, 'denied');
+  assert.equal(authz.check(alice, d, AuthOp.ADMIN)!.kind, 'denied');
+  await db.close();
+});
+
+test('oneadmin and the oneadmin group bypass bits, but not locks', async () => {
+  const { db, authz } = await setup();
+  const admin = callerFor(user(5, 0));
+  const d = docOf(0, 2, 1, 0o600);
+  assert.equal(authz.check(admin, d, AuthOp.ADMIN), null);
+  d.lock = { level: LockLevel.MANAGE, owner: 2, time: 0, reqId: 0 };
+  assert.equal(authz.check(admin, d, AuthOp.MANAGE)!.kind, 'locked');
+  assert.equal(authz.check(admin, d, AuthOp.USE), null, 'a MANAGE lock leaves USE');
+  assert.equal(authz.check(admin, d, AuthOp.MANAGE_NO_LCK), null, 'lock operations ignore the lock');
+  await db.close();
+});
+
+test('ACL rules grant what bits do not, and the visibility filter follows them', async () => {
+  const { db, acl, authz } = await setup();
+  const carol = callerFor(user(4, 100));
+  const d = docOf(7, 2, 1, 0o600);
+  assert.equal(authz.check(carol, d, AuthOp.USE)!.kind, 'denied');
+  assert.equal(authz.visibility(carol, 'DOCUMENT')!(d), false);
+  await acl.addRule(AclRule.parse('#4 DOCUMENT/#7 USE'));
+  assert.equal(authz.check(carol, d, AuthOp.USE), null);
+  assert.equal(authz.visibility(carol, 'DOCUMENT')!(d), true);
+  assert.equal(authz.check(carol, d, AuthOp.MANAGE)!.kind, 'denied');
+  await db.close();
+});
+
+test('creation rights come from ACLs: the users group may create documents, not users', async () => {
+  const { db, authz } = await setup();
+  const alice = callerFor(user(2, 1));
+  assert.equal(authz.checkType(alice, 'DOCUMENT', 8), null);
+  assert.match(authz.checkType(alice, 'USER', 8)!.message, /Not authorized to perform CREATE USER/);
+  assert.equal(authz.checkType(callerFor(user(3, 100)), 'DOCUMENT', 8)!.kind, 'denied');
+  await db.close();
+});
+
+test('a token scoped to one group limits the caller to that group', async () => {
+  const { db, authz } = await setup();
+  const u = user(2, 1, [100]);
+  const d = docOf(0, 9, 100, 0o640);
+  assert.equal(authz.check(callerFor(u), d, AuthOp.USE), null);
+  assert.equal(authz.check(callerFor(u, 1, 'users'), d, AuthOp.USE)!.kind, 'denied');
+  await db.close();
+});

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Write } from './database.js';
+import { onConflictClause, WriteRenderer, type Dialect } from './write-sql.js';
+
+const NUMBERED: Dialect = { placeholders: 'numbered', maxRowsPerInsert: 1000, upsertClause: onConflictClause };
+const ONE_ROW: Dialect = { placeholders: 'question', maxRowsPerInsert: 1, upsertClause: onConflictClause };
+
+function attribute(name: string, body: string): Write {
+  return { kind: 'upsert', table: 'system_attributes', row: { name, body } };
+}
+
+test('consecutive upserts of one table and column list become one multi-row INSERT', () => {
+  const [statement, ...rest] = new WriteRenderer(NUMBERED).render([attribute('a', '1'), attribute('b', '2')]);
+  assert.equal(rest.length, 0);
+  assert.equal(
+    statement!.sql,
+    'INSERT INTO system_attributes (name, body) VALUES ($1, $2), ($3, $4) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
+  );
+  assert.deepEqual(statement!.params, ['a', '1', 'b', '2']);
+});
+
+test('a key already in the INSERT, a delete or another table starts a new statement, keeping order', () => {
+  const statements = new WriteRenderer(NUMBERED).render([
+    attribute('a', '1'),
+    attribute('a', '2'),
+    { kind: 'delete', table: 'system_attributes', where: { name: 'b', body: null } },
+    { kind: 'upsert', table: 'pool_control', row: { tablename: 'user_pool', last_oid: 7 } },
+  ]);
+  assert.deepEqual(
+    statements.map((statement) => statement.params),
+    [['a', '1'], ['a', '2'], ['b'], ['user_pool', 7]],
+  );
+  assert.equal(statements[2]!.sql, 'DELETE FROM system_attributes WHERE name = $1 AND body IS NULL');
+});
+
+test('a one-row dialect renders every upsert alone, with the same SQL text each time', () => {
+  const statements = new WriteRenderer(ONE_ROW).render([attribute('a', '1'), attribute('b', '2')]);
+  assert.equal(statements.length, 2);
+  assert.equal(statements[0]!.sql, statements[1]!.sql);
+  assert.equal(
+    statements[0]!.sql,
+    'INSERT INTO system_attributes (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
+  );
+});
+
+test('an upsert of key columns only does nothing on conflict', () => {
+  const [statement] = new WriteRenderer(ONE_ROW).render([
+    { kind: 'upsert', table: 'system_attributes', row: { name: 'a' } },
+  ]);
+  assert.match(statement!.sql, /ON CONFLICT \(name\) DO NOTHING$/);
+});
+
+test('writes that would be unsafe or meaningless are refused before any SQL runs', () => {
+  const renderer = new WriteRenderer(NUMBERED);
+  const refuse = (write: Write, message: RegExp) => assert.throws(() => renderer.render([write]), message);
+  refuse({ kind: 'upsert', table: 'no_such_table', row: { oid: 1 } }, /unknown table/);
+  refuse({ kind: 'upsert', table: 'user_pool', row: { name: 'x' } }, /lacks its key column oid/);
+  refuse({ kind: 'upsert', table: 'user_pool', row: { oid: null, name: 'x' } }, /no value for its key column oid/);
+  refuse({ kind: 'upsert', table: 'user_pool', row: { oid: 1, 'name; DROP TABLE acl': 'x' } }, /column name/);
+  refuse({ kind: 'delete', table: 'user_pool', where: {} }, /names no column/);
+  refuse({ kind: 'delete', table: 'user_pool', where: { 'oid OR 1=1': 1 } }, /column name/);
+});

@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from '../common/template/index.js';
+import { openDatabase } from '../db/index.js';
+import type { Database, Write } from '../db/database.js';
+import { Document, DocumentPool } from '../document/index.js';
+import { Permissions } from './permissions.js';
+import { Transaction } from './transaction.js';
+
+async function sqlite(): Promise<Database> {
+  const db = await openDatabase({ backend: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'pool-')), 'one.db') });
+  await db.migrate();
+  return db;
+}
+
+function doc(pool: DocumentPool, name: string, uid = 1, gid = 1): Document {
+  return new Document(pool.nextOid(), name, { uid, gid, uname: `u${uid}`, gname: `g${gid}` }, Permissions.fromOctal(0o640), 0, Template.parse(`N = "${name}"`));
+}
+
+test('objects are stored by a transaction and loaded back with their ids, names and owners', async () => {
+  const db = await sqlite();
+  const pool = new DocumentPool();
+  const tx = new Transaction(db);
+  for (const [n, uid] of [['a', 1], ['b', 2], ['c', 1]] as const) tx.create(pool, doc(pool, n, uid));
+  await tx.commit();
+
+  const loaded = new DocumentPool();
+  await loaded.load(db);
+  assert.equal(loaded.size, 3);
+  assert.equal(loaded.lastId, 2);
+  assert.equal(loaded.getByName('b', 2)?.oid, 1);
+  assert.equal(loaded.getByName('b', 1), undefined, 'names are per owner');
+  assert.equal(loaded.get(2)!.toXml(), pool.get(2)!.toXml());
+  assert.equal(loaded.nextOid(), 3);
+  await db.close();
+});
+
+test('XML is rendered once and again only after a change', async () => {
+  const db = await sqlite();
+  const pool = new DocumentPool();
+  const tx = new Transaction(db);
+  const d = tx.create(pool, doc(pool, 'x'));
+  await tx.commit();
+  const first = d.toXml();
+  assert.equal(d.toXml(), first, 'same string while unchanged');
+  const tx2 = new Transaction(db);
+  tx2.touch(pool, d);
+  pool.rename(d, 'y');
+  await tx2.commit();
+  assert.match(d.toXml(), /<NAME>y<\/NAME>/);
+  assert.equal(pool.getByName('y', 1), d);
+  assert.equal(pool.getByName('x', 1), undefined);
+  await db.close();
+});
+
+test('listing: owner index, id ranges, visibility and pagination in id order', async () => {
+  const db = await sqlite();
+  const pool = new DocumentPool();
+  const tx = new Transaction(db);
+  for (let i = 0; i < 20; i++) tx.create(pool, doc(pool, `d${i}`, i % 2));
+  await tx.commit();
+  const ids = (objs: Document[]) => objs.map((o) => o.oid);
+  assert.deepEqual(ids(pool.list({ uid: 1, startId: 10 })), [11, 13, 15, 17, 19]);
+  assert.deepEqual(ids(pool.list({ startId: 5, endId: 8 })), [5, 6, 7, 8]);
+  assert.deepEqual(ids(pool.list({ offset: 3, limit: 4 })), [3, 4, 5, 6]);
+  assert.deepEqual(ids(pool.list({ visible: (o) => o.oid % 5 === 0, offset: 1, limit: 2 })), [5, 10]);
+  assert.equal(pool.toXml(pool.list({ endId: 0 })), `<DOCUMENT_POOL>${pool.get(0)!.toXml()}</DOCUMENT_POOL>`);
+  await db.close();
+});
+
+/** A database whose writes fail: the commit path's failure branch. */
+class FailingDb {
+  readonly backend = 'sqlite' as const;
+  writes: Write[][] = [];
+  async write(w: readonly Write[]): Promise<void> {
+    this.writes.push([...w]);
+    throw new Error('disk full');
+  }
+}
+
+test('a failed commit restores every touched, created and deleted object', async () => {
+  const db = await sqlite();
+  const pool = new DocumentPool();
+  const setup = new Transaction(db);
+  const keep = setup.create(pool, doc(pool, 'keep'));
+  const gone = setup.create(pool, doc(pool, 'gone'));
+  await setup.commit();
+  const before = keep.toXml();
+
+  const failing = new FailingDb() as unknown as Database;
+  const tx = new Transaction(failing);
+  tx.touch(pool, keep);
+  pool.rename(keep, 'renamed');
+  tx.create(pool, doc(pool, 'new'));
+  tx.delete(pool, gone);
+  await assert.rejects(tx.commit(), /disk full/);
+
+  assert.equal(pool.get(0)!.toXml(), before);
+  assert.equal(pool.getByName('keep', 1)?.oid, 0);
+  assert.equal(pool.getByName('renamed', 1), undefined);
+  assert.equal(pool.getByName('new', 1), undefined);
+  assert.equal(pool.get(1)?.name, 'gone');
+  assert.deepEqual(pool.list().map((o) => o.oid), [0, 1], 'id order kept after restoring a deleted object');
+  await db.close();
+});
