@@ -170,6 +170,13 @@ export class AclManager {
     return stored.oid;
   }
 
+  /** The stored rule equal to `rule` (ids aside), if any. */
+  find(rule: AclRule): AclRule | undefined {
+    if (!this.keys.has(ruleKey(rule))) return undefined;
+    for (const r of this.byOid.values()) if (r.rule.equals(rule)) return r.rule;
+    return undefined;
+  }
+
   /** Deletes a rule. AclError 'not_found' when there is no rule with that id. */
   async delRule(oid: number): Promise<void> {
     const rule = this.byOid.get(oid);

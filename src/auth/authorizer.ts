@@ -41,16 +41,17 @@ export class Authorizer {
 
   /**
    * Checks a right over a whole object type rather than one object, from ACLs only: CREATE (8)
-   * for allocations, MANAGE on ACL for rule changes.
+   * for allocations (`objectGid`: the group the new object will be in), MANAGE on ACL for rule
+   * changes.
    */
-  checkType(caller: Caller, type: ObjectTypeName, right: number, clusterIds?: readonly number[]): Denial | null {
+  checkType(caller: Caller, type: ObjectTypeName, right: number, objectGid = -1, clusterIds?: readonly number[]): Denial | null {
     if (caller.isAdmin) return null;
     const granted = this.acl.authorize({
       uid: caller.uid,
       gids: caller.gids,
       objectType: ObjectType[type],
       oid: -1,
-      objectGid: -1,
+      objectGid,
       clusterIds,
       right,
     });

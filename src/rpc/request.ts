@@ -39,9 +39,9 @@ export class Request {
     if (denial) throw this.denied(denial, obj.oid);
   }
 
-  /** Throws unless the caller may create objects of this type. */
-  authorizeCreate(type: ObjectTypeName): void {
-    const denial = this.core.authz.checkType(this.caller, type, 8);
+  /** Throws unless the caller may create objects of this type in group `gid` (default: the caller's). */
+  authorizeCreate(type: ObjectTypeName, gid = this.caller.gid): void {
+    const denial = this.core.authz.checkType(this.caller, type, 8, gid);
     if (denial) throw this.denied(denial, -1);
   }
 

@@ -9,6 +9,7 @@ import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
 import { quotaMethods, setQuota } from './quota.js';
+import { grantAdminRules, revokeAdminRules } from './group-admin.js';
 import { updateMethod } from './object-methods.js';
 
 /** Groups below this id are the system's own and cannot be deleted. */
@@ -75,6 +76,7 @@ export const groupMethods: MethodDef[] = [
       const tx = req.transaction();
       tx.touch(groups, group).admins.add(uid);
       await tx.commit();
+      await grantAdminRules(req, gid, uid);
       return gid;
     },
   }),
@@ -88,6 +90,7 @@ export const groupMethods: MethodDef[] = [
       const tx = req.transaction();
       tx.touch(groups, group).admins.delete(uid);
       await tx.commit();
+      await revokeAdminRules(req, gid, uid);
       return gid;
     },
   }),

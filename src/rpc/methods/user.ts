@@ -11,6 +11,7 @@ import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
 import { quotaMethods, setQuota } from './quota.js';
 import { updateMethod } from './object-methods.js';
+import { revokeAdminRules } from './group-admin.js';
 
 /** The stored secret for a password: a hash for core auth, the value itself for external drivers. */
 async function secretFor(req: Request, driver: string, password: string): Promise<string> {
@@ -40,7 +41,6 @@ export const userMethods: MethodDef[] = [
     secrets: [1],
     run: async (req, [name, password, driverArg, groupArg]) => {
       const { users, groups } = req.core;
-      req.authorizeCreate('USER');
       let driver: string;
       let groupIds: number[];
       try {
@@ -57,6 +57,8 @@ export const userMethods: MethodDef[] = [
       // Users created by oneadmin's group go to "users"; others to their creator's group.
       if (groupIds.length === 0) groupIds = [req.caller.gid === ONEADMIN_GROUP ? USERS_GROUP : req.caller.gid];
       const members: Group[] = groupIds.map((gid) => req.get(groups, gid));
+      // Creating a user in a group: oneadmin, or an ACL such as a group admin's `USER/@gid CREATE`.
+      req.authorizeCreate('USER', members[0]!.oid);
       for (const g of members) req.authorize(g, AuthOp.USE);
       let secret: string;
       try {
@@ -148,6 +150,7 @@ export const userMethods: MethodDef[] = [
       if (oid === 0) throw new ApiError(ErrorCode.ACTION, 'Cannot change the primary group of oneadmin.', oid);
       const tx = req.transaction();
       const old = groups.get(user.gid);
+      const wasAdmin = old?.admins.has(oid) ?? false;
       if (old) {
         tx.touch(groups, old).users.delete(oid);
         old.admins.delete(oid);
@@ -158,6 +161,7 @@ export const userMethods: MethodDef[] = [
       user.groups.add(gid);
       tx.touch(groups, group).users.add(oid);
       await tx.commit();
+      if (wasAdmin) await revokeAdminRules(req, old!.oid, oid);
       return oid;
     },
   }),
@@ -187,10 +191,12 @@ export const userMethods: MethodDef[] = [
       if (!user.groups.has(gid)) throw new ApiError(ErrorCode.ACTION, `User [${oid}] is not in group [${gid}].`, oid);
       const tx = req.transaction();
       tx.touch(users, user).groups.delete(gid);
+      const wasAdmin = group.admins.has(oid);
       tx.touch(groups, group);
       group.users.delete(oid);
       group.admins.delete(oid);
       await tx.commit();
+      if (wasAdmin) await revokeAdminRules(req, gid, oid);
       return oid;
     },
   }),
