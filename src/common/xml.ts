@@ -1,10 +1,31 @@
 /** Small helpers for writing XML text. Parsing always goes through a real parser (saxes). */
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const NEEDS_ESCAPE = /[&<>"']/;
 
-/** Escapes text for use as element content or an attribute value. */
+/**
+ * Escapes text for use as element content or an attribute value. One pass that copies the
+ * clean runs between special characters: responses escape whole XML documents (pool listings
+ * of megabytes), so this is on the hot path.
+ */
 export function xmlEscape(text: string): string {
-  return /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : text;
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    let rep: string;
+    switch (text.charCodeAt(i)) {
+      case 38: rep = '&amp;'; break;
+      case 60: rep = '&lt;'; break;
+      case 62: rep = '&gt;'; break;
+      case 34: rep = '&quot;'; break;
+      case 39: rep = '&apos;'; break;
+      default: continue;
+    }
+    if (i > last) out += text.slice(last, i);
+    out += rep;
+    last = i + 1;
+  }
+  return last < text.length ? out + text.slice(last) : out;
 }
 
 /** `<NAME>escaped value</NAME>`. */

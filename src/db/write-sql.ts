@@ -136,12 +136,13 @@ class InsertBuilder {
   readonly #params: SqlValue[] = [];
   #rows = 0;
   #text = 0;
-  /** Keys of the rows so far; PostgreSQL refuses a statement that updates one row twice. */
-  readonly #keys = new Set<string>();
+  /** Keys of the rows so far, when there can be several: PostgreSQL refuses a statement that updates one row twice. */
+  readonly #keys: Set<string> | undefined;
 
   constructor(shape: UpsertShape, dialect: Dialect) {
     this.#shape = shape;
     this.#dialect = dialect;
+    this.#keys = dialect.maxRowsPerInsert > 1 ? new Set() : undefined;
   }
 
   /** Whether the row can join this INSERT: same table and columns, within limits, and not a key already in it. */
@@ -151,14 +152,14 @@ class InsertBuilder {
       this.#rows < this.#dialect.maxRowsPerInsert &&
       this.#params.length + shape.columns.length <= MAX_PARAMS &&
       this.#text < MAX_TEXT &&
-      !this.#keys.has(key)
+      !this.#keys?.has(key)
     );
   }
 
   add(row: Readonly<Record<string, SqlValue>>, key: string): void {
-    if (this.#dialect.maxRowsPerInsert > 1) this.#keys.add(key);
+    this.#keys?.add(key);
     for (const column of this.#shape.columns) {
-      const value = row[column]!;
+      const value = row[column] as SqlValue;
       if (typeof value === 'string') this.#text += value.length;
       this.#params.push(value);
     }

@@ -180,6 +180,7 @@ class Decoder {
     try {
       this.parser.write(xml).close();
     } catch (err) {
+      // A throw leaves saxes mid-document; _init() (public in its typings) readies it for the next one.
       this.parser._init();
       this.reset();
       throw err;

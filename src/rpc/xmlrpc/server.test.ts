@@ -302,6 +302,8 @@ describe('compatibility with the npm xmlrpc and opennebula packages', () => {
         return [false, '[one.vm.info] Error getting virtual machine [7].', 1024, 7, 0];
       case 'echo':
         return call.params;
+      case 'big':
+        return 2 ** 40;
       default:
         throw new XmlRpcFault(FaultCode.NO_SUCH_METHOD, `method ${call.method} does not exist`);
     }
@@ -321,11 +323,18 @@ describe('compatibility with the npm xmlrpc and opennebula packages', () => {
     assert.deepEqual(seen[0], ['oneadmin:pw', -1]);
     assert.deepEqual(await methodCall('one.vm.info', ['oneadmin:pw', 7]), [false, '[one.vm.info] Error getting virtual machine [7].', 1024, 7, 0]);
 
-    const sent = ['a<b&c', '', true, 1.5, null, [1, ['x']], { a: 'b' }, Buffer.from('hi'), 2 ** 40];
+    const sent = ['a<b&c', '', true, 1.5, null, [1, ['x']], { a: 'b' }, Buffer.from('hi'), 2147483647];
     const echoed = await methodCall('echo', sent);
-    assert.deepEqual(seen[2], ['a<b&c', '', true, new Double(1.5), null, [1, ['x']], Object.assign(Object.create(null), { a: 'b' }), Buffer.from('hi'), 2 ** 40]);
-    // That module reads <i8> as a string.
-    assert.deepEqual(echoed, ['a<b&c', '', true, 1.5, null, [1, ['x']], { a: 'b' }, Buffer.from('hi'), String(2 ** 40)]);
+    assert.deepEqual(seen[2], ['a<b&c', '', true, new Double(1.5), null, [1, ['x']], Object.assign(Object.create(null), { a: 'b' }), Buffer.from('hi'), 2147483647]);
+    assert.deepEqual(echoed, sent);
+    // That module reads <i8> as a string...
+    assert.equal(await methodCall('big', []), String(2 ** 40));
+    // ...and writes any integral number as <int>, which is refused beyond 32 bits, as xmlrpc-c does.
+    await assert.rejects(methodCall('echo', [2 ** 40]), (err: { faultCode?: number; faultString?: string }) => {
+      assert.equal(err.faultCode, FaultCode.PARSE);
+      assert.match(err.faultString!, /'1099511627776' is not a 32-bit integer/);
+      return true;
+    });
 
     await assert.rejects(methodCall('one.nope', []), (err: { faultCode?: number; faultString?: string }) => {
       assert.equal(err.faultCode, -506);
