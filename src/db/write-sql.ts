@@ -159,7 +159,7 @@ class InsertBuilder {
   add(row: Readonly<Record<string, SqlValue>>, key: string): void {
     this.#keys?.add(key);
     for (const column of this.#shape.columns) {
-      const value = row[column] as SqlValue;
+      const value = row[column];
       if (typeof value === 'string') this.#text += value.length;
       this.#params.push(value);
     }
