@@ -46,6 +46,31 @@ export function describeConfig(config: DbConfig): string {
   return `${s.backend} ${s.user}@${s.server}:${s.port}/${s.dbName}`;
 }
 
+/** How a server backend connects, creates its database, and says the database is missing. */
+export interface ServerConnector<P> {
+  connect(s: ServerSettings): Promise<P>;
+  createDatabase(s: ServerSettings): Promise<void>;
+  isMissingDatabase(error: unknown): boolean;
+}
+
+/**
+ * Connects to a server backend, creating the database first when the server says it does not
+ * exist; any failure becomes connectionError's message.
+ */
+export async function connectCreating<P>(s: ServerSettings, c: ServerConnector<P>): Promise<P> {
+  try {
+    return await c.connect(s);
+  } catch (error) {
+    if (!c.isMissingDatabase(error)) throw connectionError(s, error);
+    try {
+      await c.createDatabase(s);
+      return await c.connect(s);
+    } catch (creationError) {
+      throw connectionError(s, creationError);
+    }
+  }
+}
+
 /** Wraps a failure to reach a server so the message says which server, as which user, for which database. */
 export function connectionError(s: ServerSettings, cause: unknown): Error {
   return new Error(

@@ -5,7 +5,7 @@
  * DB_NAME is created on first start if missing.
  */
 import mysql from 'mysql2/promise';
-import { connectionError, serverSettings, type ServerSettings } from '../config.js';
+import { connectCreating, serverSettings, type ServerSettings } from '../config.js';
 import type { DbConfig, Row, SqlValue } from '../database.js';
 import { parseInt64 } from '../int64.js';
 import { tableNamed } from '../schema.js';
@@ -54,18 +54,7 @@ const typeCast: mysql.TypeCast = (field, next) => {
 /** Connects to the server, creating the database if it does not exist yet. */
 export async function openMysql(config: DbConfig): Promise<SqlDatabase> {
   const settings = serverSettings('mysql', config);
-  let pool: mysql.Pool;
-  try {
-    pool = await connect(settings);
-  } catch (error) {
-    if ((error as { errno?: unknown }).errno !== NO_SUCH_DATABASE) throw connectionError(settings, error);
-    try {
-      await createDatabase(settings);
-      pool = await connect(settings);
-    } catch (creationError) {
-      throw connectionError(settings, creationError);
-    }
-  }
+  const pool = await connectCreating(settings, { connect, createDatabase, isMissingDatabase: (error) => (error as { errno?: unknown }).errno === NO_SUCH_DATABASE });
   return new SqlDatabase(new MysqlDriver(pool));
 }
 

@@ -3,7 +3,7 @@
  * (synchronous_commit on). The database named by DB_NAME is created on first start if missing.
  */
 import pg from 'pg';
-import { connectionError, serverSettings, type ServerSettings } from '../config.js';
+import { connectCreating, serverSettings, type ServerSettings } from '../config.js';
 import type { DbConfig, Row, SqlValue } from '../database.js';
 import { parseInt64 } from '../int64.js';
 import { SqlDatabase, type Driver } from '../sql-database.js';
@@ -30,18 +30,7 @@ const TYPES: pg.CustomTypesConfig = {
 /** Connects to the server, creating the database if it does not exist yet. */
 export async function openPostgres(config: DbConfig): Promise<SqlDatabase> {
   const settings = serverSettings('postgresql', config);
-  let pool: pg.Pool;
-  try {
-    pool = await connect(settings);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== NO_SUCH_DATABASE) throw connectionError(settings, error);
-    try {
-      await createDatabase(settings);
-      pool = await connect(settings);
-    } catch (creationError) {
-      throw connectionError(settings, creationError);
-    }
-  }
+  const pool = await connectCreating(settings, { connect, createDatabase, isMissingDatabase: (error) => (error as { code?: unknown }).code === NO_SUCH_DATABASE });
   return new SqlDatabase(new PostgresDriver(pool));
 }
 

@@ -8,7 +8,7 @@ import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
-import { quotaMethods, setQuota } from './quota.js';
+import { poolWithQuotas, quotaMethods, setQuota } from './quota.js';
 import { grantAdminRules, revokeAdminRules } from './group-admin.js';
 import { updateMethod } from './object-methods.js';
 
@@ -105,17 +105,7 @@ export const groupMethods: MethodDef[] = [
   method({
     name: 'one.grouppool.info',
     params: [],
-    run: (req) => {
-      const visible = req.core.authz.visibility(req.caller, 'GROUP');
-      let xml = '<GROUP_POOL>';
-      const quotas: string[] = [];
-      for (const g of req.core.groups.all()) {
-        if (visible && !visible(g)) continue;
-        xml += g.toXml();
-        quotas.push(`<QUOTAS><ID>${g.oid}</ID>${g.quotas.toXml()}</QUOTAS>`);
-      }
-      return `${xml}${quotas.join('')}<DEFAULT_GROUP_QUOTAS>${req.core.defaultQuotas.group.toXml()}</DEFAULT_GROUP_QUOTAS></GROUP_POOL>`;
-    },
+    run: (req) => poolWithQuotas(req, req.core.groups, 'DEFAULT_GROUP_QUOTAS', req.core.defaultQuotas.group),
   }),
   ...quotaMethods('group'),
 ];

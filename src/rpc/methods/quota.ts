@@ -22,6 +22,22 @@ export async function setQuota<T extends PoolObject & { quotas: Quotas }>(req: R
   return obj.oid;
 }
 
+/**
+ * A user or group pool listing as OpenNebula shapes it: the visible objects, then a `<QUOTAS>`
+ * element per object, then the default quotas.
+ */
+export function poolWithQuotas<T extends PoolObject & { quotas: Quotas }>(req: Request, pool: Pool<T>, defaultsRoot: string, defaults: Quotas): string {
+  const visible = req.core.authz.visibility(req.caller, pool.options.type);
+  let objects = '';
+  let quotas = '';
+  for (const o of pool.all()) {
+    if (visible && !visible(o)) continue;
+    objects += o.toXml();
+    quotas += `<QUOTAS><ID>${o.oid}</ID>${o.quotas.toXml()}</QUOTAS>`;
+  }
+  return pool.toXml([], `${objects}${quotas}<${defaultsRoot}>${defaults.toXml()}</${defaultsRoot}>`);
+}
+
 /** `one.<kind>quota.info` and `one.<kind>quota.update`. */
 export function quotaMethods(kind: 'user' | 'group'): MethodDef[] {
   const root = kind === 'user' ? 'DEFAULT_USER_QUOTAS' : 'DEFAULT_GROUP_QUOTAS';

@@ -9,7 +9,7 @@ import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
-import { quotaMethods, setQuota } from './quota.js';
+import { poolWithQuotas, quotaMethods, setQuota } from './quota.js';
 import { updateMethod } from './object-methods.js';
 import { revokeAdminRules } from './group-admin.js';
 
@@ -255,18 +255,7 @@ export const userMethods: MethodDef[] = [
   method({
     name: 'one.userpool.info',
     params: [],
-    run: (req) => {
-      const users = req.core.users;
-      const visible = req.core.authz.visibility(req.caller, 'USER');
-      let xml = '<USER_POOL>';
-      const quotas: string[] = [];
-      for (const u of users.all()) {
-        if (visible && !visible(u)) continue;
-        xml += u.toXml();
-        quotas.push(`<QUOTAS><ID>${u.oid}</ID>${u.quotasXml()}</QUOTAS>`);
-      }
-      return `${xml}${quotas.join('')}<DEFAULT_USER_QUOTAS>${req.core.defaultQuotas.user.toXml()}</DEFAULT_USER_QUOTAS></USER_POOL>`;
-    },
+    run: (req) => poolWithQuotas(req, req.core.users, 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user),
   }),
   ...quotaMethods('user'),
 ];
