@@ -40,6 +40,9 @@ export function oneadminCredentials(loc: Location, env: NodeJS.ProcessEnv = proc
 
 /** Creates the initial users, groups and ACL rules in an empty database. */
 export async function bootstrap(db: Database, users: UserPool, groups: GroupPool, acl: AclManager, creds: Credentials, scryptCost: number): Promise<void> {
+  // Rules first: if oned dies before oneadmin is stored, the next start bootstraps again and
+  // the rules already there are skipped.
+  await acl.bootstrap();
   const tx = new Transaction(db);
   const oneadmin = new Group(ONEADMIN_GROUP, 'oneadmin', new Template(), [0]);
   const usersGroup = new Group(USERS_GROUP, 'users', new Template());
@@ -50,5 +53,4 @@ export async function bootstrap(db: Database, users: UserPool, groups: GroupPool
   const hash = await hashPassword(creds.password, scryptCost);
   tx.create(users, new User(0, 'oneadmin', ONEADMIN_GROUP, 'oneadmin', hash, CORE_AUTH, true, [ONEADMIN_GROUP], new Template([], { replaceMode: true })));
   await tx.commit();
-  await acl.bootstrap();
 }

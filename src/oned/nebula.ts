@@ -99,7 +99,6 @@ export class Nebula implements Core {
     const dbConf = dbConfig(this.config, this.location);
     log.info('ONE', `Database: ${describeConfig(dbConf)}`);
     this.database = await openDatabase(dbConf);
-    const fresh = (await this.database.schemaVersion()) === 0;
     await this.database.migrate();
 
     await this.users.load(this.database);
@@ -110,7 +109,8 @@ export class Nebula implements Core {
     this.authorizer = new Authorizer(this.aclManager);
 
     let credentialsFile: string | null = null;
-    if (fresh || !this.users.get(0)) {
+    // No oneadmin means a fresh database (or a first start that died half-way): bootstrap.
+    if (!this.users.get(0)) {
       const creds = oneadminCredentials(this.location);
       await bootstrap(this.database, this.users, this.groups, this.aclManager, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST));
       credentialsFile = creds.file;
