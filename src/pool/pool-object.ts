@@ -108,7 +108,7 @@ export abstract class PoolObject {
 /** Characters OpenNebula forbids in object names. */
 const INVALID_NAME_CHARS = '&|:\\";/\'#{}$<>';
 
-/** Max length of an object name. */
+/** Max length of an object name, in bytes (UTF-8) as OpenNebula counts it. */
 export const MAX_NAME_LENGTH = 128;
 
 /**
@@ -122,6 +122,6 @@ export function nameError(name: string, extraChars = ''): string | null {
       return `Invalid NAME, char '${c}' is not allowed`;
     }
   }
-  if (name.length > MAX_NAME_LENGTH) return `Invalid NAME, max length is ${MAX_NAME_LENGTH} chars`;
+  if (Buffer.byteLength(name) > MAX_NAME_LENGTH) return `Invalid NAME, max length is ${MAX_NAME_LENGTH} chars`;
   return null;
 }

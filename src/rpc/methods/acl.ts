@@ -10,11 +10,9 @@ function authorizeAcl(req: Request): void {
   if (denial) throw req.denied(denial, -1);
 }
 
+/** OpenNebula answers every refusal of the ACL manager (malformed, duplicate, unknown rule) with INTERNAL. */
 function aclFailure(err: unknown, oid = -1): never {
-  if (err instanceof AclError) {
-    const code = err.kind === 'not_found' ? ErrorCode.NO_EXISTS : ErrorCode.ACTION;
-    throw new ApiError(code, err.message, oid);
-  }
+  if (err instanceof AclError) throw new ApiError(ErrorCode.INTERNAL, err.message, oid);
   throw err;
 }
 

@@ -50,7 +50,8 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
     method({
       name: `${p}.info`,
       params: ['i', { opt: 'b', def: false }],
-      run: (req, [oid]) => req.authorized(kind.pool(req.core), oid, AuthOp.USE).toXml(),
+      // As in OpenNebula, reading an object is never blocked by its lock.
+      run: (req, [oid]) => req.authorized(kind.pool(req.core), oid, AuthOp.USE_NO_LCK).toXml(),
     }),
     updateMethod(kind),
     method({

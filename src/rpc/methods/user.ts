@@ -14,10 +14,10 @@ import { updateMethod } from './object-methods.js';
 import { revokeAdminRules } from './group-admin.js';
 
 /** The stored secret for a password: a hash for core auth, the value itself for external drivers. */
-async function secretFor(req: Request, driver: string, password: string): Promise<string> {
+async function secretFor(req: Request, driver: string, password: string, oid = -1): Promise<string> {
   if (driver !== CORE_AUTH) return password;
   const error = passwordError(password);
-  if (error) throw new ApiError(ErrorCode.ACTION, error);
+  if (error) throw new ApiError(ErrorCode.ACTION, error, oid);
   return hashPassword(password, req.core.config.int('PASSWORD_SCRYPT_COST', 16384));
 }
 
@@ -113,7 +113,7 @@ export const userMethods: MethodDef[] = [
     run: async (req, [oid, password]) => {
       const users = req.core.users;
       const user = req.authorized(users, oid, AuthOp.MANAGE);
-      const secret = await secretFor(req, user.authDriver, password);
+      const secret = await secretFor(req, user.authDriver, password, oid);
       const tx = req.transaction();
       tx.touch(users, user);
       user.password = secret;
@@ -130,7 +130,7 @@ export const userMethods: MethodDef[] = [
       const users = req.core.users;
       const user = req.authorized(users, oid, AuthOp.ADMIN);
       const driver = checkDriver(driverArg);
-      const secret = password === '' ? null : await secretFor(req, driver, password);
+      const secret = password === '' ? null : await secretFor(req, driver, password, oid);
       const tx = req.transaction();
       tx.touch(users, user);
       user.authDriver = driver;
