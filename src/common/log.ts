@@ -22,12 +22,30 @@ export class Logger {
     private readonly level: LogLevelValue,
     private readonly write: (line: string) => void,
     private readonly stream?: WriteStream,
+    private readonly flush?: () => void,
   ) {}
 
-  /** A logger appending to a file (created if missing). */
+  /**
+   * A logger appending to a file (created if missing). Lines are gathered and written once per
+   * event-loop turn: one stream write per line costs more than the API call it describes.
+   */
   static toFile(path: string, level: LogLevelValue): Logger {
     const stream = createWriteStream(path, { flags: 'a' });
-    return new Logger(level, (line) => stream.write(line), stream);
+    let pending = '';
+    const flush = () => {
+      if (pending === '') return;
+      stream.write(pending);
+      pending = '';
+    };
+    return new Logger(
+      level,
+      (line) => {
+        if (pending === '') setImmediate(flush);
+        pending += line;
+      },
+      stream,
+      flush,
+    );
   }
 
   /** A logger writing to a function (tests, standalone tools). */
@@ -62,6 +80,7 @@ export class Logger {
   /** Flushes and closes the file, if any. */
   close(): Promise<void> {
     const stream = this.stream;
+    this.flush?.();
     return stream ? new Promise((resolve) => stream.end(resolve)) : Promise.resolve();
   }
 }

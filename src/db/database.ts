@@ -64,7 +64,8 @@ export interface Database {
   /**
    * Commits the writes atomically: all or none. Resolves only once the transaction is durable.
    * Calls made while a commit is in flight are group-committed together in the next
-   * transaction; a failure of a group rejects every call in it, and none of its writes stay.
+   * transaction. A group is all or nothing: its failure rejects every call in it and every call
+   * queued behind it (newest first), and none of their writes stay.
    */
   write(writes: readonly Write[]): Promise<void>;
 

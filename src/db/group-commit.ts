@@ -12,7 +12,7 @@ export type RunTransaction = (writes: readonly Write[]) => Promise<void>;
 export interface WriteStats {
   /** write() calls taken into a transaction. */
   readonly calls: number;
-  /** Transactions run: one per group, plus one per call retried alone after its group failed. */
+  /** Transactions run: one per group. */
   readonly transactions: number;
 }
 
@@ -71,22 +71,16 @@ export class GroupCommitter {
     const writes = group.length === 1 ? group[0]!.writes : group.flatMap((call) => call.writes);
     try {
       await this.#transaction(writes);
-      for (const call of group) call.resolve();
     } catch (error) {
-      if (group.length === 1) {
-        group[0]!.reject(error);
-        return;
-      }
-      // One bad call must not fail the others: retry each alone, in order.
-      for (const call of group) {
-        try {
-          await this.#transaction(call.writes);
-          call.resolve();
-        } catch (callError) {
-          call.reject(callError);
-        }
-      }
+      // All or nothing. The calls queued behind this group were prepared on top of its changes
+      // (callers keep state in memory), so they fail too. Rejections go newest first so that
+      // callers undoing their in-memory changes unwind them in reverse order.
+      const failed = [...group, ...this.#queue];
+      this.#queue = [];
+      for (let i = failed.length - 1; i >= 0; i--) failed[i]!.reject(error);
+      return;
     }
+    for (const call of group) call.resolve();
   }
 
   async #transaction(writes: readonly Write[]): Promise<void> {

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from '../common/template/index.js';
 import { openDatabase } from '../db/index.js';
-import type { Database, Write } from '../db/database.js';
+import type { Database, SqlValue, Write } from '../db/database.js';
 import { Document, DocumentPool } from '../document/index.js';
 import { Permissions } from './permissions.js';
-import { Transaction } from './transaction.js';
+import { afterRecovery, StaleTransactionError, Transaction } from './transaction.js';
 
 async function sqlite(): Promise<Database> {
   const db = await openDatabase({ backend: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'pool-')), 'one.db') });
@@ -71,13 +71,17 @@ test('listing: owner index, id ranges, visibility and pagination in id order', a
   await db.close();
 });
 
-/** A database whose writes fail: the commit path's failure branch. */
+/** A database whose writes fail (reads go to the real one): the commit path's failure branch. */
 class FailingDb {
   readonly backend = 'sqlite' as const;
   writes: Write[][] = [];
+  constructor(private readonly real: Database) {}
   async write(w: readonly Write[]): Promise<void> {
     this.writes.push([...w]);
     throw new Error('disk full');
+  }
+  query(sql: string, params?: readonly SqlValue[]) {
+    return this.real.query(sql, params);
   }
 }
 
@@ -90,7 +94,7 @@ test('a failed commit restores every touched, created and deleted object', async
   await setup.commit();
   const before = keep.toXml();
 
-  const failing = new FailingDb() as unknown as Database;
+  const failing = new FailingDb(db) as unknown as Database;
   const tx = new Transaction(failing);
   tx.touch(pool, keep);
   pool.rename(keep, 'renamed');
@@ -104,5 +108,36 @@ test('a failed commit restores every touched, created and deleted object', async
   assert.equal(pool.getByName('new', 1), undefined);
   assert.equal(pool.get(1)?.name, 'gone');
   assert.deepEqual(pool.list().map((o) => o.oid), [0, 1], 'id order kept after restoring a deleted object');
+  await db.close();
+});
+
+test('after a failed commit, memory follows the database, and calls prepared before it are refused', async () => {
+  const db = await sqlite();
+  const pool = new DocumentPool();
+  const setup = new Transaction(db);
+  const d = setup.create(pool, doc(pool, 'stored'));
+  await setup.commit();
+
+  // The commit "fails" but its change did land (a lost reply): the re-read must show it.
+  const epoch = await afterRecovery(db);
+  const realWrite = db.write.bind(db);
+  const lostReply = async (w: readonly Write[]) => {
+    await realWrite(w);
+    throw new Error('connection lost');
+  };
+  const early = new Transaction(db, epoch);
+  const tx = new Transaction(db, epoch);
+  tx.touch(pool, d);
+  pool.rename(d, 'landed');
+  Object.assign(db, { write: lostReply });
+  await assert.rejects(tx.commit(), /connection lost/);
+  Object.assign(db, { write: realWrite });
+  assert.equal(pool.get(0)!.name, 'landed', 'the row the database holds wins');
+
+  early.touch(pool, pool.get(0)!);
+  pool.rename(pool.get(0)!, 'from-stale-state');
+  await assert.rejects(early.commit(), StaleTransactionError);
+  assert.equal(pool.get(0)!.name, 'landed');
+  assert.equal((await db.query('SELECT name FROM document_pool WHERE oid = 0'))[0]!.name, 'landed');
   await db.close();
 });

@@ -147,6 +147,13 @@ export abstract class Pool<T extends PoolObject> {
     }
   }
 
+  /** Makes the object match its stored row (or removes it when there is none). */
+  async reload(db: Database, oid: number): Promise<void> {
+    const rows = await db.query(`SELECT body FROM ${this.options.table} WHERE oid = ?`, [oid]);
+    const body = rows.length ? String(rows[0]!.body) : null;
+    if (body !== (this.objects.get(oid)?.toBody() ?? null)) this.restore(oid, body);
+  }
+
   /** The write that stores (or deletes) an object. */
   rowWrite(obj: T, deleted = false): Write {
     return deleted

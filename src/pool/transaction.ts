@@ -2,10 +2,68 @@
  * A unit of work over pool objects: records each object's state before it is changed, then
  * commits all the changes in one database transaction. If the commit fails, the in-memory
  * objects are put back as they were, so memory never holds what the database refused.
+ *
+ * Rule for callers: look objects up and change them in the same synchronous step, with no
+ * `await` in between. A failed commit replaces the pool's instances, so an object held across
+ * an await may no longer be the one in the pool.
  */
 import type { Database, Write } from '../db/database.js';
 import type { Pool } from './pool.js';
 import type { PoolObject } from './pool-object.js';
+
+/**
+ * What happens after a failed commit. The touched objects are re-read from the database, which
+ * takes a round trip; meanwhile no call may start (see `afterRecovery`), and a call that started
+ * before the failure may not commit what it prepared from the state memory had then (the epoch
+ * tells). So memory and database agree again before anything else is written.
+ */
+class Recovery {
+  epoch = 0;
+  readonly pending = new Set<Promise<unknown>>();
+}
+
+const recoveries = new WeakMap<Database, Recovery>();
+
+function recoveryOf(db: Database): Recovery {
+  let r = recoveries.get(db);
+  if (!r) recoveries.set(db, (r = new Recovery()));
+  return r;
+}
+
+/** Time between attempts to re-read an object while the database is unreachable. */
+const RETRY_MS = 250;
+
+/**
+ * Runs `op` until it succeeds. Used to re-read objects after a failed commit: until the
+ * database answers, oned cannot know whether that commit took effect, so it waits (and no call
+ * runs meanwhile) rather than guess.
+ */
+async function untilDone(op: () => Promise<void>): Promise<void> {
+  for (;;) {
+    try {
+      return await op();
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
+}
+
+/**
+ * Waits until no recovery from a failed commit is running, then returns the epoch a new call's
+ * transactions must carry.
+ */
+export async function afterRecovery(db: Database): Promise<number> {
+  const r = recoveryOf(db);
+  while (r.pending.size > 0) await Promise.all(r.pending);
+  return r.epoch;
+}
+
+/** A transaction prepared before a failed commit's recovery: refused, nothing written. */
+export class StaleTransactionError extends Error {
+  constructor() {
+    super('The database failed while this call ran; nothing was changed. Retry the call.');
+  }
+}
 
 interface Entry {
   readonly pool: Pool<PoolObject>;
@@ -19,7 +77,14 @@ export class Transaction {
   private readonly entries = new Map<PoolObject, Entry>();
   private readonly extra: Write[] = [];
 
-  constructor(private readonly db: Database) {}
+  /**
+   * @param epoch the recovery epoch the call started in (from `afterRecovery`); a commit after a
+   * later failure is refused with StaleTransactionError.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly epoch = recoveryOf(db).epoch,
+  ) {}
 
   /**
    * Records `obj` before it changes and marks it changed. Call it right before mutating the
@@ -54,7 +119,11 @@ export class Transaction {
     this.extra.push(...writes);
   }
 
-  /** Commits; on failure restores every touched object and rethrows. */
+  /**
+   * Commits. On failure the touched objects are put back as they were (newest change first),
+   * then re-read from the database: a commit whose reply was lost may still have taken
+   * effect, and the database is the truth. Rethrows the commit's error.
+   */
   async commit(): Promise<void> {
     const writes: Write[] = [];
     for (const e of this.entries.values()) {
@@ -63,10 +132,21 @@ export class Transaction {
     }
     writes.push(...this.extra);
     if (writes.length === 0) return;
+    const recovery = recoveryOf(this.db);
+    const entries = [...this.entries.values()].reverse();
+    if (recovery.epoch !== this.epoch) {
+      for (const e of entries) e.pool.restore(e.obj.oid, e.before);
+      throw new StaleTransactionError();
+    }
     try {
       await this.db.write(writes);
     } catch (err) {
-      for (const e of this.entries.values()) e.pool.restore(e.obj.oid, e.before);
+      recovery.epoch++;
+      for (const e of entries) e.pool.restore(e.obj.oid, e.before);
+      const resync = Promise.all(entries.map((e) => untilDone(() => e.pool.reload(this.db, e.obj.oid))));
+      recovery.pending.add(resync);
+      await resync;
+      recovery.pending.delete(resync);
       throw err;
     }
   }

@@ -9,6 +9,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { LogLevel } from '../common/log.js';
 import type { Core } from './core.js';
 import { Request } from './request.js';
+import { afterRecovery } from '../pool/index.js';
 
 /** One API method: its name, the parameters after the session, and its body. */
 export interface MethodDef<P extends readonly ParamSpec[] = readonly ParamSpec[]> {
@@ -66,7 +67,8 @@ export class RequestManager {
       log.debug('ReM', `Req:${reqId} UID:${caller.uid} IP:${ctx.remoteAddress} ${def.name} invoked ${formatArgs(args, def.secrets)}`);
     }
     try {
-      const value = await def.run(new Request(this.core, def.name, caller, reqId), args);
+      const epoch = await afterRecovery(this.core.db);
+      const value = await def.run(new Request(this.core, def.name, caller, reqId, epoch), args);
       if (log.enabled(LogLevel.DEBUG)) log.debug('ReM', `Req:${reqId} UID:${caller.uid} ${def.name} result SUCCESS`);
       return [true, value, 0];
     } catch (err) {

@@ -17,6 +17,8 @@ export class Request {
     readonly method: string,
     readonly caller: Caller,
     readonly id: number,
+    /** Recovery epoch the call started in (see Transaction). */
+    private readonly epoch: number,
   ) {}
 
   /** The object, or NO_EXISTS "Error getting <type> [id]." */
@@ -58,6 +60,6 @@ export class Request {
 
   /** A new unit of work against oned's database. */
   transaction(): Transaction {
-    return new Transaction(this.core.db);
+    return new Transaction(this.core.db, this.epoch);
   }
 }

@@ -48,6 +48,10 @@ async function connect(s: ServerSettings): Promise<pg.Pool> {
   // An idle connection that breaks (server restart) is dropped by the pool and replaced on next
   // use; without a listener the error would end the process.
   pool.on('error', () => {});
+  // The pool listens for errors of idle clients only: a client in use that loses its connection
+  // (possibly more than once) would emit 'error' unheard and end the process. The failing query
+  // rejects anyway, which is how oned learns of it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await pool.query('SELECT 1');
     return pool;

@@ -56,21 +56,27 @@ export const userMethods: MethodDef[] = [
       }
       // Users created by oneadmin's group go to "users"; others to their creator's group.
       if (groupIds.length === 0) groupIds = [req.caller.gid === ONEADMIN_GROUP ? USERS_GROUP : req.caller.gid];
-      const members: Group[] = groupIds.map((gid) => req.get(groups, gid));
-      // Creating a user in a group: oneadmin, or an ACL such as a group admin's `USER/@gid CREATE`.
-      req.authorizeCreate('USER', members[0]!.oid);
-      for (const g of members) req.authorize(g, AuthOp.USE);
+      const members = (): Group[] => {
+        const list = groupIds.map((gid) => req.get(groups, gid));
+        // Creating a user in a group: oneadmin, or an ACL such as a group admin's `USER/@gid CREATE`.
+        req.authorizeCreate('USER', list[0]!.oid);
+        for (const g of list) req.authorize(g, AuthOp.USE);
+        return list;
+      };
+      members(); // refuse before paying for the hash
       let secret: string;
       try {
         secret = await secretFor(req, driver, password);
       } catch (err) {
         throw allocateError(users, (err as Error).message);
       }
-      checkNameFree(users, name, -1, ErrorCode.ALLOCATE); // again: scrypt yielded the event loop
-      const primary = members[0]!;
+      // From here on one synchronous step: the hash yielded, so look everything up again.
+      checkNameFree(users, name, -1, ErrorCode.ALLOCATE);
+      const groupList = members();
+      const primary = groupList[0]!;
       const tx = req.transaction();
       const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, secret, driver, true, groupIds, new Template([], { replaceMode: true })));
-      for (const g of members) tx.touch(groups, g).users.add(user.oid);
+      for (const g of groupList) tx.touch(groups, g).users.add(user.oid);
       await tx.commit();
       return user.oid;
     },
@@ -112,8 +118,8 @@ export const userMethods: MethodDef[] = [
     secrets: [1],
     run: async (req, [oid, password]) => {
       const users = req.core.users;
-      const user = req.authorized(users, oid, AuthOp.MANAGE);
-      const secret = await secretFor(req, user.authDriver, password, oid);
+      const secret = await secretFor(req, req.authorized(users, oid, AuthOp.MANAGE).authDriver, password, oid);
+      const user = req.authorized(users, oid, AuthOp.MANAGE); // again: the hash yielded
       const tx = req.transaction();
       tx.touch(users, user);
       user.password = secret;
@@ -128,9 +134,10 @@ export const userMethods: MethodDef[] = [
     secrets: [2],
     run: async (req, [oid, driverArg, password]) => {
       const users = req.core.users;
-      const user = req.authorized(users, oid, AuthOp.ADMIN);
+      req.authorized(users, oid, AuthOp.ADMIN);
       const driver = checkDriver(driverArg);
       const secret = password === '' ? null : await secretFor(req, driver, password, oid);
+      const user = req.authorized(users, oid, AuthOp.ADMIN); // again: the hash yielded
       const tx = req.transaction();
       tx.touch(users, user);
       user.authDriver = driver;
