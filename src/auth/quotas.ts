@@ -7,6 +7,7 @@
 import type { XmlNode } from '../common/xml-tree.js';
 import { child, childText } from '../common/xml-tree.js';
 import type { Template } from '../common/template/index.js';
+import { xmlEscapeText } from '../common/xml.js';
 
 /** Quota kinds: template attribute name, XML block, keyed by ID or not, and the metrics. */
 const KINDS = {
@@ -30,6 +31,9 @@ interface Entry {
 export class QuotaError extends Error {}
 
 export class Quotas {
+  /** Rendered blocks, plain and escaped, until the next change: pool listings show every user's. */
+  private xml: string | null = null;
+  private escaped: string | null = null;
   private readonly entries: Record<Kind, Map<string, Entry>> = { DATASTORE: new Map(), NETWORK: new Map(), VM: new Map(), IMAGE: new Map() };
 
   /**
@@ -57,6 +61,7 @@ export class Quotas {
       }
       staged.push([kind, id ?? '', limits]);
     }
+    this.xml = this.escaped = null;
     for (const [kind, key, limits] of staged) {
       const map = this.entries[kind];
       let e = map.get(key);
@@ -67,6 +72,15 @@ export class Quotas {
 
   /** The four `*_QUOTA` blocks. */
   toXml(): string {
+    return (this.xml ??= this.render());
+  }
+
+  /** toXml() escaped as XML text (for XML-RPC string values). */
+  toEscapedXml(): string {
+    return (this.escaped ??= xmlEscapeText(this.toXml()));
+  }
+
+  private render(): string {
     let xml = '';
     for (const kind of Object.keys(KINDS) as Kind[]) {
       const spec = KINDS[kind];

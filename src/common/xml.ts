@@ -28,6 +28,15 @@ export function xmlEscape(text: string): string {
   return last < text.length ? out + text.slice(last) : out;
 }
 
+/**
+ * Escapes text that will travel as XML element content and must come back unchanged: like
+ * xmlEscape, plus carriage returns as `&#13;` (a parser would turn a raw CR LF into LF).
+ */
+export function xmlEscapeText(text: string): string {
+  const escaped = xmlEscape(text);
+  return escaped.includes('\r') ? escaped.replaceAll('\r', '&#13;') : escaped;
+}
+
 /** `<NAME>escaped value</NAME>`. */
 export function xmlElement(name: string, value: string | number): string {
   return `<${name}>${typeof value === 'number' ? value : xmlEscape(value)}</${name}>`;

@@ -9,6 +9,7 @@ import type { Row } from '../db/database.js';
 import type { XmlNode } from '../common/xml-tree.js';
 import { child, childInt } from '../common/xml-tree.js';
 import { Permissions } from './permissions.js';
+import { xmlEscapeText } from '../common/xml.js';
 
 /** Lock levels of `one.<obj>.lock`: what the lock blocks. ALL (4) behaves as USE. */
 export const LockLevel = { USE: 1, MANAGE: 2, ADMIN: 3, ALL: 4 } as const;
@@ -42,6 +43,7 @@ export abstract class PoolObject {
   /** The object type, as used in ACLs and error messages. */
   abstract readonly type: ObjectTypeName;
   private xml: string | null = null;
+  private escaped: string | null = null;
 
   protected constructor(
     readonly oid: number,
@@ -57,11 +59,20 @@ export abstract class PoolObject {
   }
 
   /**
+   * The XML escaped as text (xmlEscapeText), as it travels inside an XML-RPC string: kept too,
+   * so listings of thousands of objects are a join, not megabytes of escaping per call.
+   */
+  toEscapedXml(): string {
+    return (this.escaped ??= xmlEscapeText(this.toXml()));
+  }
+
+  /**
    * Marks the object as changed so its XML is rendered again. Call it before mutating (the
    * pool's Transaction does this for you in `touch`).
    */
   changed(): void {
     this.xml = null;
+    this.escaped = null;
   }
 
   /** The row stored in the object's pool table. */

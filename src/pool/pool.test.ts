@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from '../common/template/index.js';
+import { xmlEscapeText } from '../common/xml.js';
 import { openDatabase } from '../db/index.js';
 import type { Database, SqlValue, Write } from '../db/database.js';
 import { Document, DocumentPool } from '../document/index.js';
@@ -67,7 +68,7 @@ test('listing: owner index, id ranges, visibility and pagination in id order', a
   assert.deepEqual(ids(pool.list({ startId: 5, endId: 8 })), [5, 6, 7, 8]);
   assert.deepEqual(ids(pool.list({ offset: 3, limit: 4 })), [3, 4, 5, 6]);
   assert.deepEqual(ids(pool.list({ visible: (o) => o.oid % 5 === 0, offset: 1, limit: 2 })), [5, 10]);
-  assert.equal(pool.toXml(pool.list({ endId: 0 })), `<DOCUMENT_POOL>${pool.get(0)!.toXml()}</DOCUMENT_POOL>`);
+  assert.equal(pool.toEscapedXml(pool.list({ endId: 0 })), xmlEscapeText(`<DOCUMENT_POOL>${pool.get(0)!.toXml()}</DOCUMENT_POOL>`));
   await db.close();
 });
 

@@ -183,11 +183,15 @@ export abstract class Pool<T extends PoolObject> {
     return out;
   }
 
-  /** `<ROOT>obj…</ROOT>` from the objects' cached XML. */
-  toXml(objs: Iterable<T>, extra = ''): string {
-    let xml = `<${this.options.root}>`;
-    for (const o of objs) xml += o.toXml();
-    return `${xml}${extra}</${this.options.root}>`;
+  /**
+   * `<ROOT>obj…extra</ROOT>` escaped as XML text (see PoolObject.toEscapedXml), joined from the
+   * objects' cached escaped XML; `escapedExtra` must be escaped already.
+   */
+  toEscapedXml(objs: Iterable<T>, escapedExtra = ''): string {
+    const root = this.options.root;
+    let xml = `&lt;${root}&gt;`;
+    for (const o of objs) xml += o.toEscapedXml();
+    return `${xml}${escapedExtra}&lt;/${root}&gt;`;
   }
 
   private index(obj: T): void {

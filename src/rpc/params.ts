@@ -2,7 +2,7 @@
  * Method signatures: the XML-RPC types each method takes after the session string, checked
  * before the method runs so a method body only ever sees well-typed arguments.
  */
-import { FaultCode, XmlRpcFault, type XmlRpcValue } from './xmlrpc/index.js';
+import { Double, FaultCode, XmlRpcFault, type XmlRpcValue } from './xmlrpc/index.js';
 
 /** A required parameter: int, string, boolean or array. */
 export type Required = 'i' | 's' | 'b' | 'A';
@@ -25,7 +25,7 @@ function describe(v: XmlRpcValue): string {
   if (v === null) return 'nil';
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
-  if (typeof v === 'object') return v instanceof Date ? 'dateTime' : Buffer.isBuffer(v) ? 'base64' : 'value' in v ? `double ${v.value}` : 'struct';
+  if (typeof v === 'object') return v instanceof Date ? 'dateTime' : Buffer.isBuffer(v) ? 'base64' : v instanceof Double ? `double ${v.value}` : 'struct';
   return `${typeof v} ${String(v)}`;
 }
 

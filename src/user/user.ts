@@ -56,11 +56,6 @@ export class User extends PoolObject {
     return `${xml}${this.template.toXml()}</USER>`;
   }
 
-  /** The quota blocks, as `one.user.info` and the pool's `<QUOTAS>` show them. */
-  quotasXml(): string {
-    return this.quotas.toXml();
-  }
-
   /** The stored body also keeps the quotas, so one row holds the whole user. */
   override toBody(): string {
     return `${this.toXml().slice(0, -'</USER>'.length)}<QUOTAS>${this.quotas.toXml()}</QUOTAS></USER>`;

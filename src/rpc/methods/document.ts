@@ -3,6 +3,7 @@ import { AuthOp } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
 import { Document } from '../../document/index.js';
 import { ErrorCode } from '../api-error.js';
+import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import type { Template } from '../../common/template/index.js';
@@ -68,7 +69,7 @@ export const documentMethods: MethodDef[] = [
     params: [{ opt: 'i', def: -2 }, { opt: 'i', def: -1 }, { opt: 'i', def: -1 }, { opt: 'i', def: -1 }],
     run: (req, [filter, start, end, docType]) => {
       const pool = req.core.documents;
-      return pool.toXml(listPool(req, pool, filter, start, end, docType >= 0 ? (d) => d.docType === docType : undefined));
+      return new EscapedString(pool.toEscapedXml(listPool(req, pool, filter, start, end, docType >= 0 ? (d) => d.docType === docType : undefined)));
     },
   }),
 ];

@@ -5,6 +5,7 @@ import { AclRule } from '../../acl/index.js';
 import { Template } from '../../common/template/index.js';
 import { Group } from '../../group/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
+import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
@@ -15,8 +16,11 @@ import { updateMethod } from './object-methods.js';
 /** Groups below this id are the system's own and cannot be deleted. */
 const FIRST_USER_GROUP = 100;
 
-function groupInfoXml(req: Request, group: Group): string {
-  return `${group.toXml().slice(0, -'</GROUP>'.length)}${group.quotas.toXml()}<DEFAULT_GROUP_QUOTAS>${req.core.defaultQuotas.group.toXml()}</DEFAULT_GROUP_QUOTAS></GROUP>`;
+/** The group's info document: its XML plus quotas and the default quotas, from cached escaped parts. */
+function groupInfoXml(req: Request, group: Group): EscapedString {
+  const base = group.toEscapedXml();
+  const defaults = req.core.defaultQuotas.group.toEscapedXml();
+  return new EscapedString(`${base.slice(0, -'&lt;/GROUP&gt;'.length)}${group.quotas.toEscapedXml()}&lt;DEFAULT_GROUP_QUOTAS&gt;${defaults}&lt;/DEFAULT_GROUP_QUOTAS&gt;&lt;/GROUP&gt;`);
 }
 
 export const groupMethods: MethodDef[] = [

@@ -6,6 +6,7 @@ import type { Template } from '../../common/template/index.js';
 import { AuthOp } from '../../auth/operation.js';
 import { LockLevel, type LockLevelValue, type Pool, type PoolObject, type PermissionChange } from '../../pool/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
+import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import type { Core } from '../core.js';
@@ -51,7 +52,7 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
       name: `${p}.info`,
       params: ['i', { opt: 'b', def: false }],
       // As in OpenNebula, reading an object is never blocked by its lock.
-      run: (req, [oid]) => req.authorized(kind.pool(req.core), oid, AuthOp.USE_NO_LCK).toXml(),
+      run: (req, [oid]) => new EscapedString(req.authorized(kind.pool(req.core), oid, AuthOp.USE_NO_LCK).toEscapedXml()),
     }),
     updateMethod(kind),
     method({

@@ -2,6 +2,7 @@
 import { QuotaError, type Quotas } from '../../auth/quotas.js';
 import type { Pool, PoolObject } from '../../pool/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
+import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { parseTemplate } from './common.js';
@@ -26,16 +27,13 @@ export async function setQuota<T extends PoolObject & { quotas: Quotas }>(req: R
  * A user or group pool listing as OpenNebula shapes it: the visible objects, then a `<QUOTAS>`
  * element per object, then the default quotas.
  */
-export function poolWithQuotas<T extends PoolObject & { quotas: Quotas }>(req: Request, pool: Pool<T>, defaultsRoot: string, defaults: Quotas): string {
+export function poolWithQuotas<T extends PoolObject & { quotas: Quotas }>(req: Request, pool: Pool<T>, defaultsRoot: string, defaults: Quotas): EscapedString {
   const visible = req.core.authz.visibility(req.caller, pool.options.type);
-  let objects = '';
+  const shown = visible ? [...pool.all()].filter(visible) : [...pool.all()];
   let quotas = '';
-  for (const o of pool.all()) {
-    if (visible && !visible(o)) continue;
-    objects += o.toXml();
-    quotas += `<QUOTAS><ID>${o.oid}</ID>${o.quotas.toXml()}</QUOTAS>`;
-  }
-  return pool.toXml([], `${objects}${quotas}<${defaultsRoot}>${defaults.toXml()}</${defaultsRoot}>`);
+  for (const o of shown) quotas += `&lt;QUOTAS&gt;&lt;ID&gt;${o.oid}&lt;/ID&gt;${o.quotas.toEscapedXml()}&lt;/QUOTAS&gt;`;
+  const defaultsXml = `&lt;${defaultsRoot}&gt;${defaults.toEscapedXml()}&lt;/${defaultsRoot}&gt;`;
+  return new EscapedString(pool.toEscapedXml(shown, quotas + defaultsXml));
 }
 
 /** `one.<kind>quota.info` and `one.<kind>quota.update`. */

@@ -6,6 +6,7 @@ import { Template } from '../../common/template/index.js';
 import { ONEADMIN_GROUP, USERS_GROUP, type Group } from '../../group/index.js';
 import { CORE_AUTH, User, USER_NAME_EXTRA_CHARS } from '../../user/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
+import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
@@ -21,10 +22,11 @@ async function secretFor(req: Request, driver: string, password: string, oid = -
   return hashPassword(password, req.core.config.int('PASSWORD_SCRYPT_COST', 16384));
 }
 
-/** The user's info document: its XML plus quotas and the default quotas. */
-function userInfoXml(req: Request, user: User): string {
-  const base = user.toXml();
-  return `${base.slice(0, -'</USER>'.length)}${user.quotasXml()}<DEFAULT_USER_QUOTAS>${req.core.defaultQuotas.user.toXml()}</DEFAULT_USER_QUOTAS></USER>`;
+/** The user's info document: its XML plus quotas and the default quotas, from cached escaped parts. */
+function userInfoXml(req: Request, user: User): EscapedString {
+  const base = user.toEscapedXml();
+  const defaults = req.core.defaultQuotas.user.toEscapedXml();
+  return new EscapedString(`${base.slice(0, -'&lt;/USER&gt;'.length)}${user.quotas.toEscapedXml()}&lt;DEFAULT_USER_QUOTAS&gt;${defaults}&lt;/DEFAULT_USER_QUOTAS&gt;&lt;/USER&gt;`);
 }
 
 /** Checks the driver name given to allocate or chauth. */

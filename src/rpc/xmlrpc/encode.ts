@@ -1,6 +1,6 @@
 /** Writes XML-RPC documents: compact (no pretty-printing) and built by string concatenation. */
-import { xmlEscape } from '../../common/xml.js';
-import { Double, isInt32, type XmlRpcValue } from './value.js';
+import { xmlEscapeText } from '../../common/xml.js';
+import { Double, EscapedString, isInt32, type XmlRpcValue } from './value.js';
 
 const XML_DECL = '<?xml version="1.0"?>';
 const I8_MIN = -(2n ** 63n);
@@ -53,6 +53,7 @@ function encodeValue(value: XmlRpcValue): string {
         for (const item of value) xml += encodeValue(item);
         return `${xml}</data></array></value>`;
       }
+      if (value instanceof EscapedString) return `<value><string>${value.escaped}</string></value>`;
       if (value instanceof Double) return `<value><double>${formatDouble(value.value)}</double></value>`;
       if (value instanceof Date) return `<value><dateTime.iso8601>${formatDate(value)}</dateTime.iso8601></value>`;
       if (Buffer.isBuffer(value)) return `<value><base64>${value.toString('base64')}</base64></value>`;
@@ -101,7 +102,4 @@ function pad(n: number, width: number): string {
 }
 
 /** Element content: XML's escapes, plus CR as a character reference since parsers turn a raw CR into LF. */
-function escapeText(text: string): string {
-  const escaped = xmlEscape(text);
-  return escaped.includes('\r') ? escaped.replaceAll('\r', '&#13;') : escaped;
-}
+const escapeText = xmlEscapeText;

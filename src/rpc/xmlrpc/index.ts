@@ -1,7 +1,7 @@
 /**
  * XML-RPC as oned speaks it: the codec, the HTTP server of the /RPC2 endpoint and a small client.
  */
-export { Double, FaultCode, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
+export { Double, EscapedString, FaultCode, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
 export { decodeMethodCall, decodeMethodResponse } from './decode.js';
 export { encodeFault, encodeMethodCall, encodeResponse } from './encode.js';
 export { XmlRpcServer, type CallContext, type CallHandler, type XmlRpcServerOptions } from './server.js';

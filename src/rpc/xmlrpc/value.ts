@@ -13,6 +13,15 @@ export class Double {
 }
 
 /**
+ * A `<string>` whose escaped text (common/xml's xmlEscapeText) is already known: a server keeps
+ * escaped copies of documents it sends often, such as pool listings, instead of escaping
+ * megabytes per call. Encoded as is; decoding never produces it.
+ */
+export class EscapedString {
+  constructor(readonly escaped: string) {}
+}
+
+/**
  * An XML-RPC value:
  * `<int>`/`<i4>` → integer number; `<i8>` → number when safe, else bigint; `<double>` → Double;
  * `<boolean>` → boolean; `<string>` (and an untyped `<value>`) → string; `<base64>` → Buffer;
@@ -24,6 +33,7 @@ export type XmlRpcValue =
   | bigint
   | boolean
   | Double
+  | EscapedString
   | Buffer
   | Date
   | null
