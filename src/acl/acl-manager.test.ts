@@ -1,4 +1,4 @@
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ObjectType } from '../common/object-type.js';
 import { AuthOp } from '../auth/operation.js';
@@ -27,7 +27,11 @@ class FakeDb implements Database {
   }
   async close(): Promise<void> {}
 
+  /** Table pool_control's row for `acl`, if written. */
+  lastOid: number | undefined;
+
   async query(sql: string): Promise<Row[]> {
+    if (/\bFROM pool_control\b/.test(sql)) return this.lastOid === undefined ? [] : [{ last_oid: this.lastOid }];
     assert.match(sql, /\bFROM acl\b/);
     const out = (v: SqlValue): SqlValue => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v);
     return [...this.rows.values()]
@@ -41,7 +45,13 @@ class FakeDb implements Database {
     this.failNext = undefined;
     if (failure) throw failure;
     const next = new Map(this.rows);
+    let lastOid = this.lastOid;
     for (const w of writes) {
+      if (w.table === 'pool_control' && w.kind === 'upsert') {
+        assert.equal(w.row.tablename, 'acl');
+        lastOid = Number(w.row.last_oid);
+        continue;
+      }
       assert.equal(w.table, 'acl');
       if (w.kind === 'delete') {
         next.delete(Number(w.where.oid));
@@ -56,6 +66,7 @@ class FakeDb implements Database {
     }
     this.rows.clear();
     for (const [k, v] of next) this.rows.set(k, v);
+    this.lastOid = lastOid;
     this.writes.push(writes);
   }
 
@@ -485,4 +496,16 @@ describe('AclManager.toXml', () => {
     await assert.rejects(m.delRule(7));
     assert.deepEqual(texts(m), ['#1 VM/* USE #0', '#3 VM/* USE #0']);
   });
+});
+
+test('a deleted rule\'s id is not given again, even after a restart', async () => {
+  const db = new FakeDb();
+  const acl = await AclManager.load(db);
+  const a = await acl.addRule(AclRule.parse('#5 DOCUMENT/#1 USE'));
+  const b = await acl.addRule(AclRule.parse('#5 DOCUMENT/#2 USE'));
+  await acl.delRule(b);
+  const reloaded = await AclManager.load(db);
+  const c = await reloaded.addRule(AclRule.parse('#5 DOCUMENT/#3 USE'));
+  assert.equal(a, 0);
+  assert.equal(c, b + 1);
 });

@@ -114,6 +114,9 @@ export class AclManager {
   /** Loads every rule of table `acl`. */
   static async load(db: Database, options: AclManagerOptions = {}): Promise<AclManager> {
     const manager = new AclManager(db, options.zoneId ?? 0);
+    // The highest id ever given is kept in pool_control, so a deleted rule's id is never reused.
+    const control = await db.query('SELECT last_oid FROM pool_control WHERE tablename = ?', [TABLE]);
+    if (control.length) manager.lastOid = Number(control[0]!.last_oid);
     const rows = await db.query(`SELECT oid, userset, resource, rights, zone FROM ${TABLE} ORDER BY oid`);
     for (const row of rows) {
       const rule = new AclRule(
@@ -160,7 +163,7 @@ export class AclManager {
     // Reserved now so a concurrent add of the same rule is refused while this one is written.
     this.keys.add(key);
     try {
-      await this.db.write([upsertOf(stored)]);
+      await this.db.write([upsertOf(stored), { kind: 'upsert', table: 'pool_control', row: { tablename: TABLE, last_oid: stored.oid } }]);
     } catch (error) {
       this.keys.delete(key);
       if (this.lastOid === stored.oid) this.lastOid--;
