@@ -52,8 +52,12 @@ async function untilDone(op: () => Promise<void>): Promise<void> {
  * Waits until no recovery from a failed commit is running, then returns the epoch a new call's
  * transactions must carry.
  */
-export async function afterRecovery(db: Database): Promise<number> {
+export function afterRecovery(db: Database): number | Promise<number> {
   const r = recoveryOf(db);
+  return r.pending.size === 0 ? r.epoch : waitRecovery(r); // no promise on the common path
+}
+
+async function waitRecovery(r: Recovery): Promise<number> {
   while (r.pending.size > 0) await Promise.all(r.pending);
   return r.epoch;
 }

@@ -67,7 +67,8 @@ export class RequestManager {
       log.debug('ReM', `Req:${reqId} UID:${caller.uid} IP:${ctx.remoteAddress} ${def.name} invoked ${formatArgs(args, def.secrets)}`);
     }
     try {
-      const epoch = await afterRecovery(this.core.db);
+      const gate = afterRecovery(this.core.db);
+      const epoch = typeof gate === 'number' ? gate : await gate;
       const value = await def.run(new Request(this.core, def.name, caller, reqId, epoch), args);
       if (log.enabled(LogLevel.DEBUG)) log.debug('ReM', `Req:${reqId} UID:${caller.uid} ${def.name} result SUCCESS`);
       return [true, value, 0];
