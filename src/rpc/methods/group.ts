@@ -5,23 +5,14 @@ import { AclRule } from '../../acl/index.js';
 import { Template } from '../../common/template/index.js';
 import { Group } from '../../group/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
-import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
-import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
-import { poolWithQuotas, quotaMethods, setQuota } from './quota.js';
+import { infoWithQuotas, poolWithQuotas, quotaMethods, setQuota } from './quota.js';
 import { grantAdminRules, revokeAdminRules } from './group-admin.js';
 import { updateMethod } from './object-methods.js';
 
 /** Groups below this id are the system's own and cannot be deleted. */
 const FIRST_USER_GROUP = 100;
-
-/** The group's info document: its XML plus quotas and the default quotas, from cached escaped parts. */
-function groupInfoXml(req: Request, group: Group): EscapedString {
-  const base = group.toEscapedXml();
-  const defaults = req.core.defaultQuotas.group.toEscapedXml();
-  return new EscapedString(`${base.slice(0, -'&lt;/GROUP&gt;'.length)}${group.quotas.toEscapedXml()}&lt;DEFAULT_GROUP_QUOTAS&gt;${defaults}&lt;/DEFAULT_GROUP_QUOTAS&gt;&lt;/GROUP&gt;`);
-}
 
 export const groupMethods: MethodDef[] = [
   method({
@@ -65,7 +56,7 @@ export const groupMethods: MethodDef[] = [
   method({
     name: 'one.group.info',
     params: [{ opt: 'i', def: -1 }, { opt: 'b', def: false }],
-    run: (req, [id]) => groupInfoXml(req, req.authorized(req.core.groups, id === -1 ? req.caller.gid : id, AuthOp.USE)),
+    run: (req, [id]) => infoWithQuotas(req.authorized(req.core.groups, id === -1 ? req.caller.gid : id, AuthOp.USE), 'GROUP', 'DEFAULT_GROUP_QUOTAS', req.core.defaultQuotas.group),
   }),
   updateMethod({ prefix: 'one.group', pool: (core) => core.groups }),
   method({

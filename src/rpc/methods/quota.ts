@@ -36,6 +36,18 @@ export function poolWithQuotas<T extends PoolObject & { quotas: Quotas }>(req: R
   return new EscapedString(pool.toEscapedXml(shown, quotas + defaultsXml));
 }
 
+/**
+ * `one.user.info` / `one.group.info`: the object's XML with its quotas and the default quotas
+ * inserted before the closing tag, from cached escaped parts.
+ */
+export function infoWithQuotas(obj: PoolObject & { quotas: Quotas }, root: string, defaultsRoot: string, defaults: Quotas): EscapedString {
+  const base = obj.toEscapedXml();
+  const close = `&lt;/${root}&gt;`;
+  return new EscapedString(
+    `${base.slice(0, -close.length)}${obj.quotas.toEscapedXml()}&lt;${defaultsRoot}&gt;${defaults.toEscapedXml()}&lt;/${defaultsRoot}&gt;${close}`,
+  );
+}
+
 /** `one.<kind>quota.info` and `one.<kind>quota.update`. */
 export function quotaMethods(kind: 'user' | 'group'): MethodDef[] {
   const root = kind === 'user' ? 'DEFAULT_USER_QUOTAS' : 'DEFAULT_GROUP_QUOTAS';

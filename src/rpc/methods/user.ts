@@ -1,16 +1,15 @@
 /** `one.user.*`, `one.userpool.info` and `one.userquota.*`. */
 import { AuthOp } from '../../auth/operation.js';
-import { hashPassword, passwordError } from '../../auth/password.js';
+import { DEFAULT_SCRYPT_COST, hashPassword, passwordError } from '../../auth/password.js';
 import { newTokenSecret } from '../../auth/login-token.js';
 import { Template } from '../../common/template/index.js';
 import { ONEADMIN_GROUP, USERS_GROUP, type Group } from '../../group/index.js';
 import { CORE_AUTH, User, USER_NAME_EXTRA_CHARS } from '../../user/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
-import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
-import { poolWithQuotas, quotaMethods, setQuota } from './quota.js';
+import { infoWithQuotas, poolWithQuotas, quotaMethods, setQuota } from './quota.js';
 import { updateMethod } from './object-methods.js';
 import { revokeAdminRules } from './group-admin.js';
 
@@ -19,14 +18,7 @@ async function secretFor(req: Request, driver: string, password: string, oid = -
   if (driver !== CORE_AUTH) return password;
   const error = passwordError(password);
   if (error) throw new ApiError(ErrorCode.ACTION, error, oid);
-  return hashPassword(password, req.core.config.int('PASSWORD_SCRYPT_COST', 16384));
-}
-
-/** The user's info document: its XML plus quotas and the default quotas, from cached escaped parts. */
-function userInfoXml(req: Request, user: User): EscapedString {
-  const base = user.toEscapedXml();
-  const defaults = req.core.defaultQuotas.user.toEscapedXml();
-  return new EscapedString(`${base.slice(0, -'&lt;/USER&gt;'.length)}${user.quotas.toEscapedXml()}&lt;DEFAULT_USER_QUOTAS&gt;${defaults}&lt;/DEFAULT_USER_QUOTAS&gt;&lt;/USER&gt;`);
+  return hashPassword(password, req.core.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST));
 }
 
 /** Checks the driver name given to allocate or chauth. */
@@ -110,7 +102,7 @@ export const userMethods: MethodDef[] = [
     params: [{ opt: 'i', def: -1 }, { opt: 'b', def: false }],
     run: (req, [id]) => {
       const oid = id === -1 ? req.caller.uid : id;
-      return userInfoXml(req, req.authorized(req.core.users, oid, AuthOp.USE));
+      return infoWithQuotas(req.authorized(req.core.users, oid, AuthOp.USE), 'USER', 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user);
     },
   }),
   updateMethod({ prefix: 'one.user', pool: (core) => core.users, replaceMode: true }),
