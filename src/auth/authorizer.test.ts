@@ -7,6 +7,7 @@ import { Template } from '../common/template/index.js';
 import { openDatabase } from '../db/index.js';
 import { AclManager, AclRule } from '../acl/index.js';
 import { Document } from '../document/index.js';
+import { Host } from '../host/index.js';
 import { User } from '../user/index.js';
 import { LockLevel, Permissions } from '../pool/index.js';
 import { Authorizer } from './authorizer.js';
@@ -79,5 +80,22 @@ test('a token scoped to one group limits the caller to that group', async () => 
   const d = docOf(0, 9, 100, 0o640);
   assert.equal(authz.check(callerFor(u), d, AuthOp.USE), null);
   assert.equal(authz.check(callerFor(u, 1, 'users'), d, AuthOp.USE)!.kind, 'denied');
+  await db.close();
+});
+
+test('cluster rules (HOST/%cid) reach the hosts of that cluster, in checks and in listings', async () => {
+  const { db, acl, authz } = await setup();
+  const carol = callerFor(user(4, 1));
+  const inside = Host.create(1, 'in', 'dummy', 'dummy', 100, 'c100');
+  const outside = Host.create(2, 'out', 'dummy', 'dummy', 0, 'default');
+  await acl.addRule(AclRule.parse('#4 HOST/%100 USE+MANAGE'));
+  assert.equal(authz.check(carol, inside, AuthOp.MANAGE, inside.clusterIds), null);
+  assert.equal(authz.check(carol, inside, AuthOp.MANAGE)!.kind, 'denied', 'without its clusters the rule cannot apply');
+  assert.equal(authz.check(carol, outside, AuthOp.USE, outside.clusterIds)!.kind, 'denied');
+  assert.equal(authz.check(carol, inside, AuthOp.ADMIN, inside.clusterIds)!.kind, 'denied');
+  const clustersOf = (o: { oid: number }) => (o.oid === 1 ? inside.clusterIds : outside.clusterIds);
+  const visible = authz.visibility(carol, 'HOST', clustersOf)!;
+  assert.deepEqual([visible(inside), visible(outside)], [true, false]);
+  assert.equal(authz.visibility(carol, 'HOST')!(inside), false, 'no clusters given: only ids and groups count');
   await db.close();
 });

@@ -60,15 +60,18 @@ export class Authorizer {
 
   /**
    * A visibility test for pool listings: the objects the caller may USE, by permission bits or
-   * ACLs. The ACL part is worked out once per listing, not once per object.
+   * ACLs. The ACL part is worked out once per listing, not once per object. `clustersOf` gives
+   * the clusters of an object of a type that lives in clusters, for `TYPE/%cid` rules.
    */
-  visibility(caller: Caller, type: ObjectTypeName): ((obj: PoolObject) => boolean) | undefined {
+  visibility(caller: Caller, type: ObjectTypeName, clustersOf?: (obj: PoolObject) => readonly number[]): ((obj: PoolObject) => boolean) | undefined {
     if (caller.isAdmin) return undefined;
     const acl = this.acl.reverseSearch(caller.uid, caller.gids, ObjectType[type], 1);
     if (acl.all) return undefined;
     const oids = new Set(acl.oids);
     const gids = new Set(acl.gids);
-    return (obj) => this.bitsAllow(caller, obj, 1) || oids.has(obj.oid) || gids.has(obj.owner.gid);
+    const cids = new Set(acl.cids);
+    const inCluster = clustersOf && cids.size > 0 ? (obj: PoolObject) => clustersOf(obj).some((cid) => cids.has(cid)) : () => false;
+    return (obj) => this.bitsAllow(caller, obj, 1) || oids.has(obj.oid) || gids.has(obj.owner.gid) || inCluster(obj);
   }
 
   private bitsAllow(caller: Caller, obj: PoolObject, right: number): boolean {

@@ -12,7 +12,8 @@ const LETTERS = ['E', 'W', 'I', 'D', 'D', 'D'];
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function timestamp(d: Date): string {
+/** OpenNebula's local time format, as in log lines and error attributes: `Sun Nov 22 03:12:10 2026`. */
+export function timestamp(d: Date): string {
   const p = (n: number) => (n < 10 ? `0${n}` : `${n}`);
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${d.getFullYear()}`;
 }

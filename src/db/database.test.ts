@@ -102,7 +102,7 @@ for (const backend of BACKENDS) {
       const history = await db.query('SELECT oid, version, comment FROM db_versioning ORDER BY oid');
       assert.deepEqual(
         history.map((row) => row['version']),
-        [1],
+        Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
       );
       for (const table of ['pool_control', 'system_attributes', 'user_pool', 'group_pool', 'acl']) {
         assert.deepEqual(await db.query(`SELECT COUNT(*) AS n FROM ${table}`), [{ n: 0 }], table);

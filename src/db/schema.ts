@@ -90,6 +90,24 @@ const acl: Table = {
   unique: [['userset', 'resource', 'rights', 'zone']],
 };
 
+/**
+ * Hosts, as OpenNebula stores them: a pool table plus the host's state and cluster id, so SQL
+ * can count hosts per state or cluster without reading bodies.
+ */
+const hostPool: Table = (() => {
+  const table = poolTable('host_pool', 'pool');
+  return { ...table, columns: { ...table.columns, state: 'integer', cid: 'integer' }, indexes: [...(table.indexes ?? []), ['cid']] };
+})();
+
+/** One row per host monitoring sample: the `<MONITORING>` XML the IM recorded at `last_mon_time`. */
+const hostMonitoring: Table = {
+  name: 'host_monitoring',
+  columns: { hid: 'integer', last_mon_time: 'bigint', body: 'text' },
+  primaryKey: ['hid', 'last_mon_time'],
+  // Retention deletes by age.
+  indexes: [['last_mon_time']],
+};
+
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   creating(1, 'Initial schema: versioning, pool control, system attributes, users, groups, ACL rules, documents', [
@@ -101,6 +119,7 @@ export const MIGRATIONS: readonly Migration[] = [
     acl,
     poolTable('document_pool', 'owner'),
   ]),
+  creating(2, 'Hosts and clusters: host_pool, host_monitoring, cluster_pool', [hostPool, hostMonitoring, poolTable('cluster_pool', 'pool')]),
 ];
 
 /** The schema version this program writes: that of the last migration. */

@@ -1,7 +1,8 @@
 /**
- * First start: the oneadmin user (id 0) and the oneadmin (0) and users (1) groups, and
- * OpenNebula's default ACL rules. oneadmin's password comes from the file named by ONE_AUTH
- * (`user:password`), or is generated and written to `$ONE_LOCATION/.one/one_auth` (mode 0600).
+ * First start: the oneadmin user (id 0), the oneadmin (0) and users (1) groups, the default
+ * cluster (0), and OpenNebula's default ACL rules. oneadmin's password comes from the file
+ * named by ONE_AUTH (`user:password`), or is generated and written to
+ * `$ONE_LOCATION/.one/one_auth` (mode 0600).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { Template } from '../common/template/index.js';
 import { hashPassword } from '../auth/password.js';
 import { Group, ONEADMIN_GROUP, USERS_GROUP, type GroupPool } from '../group/index.js';
 import { CORE_AUTH, User, type UserPool } from '../user/index.js';
+import { Cluster, DEFAULT_CLUSTER_ID, DEFAULT_CLUSTER_NAME, type ClusterPool } from '../cluster/index.js';
 import { Transaction } from '../pool/index.js';
 import type { Database } from '../db/database.js';
 import type { AclManager } from '../acl/index.js';
@@ -38,8 +40,26 @@ export function oneadminCredentials(loc: Location, env: NodeJS.ProcessEnv = proc
   return { password, file: loc.oneAuthFile };
 }
 
-/** Creates the initial users, groups and ACL rules in an empty database. */
-export async function bootstrap(db: Database, users: UserPool, groups: GroupPool, acl: AclManager, creds: Credentials, scryptCost: number): Promise<void> {
+/** The pools a first start fills. */
+export interface BootstrapPools {
+  readonly users: UserPool;
+  readonly groups: GroupPool;
+  readonly clusters: ClusterPool;
+}
+
+/**
+ * Adds the default cluster to `tx`, unless it exists (databases bootstrapped before clusters
+ * existed get it at their next start).
+ */
+export function createDefaultCluster(tx: Transaction, clusters: ClusterPool): void {
+  if (clusters.get(DEFAULT_CLUSTER_ID)) return;
+  clusters.reserve(DEFAULT_CLUSTER_ID);
+  tx.create(clusters, Cluster.create(DEFAULT_CLUSTER_ID, DEFAULT_CLUSTER_NAME));
+}
+
+/** Creates the initial users, groups, cluster and ACL rules in an empty database. */
+export async function bootstrap(db: Database, pools: BootstrapPools, acl: AclManager, creds: Credentials, scryptCost: number): Promise<void> {
+  const { users, groups, clusters } = pools;
   // Rules first: if oned dies before oneadmin is stored, the next start bootstraps again and
   // the rules already there are skipped.
   await acl.bootstrap();
@@ -52,5 +72,6 @@ export async function bootstrap(db: Database, users: UserPool, groups: GroupPool
   users.reserve(0);
   const hash = await hashPassword(creds.password, scryptCost);
   tx.create(users, new User(0, 'oneadmin', ONEADMIN_GROUP, 'oneadmin', hash, CORE_AUTH, true, [ONEADMIN_GROUP], new Template([], { replaceMode: true })));
+  createDefaultCluster(tx, clusters);
   await tx.commit();
 }

@@ -17,9 +17,12 @@ import { DEFAULT_SCRYPT_COST } from '../auth/password.js';
 import { UserPool } from '../user/index.js';
 import { GroupPool } from '../group/index.js';
 import { DocumentPool } from '../document/index.js';
+import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
+import { HostPool } from '../host/index.js';
+import { Transaction } from '../pool/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
-import { bootstrap, oneadminCredentials } from './bootstrap.js';
+import { bootstrap, createDefaultCluster, oneadminCredentials } from './bootstrap.js';
 import type { Location } from './location.js';
 
 /** The OpenNebula API version oned answers to `one.system.version`. */
@@ -67,6 +70,8 @@ export class Nebula implements Core {
   readonly users = new UserPool();
   readonly groups = new GroupPool();
   readonly documents = new DocumentPool();
+  readonly clusters = new ClusterPool();
+  readonly hosts = new HostPool(this.clusters);
   readonly defaultQuotas: { user: Quotas; group: Quotas } = { user: new Quotas(), group: new Quotas() };
   private database: Database | undefined;
   private aclManager: AclManager | undefined;
@@ -104,6 +109,8 @@ export class Nebula implements Core {
     await this.users.load(this.database);
     await this.groups.load(this.database);
     await this.documents.load(this.database);
+    await this.clusters.load(this.database);
+    await this.hosts.load(this.database);
     await this.loadDefaultQuotas();
     this.aclManager = await AclManager.load(this.database);
     this.authorizer = new Authorizer(this.aclManager);
@@ -112,9 +119,14 @@ export class Nebula implements Core {
     // No oneadmin means a fresh database (or a first start that died half-way): bootstrap.
     if (!this.users.get(0)) {
       const creds = oneadminCredentials(this.location);
-      await bootstrap(this.database, this.users, this.groups, this.aclManager, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST));
+      await bootstrap(this.database, this, this.aclManager, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST));
       credentialsFile = creds.file;
       log.info('ONE', `Bootstrapped a new database; oneadmin's credentials are in ${creds.file}`);
+    } else if (!this.clusters.get(DEFAULT_CLUSTER_ID)) {
+      const tx = new Transaction(this.database);
+      createDefaultCluster(tx, this.clusters);
+      await tx.commit();
+      log.info('ONE', 'Created the default cluster (0), which this database did not have yet');
     }
 
     const rm = new RequestManager(this, new Authenticator(this.users, this.groups));

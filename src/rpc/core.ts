@@ -5,6 +5,8 @@ import type { ConfigReader } from '../common/config.js';
 import type { UserPool } from '../user/index.js';
 import type { GroupPool } from '../group/index.js';
 import type { DocumentPool } from '../document/index.js';
+import type { HostPool } from '../host/index.js';
+import type { ClusterPool } from '../cluster/index.js';
 import type { AclManager } from '../acl/index.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Quotas } from '../auth/quotas.js';
@@ -17,6 +19,8 @@ export interface Core {
   readonly users: UserPool;
   readonly groups: GroupPool;
   readonly documents: DocumentPool;
+  readonly hosts: HostPool;
+  readonly clusters: ClusterPool;
   readonly acl: AclManager;
   readonly authz: Authorizer;
   /** Default quotas of users and groups (stored in system_attributes). */

@@ -37,3 +37,10 @@ test('wrong types are fault -501 naming the position and the value', () => {
   assert.throws(() => checkParams('m', ['s'] as const, ['s', 3]), /must be a string, got number 3/);
   assert.throws(() => checkParams('m', ['b'] as const, ['s', 2]), /must be a boolean/);
 });
+
+test('an int-or-string parameter keeps the type it came with and refuses others', () => {
+  const spec = ['is', { opt: 'i', def: -1 }] as const;
+  assert.deepEqual(checkParams('m', spec, ['s', 3]), [3, -1]);
+  assert.deepEqual(checkParams('m', spec, ['s', 'dummy', 4]), ['dummy', 4]);
+  assert.throws(() => checkParams('m', spec, ['s', [1]]), /Parameter 2 of m must be an integer or a string, got array/);
+});

@@ -4,8 +4,11 @@
  */
 import { Double, FaultCode, XmlRpcFault, type XmlRpcValue } from './xmlrpc/index.js';
 
-/** A required parameter: int, string, boolean or array. */
-export type Required = 'i' | 's' | 'b' | 'A';
+/**
+ * A required parameter: int, string, boolean, array, or `is`: an int or a string (where the
+ * 3.x API took a string and HEAD takes an int at the same position, as in one.host.allocate).
+ */
+export type Required = 'i' | 's' | 'b' | 'A' | 'is';
 /** An optional trailing parameter and the value used when the client leaves it out. */
 export type Optional =
   | { readonly opt: 'i'; readonly def: number }
@@ -14,12 +17,12 @@ export type Optional =
   | { readonly opt: 'A'; readonly def: readonly XmlRpcValue[] };
 export type ParamSpec = Required | Optional;
 
-type ArgOf<S> = S extends 'i' | { opt: 'i' } ? number : S extends 's' | { opt: 's' } ? string : S extends 'b' | { opt: 'b' } ? boolean : S extends 'A' | { opt: 'A' } ? XmlRpcValue[] : never;
+type ArgOf<S> = S extends 'is' ? number | string : S extends 'i' | { opt: 'i' } ? number : S extends 's' | { opt: 's' } ? string : S extends 'b' | { opt: 'b' } ? boolean : S extends 'A' | { opt: 'A' } ? XmlRpcValue[] : never;
 /** The argument tuple a method body receives for a signature. */
 export type Args<P extends readonly ParamSpec[]> = { -readonly [K in keyof P]: ArgOf<P[K]> };
 
-const TYPE_NAMES = { i: 'an integer', s: 'a string', b: 'a boolean', A: 'an array' } as const;
-const SHORT = { i: 'int', s: 'string', b: 'bool', A: 'array' } as const;
+const TYPE_NAMES = { i: 'an integer', s: 'a string', b: 'a boolean', A: 'an array', is: 'an integer or a string' } as const;
+const SHORT = { i: 'int', s: 'string', b: 'bool', A: 'array', is: 'int|string' } as const;
 
 function describe(v: XmlRpcValue): string {
   if (v === null) return 'nil';
@@ -52,6 +55,8 @@ function convert(type: Required, v: XmlRpcValue): XmlRpcValue | undefined {
       return typeof v === 'string' ? v : undefined;
     case 'A':
       return Array.isArray(v) ? v : undefined;
+    case 'is':
+      return typeof v === 'string' ? v : convert('i', v);
   }
 }
 

@@ -35,9 +35,9 @@ export class Request {
     return obj;
   }
 
-  /** Throws unless the caller may perform `op` on `obj`. */
-  authorize(obj: PoolObject, op: AuthOpValue): void {
-    const denial = this.core.authz.check(this.caller, obj, op);
+  /** Throws unless the caller may perform `op` on `obj`; `clusterIds` for objects in clusters (`%cid` ACL rules). */
+  authorize(obj: PoolObject, op: AuthOpValue, clusterIds?: readonly number[]): void {
+    const denial = this.core.authz.check(this.caller, obj, op, clusterIds);
     if (denial) throw this.denied(denial, obj.oid);
   }
 

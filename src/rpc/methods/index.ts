@@ -1,9 +1,11 @@
 /** Every API method oned serves, by family. */
 import type { MethodDef } from '../request-manager.js';
 import { aclMethods } from './acl.js';
+import { clusterMethods } from './cluster.js';
 import { documentMethods } from './document.js';
 import { groupMethods } from './group.js';
+import { hostMethods } from './host.js';
 import { systemMethods } from './system.js';
 import { userMethods } from './user.js';
 
-export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods];
+export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods];

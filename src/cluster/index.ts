@@ -1,0 +1,3 @@
+/** Clusters and their pool. */
+export * from './cluster.js';
+export * from './cluster-pool.js';

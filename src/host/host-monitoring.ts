@@ -1,0 +1,116 @@
+/**
+ * What an IM probe reports about a host, split the way OpenNebula splits it: measurements that
+ * change at every probe (free and used CPU and memory, network traffic, NUMA memory) become a
+ * monitoring sample, stored in `host_monitoring` and never in the host's body; the rest
+ * describes the host (hypervisor, CPU model, total capacity, datastores) and goes to its
+ * template and share, which change only when those do.
+ */
+import { Template, type Vector } from '../common/template/index.js';
+import type { Write } from '../db/database.js';
+
+/** The table of monitoring samples. */
+export const HOST_MONITORING_TABLE = 'host_monitoring';
+
+/** Probe names → `<CAPACITY>` elements, in element order. */
+const CAPACITY: readonly (readonly [string, string])[] = [
+  ['FREECPU', 'FREE_CPU'],
+  ['FREEMEMORY', 'FREE_MEMORY'],
+  ['USEDCPU', 'USED_CPU'],
+  ['USEDMEMORY', 'USED_MEMORY'],
+];
+/** Probe names of `<SYSTEM>` elements, in element order. */
+const SYSTEM: readonly string[] = ['NETRX', 'NETTX'];
+/** Per-NUMA-node measurements: `HUGEPAGE = [NODE_ID, SIZE, FREE]`, `MEMORY_NODE = [NODE_ID, USED, FREE]`. */
+const NUMA = new Set(['HUGEPAGE', 'MEMORY_NODE']);
+/** Per-VM data in a probe: the Information Manager handles it; it is no part of the host. */
+const VM_DATA = new Set(['VM', 'VM_POLL']);
+
+const MEASUREMENTS: ReadonlySet<string> = new Set([...CAPACITY.map(([name]) => name), ...SYSTEM, ...NUMA, ...VM_DATA]);
+
+/** A probe value as OpenNebula reads an integer: leading digits, or nothing. */
+export function probeInt(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number.parseInt(value, 10);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+/** One monitoring sample of a host: its `<MONITORING>` XML, as `one.host.monitoring` lists it. */
+export class HostMonitoring {
+  constructor(
+    readonly hid: number,
+    /** Epoch seconds. */
+    readonly timestamp: number,
+    readonly xml: string,
+  ) {}
+
+  /** The sample's row in `host_monitoring` (a second sample in the same second replaces the first). */
+  write(): Write {
+    return { kind: 'upsert', table: HOST_MONITORING_TABLE, row: { hid: this.hid, last_mon_time: this.timestamp, body: this.xml } };
+  }
+
+  /** The sample of the measurements in `probe`, taken at `timestamp`. */
+  static fromProbe(hid: number, probe: Template, timestamp: number): HostMonitoring {
+    const element = (name: string, parts: string) => (parts === '' ? `<${name}/>` : `<${name}>${parts}</${name}>`);
+    let capacity = '';
+    for (const [from, to] of CAPACITY) {
+      const v = probeInt(probe.get(from));
+      if (v !== undefined) capacity += `<${to}>${v}</${to}>`;
+    }
+    let system = '';
+    for (const name of SYSTEM) {
+      const v = probeInt(probe.get(name));
+      if (v !== undefined) system += `<${name}>${v}</${name}>`;
+    }
+    return new HostMonitoring(
+      hid,
+      timestamp,
+      `<MONITORING><TIMESTAMP>${timestamp}</TIMESTAMP><ID>${hid}</ID>${element('CAPACITY', capacity)}${element('SYSTEM', system)}${numaXml(probe)}</MONITORING>`,
+    );
+  }
+}
+
+/** `<NUMA_NODE>` elements, by node id, from the probe's HUGEPAGE and MEMORY_NODE vectors. */
+function numaXml(probe: Template): string {
+  const nodes = new Map<number, { pages: string; memory: string }>();
+  const nodeOf = (v: Vector) => {
+    const id = probeInt(v.get('NODE_ID'));
+    if (id === undefined) return undefined;
+    let node = nodes.get(id);
+    if (!node) nodes.set(id, (node = { pages: '', memory: '' }));
+    return node;
+  };
+  const num = (v: Vector, key: string) => probeInt(v.get(key)) ?? 0;
+  for (const a of probe.getAll('HUGEPAGE')) {
+    if (typeof a.value === 'string' || probeInt(a.value.get('SIZE')) === undefined) continue;
+    const node = nodeOf(a.value);
+    if (node) node.pages += `<HUGEPAGE><FREE>${num(a.value, 'FREE')}</FREE><SIZE>${num(a.value, 'SIZE')}</SIZE></HUGEPAGE>`;
+  }
+  for (const a of probe.getAll('MEMORY_NODE')) {
+    if (typeof a.value === 'string') continue;
+    const node = nodeOf(a.value);
+    if (node) node.memory = `<MEMORY><FREE>${num(a.value, 'FREE')}</FREE><USED>${num(a.value, 'USED')}</USED></MEMORY>`;
+  }
+  let xml = '';
+  for (const id of [...nodes.keys()].sort((a, b) => a - b)) {
+    const n = nodes.get(id)!;
+    xml += `<NUMA_NODE>${n.pages}${n.memory}<NODE_ID>${id}</NODE_ID></NUMA_NODE>`;
+  }
+  return xml;
+}
+
+/** A probe, split into the host's description and a monitoring sample. */
+export class MonitoringReport {
+  private constructor(
+    /** Everything that describes the host: merged into its template (totals and disks into its share). */
+    readonly info: Template,
+    readonly sample: HostMonitoring,
+    /** The description as text: equal keys mean applying the report again changes nothing. */
+    readonly key: string,
+  ) {}
+
+  static fromProbe(hid: number, probe: Template, timestamp: number): MonitoringReport {
+    const info = new Template();
+    for (const a of probe.attributes()) if (!MEASUREMENTS.has(a.name)) info.add(a.name, a.value);
+    return new MonitoringReport(info, HostMonitoring.fromProbe(hid, probe, timestamp), info.toXml());
+  }
+}

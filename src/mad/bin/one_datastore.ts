@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * `one_datastore [-t threads] [-r retries] [-w timeout] [-d ds_mad,...] [-s system_tm,...]`:
+ * datastore driver running remotes/datastore/<ds_mad>/ scripts; `dummy` is built in.
+ */
+import { datastoreActions, DEFAULT_SYSTEM_TYPES, scriptRunnerFor } from '../exec/index.js';
+import { parseDriverArgs, parseNameList, runDriver } from '../server/index.js';
+
+runDriver('one_datastore', () => {
+  const args = parseDriverArgs(process.argv.slice(2), {
+    'ds-types': { type: 'string', short: 'd' },
+    'system-ds-types': { type: 'string', short: 's' },
+  });
+  const types = args.values['ds-types'];
+  const system = args.values['system-ds-types'];
+  return {
+    actions: datastoreActions({
+      runner: scriptRunnerFor(args),
+      types: types === undefined ? undefined : new Set(parseNameList(types)),
+      systemTypes: new Set(system === undefined ? DEFAULT_SYSTEM_TYPES : parseNameList(system)),
+    }),
+    concurrency: args.threads,
+  };
+});

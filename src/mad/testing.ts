@@ -1,0 +1,39 @@
+/**
+ * Helpers for the driver tests: temporary directories, scripts, and Drivers running the compiled
+ * driver executables.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Driver, type DriverOptions } from './driver.js';
+
+/** Directory of the compiled driver executables. */
+export const BIN_DIR = fileURLToPath(new URL('./bin/', import.meta.url));
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `mad-${prefix}-`));
+}
+
+/** Writes an executable file, creating its directory. */
+export function writeScript(path: string, body: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, body);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/** A Driver for the compiled executable `name` (e.g. `one_vmm_dummy`), not started. */
+export function binDriver(name: string, args: readonly string[], options: Partial<DriverOptions> = {}): Driver {
+  return new Driver({
+    name,
+    command: process.execPath,
+    args: [join(BIN_DIR, `${name}.js`), ...args],
+    ...options,
+  });
+}
+
+/** A base64 action data document from its XML. */
+export function actionData(xml: string): string {
+  return Buffer.from(xml).toString('base64');
+}

@@ -1,0 +1,141 @@
+/** `one.cluster.*` (hosts; datastores and networks come with their pools) and `one.clusterpool.info`. */
+import { AuthOp } from '../../auth/operation.js';
+import { ObjectType } from '../../common/object-type.js';
+import { Cluster, DEFAULT_CLUSTER_ID, FIRST_USER_CLUSTER } from '../../cluster/index.js';
+import { ApiError, ErrorCode } from '../api-error.js';
+import { EscapedString } from '../xmlrpc/index.js';
+import { method, type MethodDef } from '../request-manager.js';
+import type { Request } from '../request.js';
+import { allocateError, checkName, checkNameFree, parseTemplate } from './common.js';
+
+/**
+ * Moves a host into `cid` (ADMIN on both, as OpenNebula asks): out of its cluster's HOSTS, into
+ * the new one's, with the reserved capacity the new cluster gives it.
+ */
+async function moveHost(req: Request, cid: number, hid: number): Promise<void> {
+  const { hosts, clusters } = req.core;
+  const target = req.get(clusters, cid);
+  const host = req.get(hosts, hid);
+  req.authorize(target, AuthOp.ADMIN);
+  req.authorize(host, AuthOp.ADMIN, host.clusterIds);
+  if (host.clusterId === cid) return;
+  const tx = req.transaction();
+  const old = clusters.get(host.clusterId);
+  if (old) tx.touch(clusters, old).hosts.delete(hid);
+  tx.touch(clusters, target).hosts.add(hid);
+  tx.touch(hosts, host).setCluster(target.oid, target.name);
+  hosts.refreshCapacity(tx, host);
+  await tx.commit();
+}
+
+export const clusterMethods: MethodDef[] = [
+  method({
+    name: 'one.cluster.allocate',
+    params: ['s'],
+    run: async (req, [name]) => {
+      const clusters = req.core.clusters;
+      req.authorizeCreate('CLUSTER');
+      try {
+        checkName(name, ErrorCode.ALLOCATE);
+        checkNameFree(clusters, name, -1, ErrorCode.ALLOCATE);
+      } catch (err) {
+        throw allocateError(clusters, (err as Error).message);
+      }
+      // User clusters get ids from 100 up, as in OpenNebula.
+      if (clusters.lastId < FIRST_USER_CLUSTER - 1) clusters.reserve(FIRST_USER_CLUSTER - 1);
+      const tx = req.transaction();
+      const cluster = tx.create(clusters, Cluster.create(clusters.nextOid(), name));
+      await tx.commit();
+      return cluster.oid;
+    },
+  }),
+  method({
+    name: 'one.cluster.delete',
+    params: ['i'],
+    run: async (req, [oid]) => {
+      const clusters = req.core.clusters;
+      const cluster = req.authorized(clusters, oid, AuthOp.ADMIN);
+      if (oid < FIRST_USER_CLUSTER) throw new ApiError(ErrorCode.ACTION, `Cannot delete cluster. System Clusters (ID < ${FIRST_USER_CLUSTER}) cannot be deleted.`, oid);
+      const contents = cluster.contentsError();
+      if (contents) throw new ApiError(ErrorCode.ACTION, `Cannot delete cluster. ${contents}`, oid);
+      const tx = req.transaction();
+      tx.delete(clusters, cluster);
+      await tx.commit();
+      await req.core.acl.delResourceRules(ObjectType.CLUSTER, oid);
+      await req.core.acl.delCidRules(oid);
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.cluster.info',
+    params: ['i', { opt: 'b', def: false }],
+    run: (req, [oid]) => new EscapedString(req.authorized(req.core.clusters, oid, AuthOp.USE).toEscapedXml()),
+  }),
+  method({
+    name: 'one.cluster.update',
+    params: ['i', 's', { opt: 'i', def: 0 }],
+    run: async (req, [oid, text, type]) => {
+      if (type !== 0 && type !== 1) throw new ApiError(ErrorCode.XML_RPC_API, `Wrong update type ${type}: use 0 (replace) or 1 (merge).`, oid);
+      const { hosts, clusters } = req.core;
+      const cluster = req.authorized(clusters, oid, AuthOp.ADMIN);
+      const tmpl = parseTemplate(text, ErrorCode.ACTION, { replaceMode: true }, oid);
+      const tx = req.transaction();
+      tx.touch(clusters, cluster);
+      if (type === 0) cluster.template = tmpl;
+      else cluster.template.merge(tmpl);
+      // RESERVED_CPU / RESERVED_MEM may have changed for the hosts that inherit them.
+      for (const hid of cluster.hosts) {
+        const host = hosts.get(hid);
+        if (host) hosts.refreshCapacity(tx, host);
+      }
+      await tx.commit();
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.cluster.rename',
+    params: ['i', 's'],
+    run: async (req, [oid, name]) => {
+      const { hosts, clusters } = req.core;
+      const cluster = req.authorized(clusters, oid, AuthOp.ADMIN);
+      checkName(name, ErrorCode.ACTION, '', oid);
+      checkNameFree(clusters, name, -1, ErrorCode.ACTION, oid);
+      const tx = req.transaction();
+      tx.touch(clusters, cluster);
+      clusters.rename(cluster, name);
+      // Hosts show their cluster's name.
+      for (const hid of cluster.hosts) {
+        const host = hosts.get(hid);
+        if (host) tx.touch(hosts, host).setCluster(oid, name);
+      }
+      await tx.commit();
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.cluster.addhost',
+    params: ['i', 'i'],
+    run: async (req, [cid, hid]) => {
+      await moveHost(req, cid, hid);
+      return cid;
+    },
+  }),
+  method({
+    name: 'one.cluster.delhost',
+    params: ['i', 'i'],
+    // As in OpenNebula, a host is always in a cluster: taking it out puts it back in the default
+    // one, whichever cluster is named.
+    run: async (req, [cid, hid]) => {
+      await moveHost(req, DEFAULT_CLUSTER_ID, hid);
+      return cid;
+    },
+  }),
+  method({
+    name: 'one.clusterpool.info',
+    params: [],
+    run: (req) => {
+      const clusters = req.core.clusters;
+      return new EscapedString(clusters.toEscapedXml(clusters.list({ visible: req.core.authz.visibility(req.caller, 'CLUSTER') })));
+    },
+  }),
+];
