@@ -23,6 +23,9 @@ import { Transaction } from '../pool/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
 import { bootstrap, createDefaultCluster, oneadminCredentials } from './bootstrap.js';
+import { configuredDrivers, driverNames } from './drivers.js';
+import { InformationManager } from '../im/index.js';
+import type { Driver } from '../mad/index.js';
 import type { Location } from './location.js';
 
 /** The OpenNebula API version oned answers to `one.system.version`. */
@@ -77,12 +80,17 @@ export class Nebula implements Core {
   private aclManager: AclManager | undefined;
   private authorizer: Authorizer | undefined;
   private server: XmlRpcServer | undefined;
+  private imDrivers = new Map<string, Driver>();
+  private im: InformationManager | undefined;
+  /** NAMEs of the configured drivers, which allocate calls must name. */
+  readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
   constructor(readonly location: Location) {
     mkdirSync(location.varDir, { recursive: true });
     this.config = new ConfigReader(loadConfig(location.defaultConf, location.onedConf));
     const level = this.config.vector('LOG').get('DEBUG_LEVEL') ?? '3';
     this.log = Logger.toFile(location.log, Math.min(5, Math.max(0, Number(level) || 0)) as LogLevelValue);
+    this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
   }
 
   get db(): Database {
@@ -129,6 +137,24 @@ export class Nebula implements Core {
       log.info('ONE', 'Created the default cluster (0), which this database did not have yet');
     }
 
+    this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);
+    await Promise.all([...this.imDrivers.values()].map((d) => d.start()));
+    log.info('InM', `IM drivers started: ${[...this.imDrivers.keys()].join(', ') || 'none'}`);
+    const interval = this.config.int('HOST_MONITORING_INTERVAL', 60);
+    if (interval > 0) {
+      this.im = new InformationManager({
+        hosts: this.hosts,
+        db: this.database,
+        log,
+        drivers: this.imDrivers,
+        intervalSec: interval,
+        timeoutSec: this.config.int('HOST_MONITORING_TIMEOUT', 90),
+      });
+      this.im.start();
+    } else {
+      log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
+    }
+
     const rm = new RequestManager(this, new Authenticator(this.users, this.groups));
     rm.register(ALL_METHODS);
     this.server = new XmlRpcServer({
@@ -152,6 +178,8 @@ export class Nebula implements Core {
   async stop(): Promise<void> {
     this.log.info('ONE', 'Stopping oned');
     await this.server?.close();
+    await this.im?.stop();
+    await Promise.all([...this.imDrivers.values()].map((d) => d.stop()));
     await this.database?.close();
     this.log.log('ONE', LogLevel.INFO, 'oned stopped');
     await this.log.close();

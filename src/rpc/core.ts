@@ -23,6 +23,8 @@ export interface Core {
   readonly clusters: ClusterPool;
   readonly acl: AclManager;
   readonly authz: Authorizer;
+  /** NAMEs of the IM and VMM drivers oned.conf configures. */
+  readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
   /** Default quotas of users and groups (stored in system_attributes). */
   readonly defaultQuotas: { readonly user: Quotas; readonly group: Quotas };
 }

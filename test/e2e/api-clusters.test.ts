@@ -9,7 +9,7 @@ import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js'
 import { openDatabase } from '../../src/db/index.js';
 import type { DbConfig } from '../../src/db/database.js';
 import { Oned } from './harness.js';
-import { Code, addUser, idList, idsIn, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
+import { Code, addUser, idList, idsIn, okId, okXml, onEveryBackend, refused, templateOf, TEST_DRIVERS } from './api-helpers.js';
 
 async function cluster(oned: Oned, id: number): Promise<XmlNode> {
   const c = await okXml(oned, 'one.cluster.info', [id]);
@@ -148,7 +148,7 @@ onEveryBackend('clusters', (get) => {
   });
 
   test('a database from before clusters (schema 1, no default cluster) gets cluster 0 at its next start', async () => {
-    const old = await Oned.start({ backend: get().backend });
+    const old = await Oned.start({ backend: get().backend, conf: TEST_DRIVERS });
     try {
       assert.equal(await old.signal('SIGTERM'), 0);
       const db = await openDatabase(databaseOf(old));

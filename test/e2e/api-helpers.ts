@@ -31,12 +31,21 @@ export const AUTH_FAILED = /User couldn't be authenticated, aborting call\./;
  * Declares `describe("<title> on <backend>")` for every backend under test, each with one oned
  * started before its tests and stopped (database dropped) after them. `body` gets the running oned.
  */
+/**
+ * Drivers under the names the API tests give hosts (all dummy), with host monitoring off so host
+ * states change only through the API (test/e2e/monitoring.test.ts covers monitoring).
+ */
+export const TEST_DRIVERS = `HOST_MONITORING_INTERVAL = 0
+${['dummy', 'kvm', 'im_kvm', 'xen'].map((n) => `IM_MAD = [ NAME = "${n}", EXECUTABLE = "one_im_dummy" ]`).join('\n')}
+${['dummy', 'kvm', 'vmm_kvm', 'xen'].map((n) => `VM_MAD = [ NAME = "${n}", EXECUTABLE = "one_vmm_dummy" ]`).join('\n')}
+`;
+
 export function onEveryBackend(title: string, body: (oned: () => Oned) => void, conf?: string): void {
   for (const backend of BACKENDS) {
     describe(`${title} on ${backend}`, () => {
       let oned: Oned | undefined;
       before(async () => {
-        oned = await Oned.start({ backend, conf });
+        oned = await Oned.start({ backend, conf: TEST_DRIVERS + (conf ?? '') });
       });
       after(() => oned?.stop());
       body(() => {

@@ -25,6 +25,13 @@ function checkDriver(kind: 'IM_MAD' | 'VMM_MAD' | 'VN_MAD', name: string, code: 
   if (error) throw new ApiError(code, error, oid);
 }
 
+/** Refuses a driver that oned.conf does not configure, naming the ones it does. */
+function checkConfigured(section: string, name: string, configured: ReadonlySet<string>): void {
+  if (!configured.has(name)) {
+    throw new Error(`${section} "${name}" is not configured in oned.conf (configured: ${[...configured].join(', ') || 'none'}).`);
+  }
+}
+
 /** `one.host.status` and the 3.x `one.host.enable`. */
 async function setStatus(req: Request, oid: number, status: HostStatusValue): Promise<number> {
   const hosts = req.core.hosts;
@@ -50,6 +57,8 @@ export const hostMethods: MethodDef[] = [
         checkName(name, ErrorCode.ALLOCATE);
         checkDriver('IM_MAD', imMad, ErrorCode.ALLOCATE);
         checkDriver('VMM_MAD', vmMad, ErrorCode.ALLOCATE);
+        checkConfigured('IM_MAD', imMad, req.core.driverNames.im);
+        checkConfigured('VM_MAD', vmMad, req.core.driverNames.vmm);
         if (vnMad !== '') checkDriver('VN_MAD', vnMad, ErrorCode.ALLOCATE);
         checkNameFree(hosts, name, -1, ErrorCode.ALLOCATE);
       } catch (err) {

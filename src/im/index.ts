@@ -1,0 +1,2 @@
+/** The Information Manager: host monitoring through IM drivers. */
+export * from './information-manager.js';

@@ -1,0 +1,77 @@
+/** Host monitoring through IM drivers: the Information Manager, the dummy driver, failures. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseXmlTree, child, childText, type XmlNode } from '../../src/common/xml-tree.js';
+import { BACKENDS, Oned } from './harness.js';
+
+const actions = mkdtempSync(join(tmpdir(), 'im-actions-'));
+
+const CONF = `HOST_MONITORING_INTERVAL = 1
+HOST_MONITORING_TIMEOUT = 2
+IM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-c 400 -m 2048" ]
+IM_MAD = [ NAME = "scripted", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-a ${actions}" ]
+VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
+`;
+
+async function hostInfo(oned: Oned, id: number): Promise<XmlNode> {
+  return parseXmlTree(String(await oned.ok('one.host.info', [id])));
+}
+
+/** Polls until `check` holds for the host, or fails after `seconds`. */
+async function until(oned: Oned, id: number, what: string, check: (h: XmlNode) => boolean, seconds = 15): Promise<XmlNode> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const h = await hostInfo(oned, id);
+    if (check(h)) return h;
+    if (Date.now() > end) throw new Error(`host ${id}: ${what} did not happen in ${seconds} s; last state ${childText(h, 'STATE')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const share = (h: XmlNode, name: string) => childText(child(h, 'HOST_SHARE')!, name);
+
+for (const backend of BACKENDS) {
+  describe(`host monitoring on ${backend}`, () => {
+    let oned: Oned;
+    before(async () => {
+      oned = await Oned.start({ backend, conf: CONF });
+    });
+    after(() => oned?.stop());
+
+    test('a new host is monitored through its IM driver: MONITORED with the reported capacity', async () => {
+      const id = (await oned.ok('one.host.allocate', ['mon-a', 'dummy', 'dummy', -1])) as number;
+      const h = await until(oned, id, 'MONITORED', (x) => childText(x, 'STATE') === '2');
+      assert.equal(share(h, 'TOTAL_CPU'), '400');
+      assert.equal(share(h, 'TOTAL_MEM'), String(2048 * 1024));
+      assert.equal(childText(child(h, 'TEMPLATE')!, 'HYPERVISOR'), 'dummy');
+      const mon = parseXmlTree(String(await oned.ok('one.host.monitoring', [id])));
+      assert.ok(mon.children.length >= 1, 'monitoring samples are stored');
+    });
+
+    test('a host whose driver fails or hangs goes ERROR with the reason, and back to MONITORED when it answers', async () => {
+      writeFileSync(join(actions, 'monitor'), 'failure\n');
+      const id = (await oned.ok('one.host.allocate', ['mon-b', 'scripted', 'dummy', -1])) as number;
+      let h = await until(oned, id, 'ERROR', (x) => childText(x, 'STATE') === '3');
+      assert.match(childText(child(h, 'TEMPLATE')!, 'ERROR'), /\S/);
+      writeFileSync(join(actions, 'monitor'), 'success\n');
+      h = await until(oned, id, 'MONITORED again', (x) => childText(x, 'STATE') === '2');
+      assert.equal(childText(child(h, 'TEMPLATE')!, 'ERROR'), '');
+      writeFileSync(join(actions, 'monitor'), '-\n');
+      h = await until(oned, id, 'ERROR after a timeout', (x) => childText(x, 'STATE') === '3');
+      assert.match(childText(child(h, 'TEMPLATE')!, 'ERROR'), /[Tt]ime/);
+      writeFileSync(join(actions, 'monitor'), 'success\n');
+    });
+
+    test('hosts must name configured drivers', async () => {
+      const r = await oned.call('one.host.allocate', ['mon-c', 'nosuch', 'dummy', -1]);
+      assert.equal(r[0], false);
+      assert.equal(r[2], 16384);
+      assert.match(String(r[1]), /IM_MAD "nosuch" is not configured in oned\.conf \(configured: dummy, scripted\)/);
+      const v = await oned.call('one.host.allocate', ['mon-c', 'dummy', 'kvm', -1]);
+      assert.match(String(v[1]), /VM_MAD "kvm" is not configured/);
+    });
+  });
+}
