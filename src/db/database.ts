@@ -20,8 +20,16 @@ export type Row = Record<string, SqlValue>;
 export type Write =
   /** Insert the row, or replace the existing row with the same primary key. */
   | { readonly kind: 'upsert'; readonly table: string; readonly row: Readonly<Record<string, SqlValue>> }
-  /** Delete the rows whose columns equal all the given values. */
-  | { readonly kind: 'delete'; readonly table: string; readonly where: Readonly<Record<string, SqlValue>> };
+  /**
+   * Delete the rows whose columns equal all the `where` values and are below all the `below`
+   * values (retention of monitoring rows, for one). At least one condition is required.
+   */
+  | {
+      readonly kind: 'delete';
+      readonly table: string;
+      readonly where: Readonly<Record<string, SqlValue>>;
+      readonly below?: Readonly<Record<string, SqlValue>>;
+    };
 
 /** The backends oned can run on, named as in oned.conf's `DB = [ BACKEND = ... ]`. */
 export type Backend = 'sqlite' | 'postgresql' | 'mysql';

@@ -61,3 +61,14 @@ test('writes that would be unsafe or meaningless are refused before any SQL runs
   refuse({ kind: 'delete', table: 'user_pool', where: {} }, /names no column/);
   refuse({ kind: 'delete', table: 'user_pool', where: { 'oid OR 1=1': 1 } }, /column name/);
 });
+
+test('a delete may also bound columns from above (retention)', () => {
+  const [statement] = new WriteRenderer(NUMBERED).render([
+    { kind: 'delete', table: 'host_monitoring', where: { hid: 3 }, below: { last_mon_time: 1000 } },
+  ]);
+  assert.equal(statement!.sql, 'DELETE FROM host_monitoring WHERE hid = $1 AND last_mon_time < $2');
+  assert.deepEqual(statement!.params, [3, 1000]);
+  const [all] = new WriteRenderer(ONE_ROW).render([{ kind: 'delete', table: 'host_monitoring', where: {}, below: { last_mon_time: 5 } }]);
+  assert.equal(all!.sql, 'DELETE FROM host_monitoring WHERE last_mon_time < ?');
+  assert.throws(() => new WriteRenderer(ONE_ROW).render([{ kind: 'delete', table: 'host_monitoring', where: {}, below: { last_mon_time: null } }]), /NULL/);
+});

@@ -74,7 +74,7 @@ export class WriteRenderer {
       if (write.kind === 'delete') {
         if (insert) statements.push(insert.build());
         insert = undefined;
-        statements.push(this.#delete(write.table, write.where));
+        statements.push(this.#delete(write.table, write.where, write.below ?? {}));
         continue;
       }
       const shape = this.#shape(write.table, write.row);
@@ -114,15 +114,19 @@ export class WriteRenderer {
     return { table, columns, key, head, tail, oneRow: head + tuple(this.#dialect, columns.length, 0) + tail };
   }
 
-  #delete(table: string, where: Readonly<Record<string, SqlValue>>): Statement {
+  #delete(table: string, where: Readonly<Record<string, SqlValue>>, below: Readonly<Record<string, SqlValue>>): Statement {
     knownTable(table);
     const params: SqlValue[] = [];
-    const conditions = Object.entries(where).map(([column, value]) => {
+    const condition = (op: '=' | '<') => ([column, value]: [string, SqlValue]) => {
       checkIdentifier(column);
-      if (value === null) return `${column} IS NULL`;
+      if (value === null) {
+        if (op === '<') throw new Error(`delete from ${table}: ${column} < NULL matches nothing`);
+        return `${column} IS NULL`;
+      }
       params.push(value);
-      return `${column} = ${placeholder(this.#dialect, params.length)}`;
-    });
+      return `${column} ${op} ${placeholder(this.#dialect, params.length)}`;
+    };
+    const conditions = [...Object.entries(where).map(condition('=')), ...Object.entries(below).map(condition('<'))];
     // An empty condition would empty the table: never what a caller meant.
     if (conditions.length === 0) throw new Error(`delete from ${table} names no column to match`);
     return { sql: `DELETE FROM ${table} WHERE ${conditions.join(' AND ')}`, params, table };

@@ -21,7 +21,12 @@ export interface InformationManagerOptions {
   readonly intervalSec: number;
   /** How long a MONITOR may take before the host is put in ERROR. */
   readonly timeoutSec: number;
+  /** Monitoring samples older than this many seconds are deleted (0 keeps them all). */
+  readonly expirationSec: number;
 }
+
+/** How often old monitoring samples are purged. */
+const PURGE_EVERY_MS = 60_000;
 
 /** How often the manager looks for hosts due for monitoring. */
 const TICK_MS = 1000;
@@ -31,6 +36,7 @@ export class InformationManager {
   /** When each host was last asked (epoch ms), in memory: a restart monitors everything soon. */
   private readonly lastAsked = new Map<number, number>();
   private readonly rounds = new Set<Promise<void>>();
+  private lastPurge = 0;
 
   constructor(private readonly o: InformationManagerOptions) {}
 
@@ -62,6 +68,21 @@ export class InformationManager {
       this.rounds.add(round);
     }
     for (const oid of this.lastAsked.keys()) if (!this.o.hosts.get(oid)) this.lastAsked.delete(oid);
+    const purgeEvery = Math.min(PURGE_EVERY_MS, this.o.expirationSec * 1000);
+    if (this.o.expirationSec > 0 && now - this.lastPurge >= purgeEvery) {
+      this.lastPurge = now;
+      const round = this.purge(Math.floor(now / 1000) - this.o.expirationSec).finally(() => this.rounds.delete(round));
+      this.rounds.add(round);
+    }
+  }
+
+  /** Deletes the monitoring samples taken before `before` (epoch seconds): the retention limit. */
+  private async purge(before: number): Promise<void> {
+    try {
+      await this.o.db.write([{ kind: 'delete', table: 'host_monitoring', where: {}, below: { last_mon_time: before } }]);
+    } catch (err) {
+      this.o.log.error('InM', `Cannot purge old host monitoring: ${(err as Error).message}`);
+    }
   }
 
   private async monitor(oid: number, name: string, imMad: string): Promise<void> {

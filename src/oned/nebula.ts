@@ -149,6 +149,7 @@ export class Nebula implements Core {
         drivers: this.imDrivers,
         intervalSec: interval,
         timeoutSec: this.config.int('HOST_MONITORING_TIMEOUT', 90),
+        expirationSec: this.config.int('HOST_MONITORING_EXPIRATION_TIME', 86400),
       });
       this.im.start();
     } else {

@@ -11,6 +11,7 @@ const actions = mkdtempSync(join(tmpdir(), 'im-actions-'));
 
 const CONF = `HOST_MONITORING_INTERVAL = 1
 HOST_MONITORING_TIMEOUT = 2
+HOST_MONITORING_EXPIRATION_TIME = 2
 IM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-c 400 -m 2048" ]
 IM_MAD = [ NAME = "scripted", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-a ${actions}" ]
 VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
@@ -63,6 +64,18 @@ for (const backend of BACKENDS) {
       h = await until(oned, id, 'ERROR after a timeout', (x) => childText(x, 'STATE') === '3');
       assert.match(childText(child(h, 'TEMPLATE')!, 'ERROR'), /[Tt]ime/);
       writeFileSync(join(actions, 'monitor'), 'success\n');
+    });
+
+    test('monitoring samples older than HOST_MONITORING_EXPIRATION_TIME are deleted', async () => {
+      const id = (await oned.ok('one.host.allocate', ['mon-old', 'dummy', 'dummy', -1])) as number;
+      await new Promise((r) => setTimeout(r, 7500));
+      const samples = parseXmlTree(String(await oned.ok('one.host.monitoring', [id]))).children;
+      const times = samples.map((m) => Number(childText(m, 'TIMESTAMP')));
+      assert.ok(times.length >= 1, 'recent samples are kept');
+      const now = Math.floor(Date.now() / 1000);
+      // Every 2 s what is older than 2 s goes: nothing older than ~5 s remains, where without
+      // retention the first samples (~7 s old) would still be there.
+      assert.ok(times.every((t) => now - t <= 5), `sample ages ${times.map((t) => now - t).join(', ')}`);
     });
 
     test('hosts must name configured drivers', async () => {
