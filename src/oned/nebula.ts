@@ -17,6 +17,7 @@ import { DEFAULT_SCRYPT_COST } from '../auth/password.js';
 import { UserPool } from '../user/index.js';
 import { GroupPool } from '../group/index.js';
 import { DocumentPool } from '../document/index.js';
+import { VmTemplatePool } from '../vmtemplate/index.js';
 import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
 import { HostPool } from '../host/index.js';
 import { Transaction } from '../pool/index.js';
@@ -73,6 +74,7 @@ export class Nebula implements Core {
   readonly users = new UserPool();
   readonly groups = new GroupPool();
   readonly documents = new DocumentPool();
+  readonly templates = new VmTemplatePool();
   readonly clusters = new ClusterPool();
   readonly hosts = new HostPool(this.clusters);
   readonly defaultQuotas: { user: Quotas; group: Quotas } = { user: new Quotas(), group: new Quotas() };
@@ -117,6 +119,7 @@ export class Nebula implements Core {
     await this.users.load(this.database);
     await this.groups.load(this.database);
     await this.documents.load(this.database);
+    await this.templates.load(this.database);
     await this.clusters.load(this.database);
     await this.hosts.load(this.database);
     await this.loadDefaultQuotas();

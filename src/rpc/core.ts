@@ -5,6 +5,7 @@ import type { ConfigReader } from '../common/config.js';
 import type { UserPool } from '../user/index.js';
 import type { GroupPool } from '../group/index.js';
 import type { DocumentPool } from '../document/index.js';
+import type { VmTemplatePool } from '../vmtemplate/index.js';
 import type { HostPool } from '../host/index.js';
 import type { ClusterPool } from '../cluster/index.js';
 import type { AclManager } from '../acl/index.js';
@@ -19,6 +20,7 @@ export interface Core {
   readonly users: UserPool;
   readonly groups: GroupPool;
   readonly documents: DocumentPool;
+  readonly templates: VmTemplatePool;
   readonly hosts: HostPool;
   readonly clusters: ClusterPool;
   readonly acl: AclManager;

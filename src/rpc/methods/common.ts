@@ -31,7 +31,7 @@ export function checkNameFree<T extends PoolObject>(pool: Pool<T>, name: string,
 }
 
 /** The failure message of allocate calls: "Error allocating a new <type>. <reason>" */
-export function allocateError(pool: Pool<PoolObject>, reason: string): ApiError {
+export function allocateError<T extends PoolObject>(pool: Pool<T>, reason: string): ApiError {
   return new ApiError(ErrorCode.ALLOCATE, `Error allocating a new ${OBJECT_NAMES[pool.options.type]}. ${reason}`);
 }
 

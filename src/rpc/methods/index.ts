@@ -7,5 +7,6 @@ import { groupMethods } from './group.js';
 import { hostMethods } from './host.js';
 import { systemMethods } from './system.js';
 import { userMethods } from './user.js';
+import { vmTemplateMethods } from './vm-template.js';
 
-export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods];
+export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...vmTemplateMethods];

@@ -1,0 +1,53 @@
+/**
+ * Creation, deletion and listing of objects a user owns (documents, VM templates, and later
+ * images, networks, VMs): the caller becomes owner, its umask gives the permissions, names are
+ * unique per owner, and deleting drops the ACL rules that named the object.
+ */
+import { AuthOp } from '../../auth/operation.js';
+import { ObjectType } from '../../common/object-type.js';
+import type { Template } from '../../common/template/index.js';
+import type { Ownership, Permissions, Pool, PoolObject } from '../../pool/index.js';
+import { ErrorCode } from '../api-error.js';
+import { EscapedString } from '../xmlrpc/index.js';
+import type { Request } from '../request.js';
+import { allocateError, checkName, checkNameFree, listPool, newObjectPermissions, parseTemplate } from './common.js';
+
+/** Reads an allocate call's template and takes its NAME out (required, as OpenNebula's documents and templates want). */
+export function templateAndName<T extends PoolObject>(pool: Pool<T>, text: string, what: string): { template: Template; name: string } {
+  const template = parseTemplate(text, ErrorCode.ALLOCATE);
+  const name = template.get('NAME');
+  if (name === undefined) throw allocateError(pool, `No NAME in template for ${what}.`);
+  template.remove('NAME');
+  return { template, name };
+}
+
+/** Creates an object owned by the caller, built by `build` with its id, owner and permissions. */
+export async function createOwned<T extends PoolObject>(req: Request, pool: Pool<T>, name: string, build: (oid: number, owner: Ownership, perms: Permissions) => T): Promise<number> {
+  req.authorizeCreate(pool.options.type);
+  const c = req.caller;
+  try {
+    checkName(name, ErrorCode.ALLOCATE);
+    checkNameFree(pool, name, c.uid, ErrorCode.ALLOCATE);
+  } catch (err) {
+    throw allocateError(pool, (err as Error).message);
+  }
+  const tx = req.transaction();
+  const obj = tx.create(pool, build(pool.nextOid(), { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req)));
+  await tx.commit();
+  return obj.oid;
+}
+
+/** Deletes an object (MANAGE), then the ACL rules that named it. */
+export async function deleteOwned<T extends PoolObject>(req: Request, pool: Pool<T>, oid: number): Promise<number> {
+  const obj = req.authorized(pool, oid, AuthOp.MANAGE);
+  const tx = req.transaction();
+  tx.delete(pool, obj);
+  await tx.commit();
+  await req.core.acl.delResourceRules(ObjectType[pool.options.type], oid);
+  return oid;
+}
+
+/** A `*pool.info(filter, start, end)` answer. */
+export function ownedPoolXml<T extends PoolObject>(req: Request, pool: Pool<T>, filter: number, start: number, end: number, extra?: (obj: T) => boolean): EscapedString {
+  return new EscapedString(pool.toEscapedXml(listPool(req, pool, filter, start, end, extra)));
+}
