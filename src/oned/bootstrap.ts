@@ -1,8 +1,8 @@
 /**
  * First start: the oneadmin user (id 0), the oneadmin (0) and users (1) groups, the default
- * cluster (0), and OpenNebula's default ACL rules. oneadmin's password comes from the file
- * named by ONE_AUTH (`user:password`), or is generated and written to
- * `$ONE_LOCATION/.one/one_auth` (mode 0600).
+ * cluster (0) with the default datastores (0-2), and OpenNebula's default ACL rules. oneadmin's
+ * password comes from the file named by ONE_AUTH (`user:password`), or is generated and written
+ * to `$ONE_LOCATION/.one/one_auth` (mode 0600).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { hashPassword } from '../auth/password.js';
 import { Group, ONEADMIN_GROUP, USERS_GROUP, type GroupPool } from '../group/index.js';
 import { CORE_AUTH, User, type UserPool } from '../user/index.js';
 import { Cluster, DEFAULT_CLUSTER_ID, DEFAULT_CLUSTER_NAME, type ClusterPool } from '../cluster/index.js';
+import type { DatastorePool } from '../datastore/index.js';
 import { Transaction } from '../pool/index.js';
 import type { Database } from '../db/database.js';
 import type { AclManager } from '../acl/index.js';
@@ -45,6 +46,7 @@ export interface BootstrapPools {
   readonly users: UserPool;
   readonly groups: GroupPool;
   readonly clusters: ClusterPool;
+  readonly datastores: DatastorePool;
 }
 
 /**
@@ -59,7 +61,7 @@ export function createDefaultCluster(tx: Transaction, clusters: ClusterPool): vo
 
 /** Creates the initial users, groups, cluster and ACL rules in an empty database. */
 export async function bootstrap(db: Database, pools: BootstrapPools, acl: AclManager, creds: Credentials, scryptCost: number): Promise<void> {
-  const { users, groups, clusters } = pools;
+  const { users, groups, clusters, datastores } = pools;
   // Rules first: if oned dies before oneadmin is stored, the next start bootstraps again and
   // the rules already there are skipped.
   await acl.bootstrap();
@@ -73,5 +75,6 @@ export async function bootstrap(db: Database, pools: BootstrapPools, acl: AclMan
   const hash = await hashPassword(creds.password, scryptCost);
   tx.create(users, new User(0, 'oneadmin', ONEADMIN_GROUP, 'oneadmin', hash, CORE_AUTH, true, [ONEADMIN_GROUP], new Template([], { replaceMode: true })));
   createDefaultCluster(tx, clusters);
+  datastores.createDefaults(tx, clusters);
   await tx.commit();
 }

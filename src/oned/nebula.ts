@@ -4,6 +4,7 @@
  * `stop()` takes it down cleanly.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigReader, loadConfig } from '../common/config.js';
 import { Logger, LogLevel, type LogLevelValue } from '../common/log.js';
 import { parseXmlTree } from '../common/xml-tree.js';
@@ -20,6 +21,7 @@ import { DocumentPool } from '../document/index.js';
 import { VmTemplatePool } from '../vmtemplate/index.js';
 import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
 import { HostPool } from '../host/index.js';
+import { DEFAULT_DATASTORE_DIR, DatastorePool, storageDrivers } from '../datastore/index.js';
 import { Transaction } from '../pool/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
@@ -77,6 +79,7 @@ export class Nebula implements Core {
   readonly templates = new VmTemplatePool();
   readonly clusters = new ClusterPool();
   readonly hosts = new HostPool(this.clusters);
+  readonly datastores: DatastorePool;
   readonly defaultQuotas: { user: Quotas; group: Quotas } = { user: new Quotas(), group: new Quotas() };
   private database: Database | undefined;
   private aclManager: AclManager | undefined;
@@ -92,6 +95,10 @@ export class Nebula implements Core {
     this.config = new ConfigReader(loadConfig(location.defaultConf, location.onedConf));
     const level = this.config.vector('LOG').get('DEBUG_LEVEL') ?? '3';
     this.log = Logger.toFile(location.log, Math.min(5, Math.max(0, Number(level) || 0)) as LogLevelValue);
+    this.datastores = new DatastorePool({
+      location: this.config.string('DATASTORE_LOCATION', '') || join(location.root, DEFAULT_DATASTORE_DIR),
+      drivers: storageDrivers(this.config),
+    });
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
   }
 
@@ -122,6 +129,7 @@ export class Nebula implements Core {
     await this.templates.load(this.database);
     await this.clusters.load(this.database);
     await this.hosts.load(this.database);
+    await this.datastores.load(this.database);
     await this.loadDefaultQuotas();
     this.aclManager = await AclManager.load(this.database);
     this.authorizer = new Authorizer(this.aclManager);
@@ -138,6 +146,12 @@ export class Nebula implements Core {
       createDefaultCluster(tx, this.clusters);
       await tx.commit();
       log.info('ONE', 'Created the default cluster (0), which this database did not have yet');
+    }
+    if (this.datastores.lastId < 0) {
+      const tx = new Transaction(this.database);
+      this.datastores.createDefaults(tx, this.clusters);
+      await tx.commit();
+      log.info('ONE', 'Created the default datastores (0-2), which this database did not have yet');
     }
 
     this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);

@@ -8,6 +8,7 @@ import type { DocumentPool } from '../document/index.js';
 import type { VmTemplatePool } from '../vmtemplate/index.js';
 import type { HostPool } from '../host/index.js';
 import type { ClusterPool } from '../cluster/index.js';
+import type { DatastorePool } from '../datastore/index.js';
 import type { AclManager } from '../acl/index.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Quotas } from '../auth/quotas.js';
@@ -23,6 +24,7 @@ export interface Core {
   readonly templates: VmTemplatePool;
   readonly hosts: HostPool;
   readonly clusters: ClusterPool;
+  readonly datastores: DatastorePool;
   readonly acl: AclManager;
   readonly authz: Authorizer;
   /** NAMEs of the IM and VMM drivers oned.conf configures. */

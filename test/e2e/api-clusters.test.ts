@@ -43,7 +43,7 @@ onEveryBackend('clusters', (get) => {
     const c = await cluster(oned, 0);
     assert.deepEqual(c.children.map((n) => n.name), ['ID', 'NAME', 'HOSTS', 'DATASTORES', 'VNETS', 'TEMPLATE']);
     assert.equal(childText(c, 'NAME'), 'default');
-    assert.deepEqual(idList(c, 'DATASTORES'), []);
+    assert.deepEqual(idList(c, 'DATASTORES'), [0, 1, 2], 'the default datastores');
     assert.deepEqual(idList(c, 'VNETS'), []);
     assert.deepEqual(templateOf(c), { RESERVED_CPU: '', RESERVED_MEM: '' });
     const pool = await okXml(oned, 'one.clusterpool.info', []);

@@ -1,4 +1,4 @@
-/** `one.cluster.*` (hosts; datastores and networks come with their pools) and `one.clusterpool.info`. */
+/** `one.cluster.*` (hosts and datastores; networks come with their pool) and `one.clusterpool.info`. */
 import { AuthOp } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
 import { Cluster, DEFAULT_CLUSTER_ID, FIRST_USER_CLUSTER } from '../../cluster/index.js';
@@ -26,6 +26,34 @@ async function moveHost(req: Request, cid: number, hid: number): Promise<void> {
   tx.touch(hosts, host).setCluster(target.oid, target.name);
   hosts.refreshCapacity(tx, host);
   await tx.commit();
+}
+
+/**
+ * Puts a datastore in cluster `cid` or takes it out (ADMIN on both). A datastore may be in
+ * several clusters, or none; adding it twice, or taking out one it is not in, is refused, as
+ * OpenNebula does.
+ */
+async function setDatastoreMembership(req: Request, cid: number, dsid: number, member: boolean): Promise<number> {
+  const { datastores, clusters } = req.core;
+  const cluster = req.get(clusters, cid);
+  const ds = req.get(datastores, dsid);
+  req.authorize(cluster, AuthOp.ADMIN);
+  req.authorize(ds, AuthOp.ADMIN, ds.clusterIds);
+  if (ds.hasCluster(cid) === member) {
+    throw new ApiError(ErrorCode.ACTION, `Datastore ${dsid} is ${member ? 'already' : 'not'} in cluster ${cid}.`, cid);
+  }
+  const tx = req.transaction();
+  tx.touch(clusters, cluster);
+  tx.touch(datastores, ds);
+  if (member) {
+    cluster.datastores.add(dsid);
+    ds.addCluster(cid);
+  } else {
+    cluster.datastores.delete(dsid);
+    ds.removeCluster(cid);
+  }
+  await tx.commit();
+  return cid;
 }
 
 export const clusterMethods: MethodDef[] = [
@@ -129,6 +157,16 @@ export const clusterMethods: MethodDef[] = [
       await moveHost(req, DEFAULT_CLUSTER_ID, hid);
       return cid;
     },
+  }),
+  method({
+    name: 'one.cluster.adddatastore',
+    params: ['i', 'i'],
+    run: (req, [cid, dsid]) => setDatastoreMembership(req, cid, dsid, true),
+  }),
+  method({
+    name: 'one.cluster.deldatastore',
+    params: ['i', 'i'],
+    run: (req, [cid, dsid]) => setDatastoreMembership(req, cid, dsid, false),
   }),
   method({
     name: 'one.clusterpool.info',

@@ -2,6 +2,7 @@
 import type { MethodDef } from '../request-manager.js';
 import { aclMethods } from './acl.js';
 import { clusterMethods } from './cluster.js';
+import { datastoreMethods } from './datastore.js';
 import { documentMethods } from './document.js';
 import { groupMethods } from './group.js';
 import { hostMethods } from './host.js';
@@ -9,4 +10,4 @@ import { systemMethods } from './system.js';
 import { userMethods } from './user.js';
 import { vmTemplateMethods } from './vm-template.js';
 
-export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...vmTemplateMethods];
+export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods];

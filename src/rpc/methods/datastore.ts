@@ -1,0 +1,144 @@
+/** `one.datastore.*` and `one.datastorepool.info`. */
+import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
+import { ObjectType } from '../../common/object-type.js';
+import type { Template } from '../../common/template/index.js';
+import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
+import { Datastore, DatastoreType, NO_DS_MAD, datastoreTypeOf, type DatastorePool, type DatastoreTypeValue } from '../../datastore/index.js';
+import { ApiError, ErrorCode } from '../api-error.js';
+import { EscapedString } from '../xmlrpc/index.js';
+import { method, type MethodDef } from '../request-manager.js';
+import type { Request } from '../request.js';
+import { allocateError, checkName, checkNameFree, newObjectPermissions, parseTemplate } from './common.js';
+import { objectMethods, updateMethod } from './object-methods.js';
+import { templateAndName } from './owned.js';
+
+const kind = { prefix: 'one.datastore', pool: (core: Request['core']) => core.datastores };
+
+/** The datastore, authorized for `op` with its clusters, so `DATASTORE/%cid` ACL rules apply. */
+export function authorizedDatastore(req: Request, oid: number, op: AuthOpValue): Datastore {
+  const ds = req.get(req.core.datastores, oid);
+  req.authorize(ds, op, ds.clusterIds);
+  return ds;
+}
+
+/** Throws (a plain Error, for the caller to wrap) when a driver is not one oned.conf configures. */
+function checkDriver(attr: 'DS_MAD' | 'TM_MAD', name: string, configured: ReadonlySet<string>): void {
+  if (!configured.has(name)) throw new Error(`${attr} "${name}" is not configured in oned.conf (configured: ${[...configured].join(', ')}).`);
+}
+
+/** The type and drivers an allocate template asks for, checked. */
+function driversOf(pool: DatastorePool, template: Template): { dsType: DatastoreTypeValue; dsMad: string; tmMad: string } {
+  const typeText = template.get('TYPE');
+  const dsType = datastoreTypeOf(typeText);
+  if (dsType === undefined) throw new Error(`Unknown datastore TYPE "${typeText}": use IMAGE_DS, SYSTEM_DS, FILE_DS or BACKUP_DS.`);
+  const tmMad = template.get('TM_MAD') ?? '';
+  if (tmMad === '') throw new Error('No TM_MAD in template: every datastore needs a transfer driver.');
+  checkDriver('TM_MAD', tmMad, pool.drivers.tm);
+  if (dsType === DatastoreType.SYSTEM_DS) return { dsType, dsMad: NO_DS_MAD, tmMad };
+  const dsMad = template.get('DS_MAD') ?? '';
+  if (dsMad === '') throw new Error('No DS_MAD in template: image, file and backup datastores need a datastore driver.');
+  checkDriver('DS_MAD', dsMad, pool.drivers.ds);
+  return { dsType, dsMad, tmMad };
+}
+
+/** The generic methods, but for update, which datastores check and apply themselves. */
+const genericMethods = objectMethods(kind).filter((m) => m.name !== updateMethod(kind).name);
+
+export const datastoreMethods: MethodDef[] = [
+  method({
+    name: 'one.datastore.allocate',
+    params: ['s', { opt: 'i', def: NONE_CLUSTER_ID }],
+    run: async (req, [text, clusterArg]) => {
+      const { datastores, clusters } = req.core;
+      const cluster = req.get(clusters, clusterArg === NONE_CLUSTER_ID ? DEFAULT_CLUSTER_ID : clusterArg);
+      req.authorizeCreate('DATASTORE');
+      req.authorize(cluster, AuthOp.ADMIN);
+      const { template, name } = templateAndName(datastores, text, 'Datastore');
+      const c = req.caller;
+      let drivers;
+      try {
+        checkName(name, ErrorCode.ALLOCATE);
+        checkNameFree(datastores, name, c.uid, ErrorCode.ALLOCATE);
+        drivers = driversOf(datastores, template);
+      } catch (err) {
+        throw allocateError(datastores, (err as Error).message);
+      }
+      const owner = { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname };
+      const ds = Datastore.create(datastores.nextOid(), name, owner, newObjectPermissions(req), drivers, datastores.location, template);
+      ds.addCluster(cluster.oid);
+      const tx = req.transaction();
+      tx.create(datastores, ds);
+      tx.touch(clusters, cluster).datastores.add(ds.oid);
+      await tx.commit();
+      return ds.oid;
+    },
+  }),
+  method({
+    name: 'one.datastore.delete',
+    params: ['i'],
+    // As in OpenNebula, any empty datastore may go, the default ones included.
+    run: async (req, [oid]) => {
+      const { datastores, clusters } = req.core;
+      const ds = authorizedDatastore(req, oid, AuthOp.MANAGE);
+      if (ds.images.size > 0) {
+        throw new ApiError(ErrorCode.ACTION, `Cannot delete datastore. Datastore ${oid} is not empty, it holds ${ds.images.size} images.`, oid);
+      }
+      const tx = req.transaction();
+      for (const cid of ds.clusterIds) {
+        const cluster = clusters.get(cid);
+        if (cluster) tx.touch(clusters, cluster).datastores.delete(oid);
+      }
+      tx.delete(datastores, ds);
+      await tx.commit();
+      await req.core.acl.delResourceRules(ObjectType.DATASTORE, oid);
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.datastore.update',
+    params: ['i', 's', { opt: 'i', def: 0 }],
+    run: async (req, [oid, text, type]) => {
+      if (type !== 0 && type !== 1) throw new ApiError(ErrorCode.XML_RPC_API, `Wrong update type ${type}: use 0 (replace) or 1 (merge).`, oid);
+      const datastores = req.core.datastores;
+      const ds = authorizedDatastore(req, oid, AuthOp.MANAGE);
+      const tmpl = parseTemplate(text, ErrorCode.ACTION, undefined, oid);
+      try {
+        for (const [attr, configured] of [['DS_MAD', datastores.drivers.ds], ['TM_MAD', datastores.drivers.tm]] as const) {
+          const value = tmpl.get(attr);
+          if (value) checkDriver(attr, value, configured);
+        }
+      } catch (err) {
+        throw new ApiError(ErrorCode.ACTION, (err as Error).message, oid);
+      }
+      const tx = req.transaction();
+      tx.touch(datastores, ds);
+      if (type === 0) ds.template = tmpl;
+      else ds.template.merge(tmpl);
+      ds.templateUpdated();
+      await tx.commit();
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.datastore.enable',
+    params: ['i', 'b'],
+    run: async (req, [oid, enable]) => {
+      const ds = authorizedDatastore(req, oid, AuthOp.MANAGE);
+      if (!ds.isSystem) throw new ApiError(ErrorCode.ACTION, `Only system datastores can be enabled or disabled; datastore ${oid} is not one.`, oid);
+      const tx = req.transaction();
+      tx.touch(req.core.datastores, ds).setEnabled(enable);
+      await tx.commit();
+      return oid;
+    },
+  }),
+  ...genericMethods,
+  method({
+    name: 'one.datastorepool.info',
+    params: [],
+    run: (req) => {
+      const datastores = req.core.datastores;
+      const visible = req.core.authz.visibility(req.caller, 'DATASTORE', (obj) => datastores.get(obj.oid)?.clusterIds ?? []);
+      return new EscapedString(datastores.toEscapedXml(datastores.list({ visible })));
+    },
+  }),
+];
