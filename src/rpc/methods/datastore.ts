@@ -12,7 +12,7 @@ import { allocateError, checkName, checkNameFree, newObjectPermissions, parseTem
 import { objectMethods, updateMethod } from './object-methods.js';
 import { templateAndName } from './owned.js';
 
-const kind = { prefix: 'one.datastore', pool: (core: Request['core']) => core.datastores };
+const kind = { prefix: 'one.datastore', pool: (core: Request['core']) => core.datastores, clustersOf: (ds: Datastore) => ds.clusterIds };
 
 /** The datastore, authorized for `op` with its clusters, so `DATASTORE/%cid` ACL rules apply. */
 export function authorizedDatastore(req: Request, oid: number, op: AuthOpValue): Datastore {

@@ -3,7 +3,7 @@
  * `chmod`, `chown`, `rename`, `lock` and `unlock` (OpenNebula's generic Request classes).
  */
 import type { Template } from '../../common/template/index.js';
-import { AuthOp } from '../../auth/operation.js';
+import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
 import { LockLevel, type LockLevelValue, type Pool, type PoolObject, type PermissionChange } from '../../pool/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
@@ -23,6 +23,15 @@ export interface ObjectKind<T extends TemplatedObject> {
   readonly pool: (core: Core) => Pool<T>;
   /** Whether the object's template is in replace mode (setting a name drops the old ones). */
   readonly replaceMode?: boolean;
+  /** The clusters an object is in, for objects `%cid` ACL rules can name. */
+  readonly clustersOf?: (obj: T) => readonly number[];
+}
+
+/** The object, authorized for `op` (with its clusters, when the kind has them). */
+function authorizedObject<T extends TemplatedObject>(req: Request, kind: ObjectKind<T>, oid: number, op: AuthOpValue): T {
+  const obj = req.get(kind.pool(req.core), oid);
+  req.authorize(obj, op, kind.clustersOf?.(obj));
+  return obj;
 }
 
 /** `update(id, template, type)`: 0 replaces the template, 1 merges into it. */
@@ -33,7 +42,7 @@ export function updateMethod<T extends TemplatedObject>(kind: ObjectKind<T>): Me
     run: async (req, [oid, text, type]) => {
       if (type !== 0 && type !== 1) throw new ApiError(ErrorCode.XML_RPC_API, `Wrong update type ${type}: use 0 (replace) or 1 (merge).`, oid);
       const pool = kind.pool(req.core);
-      const obj = req.authorized(pool, oid, AuthOp.MANAGE);
+      const obj = authorizedObject(req, kind, oid, AuthOp.MANAGE);
       const tmpl = parseTemplate(text, ErrorCode.ACTION, { replaceMode: kind.replaceMode }, oid);
       const tx = req.transaction();
       tx.touch(pool, obj);
@@ -52,7 +61,7 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
       name: `${p}.info`,
       params: ['i', { opt: 'b', def: false }],
       // As in OpenNebula, reading an object is never blocked by its lock.
-      run: (req, [oid]) => new EscapedString(req.authorized(kind.pool(req.core), oid, AuthOp.USE_NO_LCK).toEscapedXml()),
+      run: (req, [oid]) => new EscapedString(authorizedObject(req, kind, oid, AuthOp.USE_NO_LCK).toEscapedXml()),
     }),
     updateMethod(kind),
     method({
@@ -63,7 +72,7 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
         const change = bits as unknown as PermissionChange;
         // Granting or revoking ADMIN rights needs ADMIN on the object.
         const op = change[2] !== -1 || change[5] !== -1 || change[8] !== -1 ? AuthOp.ADMIN : AuthOp.MANAGE;
-        const obj = req.authorized(pool, oid, op);
+        const obj = authorizedObject(req, kind, oid, op);
         if (!req.caller.isAdmin && !req.core.config.bool('ENABLE_OTHER_PERMISSIONS', false) && (change[6] > 0 || change[7] > 0 || change[8] > 0)) {
           throw new ApiError(ErrorCode.AUTHORIZATION, `User [${req.caller.uid}] : Not authorized to set OTHER permissions (ENABLE_OTHER_PERMISSIONS is off).`, oid);
         }
@@ -82,14 +91,14 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
     method({
       name: `${p}.chown`,
       params: ['i', 'i', 'i'],
-      run: (req, [oid, uid, gid]) => chown(req, kind.pool(req.core), oid, uid, gid),
+      run: (req, [oid, uid, gid]) => chown(req, kind, oid, uid, gid),
     }),
     method({
       name: `${p}.rename`,
       params: ['i', 's'],
       run: async (req, [oid, name]) => {
         const pool = kind.pool(req.core);
-        const obj = req.authorized(pool, oid, AuthOp.MANAGE);
+        const obj = authorizedObject(req, kind, oid, AuthOp.MANAGE);
         checkName(name, ErrorCode.ACTION, '', oid);
         checkNameFree(pool, name, obj.owner.uid, ErrorCode.ACTION, oid);
         const tx = req.transaction();
@@ -105,7 +114,7 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
       run: async (req, [oid, level, test]) => {
         if (level < 1 || level > 4) throw new ApiError(ErrorCode.XML_RPC_API, `Wrong lock level ${level}: use 1 (use), 2 (manage), 3 (admin) or 4 (all).`, oid);
         const pool = kind.pool(req.core);
-        const obj = req.authorized(pool, oid, AuthOp.MANAGE_NO_LCK);
+        const obj = authorizedObject(req, kind, oid, AuthOp.MANAGE_NO_LCK);
         if (obj.lock && test) throw new ApiError(ErrorCode.ACTION, `The resource is already locked (level ${obj.lock.level}).`, oid);
         const tx = req.transaction();
         tx.touch(pool, obj).lock = { level: (level === 4 ? LockLevel.ALL : level) as LockLevelValue, owner: req.caller.uid, time: Math.floor(Date.now() / 1000), reqId: req.id };
@@ -118,7 +127,7 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
       params: ['i'],
       run: async (req, [oid]) => {
         const pool = kind.pool(req.core);
-        const obj = req.authorized(pool, oid, AuthOp.MANAGE_NO_LCK);
+        const obj = authorizedObject(req, kind, oid, AuthOp.MANAGE_NO_LCK);
         if (!obj.lock) return oid;
         if (obj.lock.owner !== req.caller.uid && !req.caller.isAdmin) {
           throw new ApiError(ErrorCode.AUTHORIZATION, `User [${req.caller.uid}] : the lock belongs to user [${obj.lock.owner}].`, oid);
@@ -136,8 +145,9 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
  * `chown(id, uid, gid)`, -1 leaving either unchanged: MANAGE on the object, MANAGE on the new
  * owner and USE on the new group, as OpenNebula checks.
  */
-async function chown<T extends PoolObject>(req: Request, pool: Pool<T>, oid: number, uid: number, gid: number): Promise<number> {
-  const obj = req.authorized(pool, oid, AuthOp.MANAGE);
+async function chown<T extends TemplatedObject>(req: Request, kind: ObjectKind<T>, oid: number, uid: number, gid: number): Promise<number> {
+  const pool = kind.pool(req.core);
+  const obj = authorizedObject(req, kind, oid, AuthOp.MANAGE);
   const { users, groups } = req.core;
   const newUser = uid >= 0 ? req.get(users, uid) : undefined;
   const newGroup = gid >= 0 ? req.get(groups, gid) : undefined;
