@@ -143,10 +143,9 @@ export class Datastore extends PoolObject {
   }
 
   protected renderXml(): string {
-    const o = this.owner;
     const f = this.fields;
     return (
-      `<DATASTORE><ID>${this.oid}</ID><UID>${o.uid}</UID><GID>${o.gid}</GID>${xmlElement('UNAME', o.uname)}${xmlElement('GNAME', o.gname)}` +
+      `<DATASTORE>${this.idAndOwnerXml()}` +
       `${xmlElement('NAME', this.name)}${this.perms.toXml()}${this.lockXml()}${xmlElement('DS_MAD', f.dsMad)}${xmlElement('TM_MAD', f.tmMad)}` +
       `${xmlElement('BASE_PATH', f.basePath)}<TYPE>${f.dsType}</TYPE><DISK_TYPE>${f.diskType}</DISK_TYPE><STATE>${f.state}</STATE>` +
       `${idsXml('CLUSTERS', this.clusterSet)}<TOTAL_MB>${f.capacity.totalMb}</TOTAL_MB><FREE_MB>${f.capacity.freeMb}</FREE_MB>` +
@@ -159,7 +158,7 @@ export class Datastore extends PoolObject {
     return new Datastore(
       childInt(node, 'ID'),
       childText(node, 'NAME'),
-      { uid: childInt(node, 'UID'), gid: childInt(node, 'GID'), uname: childText(node, 'UNAME'), gname: childText(node, 'GNAME') },
+      PoolObject.ownerFromXml(node),
       Permissions.fromXml(child(node, 'PERMISSIONS')),
       {
         dsMad: childText(node, 'DS_MAD'),

@@ -16,9 +16,8 @@ export class Document extends PoolObject {
   }
 
   protected renderXml(): string {
-    const o = this.owner;
     return (
-      `<DOCUMENT><ID>${this.oid}</ID><UID>${o.uid}</UID><GID>${o.gid}</GID>${xmlElement('UNAME', o.uname)}${xmlElement('GNAME', o.gname)}` +
+      `<DOCUMENT>${this.idAndOwnerXml()}` +
       `${xmlElement('NAME', this.name)}<TYPE>${this.docType}</TYPE>${this.perms.toXml()}${this.lockXml()}${this.template.toXml()}</DOCUMENT>`
     );
   }
@@ -27,7 +26,7 @@ export class Document extends PoolObject {
     return new Document(
       childInt(node, 'ID'),
       childText(node, 'NAME'),
-      { uid: childInt(node, 'UID'), gid: childInt(node, 'GID'), uname: childText(node, 'UNAME'), gname: childText(node, 'GNAME') },
+      PoolObject.ownerFromXml(node),
       Permissions.fromXml(child(node, 'PERMISSIONS')),
       childInt(node, 'TYPE'),
       templateFromNode(child(node, 'TEMPLATE')),

@@ -7,9 +7,9 @@
 import type { ObjectTypeName } from '../common/object-type.js';
 import type { Row } from '../db/database.js';
 import type { XmlNode } from '../common/xml-tree.js';
-import { child, childInt } from '../common/xml-tree.js';
+import { child, childInt, childText } from '../common/xml-tree.js';
 import { Permissions } from './permissions.js';
-import { xmlEscapeText } from '../common/xml.js';
+import { xmlElement, xmlEscapeText } from '../common/xml.js';
 
 /** Lock levels of `one.<obj>.lock`: what the lock blocks. ALL (4) behaves as USE. */
 export const LockLevel = { USE: 1, MANAGE: 2, ADMIN: 3, ALL: 4 } as const;
@@ -98,6 +98,17 @@ export abstract class PoolObject {
   }
 
   protected abstract renderXml(): string;
+
+  /** `<ID>…</ID><UID>…</UID><GID>…</GID><UNAME>…</UNAME><GNAME>…</GNAME>`: how owned objects' XML opens. */
+  protected idAndOwnerXml(): string {
+    const o = this.owner;
+    return `<ID>${this.oid}</ID><UID>${o.uid}</UID><GID>${o.gid}</GID>${xmlElement('UNAME', o.uname)}${xmlElement('GNAME', o.gname)}`;
+  }
+
+  /** Reads the UID, GID, UNAME and GNAME idAndOwnerXml wrote. */
+  protected static ownerFromXml(node: XmlNode): Ownership {
+    return { uid: childInt(node, 'UID'), gid: childInt(node, 'GID'), uname: childText(node, 'UNAME'), gname: childText(node, 'GNAME') };
+  }
 
   /** `<LOCK>` element, or '' when unlocked. */
   protected lockXml(): string {

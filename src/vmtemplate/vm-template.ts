@@ -22,9 +22,8 @@ export class VmTemplate extends PoolObject {
   }
 
   protected renderXml(): string {
-    const o = this.owner;
     return (
-      `<VMTEMPLATE><ID>${this.oid}</ID><UID>${o.uid}</UID><GID>${o.gid}</GID>${xmlElement('UNAME', o.uname)}${xmlElement('GNAME', o.gname)}` +
+      `<VMTEMPLATE>${this.idAndOwnerXml()}` +
       `${xmlElement('NAME', this.name)}${this.lockXml()}${this.perms.toXml()}<REGTIME>${this.regtime}</REGTIME>${this.template.toXml()}</VMTEMPLATE>`
     );
   }
@@ -33,7 +32,7 @@ export class VmTemplate extends PoolObject {
     return new VmTemplate(
       childInt(node, 'ID'),
       childText(node, 'NAME'),
-      { uid: childInt(node, 'UID'), gid: childInt(node, 'GID'), uname: childText(node, 'UNAME'), gname: childText(node, 'GNAME') },
+      PoolObject.ownerFromXml(node),
       Permissions.fromXml(child(node, 'PERMISSIONS')),
       childInt(node, 'REGTIME'),
       templateFromNode(child(node, 'TEMPLATE')),
