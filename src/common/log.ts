@@ -49,11 +49,6 @@ export class Logger {
     );
   }
 
-  /** A logger writing to a function (tests, standalone tools). */
-  static toFunction(write: (line: string) => void, level: LogLevelValue = LogLevel.DEBUG): Logger {
-    return new Logger(level, write);
-  }
-
   /** Whether messages of this level are written; lets callers skip building costly messages. */
   enabled(level: LogLevelValue): boolean {
     return level <= this.level;

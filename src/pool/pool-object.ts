@@ -131,7 +131,7 @@ export abstract class PoolObject {
 const INVALID_NAME_CHARS = '&|:\\";/\'#{}$<>';
 
 /** Max length of an object name, in bytes (UTF-8) as OpenNebula counts it. */
-export const MAX_NAME_LENGTH = 128;
+const MAX_NAME_LENGTH = 128;
 
 /**
  * Checks an object name as OpenNebula does; `extraChars` are also forbidden (users forbid

@@ -99,7 +99,9 @@ test('the API listens on 127.0.0.1 unless LISTEN_ADDRESS says otherwise', async 
   const up = oned(loc, []);
   assert.equal(up.status, 0, up.stderr);
   const ss = spawnSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
-  if (ss.status === 0) assert.match(ss.stdout, /127\.0\.0\.1:/);
+  assert.equal(ss.status, 0, `ss (iproute2) is needed to see the listening socket: ${ss.stderr}`);
+  assert.match(ss.stdout, new RegExp(`127\\.0\\.0\\.1:${port}\\b`));
+  assert.doesNotMatch(ss.stdout, /(0\.0\.0\.0|\*|\[::\]):\d/);
   const pid = Number(readFileSync(join(loc, 'var', 'oned.pid'), 'utf8'));
   process.kill(pid, 'SIGTERM');
   await waitGone(pid);
