@@ -38,3 +38,34 @@ test('XML round trip', () => {
   q.set(Template.parse('NETWORK = [ ID = 4, LEASES = 3 ]\nIMAGE = [ ID = 2, RVMS = 1 ]'));
   assert.equal(Quotas.fromXml(wrap(q)).toXml(), q.toXml());
 });
+
+test('usage is checked against the limit, then the default, and given back', () => {
+  const q = new Quotas();
+  const defaults = new Quotas();
+  q.set(Template.parse('VM = [ VMS = 2 ]'));
+  defaults.set(Template.parse('VM = [ MEMORY = 1024 ]'));
+  const vm = { kind: 'VM' as const, amounts: { VMS: 1, MEMORY: 512, CPU: 1 } };
+  assert.equal(q.exceeded(vm, defaults), null);
+  q.add(vm);
+  q.add(vm);
+  assert.match(q.exceeded(vm, defaults) ?? '', /limit of 2 reached for VM VMS quota, requested: 1, used: 2/);
+  q.set(Template.parse('VM = [ VMS = -2 ]'));
+  assert.match(q.exceeded(vm, defaults) ?? '', /limit of 1024 reached for VM MEMORY/);
+  assert.equal(q.exceeded(vm, null), null, 'without defaults -1 is unlimited');
+  q.add({ kind: 'VM', amounts: { VMS: -2, MEMORY: -1024, CPU: -5 } });
+  assert.equal(q.used('VM', 'CPU'), 0, 'usage never goes below 0');
+  assert.equal(q.usages().size, 0);
+});
+
+test('keyed entries count per id, and clearUsage resets every counter', () => {
+  const q = new Quotas();
+  q.set(Template.parse('DATASTORE = [ ID = 1, IMAGES = 1 ]'));
+  q.add({ kind: 'DATASTORE', id: 1, amounts: { IMAGES: 1, SIZE: 100 } });
+  q.add({ kind: 'DATASTORE', id: 2, amounts: { IMAGES: 1 } });
+  assert.match(q.exceeded({ kind: 'DATASTORE', id: 1, amounts: { IMAGES: 1 } }, null) ?? '', /DATASTORE \[1\] IMAGES/);
+  assert.equal(q.exceeded({ kind: 'DATASTORE', id: 2, amounts: { IMAGES: 1 } }, null), null);
+  assert.deepEqual([...q.usages()].sort(), [['DATASTORE:1:IMAGES', 1], ['DATASTORE:1:SIZE', 100], ['DATASTORE:2:IMAGES', 1]]);
+  q.clearUsage();
+  assert.equal(q.usages().size, 0);
+  assert.match(q.toXml(), /<IMAGES>1<\/IMAGES><IMAGES_USED>0<\/IMAGES_USED>/);
+});

@@ -2,7 +2,8 @@
  * Quota limits and usage of a user or group (and the defaults), as the `*_QUOTA` XML blocks.
  * Limits are set with `one.user.quota` / `one.group.quota` from a template such as
  * `VM = [ VMS = 10, CPU = 4, MEMORY = 2048 ]` or `DATASTORE = [ ID = 1, SIZE = 1024 ]`.
- * Enforcement comes with the objects that consume quota (VMs, images, leases).
+ * Objects that consume quota (VMs, images, leases) charge their owner's and group's quotas
+ * with `charge` (see quota-charge.ts), which checks every limit before changing any usage.
  */
 import type { XmlNode } from '../common/xml-tree.js';
 import { child, childText } from '../common/xml-tree.js';
@@ -16,7 +17,18 @@ const KINDS = {
   VM: { block: 'VM_QUOTA', keyed: false, metrics: ['CPU', 'MEMORY', 'RUNNING_CPU', 'RUNNING_MEMORY', 'RUNNING_VMS', 'SYSTEM_DISK_SIZE', 'VMS'] },
   IMAGE: { block: 'IMAGE_QUOTA', keyed: true, metrics: ['RVMS'] },
 } as const;
-type Kind = keyof typeof KINDS;
+export type QuotaKind = keyof typeof KINDS;
+type Kind = QuotaKind;
+
+/**
+ * A change of usage of one entry: `VM` (no id), `DATASTORE`/`NETWORK`/`IMAGE` with the object's
+ * id; amounts by metric, negative to give back.
+ */
+export interface QuotaUsage {
+  readonly kind: QuotaKind;
+  readonly id?: number;
+  readonly amounts: Readonly<Partial<Record<string, number>>>;
+}
 
 /** "-1" use the default quota, "-2" unlimited; other values are limits. */
 const DEFAULT_LIMIT = '-1';
@@ -68,6 +80,61 @@ export class Quotas {
       if (!e) map.set(key, (e = { id: KINDS[kind].keyed ? key : null, limits: new Map(), used: new Map() }));
       for (const [m, v] of limits) e.limits.set(m, v);
     }
+  }
+
+  /**
+   * Why adding `usage` would pass a limit (null when it fits). A limit of -1 defers to
+   * `defaults` (where -1 and -2 both mean unlimited), -2 is unlimited; only increases are checked.
+   */
+  exceeded(usage: QuotaUsage, defaults: Quotas | null): string | null {
+    const key = usage.id === undefined ? '' : String(usage.id);
+    const e = this.entries[usage.kind].get(key);
+    for (const [metric, amount] of Object.entries(usage.amounts)) {
+      if (!amount || amount <= 0) continue;
+      let limit = Number(e?.limits.get(metric) ?? DEFAULT_LIMIT);
+      if (limit === -1) limit = defaults ? Number(defaults.entries[usage.kind].get(key)?.limits.get(metric) ?? DEFAULT_LIMIT) : -2;
+      if (limit < 0) continue;
+      const used = Number(e?.used.get(metric) ?? '0');
+      if (used + amount > limit) {
+        const what = usage.id === undefined ? `${usage.kind} ${metric}` : `${usage.kind} [${usage.id}] ${metric}`;
+        return `limit of ${limit} reached for ${what} quota, requested: ${amount}, used: ${used}`;
+      }
+    }
+    return null;
+  }
+
+  /** Adds `usage` (negative amounts give back; usage never goes below 0). */
+  add(usage: QuotaUsage): void {
+    const key = usage.id === undefined ? '' : String(usage.id);
+    const map = this.entries[usage.kind];
+    let e = map.get(key);
+    if (!e) map.set(key, (e = { id: KINDS[usage.kind].keyed ? key : null, limits: new Map(), used: new Map() }));
+    for (const [metric, amount] of Object.entries(usage.amounts)) {
+      if (!amount) continue;
+      const used = Math.max(0, Number(e.used.get(metric) ?? '0') + amount);
+      e.used.set(metric, String(used));
+    }
+    this.xml = this.escaped = null;
+  }
+
+  /** The usage of one metric. */
+  used(kind: QuotaKind, metric: string, id?: number): number {
+    return Number(this.entries[kind].get(id === undefined ? '' : String(id))?.used.get(metric) ?? '0');
+  }
+
+  /** Every usage counter, as `kind:id:metric` → value (for checks against the objects). */
+  usages(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const kind of Object.keys(KINDS) as Kind[]) {
+      for (const [key, e] of this.entries[kind]) for (const [m, v] of e.used) if (Number(v) !== 0) out.set(`${kind}:${key}:${m}`, Number(v));
+    }
+    return out;
+  }
+
+  /** Sets every usage counter to 0 (before recomputing them from the objects). */
+  clearUsage(): void {
+    for (const kind of Object.keys(KINDS) as Kind[]) for (const e of this.entries[kind].values()) e.used.clear();
+    this.xml = this.escaped = null;
   }
 
   /** The four `*_QUOTA` blocks. */
