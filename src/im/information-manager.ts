@@ -10,6 +10,8 @@ import type { Database } from '../db/database.js';
 import type { HostPool } from '../host/index.js';
 import { decodePayload, type Driver } from '../mad/index.js';
 import { Transaction } from '../pool/index.js';
+import type { HookManager } from '../hm/index.js';
+import { HostState } from '../host/index.js';
 
 export interface InformationManagerOptions {
   readonly hosts: HostPool;
@@ -23,6 +25,8 @@ export interface InformationManagerOptions {
   readonly timeoutSec: number;
   /** Monitoring samples older than this many seconds are deleted (0 keeps them all). */
   readonly expirationSec: number;
+  /** Told when a host enters ERROR (HOST_HOOK ON = ERROR). */
+  readonly hooks?: HookManager;
 }
 
 /** How often old monitoring samples are purged. */
@@ -109,6 +113,7 @@ export class InformationManager {
     if (!host) return;
     const now = Math.floor(Date.now() / 1000);
     const tx = new Transaction(db);
+    const wasError = host.state === HostState.ERROR;
     if (probe) hosts.monitoringSucceeded(tx, host, probe, now);
     else {
       log.error('InM', `Host ${name} (${oid}): ${error}`);
@@ -118,6 +123,8 @@ export class InformationManager {
       await tx.commit();
     } catch (err) {
       log.error('InM', `Host ${name} (${oid}): cannot store monitoring: ${(err as Error).message}`);
+      return;
     }
+    if (!wasError && host.state === HostState.ERROR) this.o.hooks?.hostEvent('ERROR', { oid, name, xml: host.toXml() });
   }
 }

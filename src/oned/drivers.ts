@@ -31,30 +31,44 @@ export function driverNames(config: ConfigReader, section: string): Set<string> 
 /** Drivers of one section, by NAME, not started yet. */
 export function configuredDrivers(config: ConfigReader, section: string, log: Logger, oneLocation: string): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
+  for (const attr of config.template.getAll(section)) {
+    const v = attr.value as Vector;
+    const name = typeof v === 'string' ? undefined : v.get('NAME');
+    if (!name) throw new Error(`${section} needs NAME and EXECUTABLE`);
+    drivers.set(name, makeDriver(config, section, name, v, log, oneLocation));
+  }
+  return drivers;
+}
+
+/**
+ * The one driver of a section that has no NAME (HM_MAD, TM_MAD, DATASTORE_MAD: one process
+ * serves every driver of its kind), or undefined when oned.conf has none.
+ */
+export function singleDriver(config: ConfigReader, section: string, log: Logger, oneLocation: string): Driver | undefined {
+  const attr = config.template.getAll(section)[0];
+  if (!attr) return undefined;
+  if (typeof attr.value === 'string') throw new Error(`${section} must be a vector: ${section} = [ EXECUTABLE = ..., ARGUMENTS = ... ]`);
+  return makeDriver(config, section, section.toLowerCase(), attr.value, log, oneLocation);
+}
+
+/** A driver process as oned.conf describes it, with the remotes directories in its environment. */
+function makeDriver(config: ConfigReader, section: string, name: string, v: Vector, log: Logger, oneLocation: string): Driver {
+  const executable = v.get('EXECUTABLE');
+  if (!executable) throw new Error(`${section} needs EXECUTABLE`);
   const env = {
     ...process.env,
     [REMOTES_DIR_ENV]: defaultRemotesDir(),
     [SCRIPTS_REMOTE_DIR_ENV]: config.string('SCRIPTS_REMOTE_DIR', DEFAULT_SCRIPTS_REMOTE_DIR),
   };
-  for (const attr of config.template.getAll(section)) {
-    const v = attr.value as Vector;
-    const name = typeof v === 'string' ? undefined : v.get('NAME');
-    const executable = typeof v === 'string' ? undefined : v.get('EXECUTABLE');
-    if (!name || !executable) throw new Error(`${section} needs NAME and EXECUTABLE`);
-    const exe = resolveExecutable(executable, { oneLocation });
-    const module = section.slice(0, 3);
-    drivers.set(
-      name,
-      new Driver({
-        name,
-        command: exe.command,
-        args: [...exe.args, ...splitArguments(v.get('ARGUMENTS') ?? '')],
-        env,
-        onLog: (l) => log.debug(module, `${name} [${l.severity}] ${l.id}: ${l.text}`),
-        onStderr: (line) => log.warn(module, `${name} (stderr): ${line}`),
-        onEvent: (level, message) => log.log(module, level === 'error' ? 0 : level === 'warning' ? 1 : 2, `${name}: ${message}`),
-      }),
-    );
-  }
-  return drivers;
+  const exe = resolveExecutable(executable, { oneLocation });
+  const module = section.slice(0, 3);
+  return new Driver({
+    name,
+    command: exe.command,
+    args: [...exe.args, ...splitArguments(v.get('ARGUMENTS') ?? '')],
+    env,
+    onLog: (l) => log.debug(module, `${name} [${l.severity}] ${l.id}: ${l.text}`),
+    onStderr: (line) => log.warn(module, `${name} (stderr): ${line}`),
+    onEvent: (level, message) => log.log(module, level === 'error' ? 0 : level === 'warning' ? 1 : 2, `${name}: ${message}`),
+  });
 }

@@ -26,7 +26,8 @@ import { Transaction } from '../pool/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
 import { bootstrap, createDefaultCluster, oneadminCredentials } from './bootstrap.js';
-import { configuredDrivers, driverNames } from './drivers.js';
+import { configuredDrivers, driverNames, singleDriver } from './drivers.js';
+import { HookManager, hooksFromConfig } from '../hm/index.js';
 import { InformationManager } from '../im/index.js';
 import type { Driver } from '../mad/index.js';
 import type { Location } from './location.js';
@@ -87,6 +88,8 @@ export class Nebula implements Core {
   private server: XmlRpcServer | undefined;
   private imDrivers = new Map<string, Driver>();
   private im: InformationManager | undefined;
+  private hmDriver: Driver | undefined;
+  private hookManager: HookManager | undefined;
   /** NAMEs of the configured drivers, which allocate calls must name. */
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
@@ -109,6 +112,10 @@ export class Nebula implements Core {
   get acl(): AclManager {
     if (!this.aclManager) throw new Error('oned is not started');
     return this.aclManager;
+  }
+  get hooks(): HookManager {
+    if (!this.hookManager) throw new Error('oned is not started');
+    return this.hookManager;
   }
   get authz(): Authorizer {
     if (!this.authorizer) throw new Error('oned is not started');
@@ -154,6 +161,7 @@ export class Nebula implements Core {
       log.info('ONE', 'Created the default datastores (0-2), which this database did not have yet');
     }
 
+    await this.startHooks();
     this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);
     await Promise.all([...this.imDrivers.values()].map((d) => d.start()));
     log.info('InM', `IM drivers started: ${[...this.imDrivers.keys()].join(', ') || 'none'}`);
@@ -167,6 +175,7 @@ export class Nebula implements Core {
         intervalSec: interval,
         timeoutSec: this.config.int('HOST_MONITORING_TIMEOUT', 90),
         expirationSec: this.config.int('HOST_MONITORING_EXPIRATION_TIME', 86400),
+        hooks: this.hooks,
       });
       this.im.start();
     } else {
@@ -198,9 +207,26 @@ export class Nebula implements Core {
     await this.server?.close();
     await this.im?.stop();
     await Promise.all([...this.imDrivers.values()].map((d) => d.stop()));
+    await this.hookManager?.stop();
+    await this.hmDriver?.stop();
     await this.database?.close();
     this.log.log('ONE', LogLevel.INFO, 'oned stopped');
     await this.log.close();
+  }
+
+  /** The hook driver (HM_MAD) and the hooks of oned.conf; without HM_MAD, hooks cannot be configured. */
+  private async startHooks(): Promise<void> {
+    const hooks = hooksFromConfig(this.config, { states: [], lcmStates: [] });
+    this.hmDriver = singleDriver(this.config, 'HM_MAD', this.log, this.location.root);
+    if (!this.hmDriver && (hooks.vm.length > 0 || hooks.host.length > 0)) throw new Error('VM_HOOK and HOST_HOOK need HM_MAD in oned.conf');
+    await this.hmDriver?.start();
+    this.hookManager = new HookManager({
+      driver: this.hmDriver,
+      log: this.log,
+      vmHooks: hooks.vm,
+      hostHooks: hooks.host,
+    });
+    this.log.info('HKM', `Hooks: ${hooks.vm.length} VM, ${hooks.host.length} host`);
   }
 
   private async loadDefaultQuotas(): Promise<void> {

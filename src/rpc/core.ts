@@ -12,6 +12,7 @@ import type { DatastorePool } from '../datastore/index.js';
 import type { AclManager } from '../acl/index.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Quotas } from '../auth/quotas.js';
+import type { HookManager } from '../hm/index.js';
 
 export interface Core {
   readonly version: string;
@@ -31,4 +32,6 @@ export interface Core {
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
   /** Default quotas of users and groups (stored in system_attributes). */
   readonly defaultQuotas: { readonly user: Quotas; readonly group: Quotas };
+  /** Runs VM_HOOK and HOST_HOOK commands on state changes. */
+  readonly hooks: HookManager;
 }

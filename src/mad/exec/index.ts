@@ -4,6 +4,7 @@
  */
 export { DATASTORE_ACTIONS, DEFAULT_SYSTEM_TYPES, datastoreActions, type DatastoreConfig } from './datastore.js';
 export { DEFAULT_SCRIPTS_REMOTE_DIR, REMOTES_DIR_ENV, SCRIPTS_REMOTE_DIR_ENV, scriptRunnerFor } from './environment.js';
+export { decodeHookCall, hookActions, HOOKS_DIR, type HookCall } from './hm.js';
 export { imActions, RUN_PROBES, type ImConfig } from './im.js';
 export { ScriptRunner, type ScriptCall, type ScriptResult, type ScriptRunnerOptions } from './script-runner.js';
 export { DUMMY_TM, TransferRunner, transferActions } from './tm.js';

@@ -2,7 +2,7 @@
 import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
-import { Host, HostStatus, driverNameError, type HostStatusValue } from '../../host/index.js';
+import { Host, HostState, HostStatus, driverNameError, type HostStatusValue } from '../../host/index.js';
 import { ApiError, ErrorCode, type ErrorCodeValue } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -37,8 +37,10 @@ async function setStatus(req: Request, oid: number, status: HostStatusValue): Pr
   const hosts = req.core.hosts;
   const host = authorizedHost(req, oid, AuthOp.ADMIN);
   const tx = req.transaction();
+  const wasDisabled = host.state === HostState.DISABLED;
   tx.touch(hosts, host).setStatus(status);
   await tx.commit();
+  if (!wasDisabled && host.state === HostState.DISABLED) req.core.hooks.hostEvent('DISABLE', { oid, name: host.name, xml: host.toXml() });
   return oid;
 }
 
@@ -71,6 +73,7 @@ export const hostMethods: MethodDef[] = [
       tx.create(hosts, host);
       tx.touch(clusters, cluster).hosts.add(host.oid);
       await tx.commit();
+      req.core.hooks.hostEvent('CREATE', { oid: host.oid, name: host.name, xml: host.toXml() });
       return host.oid;
     },
   }),

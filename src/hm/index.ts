@@ -1,0 +1,16 @@
+/** The Hook Manager and the hook definitions of oned.conf (VM_HOOK, HOST_HOOK). */
+export { HookManager, type HookManagerOptions, type HostHookSubject } from './hook-manager.js';
+export {
+  HOST_HOOK_EVENTS,
+  HookConfigError,
+  VM_HOOK_EVENTS,
+  hookArguments,
+  hooksFromConfig,
+  vmHookMatches,
+  type HostHook,
+  type HostHookEvent,
+  type VmHook,
+  type VmHookEvent,
+  type VmHookSubject,
+  type VmStateNames,
+} from './hook.js';

@@ -1,0 +1,79 @@
+/** Hooks: HOST_HOOK (and later VM_HOOK) commands run by oned's hook driver on state changes. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseXmlTree, childText } from '../../src/common/xml-tree.js';
+import { BACKENDS, Oned } from './harness.js';
+import { sleep } from './api-helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hooks-'));
+const actions = mkdtempSync(join(tmpdir(), 'hooks-im-'));
+const record = join(dir, 'record');
+// Appends "<event> <args...>" to <dir>/events, one line per run.
+writeFileSync(record, `#!/bin/sh\nevent=$1; shift\necho "$event $*" >> ${join(dir, 'events')}\n`);
+chmodSync(record, 0o755);
+
+const CONF = `HOST_MONITORING_INTERVAL = 1
+HOST_MONITORING_TIMEOUT = 2
+IM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy" ]
+IM_MAD = [ NAME = "scripted", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-a ${actions}" ]
+VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
+HOST_HOOK = [ NAME = "created", ON = "CREATE", COMMAND = "${record}", ARGUMENTS = "create $ID $TEMPLATE" ]
+HOST_HOOK = [ NAME = "disabled", ON = "DISABLE", COMMAND = "${record}", ARGUMENTS = "disable $HID" ]
+HOST_HOOK = [ NAME = "error", ON = "ERROR", COMMAND = "${record}", ARGUMENTS = "error $ID" ]
+`;
+
+/** The recorded lines, waiting until `count` of them match `re`. */
+async function events(re: RegExp, count = 1, seconds = 10): Promise<string[]> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const lines = existsSync(join(dir, 'events')) ? readFileSync(join(dir, 'events'), 'utf8').split('\n').filter((l) => re.test(l)) : [];
+    if (lines.length >= count) return lines;
+    if (Date.now() > end) throw new Error(`no ${count} events matching ${re} in ${seconds} s`);
+    await sleep(100);
+  }
+}
+
+for (const backend of BACKENDS) {
+  describe(`host hooks on ${backend}`, () => {
+    let oned: Oned;
+    before(async () => {
+      writeFileSync(join(dir, 'events'), '');
+      oned = await Oned.start({ backend, conf: CONF });
+    });
+    after(() => oned?.stop());
+
+    test('CREATE runs with the id and the host XML (base64) as separate arguments', async () => {
+      const id = (await oned.ok('one.host.allocate', ['hook-a', 'dummy', 'dummy', -1])) as number;
+      const [line] = await events(new RegExp(`^create ${id} `));
+      const xml = Buffer.from(line!.split(' ')[2]!, 'base64').toString('utf8');
+      assert.equal(childText(parseXmlTree(xml), 'NAME'), 'hook-a');
+    });
+
+    test('DISABLE runs once when a host is disabled, not again when it already was', async () => {
+      const id = (await oned.ok('one.host.allocate', ['hook-b', 'dummy', 'dummy', -1])) as number;
+      await oned.ok('one.host.status', [id, 1]);
+      await oned.ok('one.host.status', [id, 1]);
+      await events(new RegExp(`^disable ${id}$`));
+      await sleep(500);
+      assert.equal((await events(new RegExp(`^disable ${id}$`))).length, 1);
+    });
+
+    test('ERROR runs when monitoring fails, once per entry into ERROR', async () => {
+      writeFileSync(join(actions, 'monitor'), 'failure\n');
+      const id = (await oned.ok('one.host.allocate', ['hook-c', 'scripted', 'dummy', -1])) as number;
+      await events(new RegExp(`^error ${id}$`));
+      await sleep(2500); // two more failed rounds: still ERROR, no new event
+      assert.equal((await events(new RegExp(`^error ${id}$`))).length, 1);
+      writeFileSync(join(actions, 'monitor'), 'success\n');
+    });
+  });
+}
+
+describe('hook configuration', () => {
+  test('oned refuses to start with a hook it cannot run', async () => {
+    await assert.rejects(Oned.start({ backend: 'sqlite', conf: 'HOST_HOOK = [ NAME = "x", ON = "BOOM", COMMAND = "a" ]' }), /HOST_HOOK "x": ON = "BOOM"/);
+  });
+});
