@@ -5,37 +5,23 @@
  *
  *   node dist/bench/api-bench.js [--backend sqlite] [--users 10000] [--seconds 10] [--log both|default|quiet]
  */
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Backend } from '../src/db/database.js';
-import { encodeResponse, type XmlRpcClient, type XmlRpcValue } from '../src/rpc/xmlrpc/index.js';
+import { encodeResponse } from '../src/rpc/xmlrpc/index.js';
 import { Oned } from '../test/e2e/harness.js';
+import { measure, ok, table, type Row } from './bench-lib.js';
 
 const QUIET_CONF = 'LOG = [ DEBUG_LEVEL = 1 ]';
 const SETUP_CLIENTS = 16;
 const SETUP_SLICES = 10;
 const CLIENT_COUNTS = [1, 16] as const;
-/** Linux clock ticks per second (USER_HZ), the unit of /proc/<pid>/stat's CPU times. */
-const CLOCK_TICKS = 100;
 
 interface Options {
   readonly backend: Backend;
   readonly users: number;
   readonly seconds: number;
   readonly logs: readonly ('default' | 'quiet')[];
-}
-
-/** One measured phase. */
-interface Row {
-  readonly what: string;
-  readonly clients: number;
-  readonly requests: number;
-  readonly perSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  /** CPU oned used per request (user + system), in ms. */
-  readonly onedCpuMs: number;
 }
 
 function options(): Options {
@@ -57,86 +43,6 @@ function options(): Options {
   if (log !== 'both' && log !== 'default' && log !== 'quiet') throw new Error('--log: both, default or quiet');
   const logs: Options['logs'] = log === 'both' ? (['default', 'quiet'] as const) : [log];
   return { backend, users, seconds, logs };
-}
-
-/** CPU time (user + system) the process has used, in ms. */
-function cpuMs(pid: number): number {
-  // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
-/** Calls as oneadmin and returns the value; throws on a failure response. */
-async function ok(client: XmlRpcClient, oned: Oned, method: string, params: XmlRpcValue[]): Promise<XmlRpcValue> {
-  const r = (await client.call(method, [oned.oneadmin, ...params])) as XmlRpcValue[];
-  if (r[0] !== true) throw new Error(`${method} failed: ${String(r[1])}`);
-  return r[1]!;
-}
-
-function percentile(sorted: Float64Array, q: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-/**
- * Runs `call` in a loop on `clients` clients until `seconds` pass (or `count` calls are done),
- * timing every call.
- */
-async function measure(
-  oned: Oned,
-  what: string,
-  clients: number,
-  limit: { readonly seconds: number } | { readonly count: number },
-  call: (client: XmlRpcClient, n: number) => Promise<unknown>,
-): Promise<Row> {
-  const pool = Array.from({ length: clients }, () => oned.client());
-  // Open every connection before the clock starts.
-  await Promise.all(pool.map((c) => ok(c, oned, 'one.system.version', [])));
-  const latencies: number[] = [];
-  let issued = 0;
-  const deadline = 'seconds' in limit ? performance.now() + limit.seconds * 1000 : Infinity;
-  const count = 'count' in limit ? limit.count : Infinity;
-  const cpuBefore = cpuMs(oned.pid);
-  const start = performance.now();
-  await Promise.all(
-    pool.map(async (client) => {
-      while (issued < count && performance.now() < deadline) {
-        const n = issued++;
-        const t0 = performance.now();
-        await call(client, n);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  const cpu = cpuMs(oned.pid) - cpuBefore;
-  for (const c of pool) c.close();
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    what,
-    clients,
-    requests: sorted.length,
-    perSecond: sorted.length / elapsed,
-    p50Ms: percentile(sorted, 0.5),
-    p99Ms: percentile(sorted, 0.99),
-    onedCpuMs: cpu / sorted.length,
-  };
-}
-
-function table(rows: readonly Row[]): string {
-  const head = ['call', 'clients', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'oned CPU ms/req'];
-  const body = rows.map((r) => [
-    r.what,
-    String(r.clients),
-    String(r.requests),
-    r.perSecond.toFixed(r.perSecond < 100 ? 1 : 0),
-    r.p50Ms.toFixed(2),
-    r.p99Ms.toFixed(2),
-    r.onedCpuMs.toFixed(3),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
 /** One oned, one log setting: setup, then every measurement. */
