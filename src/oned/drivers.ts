@@ -44,21 +44,22 @@ export function configuredDrivers(config: ConfigReader, section: string, log: Lo
  * The one driver of a section that has no NAME (HM_MAD, TM_MAD, DATASTORE_MAD: one process
  * serves every driver of its kind), or undefined when oned.conf has none.
  */
-export function singleDriver(config: ConfigReader, section: string, log: Logger, oneLocation: string): Driver | undefined {
+export function singleDriver(config: ConfigReader, section: string, log: Logger, oneLocation: string, extraEnv: NodeJS.ProcessEnv = {}): Driver | undefined {
   const attr = config.template.getAll(section)[0];
   if (!attr) return undefined;
   if (typeof attr.value === 'string') throw new Error(`${section} must be a vector: ${section} = [ EXECUTABLE = ..., ARGUMENTS = ... ]`);
-  return makeDriver(config, section, section.toLowerCase(), attr.value, log, oneLocation);
+  return makeDriver(config, section, section.toLowerCase(), attr.value, log, oneLocation, extraEnv);
 }
 
 /** A driver process as oned.conf describes it, with the remotes directories in its environment. */
-function makeDriver(config: ConfigReader, section: string, name: string, v: Vector, log: Logger, oneLocation: string): Driver {
+function makeDriver(config: ConfigReader, section: string, name: string, v: Vector, log: Logger, oneLocation: string, extraEnv: NodeJS.ProcessEnv = {}): Driver {
   const executable = v.get('EXECUTABLE');
   if (!executable) throw new Error(`${section} needs EXECUTABLE`);
   const env = {
     ...process.env,
     [REMOTES_DIR_ENV]: defaultRemotesDir(),
     [SCRIPTS_REMOTE_DIR_ENV]: config.string('SCRIPTS_REMOTE_DIR', DEFAULT_SCRIPTS_REMOTE_DIR),
+    ...extraEnv,
   };
   const exe = resolveExecutable(executable, { oneLocation });
   const module = section.slice(0, 3);

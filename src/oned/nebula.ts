@@ -217,7 +217,13 @@ export class Nebula implements Core {
   /** The hook driver (HM_MAD) and the hooks of oned.conf; without HM_MAD, hooks cannot be configured. */
   private async startHooks(): Promise<void> {
     const hooks = hooksFromConfig(this.config, { states: [], lcmStates: [] });
-    this.hmDriver = singleDriver(this.config, 'HM_MAD', this.log, this.location.root);
+    // Hooks are API clients (ft/host_error): they get oned's endpoint and oneadmin's credentials.
+    const listen = this.config.string('LISTEN_ADDRESS', '127.0.0.1');
+    const host = listen === '0.0.0.0' || listen === '::' ? '127.0.0.1' : listen.includes(':') ? `[${listen}]` : listen;
+    this.hmDriver = singleDriver(this.config, 'HM_MAD', this.log, this.location.root, {
+      ONE_XMLRPC: `http://${host}:${this.config.int('PORT', 2633)}/RPC2`,
+      ONE_AUTH: process.env.ONE_AUTH || this.location.oneAuthFile,
+    });
     if (!this.hmDriver && (hooks.vm.length > 0 || hooks.host.length > 0)) throw new Error('VM_HOOK and HOST_HOOK need HM_MAD in oned.conf');
     await this.hmDriver?.start();
     this.hookManager = new HookManager({

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * The host failure hook (`remotes/hooks/ft/host_error`), an API client of oned: when a host goes
+ * ERROR, what to do with the VMs it ran.
+ *
+ *     HOST_HOOK = [ NAME = "error", ON = "ERROR", COMMAND = "ft/host_error", ARGUMENTS = "$ID -r" ]
+ *
+ *   host_error <host_id> (-r | -d) [-p <seconds>]
+ *     -r  recreate: each VM of the host is deleted there and queued again (PENDING, same id),
+ *         so the scheduler (or an admin's one.vm.deploy) starts it on a healthy host
+ *     -d  delete: each VM of the host is deleted
+ *     -p  wait this long first, and act only if the host is still in ERROR (a transient network
+ *         problem then costs nothing)
+ *
+ * Credentials and endpoint as every OpenNebula client finds them: ONE_AUTH (a file with
+ * `user:password`, default ~/.one/one_auth) and ONE_XMLRPC (default http://localhost:2633/RPC2);
+ * oned passes both to the hooks it runs.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { childInt, parseXmlTree, child } from '../common/xml-tree.js';
+import { XmlRpcClient, type XmlRpcValue } from '../rpc/xmlrpc/index.js';
+
+/** one.vm.recover operations. */
+const RECOVER = { delete: 3, recreate: 4 } as const;
+const HOST_ERROR = 3;
+const VM_DONE = 6;
+
+function session(): string {
+  const file = process.env.ONE_AUTH || join(homedir(), '.one', 'one_auth');
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function call(client: XmlRpcClient, auth: string, method: string, params: XmlRpcValue[]): Promise<string> {
+  const r = (await client.call(method, [auth, ...params])) as XmlRpcValue[];
+  if (r[0] !== true) throw new Error(`${method}: ${String(r[1])}`);
+  return String(r[1]);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    options: { recreate: { type: 'boolean', short: 'r' }, delete: { type: 'boolean', short: 'd' }, pause: { type: 'string', short: 'p' } },
+    allowPositionals: true,
+  });
+  const hostId = Number(positionals[0]);
+  if (!Number.isInteger(hostId) || values.recreate === values.delete) throw new Error('usage: host_error <host_id> (-r | -d) [-p <seconds>]');
+  const pause = Number(values.pause ?? 0);
+  if (!(pause >= 0)) throw new Error(`-p: seconds, not "${values.pause}"`);
+  const op = values.recreate ? RECOVER.recreate : RECOVER.delete;
+  const client = new XmlRpcClient(process.env.ONE_XMLRPC || 'http://localhost:2633/RPC2');
+  const auth = session();
+  try {
+    if (pause > 0) await new Promise((r) => setTimeout(r, pause * 1000));
+    const host = parseXmlTree(await call(client, auth, 'one.host.info', [hostId]));
+    if (childInt(host, 'STATE') !== HOST_ERROR) {
+      console.log(`host ${hostId} is no longer in ERROR: nothing done`);
+      return;
+    }
+    const vms = (child(host, 'VMS')?.children ?? []).map((n) => Number(n.text));
+    const done: number[] = [];
+    for (const id of vms) {
+      const vm = parseXmlTree(await call(client, auth, 'one.vm.info', [id]));
+      if (childInt(vm, 'STATE') === VM_DONE) continue;
+      await call(client, auth, 'one.vm.recover', [id, op]);
+      done.push(id);
+    }
+    console.log(`host ${hostId}: ${values.recreate ? 'recreated' : 'deleted'} VMs ${done.join(',') || 'none'}`);
+  } finally {
+    client.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`ERROR MESSAGE --8<------\n${(err as Error).message}\nERROR MESSAGE ------>8--`);
+  process.exit(1);
+});
