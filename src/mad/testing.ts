@@ -37,3 +37,15 @@ export function binDriver(name: string, args: readonly string[], options: Partia
 export function actionData(xml: string): string {
   return Buffer.from(xml).toString('base64');
 }
+
+/**
+ * `ssh localhost` is not available on the test machine: a stand-in `ssh` to put first on PATH. It
+ * logs its arguments to $SSH_LOG and runs the remote command with sh, which exercises everything
+ * but the network.
+ */
+export const FAKE_SSH = `#!/bin/sh
+echo "$*" >> "$SSH_LOG"
+while [ $# -gt 0 ]; do case "$1" in -o) shift 2 ;; -*) shift ;; *) break ;; esac; done
+shift
+exec /bin/sh -c "$*"
+`;

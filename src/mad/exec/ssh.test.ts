@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultRemotesDir } from '../executable.js';
-import { actionData, binDriver, tempDir, writeScript } from '../testing.js';
+import { actionData, binDriver, FAKE_SSH, tempDir, writeScript } from '../testing.js';
 import { runCommand } from './command.js';
 import { checkHost, MISSING_SCRIPT_RC, remoteScriptCommand, shellQuote, sshArgs, unpackCommand } from './ssh.js';
 
@@ -30,14 +30,6 @@ test('the remote command gives the script exactly its arguments, whatever they c
   assert.equal(missing.code, MISSING_SCRIPT_RC);
 });
 
-// `ssh localhost` is not available on the test machine: a stand-in `ssh` on PATH logs its
-// arguments and runs the remote command with sh, which exercises everything but the network.
-const FAKE_SSH = `#!/bin/sh
-echo "$*" >> "$SSH_LOG"
-while [ $# -gt 0 ]; do case "$1" in -o) shift 2 ;; -*) shift ;; *) break ;; esac; done
-shift
-exec /bin/sh -c "$*"
-`;
 
 test('over ssh: remotes copied on demand, monitoring probes and VMM scripts run on the host', async () => {
   const bin = tempDir('fake-ssh');
