@@ -11,6 +11,7 @@ import { CORE_AUTH, type User } from '../user/user.js';
 import { verifyPassword } from './password.js';
 import { isExpired } from './login-token.js';
 import { callerFor, type Caller } from './caller.js';
+import type { ExternalAuth } from './external-auth.js';
 
 const verified = new WeakMap<User, { readonly hash: string; readonly digest: string }>();
 
@@ -22,16 +23,23 @@ export class Authenticator {
   constructor(
     private readonly users: UserPool,
     private readonly groups: GroupPool,
+    /** AUTH_MAD, for users of other drivers than core (absent: they cannot log in). */
+    private readonly external?: ExternalAuth,
   ) {}
 
   /** The caller, or null when the session does not authenticate. */
   async authenticate(session: string): Promise<Caller | null> {
     const colon = session.indexOf(':');
     if (colon <= 0) return null;
-    const user = this.users.getByName(session.slice(0, colon));
-    if (!user || !user.enabled) return null;
+    const name = session.slice(0, colon);
     const secret = session.slice(colon + 1);
     if (secret.length === 0) return null;
+    const user = this.users.getByName(name);
+    if (!user) {
+      const created = await this.external?.unknown(name, secret);
+      return created ? callerFor(created) : null;
+    }
+    if (!user.enabled) return null;
 
     const now = Math.floor(Date.now() / 1000);
     const token = user.tokens.find((t) => t.token === secret && !isExpired(t, now));
@@ -39,7 +47,11 @@ export class Authenticator {
       if (token.egid >= 0 && !user.groups.has(token.egid)) return null;
       return callerFor(user, token.egid, token.egid >= 0 ? (this.groups.get(token.egid)?.name ?? '') : '');
     }
-    if (user.authDriver !== CORE_AUTH) return null; // external drivers arrive with AUTH_MAD
+    if (user.authDriver !== CORE_AUTH) {
+      if (!this.external?.handles(user.authDriver)) return null;
+      const checked = await this.external.known(user, secret);
+      return checked ? callerFor(checked) : null;
+    }
 
     const d = digest(secret);
     const known = verified.get(user);

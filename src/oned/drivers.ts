@@ -44,15 +44,24 @@ export function configuredDrivers(config: ConfigReader, section: string, log: Lo
  * The one driver of a section that has no NAME (HM_MAD, TM_MAD, DATASTORE_MAD: one process
  * serves every driver of its kind), or undefined when oned.conf has none.
  */
-export function singleDriver(config: ConfigReader, section: string, log: Logger, oneLocation: string, extraEnv: NodeJS.ProcessEnv = {}): Driver | undefined {
+export function singleDriver(config: ConfigReader, section: string, log: Logger, oneLocation: string, extraEnv: NodeJS.ProcessEnv = {}, extraArgs: readonly string[] = []): Driver | undefined {
   const attr = config.template.getAll(section)[0];
   if (!attr) return undefined;
   if (typeof attr.value === 'string') throw new Error(`${section} must be a vector: ${section} = [ EXECUTABLE = ..., ARGUMENTS = ... ]`);
-  return makeDriver(config, section, section.toLowerCase(), attr.value, log, oneLocation, extraEnv);
+  return makeDriver(config, section, section.toLowerCase(), attr.value, log, oneLocation, extraEnv, extraArgs);
 }
 
 /** A driver process as oned.conf describes it, with the remotes directories in its environment. */
-function makeDriver(config: ConfigReader, section: string, name: string, v: Vector, log: Logger, oneLocation: string, extraEnv: NodeJS.ProcessEnv = {}): Driver {
+function makeDriver(
+  config: ConfigReader,
+  section: string,
+  name: string,
+  v: Vector,
+  log: Logger,
+  oneLocation: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+  extraArgs: readonly string[] = [],
+): Driver {
   const executable = v.get('EXECUTABLE');
   if (!executable) throw new Error(`${section} needs EXECUTABLE`);
   const env = {
@@ -66,7 +75,7 @@ function makeDriver(config: ConfigReader, section: string, name: string, v: Vect
   return new Driver({
     name,
     command: exe.command,
-    args: [...exe.args, ...splitArguments(v.get('ARGUMENTS') ?? '')],
+    args: [...exe.args, ...splitArguments(v.get('ARGUMENTS') ?? ''), ...extraArgs],
     env,
     onLog: (l) => log.debug(module, `${name} [${l.severity}] ${l.id}: ${l.text}`),
     onStderr: (line) => log.warn(module, `${name} (stderr): ${line}`),

@@ -12,6 +12,7 @@ import { openDatabase, describeConfig } from '../db/index.js';
 import type { Backend, Database, DbConfig } from '../db/database.js';
 import { AclManager } from '../acl/index.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { ExternalAuth } from '../auth/external-auth.js';
 import { Authorizer } from '../auth/authorizer.js';
 import { Quotas } from '../auth/quotas.js';
 import { DEFAULT_SCRYPT_COST } from '../auth/password.js';
@@ -90,6 +91,7 @@ export class Nebula implements Core {
   private im: InformationManager | undefined;
   private hmDriver: Driver | undefined;
   private hookManager: HookManager | undefined;
+  private authDriver: Driver | undefined;
   /** NAMEs of the configured drivers, which allocate calls must name. */
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
@@ -182,7 +184,7 @@ export class Nebula implements Core {
       log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
     }
 
-    const rm = new RequestManager(this, new Authenticator(this.users, this.groups));
+    const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()));
     rm.register(ALL_METHODS);
     this.server = new XmlRpcServer({
       host: this.config.string('LISTEN_ADDRESS', '127.0.0.1'),
@@ -208,10 +210,31 @@ export class Nebula implements Core {
     await this.im?.stop();
     await Promise.all([...this.imDrivers.values()].map((d) => d.stop()));
     await this.hookManager?.stop();
+    await this.authDriver?.stop();
     await this.hmDriver?.stop();
     await this.database?.close();
     this.log.log('ONE', LogLevel.INFO, 'oned stopped');
     await this.log.close();
+  }
+
+  /** AUTH_MAD, for users of other drivers than core; without it only core users log in. */
+  private async startExternalAuth(): Promise<ExternalAuth | undefined> {
+    const section = this.config.vector('AUTH_MAD');
+    const authn = section.get('AUTHN');
+    this.authDriver = singleDriver(this.config, 'AUTH_MAD', this.log, this.location.root, {}, authn ? ['--authn', authn] : []);
+    if (!this.authDriver) return undefined;
+    await this.authDriver.start();
+    this.log.info('AuM', `Authentication driver started for: ${authn ?? 'every driver in remotes/auth'}`);
+    return new ExternalAuth({
+      driver: this.authDriver,
+      db: this.db,
+      users: this.users,
+      groups: this.groups,
+      log: this.log,
+      sessionSec: this.config.int('SESSION_EXPIRATION_TIME', 900),
+      defaultAuth: this.config.string('DEFAULT_AUTH', ''),
+      timeoutSec: this.config.int('AUTH_TIMEOUT', 30),
+    });
   }
 
   /** The hook driver (HM_MAD) and the hooks of oned.conf; without HM_MAD, hooks cannot be configured. */

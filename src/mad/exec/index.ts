@@ -2,6 +2,7 @@
  * The exec runners: driver executables that serve each request by running the action scripts of
  * the remotes tree (`remotes/<family>/<driver>/<action>`), on the front-end or on hosts over ssh.
  */
+export { authActions } from './auth.js';
 export { DATASTORE_ACTIONS, DEFAULT_SYSTEM_TYPES, datastoreActions, type DatastoreConfig } from './datastore.js';
 export { DEFAULT_SCRIPTS_REMOTE_DIR, REMOTES_DIR_ENV, SCRIPTS_REMOTE_DIR_ENV, scriptRunnerFor } from './environment.js';
 export { decodeHookCall, hookActions, HOOKS_DIR, type HookCall } from './hm.js';
