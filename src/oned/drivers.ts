@@ -31,30 +31,46 @@ export function driverNames(config: ConfigReader, section: string): Set<string> 
 /** Drivers of one section, by NAME, not started yet. */
 export function configuredDrivers(config: ConfigReader, section: string, log: Logger, oneLocation: string): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
-  const env = {
+  const env = driverEnv(config);
+  for (const attr of config.template.getAll(section)) {
+    const v = attr.value as Vector;
+    const name = typeof v === 'string' ? undefined : v.get('NAME');
+    if (!name) throw new Error(`${section} needs NAME and EXECUTABLE`);
+    drivers.set(name, newDriver(section, name, v, env, log, oneLocation));
+  }
+  return drivers;
+}
+
+/**
+ * The one driver of a section that has no NAME (DATASTORE_MAD, as OpenNebula configures it),
+ * not started yet; undefined when oned.conf has none.
+ */
+export function singleDriver(config: ConfigReader, section: string, log: Logger, oneLocation: string): Driver | undefined {
+  const v = config.vector(section);
+  if (!v.get('EXECUTABLE')) return undefined;
+  return newDriver(section, section.toLowerCase(), v, driverEnv(config), log, oneLocation);
+}
+
+function driverEnv(config: ConfigReader): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     [REMOTES_DIR_ENV]: defaultRemotesDir(),
     [SCRIPTS_REMOTE_DIR_ENV]: config.string('SCRIPTS_REMOTE_DIR', DEFAULT_SCRIPTS_REMOTE_DIR),
   };
-  for (const attr of config.template.getAll(section)) {
-    const v = attr.value as Vector;
-    const name = typeof v === 'string' ? undefined : v.get('NAME');
-    const executable = typeof v === 'string' ? undefined : v.get('EXECUTABLE');
-    if (!name || !executable) throw new Error(`${section} needs NAME and EXECUTABLE`);
-    const exe = resolveExecutable(executable, { oneLocation });
-    const module = section.slice(0, 3);
-    drivers.set(
-      name,
-      new Driver({
-        name,
-        command: exe.command,
-        args: [...exe.args, ...splitArguments(v.get('ARGUMENTS') ?? '')],
-        env,
-        onLog: (l) => log.debug(module, `${name} [${l.severity}] ${l.id}: ${l.text}`),
-        onStderr: (line) => log.warn(module, `${name} (stderr): ${line}`),
-        onEvent: (level, message) => log.log(module, level === 'error' ? 0 : level === 'warning' ? 1 : 2, `${name}: ${message}`),
-      }),
-    );
-  }
-  return drivers;
+}
+
+function newDriver(section: string, name: string, v: Vector | string, env: NodeJS.ProcessEnv, log: Logger, oneLocation: string): Driver {
+  const executable = typeof v === 'string' ? undefined : v.get('EXECUTABLE');
+  if (typeof v === 'string' || !executable) throw new Error(`${section} needs NAME and EXECUTABLE`);
+  const exe = resolveExecutable(executable, { oneLocation });
+  const module = section.slice(0, 3);
+  return new Driver({
+    name,
+    command: exe.command,
+    args: [...exe.args, ...splitArguments(v.get('ARGUMENTS') ?? '')],
+    env,
+    onLog: (l) => log.debug(module, `${name} [${l.severity}] ${l.id}: ${l.text}`),
+    onStderr: (line) => log.warn(module, `${name} (stderr): ${line}`),
+    onEvent: (level, message) => log.log(module, level === 'error' ? 0 : level === 'warning' ? 1 : 2, `${name}: ${message}`),
+  });
 }

@@ -26,8 +26,9 @@ import { Transaction } from '../pool/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
 import { bootstrap, createDefaultCluster, oneadminCredentials } from './bootstrap.js';
-import { configuredDrivers, driverNames } from './drivers.js';
+import { configuredDrivers, driverNames, singleDriver } from './drivers.js';
 import { InformationManager } from '../im/index.js';
+import { ImageManager, ImagePool } from '../image/index.js';
 import type { Driver } from '../mad/index.js';
 import type { Location } from './location.js';
 
@@ -80,6 +81,7 @@ export class Nebula implements Core {
   readonly clusters = new ClusterPool();
   readonly hosts = new HostPool(this.clusters);
   readonly datastores: DatastorePool;
+  readonly images: ImagePool;
   readonly defaultQuotas: { user: Quotas; group: Quotas } = { user: new Quotas(), group: new Quotas() };
   private database: Database | undefined;
   private aclManager: AclManager | undefined;
@@ -87,6 +89,8 @@ export class Nebula implements Core {
   private server: XmlRpcServer | undefined;
   private imDrivers = new Map<string, Driver>();
   private im: InformationManager | undefined;
+  private dsDriver: Driver | undefined;
+  private imageManagerValue: ImageManager | undefined;
   /** NAMEs of the configured drivers, which allocate calls must name. */
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
@@ -99,6 +103,12 @@ export class Nebula implements Core {
       location: this.config.string('DATASTORE_LOCATION', '') || join(location.root, DEFAULT_DATASTORE_DIR),
       drivers: storageDrivers(this.config),
     });
+    this.images = new ImagePool({
+      datastores: this.datastores,
+      userId: (uname) => this.users.getByName(uname)?.oid,
+      devPrefix: this.config.string('DEFAULT_DEVICE_PREFIX', 'hd'),
+      cdromDevPrefix: this.config.string('DEFAULT_CDROM_DEVICE_PREFIX', 'hd'),
+    });
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
   }
 
@@ -109,6 +119,10 @@ export class Nebula implements Core {
   get acl(): AclManager {
     if (!this.aclManager) throw new Error('oned is not started');
     return this.aclManager;
+  }
+  get imageManager(): ImageManager {
+    if (!this.imageManagerValue) throw new Error('oned is not started');
+    return this.imageManagerValue;
   }
   get authz(): Authorizer {
     if (!this.authorizer) throw new Error('oned is not started');
@@ -130,6 +144,7 @@ export class Nebula implements Core {
     await this.clusters.load(this.database);
     await this.hosts.load(this.database);
     await this.datastores.load(this.database);
+    await this.images.load(this.database);
     await this.loadDefaultQuotas();
     this.aclManager = await AclManager.load(this.database);
     this.authorizer = new Authorizer(this.aclManager);
@@ -173,6 +188,20 @@ export class Nebula implements Core {
       log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
     }
 
+    this.dsDriver = singleDriver(this.config, 'DATASTORE_MAD', log, this.location.root);
+    await this.dsDriver?.start();
+    log.info('ImM', this.dsDriver ? 'Datastore driver started' : 'No DATASTORE_MAD in oned.conf: images cannot be stored');
+    this.imageManagerValue = new ImageManager({
+      images: this.images,
+      datastores: this.datastores,
+      db: this.database,
+      log,
+      driver: this.dsDriver,
+      monitorIntervalSec: this.config.int('DATASTORE_MONITORING_INTERVAL', 300),
+      location: this.datastores.location,
+    });
+    this.imageManagerValue.start();
+
     const rm = new RequestManager(this, new Authenticator(this.users, this.groups));
     rm.register(ALL_METHODS);
     this.server = new XmlRpcServer({
@@ -197,6 +226,8 @@ export class Nebula implements Core {
     this.log.info('ONE', 'Stopping oned');
     await this.server?.close();
     await this.im?.stop();
+    await this.imageManagerValue?.stop();
+    await this.dsDriver?.stop();
     await Promise.all([...this.imDrivers.values()].map((d) => d.stop()));
     await this.database?.close();
     this.log.log('ONE', LogLevel.INFO, 'oned stopped');
