@@ -1,0 +1,77 @@
+# Helpers of the file-based datastore drivers (datastore/fs): reading the request and measuring
+# files. Source it after scripts_common.sh:
+#   . "$(dirname "$0")/../libfs.sh"
+#
+# The request is the base64 DS_DRIVER_ACTION_DATA oned writes on stdin:
+#   <DS_DRIVER_ACTION_DATA><IMAGE>...</IMAGE><DATASTORE>...</DATASTORE></DS_DRIVER_ACTION_DATA>
+
+# Reads the request into DRV_XML (one line).
+read_action_data() {
+    DRV_XML=$(base64 -d | tr -d '\n')
+}
+
+# xml_value ELEMENT NAME: the text of the first <NAME> inside <ELEMENT> (the object's own
+# fields come before its TEMPLATE, so this is the field, not a template attribute).
+xml_value() {
+    printf '%s' "$DRV_XML" |
+        sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" |
+        grep -o "<$2>[^<]*</$2>" | head -n 1 |
+        sed -e "s:^<$2>::" -e "s:</$2>\$::" \
+            -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&amp;/\&/g'
+}
+
+# xml_template_value ELEMENT NAME: a template attribute of <ELEMENT> (MD5, SHA1...).
+xml_template_value() {
+    printf '%s' "$DRV_XML" |
+        sed -n "s:.*<$1>.*<TEMPLATE>\(.*\)</TEMPLATE>.*</$1>.*:\1:p" |
+        grep -o "<$2>[^<]*</$2>" | head -n 1 |
+        sed -e "s:^<$2>::" -e "s:</$2>\$::"
+}
+
+# size_mb FILE: its size in MB, rounded up (0 when it cannot be read).
+size_mb() {
+    _bytes=$(stat -L -c %s "$1" 2>/dev/null) || { echo 0; return; }
+    echo $(( (_bytes + 1048575) / 1048576 ))
+}
+
+# image_format FILE: the format qemu-img reports, raw without qemu-img.
+image_format() {
+    if command -v qemu-img >/dev/null 2>&1; then
+        _fmt=$(qemu-img info "$1" 2>/dev/null | sed -n 's/^file format: *//p')
+        echo "${_fmt:-raw}"
+    else
+        echo raw
+    fi
+}
+
+# new_source BASE_PATH: a fresh file name in the datastore (md5 of the request and the time).
+new_source() {
+    _name=$(printf '%s %s %s' "$DRV_XML" "$(date +%s%N)" "$$" | md5sum | cut -d' ' -f1)
+    echo "$1/$_name"
+}
+
+# checksums FILE: MD5=... SHA1=... of the file, verified against the image's own MD5/SHA1
+# attributes when it has them (exits with the error message on a mismatch).
+checksums() {
+    _md5=$(md5sum "$1" | cut -d' ' -f1)
+    _sha1=$(sha1sum "$1" | cut -d' ' -f1)
+    _want_md5=$(xml_template_value IMAGE MD5)
+    _want_sha1=$(xml_template_value IMAGE SHA1)
+    if [ -n "$_want_md5" ] && [ "$_want_md5" != "$_md5" ]; then
+        rm -f "$1"
+        error_message "MD5 of the copy is $_md5, the image says $_want_md5"
+        exit 1
+    fi
+    if [ -n "$_want_sha1" ] && [ "$_want_sha1" != "$_sha1" ]; then
+        rm -f "$1"
+        error_message "SHA1 of the copy is $_sha1, the image says $_want_sha1"
+        exit 1
+    fi
+    echo "MD5=$_md5 SHA1=$_sha1"
+}
+
+# monitor_dir DIR: USED_MB, TOTAL_MB and FREE_MB of the filesystem holding DIR.
+monitor_dir() {
+    mkdir -p "$1" || exit 1
+    df -P -m "$1" | tail -n 1 | awk '{ printf "USED_MB=%d\nTOTAL_MB=%d\nFREE_MB=%d\n", $3, $2, $4 }'
+}
