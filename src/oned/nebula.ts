@@ -226,8 +226,9 @@ export class Nebula implements Core {
     this.log.info('ONE', 'Stopping oned');
     await this.server?.close();
     await this.im?.stop();
-    await this.imageManagerValue?.stop();
-    await this.dsDriver?.stop();
+    // Stopping the driver fails the copies in flight (their images go to ERROR), which the
+    // manager waits for: all is stored before the database closes.
+    await Promise.all([this.dsDriver?.stop(), this.imageManagerValue?.stop()]);
     await Promise.all([...this.imDrivers.values()].map((d) => d.stop()));
     await this.database?.close();
     this.log.log('ONE', LogLevel.INFO, 'oned stopped');
