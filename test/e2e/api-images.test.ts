@@ -234,6 +234,14 @@ onEveryBackend('images', (get) => {
     // Another user cannot see or change it.
     const other = await addUser(oned, 'img-other');
     await refused(oned, 'one.image.delete', [again], Code.AUTHORIZATION, /Not authorized/, other.session);
+    // chown moves the usage: refused when the new owner has no room, else given from one to the other.
+    const used = async (uid: number) => childInt(must(must(await okXml(oned, 'one.user.info', [uid]), 'DATASTORE_QUOTA'), 'DATASTORE'), 'IMAGES_USED');
+    await okId(oned, 'one.user.quota', [other.id, `DATASTORE = [ ID = ${dummyDs}, IMAGES = 0 ]`]);
+    await refused(oned, 'one.image.chown', [again, other.id, -1], Code.ACTION, /IMAGES/);
+    assert.equal(await used(u.id), 1);
+    await okId(oned, 'one.user.quota', [other.id, `DATASTORE = [ ID = ${dummyDs}, IMAGES = 5 ]`]);
+    await okId(oned, 'one.image.chown', [again, other.id, -1]);
+    assert.deepEqual([await used(u.id), await used(other.id)], [0, 1]);
   });
 
   test('recursive template clone clones the DISK images; recursive delete deletes them', async () => {
@@ -262,6 +270,25 @@ onEveryBackend('images', (get) => {
     // The originals are untouched, and so is the original template.
     assert.equal(childInt(await image(oned, a), 'STATE'), State.READY);
     await okXml(oned, 'one.template.info', [t]);
-    await refused(oned, 'one.template.clone', [t, 'rec-bad', true].map((v, i) => (i === 0 ? 9999 : v)), Code.NO_EXISTS, /template \[9999\]/);
+    await refused(oned, 'one.template.clone', [9999, 'rec-bad', true], Code.NO_EXISTS, /template \[9999\]/);
+  });
+
+  test('images survive a restart, and keep their datastore from being deleted', async () => {
+    const oned = get();
+    const file = dataFile('disk-r.img', 1);
+    const id = await okId(oned, 'one.image.allocate', [`NAME = "kept"\nPATH = "${file.path}"\nPERSISTENT = "yes"`, fsDs]);
+    const before = await settled(oned, id);
+    assert.equal(childInt(before, 'PERSISTENT'), 1);
+    await refused(oned, 'one.datastore.delete', [fsDs], Code.ACTION, /is not empty/);
+    assert.equal(await oned.signal('SIGTERM'), 0);
+    await oned.launch();
+    const after = await image(oned, id);
+    assert.equal(childText(after, 'SOURCE'), childText(before, 'SOURCE'));
+    assert.deepEqual(templateOf(after), templateOf(before));
+    assert.equal(childInt(after, 'STATE'), State.READY);
+    assert.ok(idList(await okXml(oned, 'one.datastore.info', [fsDs]), 'IMAGES').includes(id));
+    // The driver runs again after the restart.
+    await okId(oned, 'one.image.delete', [id]);
+    await gone(oned, id);
   });
 });

@@ -15,11 +15,25 @@ import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree, newObjectPermissions } from './common.js';
-import { objectMethods } from './object-methods.js';
+import { objectMethods, type ObjectKind } from './object-methods.js';
 import { ownedPoolXml, templateAndName } from './owned.js';
 import { authorizedDatastore } from './datastore.js';
 
-const kind = { prefix: 'one.image', pool: (core: Request['core']) => core.images };
+const kind: ObjectKind<Image> = {
+  prefix: 'one.image',
+  pool: (core) => core.images,
+  // The image's DATASTORE quota moves to its new owner and group, who must have room for it.
+  chowning: (req, tx, image, owner) => {
+    const usage = datastoreUsage(image.fields.datastoreId, image.fields.size);
+    try {
+      chargeQuotas(tx, payers(req), owner.uid, owner.gid, usage);
+    } catch (err) {
+      if (err instanceof QuotaExceededError) throw new ApiError(ErrorCode.ACTION, err.message, image.oid);
+      throw err;
+    }
+    releaseQuotas(tx, payers(req), image.owner.uid, image.owner.gid, usage);
+  },
+};
 
 const now = () => Math.floor(Date.now() / 1000);
 
