@@ -28,6 +28,24 @@ xml_template_value() {
         sed -e "s:^<$2>::" -e "s:</$2>\$::"
 }
 
+# check_restricted FILE: refuses (exits with the error message) a file in one of the
+# datastore's RESTRICTED_DIRS that is not in one of its SAFE_DIRS (blank-separated lists in the
+# datastore template), after following symbolic links, so users cannot register files of the
+# front-end they should not read.
+check_restricted() {
+    _real=$(readlink -f -- "$1") || _real=$1
+    for _dir in $(xml_template_value DATASTORE SAFE_DIRS); do
+        case "$_real/" in "${_dir%/}"/*) return 0 ;; esac
+    done
+    for _dir in $(xml_template_value DATASTORE RESTRICTED_DIRS); do
+        case "$_real/" in
+            "${_dir%/}"/*)
+                error_message "Not allowed to copy image file $1: it is in a restricted directory ($_dir)"
+                exit 1 ;;
+        esac
+    done
+}
+
 # size_mb FILE: its size in MB, rounded up (0 when it cannot be read).
 size_mb() {
     _bytes=$(stat -L -c %s "$1" 2>/dev/null) || { echo 0; return; }

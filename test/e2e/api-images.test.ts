@@ -71,7 +71,7 @@ onEveryBackend('images', (get) => {
 
   before(async () => {
     const oned = get();
-    fsDs = await okId(oned, 'one.datastore.allocate', ['NAME = "img-fs"\nDS_MAD = "fs"\nTM_MAD = "ssh"', -1]);
+    fsDs = await okId(oned, 'one.datastore.allocate', [`NAME = "img-fs"\nDS_MAD = "fs"\nTM_MAD = "ssh"\nRESTRICTED_DIRS = "/etc"\nSAFE_DIRS = "/etc/nebula-safe ${dir}"`, -1]);
     dummyDs = await okId(oned, 'one.datastore.allocate', ['NAME = "img-dummy"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
     // Every user may use both (OTHER_U).
     for (const ds of [fsDs, dummyDs]) await okId(oned, 'one.datastore.chmod', [ds, -1, -1, -1, -1, -1, -1, 1, -1, -1]);
@@ -205,6 +205,9 @@ onEveryBackend('images', (get) => {
     assert.equal(childInt(img, 'STATE'), State.ERROR);
     assert.match(templateOf(img).ERROR ?? '', new RegExp(`File not found: ${missing}`));
     await refused(oned, 'one.image.enable', [id, true], Code.ACTION, /in state ERROR/);
+    // Files in the datastore's RESTRICTED_DIRS (and not in its SAFE_DIRS) are not copied.
+    const restricted = await okId(oned, 'one.image.allocate', ['NAME = "secret"\nPATH = "/etc/passwd"', fsDs]);
+    assert.match(templateOf(await settled(oned, restricted)).ERROR ?? '', /Not allowed to copy image file \/etc\/passwd: it is in a restricted directory \(\/etc\)/);
     // A failed image can be deleted.
     await okId(oned, 'one.image.delete', [id]);
     await gone(oned, id);

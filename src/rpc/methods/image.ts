@@ -95,10 +95,10 @@ function allocateFields(template: Template, ds: Datastore): { type: ImageTypeVal
 }
 
 /** Refuses (ALLOCATE) an image of `sizeMb` the datastore has no room for, unless skipped or unmonitored. */
-function checkCapacity(ds: Datastore, sizeMb: number, skip: boolean, what: string): void {
+function checkCapacity(req: Request, ds: Datastore, sizeMb: number, skip: boolean): void {
   const c = ds.fields.capacity;
   if (skip || c.totalMb === 0 || sizeMb <= c.freeMb) return;
-  throw new ApiError(ErrorCode.ALLOCATE, `Error allocating a new ${what}. Not enough space in datastore ${ds.oid}: ${sizeMb} MB needed, ${c.freeMb} MB free.`);
+  throw allocateError(req.core.images, `Not enough space in datastore ${ds.oid}: ${sizeMb} MB needed, ${c.freeMb} MB free.`);
 }
 
 /**
@@ -162,7 +162,7 @@ export const imageMethods: MethodDef[] = [
       } catch (err) {
         throw allocateError(images, (err as Error).message);
       }
-      checkCapacity(ds, size, skipCapacity, 'image');
+      checkCapacity(req, ds, size, skipCapacity);
       const owner = { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname };
       const perms = newObjectPermissions(req);
       const image = await createImage(req, ds, name, (oid) => new Image(oid, name, owner, perms, {
@@ -295,7 +295,7 @@ export async function cloneImage(req: Request, oid: number, name: string, dsArg:
   } catch (err) {
     throw allocateError(images, (err as Error).message);
   }
-  checkCapacity(ds, f.size, false, 'image');
+  checkCapacity(req, ds, f.size, false);
   const owner = { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname };
   const perms = newObjectPermissions(req);
   const template = source.template.clone();
