@@ -135,6 +135,11 @@ export class Datastore extends PoolObject {
     this.fields.state = enabled ? DatastoreState.READY : DatastoreState.DISABLED;
   }
 
+  /** A MONITOR answered: the capacity the driver measured. */
+  setCapacity(capacity: DatastoreCapacity): void {
+    this.fields.capacity = capacity;
+  }
+
   private syncTemplate(): void {
     const f = this.fields;
     this.template.set('TYPE', datastoreTypeName(f.dsType));

@@ -30,6 +30,7 @@ import { bootstrap, createDefaultCluster, oneadminCredentials } from './bootstra
 import { configuredDrivers, driverNames, singleDriver } from './drivers.js';
 import { HookManager, hooksFromConfig } from '../hm/index.js';
 import { InformationManager } from '../im/index.js';
+import { ImageManager, ImagePool } from '../image/index.js';
 import type { Driver } from '../mad/index.js';
 import type { Location } from './location.js';
 
@@ -82,6 +83,7 @@ export class Nebula implements Core {
   readonly clusters = new ClusterPool();
   readonly hosts = new HostPool(this.clusters);
   readonly datastores: DatastorePool;
+  readonly images: ImagePool;
   readonly defaultQuotas: { user: Quotas; group: Quotas } = { user: new Quotas(), group: new Quotas() };
   private database: Database | undefined;
   private aclManager: AclManager | undefined;
@@ -92,6 +94,8 @@ export class Nebula implements Core {
   private hmDriver: Driver | undefined;
   private hookManager: HookManager | undefined;
   private authDriver: Driver | undefined;
+  private dsDriver: Driver | undefined;
+  private imageManagerValue: ImageManager | undefined;
   /** NAMEs of the configured drivers, which allocate calls must name. */
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
@@ -103,6 +107,12 @@ export class Nebula implements Core {
     this.datastores = new DatastorePool({
       location: this.config.string('DATASTORE_LOCATION', '') || join(location.root, DEFAULT_DATASTORE_DIR),
       drivers: storageDrivers(this.config),
+    });
+    this.images = new ImagePool({
+      datastores: this.datastores,
+      userId: (uname) => this.users.getByName(uname)?.oid,
+      devPrefix: this.config.string('DEFAULT_DEVICE_PREFIX', 'hd'),
+      cdromDevPrefix: this.config.string('DEFAULT_CDROM_DEVICE_PREFIX', 'hd'),
     });
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
   }
@@ -118,6 +128,10 @@ export class Nebula implements Core {
   get hooks(): HookManager {
     if (!this.hookManager) throw new Error('oned is not started');
     return this.hookManager;
+  }
+  get imageManager(): ImageManager {
+    if (!this.imageManagerValue) throw new Error('oned is not started');
+    return this.imageManagerValue;
   }
   get authz(): Authorizer {
     if (!this.authorizer) throw new Error('oned is not started');
@@ -139,6 +153,7 @@ export class Nebula implements Core {
     await this.clusters.load(this.database);
     await this.hosts.load(this.database);
     await this.datastores.load(this.database);
+    await this.images.load(this.database);
     await this.loadDefaultQuotas();
     this.aclManager = await AclManager.load(this.database);
     this.authorizer = new Authorizer(this.aclManager);
@@ -184,6 +199,20 @@ export class Nebula implements Core {
       log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
     }
 
+    this.dsDriver = singleDriver(this.config, 'DATASTORE_MAD', log, this.location.root);
+    await this.dsDriver?.start();
+    log.info('ImM', this.dsDriver ? 'Datastore driver started' : 'No DATASTORE_MAD in oned.conf: images cannot be stored');
+    this.imageManagerValue = new ImageManager({
+      images: this.images,
+      datastores: this.datastores,
+      db: this.database,
+      log,
+      driver: this.dsDriver,
+      monitorIntervalSec: this.config.int('DATASTORE_MONITORING_INTERVAL', 300),
+      location: this.datastores.location,
+    });
+    this.imageManagerValue.start();
+
     const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()));
     rm.register(ALL_METHODS);
     this.server = new XmlRpcServer({
@@ -208,6 +237,9 @@ export class Nebula implements Core {
     this.log.info('ONE', 'Stopping oned');
     await this.server?.close();
     await this.im?.stop();
+    // Stopping the driver fails the copies in flight (their images go to ERROR), which the
+    // manager waits for: all is stored before the database closes.
+    await Promise.all([this.dsDriver?.stop(), this.imageManagerValue?.stop()]);
     await Promise.all([...this.imDrivers.values()].map((d) => d.stop()));
     await this.hookManager?.stop();
     await this.authDriver?.stop();

@@ -26,7 +26,8 @@ onEveryBackend('VM templates', (get) => {
     const copy = await okId(oned, 'one.template.clone', [id, 'web-copy']);
     assert.deepEqual(templateOf(await okXml(oned, 'one.template.info', [copy])), templateOf(t));
     await refused(oned, 'one.template.clone', [id, 'web-copy'], Code.ALLOCATE, /NAME is already taken by TEMPLATE/);
-    await refused(oned, 'one.template.clone', [id, 'deep', true], Code.ACTION, /needs images/);
+    // A recursive clone clones the DISK images: this template names one that does not exist.
+    await refused(oned, 'one.template.clone', [id, 'deep', true], Code.ACTION, /DISK: image "base" of user 0 does not exist/);
 
     await okId(oned, 'one.template.delete', [copy]);
     await refused(oned, 'one.template.info', [copy], Code.NO_EXISTS, /Error getting virtual machine template \[/);

@@ -6,8 +6,9 @@ import { datastoreMethods } from './datastore.js';
 import { documentMethods } from './document.js';
 import { groupMethods } from './group.js';
 import { hostMethods } from './host.js';
+import { imageMethods } from './image.js';
 import { systemMethods } from './system.js';
 import { userMethods } from './user.js';
 import { vmTemplateMethods } from './vm-template.js';
 
-export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods];
+export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods, ...imageMethods];

@@ -1,0 +1,297 @@
+/**
+ * Images over raw XML-RPC: registering a real file into an `fs` datastore (the file copied, its
+ * size and checksums in the image), into a `dummy` one, empty datablocks, clone, enable,
+ * persistent, chtype, delete (the file removed), bad input and the driver's failures, DATASTORE
+ * quotas, datastore capacity from monitoring, and recursive template clone/delete.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
+import type { Oned } from './harness.js';
+import { Code, addUser, all, idList, must, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
+
+const State = { READY: 1, DISABLED: 3, LOCKED: 4, ERROR: 5 } as const;
+
+const image = (oned: Oned, id: number, session?: string) => okXml(oned, 'one.image.info', [id], session);
+
+/** Polls until the image leaves LOCKED/DELETE (or `want` holds); returns its last XML. */
+async function settled(oned: Oned, id: number, want: (img: XmlNode) => boolean = (i) => ![State.LOCKED, 7].includes(childInt(i, 'STATE') as 4)): Promise<XmlNode> {
+  for (let i = 0; i < 200; i++) {
+    const img = await image(oned, id);
+    if (want(img)) return img;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`image ${id} did not settle: ${JSON.stringify(templateOf(await image(oned, id)))}`);
+}
+
+/** Polls until the image is gone (RM answered). */
+async function gone(oned: Oned, id: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const r = await oned.call('one.image.info', [id]);
+    if (r[0] === false) {
+      assert.equal(r[2], Code.NO_EXISTS);
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.fail(`image ${id} was not removed`);
+}
+
+/** Polls until a datastore has been monitored; returns its XML. */
+async function monitored(oned: Oned, ds: number): Promise<XmlNode> {
+  for (let i = 0; i < 200; i++) {
+    const x = await okXml(oned, 'one.datastore.info', [ds]);
+    if (childInt(x, 'TOTAL_MB') > 0) return x;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`datastore ${ds} was never monitored`);
+}
+
+let dir = '';
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'nebula-images-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A file of `mb` MB (+ a few bytes) of random data, and its checksums. */
+function dataFile(name: string, mb: number): { path: string; md5: string; sha1: string; bytes: Buffer } {
+  const bytes = Buffer.concat([randomBytes(mb * 1048576 - 1000), Buffer.from(name)]);
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return { path, bytes, md5: createHash('md5').update(bytes).digest('hex'), sha1: createHash('sha1').update(bytes).digest('hex') };
+}
+
+onEveryBackend('images', (get) => {
+  let fsDs = -1;
+  let dummyDs = -1;
+
+  before(async () => {
+    const oned = get();
+    fsDs = await okId(oned, 'one.datastore.allocate', [`NAME = "img-fs"\nDS_MAD = "fs"\nTM_MAD = "ssh"\nRESTRICTED_DIRS = "/etc"\nSAFE_DIRS = "/etc/nebula-safe ${dir}"`, -1]);
+    dummyDs = await okId(oned, 'one.datastore.allocate', ['NAME = "img-dummy"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
+    // Every user may use both (OTHER_U).
+    for (const ds of [fsDs, dummyDs]) await okId(oned, 'one.datastore.chmod', [ds, -1, -1, -1, -1, -1, -1, 1, -1, -1]);
+  });
+
+  test('datastore capacity appears after monitoring: fs and system datastores measure their filesystem, dummy reports its fixed size', async () => {
+    const oned = get();
+    for (const ds of [fsDs, 0]) {
+      const x = await monitored(oned, ds);
+      const [total, free, used] = ['TOTAL_MB', 'FREE_MB', 'USED_MB'].map((k) => childInt(x, k));
+      assert.ok(total! > 0 && free! <= total! && used! <= total!, `datastore ${ds}: ${total} ${free} ${used}`);
+      assert.ok(existsSync(childText(x, 'BASE_PATH')), 'monitor creates the BASE_PATH');
+    }
+    const dummy = await monitored(oned, dummyDs);
+    assert.deepEqual(['TOTAL_MB', 'FREE_MB', 'USED_MB'].map((k) => childInt(dummy, k)), [1048576, 1048576, 0]);
+  });
+
+  test('allocate from a file into an fs datastore: LOCKED, then READY with the file copied, SIZE, FORMAT, MD5 and SHA1', async () => {
+    const oned = get();
+    const file = dataFile('disk-a.img', 3);
+    const id = await okId(oned, 'one.image.allocate', [`NAME = "disk-a"\nPATH = "${file.path}"\nDESCRIPTION = "first"`, fsDs]);
+    const img = await settled(oned, id);
+    assert.deepEqual(img.children.map((c) => c.name), [
+      'ID', 'UID', 'GID', 'UNAME', 'GNAME', 'NAME', 'PERMISSIONS', 'TYPE', 'DISK_TYPE', 'PERSISTENT', 'REGTIME', 'SOURCE', 'PATH', 'FORMAT', 'FS',
+      'SIZE', 'STATE', 'PREV_STATE', 'RUNNING_VMS', 'CLONING_OPS', 'CLONING_ID', 'TARGET_SNAPSHOT', 'DATASTORE_ID', 'DATASTORE', 'VMS', 'CLONES',
+      'APP_CLONES', 'TEMPLATE', 'SNAPSHOTS',
+    ]);
+    assert.equal(childInt(img, 'STATE'), State.READY, JSON.stringify(templateOf(img)));
+    assert.equal(childInt(img, 'PREV_STATE'), State.LOCKED, 'the image was LOCKED while copied');
+    assert.deepEqual([childInt(img, 'TYPE'), childInt(img, 'PERSISTENT'), childInt(img, 'SIZE'), childText(img, 'FORMAT')], [0, 0, 3, 'raw']);
+    assert.equal(childText(img, 'PATH'), file.path);
+    assert.deepEqual([childInt(img, 'DATASTORE_ID'), childText(img, 'DATASTORE')], [fsDs, 'img-fs']);
+    const ds = await okXml(oned, 'one.datastore.info', [fsDs]);
+    const source = childText(img, 'SOURCE');
+    assert.ok(source.startsWith(`${childText(ds, 'BASE_PATH')}/`), source);
+    assert.notEqual(source, file.path);
+    assert.deepEqual(readFileSync(source), file.bytes);
+    const t = templateOf(img);
+    assert.deepEqual([t.MD5, t.SHA1, t.DESCRIPTION], [file.md5, file.sha1, 'first']);
+    assert.ok(idList(ds, 'IMAGES').includes(id));
+    const pool = await okXml(oned, 'one.imagepool.info', [-2, -1, -1]);
+    assert.equal(pool.name, 'IMAGE_POOL');
+    assert.ok(all(pool, 'IMAGE').some((i) => childInt(i, 'ID') === id));
+  });
+
+  test('allocate into a dummy datastore: READY with the dummy driver\'s source and size', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.image.allocate', ['NAME = "dummy-a"\nPATH = "/nowhere/at/all.img"\nTYPE = "cdrom"', dummyDs]);
+    const img = await settled(oned, id);
+    assert.deepEqual([childInt(img, 'STATE'), childText(img, 'SOURCE'), childInt(img, 'SIZE'), childInt(img, 'TYPE')], [State.READY, 'dummy_path', 1024, 1]);
+  });
+
+  test('an empty DATABLOCK of SIZE MB is made by MKFS', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.image.allocate', ['NAME = "blank"\nTYPE = "DATABLOCK"\nSIZE = 5', fsDs]);
+    const img = await settled(oned, id);
+    assert.equal(childInt(img, 'STATE'), State.READY, JSON.stringify(templateOf(img)));
+    assert.deepEqual([childInt(img, 'TYPE'), childInt(img, 'SIZE'), childText(img, 'FORMAT'), childText(img, 'PATH')], [2, 5, 'raw', '']);
+    assert.equal(statSync(childText(img, 'SOURCE')).size, 5 * 1048576);
+  });
+
+  test('clone copies the source file into a new image; the source is back to READY afterwards', async () => {
+    const oned = get();
+    const file = dataFile('disk-c.img', 1);
+    const src = await okId(oned, 'one.image.allocate', [`NAME = "to-clone"\nPATH = "${file.path}"`, fsDs]);
+    await settled(oned, src);
+    const id = await okId(oned, 'one.image.clone', [src, 'the-clone', -1]);
+    const clone = await settled(oned, id);
+    assert.equal(childInt(clone, 'STATE'), State.READY, JSON.stringify(templateOf(clone)));
+    const source = await settled(oned, src, (i) => childInt(i, 'CLONING_OPS') === 0);
+    assert.equal(childInt(source, 'STATE'), State.READY);
+    assert.deepEqual(idList(source, 'CLONES'), []);
+    assert.notEqual(childText(clone, 'SOURCE'), childText(source, 'SOURCE'));
+    assert.deepEqual(readFileSync(childText(clone, 'SOURCE')), file.bytes);
+    assert.deepEqual([childInt(clone, 'SIZE'), childInt(clone, 'DATASTORE_ID')], [1, fsDs]);
+    await refused(oned, 'one.image.clone', [src, 'the-clone', -1], Code.ALLOCATE, /NAME is already taken/);
+    await refused(oned, 'one.image.clone', [src, 'to-dummy', dummyDs], Code.ALLOCATE, /same DS_MAD/);
+    await refused(oned, 'one.image.clone', [src, 'to-system', 0], Code.ALLOCATE, /image datastores/);
+    await refused(oned, 'one.image.clone', [9999, 'nothing', -1], Code.NO_EXISTS, /image \[9999\]/);
+  });
+
+  test('enable/disable, persistent and chtype', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.image.allocate', ['NAME = "switches"\nPATH = "/x.img"', dummyDs]);
+    await settled(oned, id);
+    await okId(oned, 'one.image.enable', [id, false]);
+    assert.equal(childInt(await image(oned, id), 'STATE'), State.DISABLED);
+    await okId(oned, 'one.image.enable', [id, true]);
+    assert.equal(childInt(await image(oned, id), 'STATE'), State.READY);
+    await okId(oned, 'one.image.persistent', [id, true]);
+    assert.equal(childInt(await image(oned, id), 'PERSISTENT'), 1);
+    await okId(oned, 'one.image.persistent', [id, false]);
+    assert.equal(childInt(await image(oned, id), 'PERSISTENT'), 0);
+    await okId(oned, 'one.image.chtype', [id, 'datablock']);
+    assert.equal(childInt(await image(oned, id), 'TYPE'), 2);
+    await refused(oned, 'one.image.chtype', [id, 'FLOPPY'], Code.ACTION, /Unknown image type "FLOPPY"/);
+    await refused(oned, 'one.image.chtype', [id, 'KERNEL'], Code.ACTION, /cannot be registered in an IMAGE_DS/);
+    // Files live in the files datastore and cannot be persistent.
+    const file = dataFile('ctx.sh', 1);
+    const ctx = await okId(oned, 'one.image.allocate', [`NAME = "ctx"\nTYPE = "CONTEXT"\nPATH = "${file.path}"`, 2]);
+    assert.equal(childInt(await settled(oned, ctx), 'STATE'), State.READY);
+    await refused(oned, 'one.image.persistent', [ctx, true], Code.ACTION, /cannot be persistent/);
+    await refused(oned, 'one.image.allocate', [`NAME = "os-in-files"\nPATH = "${file.path}"`, 2], Code.ALLOCATE, /Only images of type KERNEL, RAMDISK and CONTEXT/);
+  });
+
+  test('delete removes the file and the image, and takes it out of its datastore', async () => {
+    const oned = get();
+    const file = dataFile('disk-d.img', 1);
+    const id = await okId(oned, 'one.image.allocate', [`NAME = "doomed"\nPATH = "${file.path}"`, fsDs]);
+    const source = childText(await settled(oned, id), 'SOURCE');
+    assert.ok(existsSync(source));
+    await okId(oned, 'one.image.delete', [id]);
+    await gone(oned, id);
+    assert.equal(existsSync(source), false, 'the stored file is removed');
+    assert.ok(existsSync(file.path), 'the original is left alone');
+    assert.equal(idList(await okXml(oned, 'one.datastore.info', [fsDs]), 'IMAGES').includes(id), false);
+  });
+
+  test('bad input: unknown or system datastore, no PATH, bad TYPE or SIZE; a missing file ends in ERROR with the driver\'s message', async () => {
+    const oned = get();
+    await refused(oned, 'one.image.allocate', ['NAME = "x"\nPATH = "/x"', 9999], Code.NO_EXISTS, /datastore \[9999\]/);
+    await refused(oned, 'one.image.allocate', ['NAME = "x"\nPATH = "/x"', 0], Code.ALLOCATE, /cannot be allocated in a system datastore/);
+    await refused(oned, 'one.image.allocate', ['NAME = "x"', fsDs], Code.ALLOCATE, /No PATH in template/);
+    await refused(oned, 'one.image.allocate', ['PATH = "/x"', fsDs], Code.ALLOCATE, /No NAME/);
+    await refused(oned, 'one.image.allocate', ['NAME = "x"\nPATH = "/x"\nTYPE = "TAPE"', fsDs], Code.ALLOCATE, /Unknown image TYPE "TAPE"/);
+    await refused(oned, 'one.image.allocate', ['NAME = "x"\nTYPE = "DATABLOCK"\nSIZE = "big"', fsDs], Code.ALLOCATE, /needs SIZE/);
+    await refused(oned, 'one.image.allocate', ['NAME = "dummy-a"\nPATH = "/x"', dummyDs], Code.ALLOCATE, /NAME is already taken/);
+    const missing = join(dir, 'not-there.img');
+    const id = await okId(oned, 'one.image.allocate', [`NAME = "missing"\nPATH = "${missing}"`, fsDs]);
+    const img = await settled(oned, id);
+    assert.equal(childInt(img, 'STATE'), State.ERROR);
+    assert.match(templateOf(img).ERROR ?? '', new RegExp(`File not found: ${missing}`));
+    await refused(oned, 'one.image.enable', [id, true], Code.ACTION, /in state ERROR/);
+    // Files in the datastore's RESTRICTED_DIRS (and not in its SAFE_DIRS) are not copied.
+    const restricted = await okId(oned, 'one.image.allocate', ['NAME = "secret"\nPATH = "/etc/passwd"', fsDs]);
+    assert.match(templateOf(await settled(oned, restricted)).ERROR ?? '', /Not allowed to copy image file \/etc\/passwd: it is in a restricted directory \(\/etc\)/);
+    // A failed image can be deleted.
+    await okId(oned, 'one.image.delete', [id]);
+    await gone(oned, id);
+  });
+
+  test('capacity: an image larger than the datastore\'s FREE_MB is refused unless skip_capacity_check', async () => {
+    const oned = get();
+    await monitored(oned, dummyDs);
+    await refused(oned, 'one.image.allocate', ['NAME = "huge"\nTYPE = "DATABLOCK"\nSIZE = 2000000', dummyDs], Code.ALLOCATE, /Not enough space in datastore/);
+    const id = await okId(oned, 'one.image.allocate', ['NAME = "huge"\nTYPE = "DATABLOCK"\nSIZE = 2000000', dummyDs, true]);
+    assert.equal(childInt(await settled(oned, id), 'STATE'), State.READY);
+  });
+
+  test('quotas: images count in the owner\'s DATASTORE quota, refused past the limit, given back on delete', async () => {
+    const oned = get();
+    const u = await addUser(oned, 'img-quota');
+    await okId(oned, 'one.user.quota', [u.id, `DATASTORE = [ ID = ${dummyDs}, IMAGES = 1, SIZE = -2 ]`]);
+    const first = await okId(oned, 'one.image.allocate', ['NAME = "q1"\nPATH = "/q1"', dummyDs], u.session);
+    assert.equal(childText(await settled(oned, first), 'UNAME'), 'img-quota');
+    const q = must(must(await okXml(oned, 'one.user.info', [u.id]), 'DATASTORE_QUOTA'), 'DATASTORE');
+    assert.deepEqual([childInt(q, 'IMAGES_USED'), childInt(q, 'SIZE_USED')], [1, 1024]);
+    await refused(oned, 'one.image.allocate', ['NAME = "q2"\nPATH = "/q2"', dummyDs], Code.ALLOCATE, /User \[\d+\].*limit.*IMAGES|IMAGES.*limit/i, u.session);
+    await okId(oned, 'one.image.delete', [first], u.session);
+    await gone(oned, first);
+    const again = await okId(oned, 'one.image.allocate', ['NAME = "q2"\nPATH = "/q2"', dummyDs], u.session);
+    await settled(oned, again);
+    // Another user cannot see or change it.
+    const other = await addUser(oned, 'img-other');
+    await refused(oned, 'one.image.delete', [again], Code.AUTHORIZATION, /Not authorized/, other.session);
+    // chown moves the usage: refused when the new owner has no room, else given from one to the other.
+    const used = async (uid: number) => childInt(must(must(await okXml(oned, 'one.user.info', [uid]), 'DATASTORE_QUOTA'), 'DATASTORE'), 'IMAGES_USED');
+    await okId(oned, 'one.user.quota', [other.id, `DATASTORE = [ ID = ${dummyDs}, IMAGES = 0 ]`]);
+    await refused(oned, 'one.image.chown', [again, other.id, -1], Code.ACTION, /IMAGES/);
+    assert.equal(await used(u.id), 1);
+    await okId(oned, 'one.user.quota', [other.id, `DATASTORE = [ ID = ${dummyDs}, IMAGES = 5 ]`]);
+    await okId(oned, 'one.image.chown', [again, other.id, -1]);
+    assert.deepEqual([await used(u.id), await used(other.id)], [0, 1]);
+  });
+
+  test('recursive template clone clones the DISK images; recursive delete deletes them', async () => {
+    const oned = get();
+    const a = await okId(oned, 'one.image.allocate', ['NAME = "t-disk-a"\nPATH = "/a"', dummyDs]);
+    const b = await okId(oned, 'one.image.allocate', ['NAME = "t-disk-b"\nTYPE = "DATABLOCK"\nSIZE = 10', dummyDs]);
+    await settled(oned, a);
+    await settled(oned, b);
+    const t = await okId(oned, 'one.template.allocate', [`NAME = "rec"\nCPU = 1\nDISK = [ IMAGE_ID = ${a} ]\nDISK = [ IMAGE = "t-disk-b", TARGET = "vdb" ]\nDISK = [ TYPE = "swap", SIZE = 64 ]`]);
+    const copy = await okId(oned, 'one.template.clone', [t, 'rec-copy', true]);
+    const disks = all(must(await okXml(oned, 'one.template.info', [copy]), 'TEMPLATE'), 'DISK');
+    assert.equal(disks.length, 3);
+    const ids = disks.slice(0, 2).map((d) => Number(childText(d, 'IMAGE_ID')));
+    assert.equal(childText(disks[1]!, 'TARGET'), 'vdb');
+    assert.equal(childText(disks[1]!, 'IMAGE'), '');
+    assert.equal(childText(disks[2]!, 'TYPE'), 'swap');
+    for (const [i, id] of ids.entries()) {
+      assert.ok(id !== a && id !== b, `DISK ${i} names the clone`);
+      const img = await settled(oned, id!);
+      assert.equal(childText(img, 'NAME'), `rec-copy-disk-${i}`);
+      assert.equal(childInt(img, 'STATE'), State.READY);
+    }
+    await okId(oned, 'one.template.delete', [copy, true]);
+    await refused(oned, 'one.template.info', [copy], Code.NO_EXISTS, /template/);
+    for (const id of ids) await gone(oned, id!);
+    // The originals are untouched, and so is the original template.
+    assert.equal(childInt(await image(oned, a), 'STATE'), State.READY);
+    await okXml(oned, 'one.template.info', [t]);
+    await refused(oned, 'one.template.clone', [9999, 'rec-bad', true], Code.NO_EXISTS, /template \[9999\]/);
+  });
+
+  test('images survive a restart, and keep their datastore from being deleted', async () => {
+    const oned = get();
+    const file = dataFile('disk-r.img', 1);
+    const id = await okId(oned, 'one.image.allocate', [`NAME = "kept"\nPATH = "${file.path}"\nPERSISTENT = "yes"`, fsDs]);
+    const before = await settled(oned, id);
+    assert.equal(childInt(before, 'PERSISTENT'), 1);
+    await refused(oned, 'one.datastore.delete', [fsDs], Code.ACTION, /is not empty/);
+    assert.equal(await oned.signal('SIGTERM'), 0);
+    await oned.launch();
+    const after = await image(oned, id);
+    assert.equal(childText(after, 'SOURCE'), childText(before, 'SOURCE'));
+    assert.deepEqual(templateOf(after), templateOf(before));
+    assert.equal(childInt(after, 'STATE'), State.READY);
+    assert.ok(idList(await okXml(oned, 'one.datastore.info', [fsDs]), 'IMAGES').includes(id));
+    // The driver runs again after the restart.
+    await okId(oned, 'one.image.delete', [id]);
+    await gone(oned, id);
+  });
+});
