@@ -7,6 +7,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { BACKENDS, Oned } from './harness.js';
 import { addUser, all, idList, must, okId, okXml, sleep, TEST_DRIVERS, type TestUser } from './api-helpers.js';
@@ -83,7 +86,9 @@ for (const backend of BACKENDS) {
       await oned.ok('one.datastore.chmod', [1, 1, 1, 0, 1, 0, 0, 1, 0, 0]);
       await oned.ok('one.user.quota', [alice.id, `VM = [ VMS = ${VMS}, CPU = ${VMS}, MEMORY = ${VMS * 64} ]\nNETWORK = [ ID = ${vnet}, LEASES = ${VMS} ]`]);
 
-      image = await okId(oned, 'one.image.allocate', ['NAME = "base"\nPATH = "/dev/null"\nTYPE = "OS"', 1], alice.session);
+      const file = join(mkdtempSync(join(tmpdir(), 'acceptance-')), 'base.img');
+      writeFileSync(file, Buffer.alloc(1024 * 1024, 1));
+      image = await okId(oned, 'one.image.allocate', [`NAME = "base"\nPATH = "${file}"\nTYPE = "OS"`, 1], alice.session);
       const end = Date.now() + 15_000;
       while (childText(await okXml(oned, 'one.image.info', [image], alice.session), 'STATE') !== '1') {
         if (Date.now() > end) throw new Error('image not READY');
