@@ -122,6 +122,7 @@ export const MIGRATIONS: readonly Migration[] = [
   creating(2, 'Hosts and clusters: host_pool, host_monitoring, cluster_pool', [hostPool, hostMonitoring, poolTable('cluster_pool', 'pool')]),
   creating(3, 'VM templates: template_pool', [poolTable('template_pool', 'owner')]),
   creating(4, 'Datastores: datastore_pool', [poolTable('datastore_pool', 'pool')]),
+  creating(6, 'Virtual networks: network_pool', [poolTable('network_pool', 'owner')]),
 ];
 
 /** The schema version this program writes: that of the last migration. */

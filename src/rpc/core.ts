@@ -9,6 +9,7 @@ import type { VmTemplatePool } from '../vmtemplate/index.js';
 import type { HostPool } from '../host/index.js';
 import type { ClusterPool } from '../cluster/index.js';
 import type { DatastorePool } from '../datastore/index.js';
+import type { VirtualNetworkPool } from '../vnet/index.js';
 import type { AclManager } from '../acl/index.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Quotas } from '../auth/quotas.js';
@@ -25,6 +26,7 @@ export interface Core {
   readonly hosts: HostPool;
   readonly clusters: ClusterPool;
   readonly datastores: DatastorePool;
+  readonly vnets: VirtualNetworkPool;
   readonly acl: AclManager;
   readonly authz: Authorizer;
   /** NAMEs of the IM and VMM drivers oned.conf configures. */

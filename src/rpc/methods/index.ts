@@ -9,5 +9,6 @@ import { hostMethods } from './host.js';
 import { systemMethods } from './system.js';
 import { userMethods } from './user.js';
 import { vmTemplateMethods } from './vm-template.js';
+import { vnetMethods } from './vnet.js';
 
-export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods];
+export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods, ...vnetMethods];
