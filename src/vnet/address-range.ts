@@ -61,13 +61,16 @@ function positiveSize(text: string | undefined): number {
 
 export class AddressRange {
   /** Every stored attribute of the AR vector (AR_ID, TYPE, SIZE, IP, MAC, GATEWAY...). */
-  readonly attrs: Map<string, string>;
+  readonly attrs: ReadonlyMap<string, string>;
+  private readonly own: Map<string, string>;
   private owners = new Map<number, LeaseOwner>();
   private bitmap: Uint32Array;
   /** Words below this one are full: where the search for a free lease starts. */
   private firstOpenWord = 0;
   /** The lease after the last one taken (NEXT_INDEX). */
   private nextIndex = 0;
+  /** Rendered `<AR>` with LEASES and with ALLOCATED, until the AR changes. */
+  private xml: [string | null, string | null] = [null, null];
 
   private constructor(
     readonly id: number,
@@ -78,7 +81,7 @@ export class AddressRange {
     readonly ip6: bigint | undefined,
     attrs: Map<string, string>,
   ) {
-    this.attrs = attrs;
+    this.attrs = this.own = attrs;
     this.bitmap = new Uint32Array(Math.ceil(size / 32));
   }
 
@@ -223,6 +226,7 @@ export class AddressRange {
 
   /** Marks lease `index` as held by `owner`; the caller checked it is free. */
   take(index: number, owner: LeaseOwner): void {
+    this.xml = [null, null];
     this.owners.set(index, owner);
     this.bitmap[index >>> 5]! |= 1 << (index & 31);
     this.nextIndex = index + 1 >= this.size ? 0 : index + 1;
@@ -231,6 +235,7 @@ export class AddressRange {
   /** Frees lease `index`. */
   free(index: number): void {
     if (!this.owners.delete(index)) return;
+    this.xml = [null, null];
     const word = index >>> 5;
     this.bitmap[word]! &= ~(1 << (index & 31));
     if (word < this.firstOpenWord) this.firstOpenWord = word;
@@ -272,6 +277,18 @@ export class AddressRange {
     return this.owners.entries();
   }
 
+  /** Indexes of the used leases in ascending order, read from the bitmap (no sort). */
+  private *usedIndexes(): Generator<number> {
+    for (let w = 0; w < this.bitmap.length; w++) {
+      let bits = this.bitmap[w]!;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        yield w * 32 + (31 - Math.clz32(low));
+        bits = (bits ^ low) >>> 0;
+      }
+    }
+  }
+
   /** Whether the MAC or IPv4 ranges of the two ARs share an address. */
   overlaps(other: AddressRange): boolean {
     const meets = (a: number, b: number) => a < b + other.size && b < a + this.size;
@@ -285,6 +302,7 @@ export class AddressRange {
    * Throws Error when the new SIZE is wrong.
    */
   update(v: Vector): void {
+    this.xml = [null, null];
     const sizeText = v.get('SIZE');
     if (sizeText !== undefined) {
       const size = positiveSize(sizeText);
@@ -295,16 +313,17 @@ export class AddressRange {
       this.resize(size);
     }
     for (const [k, val] of v) {
-      if (!RESTRICTED_ON_UPDATE.has(k) && !COMPUTED.has(k) && k !== 'SIZE') this.attrs.set(k, val);
+      if (!RESTRICTED_ON_UPDATE.has(k) && !COMPUTED.has(k) && k !== 'SIZE') this.own.set(k, val);
     }
   }
 
   private resize(size: number): void {
+    this.xml = [null, null];
     const bitmap = new Uint32Array(Math.ceil(size / 32));
     bitmap.set(this.bitmap.subarray(0, bitmap.length));
     this.bitmap = bitmap;
     this.size = size;
-    this.attrs.set('SIZE', String(size));
+    this.own.set('SIZE', String(size));
     this.firstOpenWord = 0;
     if (this.nextIndex >= size) this.nextIndex = 0;
   }
@@ -315,6 +334,11 @@ export class AddressRange {
    * (the pool listing).
    */
   toXml(withLeases: boolean): string {
+    const slot = withLeases ? 0 : 1;
+    return (this.xml[slot] ??= this.render(withLeases));
+  }
+
+  private render(withLeases: boolean): string {
     const attrs = new Map(this.attrs);
     attrs.set('NEXT_INDEX', String(this.nextIndex));
     if (!withLeases) attrs.set('ALLOCATED', this.allocated());
@@ -333,7 +357,7 @@ export class AddressRange {
 
   private leasesXml(): string {
     let xml = '';
-    for (const index of [...this.owners.keys()].sort((a, b) => a - b)) {
+    for (const index of this.usedIndexes()) {
       const a = this.addresses(index);
       const owner = this.owners.get(index)!;
       xml += '<LEASE>';
@@ -349,7 +373,7 @@ export class AddressRange {
    */
   private allocated(): string {
     let text = '';
-    for (const index of [...this.owners.keys()].sort((a, b) => a - b)) {
+    for (const index of this.usedIndexes()) {
       const o = this.owners.get(index)!;
       const type = o.kind === 'VNET' ? ObjectType.NET : ObjectType[o.kind];
       text += ` ${index} ${type | BigInt(o.id >>> 0)}`;
