@@ -170,6 +170,8 @@ onEveryBackend('virtual networks', (get) => {
     const who = `0x1${user.id.toString(16).padStart(8, '0')}`;
     await oned.ok('one.acl.addrule', [who, (0x4000000000n | 0x100000000n | BigInt(parent)).toString(16), '1']); // USE of the parent
     await oned.ok('one.acl.addrule', [who, '0x4400000000', '0x8']); // CREATE NET
+    await okId(oned, 'one.user.quota', [user.id, `NETWORK = [ ID = ${parent}, LEASES = 5 ]`]);
+    const leasesUsed = async () => childText(must(must(await okXml(oned, 'one.user.info', [user.id]), 'NETWORK_QUOTA'), 'NETWORK'), 'LEASES_USED');
     const res = await okId(oned, 'one.vn.reserve', [parent, 'SIZE = 3\nNAME = "vn-mine"'], user.session);
     let r = await vnet(oned, res, user.session);
     assert.deepEqual([childText(r, 'NAME'), childText(r, 'UNAME'), childText(r, 'PARENT_NETWORK_ID'), childText(r, 'BRIDGE'), childText(r, 'VN_MAD')], ['vn-mine', 'vn-reserver', String(parent), 'br9', 'bridge']);
@@ -180,7 +182,11 @@ onEveryBackend('virtual networks', (get) => {
     await okId(oned, 'one.vn.reserve', [parent, `SIZE = 2\nNETWORK_ID = ${res}\nIP = "10.9.0.10"`], user.session);
     r = await vnet(oned, res, user.session);
     assert.deepEqual(ars(r).map((a) => `${childText(a, 'AR_ID')}:${childText(a, 'IP')}+${childText(a, 'SIZE')}`), ['0:10.9.0.3+3', '1:10.9.0.10+2']);
+    assert.equal(await leasesUsed(), '5', 'reservations take NETWORK quota LEASES of the parent');
+    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 1\nNAME = "vn-over"'], Code.ACTION, new RegExp(`limit of 5 reached for NETWORK \\[${parent}\\] LEASES quota`), user.session);
+    await okId(oned, 'one.user.quota', [user.id, `NETWORK = [ ID = ${parent}, LEASES = 10 ]`]);
     await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 2\nNAME = "vn-clash"\nIP = "10.9.0.11"'], Code.ACTION, /Cannot reserve 2 leases from IP 10.9.0.11/, user.session);
+    assert.equal(await leasesUsed(), '5', 'a refused reservation takes no quota');
     await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 0\nNAME = "vn-zero"'], Code.ACTION, /needs SIZE, a positive number/, user.session);
     await refused(oned, 'one.vn.reserve', [parent, `SIZE = 1\nNETWORK_ID = ${parent}`], Code.ACTION, /is not a reservation of virtual network/);
     await refused(oned, 'one.vn.add_ar', [res, 'AR = [ TYPE = "IP4", IP = "10.10.0.1", SIZE = "2" ]'], Code.ACTION, /is a reservation/);
@@ -189,7 +195,9 @@ onEveryBackend('virtual networks', (get) => {
 
     await okId(oned, 'one.vn.free_ar', [res, 1], user.session);
     assert.deepEqual(leases(await vnet(oned, parent)).filter((l) => l.includes('VNET')).length, 3);
+    assert.equal(await leasesUsed(), '3');
     await okId(oned, 'one.vn.delete', [res], user.session);
+    assert.equal(await leasesUsed(), '0');
     assert.deepEqual(leases(await vnet(oned, parent)), ['10.9.0.2 VM=-1'], 'deleting the reservation gives its leases back');
   });
 

@@ -4,11 +4,13 @@
  * rights, and turn its errors into OpenNebula's codes.
  */
 import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
+import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quota-charge.js';
+import type { QuotaUsage } from '../../auth/quotas.js';
 import { ObjectType } from '../../common/object-type.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
 import type { Transaction } from '../../pool/index.js';
-import { VirtualNetwork, networkRequest, type LeaseRequest, type VirtualNetworkPool } from '../../vnet/index.js';
+import { VirtualNetwork, networkRequest, type LeaseRequest } from '../../vnet/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -66,10 +68,22 @@ function inUseError(vnet: VirtualNetwork): string | null {
   return null;
 }
 
-/** Removes AR `arId` of `vnet` in tx, giving a reservation's leases back to its parent. */
-function dropAr(tx: Transaction, vnets: VirtualNetworkPool, vnet: VirtualNetwork, arId: number): void {
+/** What a reservation of `size` leases of network `parent` costs its owner: NETWORK quota LEASES, as in OpenNebula. */
+function reservationUsage(parent: number, size: number): QuotaUsage[] {
+  return [{ kind: 'NETWORK', id: parent, amounts: { LEASES: size } }];
+}
+
+/**
+ * Removes AR `arId` of `vnet` in tx; a reservation's leases go back to its parent, and the
+ * NETWORK quota they took back to its owner.
+ */
+function dropAr(req: Request, tx: Transaction, vnet: VirtualNetwork, arId: number): void {
+  const vnets = req.core.vnets;
   const ar = vnet.ars.get(arId)!;
-  if (vnet.isReservation) vnets.returnReservation(tx, vnet, ar);
+  if (vnet.isReservation) {
+    vnets.returnReservation(tx, vnet, ar);
+    releaseQuotas(tx, req.core, vnet.owner.uid, vnet.owner.gid, reservationUsage(vnet.fields.parentId, ar.size));
+  }
   tx.touch(vnets, vnet).removeAr(arId);
 }
 
@@ -129,7 +143,7 @@ export const vnetMethods: MethodDef[] = [
       const busy = inUseError(vnet);
       if (busy) throw new ApiError(ErrorCode.ACTION, busy, oid);
       const tx = req.transaction();
-      for (const arId of [...vnet.ars.keys()]) dropAr(tx, vnets, vnet, arId);
+      for (const arId of [...vnet.ars.keys()]) dropAr(req, tx, vnet, arId);
       for (const cid of vnet.clusterIds) {
         const cluster = clusters.get(cid);
         if (cluster) tx.touch(clusters, cluster).vnets.delete(oid);
@@ -178,7 +192,6 @@ export const vnetMethods: MethodDef[] = [
     name: 'one.vn.rm_ar',
     params: ['i', 'i', { opt: 'b', def: false }],
     run: async (req, [oid, arId, force]) => {
-      const vnets = req.core.vnets;
       const vnet = authorizedVnet(req, oid, AuthOp.ADMIN);
       const ar = vnet.ars.get(arId);
       if (!ar) throw new ApiError(ErrorCode.ACTION, `Address range ${arId} does not exist in virtual network ${oid}.`, oid);
@@ -186,7 +199,7 @@ export const vnetMethods: MethodDef[] = [
         throw new ApiError(ErrorCode.ACTION, `Address range ${arId} of virtual network ${oid} has ${ar.usedCount} leases in use; free them or remove it with force.`, oid);
       }
       const tx = req.transaction();
-      dropAr(tx, vnets, vnet, arId);
+      dropAr(req, tx, vnet, arId);
       await tx.commit();
       return oid;
     },
@@ -224,7 +237,6 @@ export const vnetMethods: MethodDef[] = [
     name: 'one.vn.free_ar',
     params: ['i', 'i'],
     run: async (req, [oid, arId]) => {
-      const vnets = req.core.vnets;
       const vnet = authorizedVnet(req, oid, AuthOp.MANAGE);
       const ar = vnet.ars.get(arId);
       if (!ar) throw new ApiError(ErrorCode.ACTION, `Address range ${arId} does not exist in virtual network ${oid}.`, oid);
@@ -233,7 +245,7 @@ export const vnetMethods: MethodDef[] = [
         if (owner.kind !== 'VM' || owner.id >= 0) throw new ApiError(ErrorCode.ACTION, `Address range ${arId} of virtual network ${oid} has leases in use (${owner.kind} ${owner.id}).`, oid);
       }
       const tx = req.transaction();
-      dropAr(tx, vnets, vnet, arId);
+      dropAr(req, tx, vnet, arId);
       await tx.commit();
       return oid;
     },
@@ -288,7 +300,20 @@ export const vnetMethods: MethodDef[] = [
         target = newNetwork(req, name, { ...parent.fields, parentId: oid, templateId: -1 }, parent.template.clone());
         for (const cid of parent.clusterIds) target.clusters.add(cid);
       }
-      action(oid, () => vnets.reserveLeases(tx, parent, target, request));
+      // The quota is charged first (it changes nothing when refused) and given back if no room is found.
+      const usage = reservationUsage(oid, size);
+      try {
+        chargeQuotas(tx, req.core, target.owner.uid, target.owner.gid, usage);
+      } catch (err) {
+        if (err instanceof QuotaExceededError) throw new ApiError(ErrorCode.ACTION, `Cannot reserve: ${err.message}.`, oid);
+        throw err;
+      }
+      try {
+        vnets.reserveLeases(tx, parent, target, request);
+      } catch (err) {
+        releaseQuotas(tx, req.core, target.owner.uid, target.owner.gid, usage);
+        throw new ApiError(ErrorCode.ACTION, (err as Error).message, oid);
+      }
       if (targetId === undefined) {
         vnets.nextOid();
         tx.create(vnets, target);
