@@ -153,6 +153,19 @@ onEveryBackend('virtual networks', (get) => {
     assert.ok(!(await vnetsOf(oned, 0)).includes(id));
   });
 
+  test('concurrent holds and reservations of the same addresses: each lease goes to one call only', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-race"\nVN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.7.0.1", SIZE = "12" ]', -1]);
+    const holds = await Promise.all(Array.from({ length: 6 }, () => oned.call('one.vn.hold', [id, 'LEASES = [ IP = "10.7.0.1" ]'])));
+    assert.equal(holds.filter((r) => r[0] === true).length, 1);
+    const reservations = await Promise.all(Array.from({ length: 4 }, (_, i) => oned.call('one.vn.reserve', [id, `SIZE = 4\nNAME = "vn-race-${i}"`])));
+    const won = reservations.filter((r) => r[0] === true).map((r) => r[1] as number);
+    assert.equal(won.length, 2, '11 free leases make two reservations of 4');
+    const owners = leases(await vnet(oned, id)).map((l) => l.split(' ')[1]);
+    assert.equal(owners.length, 9);
+    for (const r of won) assert.equal(owners.filter((o) => o === `VNET=${r}`).length, 4);
+  });
+
   test('exhaustion: every lease held, the next hold of a free address is refused, a reservation finds no room', async () => {
     const oned = get();
     const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-tiny"\nVN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.5.0.1", SIZE = "2" ]', -1]);
@@ -196,6 +209,9 @@ onEveryBackend('virtual networks', (get) => {
     await okId(oned, 'one.vn.free_ar', [res, 1], user.session);
     assert.deepEqual(leases(await vnet(oned, parent)).filter((l) => l.includes('VNET')).length, 3);
     assert.equal(await leasesUsed(), '3');
+    await okId(oned, 'one.vn.update', [res, 'NOTE = "mine"', 1], user.session);
+    await refused(oned, 'one.vn.update', [res, 'BRIDGE = "br-hijack"', 1], Code.AUTHORIZATION, /BRIDGE of a virtual network is restricted to the oneadmin group/, user.session);
+    assert.equal(childText(await vnet(oned, res), 'BRIDGE'), 'br9');
     await okId(oned, 'one.vn.delete', [res], user.session);
     assert.equal(await leasesUsed(), '0');
     assert.deepEqual(leases(await vnet(oned, parent)), ['10.9.0.2 VM=-1'], 'deleting the reservation gives its leases back');

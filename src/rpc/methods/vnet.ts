@@ -10,7 +10,7 @@ import { ObjectType } from '../../common/object-type.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
 import type { Transaction } from '../../pool/index.js';
-import { VirtualNetwork, networkRequest, type LeaseRequest } from '../../vnet/index.js';
+import { RESTRICTED_VNET_ATTRS, VirtualNetwork, networkRequest, type LeaseRequest } from '../../vnet/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -164,6 +164,14 @@ export const vnetMethods: MethodDef[] = [
       const tmpl = parseTemplate(text, ErrorCode.ACTION, undefined, oid);
       // Address ranges change through add_ar / update_ar / rm_ar, never through the template.
       tmpl.remove('AR');
+      if (!req.caller.isAdmin) {
+        for (const attr of RESTRICTED_VNET_ATTRS) {
+          const value = tmpl.get(attr);
+          if (value !== undefined && value !== vnet.attribute(attr)) {
+            throw new ApiError(ErrorCode.AUTHORIZATION, `User [${req.caller.uid}] : ${attr} of a virtual network is restricted to the oneadmin group.`, oid);
+          }
+        }
+      }
       const tx = req.transaction();
       tx.touch(vnets, vnet);
       if (type === 0) vnet.template = tmpl;
