@@ -1,3 +1,4 @@
 /** Clusters and their pool. */
 export * from './cluster.js';
 export * from './cluster-pool.js';
+export * from './cluster-ids.js';

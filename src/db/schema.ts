@@ -123,6 +123,7 @@ export const MIGRATIONS: readonly Migration[] = [
   creating(3, 'VM templates: template_pool', [poolTable('template_pool', 'owner')]),
   creating(4, 'Datastores: datastore_pool', [poolTable('datastore_pool', 'pool')]),
   creating(5, 'Images: image_pool', [poolTable('image_pool', 'owner')]),
+  creating(6, 'Virtual networks: network_pool', [poolTable('network_pool', 'owner')]),
 ];
 
 /** The schema version this program writes: that of the last migration. */

@@ -24,6 +24,7 @@ import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
 import { HostPool } from '../host/index.js';
 import { DEFAULT_DATASTORE_DIR, DatastorePool, storageDrivers } from '../datastore/index.js';
 import { Transaction } from '../pool/index.js';
+import { DEFAULT_MAC_PREFIX, VirtualNetworkPool } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
 import { bootstrap, createDefaultCluster, oneadminCredentials } from './bootstrap.js';
@@ -84,6 +85,7 @@ export class Nebula implements Core {
   readonly hosts = new HostPool(this.clusters);
   readonly datastores: DatastorePool;
   readonly images: ImagePool;
+  readonly vnets: VirtualNetworkPool;
   readonly defaultQuotas: { user: Quotas; group: Quotas } = { user: new Quotas(), group: new Quotas() };
   private database: Database | undefined;
   private aclManager: AclManager | undefined;
@@ -114,6 +116,7 @@ export class Nebula implements Core {
       devPrefix: this.config.string('DEFAULT_DEVICE_PREFIX', 'hd'),
       cdromDevPrefix: this.config.string('DEFAULT_CDROM_DEVICE_PREFIX', 'hd'),
     });
+    this.vnets = new VirtualNetworkPool({ macPrefix: this.config.string('MAC_PREFIX', DEFAULT_MAC_PREFIX), uidOf: (uname) => this.users.getByName(uname)?.oid });
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
   }
 
@@ -154,6 +157,7 @@ export class Nebula implements Core {
     await this.hosts.load(this.database);
     await this.datastores.load(this.database);
     await this.images.load(this.database);
+    await this.vnets.load(this.database);
     await this.loadDefaultQuotas();
     this.aclManager = await AclManager.load(this.database);
     this.authorizer = new Authorizer(this.aclManager);

@@ -10,6 +10,7 @@ import type { HostPool } from '../host/index.js';
 import type { ClusterPool } from '../cluster/index.js';
 import type { DatastorePool } from '../datastore/index.js';
 import type { ImageManager, ImagePool } from '../image/index.js';
+import type { VirtualNetworkPool } from '../vnet/index.js';
 import type { AclManager } from '../acl/index.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Quotas } from '../auth/quotas.js';
@@ -30,6 +31,7 @@ export interface Core {
   readonly images: ImagePool;
   /** Has the datastore driver store, copy and remove images. */
   readonly imageManager: ImageManager;
+  readonly vnets: VirtualNetworkPool;
   readonly acl: AclManager;
   readonly authz: Authorizer;
   /** NAMEs of the IM and VMM drivers oned.conf configures. */

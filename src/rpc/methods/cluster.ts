@@ -1,7 +1,10 @@
-/** `one.cluster.*` (hosts and datastores; networks come with their pool) and `one.clusterpool.info`. */
+/** `one.cluster.*` (hosts, datastores and virtual networks) and `one.clusterpool.info`. */
 import { AuthOp } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
 import { Cluster, DEFAULT_CLUSTER_ID, FIRST_USER_CLUSTER } from '../../cluster/index.js';
+import type { Datastore } from '../../datastore/index.js';
+import type { Pool, PoolObject } from '../../pool/index.js';
+import type { VirtualNetwork } from '../../vnet/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -28,29 +31,48 @@ async function moveHost(req: Request, cid: number, hid: number): Promise<void> {
   await tx.commit();
 }
 
+/** An object that may be in several clusters, or none (datastores, virtual networks). */
+interface InClusters extends PoolObject {
+  readonly clusterIds: readonly number[];
+  hasCluster(cid: number): boolean;
+  addCluster(cid: number): void;
+  removeCluster(cid: number): void;
+}
+
+/** Where such objects are in the core, and in a cluster's XML. */
+interface Membership<T extends InClusters> {
+  /** As messages name the object, e.g. `Datastore`. */
+  readonly what: string;
+  readonly pool: (core: Request['core']) => Pool<T>;
+  readonly members: (cluster: Cluster) => Set<number>;
+}
+
+const DATASTORES: Membership<Datastore> = { what: 'Datastore', pool: (core) => core.datastores, members: (c) => c.datastores };
+const VNETS: Membership<VirtualNetwork> = { what: 'Virtual network', pool: (core) => core.vnets, members: (c) => c.vnets };
+
 /**
- * Puts a datastore in cluster `cid` or takes it out (ADMIN on both). A datastore may be in
- * several clusters, or none; adding it twice, or taking out one it is not in, is refused, as
- * OpenNebula does.
+ * Puts an object in cluster `cid` or takes it out (ADMIN on both). Adding it twice, or taking
+ * out one it is not in, is refused, as OpenNebula does.
  */
-async function setDatastoreMembership(req: Request, cid: number, dsid: number, member: boolean): Promise<number> {
-  const { datastores, clusters } = req.core;
+async function setMembership<T extends InClusters>(req: Request, kind: Membership<T>, cid: number, oid: number, member: boolean): Promise<number> {
+  const clusters = req.core.clusters;
+  const pool = kind.pool(req.core);
   const cluster = req.get(clusters, cid);
-  const ds = req.get(datastores, dsid);
+  const obj = req.get(pool, oid);
   req.authorize(cluster, AuthOp.ADMIN);
-  req.authorize(ds, AuthOp.ADMIN, ds.clusterIds);
-  if (ds.hasCluster(cid) === member) {
-    throw new ApiError(ErrorCode.ACTION, `Datastore ${dsid} is ${member ? 'already' : 'not'} in cluster ${cid}.`, cid);
+  req.authorize(obj, AuthOp.ADMIN, obj.clusterIds);
+  if (obj.hasCluster(cid) === member) {
+    throw new ApiError(ErrorCode.ACTION, `${kind.what} ${oid} is ${member ? 'already' : 'not'} in cluster ${cid}.`, cid);
   }
   const tx = req.transaction();
   tx.touch(clusters, cluster);
-  tx.touch(datastores, ds);
+  tx.touch(pool, obj);
   if (member) {
-    cluster.datastores.add(dsid);
-    ds.addCluster(cid);
+    kind.members(cluster).add(oid);
+    obj.addCluster(cid);
   } else {
-    cluster.datastores.delete(dsid);
-    ds.removeCluster(cid);
+    kind.members(cluster).delete(oid);
+    obj.removeCluster(cid);
   }
   await tx.commit();
   return cid;
@@ -161,12 +183,22 @@ export const clusterMethods: MethodDef[] = [
   method({
     name: 'one.cluster.adddatastore',
     params: ['i', 'i'],
-    run: (req, [cid, dsid]) => setDatastoreMembership(req, cid, dsid, true),
+    run: (req, [cid, dsid]) => setMembership(req, DATASTORES, cid, dsid, true),
   }),
   method({
     name: 'one.cluster.deldatastore',
     params: ['i', 'i'],
-    run: (req, [cid, dsid]) => setDatastoreMembership(req, cid, dsid, false),
+    run: (req, [cid, dsid]) => setMembership(req, DATASTORES, cid, dsid, false),
+  }),
+  method({
+    name: 'one.cluster.addvnet',
+    params: ['i', 'i'],
+    run: (req, [cid, vnid]) => setMembership(req, VNETS, cid, vnid, true),
+  }),
+  method({
+    name: 'one.cluster.delvnet',
+    params: ['i', 'i'],
+    run: (req, [cid, vnid]) => setMembership(req, VNETS, cid, vnid, false),
   }),
   method({
     name: 'one.clusterpool.info',

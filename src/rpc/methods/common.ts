@@ -47,12 +47,13 @@ export function newObjectPermissions(req: Request): Permissions {
 /**
  * The objects a `*pool.info(filter, start, end)` call returns, with OpenNebula's filter flags:
  * -4 the caller's primary group, -3 mine, -2 all, -1 mine and my groups', >= 0 that user's.
- * `end < -1` asks for a page: `start` is the offset and `-end` the page size.
+ * `end < -1` asks for a page: `start` is the offset and `-end` the page size. `clustersOf`, for
+ * objects in clusters, lets `TYPE/%cid` ACL rules show them.
  */
-export function listPool<T extends PoolObject>(req: Request, pool: Pool<T>, filter: number, start: number, end: number, extra?: (obj: T) => boolean): T[] {
+export function listPool<T extends PoolObject>(req: Request, pool: Pool<T>, filter: number, start: number, end: number, extra?: (obj: T) => boolean, clustersOf?: (obj: T) => readonly number[]): T[] {
   const c: Caller = req.caller;
   if (filter < -4) throw new ApiError(ErrorCode.XML_RPC_API, 'Incorrect filter_flag.');
-  const visible = req.core.authz.visibility(c, pool.options.type);
+  const visible = req.core.authz.visibility(c, pool.options.type, clustersOf as ((obj: PoolObject) => readonly number[]) | undefined);
   let flag: ((obj: PoolObject) => boolean) | undefined;
   if (filter === -4) flag = (o) => o.owner.gid === c.gid;
   else if (filter === -1) flag = (o) => o.owner.uid === c.uid || c.gids.has(o.owner.gid);

@@ -10,5 +10,6 @@ import { imageMethods } from './image.js';
 import { systemMethods } from './system.js';
 import { userMethods } from './user.js';
 import { vmTemplateMethods } from './vm-template.js';
+import { vnetMethods } from './vnet.js';
 
-export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods, ...imageMethods];
+export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods, ...imageMethods, ...vnetMethods];

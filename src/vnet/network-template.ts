@@ -1,0 +1,111 @@
+/**
+ * What a `one.vn.allocate` template asks for: the head fields (VN_MAD, BRIDGE, PHYDEV,
+ * VLAN_ID...) and the `AR = [...]` vectors, taken out of the template. OpenNebula 3.x templates
+ * are read too: `TYPE = RANGED` with NETWORK_ADDRESS and NETWORK_SIZE (or IP_START / IP_END)
+ * becomes one IP4 range, `TYPE = FIXED` with `LEASES = [IP = ..., MAC = ...]` one single-lease
+ * IP4 range per lease; such networks name no VN_MAD, which then is `dummy`.
+ */
+import type { Template, Vector } from '../common/template/index.js';
+import { formatIp4, parseIp4 } from './address.js';
+import { defaultBridgeType, VnetState, type VnetFields } from './virtual-network.js';
+
+/** VN_MAD of 3.x networks, which had the network driver on the host instead. */
+export const LEGACY_VN_MAD = 'dummy';
+
+/** NETWORK_SIZE classes of 3.x templates, in addresses. */
+const SIZE_CLASSES: Record<string, number> = { A: 2 ** 24, B: 2 ** 16, C: 2 ** 8 };
+
+export interface NetworkRequest {
+  /** The head fields; BRIDGE is '' when the template has none (allocate names it after the id). */
+  readonly fields: VnetFields;
+  readonly ars: Vector[];
+}
+
+function netmask(bits: number): string {
+  return formatIp4(bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
+}
+
+/** The AR of a 3.x RANGED network. */
+function rangedAr(t: Template): Vector {
+  const addrText = t.get('NETWORK_ADDRESS') ?? '';
+  const [addrPart, bitsPart] = addrText.split('/');
+  const net = parseIp4(addrPart ?? '');
+  const start = t.get('IP_START');
+  const end = t.get('IP_END');
+  if (net === undefined && !(start && end)) throw new Error(`Wrong NETWORK_ADDRESS "${addrText}" for a RANGED network: it needs an IPv4 address (or IP_START and IP_END).`);
+  let total: number | undefined;
+  if (bitsPart !== undefined) {
+    const bits = Number(bitsPart);
+    if (!Number.isInteger(bits) || bits < 1 || bits > 30) throw new Error(`Wrong prefix length "/${bitsPart}" in NETWORK_ADDRESS.`);
+    total = 2 ** (32 - bits);
+  } else {
+    const sizeText = (t.get('NETWORK_SIZE') ?? 'C').trim().toUpperCase();
+    total = SIZE_CLASSES[sizeText] ?? (/^\d+$/.test(sizeText) ? Number(sizeText) : undefined);
+    if (total === undefined || total < 4) throw new Error(`Wrong NETWORK_SIZE "${t.get('NETWORK_SIZE')}": use A, B, C or a number of addresses (at least 4).`);
+    // 3.x rounds the size up to a whole network: its mask.
+    total = 2 ** Math.ceil(Math.log2(total));
+  }
+  const base = net === undefined ? undefined : net - (net % total);
+  const first = start ? parseIp4(start) : base! + 1;
+  const last = end ? parseIp4(end) : base! + total - 2;
+  if (first === undefined || last === undefined || last < first) throw new Error(`Wrong IP_START / IP_END "${start ?? ''}" - "${end ?? ''}" for a RANGED network.`);
+  const ar: Vector = new Map([['TYPE', 'IP4'], ['IP', formatIp4(first)], ['SIZE', String(last - first + 1)]]);
+  if (base !== undefined) {
+    ar.set('NETWORK_ADDRESS', formatIp4(base));
+    ar.set('NETWORK_MASK', netmask(32 - Math.log2(total)));
+  }
+  return ar;
+}
+
+/** The ARs of a 3.x FIXED network: one per LEASES vector. */
+function fixedArs(t: Template): Vector[] {
+  return t.getAll('LEASES').map((a) => {
+    if (typeof a.value === 'string' || !a.value.get('IP')) throw new Error('Each LEASES of a FIXED network needs an IP: LEASES = [ IP = "..." ].');
+    const ar: Vector = new Map([['TYPE', 'IP4'], ['IP', a.value.get('IP')!], ['SIZE', '1']]);
+    const mac = a.value.get('MAC');
+    if (mac) ar.set('MAC', mac);
+    return ar;
+  });
+}
+
+/**
+ * Reads the head fields and ARs of an allocate template and removes the ARs (and 3.x TYPE,
+ * NETWORK_SIZE, LEASES, IP_START, IP_END) from it. Throws Error saying what is wrong.
+ */
+export function networkRequest(t: Template): NetworkRequest {
+  const legacyType = (t.get('TYPE') ?? '').trim().toUpperCase();
+  const ars: Vector[] = [];
+  let vnMad = t.get('VN_MAD') ?? '';
+  if (legacyType === 'RANGED' || legacyType === 'FIXED') {
+    ars.push(...(legacyType === 'RANGED' ? [rangedAr(t)] : fixedArs(t)));
+    for (const k of ['TYPE', 'NETWORK_SIZE', 'LEASES', 'IP_START', 'IP_END']) t.remove(k);
+    if (vnMad === '') vnMad = LEGACY_VN_MAD;
+  } else if (legacyType !== '') {
+    throw new Error(`Unknown network TYPE "${t.get('TYPE')}": 3.x templates use RANGED or FIXED; newer ones give AR vectors.`);
+  }
+  if (vnMad === '') throw new Error('No VN_MAD in template: every virtual network needs a network driver (for example VN_MAD = "bridge").');
+  for (const a of t.getAll('AR')) {
+    if (typeof a.value === 'string') throw new Error('AR must be a vector: AR = [ TYPE = "IP4", IP = "...", SIZE = "..." ].');
+    ars.push(a.value);
+  }
+  t.remove('AR');
+  const vlanId = t.get('VLAN_ID') ?? '';
+  const outerVlanId = t.get('OUTER_VLAN_ID') ?? '';
+  return {
+    fields: {
+      bridge: t.get('BRIDGE') ?? '',
+      bridgeType: t.get('BRIDGE_TYPE') || defaultBridgeType(vnMad),
+      state: VnetState.READY,
+      prevState: VnetState.INIT,
+      parentId: -1,
+      templateId: -1,
+      vnMad,
+      phydev: t.get('PHYDEV') ?? '',
+      vlanId,
+      outerVlanId,
+      vlanIdAutomatic: false,
+      outerVlanIdAutomatic: false,
+    },
+    ars,
+  };
+}

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseXmlTree, child, childText } from '../common/xml-tree.js';
+import { Template } from '../common/template/index.js';
+import { xmlEscapeText } from '../common/xml.js';
+import { Permissions } from '../pool/index.js';
+import { parseMacPrefix } from './address.js';
+import { HOLD } from './address-range.js';
+import { networkRequest } from './network-template.js';
+import { VirtualNetwork } from './virtual-network.js';
+
+const PREFIX = parseMacPrefix('02:00')!;
+const owner = { uid: 3, gid: 1, uname: 'alice', gname: 'users' };
+
+function lan(): VirtualNetwork {
+  const template = Template.parse('VN_MAD = "802.1Q"\nVLAN_ID = "50"\nPHYDEV = "eth0"\nDNS = "1.1.1.1"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "8" ]');
+  const req = networkRequest(template);
+  const v = new VirtualNetwork(7, 'lan', owner, Permissions.fromOctal(0o640), { ...req.fields, bridge: 'br50' }, template, [0, 100]);
+  for (const ar of req.ars) v.addAr(ar, PREFIX);
+  v.syncTemplate();
+  return v;
+}
+
+test('the stored body reads back to the same network: head, clusters, lock, template, ARs and leases', () => {
+  const v = lan();
+  v.ars.get(0)!.take(5, { kind: 'VM', id: 12 });
+  v.ars.get(0)!.take(1, HOLD);
+  v.lock = { level: 2, owner: 0, time: 1700000000, reqId: 4 };
+  v.addAr(new Map([['TYPE', 'ETHER'], ['SIZE', '2'], ['MAC', '02:00:00:00:00:01']]), PREFIX);
+  v.changed();
+  const back = VirtualNetwork.fromXml(parseXmlTree(v.toBody()));
+  assert.equal(back.toXml(), v.toXml());
+  assert.equal(back.usedLeases, 2);
+  assert.deepEqual(back.clusterIds, [0, 100]);
+  assert.equal(back.addAr(new Map([['TYPE', 'ETHER'], ['SIZE', '1'], ['MAC', '02:00:00:00:00:10']]), PREFIX).id, 2, 'AR ids go on after a reload');
+  const xml = parseXmlTree(v.toXml());
+  assert.deepEqual([childText(xml, 'VLAN_ID'), childText(xml, 'PHYDEV'), childText(xml, 'BRIDGE_TYPE')], ['50', 'eth0', 'linux']);
+  assert.deepEqual(xml.children.slice(5, 8).map((c) => c.name), ['NAME', 'LOCK', 'PERMISSIONS']);
+});
+
+test('the pool form drops LEASES, and both forms follow changes made after changed()', () => {
+  const v = lan();
+  const listing = () => parseXmlTree(v.toEscapedPoolXml().replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+  assert.equal(child(child(child(listing(), 'AR_POOL')!, 'AR')!, 'LEASES'), undefined);
+  assert.equal(childText(child(child(listing(), 'AR_POOL')!, 'AR')!, 'ALLOCATED'), '');
+  v.changed();
+  v.ars.get(0)!.take(0, { kind: 'VM', id: 1 });
+  assert.equal(childText(child(child(listing(), 'AR_POOL')!, 'AR')!, 'ALLOCATED'), ` 0 ${0x1000000000 + 1}`);
+  assert.equal(childText(listing(), 'USED_LEASES'), '1');
+  assert.equal(v.toEscapedXml(), xmlEscapeText(v.toXml()));
+  assert.equal(child(child(child(parseXmlTree(v.toXml()), 'AR_POOL')!, 'AR')!, 'LEASES')!.children.length, 1);
+});
+
+test('update: head fields follow the template, and are written back when it drops them', () => {
+  const v = lan();
+  v.template = Template.parse('BRIDGE = "br9"\nNOTE = "n"');
+  v.templateUpdated();
+  assert.deepEqual([v.fields.bridge, v.fields.vnMad, v.fields.vlanId], ['br9', '802.1Q', '50']);
+  assert.deepEqual([v.template.get('VN_MAD'), v.template.get('VLAN_ID'), v.template.get('NOTE')], ['802.1Q', '50', 'n']);
+  assert.equal(v.attribute('VLAN_ID'), '50');
+  assert.equal(v.attribute('NOTE'), 'n');
+});
+
+test('findLease: by IP or MAC, within one AR when named; both must agree', () => {
+  const v = lan();
+  v.addAr(new Map([['TYPE', 'IP4'], ['IP', '10.0.1.1'], ['SIZE', '4']]), PREFIX);
+  assert.deepEqual([v.findLease({ ip: '10.0.1.3' })?.ar.id, v.findLease({ ip: '10.0.1.3' })?.index], [1, 2]);
+  assert.equal(v.findLease({ ip: '10.0.1.3' }, 0), undefined);
+  assert.equal(v.findLease({ mac: '02:00:0a:00:00:08' })?.index, 7);
+  assert.equal(v.findLease({ ip: '10.0.0.1', mac: '02:00:0a:00:00:02' }), undefined);
+  assert.throws(() => v.addAr(new Map([['TYPE', 'IP4'], ['IP', '10.0.1.4'], ['SIZE', '4']]), PREFIX), /overlaps with address range 1 of virtual network 7/);
+});

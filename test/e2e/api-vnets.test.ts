@@ -1,0 +1,312 @@
+/**
+ * Virtual networks over raw XML-RPC: allocate from HEAD and 3.x templates, the VNET XML with
+ * LEASES in info and ALLOCATED in the pool, address ranges (add, update, remove, free), holds,
+ * reservations, cluster membership, ACL, bad input and restart persistence.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { child, childText, type XmlNode } from '../../src/common/xml-tree.js';
+import type { Oned } from './harness.js';
+import { Code, addUser, all, idList, idsIn, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+
+async function vnet(oned: Oned, id: number, session = oned.oneadmin): Promise<XmlNode> {
+  const v = await okXml(oned, 'one.vn.info', [id], session);
+  assert.equal(v.name, 'VNET');
+  return v;
+}
+
+const ars = (v: XmlNode) => all(must(v, 'AR_POOL'), 'AR');
+
+/** The leases of a network as `IP|MAC owner=id`, in AR then address order. */
+function leases(v: XmlNode): string[] {
+  return ars(v).flatMap((ar) =>
+    all(must(ar, 'LEASES'), 'LEASE').map((l) => {
+      const owner = l.children.find((c) => ['VM', 'VNET', 'VROUTER'].includes(c.name))!;
+      return `${childText(l, 'IP') || childText(l, 'MAC')} ${owner.name}=${owner.text}`;
+    }),
+  );
+}
+
+const vnetsOf = async (oned: Oned, cid: number) => idList(await okXml(oned, 'one.cluster.info', [cid]), 'VNETS');
+
+const LAN = (name: string) => `NAME = "${name}"\nVN_MAD = "bridge"\nBRIDGE = "br0"\nGATEWAY = "10.0.0.254"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "4" ]`;
+
+onEveryBackend('virtual networks', (get) => {
+  test('allocate a HEAD template: the VNET XML of OpenNebula, the AR with its computed ends, in the default cluster', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.vn.allocate', [`${LAN('vn-head')}\nAR = [ TYPE = "IP4_6", IP = "10.0.1.1", SIZE = "2", ULA_PREFIX = "fd00::" ]`, -1]);
+    const v = await vnet(oned, id);
+    assert.deepEqual(v.children.map((n) => n.name), [
+      'ID', 'UID', 'GID', 'UNAME', 'GNAME', 'NAME', 'PERMISSIONS', 'CLUSTERS', 'BRIDGE', 'BRIDGE_TYPE', 'STATE', 'PREV_STATE', 'PARENT_NETWORK_ID',
+      'TEMPLATE_ID', 'VN_MAD', 'PHYDEV', 'VLAN_ID_AUTOMATIC', 'OUTER_VLAN_ID_AUTOMATIC', 'USED_LEASES', 'VROUTERS', 'UPDATED_VMS', 'OUTDATED_VMS',
+      'UPDATING_VMS', 'ERROR_VMS', 'TEMPLATE', 'AR_POOL',
+    ]);
+    assert.deepEqual([childText(v, 'NAME'), childText(v, 'BRIDGE'), childText(v, 'BRIDGE_TYPE'), childText(v, 'VN_MAD'), childText(v, 'STATE'), childText(v, 'PARENT_NETWORK_ID')], ['vn-head', 'br0', 'linux', 'bridge', '1', '']);
+    assert.deepEqual(idList(v, 'CLUSTERS'), [0]);
+    assert.ok((await vnetsOf(oned, 0)).includes(id));
+    assert.equal(permissionsOf(v), '110000000');
+    const t = templateOf(v);
+    assert.deepEqual([t.GATEWAY, t.VN_MAD, t.BRIDGE, t.AR], ['10.0.0.254', 'bridge', 'br0', undefined], 'ARs leave the template');
+    const [ar0, ar1] = ars(v);
+    assert.deepEqual(ar0!.children.map((c) => c.name), ['AR_ID', 'IP', 'MAC', 'NEXT_INDEX', 'SIZE', 'TYPE', 'MAC_END', 'IP_END', 'USED_LEASES', 'LEASES']);
+    assert.deepEqual([childText(ar0!, 'MAC'), childText(ar0!, 'IP_END'), childText(ar0!, 'MAC_END')], ['02:00:0a:00:00:01', '10.0.0.4', '02:00:0a:00:00:04']);
+    assert.deepEqual([childText(ar1!, 'AR_ID'), childText(ar1!, 'IP6_ULA'), childText(ar1!, 'IP6_ULA_END')], ['1', 'fd00::aff:fe00:101', 'fd00::aff:fe00:102']);
+
+    const noBridge = await okId(oned, 'one.vn.allocate', ['NAME = "vn-nobridge"\nVN_MAD = "ovswitch"', -1]);
+    const nb = await vnet(oned, noBridge);
+    assert.deepEqual([childText(nb, 'BRIDGE'), childText(nb, 'BRIDGE_TYPE')], [`onebr${noBridge}`, 'openvswitch']);
+    assert.equal(ars(nb).length, 0);
+  });
+
+  test('3.x templates: RANGED and FIXED networks become address ranges, VN_MAD dummy', async () => {
+    const oned = get();
+    const ranged = await vnet(oned, await okId(oned, 'one.vn.allocate', ['NAME = "vn-ranged"\nTYPE = RANGED\nBRIDGE = vbr0\nNETWORK_ADDRESS = 192.168.0.0\nNETWORK_SIZE = C\nDNS = 192.168.0.53', -1]));
+    assert.equal(childText(ranged, 'VN_MAD'), 'dummy');
+    const [r] = ars(ranged);
+    assert.deepEqual([childText(r!, 'TYPE'), childText(r!, 'IP'), childText(r!, 'SIZE'), childText(r!, 'IP_END'), childText(r!, 'NETWORK_MASK')], ['IP4', '192.168.0.1', '254', '192.168.0.254', '255.255.255.0']);
+    assert.equal(templateOf(ranged).TYPE, undefined);
+    const fixed = await vnet(oned, await okId(oned, 'one.vn.allocate', ['NAME = "vn-fixed"\nTYPE = FIXED\nBRIDGE = vbr1\nLEASES = [ IP = 130.10.0.1 ]\nLEASES = [ IP = 130.10.0.7, MAC = "50:20:20:20:20:21" ]', -1]));
+    assert.deepEqual(ars(fixed).map((a) => `${childText(a, 'IP')}/${childText(a, 'MAC')}/${childText(a, 'SIZE')}`), ['130.10.0.1/02:00:82:0a:00:01/1', '130.10.0.7/50:20:20:20:20:21/1']);
+  });
+
+  test('bad templates are refused with ALLOCATE and the reason; nothing is created', async () => {
+    const oned = get();
+    const before = idsIn(await okXml(oned, 'one.vnpool.info', [-2, -1, -1]), 'VNET');
+    const bad: [string, RegExp][] = [
+      ['VN_MAD = "bridge"', /Error allocating a new virtual network\. No NAME in template/],
+      ['NAME = "vn-bad-1"\nBRIDGE = "br0"', /No VN_MAD in template/],
+      ['NAME = "vn-bad-2"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "0" ]', /Wrong SIZE "0"/],
+      ['NAME = "vn-bad-3"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.256", SIZE = "2" ]', /Wrong IP "10.0.0.256"/],
+      ['NAME = "vn-bad-4"\nVN_MAD = "bridge"\nAR = [ TYPE = "IPX", SIZE = "2" ]', /Unknown address range TYPE "IPX"/],
+      ['NAME = "vn-bad-5"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "10" ]\nAR = [ TYPE = "IP4", IP = "10.0.0.5", SIZE = "10" ]', /overlaps with address range 0/],
+      ['NAME = "vn-bad-6"\nTYPE = RANGED\nNETWORK_ADDRESS = "not-an-ip"', /Wrong NETWORK_ADDRESS/],
+      ['NAME = "vn/bad"\nVN_MAD = "bridge"', /Invalid NAME, char '\/' is not allowed/],
+    ];
+    for (const [text, message] of bad) await refused(oned, 'one.vn.allocate', [text, -1], Code.ALLOCATE, message);
+    await refused(oned, 'one.vn.allocate', [LAN('vn-nowhere'), 9999], Code.NO_EXISTS, /Error getting cluster \[9999\]/);
+    const id = await okId(oned, 'one.vn.allocate', [LAN('vn-dup'), -1]);
+    await refused(oned, 'one.vn.allocate', [LAN('vn-dup'), -1], Code.ALLOCATE, new RegExp(`NAME is already taken by NET ${id}`));
+    assert.deepEqual(idsIn(await okXml(oned, 'one.vnpool.info', [-2, -1, -1]), 'VNET'), [...before, id], 'refused calls leave no network and no id hole');
+    await refused(oned, 'one.vn.info', [9999], Code.NO_EXISTS, /Error getting virtual network \[9999\]/);
+  });
+
+  test('add_ar, update_ar, rm_ar: ids go on, overlaps and bad ranges refused, used ranges kept unless forced', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.vn.allocate', [LAN('vn-ars'), -1]);
+    await okId(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "ETHER", SIZE = "8", MAC = "02:00:00:00:ff:00" ]']);
+    await okId(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "IP6_STATIC", IP6 = "2001:db8::10", PREFIX_LENGTH = "64", SIZE = "3" ]']);
+    let v = await vnet(oned, id);
+    assert.deepEqual(ars(v).map((a) => childText(a, 'AR_ID')), ['0', '1', '2']);
+    assert.equal(childText(ars(v)[2]!, 'IP6_END'), '2001:db8::12');
+    await refused(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "IP4", IP = "10.0.0.3", SIZE = "2" ]'], Code.ACTION, /overlaps with address range 0/);
+    await refused(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "IP4", IP = "10.0.9.1", SIZE = "-1" ]'], Code.ACTION, /Wrong SIZE "-1"/);
+    await refused(oned, 'one.vn.add_ar', [id, 'SIZE = 3'], Code.ACTION, /has no AR = \[ \.\.\. \] vector/);
+
+    await okId(oned, 'one.vn.update_ar', [id, 'AR = [ AR_ID = "0", SIZE = "6", GATEWAY = "10.0.0.6", IP = "99.9.9.9" ]']);
+    v = await vnet(oned, id);
+    const ar0 = ars(v)[0]!;
+    assert.deepEqual([childText(ar0, 'SIZE'), childText(ar0, 'IP'), childText(ar0, 'IP_END'), childText(ar0, 'GATEWAY')], ['6', '10.0.0.1', '10.0.0.6', '10.0.0.6'], 'IP stays');
+    await refused(oned, 'one.vn.update_ar', [id, 'AR = [ SIZE = "2" ]'], Code.ACTION, /must name the address range to update with AR_ID/);
+    await refused(oned, 'one.vn.update_ar', [id, 'AR = [ AR_ID = "9", SIZE = "2" ]'], Code.ACTION, /Address range 9 does not exist in virtual network/);
+
+    await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.5" ]']);
+    await refused(oned, 'one.vn.update_ar', [id, 'AR = [ AR_ID = "0", SIZE = "4" ]'], Code.ACTION, /Cannot shrink address range 0 to SIZE 4: lease 4 is in use/);
+    await refused(oned, 'one.vn.rm_ar', [id, 0], Code.ACTION, /Address range 0 of virtual network \d+ has 1 leases in use/);
+    await okId(oned, 'one.vn.rm_ar', [id, 1]);
+    await okId(oned, 'one.vn.rm_ar', [id, 0, true]);
+    await refused(oned, 'one.vn.rm_ar', [id, 0], Code.ACTION, /Address range 0 does not exist/);
+    v = await vnet(oned, id);
+    assert.deepEqual(ars(v).map((a) => childText(a, 'AR_ID')), ['2']);
+    await okId(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "2" ]']);
+    assert.deepEqual(ars(await vnet(oned, id)).map((a) => childText(a, 'AR_ID')), ['2', '3'], 'AR ids are not given twice while the network lives');
+  });
+
+  test('hold and release: LEASES in info, ALLOCATED in the pool, wrong and used addresses refused', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.vn.allocate', [LAN('vn-hold'), -1]);
+    await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.2" ]']);
+    await okId(oned, 'one.vn.hold', [id, 'LEASES = [ MAC = "02:00:0a:00:00:04", AR_ID = "0" ]']);
+    let v = await vnet(oned, id);
+    assert.deepEqual(leases(v), ['10.0.0.2 VM=-1', '10.0.0.4 VM=-1']);
+    assert.equal(childText(v, 'USED_LEASES'), '2');
+    const lease = all(must(ars(v)[0]!, 'LEASES'), 'LEASE')[0]!;
+    assert.deepEqual(lease.children.map((c) => c.name), ['IP', 'MAC', 'VM']);
+    const listed = all(await okXml(oned, 'one.vnpool.info', [-2, id, id]), 'VNET');
+    assert.equal(listed.length, 1);
+    const pooled = ars(listed[0]!)[0]!;
+    assert.equal(child(pooled, 'LEASES'), undefined, 'the pool listing has no LEASES');
+    assert.equal(childText(pooled, 'ALLOCATED'), ` 1 ${0x1000000000 + 0xffffffff} 3 ${0x1000000000 + 0xffffffff}`);
+    assert.equal(childText(pooled, 'USED_LEASES'), '2');
+
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.2" ]'], Code.ACTION, /IP 10.0.0.2 is already in use in virtual network \d+ \(VM -1\)/);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.7.1" ]'], Code.ACTION, /IP 10.0.7.1 is not part of virtual network/);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1", AR_ID = "5" ]'], Code.ACTION, /Address range 5 does not exist/);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ AR_ID = "0" ]'], Code.ACTION, /give IP or MAC/);
+    await refused(oned, 'one.vn.release', [id, 'LEASES = [ IP = "10.0.0.3" ]'], Code.ACTION, /IP 10.0.0.3 of virtual network \d+ is not on hold/);
+    await refused(oned, 'one.vn.hold', [9999, 'LEASES = [ IP = "10.0.0.1" ]'], Code.NO_EXISTS, /Error getting virtual network \[9999\]/);
+    await okId(oned, 'one.vn.release', [id, 'LEASES = [ IP = "10.0.0.2" ]']);
+    v = await vnet(oned, id);
+    assert.deepEqual(leases(v), ['10.0.0.4 VM=-1']);
+    // Holds do not keep a network from being deleted.
+    await okId(oned, 'one.vn.delete', [id]);
+    await refused(oned, 'one.vn.info', [id], Code.NO_EXISTS, /Error getting virtual network/);
+    assert.ok(!(await vnetsOf(oned, 0)).includes(id));
+  });
+
+  test('concurrent holds and reservations of the same addresses: each lease goes to one call only', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-race"\nVN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.7.0.1", SIZE = "12" ]', -1]);
+    const holds = await Promise.all(Array.from({ length: 6 }, () => oned.call('one.vn.hold', [id, 'LEASES = [ IP = "10.7.0.1" ]'])));
+    assert.equal(holds.filter((r) => r[0] === true).length, 1);
+    const reservations = await Promise.all(Array.from({ length: 4 }, (_, i) => oned.call('one.vn.reserve', [id, `SIZE = 4\nNAME = "vn-race-${i}"`])));
+    const won = reservations.filter((r) => r[0] === true).map((r) => r[1] as number);
+    assert.equal(won.length, 2, '11 free leases make two reservations of 4');
+    const owners = leases(await vnet(oned, id)).map((l) => l.split(' ')[1]);
+    assert.equal(owners.length, 9);
+    for (const r of won) assert.equal(owners.filter((o) => o === `VNET=${r}`).length, 4);
+  });
+
+  test('exhaustion: every lease held, the next hold of a free address is refused, a reservation finds no room', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-tiny"\nVN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.5.0.1", SIZE = "2" ]', -1]);
+    await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.5.0.1" ]']);
+    await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.5.0.2" ]']);
+    await refused(oned, 'one.vn.reserve', [id, 'SIZE = 1\nNAME = "vn-tiny-r"'], Code.ACTION, /Not enough free leases in virtual network \d+: no address range has 1 consecutive free leases/);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.5.0.3" ]'], Code.ACTION, /is not part of virtual network/);
+  });
+
+  test('reserve: a new network of the caller with PARENT_NETWORK_ID, more leases into it, free_ar and delete give them back', async () => {
+    const oned = get();
+    const parent = await okId(oned, 'one.vn.allocate', ['NAME = "vn-parent"\nVN_MAD = "bridge"\nBRIDGE = "br9"\nAR = [ TYPE = "IP4", IP = "10.9.0.1", SIZE = "20", GATEWAY = "10.9.0.254" ]', -1]);
+    await okId(oned, 'one.vn.hold', [parent, 'LEASES = [ IP = "10.9.0.2" ]']);
+    const user = await addUser(oned, 'vn-reserver');
+    const who = `0x1${user.id.toString(16).padStart(8, '0')}`;
+    await oned.ok('one.acl.addrule', [who, (0x4000000000n | 0x100000000n | BigInt(parent)).toString(16), '1']); // USE of the parent
+    await oned.ok('one.acl.addrule', [who, '0x4400000000', '0x8']); // CREATE NET
+    await okId(oned, 'one.user.quota', [user.id, `NETWORK = [ ID = ${parent}, LEASES = 5 ]`]);
+    const leasesUsed = async () => childText(must(must(await okXml(oned, 'one.user.info', [user.id]), 'NETWORK_QUOTA'), 'NETWORK'), 'LEASES_USED');
+    const res = await okId(oned, 'one.vn.reserve', [parent, 'SIZE = 3\nNAME = "vn-mine"'], user.session);
+    let r = await vnet(oned, res, user.session);
+    assert.deepEqual([childText(r, 'NAME'), childText(r, 'UNAME'), childText(r, 'PARENT_NETWORK_ID'), childText(r, 'BRIDGE'), childText(r, 'VN_MAD')], ['vn-mine', 'vn-reserver', String(parent), 'br9', 'bridge']);
+    const [rar] = ars(r);
+    assert.deepEqual([childText(rar!, 'IP'), childText(rar!, 'SIZE'), childText(rar!, 'PARENT_NETWORK_AR_ID'), childText(rar!, 'GATEWAY')], ['10.9.0.3', '3', '0', '10.9.0.254'], 'the first free run after the hold; AR attributes kept');
+    assert.deepEqual(leases(await vnet(oned, parent)), ['10.9.0.2 VM=-1', ...['3', '4', '5'].map((n) => `10.9.0.${n} VNET=${res}`)]);
+
+    await okId(oned, 'one.vn.reserve', [parent, `SIZE = 2\nNETWORK_ID = ${res}\nIP = "10.9.0.10"`], user.session);
+    r = await vnet(oned, res, user.session);
+    assert.deepEqual(ars(r).map((a) => `${childText(a, 'AR_ID')}:${childText(a, 'IP')}+${childText(a, 'SIZE')}`), ['0:10.9.0.3+3', '1:10.9.0.10+2']);
+    assert.equal(await leasesUsed(), '5', 'reservations take NETWORK quota LEASES of the parent');
+    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 1\nNAME = "vn-over"'], Code.ACTION, new RegExp(`limit of 5 reached for NETWORK \\[${parent}\\] LEASES quota`), user.session);
+    await okId(oned, 'one.user.quota', [user.id, `NETWORK = [ ID = ${parent}, LEASES = 10 ]`]);
+    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 2\nNAME = "vn-clash"\nIP = "10.9.0.11"'], Code.ACTION, /Cannot reserve 2 leases from IP 10.9.0.11/, user.session);
+    assert.equal(await leasesUsed(), '5', 'a refused reservation takes no quota');
+    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 0\nNAME = "vn-zero"'], Code.ACTION, /needs SIZE, a positive number/, user.session);
+    await refused(oned, 'one.vn.reserve', [parent, `SIZE = 1\nNETWORK_ID = ${parent}`], Code.ACTION, /is not a reservation of virtual network/);
+    await refused(oned, 'one.vn.add_ar', [res, 'AR = [ TYPE = "IP4", IP = "10.10.0.1", SIZE = "2" ]'], Code.ACTION, /is a reservation/);
+    await refused(oned, 'one.vn.free_ar', [parent, 0], Code.ACTION, /Address range 0 of virtual network \d+ is not a reservation/);
+    await refused(oned, 'one.vn.delete', [parent], Code.ACTION, /has leases in use \(VNET \d+\)/);
+
+    await okId(oned, 'one.vn.free_ar', [res, 1], user.session);
+    assert.deepEqual(leases(await vnet(oned, parent)).filter((l) => l.includes('VNET')).length, 3);
+    assert.equal(await leasesUsed(), '3');
+    await okId(oned, 'one.vn.update', [res, 'NOTE = "mine"', 1], user.session);
+    await refused(oned, 'one.vn.update', [res, 'BRIDGE = "br-hijack"', 1], Code.AUTHORIZATION, /BRIDGE of a virtual network is restricted to the oneadmin group/, user.session);
+    assert.equal(childText(await vnet(oned, res), 'BRIDGE'), 'br9');
+    await okId(oned, 'one.vn.delete', [res], user.session);
+    assert.equal(await leasesUsed(), '0');
+    assert.deepEqual(leases(await vnet(oned, parent)), ['10.9.0.2 VM=-1'], 'deleting the reservation gives its leases back');
+  });
+
+  test('cluster addvnet / delvnet: a network in several clusters, or none', async () => {
+    const oned = get();
+    const c1 = await okId(oned, 'one.cluster.allocate', ['vn-cluster-1']);
+    const c2 = await okId(oned, 'one.cluster.allocate', ['vn-cluster-2']);
+    const id = await okId(oned, 'one.vn.allocate', [LAN('vn-clustered'), c1]);
+    assert.deepEqual(idList(await vnet(oned, id), 'CLUSTERS'), [c1]);
+    assert.equal(await okId(oned, 'one.cluster.addvnet', [c2, id]), c2);
+    assert.deepEqual(idList(await vnet(oned, id), 'CLUSTERS'), [c1, c2]);
+    assert.deepEqual(await vnetsOf(oned, c2), [id]);
+    await refused(oned, 'one.cluster.addvnet', [c2, id], Code.ACTION, new RegExp(`Virtual network ${id} is already in cluster ${c2}`));
+    await refused(oned, 'one.cluster.delete', [c2], Code.ACTION, /is not empty, it contains 1 vnets/);
+    await okId(oned, 'one.cluster.delvnet', [c1, id]);
+    await okId(oned, 'one.cluster.delvnet', [c2, id]);
+    assert.deepEqual(idList(await vnet(oned, id), 'CLUSTERS'), []);
+    await refused(oned, 'one.cluster.delvnet', [c2, id], Code.ACTION, new RegExp(`Virtual network ${id} is not in cluster ${c2}`));
+    await refused(oned, 'one.cluster.addvnet', [c1, 9999], Code.NO_EXISTS, /Error getting virtual network \[9999\]/);
+    await okId(oned, 'one.cluster.delete', [c2]);
+  });
+
+  test('ACL: users cannot create or see oneadmin\'s networks; a NET/%cid rule opens those of one cluster', async () => {
+    const oned = get();
+    const user = await addUser(oned, 'vn-acl-user');
+    const s = user.session;
+    const cid = await okId(oned, 'one.cluster.allocate', ['vn-acl-cluster']);
+    const inside = await okId(oned, 'one.vn.allocate', [LAN('vn-acl-in'), cid]);
+    const outside = await okId(oned, 'one.vn.allocate', [LAN('vn-acl-out'), -1]);
+    await refused(oned, 'one.vn.allocate', [LAN('vn-acl-mine'), -1], Code.AUTHORIZATION, /Not authorized to perform CREATE NET/, s);
+    await refused(oned, 'one.vn.info', [inside], Code.AUTHORIZATION, new RegExp(`Not authorized to perform USE NET \\[${inside}\\]`), s);
+    for (const [method, params] of [
+      ['one.vn.update', [outside, 'A = 1', 1]],
+      ['one.vn.rename', [outside, 'vn-stolen']],
+      ['one.vn.delete', [outside]],
+      ['one.vn.hold', [outside, 'LEASES = [ IP = "10.0.0.1" ]']],
+    ] as const) {
+      await refused(oned, method, [...params], Code.AUTHORIZATION, /Not authorized to perform MANAGE NET/, s);
+    }
+    await refused(oned, 'one.vn.add_ar', [outside, 'AR = [ TYPE = "ETHER", SIZE = "1" ]'], Code.AUTHORIZATION, /Not authorized to perform ADMIN NET/, s);
+    await refused(oned, 'one.vn.reserve', [outside, 'SIZE = 1\nNAME = "vn-steal"'], Code.AUTHORIZATION, /Not authorized to perform USE NET/, s);
+    assert.deepEqual(idsIn(await okXml(oned, 'one.vnpool.info', [-2, -1, -1], s), 'VNET'), []);
+
+    await oned.ok('one.acl.addrule', [`0x1${user.id.toString(16).padStart(8, '0')}`, (0x4000000000n | 0x800000000n | BigInt(cid)).toString(16), '3']);
+    assert.equal(childText(await vnet(oned, inside, s), 'NAME'), 'vn-acl-in');
+    await okId(oned, 'one.vn.hold', [inside, 'LEASES = [ IP = "10.0.0.1" ]'], s);
+    assert.deepEqual(idsIn(await okXml(oned, 'one.vnpool.info', [-2, -1, -1], s), 'VNET'), [inside]);
+    await refused(oned, 'one.vn.info', [outside], Code.AUTHORIZATION, /USE NET/, s);
+  });
+
+  test('update, rename, chown, lock: head fields follow the template; locked networks refuse changes', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.vn.allocate', [LAN('vn-upd'), -1]);
+    await okId(oned, 'one.vn.update', [id, 'BRIDGE = "br7"\nPHYDEV = "eth1"\nNOTE = "x"\nAR = [ TYPE = "IP4", IP = "1.1.1.1", SIZE = "1" ]', 1]);
+    let v = await vnet(oned, id);
+    assert.deepEqual([childText(v, 'BRIDGE'), childText(v, 'PHYDEV'), templateOf(v).NOTE, templateOf(v).AR, ars(v).length], ['br7', 'eth1', 'x', undefined, 1]);
+    await okId(oned, 'one.vn.update', [id, 'NOTE = "replaced"', 0]);
+    v = await vnet(oned, id);
+    assert.deepEqual([childText(v, 'BRIDGE'), childText(v, 'VN_MAD'), templateOf(v).NOTE, templateOf(v).GATEWAY], ['br7', 'bridge', 'replaced', undefined], 'replace keeps the head fields');
+    await okId(oned, 'one.vn.rename', [id, 'vn-upd-renamed']);
+    const user = await addUser(oned, 'vn-new-owner');
+    await okId(oned, 'one.vn.chown', [id, user.id, -1]);
+    v = await vnet(oned, id);
+    assert.deepEqual([childText(v, 'NAME'), childText(v, 'UNAME')], ['vn-upd-renamed', 'vn-new-owner']);
+    await okId(oned, 'one.vn.lock', [id, 1]);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1" ]'], Code.LOCKED, /locked/i);
+    await okId(oned, 'one.vn.unlock', [id]);
+    await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1" ]']);
+  });
+
+  test('networks, their leases and reservations survive a restart; ids go on', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.vn.allocate', [`${LAN('vn-persist')}\nNOTE = "<&>"\nAR = [ TYPE = "IP6", SIZE = "4", ULA_PREFIX = "fd01::", MAC = "02:00:00:00:aa:00" ]`, -1]);
+    await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.3" ]']);
+    await okId(oned, 'one.vn.hold', [id, 'LEASES = [ MAC = "02:00:00:00:aa:02" ]']);
+    const res = await okId(oned, 'one.vn.reserve', [id, 'SIZE = 2\nNAME = "vn-persist-res"']);
+    const dropped = await okId(oned, 'one.vn.allocate', [LAN('vn-persist-dropped'), -1]);
+    await okId(oned, 'one.vn.delete', [dropped]);
+    const calls: [string, number[]][] = [
+      ['one.vnpool.info', [-2, -1, -1]],
+      ['one.vn.info', [id]],
+      ['one.vn.info', [res]],
+      ['one.cluster.info', [0]],
+    ];
+    const before = [];
+    for (const [m, p] of calls) before.push(String(await oned.ok(m, p)));
+    assert.equal(await oned.signal('SIGTERM'), 0);
+    await oned.launch();
+    for (let i = 0; i < calls.length; i++) assert.equal(String(await oned.ok(calls[i]![0], calls[i]![1])), before[i], calls[i]![0]);
+    assert.equal(templateOf(await vnet(oned, id)).NOTE, '<&>');
+    // The restored leases are still taken.
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.3" ]'], Code.ACTION, /already in use/);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1" ]'], Code.ACTION, new RegExp(`already in use in virtual network ${id} \\(VNET ${res}\\)`));
+    assert.ok((await okId(oned, 'one.vn.allocate', [LAN('vn-persist-next'), -1])) > dropped);
+  });
+});
