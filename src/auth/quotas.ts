@@ -131,6 +131,17 @@ export class Quotas {
     return out;
   }
 
+  /** Adds every usage counter of `other` to this one's. */
+  addAll(other: Quotas): void {
+    for (const kind of Object.keys(KINDS) as Kind[]) {
+      for (const [key, e] of other.entries[kind]) {
+        const amounts: Record<string, number> = {};
+        for (const [m, v] of e.used) amounts[m] = Number(v);
+        this.add({ kind, id: key === '' ? undefined : Number(key), amounts });
+      }
+    }
+  }
+
   /** Sets every usage counter to 0 (before recomputing them from the objects). */
   clearUsage(): void {
     for (const kind of Object.keys(KINDS) as Kind[]) for (const e of this.entries[kind].values()) e.used.clear();

@@ -8,6 +8,7 @@ import { child, childInt, childText } from '../common/xml-tree.js';
 import { xmlElement } from '../common/xml.js';
 import type { Template } from '../common/template/index.js';
 import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
+import type { QuotaUsage } from '../auth/quotas.js';
 
 /** `/IMAGE/TYPE`, by the name templates and `one.image.chtype` give it. */
 export const ImageType = { OS: 0, CDROM: 1, DATABLOCK: 2, KERNEL: 3, RAMDISK: 4, CONTEXT: 5, BACKUP: 6, FILESYSTEM: 7 } as const;
@@ -189,4 +190,9 @@ export class Image extends PoolObject {
       PoolObject.lockFromXml(node),
     );
   }
+}
+
+/** What an image counts in its owner's and group's DATASTORE quota (charged on allocate, checked by `onedb fsck`). */
+export function imageQuotaUsage(image: Image): QuotaUsage[] {
+  return [{ kind: 'DATASTORE', id: image.fields.datastoreId, amounts: { IMAGES: 1, SIZE: image.fields.size } }];
 }

@@ -11,6 +11,7 @@ import type { Template, Vector } from '../common/template/index.js';
 import { ClusterIds } from '../cluster/index.js';
 import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
 import { AddressRange } from './address-range.js';
+import type { QuotaUsage } from '../auth/quotas.js';
 
 /** `/VNET/STATE` (spec §3.6). */
 export const VnetState = { INIT: 0, READY: 1, LOCK_CREATE: 2, LOCK_DELETE: 3, DONE: 4, ERROR: 5, UPDATE_FAILURE: 6 } as const;
@@ -245,4 +246,9 @@ export class VirtualNetwork extends PoolObject {
       ids('VROUTERS'),
     );
   }
+}
+
+/** What a reservation of `size` leases of network `parent` costs its owner: NETWORK quota LEASES, as in OpenNebula. */
+export function reservationQuotaUsage(parent: number, size: number): QuotaUsage[] {
+  return [{ kind: 'NETWORK', id: parent, amounts: { LEASES: size } }];
 }

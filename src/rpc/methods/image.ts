@@ -5,9 +5,8 @@
  */
 import { AuthOp } from '../../auth/operation.js';
 import { chargeQuotas, releaseQuotas, QuotaExceededError, type QuotaPayers } from '../../auth/quota-charge.js';
-import type { QuotaUsage } from '../../auth/quotas.js';
 import { DatastoreType, type Datastore } from '../../datastore/index.js';
-import { Image, ImageState, ImageType, imageStateName, imageTypeOf, isFileType, type ImageTypeValue } from '../../image/index.js';
+import { Image, ImageState, ImageType, imageQuotaUsage, imageStateName, imageTypeOf, isFileType, type ImageTypeValue } from '../../image/index.js';
 import type { Template } from '../../common/template/index.js';
 import { ObjectType } from '../../common/object-type.js';
 import type { Transaction } from '../../pool/index.js';
@@ -24,7 +23,7 @@ const kind: ObjectKind<Image> = {
   pool: (core) => core.images,
   // The image's DATASTORE quota moves to its new owner and group, who must have room for it.
   chowning: (req, tx, image, owner) => {
-    const usage = datastoreUsage(image.fields.datastoreId, image.fields.size);
+    const usage = imageQuotaUsage(image);
     try {
       chargeQuotas(tx, payers(req), owner.uid, owner.gid, usage);
     } catch (err) {
@@ -37,10 +36,6 @@ const kind: ObjectKind<Image> = {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** What an image counts in its owner's and group's DATASTORE quota. */
-function datastoreUsage(dsId: number, sizeMb: number): QuotaUsage[] {
-  return [{ kind: 'DATASTORE', id: dsId, amounts: { IMAGES: 1, SIZE: sizeMb } }];
-}
 
 const payers = (req: Request) => req.core as unknown as QuotaPayers;
 
@@ -111,7 +106,7 @@ async function createImage(req: Request, ds: Datastore, name: string, build: (oi
   const tx = req.transaction();
   const image = build(images.nextOid());
   try {
-    chargeQuotas(tx, payers(req), c.uid, c.gid, datastoreUsage(ds.oid, image.fields.size));
+    chargeQuotas(tx, payers(req), c.uid, c.gid, imageQuotaUsage(image));
   } catch (err) {
     if (err instanceof QuotaExceededError) throw allocateError(images, err.message);
     throw err;
@@ -261,7 +256,7 @@ export async function deleteImage(req: Request, oid: number): Promise<number> {
   checkDeletable(image);
   const tx = req.transaction();
   tx.touch(images, image).setState(ImageState.DELETE);
-  releaseQuotas(tx, payers(req), image.owner.uid, image.owner.gid, datastoreUsage(image.fields.datastoreId, image.fields.size));
+  releaseQuotas(tx, payers(req), image.owner.uid, image.owner.gid, imageQuotaUsage(image));
   await tx.commit();
   req.core.imageManager.remove(image, datastores.get(image.fields.datastoreId));
   await req.core.acl.delResourceRules(ObjectType.IMAGE, oid);

@@ -5,12 +5,11 @@
  */
 import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
 import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quota-charge.js';
-import type { QuotaUsage } from '../../auth/quotas.js';
 import { ObjectType } from '../../common/object-type.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
 import type { Transaction } from '../../pool/index.js';
-import { RESTRICTED_VNET_ATTRS, VirtualNetwork, networkRequest, type LeaseRequest } from '../../vnet/index.js';
+import { RESTRICTED_VNET_ATTRS, VirtualNetwork, networkRequest, reservationQuotaUsage, type LeaseRequest } from '../../vnet/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -68,10 +67,6 @@ function inUseError(vnet: VirtualNetwork): string | null {
   return null;
 }
 
-/** What a reservation of `size` leases of network `parent` costs its owner: NETWORK quota LEASES, as in OpenNebula. */
-function reservationUsage(parent: number, size: number): QuotaUsage[] {
-  return [{ kind: 'NETWORK', id: parent, amounts: { LEASES: size } }];
-}
 
 /**
  * Removes AR `arId` of `vnet` in tx; a reservation's leases go back to its parent, and the
@@ -82,7 +77,7 @@ function dropAr(req: Request, tx: Transaction, vnet: VirtualNetwork, arId: numbe
   const ar = vnet.ars.get(arId)!;
   if (vnet.isReservation) {
     vnets.returnReservation(tx, vnet, ar);
-    releaseQuotas(tx, req.core, vnet.owner.uid, vnet.owner.gid, reservationUsage(vnet.fields.parentId, ar.size));
+    releaseQuotas(tx, req.core, vnet.owner.uid, vnet.owner.gid, reservationQuotaUsage(vnet.fields.parentId, ar.size));
   }
   tx.touch(vnets, vnet).removeAr(arId);
 }
@@ -309,7 +304,7 @@ export const vnetMethods: MethodDef[] = [
         for (const cid of parent.clusterIds) target.clusters.add(cid);
       }
       // The quota is charged first (it changes nothing when refused) and given back if no room is found.
-      const usage = reservationUsage(oid, size);
+      const usage = reservationQuotaUsage(oid, size);
       try {
         chargeQuotas(tx, req.core, target.owner.uid, target.owner.gid, usage);
       } catch (err) {
