@@ -28,8 +28,11 @@ export function driverNames(config: ConfigReader, section: string): Set<string> 
   return names;
 }
 
-/** Drivers of one section, by NAME, not started yet. */
-export function configuredDrivers(config: ConfigReader, section: string, log: Logger, oneLocation: string): Map<string, Driver> {
+/**
+ * Drivers of one section, by NAME, not started yet. Sections with one unnamed driver (TM_MAD)
+ * give `defaultName`. A `TIMEOUT` (seconds) in the entry bounds each request to the driver.
+ */
+export function configuredDrivers(config: ConfigReader, section: string, log: Logger, oneLocation: string, defaultName?: string): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
   const env = {
     ...process.env,
@@ -38,11 +41,12 @@ export function configuredDrivers(config: ConfigReader, section: string, log: Lo
   };
   for (const attr of config.template.getAll(section)) {
     const v = attr.value as Vector;
-    const name = typeof v === 'string' ? undefined : v.get('NAME');
+    const name = typeof v === 'string' ? undefined : (v.get('NAME') ?? defaultName);
     const executable = typeof v === 'string' ? undefined : v.get('EXECUTABLE');
     if (!name || !executable) throw new Error(`${section} needs NAME and EXECUTABLE`);
     const exe = resolveExecutable(executable, { oneLocation });
     const module = section.slice(0, 3);
+    const timeout = Number(v.get('TIMEOUT') ?? '');
     drivers.set(
       name,
       new Driver({
@@ -50,6 +54,7 @@ export function configuredDrivers(config: ConfigReader, section: string, log: Lo
         command: exe.command,
         args: [...exe.args, ...splitArguments(v.get('ARGUMENTS') ?? '')],
         env,
+        requestTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : undefined,
         onLog: (l) => log.debug(module, `${name} [${l.severity}] ${l.id}: ${l.text}`),
         onStderr: (line) => log.warn(module, `${name} (stderr): ${line}`),
         onEvent: (level, message) => log.log(module, level === 'error' ? 0 : level === 'warning' ? 1 : 2, `${name}: ${message}`),

@@ -30,6 +30,11 @@ import { configuredDrivers, driverNames } from './drivers.js';
 import { InformationManager } from '../im/index.js';
 import type { Driver } from '../mad/index.js';
 import type { Location } from './location.js';
+import { VirtualMachinePool, VmLogs, VmResources } from '../vm/index.js';
+import { DispatchManager } from '../dm/index.js';
+import { LifeCycleManager } from '../lcm/index.js';
+import { VirtualMachineManager } from '../vmm/index.js';
+import { TransferManager } from '../tm/index.js';
 
 /** The OpenNebula API version oned answers to `one.system.version`. */
 export const API_VERSION = '6.10.0';
@@ -81,6 +86,13 @@ export class Nebula implements Core {
   readonly hosts = new HostPool(this.clusters);
   readonly datastores: DatastorePool;
   readonly defaultQuotas: { user: Quotas; group: Quotas } = { user: new Quotas(), group: new Quotas() };
+  readonly vms = new VirtualMachinePool();
+  readonly vmResources = new VmResources();
+  readonly vmLogs: VmLogs;
+  private vmmDrivers = new Map<string, Driver>();
+  private tmDrivers = new Map<string, Driver>();
+  private lifeCycle: LifeCycleManager | undefined;
+  private dispatcher: DispatchManager | undefined;
   private database: Database | undefined;
   private aclManager: AclManager | undefined;
   private authorizer: Authorizer | undefined;
@@ -100,6 +112,16 @@ export class Nebula implements Core {
       drivers: storageDrivers(this.config),
     });
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
+    this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
+  }
+
+  get lcm(): LifeCycleManager {
+    if (!this.lifeCycle) throw new Error('oned is not started');
+    return this.lifeCycle;
+  }
+  get dm(): DispatchManager {
+    if (!this.dispatcher) throw new Error('oned is not started');
+    return this.dispatcher;
   }
 
   get db(): Database {
@@ -130,6 +152,7 @@ export class Nebula implements Core {
     await this.clusters.load(this.database);
     await this.hosts.load(this.database);
     await this.datastores.load(this.database);
+    await this.vms.load(this.database);
     await this.loadDefaultQuotas();
     this.aclManager = await AclManager.load(this.database);
     this.authorizer = new Authorizer(this.aclManager);
@@ -173,6 +196,26 @@ export class Nebula implements Core {
       log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
     }
 
+    this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root);
+    this.tmDrivers = configuredDrivers(this.config, 'TM_MAD', log, this.location.root, 'tm');
+    await Promise.all([...this.vmmDrivers.values(), ...this.tmDrivers.values()].map((d) => d.start()));
+    log.info('VMM', `VMM drivers started: ${[...this.vmmDrivers.keys()].join(', ') || 'none'}; TM driver: ${this.tmDrivers.size ? 'started' : 'none'}`);
+    this.lifeCycle = new LifeCycleManager({
+      vms: this.vms,
+      hosts: this.hosts,
+      datastores: this.datastores,
+      db: this.database,
+      log,
+      logs: this.vmLogs,
+      vmm: new VirtualMachineManager({ drivers: this.vmmDrivers, logs: this.vmLogs }),
+      tm: new TransferManager({ driver: this.tmDrivers.get('tm'), logs: this.vmLogs }),
+      payers: this,
+      resources: this.vmResources,
+    });
+    this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
+    const recovered = this.lifeCycle.recoverAll();
+    if (recovered > 0) log.info('LCM', `${recovered} VMs were in transient states: their driver operations are sent again`);
+
     const rm = new RequestManager(this, new Authenticator(this.users, this.groups));
     rm.register(ALL_METHODS);
     this.server = new XmlRpcServer({
@@ -197,7 +240,11 @@ export class Nebula implements Core {
     this.log.info('ONE', 'Stopping oned');
     await this.server?.close();
     await this.im?.stop();
-    await Promise.all([...this.imDrivers.values()].map((d) => d.stop()));
+    // Drivers first: their in-flight requests fail at once, and the LCM drops those replies.
+    const stopping = this.lifeCycle?.stop();
+    await Promise.all([...this.imDrivers.values(), ...this.vmmDrivers.values(), ...this.tmDrivers.values()].map((d) => d.stop()));
+    await stopping;
+    await this.vmLogs.drain();
     await this.database?.close();
     this.log.log('ONE', LogLevel.INFO, 'oned stopped');
     await this.log.close();

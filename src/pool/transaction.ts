@@ -132,7 +132,7 @@ export class Transaction {
     const writes: Write[] = [];
     for (const e of this.entries.values()) {
       if (e.deleted && e.before === null) continue; // created and deleted: nothing to store
-      writes.push(e.pool.rowWrite(e.obj, e.deleted));
+      writes.push(...e.pool.rowWrites(e.obj, e.deleted));
     }
     writes.push(...this.extra);
     if (writes.length === 0) return;

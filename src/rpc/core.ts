@@ -12,6 +12,9 @@ import type { DatastorePool } from '../datastore/index.js';
 import type { AclManager } from '../acl/index.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Quotas } from '../auth/quotas.js';
+import type { VirtualMachinePool, VmLogs, VmResources } from '../vm/index.js';
+import type { DispatchManager } from '../dm/index.js';
+import type { LifeCycleManager } from '../lcm/index.js';
 
 export interface Core {
   readonly version: string;
@@ -31,4 +34,10 @@ export interface Core {
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
   /** Default quotas of users and groups (stored in system_attributes). */
   readonly defaultQuotas: { readonly user: Quotas; readonly group: Quotas };
+  readonly vms: VirtualMachinePool;
+  /** Where VM DISKs and NICs are prepared and released (images and networks plug in here). */
+  readonly vmResources: VmResources;
+  readonly vmLogs: VmLogs;
+  readonly dm: DispatchManager;
+  readonly lcm: LifeCycleManager;
 }

@@ -49,7 +49,7 @@ export function newObjectPermissions(req: Request): Permissions {
  * -4 the caller's primary group, -3 mine, -2 all, -1 mine and my groups', >= 0 that user's.
  * `end < -1` asks for a page: `start` is the offset and `-end` the page size.
  */
-export function listPool<T extends PoolObject>(req: Request, pool: Pool<T>, filter: number, start: number, end: number, extra?: (obj: T) => boolean): T[] {
+export function listPool<T extends PoolObject>(req: Request, pool: Pool<T>, filter: number, start: number, end: number, extra?: (obj: T) => boolean, source?: Iterable<T>): T[] {
   const c: Caller = req.caller;
   if (filter < -4) throw new ApiError(ErrorCode.XML_RPC_API, 'Incorrect filter_flag.');
   const visible = req.core.authz.visibility(c, pool.options.type);
@@ -63,6 +63,8 @@ export function listPool<T extends PoolObject>(req: Request, pool: Pool<T>, filt
   const desc = req.core.config.string('API_LIST_ORDER', 'ASC').toUpperCase() === 'DESC';
   const query = {
     uid,
+    // With a uid filter, the owner index is at least as narrow as any other candidate list.
+    source: uid === undefined ? source : undefined,
     startId: paged ? -1 : start,
     endId: paged ? -1 : end,
     visible: test,

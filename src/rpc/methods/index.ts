@@ -9,5 +9,7 @@ import { hostMethods } from './host.js';
 import { systemMethods } from './system.js';
 import { userMethods } from './user.js';
 import { vmTemplateMethods } from './vm-template.js';
+import { vmMethods } from './vm.js';
+import { vmPoolMethods } from './vm-pool.js';
 
-export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods];
+export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods, ...vmMethods, ...vmPoolMethods];

@@ -1,0 +1,2 @@
+/** The Virtual Machine Manager: VMM driver actions. */
+export * from './virtual-machine-manager.js';
