@@ -345,7 +345,8 @@ export class LifeCycleManager {
         this.enter(tx, vm, VmState.SUSPENDED);
         return;
       case LcmState.SAVE_MIGRATE:
-        if (prev) prev.retime = t;
+        // The VM no longer runs on the source host: its record is closed and the host freed.
+        if (prev) this.closeOnHost(tx, vm, prev, t);
         if (last) last.pstime = t;
         this.enter(tx, vm, VmState.ACTIVE, LcmState.PROLOG_MIGRATE);
         return;

@@ -207,7 +207,7 @@ onEveryBackend(
       const u = await addUser(o, 'vm-quota');
       await okId(o, 'one.user.quota', [u.id, 'VM = [ VMS = 1, CPU = 2, MEMORY = 512 ]']);
       const a = await okId(o, 'one.vm.allocate', [SMALL], u.session);
-      await refused(o, 'one.vm.allocate', [SMALL], Code.ALLOCATE, /limit of 1 reached for VMS quota/, u.session);
+      await refused(o, 'one.vm.allocate', [SMALL], Code.ALLOCATE, /User \[\d+\] limit of 1 reached for VM VMS quota/, u.session);
       const usage = async () => must(must(await okXml(o, 'one.user.info', [u.id]), 'VM_QUOTA'), 'VM');
       assert.equal(childText(await usage(), 'VMS_USED'), '1');
       assert.equal(childText(await usage(), 'MEMORY_USED'), '128');
