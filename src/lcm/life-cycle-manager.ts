@@ -15,7 +15,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../common/log.js';
 import { timestamp } from '../common/log.js';
 import { Transaction } from '../pool/index.js';
-import type { Host, HostPool } from '../host/index.js';
+import { HostState, type Host, type HostPool } from '../host/index.js';
 import type { DatastorePool } from '../datastore/index.js';
 import { releaseQuotas, type QuotaPayers } from '../auth/quota-charge.js';
 import type { DriverReply } from '../mad/index.js';
@@ -37,6 +37,8 @@ import {
   type VmResources,
   type VmStateValue,
 } from '../vm/index.js';
+import type { Template } from '../common/template/index.js';
+import { parsePollText, reportedPoll, sampleOf, type VmSample } from '../vm/index.js';
 import type { TransferManager, TransferOp, TransferPlace } from '../tm/index.js';
 import type { VirtualMachineManager, VmmAction, VmmRequest } from '../vmm/index.js';
 
@@ -71,6 +73,11 @@ const FAILURE_OF: ReadonlyMap<number, LcmStateValue> = new Map<number, LcmStateV
   [LcmState.EPILOG_UNDEPLOY, LcmState.EPILOG_UNDEPLOY_FAILURE],
 ]);
 const RETRY_OF: ReadonlyMap<number, LcmStateValue> = new Map([...FAILURE_OF].map(([t, f]) => [f, t as LcmStateValue]));
+
+/** States waiting for a VMM DEPLOY or RESTORE: a VM monitoring finds running has booted. */
+const BOOT_STATES: ReadonlySet<number> = new Set([
+  LcmState.BOOT, LcmState.BOOT_UNKNOWN, LcmState.BOOT_POWEROFF, LcmState.BOOT_SUSPENDED, LcmState.BOOT_STOPPED, LcmState.BOOT_UNDEPLOY, LcmState.BOOT_MIGRATE,
+]);
 
 /** The non-failure state a `*_FAILURE` state retries, if `lcm` is one. */
 export function retryStateOf(lcm: number): LcmStateValue | undefined {
@@ -170,6 +177,11 @@ export class LifeCycleManager {
       (reply) => this.replied(vid, token, expected, reply),
       (err: Error) => this.replied(vid, token, expected, { ok: false, info: err.message, logs: [] }),
     );
+    this.track(vid, work);
+  }
+
+  /** Keeps a driver operation's promise until it settles (stop waits for them); errors go to oned's log. */
+  private track(vid: number, work: Promise<void>): void {
     const tracked = work.catch((err: Error) => this.o.log.error('LCM', `VM ${vid}: ${err.stack ?? err.message}`)).finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }
@@ -208,8 +220,100 @@ export class LifeCycleManager {
       this.fail(tx, current, `Error ${hard ? 'resetting' : 'rebooting'} VM: ${reply.info}`);
       await tx.commit();
     });
-    const tracked = work.catch((err: Error) => this.o.log.error('LCM', `VM ${vm.oid}: ${err.message}`)).finally(() => this.inFlight.delete(tracked));
-    this.inFlight.add(tracked);
+    this.track(vm.oid, work);
+  }
+
+  // ---- monitoring (§4.4) ----
+
+  /**
+   * Sends POLL for a VM that should be running (RUNNING or UNKNOWN) and applies the answer: a
+   * sample and the transitions of §4.4. A failed POLL puts a RUNNING VM in UNKNOWN.
+   */
+  poll(vid: number): void {
+    const vm = this.o.vms.get(vid);
+    if (this.stopped || !vm || vm.state !== VmState.ACTIVE || (vm.lcmState !== LcmState.RUNNING && vm.lcmState !== LcmState.UNKNOWN) || !vm.lastHistory) return;
+    // A host in ERROR cannot be trusted to answer for its VMs: they wait for it to come back.
+    if (this.o.hosts.get(vm.hostId)?.state === HostState.ERROR) return;
+    const work = this.o.vmm.request('POLL', this.vmmRequest(vm, 'host')).then(async (reply) => {
+      const current = this.o.vms.get(vid);
+      if (this.stopped || !current || current.state !== VmState.ACTIVE) return;
+      const tx = new Transaction(this.o.db);
+      if (reply.ok) this.monitored(tx, current, sampleOf(vid, parsePollText(reply.info), now()));
+      else if (current.lcmState === LcmState.RUNNING) {
+        this.fail(tx, current, `Error monitoring VM: ${reply.info}`);
+        this.enter(tx, current, VmState.ACTIVE, LcmState.UNKNOWN);
+      }
+      await tx.commit();
+    });
+    this.track(vid, work);
+  }
+
+  /** Applies a monitoring sample: stored in vm_monitoring, shown in the VM, and the state it implies. */
+  monitored(tx: Transaction, vm: VirtualMachine, sample: VmSample): void {
+    const s = vm.state;
+    const lcm = vm.lcmState;
+    const active = s === VmState.ACTIVE;
+    const booting = active && BOOT_STATES.has(lcm);
+    const bootFailed = active && BOOT_STATES.has(RETRY_OF.get(lcm) ?? -1);
+    switch (sample.state) {
+      case 'a':
+        if (booting) this.succeeded(tx, vm);
+        else if (bootFailed) {
+          this.enter(tx, vm, VmState.ACTIVE, RETRY_OF.get(lcm)!);
+          this.succeeded(tx, vm);
+        } else if (s === VmState.POWEROFF || s === VmState.SUSPENDED || (active && lcm === LcmState.UNKNOWN)) {
+          this.o.logs.write(vm.oid, 'LCM', 'I', 'VM found running by monitoring');
+          this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        }
+        break;
+      case 'p':
+        if (active && (lcm === LcmState.RUNNING || lcm === LcmState.UNKNOWN)) this.enter(tx, vm, VmState.SUSPENDED);
+        break;
+      case 'e':
+        if (active && lcm === LcmState.RUNNING) {
+          this.fail(tx, vm, 'The hypervisor reports an error for the VM');
+          this.enter(tx, vm, VmState.ACTIVE, LcmState.UNKNOWN);
+        }
+        break;
+      case 'd':
+        if (active && (lcm === LcmState.RUNNING || lcm === LcmState.UNKNOWN)) {
+          this.o.logs.write(vm.oid, 'LCM', 'I', 'VM not found by monitoring: it is powered off');
+          this.enter(tx, vm, VmState.POWEROFF);
+        } else if (active && (lcm === LcmState.SHUTDOWN || lcm === LcmState.SHUTDOWN_POWEROFF || lcm === LcmState.SHUTDOWN_UNDEPLOY)) this.succeeded(tx, vm);
+        break;
+    }
+    // Not a change of the VM's row unless a transition touched it: the sample has its own table.
+    vm.monitoring = sample.xml;
+    vm.lastPoll = sample.timestamp;
+    vm.changed();
+    tx.write(this.o.vms.monitoringWrite(vm.oid, sample.timestamp, sample.xml));
+  }
+
+  /** A host's IM report listed VMs (`VM = [ ID, DEPLOY_ID, POLL | MONITOR ]`): each sample applied; UNKNOWN VMs it left out are polled. */
+  hostMonitored(tx: Transaction, host: Host, probe: Template, t: number): void {
+    const reported = new Set<number>();
+    for (const a of probe.getAll('VM')) {
+      if (typeof a.value === 'string') continue;
+      const vid = Number(a.value.get('ID'));
+      const vm = this.o.vms.get(vid);
+      if (!vm || !host.vms.has(vid)) continue;
+      reported.add(vid);
+      this.monitored(tx, vm, sampleOf(vid, parsePollText(reportedPoll(a.value)), t));
+    }
+    for (const vid of host.vms) {
+      const vm = this.o.vms.get(vid);
+      if (!reported.has(vid) && vm?.state === VmState.ACTIVE && vm.lcmState === LcmState.UNKNOWN) setImmediate(() => this.poll(vid));
+    }
+  }
+
+  /** A host went ERROR: its RUNNING VMs go UNKNOWN (never POWEROFF: the host, not the VM, is lost). */
+  hostFailed(tx: Transaction, host: Host): void {
+    for (const vid of host.vms) {
+      const vm = this.o.vms.get(vid);
+      if (vm?.state !== VmState.ACTIVE || vm.lcmState !== LcmState.RUNNING) continue;
+      this.o.logs.write(vid, 'LCM', 'W', `Host ${host.name} (${host.oid}) is in ERROR: the VM state is unknown`);
+      this.enter(tx, vm, VmState.ACTIVE, LcmState.UNKNOWN);
+    }
   }
 
   // ---- state changes, used by the DM too (inside the caller's transaction) ----

@@ -33,7 +33,7 @@ import type { Location } from './location.js';
 import { VirtualMachinePool, VmLogs, VmResources } from '../vm/index.js';
 import { DispatchManager } from '../dm/index.js';
 import { LifeCycleManager } from '../lcm/index.js';
-import { VirtualMachineManager } from '../vmm/index.js';
+import { VirtualMachineManager, VmPoller } from '../vmm/index.js';
 import { TransferManager } from '../tm/index.js';
 
 /** The OpenNebula API version oned answers to `one.system.version`. */
@@ -93,6 +93,7 @@ export class Nebula implements Core {
   private tmDrivers = new Map<string, Driver>();
   private lifeCycle: LifeCycleManager | undefined;
   private dispatcher: DispatchManager | undefined;
+  private poller: VmPoller | undefined;
   private database: Database | undefined;
   private aclManager: AclManager | undefined;
   private authorizer: Authorizer | undefined;
@@ -177,25 +178,6 @@ export class Nebula implements Core {
       log.info('ONE', 'Created the default datastores (0-2), which this database did not have yet');
     }
 
-    this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);
-    await Promise.all([...this.imDrivers.values()].map((d) => d.start()));
-    log.info('InM', `IM drivers started: ${[...this.imDrivers.keys()].join(', ') || 'none'}`);
-    const interval = this.config.int('HOST_MONITORING_INTERVAL', 60);
-    if (interval > 0) {
-      this.im = new InformationManager({
-        hosts: this.hosts,
-        db: this.database,
-        log,
-        drivers: this.imDrivers,
-        intervalSec: interval,
-        timeoutSec: this.config.int('HOST_MONITORING_TIMEOUT', 90),
-        expirationSec: this.config.int('HOST_MONITORING_EXPIRATION_TIME', 86400),
-      });
-      this.im.start();
-    } else {
-      log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
-    }
-
     this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root);
     this.tmDrivers = configuredDrivers(this.config, 'TM_MAD', log, this.location.root, 'tm');
     await Promise.all([...this.vmmDrivers.values(), ...this.tmDrivers.values()].map((d) => d.start()));
@@ -213,6 +195,37 @@ export class Nebula implements Core {
       resources: this.vmResources,
     });
     this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
+
+    // The IM starts after the LCM: host reports carry VM states, and a failed host's VMs go UNKNOWN.
+    this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);
+    await Promise.all([...this.imDrivers.values()].map((d) => d.start()));
+    log.info('InM', `IM drivers started: ${[...this.imDrivers.keys()].join(', ') || 'none'}`);
+    const interval = this.config.int('HOST_MONITORING_INTERVAL', 60);
+    if (interval > 0) {
+      this.im = new InformationManager({
+        hosts: this.hosts,
+        db: this.database,
+        log,
+        drivers: this.imDrivers,
+        intervalSec: interval,
+        timeoutSec: this.config.int('HOST_MONITORING_TIMEOUT', 90),
+        expirationSec: this.config.int('HOST_MONITORING_EXPIRATION_TIME', 86400),
+        vms: this.lifeCycle,
+      });
+      this.im.start();
+    } else {
+      log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
+    }
+
+    this.poller = new VmPoller({
+      vms: this.vms,
+      lcm: this.lifeCycle,
+      db: this.database,
+      log,
+      intervalSec: this.config.int('VM_POLLING_INTERVAL', 0),
+      expirationSec: this.config.int('VM_MONITORING_EXPIRATION_TIME', 86400),
+    });
+    this.poller.start();
     const recovered = this.lifeCycle.recoverAll();
     if (recovered > 0) log.info('LCM', `${recovered} VMs were in transient states: their driver operations are sent again`);
 
@@ -240,6 +253,7 @@ export class Nebula implements Core {
     this.log.info('ONE', 'Stopping oned');
     await this.server?.close();
     await this.im?.stop();
+    this.poller?.stop();
     // Drivers first: their in-flight requests fail at once, and the LCM drops those replies.
     const stopping = this.lifeCycle?.stop();
     await Promise.all([...this.imDrivers.values(), ...this.vmmDrivers.values(), ...this.tmDrivers.values()].map((d) => d.stop()));

@@ -6,3 +6,4 @@ export * from './vm-pool.js';
 export * from './vm-log.js';
 export * from './vm-resources.js';
 export * from './context.js';
+export * from './vm-monitoring.js';

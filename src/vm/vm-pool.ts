@@ -30,9 +30,21 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
     return VirtualMachine.fromXml(node);
   }
 
+  /** Loads the VMs, each with its latest monitoring sample (rows store samples apart from the VM). */
   override async load(db: Database): Promise<void> {
     await super.load(db);
     for (const vm of this.all()) this.indexState(vm);
+    const rows = await db.query(
+      `SELECT m.vid, m.last_poll, m.body FROM ${VM_MONITORING_TABLE} m INNER JOIN ` +
+        `(SELECT vid, MAX(last_poll) AS t FROM ${VM_MONITORING_TABLE} GROUP BY vid) l ON l.vid = m.vid AND l.t = m.last_poll`,
+    );
+    for (const row of rows) {
+      const vm = this.get(Number(row.vid));
+      if (!vm || Number(row.last_poll) < vm.lastPoll) continue;
+      vm.monitoring = String(row.body);
+      vm.lastPoll = Number(row.last_poll);
+      vm.changed();
+    }
   }
 
   override add(vm: VirtualMachine): void {
