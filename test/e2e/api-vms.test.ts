@@ -218,8 +218,19 @@ onEveryBackend(
       assert.equal(childText(await usage(), 'VMS_USED'), '0');
       assert.equal(childText(await usage(), 'CPU_USED'), '0');
       const b = await okId(o, 'one.vm.allocate', [SMALL], u.session);
-      await okId(o, 'one.vm.action', ['terminate', b], u.session);
       await refused(o, 'one.vm.deploy', [b, h1], Code.AUTHORIZATION, /Not authorized/, u.session);
+
+      // chown moves the usage: refused when the new owner has no room, else charged there and given back here.
+      const full = await addUser(o, 'vm-quota-full');
+      await okId(o, 'one.user.quota', [full.id, 'VM = [ VMS = 0 ]']);
+      await refused(o, 'one.vm.chown', [b, full.id, -1], Code.ACTION, /Cannot change the owner of VM \d+: User \[\d+\] limit of 0 reached/);
+      const roomy = await addUser(o, 'vm-quota-roomy');
+      await okId(o, 'one.vm.chown', [b, roomy.id, -1]);
+      assert.equal(childText(await usage(), 'VMS_USED'), '0');
+      const roomyUsage = must(must(await okXml(o, 'one.user.info', [roomy.id]), 'VM_QUOTA'), 'VM');
+      assert.equal(childText(roomyUsage, 'VMS_USED'), '1');
+      await okId(o, 'one.vm.action', ['terminate', b]);
+      assert.equal(childText(must(must(await okXml(o, 'one.user.info', [roomy.id]), 'VM_QUOTA'), 'VM'), 'VMS_USED'), '0');
     });
 
     test('poweroff / resume, suspend / resume, stop / resume / deploy, undeploy / deploy, reboot, resched', async () => {

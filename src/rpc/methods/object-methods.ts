@@ -4,7 +4,7 @@
  */
 import type { Template } from '../../common/template/index.js';
 import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
-import { LockLevel, type LockLevelValue, type Pool, type PoolObject, type PermissionChange } from '../../pool/index.js';
+import { LockLevel, type LockLevelValue, type Ownership, type Pool, type PoolObject, type PermissionChange, type Transaction } from '../../pool/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -25,6 +25,11 @@ export interface ObjectKind<T extends TemplatedObject> {
   readonly replaceMode?: boolean;
   /** The clusters an object is in, for objects `%cid` ACL rules can name. */
   readonly clustersOf?: (obj: T) => readonly number[];
+  /**
+   * Runs in chown's transaction before the owner changes (VMs move their quota usage to the new
+   * owner); it may throw an ApiError before changing anything.
+   */
+  readonly beforeChown?: (req: Request, tx: Transaction, obj: T, owner: Ownership) => void;
 }
 
 /** The object, authorized for `op` (with its clusters, when the kind has them). */
@@ -162,6 +167,7 @@ async function chown<T extends TemplatedObject>(req: Request, kind: ObjectKind<T
   };
   if (newUser) checkNameFree(pool, obj.name, owner.uid, ErrorCode.ACTION, oid);
   const tx = req.transaction();
+  kind.beforeChown?.(req, tx, obj, owner);
   tx.touch(pool, obj);
   pool.setOwner(obj, owner);
   await tx.commit();

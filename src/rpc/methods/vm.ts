@@ -4,18 +4,33 @@
  * change is committed; the driver work follows in the LCM.
  */
 import { AuthOp } from '../../auth/operation.js';
-import { chargeQuotas, QuotaExceededError } from '../../auth/quota-charge.js';
+import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quota-charge.js';
 import { Template, type Vector } from '../../common/template/index.js';
 import { ActionNotAvailable, type Who } from '../../dm/index.js';
 import { HostState } from '../../host/index.js';
-import { ACTION_NAMES, ResourceError, VirtualMachine, vectors, VmAction, vmQuotaUsage } from '../../vm/index.js';
+import { ACTION_NAMES, ResourceError, VirtualMachine, vectors, VmAction, vmQuotaUsage, VmState } from '../../vm/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, newObjectPermissions, parseTemplate } from './common.js';
-import { objectMethods } from './object-methods.js';
+import { objectMethods, type ObjectKind } from './object-methods.js';
 
-const kind = { prefix: 'one.vm', pool: (core: Request['core']) => core.vms };
+const kind: ObjectKind<VirtualMachine> = {
+  prefix: 'one.vm',
+  pool: (core) => core.vms,
+  // The VM's quota moves with it: the new owner and group are charged (or the chown refused), the old ones given back.
+  beforeChown: (req, tx, vm, owner) => {
+    if (vm.state === VmState.DONE) return;
+    const usage = vmQuotaUsage(vm.template);
+    try {
+      chargeQuotas(tx, req.core, owner.uid, owner.gid, usage);
+    } catch (err) {
+      if (err instanceof QuotaExceededError) throw new ApiError(ErrorCode.ACTION, `Cannot change the owner of VM ${vm.oid}: ${err.message}`, vm.oid);
+      throw err;
+    }
+    releaseQuotas(tx, req.core, vm.owner.uid, vm.owner.gid, usage);
+  },
+};
 
 /** Attributes of a VM's system TEMPLATE; everything else of an allocate template goes to USER_TEMPLATE. */
 const SYSTEM_ATTRIBUTES = new Set([
