@@ -173,9 +173,10 @@ export class LifeCycleManager {
     const token = ++this.nextToken;
     this.pending.set(vid, token);
     const expected = vm.lcmState;
+    const module = op.kind === 'tm' ? 'TrM' : 'VMM';
     const work = this.issue(vm, op).then(
-      (reply) => this.replied(vid, token, expected, reply),
-      (err: Error) => this.replied(vid, token, expected, { ok: false, info: err.message, logs: [] }),
+      (reply) => this.replied(vid, token, expected, module, reply),
+      (err: Error) => this.replied(vid, token, expected, module, { ok: false, info: err.message, logs: [] }),
     );
     this.track(vid, work);
   }
@@ -416,8 +417,10 @@ export class LifeCycleManager {
       case LcmState.BOOT_SUSPENDED:
       case LcmState.BOOT_STOPPED:
       case LcmState.BOOT_MIGRATE: {
+        // DEPLOY answers the hypervisor's id for the VM; RESTORE keeps the one it had.
         const id = info.trim().split(/\s+/)[0] ?? '';
-        if (id !== '' && (vm.lcmState !== LcmState.BOOT_SUSPENDED && vm.lcmState !== LcmState.BOOT_STOPPED && vm.lcmState !== LcmState.BOOT_MIGRATE)) vm.deployId = id;
+        const op = operationOf(vm);
+        if (id !== '' && op?.kind === 'vmm' && op.action === 'DEPLOY') vm.deployId = id;
         if (last && last.rstime === 0) last.rstime = t;
         this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
         return;
@@ -594,12 +597,12 @@ export class LifeCycleManager {
     return this.o.vmm.request(op.action, request);
   }
 
-  private async replied(vid: number, token: number, expected: LcmStateValue, reply: DriverReply): Promise<void> {
+  private async replied(vid: number, token: number, expected: LcmStateValue, module: 'VMM' | 'TrM', reply: DriverReply): Promise<void> {
     if (this.pending.get(vid) !== token) return; // superseded, or oned is stopping
     this.pending.delete(vid);
     const vm = this.o.vms.get(vid);
     if (!vm || vm.state !== VmState.ACTIVE || vm.lcmState !== expected) return;
-    for (const l of reply.logs) this.o.logs.write(vid, 'VMM', l.severity === 'E' ? 'E' : 'I', l.text);
+    for (const l of reply.logs) this.o.logs.write(vid, module, l.severity, l.text);
     const tx = new Transaction(this.o.db);
     const what = lcmStateName(expected);
     if (reply.ok) {

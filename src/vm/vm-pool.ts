@@ -97,12 +97,16 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
     return filter === ANY_STATE || (filter === ANY_BUT_DONE ? state !== VmState.DONE : state === filter);
   }
 
-  /** The VM row and its history records (only the last changes, earlier ones are closed). */
+  /**
+   * The VM row and its open history records: the last one, and the one before (a migration
+   * closes it in the same change); older records are closed and stored already.
+   */
   override rowWrites(vm: VirtualMachine, deleted = false): Write[] {
     const writes = [this.rowWrite(vm, deleted)];
+    if (deleted) return writes;
     const last = vm.lastHistory;
     const prev = vm.previousHistory;
-    if (prev) writes.push(prev.write()); // a migration closes it in the same change
+    if (prev) writes.push(prev.write());
     if (last) writes.push(last.write());
     return writes;
   }

@@ -23,6 +23,8 @@ export interface ObjectKind<T extends TemplatedObject> {
   readonly pool: (core: Core) => Pool<T>;
   /** Whether the object's template is in replace mode (setting a name drops the old ones). */
   readonly replaceMode?: boolean;
+  /** Whether no two objects of an owner share a name (default); VM names may repeat. */
+  readonly namesUnique?: boolean;
   /** The clusters an object is in, for objects `%cid` ACL rules can name. */
   readonly clustersOf?: (obj: T) => readonly number[];
   /**
@@ -165,7 +167,7 @@ async function chown<T extends TemplatedObject>(req: Request, kind: ObjectKind<T
     gid: newGroup?.oid ?? obj.owner.gid,
     gname: newGroup?.name ?? obj.owner.gname,
   };
-  if (newUser) checkNameFree(pool, obj.name, owner.uid, ErrorCode.ACTION, oid);
+  if (newUser && kind.namesUnique !== false) checkNameFree(pool, obj.name, owner.uid, ErrorCode.ACTION, oid);
   const tx = req.transaction();
   kind.beforeChown?.(req, tx, obj, owner);
   tx.touch(pool, obj);

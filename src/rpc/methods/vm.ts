@@ -18,6 +18,7 @@ import { objectMethods, type ObjectKind } from './object-methods.js';
 const kind: ObjectKind<VirtualMachine> = {
   prefix: 'one.vm',
   pool: (core) => core.vms,
+  namesUnique: false,
   // The VM's quota moves with it: the new owner and group are charged (or the chown refused), the old ones given back.
   beforeChown: (req, tx, vm, owner) => {
     if (vm.state === VmState.DONE) return;
@@ -56,19 +57,20 @@ function positive(template: Template, name: string, integer: boolean, required: 
 }
 
 /**
- * Creates a VM from a full template (allocate, instantiate): checks CPU / MEMORY / VCPU, splits
- * TEMPLATE and USER_TEMPLATE, prepares DISKs and NICs, charges the VM quota, all in one step.
+ * Creates a VM from a full template (allocate, instantiate): checks CPU / MEMORY / VCPU and the
+ * `given` name, splits TEMPLATE and USER_TEMPLATE, prepares DISKs and NICs, charges the VM
+ * quota, all in one step; `nameOf` names the VM from its new id.
  */
-async function createVm(req: Request, full: Template, name: string | null, hold: boolean): Promise<number> {
+async function createVm(req: Request, full: Template, nameOf: (oid: number) => string, hold: boolean, given: string | null): Promise<number> {
   const vms = req.core.vms;
   req.authorizeCreate('VM');
   for (const [attr, integer, required] of [['CPU', false, true], ['MEMORY', false, true], ['VCPU', true, false]] as const) {
     const problem = positive(full, attr, integer, required);
     if (problem) throw allocateError(vms, problem);
   }
-  if (name !== null) {
+  if (given !== null) {
     try {
-      checkName(name, ErrorCode.ALLOCATE);
+      checkName(given, ErrorCode.ALLOCATE);
     } catch (err) {
       throw allocateError(vms, (err as Error).message);
     }
@@ -92,7 +94,7 @@ async function createVm(req: Request, full: Template, name: string | null, hold:
     throw err;
   }
   system.set('VMID', String(oid));
-  const vm = VirtualMachine.create(oid, name ?? `one-${oid}`, { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req), system, user, onHold, now());
+  const vm = VirtualMachine.create(oid, nameOf(oid), { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req), system, user, onHold, now());
   tx.create(vms, vm);
   await tx.commit();
   // No driver work for PENDING / HOLD: the scheduler or one.vm.deploy moves it on.
@@ -190,7 +192,8 @@ export const vmMethods: MethodDef[] = [
     params: ['s', { opt: 'b', def: false }],
     run: (req, [text, hold]) => {
       const t = parseTemplate(text, ErrorCode.ALLOCATE);
-      return createVm(req, t, t.get('NAME') ?? null, hold);
+      const name = t.get('NAME');
+      return createVm(req, t, (oid) => name ?? `one-${oid}`, hold, name ?? null);
     },
   }),
   method({
@@ -202,8 +205,7 @@ export const vmMethods: MethodDef[] = [
       const full = tmpl.template.clone();
       if (extra.trim() !== '') full.merge(parseTemplate(extra, ErrorCode.ALLOCATE));
       full.set('TEMPLATE_ID', String(tid));
-      const vmName = name !== '' ? name : `${tmpl.name}-${req.core.vms.lastId + 1}`;
-      return createVm(req, full, vmName, hold);
+      return createVm(req, full, (oid) => (name !== '' ? name : `${tmpl.name}-${oid}`), hold, name !== '' ? name : null);
     },
   }),
   // info, chmod, chown, lock, unlock as every owned object; VM names need not be unique and update edits USER_TEMPLATE.
