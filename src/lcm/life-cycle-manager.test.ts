@@ -229,3 +229,21 @@ test('monitoring (§4.4): a found-running VM in UNKNOWN is RUNNING; d powers a R
   s.lcm.monitored(tx, vm, sampleOf(vm.oid, parsePollText('STATE=a'), 52));
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING], 'a VM found running while POWEROFF is RUNNING');
 });
+
+test('a host report listing its VMs applies their samples; VMs of other hosts are ignored', async () => {
+  const s = await setup();
+  const vm = await s.newVm();
+  await s.step(vm, (tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  const other = await s.newVm();
+  const tx = new Transaction(s.db);
+  s.lcm.hostFailed(tx, s.h1);
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.UNKNOWN]);
+  const probe = Template.parse(`VM = [ ID = ${vm.oid}, DEPLOY_ID = "dom-1", POLL = "STATE=a CPU=3" ]\nVM = [ ID = ${other.oid}, POLL = "STATE=a" ]`);
+  s.lcm.hostMonitored(tx, s.h2, probe, 70);
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.UNKNOWN], 'h2 does not answer for a VM of h1');
+  s.lcm.hostMonitored(tx, s.h1, probe, 71);
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING]);
+  assert.equal(vm.lastPoll, 71);
+  assert.deepEqual(at(other), [VmState.PENDING, LcmState.LCM_INIT]);
+  await tx.commit();
+});

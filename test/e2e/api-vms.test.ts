@@ -380,6 +380,24 @@ onEveryBackend(
       for (const id of [a, b]) await okId(o, 'one.vm.action', ['terminate', id]);
     });
 
+    test('a restart keeps VMs, their history and the host share as they were', async () => {
+      const o = oned();
+      const id = await okId(o, 'one.vm.allocate', [`${SMALL}DISK = [ TYPE = fs, SIZE = 1 ]`]);
+      await okId(o, 'one.vm.deploy', [id, h2]);
+      await waitFor(o, id, S.ACTIVE, L.RUNNING);
+      const before = await o.ok('one.vm.info', [id]);
+      const share = await shareOf(o, h2);
+      await o.signal('SIGTERM');
+      await o.launch();
+      assert.equal(await o.ok('one.vm.info', [id]), before);
+      assert.deepEqual(await shareOf(o, h2), share);
+      assert.ok(idsIn(await okXml(o, 'one.vmpool.info', [-2, -1, -1, S.ACTIVE]), 'VM').includes(id));
+      await okId(o, 'one.vm.action', ['terminate', id]);
+      await waitFor(o, id, S.DONE);
+      const acct = await okXml(o, 'one.vmpool.accounting', [-2, -1, -1]);
+      assert.ok(all(acct, 'HISTORY').some((x) => childInt(x, 'OID') === id && childInt(x, 'ETIME') > 0));
+    });
+
     test('every host share is back to zero', async () => {
       for (const h of [h1, h2, hs]) assert.deepEqual(await shareOf(oned(), h), [0, 0, 0, []]);
     });
