@@ -258,15 +258,21 @@ export class DispatchManager {
   }
 
   /**
-   * Starts a hot-plug of a DISK or NIC already added to the template with `ATTACH=YES` (attach)
-   * or marked `ATTACH=YES, DETACH=YES` (detach) by `change`, which runs once the state allows it
-   * (it may throw before changing anything): RUNNING → HOTPLUG / HOTPLUG_NIC.
+   * Starts a hot-plug of a DISK or NIC that `change` adds to the template with `ATTACH=YES`
+   * (attach) or marks `ATTACH=YES, DETACH=YES` (detach); `change` runs once the state allows it
+   * and may throw before changing anything. RUNNING → HOTPLUG / HOTPLUG_NIC (the VMM plugs it);
+   * POWEROFF → HOTPLUG_PROLOG_POWEROFF / HOTPLUG_EPILOG_POWEROFF for a disk (the TM makes or
+   * deletes it), while a NIC of a powered-off VM only changes the template.
    */
-  hotplug(tx: Transaction, vm: VirtualMachine, name: string, nic: boolean, change: () => void): void {
-    if (!(vm.state === ACTIVE && vm.lcmState === L.RUNNING)) throw new ActionNotAvailable(name, vm);
+  hotplug(tx: Transaction, vm: VirtualMachine, action: 'disk-attach' | 'disk-detach' | 'nic-attach' | 'nic-detach', change: () => void): void {
+    const running = vm.state === ACTIVE && vm.lcmState === L.RUNNING;
+    if (!running && vm.state !== VmState.POWEROFF) throw new ActionNotAvailable(action, vm);
+    const nic = action.startsWith('nic');
     tx.touch(this.vms, vm);
     change();
-    this.lcm.enter(tx, vm, ACTIVE, nic ? L.HOTPLUG_NIC : L.HOTPLUG);
+    if (running) this.lcm.enter(tx, vm, ACTIVE, nic ? L.HOTPLUG_NIC : L.HOTPLUG);
+    else if (nic) this.lcm.hotplugDone(tx, vm, 'NIC', true);
+    else this.lcm.enter(tx, vm, ACTIVE, action === 'disk-attach' ? L.HOTPLUG_PROLOG_POWEROFF : L.HOTPLUG_EPILOG_POWEROFF);
   }
 
   private open(vm: VirtualMachine, host: Host, ds: Datastore, action: VmActionValue, who: Who) {

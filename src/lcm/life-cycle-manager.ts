@@ -21,6 +21,7 @@ import { releaseQuotas, type QuotaPayers } from '../auth/quota-charge.js';
 import type { DriverReply } from '../mad/index.js';
 import {
   contextFile,
+  diskQuotaUsage,
   HISTORY_TABLE,
   LcmState,
   lcmStateName,
@@ -135,6 +136,10 @@ export function operationOf(vm: VirtualMachine): Operation | undefined {
     case LcmState.CLEANUP_DELETE:
     case LcmState.CLEANUP_RESUBMIT:
       return { kind: 'vmm', action: 'CLEANUP', on: 'host' };
+    case LcmState.HOTPLUG_PROLOG_POWEROFF:
+      return { kind: 'tm', op: 'prolog_attach' };
+    case LcmState.HOTPLUG_EPILOG_POWEROFF:
+      return { kind: 'tm', op: 'epilog_detach' };
     case LcmState.HOTPLUG:
       return { kind: 'vmm', action: vectors(vm.template, 'DISK').some((d) => d.get('ATTACH') === 'YES' && d.get('DETACH') === 'YES') ? 'DETACHDISK' : 'ATTACHDISK', on: 'host' };
     case LcmState.HOTPLUG_NIC:
@@ -484,6 +489,11 @@ export class LifeCycleManager {
         this.hotplugDone(tx, vm, 'NIC', true);
         this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
         return;
+      case LcmState.HOTPLUG_PROLOG_POWEROFF:
+      case LcmState.HOTPLUG_EPILOG_POWEROFF:
+        this.hotplugDone(tx, vm, 'DISK', true);
+        this.enter(tx, vm, VmState.POWEROFF);
+        return;
       default: {
         const retry = RETRY_OF.get(vm.lcmState);
         if (retry === undefined) return;
@@ -540,6 +550,11 @@ export class LifeCycleManager {
         this.hotplugDone(tx, vm, 'NIC', false);
         this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
         return;
+      case LcmState.HOTPLUG_PROLOG_POWEROFF:
+      case LcmState.HOTPLUG_EPILOG_POWEROFF:
+        this.hotplugDone(tx, vm, 'DISK', false);
+        this.enter(tx, vm, VmState.POWEROFF);
+        return;
     }
   }
 
@@ -563,8 +578,11 @@ export class LifeCycleManager {
     prev.action = VmAction.NONE;
   }
 
-  /** Ends a hot-plug: the new DISK/NIC is kept (success) or dropped; a detached one is dropped (success) or kept. */
-  private hotplugDone(tx: Transaction, vm: VirtualMachine, name: 'DISK' | 'NIC', ok: boolean): void {
+  /**
+   * Ends a hot-plug: the new DISK/NIC is kept (success) or dropped; a detached one is dropped
+   * (success) or kept. A dropped DISK gives back its image and system disk quota, a NIC its lease.
+   */
+  hotplugDone(tx: Transaction, vm: VirtualMachine, name: 'DISK' | 'NIC', ok: boolean): void {
     for (const attr of vm.template.getAll(name)) {
       const v = attr.value;
       if (typeof v === 'string' || v.get('ATTACH') !== 'YES') continue;
@@ -576,8 +594,10 @@ export class LifeCycleManager {
         const rest = vm.template.getAll(name).filter((a) => a.value !== v);
         vm.template.remove(name);
         for (const a of rest) vm.template.add(name, a.value);
-        if (name === 'DISK') this.o.resources.releaseDisk(tx, v, vm.oid);
-        else this.o.resources.releaseNic(tx, v, vm.oid);
+        if (name === 'DISK') {
+          this.o.resources.releaseDisk(tx, v, vm.oid);
+          releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, diskQuotaUsage(v));
+        } else this.o.resources.releaseNic(tx, v, vm.oid);
       }
     }
   }
@@ -648,8 +668,7 @@ export class LifeCycleManager {
     else if (action === 'CLEANUP') tmCommand = `DELETE ${p.tmMad} ${p.hostname}:${dir} ${vm.oid} ${p.dsId}`;
     else if (action === 'ATTACHDISK') {
       const d = vectors(vm.template, 'DISK').find((x) => x.get('ATTACH') === 'YES');
-      if (d?.get('TYPE') === 'swap') tmCommand = `MKSWAP ${p.tmMad} ${d.get('SIZE')} ${p.hostname}:${dir}/disk.${d.get('DISK_ID')} ${vm.oid} ${p.dsId}`;
-      else if (d) tmCommand = `MKIMAGE ${p.tmMad} ${d.get('SIZE')} ${d.get('FORMAT') ?? 'raw'} ${p.hostname}:${dir}/disk.${d.get('DISK_ID')} ${vm.oid} ${p.dsId}`;
+      if (d) tmCommand = this.o.tm.diskLine(d, vm.oid, { tmMad: p.tmMad, dsId: p.dsId, vmDir: dir, host: p.hostname }).join('\n');
     } else if (action === 'DETACHDISK') {
       const d = vectors(vm.template, 'DISK').find((x) => x.get('ATTACH') === 'YES');
       if (d) tmCommand = `DELETE ${p.tmMad} ${p.hostname}:${dir}/disk.${d.get('DISK_ID')} ${vm.oid} ${p.dsId}`;

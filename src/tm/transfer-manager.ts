@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import type { Driver, DriverReply } from '../mad/index.js';
 import type { VirtualMachine, VmLogs } from '../vm/index.js';
 import { vectors } from '../vm/index.js';
+import type { Vector } from '../common/template/index.js';
 
 /** Transfer operations and the file suffix each one gets. */
-export type TransferOp = 'prolog' | 'epilog' | 'migrate' | 'resume' | 'stop' | 'delete';
+export type TransferOp = 'prolog' | 'epilog' | 'migrate' | 'resume' | 'stop' | 'delete' | 'prolog_attach' | 'epilog_detach';
 
 /** Where a transfer happens: the VM directory on the host and on the front-end. */
 export interface TransferPlace {
@@ -56,20 +57,15 @@ export class TransferManager {
     const onHost = `${host}:${vmDir}`;
     switch (op) {
       case 'prolog': {
-        const out: string[] = [];
-        for (const d of vectors(vm.template, 'DISK')) {
-          const disk = `${onHost}/disk.${d.get('DISK_ID')}`;
-          if (d.get('TYPE') === 'swap') out.push(`MKSWAP ${tmMad} ${d.get('SIZE')} ${disk} ${id} ${dsId}`);
-          else if (d.get('TYPE') === 'fs') out.push(`MKIMAGE ${tmMad} ${d.get('SIZE')} ${d.get('FORMAT') ?? 'raw'} ${disk} ${id} ${dsId}`);
-          else if (d.has('SOURCE')) {
-            const source = d.get('SOURCE')!.includes(':') ? d.get('SOURCE')! : `${this.frontend}:${d.get('SOURCE')}`;
-            out.push(`${d.get('CLONE') === 'NO' ? 'LN' : 'CLONE'} ${d.get('TM_MAD') ?? tmMad} ${source} ${disk} ${id} ${d.get('DATASTORE_ID') ?? dsId}`);
-          }
-        }
+        const out = vectors(vm.template, 'DISK').flatMap((d) => this.diskLine(d, vm.oid, at));
         const ctx = vm.template.getVector('CONTEXT');
         if (ctx && contextFile) out.push(`CONTEXT ${tmMad} ${contextFile} ${onHost}/disk.${ctx.get('DISK_ID')} ${id} ${dsId}`);
         return out;
       }
+      case 'prolog_attach':
+        return vectors(vm.template, 'DISK').filter((d) => d.get('ATTACH') === 'YES').flatMap((d) => this.diskLine(d, vm.oid, at));
+      case 'epilog_detach':
+        return vectors(vm.template, 'DISK').filter((d) => d.get('ATTACH') === 'YES').map((d) => `DELETE ${tmMad} ${onHost}/disk.${d.get('DISK_ID')} ${id} ${dsId}`);
       case 'epilog':
       case 'delete':
         return [`DELETE ${tmMad} ${onHost} ${id} ${dsId}`];
@@ -80,6 +76,21 @@ export class TransferManager {
       case 'migrate':
         return [`MV ${tmMad} ${at.prevHost}:${vmDir} ${onHost} ${id} ${dsId}`];
     }
+  }
+
+  /**
+   * The line that puts one DISK on the host: MKSWAP / MKIMAGE for volatile disks, CLONE (LN when
+   * `CLONE = NO`) for image disks; none for a disk without either. Also the TM_COMMAND of a
+   * hot-plugged disk.
+   */
+  diskLine(d: Vector, vid: number, at: Pick<TransferPlace, 'tmMad' | 'dsId' | 'vmDir' | 'host'>): string[] {
+    const disk = `${at.host}:${at.vmDir}/disk.${d.get('DISK_ID')}`;
+    if (d.get('TYPE') === 'swap') return [`MKSWAP ${at.tmMad} ${d.get('SIZE')} ${disk} ${vid} ${at.dsId}`];
+    if (d.get('TYPE') === 'fs') return [`MKIMAGE ${at.tmMad} ${d.get('SIZE')} ${d.get('FORMAT') ?? 'raw'} ${disk} ${vid} ${at.dsId}`];
+    const source = d.get('SOURCE');
+    if (source === undefined) return [];
+    const from = source.includes(':') ? source : `${this.frontend}:${source}`;
+    return [`${d.get('CLONE') === 'NO' ? 'LN' : 'CLONE'} ${d.get('TM_MAD') ?? at.tmMad} ${from} ${disk} ${vid} ${d.get('DATASTORE_ID') ?? at.dsId}`];
   }
 
   /** The DELETE line of a VM directory on the front-end (a VM terminated while STOPPED or UNDEPLOYED). */

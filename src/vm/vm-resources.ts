@@ -145,10 +145,19 @@ function defaultMac(ip: string | undefined, vmId: number, nicId: number): string
   return ['02', '00', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
+/** MB a DISK takes in the system datastore: its SIZE when volatile, else 0. */
+function systemDiskSize(disk: Vector): number {
+  return VOLATILE_TYPES.has(disk.get('TYPE') ?? '') ? Number(disk.get('SIZE') ?? 0) : 0;
+}
+
+/** The VM quota one hot-plugged DISK takes (SYSTEM_DISK_SIZE of a volatile disk). */
+export function diskQuotaUsage(disk: Vector): QuotaUsage[] {
+  const size = systemDiskSize(disk);
+  return size > 0 ? [{ kind: 'VM', amounts: { SYSTEM_DISK_SIZE: size } }] : [];
+}
+
 /** The VM quota a template takes: VMS 1, CPU, MEMORY, and SYSTEM_DISK_SIZE of its volatile disks. */
 export function vmQuotaUsage(template: Template): QuotaUsage[] {
-  const systemDisk = vectors(template, 'DISK')
-    .filter((d) => VOLATILE_TYPES.has(d.get('TYPE') ?? ''))
-    .reduce((sum, d) => sum + Number(d.get('SIZE') ?? 0), 0);
+  const systemDisk = vectors(template, 'DISK').reduce((sum, d) => sum + systemDiskSize(d), 0);
   return [{ kind: 'VM', amounts: { VMS: 1, CPU: Number(template.get('CPU') ?? 0), MEMORY: Number(template.get('MEMORY') ?? 0), SYSTEM_DISK_SIZE: systemDisk } }];
 }

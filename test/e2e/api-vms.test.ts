@@ -217,8 +217,25 @@ onEveryBackend(
       await waitFor(o, a, S.DONE);
       assert.equal(childText(await usage(), 'VMS_USED'), '0');
       assert.equal(childText(await usage(), 'CPU_USED'), '0');
-      const b = await okId(o, 'one.vm.allocate', [SMALL], u.session);
+      const b = await okId(o, 'one.vm.allocate', [`${SMALL}DISK = [ TYPE = fs, SIZE = 4 ]`], u.session);
       await refused(o, 'one.vm.deploy', [b, h1], Code.AUTHORIZATION, /Not authorized/, u.session);
+      assert.equal(childText(await usage(), 'SYSTEM_DISK_SIZE_USED'), '4');
+
+      // A disk attached while powered off is charged; one over the limit is refused and changes nothing.
+      await okId(o, 'one.user.quota', [u.id, 'VM = [ VMS = 1, CPU = 2, MEMORY = 512, SYSTEM_DISK_SIZE = 5 ]']);
+      await okId(o, 'one.vm.deploy', [b, h2]);
+      await waitFor(o, b, S.ACTIVE, L.RUNNING);
+      await okId(o, 'one.vm.action', ['poweroff', b], u.session);
+      await waitFor(o, b, S.POWEROFF);
+      await refused(o, 'one.vm.attach', [b, 'DISK = [ TYPE = swap, SIZE = 2 ]'], Code.ACTION, /limit of 5 reached for VM SYSTEM_DISK_SIZE quota/, u.session);
+      assert.equal(all(must(await vm(o, b), 'TEMPLATE'), 'DISK').length, 1, 'the refused disk is not added');
+      assert.equal(childInt(await vm(o, b), 'STATE'), S.POWEROFF);
+      await okId(o, 'one.vm.attach', [b, 'DISK = [ TYPE = swap, SIZE = 1 ]'], u.session);
+      await waitFor(o, b, S.POWEROFF);
+      assert.equal(childText(await usage(), 'SYSTEM_DISK_SIZE_USED'), '5');
+      await okId(o, 'one.vm.detach', [b, 0], u.session);
+      await waitFor(o, b, S.POWEROFF);
+      assert.equal(childText(await usage(), 'SYSTEM_DISK_SIZE_USED'), '1');
 
       // chown moves the usage: refused when the new owner has no room, else charged there and given back here.
       const full = await addUser(o, 'vm-quota-full');
@@ -230,7 +247,9 @@ onEveryBackend(
       const roomyUsage = must(must(await okXml(o, 'one.user.info', [roomy.id]), 'VM_QUOTA'), 'VM');
       assert.equal(childText(roomyUsage, 'VMS_USED'), '1');
       await okId(o, 'one.vm.action', ['terminate', b]);
-      assert.equal(childText(must(must(await okXml(o, 'one.user.info', [roomy.id]), 'VM_QUOTA'), 'VM'), 'VMS_USED'), '0');
+      await waitFor(o, b, S.DONE);
+      const after = must(must(await okXml(o, 'one.user.info', [roomy.id]), 'VM_QUOTA'), 'VM');
+      assert.deepEqual([childText(after, 'VMS_USED'), childText(after, 'SYSTEM_DISK_SIZE_USED')], ['0', '0']);
     });
 
     test('poweroff / resume, suspend / resume, stop / resume / deploy, undeploy / deploy, reboot, resched', async () => {
@@ -361,6 +380,22 @@ onEveryBackend(
       await okId(o, 'one.vm.detachnic', [id, 0]);
       v = await waitFor(o, id, S.ACTIVE, L.RUNNING);
       assert.equal(all(must(v, 'TEMPLATE'), 'NIC').length, 0);
+
+      // Powered off: the TM makes or deletes the disk, a NIC only changes the template.
+      await okId(o, 'one.vm.action', ['poweroff', id]);
+      await waitFor(o, id, S.POWEROFF);
+      await okId(o, 'one.vm.attach', [id, 'DISK = [ TYPE = fs, SIZE = 3 ]']);
+      v = await waitFor(o, id, S.POWEROFF);
+      assert.deepEqual(all(must(v, 'TEMPLATE'), 'DISK').map((d) => childText(d, 'DISK_ID')), ['1', '2']);
+      const dir = join(o.location, 'var', 'vms', String(id));
+      assert.match(readFileSync(join(dir, 'transfer.0.prolog_attach'), 'utf8'), new RegExp(`^MKIMAGE dummy 3 raw vm-host-1:\\S+/disk.2 ${id} 0\\n$`));
+      await okId(o, 'one.vm.detach', [id, 1]);
+      v = await waitFor(o, id, S.POWEROFF);
+      assert.deepEqual(all(must(v, 'TEMPLATE'), 'DISK').map((d) => childText(d, 'DISK_ID')), ['2']);
+      assert.match(readFileSync(join(dir, 'transfer.0.epilog_detach'), 'utf8'), /^DELETE dummy vm-host-1:\S+\/disk.1 /);
+      await okId(o, 'one.vm.attachnic', [id, 'NIC = [ BRIDGE = br2 ]']);
+      assert.deepEqual(all(must(await vm(o, id), 'TEMPLATE'), 'NIC').map((n) => [childText(n, 'NIC_ID'), childText(n, 'ATTACH')]), [['0', '']]);
+      await refused(o, 'one.vm.attach', [id, 'NIC = [ BRIDGE = br2 ]'], Code.ACTION, /must have one DISK/);
       await okId(o, 'one.vm.action', ['terminate', id]);
       await waitFor(o, id, S.DONE);
     });

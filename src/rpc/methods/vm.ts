@@ -8,7 +8,7 @@ import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quot
 import { Template, type Vector } from '../../common/template/index.js';
 import { ActionNotAvailable, type Who } from '../../dm/index.js';
 import { HostState } from '../../host/index.js';
-import { ACTION_NAMES, ResourceError, VirtualMachine, vectors, VmAction, vmQuotaUsage, VmState } from '../../vm/index.js';
+import { ACTION_NAMES, diskQuotaUsage, ResourceError, VirtualMachine, vectors, VmAction, vmQuotaUsage, VmState } from '../../vm/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
@@ -90,6 +90,7 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
     addContextDisk(system);
     chargeQuotas(tx, req.core, c.uid, c.gid, vmQuotaUsage(system));
   } catch (err) {
+    tx.rollback();
     if (err instanceof ResourceError || err instanceof QuotaExceededError) throw allocateError(vms, err.message);
     throw err;
   }
@@ -131,8 +132,9 @@ async function dmStep(req: Request, vm: VirtualMachine, step: (tx: ReturnType<Re
   try {
     step(tx);
   } catch (err) {
-    // DM steps check before they change anything, so a refused step leaves memory as it was.
-    if (err instanceof ActionNotAvailable || err instanceof RangeError || err instanceof ResourceError) {
+    // A step refused half-way (a quota, a disk) puts back what it had changed.
+    tx.rollback();
+    if (err instanceof ActionNotAvailable || err instanceof RangeError || err instanceof ResourceError || err instanceof QuotaExceededError) {
       throw new ApiError(ErrorCode.ACTION, err.message, vm.oid);
     }
     throw err;
@@ -287,8 +289,9 @@ export const vmMethods: MethodDef[] = [
       const vm = authorizedVm(req, oid, AuthOp.MANAGE);
       const disk = vectorArg(oid, text, 'DISK');
       return dmStep(req, vm, (tx) =>
-        req.core.dm.hotplug(tx, vm, 'disk-attach', false, () => {
+        req.core.dm.hotplug(tx, vm, 'disk-attach', () => {
           req.core.vmResources.prepareAttachedDisk(tx, vm.template, disk, vm.oid, vm.owner.uid);
+          chargeQuotas(tx, req.core, vm.owner.uid, vm.owner.gid, diskQuotaUsage(disk));
           disk.set('ATTACH', 'YES');
           vm.template.add('DISK', disk);
         }),
@@ -303,7 +306,7 @@ export const vmMethods: MethodDef[] = [
       const disk = vectors(vm.template, 'DISK').find((d) => d.get('DISK_ID') === String(diskId));
       if (!disk) throw new ApiError(ErrorCode.ACTION, `VM ${oid} has no DISK with DISK_ID ${diskId}.`, oid);
       return dmStep(req, vm, (tx) =>
-        req.core.dm.hotplug(tx, vm, 'disk-detach', false, () => {
+        req.core.dm.hotplug(tx, vm, 'disk-detach', () => {
           disk.set('ATTACH', 'YES');
           disk.set('DETACH', 'YES');
         }),
@@ -317,7 +320,7 @@ export const vmMethods: MethodDef[] = [
       const vm = authorizedVm(req, oid, AuthOp.MANAGE);
       const nic = vectorArg(oid, text, 'NIC');
       return dmStep(req, vm, (tx) =>
-        req.core.dm.hotplug(tx, vm, 'nic-attach', true, () => {
+        req.core.dm.hotplug(tx, vm, 'nic-attach', () => {
           req.core.vmResources.prepareAttachedNic(tx, vm.template, nic, vm.oid, vm.owner.uid);
           nic.set('ATTACH', 'YES');
           vm.template.add('NIC', nic);
@@ -333,7 +336,7 @@ export const vmMethods: MethodDef[] = [
       const nic = vectors(vm.template, 'NIC').find((n) => n.get('NIC_ID') === String(nicId));
       if (!nic) throw new ApiError(ErrorCode.ACTION, `VM ${oid} has no NIC with NIC_ID ${nicId}.`, oid);
       return dmStep(req, vm, (tx) =>
-        req.core.dm.hotplug(tx, vm, 'nic-detach', true, () => {
+        req.core.dm.hotplug(tx, vm, 'nic-detach', () => {
           nic.set('ATTACH', 'YES');
           nic.set('DETACH', 'YES');
         }),
