@@ -605,8 +605,9 @@ export class LifeCycleManager {
   private async issue(vm: VirtualMachine, op: Operation): Promise<DriverReply> {
     if (op.kind === 'tm') {
       const at = this.transferPlace(vm, op.op);
-      const terminatedOffHost = op.op === 'epilog' && (vm.prevState === VmState.STOPPED || vm.prevState === VmState.UNDEPLOYED) && vm.prevLcmState === LcmState.LCM_INIT;
-      const lines = terminatedOffHost ? this.o.tm.frontendDelete(vm, at) : this.o.tm.lines(vm, op.op, at, vm.template.has('CONTEXT') ? join(this.o.logs.vmDir(vm.oid), 'context.sh') : null);
+      // A closed record means the VM left its host (STOPPED, UNDEPLOYED): its files are on the front-end.
+      const onFrontend = op.op === 'epilog' && vm.lastHistory!.etime !== 0;
+      const lines = onFrontend ? this.o.tm.frontendDelete(vm, at) : this.o.tm.lines(vm, op.op, at, vm.template.has('CONTEXT') ? join(this.o.logs.vmDir(vm.oid), 'context.sh') : null);
       const context = op.op === 'prolog' ? contextFile(vm) : null;
       this.o.logs.write(vm.oid, 'TrM', 'I', `Sending ${op.op} transfer (${lines.length} command${lines.length === 1 ? '' : 's'}) to the TM driver`);
       if (context !== null) await writeFile(join(await this.o.logs.ensureDir(vm.oid), 'context.sh'), context);
