@@ -108,6 +108,31 @@ const hostMonitoring: Table = {
   indexes: [['last_mon_time']],
 };
 
+/**
+ * VMs: a pool table whose names need not be unique (OpenNebula allows twin VM names), with the
+ * state and LCM state as columns, indexed for filtered listings and counts.
+ */
+const vmPool: Table = (() => {
+  const table = poolTable('vm_pool', 'owner');
+  return { ...table, columns: { ...table.columns, state: 'integer', lcm_state: 'integer' }, unique: [], indexes: [...(table.indexes ?? []), ['state']] };
+})();
+
+/** VM history records, one row per record (vid, seq) as OpenNebula keeps them, for accounting by time. */
+const history: Table = {
+  name: 'history',
+  columns: { vid: 'integer', seq: 'integer', body: 'text', stime: 'bigint', etime: 'bigint' },
+  primaryKey: ['vid', 'seq'],
+  indexes: [['stime'], ['etime']],
+};
+
+/** One row per VM monitoring sample: the `<MONITORING>` XML at `last_poll`. */
+const vmMonitoring: Table = {
+  name: 'vm_monitoring',
+  columns: { vid: 'integer', last_poll: 'bigint', body: 'text' },
+  primaryKey: ['vid', 'last_poll'],
+  indexes: [['last_poll']],
+};
+
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   creating(1, 'Initial schema: versioning, pool control, system attributes, users, groups, ACL rules, documents', [
@@ -124,6 +149,7 @@ export const MIGRATIONS: readonly Migration[] = [
   creating(4, 'Datastores: datastore_pool', [poolTable('datastore_pool', 'pool')]),
   creating(5, 'Images: image_pool', [poolTable('image_pool', 'owner')]),
   creating(6, 'Virtual networks: network_pool', [poolTable('network_pool', 'owner')]),
+  creating(7, 'Virtual machines: vm_pool, history, vm_monitoring', [vmPool, history, vmMonitoring]),
 ];
 
 /** The schema version this program writes: that of the last migration. */

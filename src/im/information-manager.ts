@@ -7,7 +7,7 @@
 import { Template, TemplateSyntaxError } from '../common/template/index.js';
 import type { Logger } from '../common/log.js';
 import type { Database } from '../db/database.js';
-import type { HostPool } from '../host/index.js';
+import type { Host, HostPool } from '../host/index.js';
 import { decodePayload, type Driver } from '../mad/index.js';
 import { Transaction } from '../pool/index.js';
 import type { HookManager } from '../hm/index.js';
@@ -27,6 +27,14 @@ export interface InformationManagerOptions {
   readonly expirationSec: number;
   /** Told when a host enters ERROR (HOST_HOOK ON = ERROR). */
   readonly hooks?: HookManager;
+  /** What a host's monitoring means for its VMs (the LCM), applied in the same transaction. */
+  readonly vms?: HostVmsMonitor;
+}
+
+/** The VM side of host monitoring: the VMs a report lists, and what a failed host means for its VMs. */
+export interface HostVmsMonitor {
+  hostMonitored(tx: Transaction, host: Host, probe: Template, now: number): void;
+  hostFailed(tx: Transaction, host: Host): void;
 }
 
 /** How often old monitoring samples are purged. */
@@ -114,10 +122,13 @@ export class InformationManager {
     const now = Math.floor(Date.now() / 1000);
     const tx = new Transaction(db);
     const wasError = host.state === HostState.ERROR;
-    if (probe) hosts.monitoringSucceeded(tx, host, probe, now);
-    else {
+    if (probe) {
+      hosts.monitoringSucceeded(tx, host, probe, now);
+      this.o.vms?.hostMonitored(tx, host, probe, now);
+    } else {
       log.error('InM', `Host ${name} (${oid}): ${error}`);
       hosts.monitoringFailed(tx, host, error, now);
+      this.o.vms?.hostFailed(tx, host);
     }
     try {
       await tx.commit();

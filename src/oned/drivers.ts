@@ -72,11 +72,14 @@ function makeDriver(
   };
   const exe = resolveExecutable(executable, { oneLocation });
   const module = section.slice(0, 3);
+  // A TIMEOUT (seconds) in the entry bounds each request to the driver.
+  const timeout = Number(v.get('TIMEOUT') ?? '');
   return new Driver({
     name,
     command: exe.command,
     args: [...exe.args, ...splitArguments(v.get('ARGUMENTS') ?? ''), ...extraArgs],
     env,
+    requestTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : undefined,
     onLog: (l) => log.debug(module, `${name} [${l.severity}] ${l.id}: ${l.text}`),
     onStderr: (line) => log.warn(module, `${name} (stderr): ${line}`),
     onEvent: (level, message) => log.log(module, level === 'error' ? 0 : level === 'warning' ? 1 : 2, `${name}: ${message}`),

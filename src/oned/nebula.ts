@@ -34,6 +34,11 @@ import { InformationManager } from '../im/index.js';
 import { ImageManager, ImagePool } from '../image/index.js';
 import type { Driver } from '../mad/index.js';
 import type { Location } from './location.js';
+import { VirtualMachinePool, VmLogs, VmResources } from '../vm/index.js';
+import { DispatchManager } from '../dm/index.js';
+import { LifeCycleManager } from '../lcm/index.js';
+import { VirtualMachineManager, VmPoller } from '../vmm/index.js';
+import { TransferManager } from '../tm/index.js';
 
 /** The OpenNebula API version oned answers to `one.system.version`. */
 export const API_VERSION = '6.10.0';
@@ -87,6 +92,14 @@ export class Nebula implements Core {
   readonly images: ImagePool;
   readonly vnets: VirtualNetworkPool;
   readonly defaultQuotas: { user: Quotas; group: Quotas } = { user: new Quotas(), group: new Quotas() };
+  readonly vms = new VirtualMachinePool();
+  readonly vmResources: VmResources;
+  readonly vmLogs: VmLogs;
+  private vmmDrivers = new Map<string, Driver>();
+  private tmDriver: Driver | undefined;
+  private lifeCycle: LifeCycleManager | undefined;
+  private dispatcher: DispatchManager | undefined;
+  private poller: VmPoller | undefined;
   private database: Database | undefined;
   private aclManager: AclManager | undefined;
   private authorizer: Authorizer | undefined;
@@ -117,7 +130,18 @@ export class Nebula implements Core {
       cdromDevPrefix: this.config.string('DEFAULT_CDROM_DEVICE_PREFIX', 'hd'),
     });
     this.vnets = new VirtualNetworkPool({ macPrefix: this.config.string('MAC_PREFIX', DEFAULT_MAC_PREFIX), uidOf: (uname) => this.users.getByName(uname)?.oid });
+    this.vmResources = new VmResources(this.images, this.vnets);
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
+    this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
+  }
+
+  get lcm(): LifeCycleManager {
+    if (!this.lifeCycle) throw new Error('oned is not started');
+    return this.lifeCycle;
+  }
+  get dm(): DispatchManager {
+    if (!this.dispatcher) throw new Error('oned is not started');
+    return this.dispatcher;
   }
 
   get db(): Database {
@@ -158,6 +182,7 @@ export class Nebula implements Core {
     await this.datastores.load(this.database);
     await this.images.load(this.database);
     await this.vnets.load(this.database);
+    await this.vms.load(this.database);
     await this.loadDefaultQuotas();
     this.aclManager = await AclManager.load(this.database);
     this.authorizer = new Authorizer(this.aclManager);
@@ -183,6 +208,25 @@ export class Nebula implements Core {
     }
 
     await this.startHooks();
+    this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root);
+    this.tmDriver = singleDriver(this.config, 'TM_MAD', log, this.location.root);
+    await Promise.all([...this.vmmDrivers.values(), this.tmDriver].map((d) => d?.start()));
+    log.info('VMM', `VMM drivers started: ${[...this.vmmDrivers.keys()].join(', ') || 'none'}; TM driver: ${this.tmDriver ? 'started' : 'none'}`);
+    this.lifeCycle = new LifeCycleManager({
+      vms: this.vms,
+      hosts: this.hosts,
+      datastores: this.datastores,
+      db: this.database,
+      log,
+      logs: this.vmLogs,
+      vmm: new VirtualMachineManager({ drivers: this.vmmDrivers, logs: this.vmLogs }),
+      tm: new TransferManager({ driver: this.tmDriver, logs: this.vmLogs }),
+      payers: this,
+      resources: this.vmResources,
+    });
+    this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
+
+    // The IM starts after the LCM: host reports carry VM states, and a failed host's VMs go UNKNOWN.
     this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);
     await Promise.all([...this.imDrivers.values()].map((d) => d.start()));
     log.info('InM', `IM drivers started: ${[...this.imDrivers.keys()].join(', ') || 'none'}`);
@@ -197,6 +241,7 @@ export class Nebula implements Core {
         timeoutSec: this.config.int('HOST_MONITORING_TIMEOUT', 90),
         expirationSec: this.config.int('HOST_MONITORING_EXPIRATION_TIME', 86400),
         hooks: this.hooks,
+        vms: this.lifeCycle,
       });
       this.im.start();
     } else {
@@ -216,6 +261,19 @@ export class Nebula implements Core {
       location: this.datastores.location,
     });
     this.imageManagerValue.start();
+
+
+    this.poller = new VmPoller({
+      vms: this.vms,
+      lcm: this.lifeCycle,
+      db: this.database,
+      log,
+      intervalSec: this.config.int('VM_POLLING_INTERVAL', 0),
+      expirationSec: this.config.int('VM_MONITORING_EXPIRATION_TIME', 86400),
+    });
+    this.poller.start();
+    const recovered = this.lifeCycle.recoverAll();
+    if (recovered > 0) log.info('LCM', `${recovered} VMs were in transient states: their driver operations are sent again`);
 
     const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()));
     rm.register(ALL_METHODS);
@@ -241,10 +299,15 @@ export class Nebula implements Core {
     this.log.info('ONE', 'Stopping oned');
     await this.server?.close();
     await this.im?.stop();
+    this.poller?.stop();
+    // Drivers first: their in-flight requests fail at once, and the LCM drops those replies.
+    const stopping = this.lifeCycle?.stop();
+    await Promise.all([...this.imDrivers.values(), ...this.vmmDrivers.values(), this.tmDriver].map((d) => d?.stop()));
+    await stopping;
+    await this.vmLogs.drain();
     // Stopping the driver fails the copies in flight (their images go to ERROR), which the
     // manager waits for: all is stored before the database closes.
     await Promise.all([this.dsDriver?.stop(), this.imageManagerValue?.stop()]);
-    await Promise.all([...this.imDrivers.values()].map((d) => d.stop()));
     await this.hookManager?.stop();
     await this.authDriver?.stop();
     await this.hmDriver?.stop();

@@ -32,6 +32,8 @@ export interface ListQuery {
   readonly offset?: number;
   /** ... and return at most this many. */
   readonly limit?: number;
+  /** The candidates, in id order, when the pool has an index that narrows them (VMs by state); default: the whole pool or the uid's objects. */
+  readonly source?: Iterable<PoolObject>;
   /** Visibility filter (authorization); objects it rejects are skipped. */
   readonly visible?: (obj: PoolObject) => boolean;
 }
@@ -161,6 +163,14 @@ export abstract class Pool<T extends PoolObject> {
       : { kind: 'upsert', table: this.options.table, row: obj.toRow() };
   }
 
+  /**
+   * Every write that stores (or deletes) an object: its row, plus whatever rows of other tables
+   * it keeps (VM history records); the Transaction commits them together.
+   */
+  rowWrites(obj: T, deleted = false): Write[] {
+    return [this.rowWrite(obj, deleted)];
+  }
+
   /** The objects a listing returns, in id order. */
   list(q: ListQuery = {}): T[] {
     const start = q.startId ?? -1;
@@ -168,7 +178,7 @@ export abstract class Pool<T extends PoolObject> {
     let skip = q.offset ?? 0;
     const limit = q.limit ?? Infinity;
     const out: T[] = [];
-    const source: Iterable<T> = q.uid !== undefined ? [...this.ownedBy(q.uid)].sort((a, b) => a.oid - b.oid) : this.objects.values();
+    const source: Iterable<T> = (q.source as Iterable<T> | undefined) ?? (q.uid !== undefined ? [...this.ownedBy(q.uid)].sort((a, b) => a.oid - b.oid) : this.objects.values());
     for (const obj of source) {
       if (out.length >= limit) break;
       if (start >= 0 && obj.oid < start) continue;

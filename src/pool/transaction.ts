@@ -124,6 +124,16 @@ export class Transaction {
   }
 
   /**
+   * Gives up the transaction: every touched or created object is put back as it was (newest
+   * change first) and nothing is written. For a call refused half-way through its step.
+   */
+  rollback(): void {
+    for (const e of [...this.entries.values()].reverse()) e.pool.restore(e.obj.oid, e.before);
+    this.entries.clear();
+    this.extra.length = 0;
+  }
+
+  /**
    * Commits. On failure the touched objects are put back as they were (newest change first),
    * then re-read from the database: a commit whose reply was lost may still have taken
    * effect, and the database is the truth. Rethrows the commit's error.
@@ -132,7 +142,7 @@ export class Transaction {
     const writes: Write[] = [];
     for (const e of this.entries.values()) {
       if (e.deleted && e.before === null) continue; // created and deleted: nothing to store
-      writes.push(e.pool.rowWrite(e.obj, e.deleted));
+      writes.push(...e.pool.rowWrites(e.obj, e.deleted));
     }
     writes.push(...this.extra);
     if (writes.length === 0) return;

@@ -15,6 +15,9 @@ import type { AclManager } from '../acl/index.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Quotas } from '../auth/quotas.js';
 import type { HookManager } from '../hm/index.js';
+import type { VirtualMachinePool, VmLogs, VmResources } from '../vm/index.js';
+import type { DispatchManager } from '../dm/index.js';
+import type { LifeCycleManager } from '../lcm/index.js';
 
 export interface Core {
   readonly version: string;
@@ -40,4 +43,10 @@ export interface Core {
   readonly defaultQuotas: { readonly user: Quotas; readonly group: Quotas };
   /** Runs VM_HOOK and HOST_HOOK commands on state changes. */
   readonly hooks: HookManager;
+  readonly vms: VirtualMachinePool;
+  /** Where VM DISKs and NICs are prepared and released (images and networks plug in here). */
+  readonly vmResources: VmResources;
+  readonly vmLogs: VmLogs;
+  readonly dm: DispatchManager;
+  readonly lcm: LifeCycleManager;
 }

@@ -22,7 +22,7 @@ const kind: ObjectKind<Image> = {
   prefix: 'one.image',
   pool: (core) => core.images,
   // The image's DATASTORE quota moves to its new owner and group, who must have room for it.
-  chowning: (req, tx, image, owner) => {
+  beforeChown: (req, tx, image, owner) => {
     const usage = imageQuotaUsage(image);
     try {
       chargeQuotas(tx, payers(req), owner.uid, owner.gid, usage);

@@ -11,5 +11,7 @@ import { systemMethods } from './system.js';
 import { userMethods } from './user.js';
 import { vmTemplateMethods } from './vm-template.js';
 import { vnetMethods } from './vnet.js';
+import { vmMethods } from './vm.js';
+import { vmPoolMethods } from './vm-pool.js';
 
-export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods, ...imageMethods, ...vnetMethods];
+export const ALL_METHODS: readonly MethodDef[] = [...systemMethods, ...userMethods, ...groupMethods, ...aclMethods, ...documentMethods, ...hostMethods, ...clusterMethods, ...datastoreMethods, ...vmTemplateMethods, ...imageMethods, ...vnetMethods, ...vmMethods, ...vmPoolMethods];

@@ -23,13 +23,15 @@ export interface ObjectKind<T extends TemplatedObject> {
   readonly pool: (core: Core) => Pool<T>;
   /** Whether the object's template is in replace mode (setting a name drops the old ones). */
   readonly replaceMode?: boolean;
+  /** Whether no two objects of an owner share a name (default); VM names may repeat. */
+  readonly namesUnique?: boolean;
   /** The clusters an object is in, for objects `%cid` ACL rules can name. */
   readonly clustersOf?: (obj: T) => readonly number[];
   /**
-   * Called by chown in its transaction, before the owner changes, for objects that count in
-   * quotas (which move to the new owner and group); throws an ApiError to refuse.
+   * Runs in chown's transaction before the owner changes (VMs move their quota usage to the new
+   * owner); it may throw an ApiError before changing anything.
    */
-  readonly chowning?: (req: Request, tx: Transaction, obj: T, owner: Ownership) => void;
+  readonly beforeChown?: (req: Request, tx: Transaction, obj: T, owner: Ownership) => void;
 }
 
 /** The object, authorized for `op` (with its clusters, when the kind has them). */
@@ -165,9 +167,9 @@ async function chown<T extends TemplatedObject>(req: Request, kind: ObjectKind<T
     gid: newGroup?.oid ?? obj.owner.gid,
     gname: newGroup?.name ?? obj.owner.gname,
   };
-  if (newUser) checkNameFree(pool, obj.name, owner.uid, ErrorCode.ACTION, oid);
+  if (newUser && kind.namesUnique !== false) checkNameFree(pool, obj.name, owner.uid, ErrorCode.ACTION, oid);
   const tx = req.transaction();
-  kind.chowning?.(req, tx, obj, owner);
+  kind.beforeChown?.(req, tx, obj, owner);
   tx.touch(pool, obj);
   pool.setOwner(obj, owner);
   await tx.commit();

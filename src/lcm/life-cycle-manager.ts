@@ -1,0 +1,692 @@
+/**
+ * The Life-Cycle Manager: every transition of spec §4.2 once a VM is ACTIVE, the driver work each
+ * transient LCM state stands for, and the success / failure callbacks of those drivers.
+ *
+ * How the managers talk: a state change is committed first (the API method returns then), and
+ * `dispatch(vid)` queues the driver operation the new state stands for. Its reply comes back as
+ * a new transaction that applies `succeeded` or `failed`, then dispatches the next state's
+ * operation. Each operation carries a token: a reply to an operation that was superseded
+ * (retried, recovered, overridden by terminate-hard) is dropped. Because the operation follows
+ * from the state alone, re-dispatching a VM after a restart re-issues whatever was pending.
+ */
+import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../common/log.js';
+import { timestamp } from '../common/log.js';
+import { Transaction } from '../pool/index.js';
+import { HostState, type Host, type HostPool } from '../host/index.js';
+import type { DatastorePool } from '../datastore/index.js';
+import { releaseQuotas, type QuotaPayers } from '../auth/quota-charge.js';
+import type { DriverReply } from '../mad/index.js';
+import {
+  contextFile,
+  diskQuotaUsage,
+  HISTORY_TABLE,
+  LcmState,
+  lcmStateName,
+  stateName,
+  vectors,
+  VmAction,
+  vmQuotaUsage,
+  VmState,
+  type History,
+  type LcmStateValue,
+  type VirtualMachine,
+  type VirtualMachinePool,
+  type VmLogs,
+  type VmResources,
+  type VmStateValue,
+} from '../vm/index.js';
+import type { Template } from '../common/template/index.js';
+import { parsePollText, reportedPoll, sampleOf, type VmSample } from '../vm/index.js';
+import type { TransferManager, TransferOp, TransferPlace } from '../tm/index.js';
+import type { VirtualMachineManager, VmmAction, VmmRequest } from '../vmm/index.js';
+
+export interface LifeCycleManagerOptions {
+  readonly vms: VirtualMachinePool;
+  readonly hosts: HostPool;
+  readonly datastores: DatastorePool;
+  readonly db: Database;
+  readonly log: Logger;
+  readonly logs: VmLogs;
+  readonly vmm: VirtualMachineManager;
+  readonly tm: TransferManager;
+  readonly payers: QuotaPayers;
+  readonly resources: VmResources;
+}
+
+/** A transient state's twin failure state, and back (recover retry / success). */
+const FAILURE_OF: ReadonlyMap<number, LcmStateValue> = new Map<number, LcmStateValue>([
+  [LcmState.PROLOG, LcmState.PROLOG_FAILURE],
+  [LcmState.PROLOG_RESUME, LcmState.PROLOG_RESUME_FAILURE],
+  [LcmState.PROLOG_UNDEPLOY, LcmState.PROLOG_UNDEPLOY_FAILURE],
+  [LcmState.PROLOG_MIGRATE, LcmState.PROLOG_MIGRATE_FAILURE],
+  [LcmState.PROLOG_MIGRATE_POWEROFF, LcmState.PROLOG_MIGRATE_POWEROFF_FAILURE],
+  [LcmState.PROLOG_MIGRATE_SUSPEND, LcmState.PROLOG_MIGRATE_SUSPEND_FAILURE],
+  [LcmState.PROLOG_MIGRATE_UNKNOWN, LcmState.PROLOG_MIGRATE_UNKNOWN_FAILURE],
+  [LcmState.BOOT, LcmState.BOOT_FAILURE],
+  [LcmState.BOOT_MIGRATE, LcmState.BOOT_MIGRATE_FAILURE],
+  [LcmState.BOOT_UNDEPLOY, LcmState.BOOT_UNDEPLOY_FAILURE],
+  [LcmState.BOOT_STOPPED, LcmState.BOOT_STOPPED_FAILURE],
+  [LcmState.EPILOG, LcmState.EPILOG_FAILURE],
+  [LcmState.EPILOG_STOP, LcmState.EPILOG_STOP_FAILURE],
+  [LcmState.EPILOG_UNDEPLOY, LcmState.EPILOG_UNDEPLOY_FAILURE],
+]);
+const RETRY_OF: ReadonlyMap<number, LcmStateValue> = new Map([...FAILURE_OF].map(([t, f]) => [f, t as LcmStateValue]));
+
+/** States waiting for a VMM DEPLOY or RESTORE: a VM monitoring finds running has booted. */
+const BOOT_STATES: ReadonlySet<number> = new Set([
+  LcmState.BOOT, LcmState.BOOT_UNKNOWN, LcmState.BOOT_POWEROFF, LcmState.BOOT_SUSPENDED, LcmState.BOOT_STOPPED, LcmState.BOOT_UNDEPLOY, LcmState.BOOT_MIGRATE,
+]);
+
+/** The non-failure state a `*_FAILURE` state retries, if `lcm` is one. */
+export function retryStateOf(lcm: number): LcmStateValue | undefined {
+  return RETRY_OF.get(lcm);
+}
+
+/** The driver operation a transient LCM state stands for. */
+type Operation = { kind: 'tm'; op: TransferOp } | { kind: 'vmm'; action: VmmAction; on: 'host' | 'previous' };
+
+/** The operation of `lcm` for `vm`; undefined for states with nothing pending (RUNNING, failures...). */
+export function operationOf(vm: VirtualMachine): Operation | undefined {
+  const last = vm.lastHistory;
+  const action = last?.action;
+  const prevAction = vm.previousHistory?.action;
+  const hard = action === VmAction.TERMINATE_HARD || action === VmAction.POWEROFF_HARD || action === VmAction.UNDEPLOY_HARD;
+  switch (vm.lcmState) {
+    case LcmState.PROLOG:
+      return { kind: 'tm', op: 'prolog' };
+    case LcmState.PROLOG_RESUME:
+    case LcmState.PROLOG_UNDEPLOY:
+      return { kind: 'tm', op: 'resume' };
+    case LcmState.PROLOG_MIGRATE:
+    case LcmState.PROLOG_MIGRATE_POWEROFF:
+    case LcmState.PROLOG_MIGRATE_SUSPEND:
+    case LcmState.PROLOG_MIGRATE_UNKNOWN:
+      return { kind: 'tm', op: 'migrate' };
+    case LcmState.EPILOG:
+      return { kind: 'tm', op: 'epilog' };
+    case LcmState.EPILOG_STOP:
+    case LcmState.EPILOG_UNDEPLOY:
+      return { kind: 'tm', op: 'stop' };
+    case LcmState.BOOT:
+    case LcmState.BOOT_UNKNOWN:
+    case LcmState.BOOT_POWEROFF:
+    case LcmState.BOOT_UNDEPLOY:
+      return { kind: 'vmm', action: 'DEPLOY', on: 'host' };
+    case LcmState.BOOT_SUSPENDED:
+    case LcmState.BOOT_STOPPED:
+    case LcmState.BOOT_MIGRATE:
+      return { kind: 'vmm', action: 'RESTORE', on: 'host' };
+    case LcmState.SHUTDOWN:
+    case LcmState.SHUTDOWN_POWEROFF:
+    case LcmState.SHUTDOWN_UNDEPLOY:
+      return { kind: 'vmm', action: hard ? 'CANCEL' : 'SHUTDOWN', on: 'host' };
+    case LcmState.SAVE_STOP:
+    case LcmState.SAVE_SUSPEND:
+      return { kind: 'vmm', action: 'SAVE', on: 'host' };
+    case LcmState.SAVE_MIGRATE:
+      // Cold migration: save (mode 0) or power off (modes 1, 2) on the source host.
+      if (prevAction === VmAction.POWEROFF_MIGRATE) return { kind: 'vmm', action: 'SHUTDOWN', on: 'previous' };
+      if (prevAction === VmAction.POWEROFF_HARD_MIGRATE) return { kind: 'vmm', action: 'CANCEL', on: 'previous' };
+      return { kind: 'vmm', action: 'SAVE', on: 'previous' };
+    case LcmState.MIGRATE:
+      return { kind: 'vmm', action: 'MIGRATE', on: 'previous' };
+    case LcmState.CLEANUP_DELETE:
+    case LcmState.CLEANUP_RESUBMIT:
+      return { kind: 'vmm', action: 'CLEANUP', on: 'host' };
+    case LcmState.HOTPLUG_PROLOG_POWEROFF:
+      return { kind: 'tm', op: 'prolog_attach' };
+    case LcmState.HOTPLUG_EPILOG_POWEROFF:
+      return { kind: 'tm', op: 'epilog_detach' };
+    case LcmState.HOTPLUG:
+      return { kind: 'vmm', action: vectors(vm.template, 'DISK').some((d) => d.get('ATTACH') === 'YES' && d.get('DETACH') === 'YES') ? 'DETACHDISK' : 'ATTACHDISK', on: 'host' };
+    case LcmState.HOTPLUG_NIC:
+      return { kind: 'vmm', action: vectors(vm.template, 'NIC').some((n) => n.get('ATTACH') === 'YES' && n.get('DETACH') === 'YES') ? 'DETACHNIC' : 'ATTACHNIC', on: 'host' };
+    default:
+      return undefined;
+  }
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+export class LifeCycleManager {
+  private nextToken = 0;
+  /** The operation each VM waits for, by token. */
+  private readonly pending = new Map<number, number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly o: LifeCycleManagerOptions) {}
+
+  /** Number of driver operations waiting for a reply. */
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Queues the driver operation the VM's state stands for (none for stable states). Call it once
+   * the state change is committed; a VM whose state needs nothing is left alone.
+   */
+  dispatch(vid: number): void {
+    if (this.stopped) return;
+    const vm = this.o.vms.get(vid);
+    if (!vm || vm.state !== VmState.ACTIVE) return;
+    const op = operationOf(vm);
+    if (!op) return;
+    const token = ++this.nextToken;
+    this.pending.set(vid, token);
+    const expected = vm.lcmState;
+    const module = op.kind === 'tm' ? 'TrM' : 'VMM';
+    const work = this.issue(vm, op).then(
+      (reply) => this.replied(vid, token, expected, module, reply),
+      (err: Error) => this.replied(vid, token, expected, module, { ok: false, info: err.message, logs: [] }),
+    );
+    this.track(vid, work);
+  }
+
+  /** Keeps a driver operation's promise until it settles (stop waits for them); errors go to oned's log. */
+  private track(vid: number, work: Promise<void>): void {
+    const tracked = work.catch((err: Error) => this.o.log.error('LCM', `VM ${vid}: ${err.stack ?? err.message}`)).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  /** Re-dispatches every VM in a transient state (oned restarted: the pending operations were lost). */
+  recoverAll(): number {
+    let n = 0;
+    for (const vm of this.o.vms.inState(VmState.ACTIVE)) {
+      if (!operationOf(vm)) continue;
+      this.o.logs.write(vm.oid, 'LCM', 'I', `oned restarted in ${lcmStateName(vm.lcmState)}: the pending driver operation is sent again`);
+      this.dispatch(vm.oid);
+      n++;
+    }
+    return n;
+  }
+
+  /** Forgets pending operations (their replies are dropped) and waits for them. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.pending.clear();
+    await Promise.all(this.inFlight);
+  }
+
+  /** Sends REBOOT or RESET (no state change); a failure is reported in vm.log and USER_TEMPLATE/ERROR. */
+  reboot(vm: VirtualMachine, hard: boolean): void {
+    const action = hard ? 'RESET' : 'REBOOT';
+    const request = this.vmmRequest(vm, 'host');
+    const work = this.o.vmm.request(action, request).then(async (reply) => {
+      const current = this.o.vms.get(vm.oid);
+      if (!current) return;
+      if (reply.ok) {
+        this.o.logs.write(vm.oid, 'VMM', 'I', `VM successfully ${hard ? 'reset' : 'rebooted'}.`);
+        return;
+      }
+      const tx = new Transaction(this.o.db);
+      this.fail(tx, current, `Error ${hard ? 'resetting' : 'rebooting'} VM: ${reply.info}`);
+      await tx.commit();
+    });
+    this.track(vm.oid, work);
+  }
+
+  // ---- monitoring (§4.4) ----
+
+  /**
+   * Sends POLL for a VM that should be running (RUNNING or UNKNOWN) and applies the answer: a
+   * sample and the transitions of §4.4. A failed POLL puts a RUNNING VM in UNKNOWN.
+   */
+  poll(vid: number): void {
+    const vm = this.o.vms.get(vid);
+    if (this.stopped || !vm || vm.state !== VmState.ACTIVE || (vm.lcmState !== LcmState.RUNNING && vm.lcmState !== LcmState.UNKNOWN) || !vm.lastHistory) return;
+    // A host in ERROR cannot be trusted to answer for its VMs: they wait for it to come back.
+    if (this.o.hosts.get(vm.hostId)?.state === HostState.ERROR) return;
+    const work = this.o.vmm.request('POLL', this.vmmRequest(vm, 'host')).then(async (reply) => {
+      const current = this.o.vms.get(vid);
+      if (this.stopped || !current || current.state !== VmState.ACTIVE) return;
+      const tx = new Transaction(this.o.db);
+      if (reply.ok) this.monitored(tx, current, sampleOf(vid, parsePollText(reply.info), now()));
+      else if (current.lcmState === LcmState.RUNNING) {
+        this.fail(tx, current, `Error monitoring VM: ${reply.info}`);
+        this.enter(tx, current, VmState.ACTIVE, LcmState.UNKNOWN);
+      }
+      await tx.commit();
+    });
+    this.track(vid, work);
+  }
+
+  /** Applies a monitoring sample: stored in vm_monitoring, shown in the VM, and the state it implies. */
+  monitored(tx: Transaction, vm: VirtualMachine, sample: VmSample): void {
+    const s = vm.state;
+    const lcm = vm.lcmState;
+    const active = s === VmState.ACTIVE;
+    const booting = active && BOOT_STATES.has(lcm);
+    const bootFailed = active && BOOT_STATES.has(RETRY_OF.get(lcm) ?? -1);
+    switch (sample.state) {
+      case 'a':
+        if (booting) this.succeeded(tx, vm);
+        else if (bootFailed) {
+          this.enter(tx, vm, VmState.ACTIVE, RETRY_OF.get(lcm)!);
+          this.succeeded(tx, vm);
+        } else if (s === VmState.POWEROFF || s === VmState.SUSPENDED || (active && lcm === LcmState.UNKNOWN)) {
+          this.o.logs.write(vm.oid, 'LCM', 'I', 'VM found running by monitoring');
+          this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        }
+        break;
+      case 'p':
+        if (active && (lcm === LcmState.RUNNING || lcm === LcmState.UNKNOWN)) this.enter(tx, vm, VmState.SUSPENDED);
+        break;
+      case 'e':
+        if (active && lcm === LcmState.RUNNING) {
+          this.fail(tx, vm, 'The hypervisor reports an error for the VM');
+          this.enter(tx, vm, VmState.ACTIVE, LcmState.UNKNOWN);
+        }
+        break;
+      case 'd':
+        if (active && (lcm === LcmState.RUNNING || lcm === LcmState.UNKNOWN)) {
+          this.o.logs.write(vm.oid, 'LCM', 'I', 'VM not found by monitoring: it is powered off');
+          this.enter(tx, vm, VmState.POWEROFF);
+        } else if (active && (lcm === LcmState.SHUTDOWN || lcm === LcmState.SHUTDOWN_POWEROFF || lcm === LcmState.SHUTDOWN_UNDEPLOY)) this.succeeded(tx, vm);
+        break;
+    }
+    // Not a change of the VM's row unless a transition touched it: the sample has its own table.
+    vm.monitoring = sample.xml;
+    vm.lastPoll = sample.timestamp;
+    vm.changed();
+    tx.write(this.o.vms.monitoringWrite(vm.oid, sample.timestamp, sample.xml));
+  }
+
+  /** A host's IM report listed VMs (`VM = [ ID, DEPLOY_ID, POLL | MONITOR ]`): each sample applied; UNKNOWN VMs it left out are polled. */
+  hostMonitored(tx: Transaction, host: Host, probe: Template, t: number): void {
+    const reported = new Set<number>();
+    for (const a of probe.getAll('VM')) {
+      if (typeof a.value === 'string') continue;
+      const vid = Number(a.value.get('ID'));
+      const vm = this.o.vms.get(vid);
+      if (!vm || !host.vms.has(vid)) continue;
+      reported.add(vid);
+      this.monitored(tx, vm, sampleOf(vid, parsePollText(reportedPoll(a.value)), t));
+    }
+    for (const vid of host.vms) {
+      const vm = this.o.vms.get(vid);
+      if (!reported.has(vid) && vm?.state === VmState.ACTIVE && vm.lcmState === LcmState.UNKNOWN) setImmediate(() => this.poll(vid));
+    }
+  }
+
+  /** A host went ERROR: its RUNNING VMs go UNKNOWN (never POWEROFF: the host, not the VM, is lost). */
+  hostFailed(tx: Transaction, host: Host): void {
+    for (const vid of host.vms) {
+      const vm = this.o.vms.get(vid);
+      if (vm?.state !== VmState.ACTIVE || vm.lcmState !== LcmState.RUNNING) continue;
+      this.o.logs.write(vid, 'LCM', 'W', `Host ${host.name} (${host.oid}) is in ERROR: the VM state is unknown`);
+      this.enter(tx, vm, VmState.ACTIVE, LcmState.UNKNOWN);
+    }
+  }
+
+  // ---- state changes, used by the DM too (inside the caller's transaction) ----
+
+  /** Moves the VM to a state, logging it as OpenNebula does ("New state is ACTIVE", "New LCM state is PROLOG"). */
+  enter(tx: Transaction, vm: VirtualMachine, state: VmStateValue, lcm: LcmStateValue = LcmState.LCM_INIT): void {
+    tx.touch(this.o.vms, vm);
+    const wasState = vm.state;
+    const wasLcm = vm.lcmState;
+    this.o.vms.setState(vm, state, lcm);
+    if (state !== wasState) this.o.logs.write(vm.oid, 'LCM', 'I', `New state is ${stateName(state)}`);
+    if (state === VmState.ACTIVE && lcm !== wasLcm) this.o.logs.write(vm.oid, 'LCM', 'I', `New LCM state is ${lcmStateName(lcm)}`);
+  }
+
+  /** Accounts the VM on a host (share and `<VMS>`), once: a VM already counted there is left as is. */
+  place(tx: Transaction, vm: VirtualMachine, host: Host): void {
+    if (host.vms.has(vm.oid)) return;
+    const h = tx.touch(this.o.hosts, host);
+    h.vms.add(vm.oid);
+    h.share.add(vm.capacity);
+  }
+
+  /** Gives a host back what the VM took, once. */
+  unplace(tx: Transaction, vm: VirtualMachine, hid: number): void {
+    const host = this.o.hosts.get(hid);
+    if (!host || !host.vms.has(vm.oid)) return;
+    const h = tx.touch(this.o.hosts, host);
+    h.vms.delete(vm.oid);
+    h.share.remove(vm.capacity);
+  }
+
+  /**
+   * The VM is DONE: end time, off its hosts, its DISKs and NICs and its quota given back.
+   * Never twice: a DONE VM is not touched again.
+   */
+  done(tx: Transaction, vm: VirtualMachine): void {
+    if (vm.state === VmState.DONE) return;
+    const t = now();
+    this.enter(tx, vm, VmState.DONE);
+    vm.etime = t;
+    const last = vm.lastHistory;
+    if (last && last.etime === 0) last.etime = t;
+    for (const h of vm.history) this.unplace(tx, vm, h.placement.hid);
+    this.o.resources.releaseAll(tx, vm.template, vm.oid);
+    releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, vmQuotaUsage(vm.template));
+  }
+
+  /** Back to PENDING, off the host (delete-recreate, resubmit). */
+  resubmit(tx: Transaction, vm: VirtualMachine): void {
+    this.enter(tx, vm, VmState.PENDING);
+    const last = vm.lastHistory;
+    if (last && last.etime === 0) last.etime = now();
+    for (const h of vm.history) this.unplace(tx, vm, h.placement.hid);
+    vm.deployId = '';
+  }
+
+  /** Records a failure: USER_TEMPLATE/ERROR (with the time, as OpenNebula writes it) and vm.log. */
+  fail(tx: Transaction, vm: VirtualMachine, message: string): void {
+    tx.touch(this.o.vms, vm).setError(`${timestamp(new Date())}: ${message}`);
+    this.o.logs.write(vm.oid, 'LCM', 'E', message);
+  }
+
+  /**
+   * Applies the success of the VM's pending operation (a driver reply, or `one.vm.recover`
+   * success): the next state, with history times, host share and DONE bookkeeping.
+   */
+  succeeded(tx: Transaction, vm: VirtualMachine, info = ''): void {
+    const t = now();
+    const last = vm.lastHistory;
+    const prev = vm.previousHistory;
+    tx.touch(this.o.vms, vm);
+    switch (vm.lcmState) {
+      case LcmState.PROLOG:
+      case LcmState.PROLOG_RESUME:
+      case LcmState.PROLOG_UNDEPLOY:
+      case LcmState.PROLOG_MIGRATE:
+      case LcmState.PROLOG_MIGRATE_UNKNOWN: {
+        if (last) {
+          last.petime = t;
+          last.rstime = t;
+        }
+        const next =
+          vm.lcmState === LcmState.PROLOG_RESUME ? LcmState.BOOT_STOPPED
+          : vm.lcmState === LcmState.PROLOG_UNDEPLOY ? LcmState.BOOT_UNDEPLOY
+          : vm.lcmState === LcmState.PROLOG_MIGRATE && (prev?.action === VmAction.MIGRATE) ? LcmState.BOOT_MIGRATE
+          : LcmState.BOOT;
+        this.enter(tx, vm, VmState.ACTIVE, next);
+        return;
+      }
+      case LcmState.PROLOG_MIGRATE_POWEROFF:
+      case LcmState.PROLOG_MIGRATE_SUSPEND:
+        if (last) last.petime = t;
+        if (prev) this.closeOnHost(tx, vm, prev, t);
+        this.enter(tx, vm, vm.lcmState === LcmState.PROLOG_MIGRATE_POWEROFF ? VmState.POWEROFF : VmState.SUSPENDED);
+        return;
+      case LcmState.BOOT:
+      case LcmState.BOOT_UNKNOWN:
+      case LcmState.BOOT_POWEROFF:
+      case LcmState.BOOT_UNDEPLOY:
+      case LcmState.BOOT_SUSPENDED:
+      case LcmState.BOOT_STOPPED:
+      case LcmState.BOOT_MIGRATE: {
+        // DEPLOY answers the hypervisor's id for the VM; RESTORE keeps the one it had.
+        const id = info.trim().split(/\s+/)[0] ?? '';
+        const op = operationOf(vm);
+        if (id !== '' && op?.kind === 'vmm' && op.action === 'DEPLOY') vm.deployId = id;
+        if (last && last.rstime === 0) last.rstime = t;
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      }
+      case LcmState.MIGRATE:
+        if (last) last.rstime = t;
+        if (prev) this.closeOnHost(tx, vm, prev, t);
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      case LcmState.SHUTDOWN:
+      case LcmState.SHUTDOWN_UNDEPLOY:
+        if (last) {
+          last.retime = t;
+          last.estime = t;
+        }
+        this.enter(tx, vm, VmState.ACTIVE, vm.lcmState === LcmState.SHUTDOWN ? LcmState.EPILOG : LcmState.EPILOG_UNDEPLOY);
+        return;
+      case LcmState.SHUTDOWN_POWEROFF:
+        this.enter(tx, vm, VmState.POWEROFF);
+        return;
+      case LcmState.SAVE_STOP:
+        if (last) {
+          last.retime = t;
+          last.estime = t;
+        }
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.EPILOG_STOP);
+        return;
+      case LcmState.SAVE_SUSPEND:
+        this.enter(tx, vm, VmState.SUSPENDED);
+        return;
+      case LcmState.SAVE_MIGRATE:
+        // The VM no longer runs on the source host: its record is closed and the host freed.
+        if (prev) this.closeOnHost(tx, vm, prev, t);
+        if (last) last.pstime = t;
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.PROLOG_MIGRATE);
+        return;
+      case LcmState.EPILOG:
+        if (last) last.eetime = t;
+        this.done(tx, vm);
+        return;
+      case LcmState.EPILOG_STOP:
+      case LcmState.EPILOG_UNDEPLOY:
+        if (last) this.closeOnHost(tx, vm, last, t);
+        vm.deployId = '';
+        this.enter(tx, vm, vm.lcmState === LcmState.EPILOG_STOP ? VmState.STOPPED : VmState.UNDEPLOYED);
+        return;
+      case LcmState.CLEANUP_DELETE:
+        this.done(tx, vm);
+        return;
+      case LcmState.CLEANUP_RESUBMIT:
+        this.resubmit(tx, vm);
+        return;
+      case LcmState.UNKNOWN:
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      case LcmState.HOTPLUG:
+        this.hotplugDone(tx, vm, 'DISK', true);
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      case LcmState.HOTPLUG_NIC:
+        this.hotplugDone(tx, vm, 'NIC', true);
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      case LcmState.HOTPLUG_PROLOG_POWEROFF:
+      case LcmState.HOTPLUG_EPILOG_POWEROFF:
+        this.hotplugDone(tx, vm, 'DISK', true);
+        this.enter(tx, vm, VmState.POWEROFF);
+        return;
+      default: {
+        const retry = RETRY_OF.get(vm.lcmState);
+        if (retry === undefined) return;
+        // Recover success of a failure state: as if its operation had succeeded.
+        this.enter(tx, vm, VmState.ACTIVE, retry);
+        this.succeeded(tx, vm, info);
+      }
+    }
+  }
+
+  /** Applies the failure of the VM's pending operation: its failure state, or back where it came from. */
+  failed(tx: Transaction, vm: VirtualMachine, message: string): void {
+    const last = vm.lastHistory;
+    this.fail(tx, vm, message);
+    const failure = FAILURE_OF.get(vm.lcmState);
+    if (failure !== undefined) {
+      // BOOT failures of a VM coming back from a stable state go back to it (§4.2).
+      this.enter(tx, vm, VmState.ACTIVE, failure);
+      return;
+    }
+    switch (vm.lcmState) {
+      case LcmState.BOOT_SUSPENDED:
+        this.enter(tx, vm, VmState.SUSPENDED);
+        return;
+      case LcmState.BOOT_POWEROFF:
+        this.enter(tx, vm, VmState.POWEROFF);
+        return;
+      case LcmState.BOOT_UNKNOWN:
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.UNKNOWN);
+        return;
+      case LcmState.SHUTDOWN:
+      case LcmState.SHUTDOWN_POWEROFF:
+      case LcmState.SHUTDOWN_UNDEPLOY:
+      case LcmState.SAVE_STOP:
+      case LcmState.SAVE_SUSPEND:
+        if (last) last.action = VmAction.NONE;
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      case LcmState.SAVE_MIGRATE:
+      case LcmState.MIGRATE:
+        this.revertMigration(tx, vm);
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      case LcmState.CLEANUP_DELETE:
+      case LcmState.CLEANUP_RESUBMIT:
+        // The host could not be cleaned; the VM still leaves it (OpenNebula goes on as well).
+        this.succeeded(tx, vm);
+        return;
+      case LcmState.HOTPLUG:
+        this.hotplugDone(tx, vm, 'DISK', false);
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      case LcmState.HOTPLUG_NIC:
+        this.hotplugDone(tx, vm, 'NIC', false);
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      case LcmState.HOTPLUG_PROLOG_POWEROFF:
+      case LcmState.HOTPLUG_EPILOG_POWEROFF:
+        this.hotplugDone(tx, vm, 'DISK', false);
+        this.enter(tx, vm, VmState.POWEROFF);
+        return;
+    }
+  }
+
+  /** Closes a record whose host the VM left (migration done, stop, undeploy), freeing the host. */
+  private closeOnHost(tx: Transaction, vm: VirtualMachine, h: History, t: number): void {
+    if (h.etime === 0) h.etime = t;
+    if (h.retime === 0) h.retime = t;
+    if (h.eetime === 0 && h.estime !== 0) h.eetime = t;
+    // The VM may be back on that host in a later record: only free it if the last record is elsewhere.
+    if (vm.lastHistory === h || vm.lastHistory?.placement.hid !== h.placement.hid) this.unplace(tx, vm, h.placement.hid);
+  }
+
+  /** A migration failed before the VM left its host: drop the new record and free the new host. */
+  private revertMigration(tx: Transaction, vm: VirtualMachine): void {
+    const last = vm.lastHistory;
+    const prev = vm.previousHistory;
+    if (!last || !prev) return;
+    vm.history.pop();
+    tx.write({ kind: 'delete', table: HISTORY_TABLE, where: { vid: vm.oid, seq: last.seq } });
+    if (last.placement.hid !== prev.placement.hid) this.unplace(tx, vm, last.placement.hid);
+    prev.action = VmAction.NONE;
+  }
+
+  /**
+   * Ends a hot-plug: the new DISK/NIC is kept (success) or dropped; a detached one is dropped
+   * (success) or kept. A dropped DISK gives back its image and system disk quota, a NIC its lease.
+   */
+  hotplugDone(tx: Transaction, vm: VirtualMachine, name: 'DISK' | 'NIC', ok: boolean): void {
+    for (const attr of vm.template.getAll(name)) {
+      const v = attr.value;
+      if (typeof v === 'string' || v.get('ATTACH') !== 'YES') continue;
+      const detaching = v.get('DETACH') === 'YES';
+      const keep = detaching ? !ok : ok;
+      v.delete('ATTACH');
+      v.delete('DETACH');
+      if (!keep) {
+        const rest = vm.template.getAll(name).filter((a) => a.value !== v);
+        vm.template.remove(name);
+        for (const a of rest) vm.template.add(name, a.value);
+        if (name === 'DISK') {
+          this.o.resources.releaseDisk(tx, v, vm.oid);
+          releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, diskQuotaUsage(v));
+        } else this.o.resources.releaseNic(tx, v, vm.oid);
+      }
+    }
+  }
+
+  private async issue(vm: VirtualMachine, op: Operation): Promise<DriverReply> {
+    if (op.kind === 'tm') {
+      const at = this.transferPlace(vm, op.op);
+      // A closed record means the VM left its host (STOPPED, UNDEPLOYED): its files are on the front-end.
+      const onFrontend = op.op === 'epilog' && vm.lastHistory!.etime !== 0;
+      const lines = onFrontend ? this.o.tm.frontendDelete(vm, at) : this.o.tm.lines(vm, op.op, at, vm.template.has('CONTEXT') ? join(this.o.logs.vmDir(vm.oid), 'context.sh') : null);
+      const context = op.op === 'prolog' ? contextFile(vm) : null;
+      this.o.logs.write(vm.oid, 'TrM', 'I', `Sending ${op.op} transfer (${lines.length} command${lines.length === 1 ? '' : 's'}) to the TM driver`);
+      if (context !== null) await writeFile(join(await this.o.logs.ensureDir(vm.oid), 'context.sh'), context);
+      return this.o.tm.transfer(op.op, at, lines);
+    }
+    const request = this.vmmRequest(vm, op.on, op.action);
+    this.o.logs.write(vm.oid, 'VMM', 'I', `Sending ${op.action} to the ${request.vmMad} VMM driver on ${request.host}`);
+    return this.o.vmm.request(op.action, request);
+  }
+
+  private async replied(vid: number, token: number, expected: LcmStateValue, module: 'VMM' | 'TrM', reply: DriverReply): Promise<void> {
+    if (this.pending.get(vid) !== token) return; // superseded, or oned is stopping
+    this.pending.delete(vid);
+    const vm = this.o.vms.get(vid);
+    if (!vm || vm.state !== VmState.ACTIVE || vm.lcmState !== expected) return;
+    for (const l of reply.logs) this.o.logs.write(vid, module, l.severity, l.text);
+    const tx = new Transaction(this.o.db);
+    const what = lcmStateName(expected);
+    if (reply.ok) {
+      this.o.logs.write(vid, 'LCM', 'I', `${what}: driver operation succeeded`);
+      this.succeeded(tx, vm, reply.info);
+    } else {
+      this.failed(tx, vm, `Error in ${what}: ${reply.info || 'driver failure'}`);
+    }
+    await tx.commit();
+    this.dispatch(vid);
+  }
+
+  /** Where a transfer of `op` happens for the VM's current placement. */
+  private transferPlace(vm: VirtualMachine, op: TransferOp): TransferPlace {
+    const last = vm.lastHistory!;
+    const p = last.placement;
+    const prev = vm.previousHistory;
+    return {
+      vid: vm.oid,
+      seq: last.seq,
+      tmMad: p.tmMad,
+      dsId: p.dsId,
+      vmDir: this.vmDirOn(p.dsId, vm.oid),
+      host: p.hostname,
+      prevHost: op === 'migrate' ? prev?.placement.hostname : undefined,
+    };
+  }
+
+  /** The VM directory in a system datastore: `<BASE_PATH>/<vm id>`. */
+  private vmDirOn(dsId: number, vid: number): string {
+    const ds = this.o.datastores.get(dsId);
+    return `${ds?.fields.basePath ?? join(this.o.datastores.location, String(dsId))}/${vid}`;
+  }
+
+  private vmmRequest(vm: VirtualMachine, on: 'host' | 'previous', action?: VmmAction): VmmRequest {
+    const last = vm.lastHistory!;
+    const source = on === 'previous' ? (vm.previousHistory ?? last) : last;
+    const p = source.placement;
+    const ds = this.o.datastores.get(p.dsId);
+    const dir = this.vmDirOn(p.dsId, vm.oid);
+    let tmCommand = '';
+    if (action === 'MIGRATE') tmCommand = `MIGRATE ${p.tmMad} ${p.hostname} ${last.placement.hostname} ${dir} ${vm.oid} ${p.dsId}`;
+    else if (action === 'CLEANUP') tmCommand = `DELETE ${p.tmMad} ${p.hostname}:${dir} ${vm.oid} ${p.dsId}`;
+    else if (action === 'ATTACHDISK') {
+      const d = vectors(vm.template, 'DISK').find((x) => x.get('ATTACH') === 'YES');
+      if (d) tmCommand = this.o.tm.diskLine(d, vm.oid, { tmMad: p.tmMad, dsId: p.dsId, vmDir: dir, host: p.hostname }).join('\n');
+    } else if (action === 'DETACHDISK') {
+      const d = vectors(vm.template, 'DISK').find((x) => x.get('ATTACH') === 'YES');
+      if (d) tmCommand = `DELETE ${p.tmMad} ${p.hostname}:${dir}/disk.${d.get('DISK_ID')} ${vm.oid} ${p.dsId}`;
+    }
+    const hotDisk = vectors(vm.template, 'DISK').find((x) => x.get('ATTACH') === 'YES');
+    return {
+      vid: vm.oid,
+      seq: last.seq,
+      vmMad: p.vmMad,
+      host: p.hostname,
+      migrHost: action === 'MIGRATE' ? last.placement.hostname : '',
+      deployId: vm.deployId,
+      remoteDir: dir,
+      tmCommand,
+      diskTargetPath: hotDisk ? `${dir}/disk.${hotDisk.get('DISK_ID')}` : undefined,
+      vmXml: vm.toXml(),
+      datastoreXml: ds?.toXml() ?? '',
+    };
+  }
+}

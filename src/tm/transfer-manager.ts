@@ -1,0 +1,110 @@
+/**
+ * The Transfer Manager: writes a VM's transfer file `var/vms/<id>/transfer.<seq>.<op>` with the
+ * lines of spec §6.4 and sends `TRANSFER <vm_id> <file>` to the TM_MAD driver. The lines name
+ * the system datastore's TM_MAD (from the history record), so one driver process serves them all.
+ */
+import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Driver, DriverReply } from '../mad/index.js';
+import type { VirtualMachine, VmLogs } from '../vm/index.js';
+import { vectors } from '../vm/index.js';
+import type { Vector } from '../common/template/index.js';
+
+/** Transfer operations and the file suffix each one gets. */
+export type TransferOp = 'prolog' | 'epilog' | 'migrate' | 'resume' | 'stop' | 'delete' | 'prolog_attach' | 'epilog_detach';
+
+/** Where a transfer happens: the VM directory on the host and on the front-end. */
+export interface TransferPlace {
+  readonly vid: number;
+  readonly seq: number;
+  readonly tmMad: string;
+  readonly dsId: number;
+  /** `<system ds base path>/<vm id>`. */
+  readonly vmDir: string;
+  readonly host: string;
+  /** Source host of a migration. */
+  readonly prevHost?: string;
+}
+
+export interface TransferManagerOptions {
+  /** The TM_MAD driver; undefined when oned.conf configures none (every transfer fails). */
+  readonly driver: Driver | undefined;
+  readonly logs: VmLogs;
+  /** The front-end's host name in `host:path` arguments. */
+  readonly frontend?: string;
+}
+
+/** The front-end host name transfer lines use. */
+export const FRONTEND = hostname();
+
+export class TransferManager {
+  private readonly frontend: string;
+
+  constructor(private readonly o: TransferManagerOptions) {
+    this.frontend = o.frontend ?? FRONTEND;
+  }
+
+  /**
+   * The lines of a transfer file. Read the VM synchronously (this call), so the file describes
+   * the VM as it was when the operation was decided. `contextFile` is the front-end path of the
+   * context file when the VM has CONTEXT.
+   */
+  lines(vm: VirtualMachine, op: TransferOp, at: TransferPlace, contextFile: string | null): string[] {
+    const { tmMad, dsId, vmDir, host } = at;
+    const id = vm.oid;
+    const fe = `${this.frontend}:${vmDir}`;
+    const onHost = `${host}:${vmDir}`;
+    switch (op) {
+      case 'prolog': {
+        const out = vectors(vm.template, 'DISK').flatMap((d) => this.diskLine(d, vm.oid, at));
+        const ctx = vm.template.getVector('CONTEXT');
+        if (ctx && contextFile) out.push(`CONTEXT ${tmMad} ${contextFile} ${onHost}/disk.${ctx.get('DISK_ID')} ${id} ${dsId}`);
+        return out;
+      }
+      case 'prolog_attach':
+        return vectors(vm.template, 'DISK').filter((d) => d.get('ATTACH') === 'YES').flatMap((d) => this.diskLine(d, vm.oid, at));
+      case 'epilog_detach':
+        return vectors(vm.template, 'DISK').filter((d) => d.get('ATTACH') === 'YES').map((d) => `DELETE ${tmMad} ${onHost}/disk.${d.get('DISK_ID')} ${id} ${dsId}`);
+      case 'epilog':
+      case 'delete':
+        return [`DELETE ${tmMad} ${onHost} ${id} ${dsId}`];
+      case 'stop':
+        return [`MV ${tmMad} ${onHost} ${fe} ${id} ${dsId}`];
+      case 'resume':
+        return [`MV ${tmMad} ${fe} ${onHost} ${id} ${dsId}`];
+      case 'migrate':
+        return [`MV ${tmMad} ${at.prevHost}:${vmDir} ${onHost} ${id} ${dsId}`];
+    }
+  }
+
+  /**
+   * The line that puts one DISK on the host: MKSWAP / MKIMAGE for volatile disks, CLONE (LN when
+   * `CLONE = NO`) for image disks; none for a disk without either. Also the TM_COMMAND of a
+   * hot-plugged disk.
+   */
+  diskLine(d: Vector, vid: number, at: Pick<TransferPlace, 'tmMad' | 'dsId' | 'vmDir' | 'host'>): string[] {
+    const disk = `${at.host}:${at.vmDir}/disk.${d.get('DISK_ID')}`;
+    if (d.get('TYPE') === 'swap') return [`MKSWAP ${at.tmMad} ${d.get('SIZE')} ${disk} ${vid} ${at.dsId}`];
+    if (d.get('TYPE') === 'fs') return [`MKIMAGE ${at.tmMad} ${d.get('SIZE')} ${d.get('FORMAT') ?? 'raw'} ${disk} ${vid} ${at.dsId}`];
+    const source = d.get('SOURCE');
+    if (source === undefined) return [];
+    const from = source.includes(':') ? source : `${this.frontend}:${source}`;
+    return [`${d.get('CLONE') === 'NO' ? 'LN' : 'CLONE'} ${d.get('TM_MAD') ?? at.tmMad} ${from} ${disk} ${vid} ${d.get('DATASTORE_ID') ?? at.dsId}`];
+  }
+
+  /** The DELETE line of a VM directory on the front-end (a VM terminated while STOPPED or UNDEPLOYED). */
+  frontendDelete(vm: VirtualMachine, at: TransferPlace): string[] {
+    return [`DELETE ${at.tmMad} ${this.frontend}:${at.vmDir} ${vm.oid} ${at.dsId}`];
+  }
+
+  /** Writes the transfer file and sends it to the driver; resolves with its reply. */
+  async transfer(op: TransferOp, at: TransferPlace, lines: readonly string[]): Promise<DriverReply> {
+    const driver = this.o.driver;
+    if (!driver) return { ok: false, info: 'No TM_MAD driver is configured', logs: [] };
+    const dir = await this.o.logs.ensureDir(at.vid);
+    const file = join(dir, `transfer.${at.seq}.${op}`);
+    await writeFile(file, lines.map((l) => `${l}\n`).join(''));
+    return driver.request('TRANSFER', at.vid, [file]);
+  }
+}

@@ -1,0 +1,9 @@
+/** Virtual machines: states, history records, the VM object and pool, vm.log, context, DISK/NIC resources. */
+export * from './vm-state.js';
+export * from './history.js';
+export * from './virtual-machine.js';
+export * from './vm-pool.js';
+export * from './vm-log.js';
+export * from './vm-resources.js';
+export * from './context.js';
+export * from './vm-monitoring.js';

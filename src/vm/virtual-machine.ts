@@ -1,0 +1,189 @@
+/**
+ * A virtual machine: an owned pool object with its states, its system TEMPLATE (what oned
+ * manages: CPU, MEMORY, DISKs, NICs, CONTEXT...), the USER_TEMPLATE users edit, and its history
+ * records. It keeps both its full XML (`one.vm.info`) and the short `<VM>` of `one.vmpool.info`
+ * (spec §2.1.2) rendered until it changes, so listings of many VMs are joins of strings.
+ */
+import type { XmlNode } from '../common/xml-tree.js';
+import { child, childInt, childText } from '../common/xml-tree.js';
+import { xmlElement, xmlEscapeText } from '../common/xml.js';
+import { Template } from '../common/template/index.js';
+import type { Row } from '../db/database.js';
+import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
+import { History, type Placement } from './history.js';
+import { LcmState, VmState, type LcmStateValue, type VmStateValue } from './vm-state.js';
+
+/** TEMPLATE attributes the short form of `one.vmpool.info` keeps. */
+const SHORT_TEMPLATE = new Set(['CPU', 'MEMORY', 'VCPU', 'DISK', 'NIC', 'GRAPHICS']);
+
+/** What a VM takes of its host: CPU in percent (100 = one CPU), memory in KB. */
+export interface VmCapacity {
+  readonly cpu: number;
+  readonly mem: number;
+}
+
+export class VirtualMachine extends PoolObject {
+  readonly type = 'VM' as const;
+  private short: string | null = null;
+  private shortEscaped: string | null = null;
+
+  constructor(
+    oid: number,
+    name: string,
+    owner: Ownership,
+    perms: Permissions,
+    public state: VmStateValue,
+    public lcmState: LcmStateValue,
+    public prevState: VmStateValue,
+    public prevLcmState: LcmStateValue,
+    /** Creation time, epoch seconds. */
+    readonly stime: number,
+    /** The system template (TEMPLATE). */
+    public template: Template,
+    /** USER_TEMPLATE. */
+    public userTemplate: Template,
+    /** History records, oldest first (SEQ 0, 1, ...). */
+    readonly history: History[] = [],
+    lock: Lock | null = null,
+  ) {
+    super(oid, name, owner, perms, lock);
+  }
+
+  /** 1 when flagged for rescheduling. */
+  resched = 0;
+  /** End time (DONE), epoch seconds; 0 before. */
+  etime = 0;
+  /** The hypervisor's id for the VM, from the VMM DEPLOY reply. */
+  deployId = '';
+  /** Epoch of the latest monitoring sample. */
+  lastPoll = 0;
+  /** The latest `<MONITORING>` element ('' when never monitored). */
+  monitoring = '';
+
+  /** A new VM in PENDING (or HOLD), created now. */
+  static create(oid: number, name: string, owner: Ownership, perms: Permissions, template: Template, userTemplate: Template, hold: boolean, now: number): VirtualMachine {
+    const state = hold ? VmState.HOLD : VmState.PENDING;
+    return new VirtualMachine(oid, name, owner, perms, state, LcmState.LCM_INIT, state, LcmState.LCM_INIT, now, template, userTemplate);
+  }
+
+  /** What the VM takes of a host: CPU × 100 and MEMORY (MB) × 1024. */
+  get capacity(): VmCapacity {
+    return { cpu: Math.round(Number(this.template.get('CPU') ?? 0) * 100), mem: Math.round(Number(this.template.get('MEMORY') ?? 0) * 1024) };
+  }
+
+  /** The open (last) history record, if the VM was ever deployed. */
+  get lastHistory(): History | undefined {
+    return this.history[this.history.length - 1];
+  }
+
+  /** The record before the last one (the source host of a migration). */
+  get previousHistory(): History | undefined {
+    return this.history[this.history.length - 2];
+  }
+
+  /** The host the VM is placed on (the last record's), or -1. */
+  get hostId(): number {
+    return this.lastHistory?.placement.hid ?? -1;
+  }
+
+  /** Moves to `state` / `lcm`, remembering the previous ones. Call `pool.setState` so the state index follows. */
+  setState(state: VmStateValue, lcm: LcmStateValue = LcmState.LCM_INIT): void {
+    if (state !== this.state || lcm !== this.lcmState) {
+      this.prevState = this.state;
+      this.prevLcmState = this.lcmState;
+    }
+    this.state = state;
+    this.lcmState = state === VmState.ACTIVE ? lcm : LcmState.LCM_INIT;
+  }
+
+  /** Opens a new history record at `now` (deploy, migration). */
+  openHistory(placement: Placement, now: number): History {
+    const h = new History(this.oid, this.history.length, placement);
+    h.stime = now;
+    this.history.push(h);
+    return h;
+  }
+
+  /** Sets (or clears, with null) USER_TEMPLATE/ERROR, as OpenNebula reports driver failures. */
+  setError(message: string | null): void {
+    if (message === null) this.userTemplate.remove('ERROR');
+    else this.userTemplate.set('ERROR', message);
+  }
+
+  override changed(): void {
+    super.changed();
+    this.short = null;
+    this.shortEscaped = null;
+  }
+
+  override toRow(): Row {
+    return { ...super.toRow(), state: this.state, lcm_state: this.lcmState };
+  }
+
+  /** The short `<VM>` of `one.vmpool.info`, escaped as XML text. */
+  toEscapedShortXml(): string {
+    return (this.shortEscaped ??= xmlEscapeText(this.toShortXml()));
+  }
+
+  toShortXml(): string {
+    if (this.short !== null) return this.short;
+    let tmpl = '<TEMPLATE>';
+    for (const a of this.template.attributes()) {
+      if (SHORT_TEMPLATE.has(a.name)) tmpl += new Template([a]).toXml().slice('<TEMPLATE>'.length, -'</TEMPLATE>'.length);
+    }
+    tmpl += '</TEMPLATE>';
+    const last = this.lastHistory;
+    return (this.short =
+      `<VM>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}<LAST_POLL>${this.lastPoll}</LAST_POLL>` +
+      `<STATE>${this.state}</STATE><LCM_STATE>${this.lcmState}</LCM_STATE><RESCHED>${this.resched}</RESCHED>` +
+      `<STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('DEPLOY_ID', this.deployId)}${this.lockXml()}` +
+      `${tmpl}${this.monitoring || '<MONITORING/>'}${this.userTemplate.toXml('USER_TEMPLATE')}` +
+      `<HISTORY_RECORDS>${last ? last.toShortXml() : ''}</HISTORY_RECORDS></VM>`);
+  }
+
+  protected renderXml(): string {
+    let history = '<HISTORY_RECORDS>';
+    for (const h of this.history) history += h.toXml();
+    return (
+      `<VM>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}${this.perms.toXml()}<LAST_POLL>${this.lastPoll}</LAST_POLL>` +
+      `<STATE>${this.state}</STATE><LCM_STATE>${this.lcmState}</LCM_STATE><PREV_STATE>${this.prevState}</PREV_STATE><PREV_LCM_STATE>${this.prevLcmState}</PREV_LCM_STATE>` +
+      `<RESCHED>${this.resched}</RESCHED><STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('DEPLOY_ID', this.deployId)}${this.lockXml()}` +
+      `${this.monitoring || '<MONITORING/>'}${this.template.toXml()}${this.userTemplate.toXml('USER_TEMPLATE')}${history}</HISTORY_RECORDS></VM>`
+    );
+  }
+
+  static fromXml(node: XmlNode): VirtualMachine {
+    const vm = new VirtualMachine(
+      childInt(node, 'ID'),
+      childText(node, 'NAME'),
+      PoolObject.ownerFromXml(node),
+      Permissions.fromXml(child(node, 'PERMISSIONS')),
+      childInt(node, 'STATE') as VmStateValue,
+      childInt(node, 'LCM_STATE') as LcmStateValue,
+      childInt(node, 'PREV_STATE') as VmStateValue,
+      childInt(node, 'PREV_LCM_STATE') as LcmStateValue,
+      childInt(node, 'STIME'),
+      templateFromNode(child(node, 'TEMPLATE')),
+      templateFromNode(child(node, 'USER_TEMPLATE')),
+      (child(node, 'HISTORY_RECORDS')?.children ?? []).map((h) => History.fromXml(h)),
+      PoolObject.lockFromXml(node),
+    );
+    vm.resched = childInt(node, 'RESCHED');
+    vm.etime = childInt(node, 'ETIME');
+    vm.deployId = childText(node, 'DEPLOY_ID');
+    vm.lastPoll = childInt(node, 'LAST_POLL');
+    const mon = child(node, 'MONITORING');
+    if (mon && mon.children.length > 0) vm.monitoring = monitoringXml(mon);
+    return vm;
+  }
+}
+
+/** Renders a parsed `<MONITORING>` element back (flat keys and one level of vectors). */
+function monitoringXml(node: XmlNode): string {
+  let xml = '<MONITORING>';
+  for (const c of node.children) {
+    if (c.children.length === 0) xml += xmlElement(c.name, c.text);
+    else xml += `<${c.name}>${c.children.map((k) => xmlElement(k.name, k.text)).join('')}</${c.name}>`;
+  }
+  return `${xml}</MONITORING>`;
+}

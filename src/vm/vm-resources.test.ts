@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Template } from '../common/template/index.js';
+import type { Database } from '../db/database.js';
+import { Transaction } from '../pool/index.js';
+import { ResourceError, VmResources, vectors, vmQuotaUsage, type ImageProvider, type NetworkProvider } from './vm-resources.js';
+import { NO_IMAGES, NO_NETWORKS } from './testing.js';
+
+const tx = new Transaction({ write: async () => {} } as unknown as Database);
+
+
+test('DISK_ID and TARGET, NIC_ID and MAC are numbered as OpenNebula does', () => {
+  const t = Template.parse('DISK = [ TYPE = FS, SIZE = 10 ]\nDISK = [ TYPE = swap, SIZE = 2, TARGET = hda ]\nDISK = [ TYPE = fs, SIZE = 1, DEV_PREFIX = vd ]\nNIC = [ BRIDGE = br0, IP = "10.1.2.3" ]\nNIC = [ BRIDGE = br0 ]');
+  new VmResources(NO_IMAGES, NO_NETWORKS).prepare(tx, t, 258, 2);
+  const disks = vectors(t, 'DISK');
+  assert.deepEqual(disks.map((d) => [d.get('DISK_ID'), d.get('TARGET'), d.get('TYPE')]), [['0', 'hdb', 'fs'], ['1', 'hda', 'swap'], ['2', 'vda', 'fs']]);
+  assert.equal(disks[0]!.get('FORMAT'), 'raw');
+  const nics = vectors(t, 'NIC');
+  assert.deepEqual(nics.map((n) => [n.get('NIC_ID'), n.get('MAC')]), [['0', '02:00:0a:01:02:03'], ['1', '02:00:00:01:02:01']]);
+});
+
+test('unknown images and networks, and bad volatile disks, are refused naming the DISK or NIC', () => {
+  const r = new VmResources(NO_IMAGES, NO_NETWORKS);
+  const refuse = (text: string, message: RegExp) => assert.throws(() => r.prepare(tx, Template.parse(text), 1, 2), (e: Error) => e instanceof ResourceError && message.test(e.message));
+  refuse('DISK = [ IMAGE = "ubuntu" ]', /DISK 0: Image ubuntu does not exist/);
+  refuse('DISK = [ TYPE = fs, SIZE = 1 ]\nDISK = [ IMAGE_ID = 4 ]', /DISK 1: Image 4 does not exist/);
+  refuse('NIC = [ NETWORK_ID = 0 ]', /NIC 0: Virtual network 0 does not exist/);
+  refuse('DISK = [ TYPE = block, SIZE = 1 ]', /must be volatile/);
+  refuse('DISK = [ TYPE = fs, SIZE = -3 ]', /needs SIZE/);
+  refuse('NIC = [ MAC = "zz" ]', /MAC "zz" is not a MAC address/);
+});
+
+test('providers are called in the transaction step: acquire, lease, release', () => {
+  const calls: string[] = [];
+  const images: ImageProvider = {
+    resolveDisk: (d) => d.get('IMAGE_ID'),
+    usableError: (i) => (i === '9' ? 'Image 9 is in ERROR' : null),
+    acquire: (_tx, i, vm, d) => (calls.push(`acquire ${String(i)} ${vm}`), d.set('SOURCE', `/img/${String(i)}`)),
+    release: (_tx, i, vm) => calls.push(`release ${i} ${vm}`),
+  };
+  const vnets: NetworkProvider = {
+    resolveNic: (n) => n.get('NETWORK_ID'),
+    allocateLease: (_tx, v, vm, n) => (calls.push(`lease ${String(v)} ${vm}`), n.set('IP', '10.0.0.9')),
+    releaseLease: (_tx, n, vm) => calls.push(`free ${n.get('NETWORK_ID')} ${vm}`),
+  };
+  const r = new VmResources(images, vnets);
+  const t = Template.parse('DISK = [ IMAGE_ID = 3 ]\nNIC = [ NETWORK_ID = 5 ]');
+  r.prepare(tx, t, 8, 2);
+  assert.equal(vectors(t, 'DISK')[0]!.get('SOURCE'), '/img/3');
+  r.releaseAll(tx, t, 8);
+  assert.deepEqual(calls, ['acquire 3 8', 'lease 5 8', 'release 3 8', 'free 5 8']);
+  assert.throws(() => r.prepare(tx, Template.parse('DISK = [ IMAGE_ID = 9 ]'), 1, 2), /DISK 0: Image 9 is in ERROR/);
+});
+
+test('the VM quota: one VM, its CPU and MEMORY, its volatile disks, the VMs of each image, a lease per NIC', () => {
+  const t = Template.parse('CPU = 1.5\nMEMORY = 512\nDISK = [ TYPE = fs, SIZE = 10 ]\nDISK = [ TYPE = swap, SIZE = 4 ]\nDISK = [ IMAGE_ID = 3 ]\nNIC = [ NETWORK_ID = 5 ]\nNIC = [ BRIDGE = br0 ]');
+  assert.deepEqual(vmQuotaUsage(t), [
+    { kind: 'VM', amounts: { VMS: 1, CPU: 1.5, MEMORY: 512, SYSTEM_DISK_SIZE: 14 } },
+    { kind: 'IMAGE', id: 3, amounts: { RVMS: 1 } },
+    { kind: 'NETWORK', id: 5, amounts: { LEASES: 1 } },
+  ]);
+});

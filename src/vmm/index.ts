@@ -1,0 +1,3 @@
+/** The Virtual Machine Manager: VMM driver actions. */
+export * from './virtual-machine-manager.js';
+export * from './vm-poller.js';
