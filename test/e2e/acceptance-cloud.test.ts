@@ -7,9 +7,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { BACKENDS, Oned } from './harness.js';
 import { addUser, all, idList, must, okId, okXml, sleep, TEST_DRIVERS, type TestUser } from './api-helpers.js';
@@ -58,7 +55,7 @@ for (const backend of BACKENDS) {
     const vms: number[] = [];
 
     before(async () => {
-      oned = await Oned.start({ backend, conf: TEST_DRIVERS + 'HOST_MONITORING_INTERVAL = 1\n' });
+      oned = await Oned.start({ backend, conf: 'HOST_MONITORING_INTERVAL = 1\n' + TEST_DRIVERS });
       alice = await addUser(oned, 'alice');
     });
     after(() => oned?.stop());
@@ -78,17 +75,17 @@ for (const backend of BACKENDS) {
           await sleep(100);
         }
       }
-      await oned.ok('one.cluster.adddatastore', [cluster, 0]);
-      await oned.ok('one.cluster.adddatastore', [cluster, 1]);
+      // Dummy storage: a system datastore and an image datastore whose drivers do nothing.
+      const system = await okId(oned, 'one.datastore.allocate', ['NAME = "dummy-system"\nTYPE = "SYSTEM_DS"\nTM_MAD = "dummy"', cluster]);
+      const images = await okId(oned, 'one.datastore.allocate', ['NAME = "dummy-images"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', cluster]);
+      assert.ok(system >= 0);
       vnet = await okId(oned, 'one.vn.allocate', ['NAME = "private"\nVN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "254" ]', cluster]);
       // The user may use the network and the default datastore (group and others USE).
       await oned.ok('one.vn.chmod', [vnet, 1, 1, 0, 1, 0, 0, 1, 0, 0]);
-      await oned.ok('one.datastore.chmod', [1, 1, 1, 0, 1, 0, 0, 1, 0, 0]);
+      await oned.ok('one.datastore.chmod', [images, 1, 1, 0, 1, 0, 0, 1, 0, 0]);
       await oned.ok('one.user.quota', [alice.id, `VM = [ VMS = ${VMS}, CPU = ${VMS}, MEMORY = ${VMS * 64} ]\nNETWORK = [ ID = ${vnet}, LEASES = ${VMS} ]`]);
 
-      const file = join(mkdtempSync(join(tmpdir(), 'acceptance-')), 'base.img');
-      writeFileSync(file, Buffer.alloc(1024 * 1024, 1));
-      image = await okId(oned, 'one.image.allocate', [`NAME = "base"\nPATH = "${file}"\nTYPE = "OS"`, 1], alice.session);
+      image = await okId(oned, 'one.image.allocate', ['NAME = "base"\nPATH = "/var/tmp/base.img"\nTYPE = "OS"', images], alice.session);
       const end = Date.now() + 15_000;
       while (childText(await okXml(oned, 'one.image.info', [image], alice.session), 'STATE') !== '1') {
         if (Date.now() > end) throw new Error('image not READY');
