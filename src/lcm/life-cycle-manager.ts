@@ -2,12 +2,13 @@
  * The Life-Cycle Manager: every transition of spec §4.2 once a VM is ACTIVE, the driver work each
  * transient LCM state stands for, and the success / failure callbacks of those drivers.
  *
- * How the managers talk: a state change is committed first (the API method returns then), and
- * `dispatch(vid)` queues the driver operation the new state stands for. Its reply comes back as
- * a new transaction that applies `succeeded` or `failed`, then dispatches the next state's
- * operation. Each operation carries a token: a reply to an operation that was superseded
- * (retried, recovered, overridden by terminate-hard) is dropped. Because the operation follows
- * from the state alone, re-dispatching a VM after a restart re-issues whatever was pending.
+ * How the managers talk: entering an ACTIVE state queues the VM in the transaction (`queue`);
+ * once it commits (the API method returns then), `dispatch` sends the driver operation the new
+ * state stands for. Its reply comes back as a new transaction that applies `succeeded` or
+ * `failed`, whose commit dispatches the next state's operation. Each operation carries a token:
+ * a reply to an operation that was superseded (retried, recovered, overridden by
+ * terminate-hard) is dropped. Because the operation follows from the state alone,
+ * re-dispatching a VM after a restart re-issues whatever was pending.
  */
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
@@ -156,6 +157,8 @@ export class LifeCycleManager {
   /** The operation each VM waits for, by token. */
   private readonly pending = new Map<number, number>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** VMs each open transaction will dispatch once committed. */
+  private readonly queued = new WeakMap<Transaction, Set<number>>();
   private stopped = false;
 
   constructor(private readonly o: LifeCycleManagerOptions) {}
@@ -166,8 +169,21 @@ export class LifeCycleManager {
   }
 
   /**
-   * Queues the driver operation the VM's state stands for (none for stable states). Call it once
-   * the state change is committed; a VM whose state needs nothing is left alone.
+   * Dispatches the VM once `tx` has committed (once per VM and transaction, however many states
+   * it went through): its driver work follows the stored state, never a state that failed to
+   * commit.
+   */
+  queue(tx: Transaction, vm: VirtualMachine): void {
+    let queued = this.queued.get(tx);
+    if (!queued) this.queued.set(tx, (queued = new Set()));
+    if (queued.has(vm.oid)) return;
+    queued.add(vm.oid);
+    tx.afterCommit(() => this.dispatch(vm.oid));
+  }
+
+  /**
+   * Sends the driver operation the VM's state stands for (none for stable states), superseding
+   * any the VM was waiting for. The state must be committed already (see `queue`).
    */
   dispatch(vid: number): void {
     if (this.stopped) return;
@@ -332,6 +348,7 @@ export class LifeCycleManager {
     this.o.vms.setState(vm, state, lcm);
     if (state !== wasState) this.o.logs.write(vm.oid, 'LCM', 'I', `New state is ${stateName(state)}`);
     if (state === VmState.ACTIVE && lcm !== wasLcm) this.o.logs.write(vm.oid, 'LCM', 'I', `New LCM state is ${lcmStateName(lcm)}`);
+    if (state === VmState.ACTIVE) this.queue(tx, vm);
   }
 
   /** Accounts the VM on a host (share and `<VMS>`), once: a VM already counted there is left as is. */
@@ -633,7 +650,6 @@ export class LifeCycleManager {
       this.failed(tx, vm, `Error in ${what}: ${reply.info || 'driver failure'}`);
     }
     await tx.commit();
-    this.dispatch(vid);
   }
 
   /** Where a transfer of `op` happens for the VM's current placement. */

@@ -126,7 +126,7 @@ function authorizedVm(req: Request, oid: number, op: (typeof AuthOp)[keyof typeo
   return req.authorized(req.core.vms, oid, op);
 }
 
-/** Runs a DM step in a transaction; a state that does not allow it becomes ACTION. Then the LCM follows. */
+/** Runs a DM step in a transaction; a state that does not allow it becomes ACTION. The LCM follows the commit. */
 async function dmStep(req: Request, vm: VirtualMachine, step: (tx: ReturnType<Request['transaction']>) => void): Promise<number> {
   const tx = req.transaction();
   try {
@@ -139,8 +139,7 @@ async function dmStep(req: Request, vm: VirtualMachine, step: (tx: ReturnType<Re
     }
     throw err;
   }
-  await tx.commit();
-  req.core.lcm.dispatch(vm.oid);
+  await tx.commit(); // the LCM sends the driver work of the new state once committed
   return vm.oid;
 }
 
