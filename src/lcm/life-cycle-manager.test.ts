@@ -18,7 +18,8 @@ import { LcmState, RecoverOp, VirtualMachine, VirtualMachinePool, VmAction, VmLo
 import type { DriverReply } from '../mad/index.js';
 import type { TransferManager } from '../tm/index.js';
 import type { VirtualMachineManager, VmmAction } from '../vmm/index.js';
-import { LifeCycleManager, operationOf } from './life-cycle-manager.js';
+import { LifeCycleManager } from './life-cycle-manager.js';
+import { operationOf } from './operations.js';
 
 /** Driver answers by action, in turn; every request is recorded. */
 class FakeDrivers {
