@@ -87,7 +87,6 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
   const oid = vms.nextOid();
   try {
     req.core.vmResources.prepare(tx, system, oid, c.uid);
-    addContextDisk(system);
     chargeQuotas(tx, req.core, c.uid, c.gid, vmQuotaUsage(system));
   } catch (err) {
     tx.rollback();
@@ -101,24 +100,6 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
   // No driver work for PENDING / HOLD: the scheduler or one.vm.deploy moves it on.
   req.core.vmLogs.write(oid, 'DiM', 'I', `New state is ${onHold ? 'HOLD' : 'PENDING'}`);
   return oid;
-}
-
-/** CONTEXT becomes a disk: its DISK_ID follows the DISKs', its TARGET the next free one. */
-function addContextDisk(t: Template): void {
-  const ctx = t.getVector('CONTEXT');
-  if (!ctx) return;
-  const disks = vectors(t, 'DISK');
-  ctx.set('DISK_ID', String(disks.length));
-  if (!ctx.has('TARGET')) {
-    const used = new Set(disks.map((d) => d.get('TARGET')));
-    for (let i = 0; i < 26; i++) {
-      const target = `hd${String.fromCharCode(97 + i)}`;
-      if (!used.has(target)) {
-        ctx.set('TARGET', target);
-        break;
-      }
-    }
-  }
 }
 
 /** The VM, authorized for `op` (USE, MANAGE or ADMIN as §1.6 sets per action). */
