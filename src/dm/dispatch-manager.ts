@@ -1,8 +1,7 @@
 /**
  * The Dispatch Manager: checks each user action against the VM's STATE / LCM_STATE (the matrix
  * of spec §4.2) and makes the first state change, in the caller's transaction. The driver work
- * the new state stands for is queued by the LCM once the caller has committed
- * (`LifeCycleManager.dispatch`).
+ * the new state stands for follows once the caller has committed (`LifeCycleManager.queue`).
  */
 import type { Transaction } from '../pool/index.js';
 import type { Host } from '../host/index.js';
@@ -231,6 +230,7 @@ export class DispatchManager {
         vm.lastHistory?.setAction(VmAction.RETRY, who.uid, who.gid, who.reqId);
         vm.setError(null);
         if (twin !== undefined) this.lcm.enter(tx, vm, ACTIVE, twin);
+        else this.lcm.queue(tx, vm); // a transient state: its operation is sent again
         return;
       }
       case RecoverOp.DELETE:

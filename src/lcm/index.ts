@@ -1,2 +1,3 @@
-/** The Life-Cycle Manager: transitions of ACTIVE VMs and driver callbacks. */
+/** The Life-Cycle Manager: transitions of ACTIVE VMs, the driver work of each state, driver callbacks. */
+export * from './operations.js';
 export * from './life-cycle-manager.js';

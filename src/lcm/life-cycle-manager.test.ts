@@ -18,7 +18,8 @@ import { LcmState, RecoverOp, VirtualMachine, VirtualMachinePool, VmAction, VmLo
 import type { DriverReply } from '../mad/index.js';
 import type { TransferManager } from '../tm/index.js';
 import type { VirtualMachineManager, VmmAction } from '../vmm/index.js';
-import { LifeCycleManager, operationOf } from './life-cycle-manager.js';
+import { LifeCycleManager } from './life-cycle-manager.js';
+import { operationOf } from './operations.js';
 import { NO_IMAGES, NO_NETWORKS } from '../vm/testing.js';
 
 /** Driver answers by action, in turn; every request is recorded. */
@@ -77,11 +78,10 @@ async function setup() {
     return vm;
   };
   /** Runs a DM step, commits and lets the LCM work until the VM needs nothing more. */
-  const step = async (vm: VirtualMachine, f: (tx: Transaction) => void) => {
+  const step = async (f: (tx: Transaction) => void) => {
     const t = new Transaction(db);
     f(t);
     await t.commit();
-    lcm.dispatch(vm.oid);
     await settle();
   };
   const settle = async () => {
@@ -95,14 +95,14 @@ const at = (vm: VirtualMachine) => [vm.state, vm.lcmState];
 test('deploy: PROLOG (TM prolog) → BOOT (VMM DEPLOY) → RUNNING with the deploy id; terminate → SHUTDOWN → EPILOG → DONE', async () => {
   const s = await setup();
   const vm = await s.newVm();
-  await s.step(vm, (tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING]);
   assert.deepEqual(s.drivers.sent, ['TM:prolog', 'DEPLOY']);
   assert.equal(vm.deployId, 'dom-1');
   assert.deepEqual([s.h1.share.cpuUsage, s.h1.share.memUsage, s.h1.share.runningVms, [...s.h1.vms]], [100, 65536, 1, [vm.oid]]);
   const h = vm.lastHistory!;
   assert.ok(h.stime > 0 && h.pstime > 0 && h.petime > 0 && h.rstime > 0 && h.etime === 0);
-  await s.step(vm, (tx) => s.dm.action(tx, 'terminate', VmAction.TERMINATE, vm, s.who));
+  await s.step((tx) => s.dm.action(tx, 'terminate', VmAction.TERMINATE, vm, s.who));
   assert.deepEqual(s.drivers.sent, ['TM:prolog', 'DEPLOY', 'SHUTDOWN', 'TM:epilog']);
   assert.deepEqual(at(vm), [VmState.DONE, LcmState.LCM_INIT]);
   assert.deepEqual([s.h1.share.cpuUsage, s.h1.share.memUsage, s.h1.share.runningVms, s.h1.vms.size], [0, 0, 0, 0]);
@@ -139,24 +139,24 @@ test('driver failures: BOOT → BOOT_FAILURE with USER_TEMPLATE/ERROR; SHUTDOWN 
   const s = await setup();
   const vm = await s.newVm();
   s.drivers.fail('DEPLOY', 'no such domain');
-  await s.step(vm, (tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.BOOT_FAILURE]);
   assert.match(vm.userTemplate.get('ERROR') ?? '', /Error in BOOT: no such domain$/);
   assert.throws(() => s.dm.action(new Transaction(s.db), 'poweroff', VmAction.POWEROFF, vm, s.who), ActionNotAvailable);
-  await s.step(vm, (tx) => s.dm.recover(tx, vm, RecoverOp.RETRY, s.who));
+  await s.step((tx) => s.dm.recover(tx, vm, RecoverOp.RETRY, s.who));
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING]);
   assert.equal(vm.userTemplate.get('ERROR'), undefined, 'retry clears the error');
   s.drivers.fail('SHUTDOWN', 'guest ignores ACPI');
-  await s.step(vm, (tx) => s.dm.action(tx, 'poweroff', VmAction.POWEROFF, vm, s.who));
+  await s.step((tx) => s.dm.action(tx, 'poweroff', VmAction.POWEROFF, vm, s.who));
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING]);
-  await s.step(vm, (tx) => s.dm.action(tx, 'poweroff-hard', VmAction.POWEROFF_HARD, vm, s.who));
+  await s.step((tx) => s.dm.action(tx, 'poweroff-hard', VmAction.POWEROFF_HARD, vm, s.who));
   assert.deepEqual(at(vm), [VmState.POWEROFF, LcmState.LCM_INIT]);
   assert.equal(s.drivers.sent.at(-1), 'CANCEL');
   s.drivers.fail('DEPLOY', 'still broken');
-  await s.step(vm, (tx) => s.dm.action(tx, 'resume', VmAction.RESUME, vm, s.who));
+  await s.step((tx) => s.dm.action(tx, 'resume', VmAction.RESUME, vm, s.who));
   assert.deepEqual(at(vm), [VmState.POWEROFF, LcmState.LCM_INIT]);
   assert.equal(s.h1.share.runningVms, 1, 'POWEROFF keeps the host');
-  await s.step(vm, (tx) => s.dm.recover(tx, vm, RecoverOp.DELETE, s.who));
+  await s.step((tx) => s.dm.recover(tx, vm, RecoverOp.DELETE, s.who));
   assert.deepEqual(at(vm), [VmState.DONE, LcmState.LCM_INIT]);
   assert.equal(s.h1.share.runningVms, 0);
 });
@@ -164,17 +164,16 @@ test('driver failures: BOOT → BOOT_FAILURE with USER_TEMPLATE/ERROR; SHUTDOWN 
 test('a superseded reply is dropped: terminate-hard overrides a hung SHUTDOWN', async () => {
   const s = await setup();
   const vm = await s.newVm();
-  await s.step(vm, (tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
   s.drivers.hold = true;
   const t1 = new Transaction(s.db);
   s.dm.action(t1, 'terminate', VmAction.TERMINATE, vm, s.who);
   await t1.commit();
-  s.lcm.dispatch(vm.oid);
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.SHUTDOWN]);
   assert.throws(() => s.dm.action(new Transaction(s.db), 'terminate', VmAction.TERMINATE, vm, s.who), ActionNotAvailable, 'plain terminate is refused in SHUTDOWN');
   s.drivers.hold = false;
-  await s.step(vm, (tx) => s.dm.action(tx, 'terminate-hard', VmAction.TERMINATE_HARD, vm, s.who));
+  await s.step((tx) => s.dm.action(tx, 'terminate-hard', VmAction.TERMINATE_HARD, vm, s.who));
   assert.deepEqual(at(vm), [VmState.DONE, LcmState.LCM_INIT]);
   const epilogs = s.drivers.sent.filter((a) => a === 'TM:epilog').length;
   for (const release of s.drivers.held.splice(0)) release(); // the old SHUTDOWN answers late
@@ -186,12 +185,12 @@ test('a superseded reply is dropped: terminate-hard overrides a hung SHUTDOWN', 
 test('live migration moves the share; a failed one goes back to the source host and drops the new record', async () => {
   const s = await setup();
   const vm = await s.newVm();
-  await s.step(vm, (tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
   s.drivers.fail('MIGRATE', 'link down');
-  await s.step(vm, (tx) => s.dm.migrate(tx, vm, s.h2, s.ds, true, 0, s.who));
+  await s.step((tx) => s.dm.migrate(tx, vm, s.h2, s.ds, true, 0, s.who));
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING]);
   assert.deepEqual([vm.history.length, vm.hostId, s.h1.share.runningVms, s.h2.share.runningVms], [1, s.h1.oid, 1, 0]);
-  await s.step(vm, (tx) => s.dm.migrate(tx, vm, s.h2, s.ds, true, 0, s.who));
+  await s.step((tx) => s.dm.migrate(tx, vm, s.h2, s.ds, true, 0, s.who));
   assert.deepEqual([vm.history.length, vm.hostId, s.h1.share.runningVms, s.h2.share.runningVms], [2, s.h2.oid, 0, 1]);
   assert.equal(vm.history[0]!.action, VmAction.LIVE_MIGRATE);
   assert.ok(vm.history[0]!.etime > 0);
@@ -202,10 +201,10 @@ test('the DM matrix: what PENDING, HOLD and RUNNING refuse', async () => {
   const vm = await s.newVm();
   const refused = (name: string, code: number) => assert.throws(() => s.dm.action(new Transaction(s.db), name, code as never, vm, s.who), (e: Error) => e instanceof ActionNotAvailable && e.message.includes(`Error performing action "${name}"`));
   for (const [n, c] of [['poweroff', VmAction.POWEROFF], ['suspend', VmAction.SUSPEND], ['stop', VmAction.STOP], ['resume', VmAction.RESUME], ['release', VmAction.RELEASE], ['reboot', VmAction.REBOOT], ['undeploy', VmAction.UNDEPLOY], ['resched', VmAction.RESCHED]] as const) refused(n, c);
-  await s.step(vm, (tx) => s.dm.action(tx, 'hold', VmAction.HOLD, vm, s.who));
+  await s.step((tx) => s.dm.action(tx, 'hold', VmAction.HOLD, vm, s.who));
   assert.equal(vm.state, VmState.HOLD);
   refused('hold', VmAction.HOLD);
-  await s.step(vm, (tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING], 'HOLD VMs may be deployed');
   refused('hold', VmAction.HOLD);
   refused('resume', VmAction.RESUME);
@@ -215,7 +214,7 @@ test('the DM matrix: what PENDING, HOLD and RUNNING refuse', async () => {
 test('monitoring (§4.4): a found-running VM in UNKNOWN is RUNNING; d powers a RUNNING VM off; a host in ERROR makes RUNNING VMs UNKNOWN', async () => {
   const s = await setup();
   const vm = await s.newVm();
-  await s.step(vm, (tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
   let tx = new Transaction(s.db);
   s.lcm.hostFailed(tx, s.h1);
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.UNKNOWN]);
@@ -234,7 +233,7 @@ test('monitoring (§4.4): a found-running VM in UNKNOWN is RUNNING; d powers a R
 test('a host report listing its VMs applies their samples; VMs of other hosts are ignored', async () => {
   const s = await setup();
   const vm = await s.newVm();
-  await s.step(vm, (tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
   const other = await s.newVm();
   const tx = new Transaction(s.db);
   s.lcm.hostFailed(tx, s.h1);
@@ -247,4 +246,21 @@ test('a host report listing its VMs applies their samples; VMs of other hosts ar
   assert.equal(vm.lastPoll, 71);
   assert.deepEqual(at(other), [VmState.PENDING, LcmState.LCM_INIT]);
   await tx.commit();
+});
+
+test('a host report that finds a shutting-down VM gone completes the shutdown, and the epilog follows', async () => {
+  const s = await setup();
+  const vm = await s.newVm();
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  s.drivers.hold = true;
+  await s.step((tx) => s.dm.action(tx, 'terminate', VmAction.TERMINATE, vm, s.who));
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.SHUTDOWN]);
+  s.drivers.hold = false;
+  const tx = new Transaction(s.db);
+  s.lcm.hostMonitored(tx, s.h1, Template.parse(`VM = [ ID = ${vm.oid}, POLL = "STATE=d" ]`), 80);
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.EPILOG]);
+  await tx.commit();
+  await s.settle();
+  assert.deepEqual(at(vm), [VmState.DONE, LcmState.LCM_INIT]);
+  assert.equal(s.drivers.sent.at(-1), 'TM:epilog');
 });

@@ -2,17 +2,19 @@
  * The Life-Cycle Manager: every transition of spec §4.2 once a VM is ACTIVE, the driver work each
  * transient LCM state stands for, and the success / failure callbacks of those drivers.
  *
- * How the managers talk: a state change is committed first (the API method returns then), and
- * `dispatch(vid)` queues the driver operation the new state stands for. Its reply comes back as
- * a new transaction that applies `succeeded` or `failed`, then dispatches the next state's
- * operation. Each operation carries a token: a reply to an operation that was superseded
- * (retried, recovered, overridden by terminate-hard) is dropped. Because the operation follows
- * from the state alone, re-dispatching a VM after a restart re-issues whatever was pending.
+ * How the managers talk: entering an ACTIVE state queues the VM in the transaction (`queue`);
+ * once it commits (the API method returns then), `dispatch` sends the driver operation the new
+ * state stands for. Its reply comes back as a new transaction that applies `succeeded` or
+ * `failed`, whose commit dispatches the next state's operation. Each operation carries a token:
+ * a reply to an operation that was superseded (retried, recovered, overridden by
+ * terminate-hard) is dropped. Because the operation follows from the state alone,
+ * re-dispatching a VM after a restart re-issues whatever was pending.
  */
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../common/log.js';
+import type { Template } from '../common/template/index.js';
 import { timestamp } from '../common/log.js';
 import { Transaction } from '../pool/index.js';
 import { HostState, type Host, type HostPool } from '../host/index.js';
@@ -25,6 +27,9 @@ import {
   HISTORY_TABLE,
   LcmState,
   lcmStateName,
+  parsePollText,
+  reportedPoll,
+  sampleOf,
   stateName,
   vectors,
   VmAction,
@@ -36,11 +41,11 @@ import {
   type VirtualMachinePool,
   type VmLogs,
   type VmResources,
+  type VmSample,
   type VmStateValue,
 } from '../vm/index.js';
-import type { Template } from '../common/template/index.js';
-import { parsePollText, reportedPoll, sampleOf, type VmSample } from '../vm/index.js';
 import type { TransferManager, TransferOp, TransferPlace } from '../tm/index.js';
+import { BOOT_STATES, FAILURE_OF, operationOf, RETRY_OF, type Operation } from './operations.js';
 import type { VirtualMachineManager, VmmAction, VmmRequest } from '../vmm/index.js';
 
 export interface LifeCycleManagerOptions {
@@ -56,99 +61,6 @@ export interface LifeCycleManagerOptions {
   readonly resources: VmResources;
 }
 
-/** A transient state's twin failure state, and back (recover retry / success). */
-const FAILURE_OF: ReadonlyMap<number, LcmStateValue> = new Map<number, LcmStateValue>([
-  [LcmState.PROLOG, LcmState.PROLOG_FAILURE],
-  [LcmState.PROLOG_RESUME, LcmState.PROLOG_RESUME_FAILURE],
-  [LcmState.PROLOG_UNDEPLOY, LcmState.PROLOG_UNDEPLOY_FAILURE],
-  [LcmState.PROLOG_MIGRATE, LcmState.PROLOG_MIGRATE_FAILURE],
-  [LcmState.PROLOG_MIGRATE_POWEROFF, LcmState.PROLOG_MIGRATE_POWEROFF_FAILURE],
-  [LcmState.PROLOG_MIGRATE_SUSPEND, LcmState.PROLOG_MIGRATE_SUSPEND_FAILURE],
-  [LcmState.PROLOG_MIGRATE_UNKNOWN, LcmState.PROLOG_MIGRATE_UNKNOWN_FAILURE],
-  [LcmState.BOOT, LcmState.BOOT_FAILURE],
-  [LcmState.BOOT_MIGRATE, LcmState.BOOT_MIGRATE_FAILURE],
-  [LcmState.BOOT_UNDEPLOY, LcmState.BOOT_UNDEPLOY_FAILURE],
-  [LcmState.BOOT_STOPPED, LcmState.BOOT_STOPPED_FAILURE],
-  [LcmState.EPILOG, LcmState.EPILOG_FAILURE],
-  [LcmState.EPILOG_STOP, LcmState.EPILOG_STOP_FAILURE],
-  [LcmState.EPILOG_UNDEPLOY, LcmState.EPILOG_UNDEPLOY_FAILURE],
-]);
-const RETRY_OF: ReadonlyMap<number, LcmStateValue> = new Map([...FAILURE_OF].map(([t, f]) => [f, t as LcmStateValue]));
-
-/** States waiting for a VMM DEPLOY or RESTORE: a VM monitoring finds running has booted. */
-const BOOT_STATES: ReadonlySet<number> = new Set([
-  LcmState.BOOT, LcmState.BOOT_UNKNOWN, LcmState.BOOT_POWEROFF, LcmState.BOOT_SUSPENDED, LcmState.BOOT_STOPPED, LcmState.BOOT_UNDEPLOY, LcmState.BOOT_MIGRATE,
-]);
-
-/** The non-failure state a `*_FAILURE` state retries, if `lcm` is one. */
-export function retryStateOf(lcm: number): LcmStateValue | undefined {
-  return RETRY_OF.get(lcm);
-}
-
-/** The driver operation a transient LCM state stands for. */
-type Operation = { kind: 'tm'; op: TransferOp } | { kind: 'vmm'; action: VmmAction; on: 'host' | 'previous' };
-
-/** The operation of `lcm` for `vm`; undefined for states with nothing pending (RUNNING, failures...). */
-export function operationOf(vm: VirtualMachine): Operation | undefined {
-  const last = vm.lastHistory;
-  const action = last?.action;
-  const prevAction = vm.previousHistory?.action;
-  const hard = action === VmAction.TERMINATE_HARD || action === VmAction.POWEROFF_HARD || action === VmAction.UNDEPLOY_HARD;
-  switch (vm.lcmState) {
-    case LcmState.PROLOG:
-      return { kind: 'tm', op: 'prolog' };
-    case LcmState.PROLOG_RESUME:
-    case LcmState.PROLOG_UNDEPLOY:
-      return { kind: 'tm', op: 'resume' };
-    case LcmState.PROLOG_MIGRATE:
-    case LcmState.PROLOG_MIGRATE_POWEROFF:
-    case LcmState.PROLOG_MIGRATE_SUSPEND:
-    case LcmState.PROLOG_MIGRATE_UNKNOWN:
-      return { kind: 'tm', op: 'migrate' };
-    case LcmState.EPILOG:
-      return { kind: 'tm', op: 'epilog' };
-    case LcmState.EPILOG_STOP:
-    case LcmState.EPILOG_UNDEPLOY:
-      return { kind: 'tm', op: 'stop' };
-    case LcmState.BOOT:
-    case LcmState.BOOT_UNKNOWN:
-    case LcmState.BOOT_POWEROFF:
-    case LcmState.BOOT_UNDEPLOY:
-      return { kind: 'vmm', action: 'DEPLOY', on: 'host' };
-    case LcmState.BOOT_SUSPENDED:
-    case LcmState.BOOT_STOPPED:
-    case LcmState.BOOT_MIGRATE:
-      return { kind: 'vmm', action: 'RESTORE', on: 'host' };
-    case LcmState.SHUTDOWN:
-    case LcmState.SHUTDOWN_POWEROFF:
-    case LcmState.SHUTDOWN_UNDEPLOY:
-      return { kind: 'vmm', action: hard ? 'CANCEL' : 'SHUTDOWN', on: 'host' };
-    case LcmState.SAVE_STOP:
-    case LcmState.SAVE_SUSPEND:
-      return { kind: 'vmm', action: 'SAVE', on: 'host' };
-    case LcmState.SAVE_MIGRATE:
-      // Cold migration: save (mode 0) or power off (modes 1, 2) on the source host.
-      if (prevAction === VmAction.POWEROFF_MIGRATE) return { kind: 'vmm', action: 'SHUTDOWN', on: 'previous' };
-      if (prevAction === VmAction.POWEROFF_HARD_MIGRATE) return { kind: 'vmm', action: 'CANCEL', on: 'previous' };
-      return { kind: 'vmm', action: 'SAVE', on: 'previous' };
-    case LcmState.MIGRATE:
-      return { kind: 'vmm', action: 'MIGRATE', on: 'previous' };
-    case LcmState.CLEANUP_DELETE:
-    case LcmState.CLEANUP_RESUBMIT:
-      return { kind: 'vmm', action: 'CLEANUP', on: 'host' };
-    case LcmState.HOTPLUG_PROLOG_POWEROFF:
-      return { kind: 'tm', op: 'prolog_attach' };
-    case LcmState.HOTPLUG_EPILOG_POWEROFF:
-      return { kind: 'tm', op: 'epilog_detach' };
-    case LcmState.HOTPLUG:
-      return { kind: 'vmm', action: vectors(vm.template, 'DISK').some((d) => d.get('ATTACH') === 'YES' && d.get('DETACH') === 'YES') ? 'DETACHDISK' : 'ATTACHDISK', on: 'host' };
-    case LcmState.HOTPLUG_NIC:
-      return { kind: 'vmm', action: vectors(vm.template, 'NIC').some((n) => n.get('ATTACH') === 'YES' && n.get('DETACH') === 'YES') ? 'DETACHNIC' : 'ATTACHNIC', on: 'host' };
-    default:
-      return undefined;
-  }
-}
-
 const now = () => Math.floor(Date.now() / 1000);
 
 export class LifeCycleManager {
@@ -156,6 +68,8 @@ export class LifeCycleManager {
   /** The operation each VM waits for, by token. */
   private readonly pending = new Map<number, number>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** VMs each open transaction will dispatch once committed. */
+  private readonly queued = new WeakMap<Transaction, Set<number>>();
   private stopped = false;
 
   constructor(private readonly o: LifeCycleManagerOptions) {}
@@ -166,8 +80,21 @@ export class LifeCycleManager {
   }
 
   /**
-   * Queues the driver operation the VM's state stands for (none for stable states). Call it once
-   * the state change is committed; a VM whose state needs nothing is left alone.
+   * Dispatches the VM once `tx` has committed (once per VM and transaction, however many states
+   * it went through): its driver work follows the stored state, never a state that failed to
+   * commit.
+   */
+  queue(tx: Transaction, vm: VirtualMachine): void {
+    let queued = this.queued.get(tx);
+    if (!queued) this.queued.set(tx, (queued = new Set()));
+    if (queued.has(vm.oid)) return;
+    queued.add(vm.oid);
+    tx.afterCommit(() => this.dispatch(vm.oid));
+  }
+
+  /**
+   * Sends the driver operation the VM's state stands for (none for stable states), superseding
+   * any the VM was waiting for. The state must be committed already (see `queue`).
    */
   dispatch(vid: number): void {
     if (this.stopped) return;
@@ -332,6 +259,7 @@ export class LifeCycleManager {
     this.o.vms.setState(vm, state, lcm);
     if (state !== wasState) this.o.logs.write(vm.oid, 'LCM', 'I', `New state is ${stateName(state)}`);
     if (state === VmState.ACTIVE && lcm !== wasLcm) this.o.logs.write(vm.oid, 'LCM', 'I', `New LCM state is ${lcmStateName(lcm)}`);
+    if (state === VmState.ACTIVE) this.queue(tx, vm);
   }
 
   /** Accounts the VM on a host (share and `<VMS>`), once: a VM already counted there is left as is. */
@@ -633,7 +561,6 @@ export class LifeCycleManager {
       this.failed(tx, vm, `Error in ${what}: ${reply.info || 'driver failure'}`);
     }
     await tx.commit();
-    this.dispatch(vid);
   }
 
   /** Where a transfer of `op` happens for the VM's current placement. */

@@ -80,6 +80,7 @@ interface Entry {
 export class Transaction {
   private readonly entries = new Map<PoolObject, Entry>();
   private readonly extra: Write[] = [];
+  private readonly committed: (() => void)[] = [];
 
   /**
    * @param epoch the recovery epoch the call started in (from `afterRecovery`); a commit after a
@@ -124,6 +125,15 @@ export class Transaction {
   }
 
   /**
+   * Runs `fn` once this transaction has committed (never if the commit fails or it is rolled
+   * back): work that must follow the stored state, such as the driver request a new VM state
+   * stands for.
+   */
+  afterCommit(fn: () => void): void {
+    this.committed.push(fn);
+  }
+
+  /**
    * Gives up the transaction: every touched or created object is put back as it was (newest
    * change first) and nothing is written. For a call refused half-way through its step.
    */
@@ -131,6 +141,7 @@ export class Transaction {
     for (const e of [...this.entries.values()].reverse()) e.pool.restore(e.obj.oid, e.before);
     this.entries.clear();
     this.extra.length = 0;
+    this.committed.length = 0;
   }
 
   /**
@@ -145,7 +156,7 @@ export class Transaction {
       writes.push(...e.pool.rowWrites(e.obj, e.deleted));
     }
     writes.push(...this.extra);
-    if (writes.length === 0) return;
+    if (writes.length === 0) return this.runCommitted();
     const recovery = recoveryOf(this.db);
     const entries = [...this.entries.values()].reverse();
     if (recovery.epoch !== this.epoch) {
@@ -163,5 +174,10 @@ export class Transaction {
       recovery.pending.delete(resync);
       throw err;
     }
+    this.runCommitted();
+  }
+
+  private runCommitted(): void {
+    for (const fn of this.committed.splice(0)) fn();
   }
 }

@@ -8,13 +8,13 @@ import { NO_IMAGES, NO_NETWORKS } from './testing.js';
 
 const tx = new Transaction({ write: async () => {} } as unknown as Database);
 
-
 test('DISK_ID and TARGET, NIC_ID and MAC are numbered as OpenNebula does', () => {
-  const t = Template.parse('DISK = [ TYPE = FS, SIZE = 10 ]\nDISK = [ TYPE = swap, SIZE = 2, TARGET = hda ]\nDISK = [ TYPE = fs, SIZE = 1, DEV_PREFIX = vd ]\nNIC = [ BRIDGE = br0, IP = "10.1.2.3" ]\nNIC = [ BRIDGE = br0 ]');
+  const t = Template.parse('DISK = [ TYPE = FS, SIZE = 10 ]\nDISK = [ TYPE = swap, SIZE = 2, TARGET = hda ]\nDISK = [ TYPE = fs, SIZE = 1, DEV_PREFIX = vd ]\nNIC = [ BRIDGE = br0, IP = "10.1.2.3" ]\nNIC = [ BRIDGE = br0 ]\nCONTEXT = [ A = 1 ]');
   new VmResources(NO_IMAGES, NO_NETWORKS).prepare(tx, t, 258, 2);
   const disks = vectors(t, 'DISK');
   assert.deepEqual(disks.map((d) => [d.get('DISK_ID'), d.get('TARGET'), d.get('TYPE')]), [['0', 'hdb', 'fs'], ['1', 'hda', 'swap'], ['2', 'vda', 'fs']]);
   assert.equal(disks[0]!.get('FORMAT'), 'raw');
+  assert.deepEqual([t.getVector('CONTEXT')!.get('DISK_ID'), t.getVector('CONTEXT')!.get('TARGET')], ['3', 'hdc'], 'the context disk comes after the disks');
   const nics = vectors(t, 'NIC');
   assert.deepEqual(nics.map((n) => [n.get('NIC_ID'), n.get('MAC')]), [['0', '02:00:0a:01:02:03'], ['1', '02:00:00:01:02:01']]);
 });

@@ -43,13 +43,16 @@ export class VmResources {
   ) {}
 
   /**
-   * Numbers and checks the template's DISKs (DISK_ID from 0, TARGET from DEV_PREFIX) and NICs
-   * (NIC_ID from 0, MAC when missing), in the caller's transaction step. Throws ResourceError.
+   * Numbers and checks the template's DISKs (DISK_ID from 0, TARGET from DEV_PREFIX), the
+   * CONTEXT disk (the DISK_ID after them) and NICs (NIC_ID from 0, MAC when missing), in the
+   * caller's transaction step. Throws ResourceError.
    */
   prepare(tx: Transaction, template: Template, vmId: number, uid: number): void {
     const disks = vectors(template, 'DISK');
     disks.forEach((disk, i) => this.prepareDisk(tx, disk, i, vmId, uid));
-    assignTargets(disks);
+    const context = template.getVector('CONTEXT');
+    if (context) context.set('DISK_ID', String(disks.length));
+    assignTargets(context ? [...disks, context] : disks);
     vectors(template, 'NIC').forEach((nic, i) => this.prepareNic(tx, nic, i, vmId, uid));
   }
 
@@ -57,7 +60,7 @@ export class VmResources {
   prepareAttachedDisk(tx: Transaction, template: Template, disk: Vector, vmId: number, uid: number): void {
     const ids = [...vectors(template, 'DISK'), ...vectors(template, 'CONTEXT')].map((d) => Number(d.get('DISK_ID') ?? -1));
     this.prepareDisk(tx, disk, Math.max(-1, ...ids) + 1, vmId, uid);
-    if (!disk.has('TARGET')) assignTargets([...vectors(template, 'DISK'), disk]);
+    if (!disk.has('TARGET')) assignTargets([...vectors(template, 'DISK'), ...vectors(template, 'CONTEXT'), disk]);
   }
 
   /** Prepares one more NIC (attach): the next NIC_ID. */
@@ -130,7 +133,7 @@ export function vectors(template: Template, name: string): Vector[] {
   return template.getAll(name).flatMap((a) => (typeof a.value === 'string' ? [] : [a.value]));
 }
 
-/** Disk targets `<prefix>a`, `<prefix>b`... for disks that have none, skipping used ones. */
+/** Disk targets `<prefix>a`, `<prefix>b`... (the CONTEXT disk's prefix is `hd`) for disks that have none, skipping used ones. */
 function assignTargets(disks: readonly Vector[]): void {
   const used = new Set(disks.map((d) => d.get('TARGET')).filter((t) => t !== undefined));
   for (const d of disks) {

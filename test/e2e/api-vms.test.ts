@@ -136,6 +136,15 @@ onEveryBackend(
       assert.equal(childInt(await vm(o, id), 'STATE'), S.PENDING);
       await refused(o, 'one.vm.deploy', [id, h1, true], Code.ACTION, /does not have enough capacity/);
       await refused(o, 'one.vm.deploy', [id, 4242], Code.NO_EXISTS, /host/);
+      await refused(o, 'one.vm.deploy', [id, h1, false, 1], Code.ACTION, /datastore 1 is not a system datastore/);
+      await refused(o, 'one.vm.deploy', [id, h1, false, 77], Code.NO_EXISTS, /datastore/);
+      await refused(o, 'one.vm.recover', [id, 9], Code.ACTION, /Unknown recover operation 9/);
+      await refused(o, 'one.vm.recover', [id, 2], Code.ACTION, /"recover": This action is not available for state PENDING/);
+      await refused(o, 'one.vm.migrate', [id, h1, false, false, -1, 3], Code.XML_RPC_API, /Wrong migration mode 3/);
+      await refused(o, 'one.vm.migrate', [id, h1, true], Code.ACTION, /"live-migrate": This action is not available for state PENDING/);
+      await refused(o, 'one.vmpool.info', [-2, -1, -1, -7], Code.XML_RPC_API, /Incorrect state filter/);
+      await refused(o, 'one.vm.attach', [id, 'DISK = [ TYPE = fs, SIZE = 1 ]'], Code.ACTION, /"disk-attach": This action is not available for state PENDING/);
+      assert.equal(all(must(await vm(o, id), 'TEMPLATE'), 'DISK').length, 0, 'a refused attach adds nothing');
       await okId(o, 'one.vm.action', ['terminate', id]);
     });
 

@@ -87,7 +87,6 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
   const oid = vms.nextOid();
   try {
     req.core.vmResources.prepare(tx, system, oid, c.uid);
-    addContextDisk(system);
     chargeQuotas(tx, req.core, c.uid, c.gid, vmQuotaUsage(system));
   } catch (err) {
     tx.rollback();
@@ -103,30 +102,12 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
   return oid;
 }
 
-/** CONTEXT becomes a disk: its DISK_ID follows the DISKs', its TARGET the next free one. */
-function addContextDisk(t: Template): void {
-  const ctx = t.getVector('CONTEXT');
-  if (!ctx) return;
-  const disks = vectors(t, 'DISK');
-  ctx.set('DISK_ID', String(disks.length));
-  if (!ctx.has('TARGET')) {
-    const used = new Set(disks.map((d) => d.get('TARGET')));
-    for (let i = 0; i < 26; i++) {
-      const target = `hd${String.fromCharCode(97 + i)}`;
-      if (!used.has(target)) {
-        ctx.set('TARGET', target);
-        break;
-      }
-    }
-  }
-}
-
 /** The VM, authorized for `op` (USE, MANAGE or ADMIN as §1.6 sets per action). */
 function authorizedVm(req: Request, oid: number, op: (typeof AuthOp)[keyof typeof AuthOp]): VirtualMachine {
   return req.authorized(req.core.vms, oid, op);
 }
 
-/** Runs a DM step in a transaction; a state that does not allow it becomes ACTION. Then the LCM follows. */
+/** Runs a DM step in a transaction; a state that does not allow it becomes ACTION. The LCM follows the commit. */
 async function dmStep(req: Request, vm: VirtualMachine, step: (tx: ReturnType<Request['transaction']>) => void): Promise<number> {
   const tx = req.transaction();
   try {
@@ -139,8 +120,7 @@ async function dmStep(req: Request, vm: VirtualMachine, step: (tx: ReturnType<Re
     }
     throw err;
   }
-  await tx.commit();
-  req.core.lcm.dispatch(vm.oid);
+  await tx.commit(); // the LCM sends the driver work of the new state once committed
   return vm.oid;
 }
 

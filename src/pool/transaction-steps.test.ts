@@ -28,3 +28,26 @@ test('rollback puts touched objects back, drops created ones and writes nothing'
   await tx.commit();
   assert.deepEqual(written, [], 'a rolled back transaction commits nothing');
 });
+
+test('afterCommit runs once the commit succeeded, never after a rollback or a failed commit', async () => {
+  let fail = false;
+  const db = { write: async () => { if (fail) throw new Error('db down'); }, query: async () => [] } as unknown as Database;
+  const pool = new DocumentPool();
+  const ran: string[] = [];
+  const ok = new Transaction(db);
+  ok.create(pool, new Document(pool.nextOid(), 'a', { uid: 1, gid: 1, uname: 'u', gname: 'g' }, Permissions.fromOctal(0o600), 0, new Template()));
+  ok.afterCommit(() => ran.push('ok'));
+  assert.equal(ran.length, 0, 'not before the commit');
+  await ok.commit();
+  assert.deepEqual(ran, ['ok']);
+  const rolled = new Transaction(db);
+  rolled.afterCommit(() => ran.push('rolled'));
+  rolled.rollback();
+  await rolled.commit();
+  const failed = new Transaction(db);
+  failed.touch(pool, pool.get(0)!);
+  failed.afterCommit(() => ran.push('failed'));
+  fail = true;
+  await assert.rejects(failed.commit(), /db down/);
+  assert.deepEqual(ran, ['ok']);
+});
