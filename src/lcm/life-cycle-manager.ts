@@ -33,6 +33,7 @@ import {
   stateName,
   vectors,
   VmAction,
+  vmHookSubject,
   vmQuotaUsage,
   VmState,
   type History,
@@ -44,6 +45,7 @@ import {
   type VmSample,
   type VmStateValue,
 } from '../vm/index.js';
+import type { HookManager } from '../hm/index.js';
 import type { TransferManager, TransferOp, TransferPlace } from '../tm/index.js';
 import { BOOT_STATES, FAILURE_OF, operationOf, RETRY_OF, type Operation } from './operations.js';
 import type { VirtualMachineManager, VmmAction, VmmRequest } from '../vmm/index.js';
@@ -59,6 +61,8 @@ export interface LifeCycleManagerOptions {
   readonly tm: TransferManager;
   readonly payers: QuotaPayers;
   readonly resources: VmResources;
+  /** VM_HOOK commands, run once each state change is committed. */
+  readonly hooks?: HookManager;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -260,6 +264,12 @@ export class LifeCycleManager {
     if (state !== wasState) this.o.logs.write(vm.oid, 'LCM', 'I', `New state is ${stateName(state)}`);
     if (state === VmState.ACTIVE && lcm !== wasLcm) this.o.logs.write(vm.oid, 'LCM', 'I', `New LCM state is ${lcmStateName(lcm)}`);
     if (state === VmState.ACTIVE) this.queue(tx, vm);
+    const hooks = this.o.hooks;
+    if (hooks?.hasVmHooks && (state !== wasState || lcm !== wasLcm)) {
+      // The state entered now, run once it is stored (a later step of the same call may move on).
+      const subject = vmHookSubject(vm, wasState, wasLcm);
+      tx.afterCommit(() => hooks.vmStateChanged(subject));
+    }
   }
 
   /** Accounts the VM on a host (share and `<VMS>`), once: a VM already counted there is left as is. */

@@ -34,7 +34,7 @@ import { InformationManager } from '../im/index.js';
 import { ImageManager, ImagePool } from '../image/index.js';
 import type { Driver } from '../mad/index.js';
 import type { Location } from './location.js';
-import { VirtualMachinePool, VmLogs, VmResources } from '../vm/index.js';
+import { LcmState, VirtualMachinePool, VmLogs, VmResources, VmState } from '../vm/index.js';
 import { DispatchManager } from '../dm/index.js';
 import { LifeCycleManager } from '../lcm/index.js';
 import { VirtualMachineManager, VmPoller } from '../vmm/index.js';
@@ -223,6 +223,7 @@ export class Nebula implements Core {
       tm: new TransferManager({ driver: this.tmDriver, logs: this.vmLogs }),
       payers: this,
       resources: this.vmResources,
+      hooks: this.hooks,
     });
     this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
 
@@ -338,7 +339,7 @@ export class Nebula implements Core {
 
   /** The hook driver (HM_MAD) and the hooks of oned.conf; without HM_MAD, hooks cannot be configured. */
   private async startHooks(): Promise<void> {
-    const hooks = hooksFromConfig(this.config, { states: [], lcmStates: [] });
+    const hooks = hooksFromConfig(this.config, { states: Object.keys(VmState), lcmStates: Object.keys(LcmState) });
     // Hooks are API clients (ft/host_error): they get oned's endpoint and oneadmin's credentials.
     const listen = this.config.string('LISTEN_ADDRESS', '127.0.0.1');
     const host = listen === '0.0.0.0' || listen === '::' ? '127.0.0.1' : listen.includes(':') ? `[${listen}]` : listen;

@@ -7,3 +7,4 @@ export * from './vm-log.js';
 export * from './vm-resources.js';
 export * from './context.js';
 export * from './vm-monitoring.js';
+export { vmHookSubject } from './hook-subject.js';

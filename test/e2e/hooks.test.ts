@@ -23,6 +23,10 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
 HOST_HOOK = [ NAME = "created", ON = "CREATE", COMMAND = "${record}", ARGUMENTS = "create $ID $TEMPLATE" ]
 HOST_HOOK = [ NAME = "disabled", ON = "DISABLE", COMMAND = "${record}", ARGUMENTS = "disable $HID" ]
 HOST_HOOK = [ NAME = "error", ON = "ERROR", COMMAND = "${record}", ARGUMENTS = "error $ID" ]
+VM_HOOK = [ NAME = "vm-create", ON = "CREATE", COMMAND = "${record}", ARGUMENTS = "vm-create $ID" ]
+VM_HOOK = [ NAME = "vm-running", ON = "RUNNING", COMMAND = "${record}", ARGUMENTS = "vm-running $ID $TEMPLATE" ]
+VM_HOOK = [ NAME = "vm-done", ON = "DONE", COMMAND = "${record}", ARGUMENTS = "vm-done $VMID $PREV_STATE $PREV_LCM_STATE" ]
+VM_HOOK = [ NAME = "vm-poff", ON = "CUSTOM", STATE = "POWEROFF", COMMAND = "${record}", ARGUMENTS = "vm-poweroff $ID" ]
 `;
 
 /** The recorded lines, waiting until `count` of them match `re`. */
@@ -72,8 +76,38 @@ for (const backend of BACKENDS) {
   });
 }
 
+for (const backend of BACKENDS) {
+  describe(`VM hooks on ${backend}`, () => {
+    let oned: Oned;
+    before(async () => {
+      oned = await Oned.start({ backend, conf: CONF });
+    });
+    after(() => oned?.stop());
+
+    test('CREATE, RUNNING, a CUSTOM state and DONE run once each, in order, with the VM', async () => {
+      const host = (await oned.ok('one.host.allocate', ['hook-vm-host', 'dummy', 'dummy', -1])) as number;
+      const ds = (await oned.ok('one.datastore.allocate', ['NAME = "hook-sys"\nTYPE = "SYSTEM_DS"\nTM_MAD = "dummy"', -1])) as number;
+      const id = (await oned.ok('one.vm.allocate', ['NAME = "hooked"\nCPU = 0.1\nMEMORY = 16', false])) as number;
+      await events(new RegExp(`^vm-create ${id}$`));
+      await oned.ok('one.vm.deploy', [id, host, false, ds]);
+      const [running] = await events(new RegExp(`^vm-running ${id} `));
+      const xml = Buffer.from(running!.split(' ')[2]!, 'base64').toString('utf8');
+      assert.equal(childText(parseXmlTree(xml), 'LCM_STATE'), '3', 'the XML of the VM as it entered RUNNING');
+      await oned.ok('one.vm.action', ['poweroff-hard', id]);
+      await events(new RegExp(`^vm-poweroff ${id}$`));
+      await oned.ok('one.vm.action', ['terminate-hard', id]);
+      // DONE from POWEROFF goes through EPILOG: the previous state is ACTIVE (3), LCM EPILOG (11).
+      const [done] = await events(new RegExp(`^vm-done ${id} `));
+      assert.equal(done, `vm-done ${id} 3 11`);
+      const order = readFileSync(join(dir, 'events'), 'utf8').split('\n').filter((l) => l.startsWith('vm-') && l.split(' ')[1] === String(id)).map((l) => l.split(' ')[0]);
+      assert.deepEqual(order, ['vm-create', 'vm-running', 'vm-poweroff', 'vm-done']);
+    });
+  });
+}
+
 describe('hook configuration', () => {
   test('oned refuses to start with a hook it cannot run', async () => {
     await assert.rejects(Oned.start({ backend: 'sqlite', conf: 'HOST_HOOK = [ NAME = "x", ON = "BOOM", COMMAND = "a" ]' }), /HOST_HOOK "x": ON = "BOOM"/);
+    await assert.rejects(Oned.start({ backend: 'sqlite', conf: 'VM_HOOK = [ NAME = "y", ON = "CUSTOM", STATE = "ACTIVE", LCM_STATE = "RUNING", COMMAND = "a" ]' }), /VM_HOOK "y": unknown LCM_STATE "RUNING"/);
   });
 });

@@ -8,7 +8,7 @@ import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quot
 import { Template, type Vector } from '../../common/template/index.js';
 import { ActionNotAvailable, type Who } from '../../dm/index.js';
 import { HostState } from '../../host/index.js';
-import { ACTION_NAMES, diskQuotaUsage, ResourceError, VirtualMachine, vectors, VmAction, vmQuotaUsage, VmState } from '../../vm/index.js';
+import { ACTION_NAMES, diskQuotaUsage, LcmState, ResourceError, VirtualMachine, vectors, VmAction, vmHookSubject, vmQuotaUsage, VmState } from '../../vm/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
@@ -99,6 +99,7 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
   await tx.commit();
   // No driver work for PENDING / HOLD: the scheduler or one.vm.deploy moves it on.
   req.core.vmLogs.write(oid, 'DiM', 'I', `New state is ${onHold ? 'HOLD' : 'PENDING'}`);
+  if (req.core.hooks.hasVmHooks) req.core.hooks.vmCreated(vmHookSubject(vm, VmState.INIT, LcmState.LCM_INIT));
   return oid;
 }
 
