@@ -7,8 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { BACKENDS, Oned } from './harness.js';
@@ -55,13 +54,17 @@ for (const backend of BACKENDS) {
     let image: number;
     let vnet: number;
     let template: number;
+    let uploads = '';
     const vms: number[] = [];
 
     before(async () => {
       oned = await Oned.start({ backend, conf: TEST_DRIVERS + 'HOST_MONITORING_INTERVAL = 1\n' });
       alice = await addUser(oned, 'alice');
     });
-    after(() => oned?.stop());
+    after(async () => {
+      await oned?.stop();
+      if (uploads) rmSync(uploads, { recursive: true, force: true });
+    });
 
     test('the admin builds the infrastructure: a cluster with two hosts, a network; the user an image and a template', async () => {
       const cluster = await okId(oned, 'one.cluster.allocate', ['production']);
@@ -86,7 +89,9 @@ for (const backend of BACKENDS) {
       await oned.ok('one.datastore.chmod', [1, 1, 1, 0, 1, 0, 0, 1, 0, 0]);
       await oned.ok('one.user.quota', [alice.id, `VM = [ VMS = ${VMS}, CPU = ${VMS}, MEMORY = ${VMS * 64} ]\nNETWORK = [ ID = ${vnet}, LEASES = ${VMS} ]`]);
 
-      const file = join(mkdtempSync(join(tmpdir(), 'acceptance-')), 'base.img');
+      // Users upload into /var/tmp, the SAFE_DIRS of the default datastore.
+      uploads = mkdtempSync(join('/var/tmp', 'acceptance-'));
+      const file = join(uploads, 'base.img');
       writeFileSync(file, Buffer.alloc(1024 * 1024, 1));
       image = await okId(oned, 'one.image.allocate', [`NAME = "base"\nPATH = "${file}"\nTYPE = "OS"`, 1], alice.session);
       const end = Date.now() + 15_000;
