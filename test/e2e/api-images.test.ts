@@ -223,7 +223,8 @@ onEveryBackend('images', (get) => {
       await okId(oned, 'one.datastore.chmod', [ds, -1, -1, -1, -1, -1, -1, 1, -1, -1]);
     }
     const reason = (path: string) => new RegExp(`Not allowed to copy image file ${path.replace(/[./]/g, '\\$&')}: it is in a restricted directory \\(/\\); files can be registered from the datastore's SAFE_DIRS \\(/var/tmp\\)`);
-    const link = join(dir, 'passwd-link');
+    const links = mkdtempSync(join(dir, 'links-'));
+    const link = join(links, 'passwd-link');
     symlinkSync('/etc/passwd', link);
     const outside = join(mkdtempSync(join(tmpdir(), 'nebula-outside-')), 'disk.img');
     writeFileSync(outside, Buffer.alloc(4096, 2));
@@ -234,7 +235,7 @@ onEveryBackend('images', (get) => {
     assert.equal(all(await okXml(oned, 'one.imagepool.info', [-2, -1, -1], u.session), 'IMAGE').length, 0, 'nothing was registered');
     // A file in /var/tmp, also through a link that stays there, is copied.
     const file = dataFile('upload.img', 1);
-    const inside = join(dir, 'upload-link');
+    const inside = join(links, 'upload-link');
     symlinkSync(file.path, inside);
     for (const [name, path] of [['upload', file.path], ['upload-2', inside]]) {
       const id = await okId(oned, 'one.image.allocate', [`NAME = "${name}"\nPATH = "${path}"`, 1], u.session);
