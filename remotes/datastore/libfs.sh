@@ -30,17 +30,22 @@ xml_template_value() {
 
 # check_restricted FILE: refuses (exits with the error message) a file in one of the
 # datastore's RESTRICTED_DIRS that is not in one of its SAFE_DIRS (blank-separated lists in the
-# datastore template), after following symbolic links, so users cannot register files of the
-# front-end they should not read.
+# datastore template), so users cannot register files of the front-end they should not read.
+# The file and the directories are compared by their real paths (symbolic links followed, `.`
+# and `..` resolved), so neither a link in a safe directory nor `/var/tmp/../etc/passwd`
+# escapes. Sets REAL_PATH to the file's real path: callers copy that, not what the user wrote,
+# so a link changed after the check is not followed again.
 check_restricted() {
-    _real=$(readlink -f -- "$1") || _real=$1
+    REAL_PATH=$(readlink -f -- "$1") || REAL_PATH=$1
     for _dir in $(xml_template_value DATASTORE SAFE_DIRS); do
-        case "$_real/" in "${_dir%/}"/*) return 0 ;; esac
+        _real_dir=$(readlink -f -- "$_dir") || _real_dir=$_dir
+        case "$REAL_PATH/" in "${_real_dir%/}"/*) return 0 ;; esac
     done
     for _dir in $(xml_template_value DATASTORE RESTRICTED_DIRS); do
-        case "$_real/" in
-            "${_dir%/}"/*)
-                error_message "Not allowed to copy image file $1: it is in a restricted directory ($_dir)"
+        _real_dir=$(readlink -f -- "$_dir") || _real_dir=$_dir
+        case "$REAL_PATH/" in
+            "${_real_dir%/}"/*)
+                error_message "Not allowed to copy image file $1: it is in a restricted directory ($_dir); files can be registered from the datastore's SAFE_DIRS ($(xml_template_value DATASTORE SAFE_DIRS))"
                 exit 1 ;;
         esac
     done

@@ -31,6 +31,10 @@ test('the default datastores: system, default and files in cluster 0, stored and
     ]);
     assert.deepEqual([...loadedClusters.get(0)!.datastores], [0, 1, 2]);
     assert.deepEqual(loaded.get(1)!.clusterIds, [0]);
+    // Users may register files from /var/tmp only, as OpenNebula ships its datastores.
+    for (const d of loaded.all()) {
+      assert.deepEqual([d.template.get('RESTRICTED_DIRS'), d.template.get('SAFE_DIRS')], ['/', '/var/tmp'], `datastore ${d.oid}`);
+    }
 
     const del = new Transaction(db);
     del.delete(loaded, loaded.get(0)!);

@@ -22,6 +22,15 @@ const DEFAULT_DATASTORES: readonly { name: string; dsType: DatastoreTypeValue; d
   { name: 'files', dsType: DatastoreType.FILE_DS, dsMad: 'fs', tmMad: 'ssh' },
 ];
 
+/**
+ * Where the default datastores let users register files from (their template's RESTRICTED_DIRS
+ * and SAFE_DIRS, as OpenNebula ships them): nowhere on the front-end but /var/tmp, so no user
+ * can copy /etc/shadow or oned's own files into an image. Admins widen them with
+ * `one.datastore.update`.
+ */
+export const DEFAULT_RESTRICTED_DIRS = '/';
+export const DEFAULT_SAFE_DIRS = '/var/tmp';
+
 export interface DatastorePoolOptions {
   /** DATASTORE_LOCATION: BASE_PATH is `<location>/<id>`. */
   readonly location: string;
@@ -53,6 +62,8 @@ export class DatastorePool extends Pool<Datastore> {
     const cluster = clusters.get(DEFAULT_CLUSTER_ID);
     for (const d of DEFAULT_DATASTORES) {
       const template = new Template();
+      template.set('RESTRICTED_DIRS', DEFAULT_RESTRICTED_DIRS);
+      template.set('SAFE_DIRS', DEFAULT_SAFE_DIRS);
       const ds = tx.create(this, Datastore.create(this.nextOid(), d.name, INFRASTRUCTURE_OWNER, Permissions.fromOctal(DEFAULT_DATASTORE_PERMISSIONS), d, this.location, template));
       if (cluster) {
         ds.addCluster(cluster.oid);

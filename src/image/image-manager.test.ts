@@ -35,7 +35,11 @@ function harness(answer: (action: string, id: number, xml: string) => DriverRepl
   datastores.add(ds);
   const images = new ImagePool({ datastores, userId: () => undefined });
   const calls: { action: string; id: number; xml: string }[] = [];
+  let driverState = 'ready';
   const driver = {
+    get state() {
+      return driverState;
+    },
     request: async (action: string, id: number, args: readonly string[]) => {
       const xml = Buffer.from(args[0]!, 'base64').toString();
       calls.push({ action, id, xml });
@@ -54,7 +58,8 @@ function harness(answer: (action: string, id: number, xml: string) => DriverRepl
     ds.images.add(oid);
     return img;
   };
-  return { datastores, ds, sys, images, manager, calls, add, writes: () => writes };
+  const setDriverState = (state: string) => void (driverState = state);
+  return { datastores, ds, sys, images, manager, calls, add, writes: () => writes, setDriverState };
 }
 
 test('register: CP with the image and datastore XML; success makes it READY with SOURCE, FORMAT and checksums', async () => {
@@ -132,4 +137,60 @@ test('stat: the size in MB, or the driver\'s message', async () => {
   assert.deepEqual(await h.manager.stat(Template.parse('PATH = "/big"'), h.ds), { ok: true, sizeMb: 2048 });
   assert.deepEqual(await h.manager.stat(Template.parse('PATH = "/other"'), h.ds), { ok: false, message: 'no such file' });
   assert.equal(h.calls[0]!.id, -1);
+});
+
+test('resume after a restart: CP, MKFS, CLONE and RM issued again for the images left waiting; the replies end them as usual', async () => {
+  const h = harness((action, id) => ({ ok: true, info: action === 'RM' ? '' : `/srv/ds/1/new${id} raw`, logs: [] }));
+  h.add(10, ImageState.LOCKED, '/var/tmp/a.img');
+  h.add(11, ImageState.LOCKED, '');
+  const src = h.add(12, ImageState.CLONE);
+  src.fields.cloningOps = 1;
+  src.clones.add(13);
+  h.add(13, ImageState.LOCKED, '').fields.cloningId = 12;
+  h.add(14, ImageState.DELETE);
+  h.add(15, ImageState.READY);
+  h.manager.resume();
+  await h.manager.stop();
+  assert.deepEqual(h.calls.map((c) => [c.action, c.id]).sort(), [['CLONE', 13], ['CP', 10], ['MKFS', 11], ['RM', 14]]);
+  assert.match(h.calls.find((c) => c.action === 'CLONE')!.xml, /<IMAGE><ID>12<\/ID>/, 'CLONE copies the source image');
+  for (const id of [10, 11, 13]) assert.deepEqual([h.images.get(id)!.state, h.images.get(id)!.fields.source], [ImageState.READY, `/srv/ds/1/new${id}`]);
+  assert.deepEqual([h.images.get(12)!.state, h.images.get(12)!.fields.cloningOps, h.images.get(12)!.clones.size], [ImageState.READY, 0, 0]);
+  assert.equal(h.images.get(14), undefined);
+  assert.equal(h.ds.images.has(14), false);
+  assert.equal(h.images.get(15)!.state, ImageState.READY, 'settled images are left alone');
+});
+
+test('resume: a retry that fails says the operation was interrupted by a restart; a clone whose source is gone fails at once', async () => {
+  const h = harness(() => ({ ok: false, info: 'File not found: /var/tmp/a.img', logs: [] }));
+  h.add(20, ImageState.LOCKED, '/var/tmp/a.img');
+  h.add(21, ImageState.LOCKED, '').fields.cloningId = 99;
+  // A source whose clone ended already (the restart came between): it is READY again.
+  const src = h.add(22, ImageState.CLONE);
+  src.fields.cloningOps = 1;
+  src.clones.add(23);
+  h.add(23, ImageState.READY);
+  h.manager.resume();
+  await h.manager.stop();
+  assert.deepEqual(h.calls.map((c) => [c.action, c.id]), [['CP', 20]]);
+  assert.deepEqual([h.images.get(20)!.state, h.images.get(20)!.template.get('ERROR')], [ImageState.ERROR, 'CP was interrupted by a restart of oned and failed when issued again: File not found: /var/tmp/a.img']);
+  assert.equal(h.images.get(21)!.state, ImageState.ERROR);
+  assert.match(h.images.get(21)!.template.get('ERROR') ?? '', /^CLONE was interrupted by a restart of oned and cannot be retried: the image it was cloned from \(99\) no longer exists\. Delete the image/);
+  assert.deepEqual([h.images.get(22)!.state, h.images.get(22)!.fields.cloningOps, h.images.get(22)!.clones.size], [ImageState.READY, 0, 0]);
+});
+
+test('stop: operations the stopping driver cuts short leave their images LOCKED or in DELETE, for the next start', async () => {
+  let release: (r: DriverReply) => void = () => {};
+  const h = harness(() => new Promise<DriverReply>((r) => (release = r)));
+  const img = h.add(30, ImageState.LOCKED);
+  h.manager.register(img, h.ds);
+  const stopped = h.manager.stop();
+  h.setDriverState('stopping');
+  release({ ok: false, info: 'Driver one_datastore stopped', logs: [] });
+  await stopped;
+  assert.deepEqual([h.images.get(30)!.state, h.images.get(30)!.template.get('ERROR')], [ImageState.LOCKED, undefined]);
+  const doomed = h.add(31, ImageState.DELETE);
+  h.manager.remove(doomed, h.ds);
+  release({ ok: false, info: 'Driver one_datastore stopped', logs: [] });
+  await h.manager.stop();
+  assert.equal(h.images.get(31)!.state, ImageState.DELETE, 'still in the pool, RM resumed at the next start');
 });

@@ -4,6 +4,10 @@
  * the datastores' capacity (MONITOR, every DATASTORE_MONITORING_INTERVAL seconds, and at once
  * for a datastore oned has not monitored yet). API calls answer before the driver does: the
  * reply moves the image out of LOCKED (or DELETE) later.
+ *
+ * A reply lost because oned stopped or died is not lost for good: on start, the manager
+ * re-issues every operation the stored images are still waiting for (see `resume`), and on stop
+ * it leaves the images of the operations cut short as they are, for the next start to resume.
  */
 import type { Logger } from '../common/log.js';
 import { Template, TemplateSyntaxError } from '../common/template/index.js';
@@ -63,20 +67,91 @@ export class ImageManager {
   private readonly lastAsked = new Map<number, number>();
   /** Driver operations in flight, which stop() waits for. */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Set by stop(): oned is stopping (see `cutShort`). */
+  private stopping = false;
 
   constructor(private readonly o: ImageManagerOptions) {}
 
-  /** Starts monitoring datastores: every one at once, then every interval. */
+  /**
+   * Resumes the operations a previous run left unanswered (see `resume`), then starts
+   * monitoring datastores: every one at once, then every interval.
+   */
   start(): void {
+    this.resume();
     this.timer = setInterval(() => this.tick(Date.now()), TICK_MS);
     this.timer.unref();
     this.tick(Date.now());
   }
 
-  /** Stops monitoring; waits for the driver operations in flight. */
+  /**
+   * Stops monitoring; waits for the driver operations in flight. Those the stopping driver cuts
+   * short leave their images LOCKED (or in DELETE), to be resumed by the next start.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  }
+
+  /**
+   * What a restart does with the images whose driver reply the previous run of oned never got
+   * (it stopped or died meanwhile): a LOCKED image has its CP, MKFS or CLONE issued again (they
+   * write to a fresh SOURCE, so a half-made copy is never reused), an image in DELETE its RM
+   * (which succeeds when the file is gone already). The replies then end them as usual: READY,
+   * ERROR with the reason, or removed. A source image left in CLONE counts again only the
+   * clones still being made, and is READY when there are none. Quotas and the datastores'
+   * IMAGES lists need no change: they were updated when the operation began. Runs once, at
+   * start, before the API serves.
+   */
+  resume(): void {
+    const { images, datastores, log } = this.o;
+    const tx = new Transaction(this.o.db);
+    const copies: Image[] = [];
+    const removals: Image[] = [];
+    const sources: Image[] = [];
+    for (const image of images.all()) {
+      if (image.state === ImageState.LOCKED) copies.push(image);
+      else if (image.state === ImageState.DELETE) removals.push(image);
+      if (image.state === ImageState.CLONE || image.clones.size > 0) sources.push(image);
+    }
+    for (const image of copies) {
+      const ds = datastores.get(image.fields.datastoreId);
+      const source = image.fields.cloningId >= 0 ? images.get(image.fields.cloningId) : undefined;
+      const action = image.fields.cloningId >= 0 ? 'CLONE' : image.fields.path === '' ? 'MKFS' : 'CP';
+      const missing = !ds ? `its datastore ${image.fields.datastoreId} no longer exists` : action === 'CLONE' && !source ? `the image it was cloned from (${image.fields.cloningId}) no longer exists` : '';
+      if (missing) {
+        tx.touch(images, image);
+        image.fields.cloningId = -1;
+        image.failed(`${action} was interrupted by a restart of oned and cannot be retried: ${missing}. Delete the image and register it again.`);
+        log.error('ImM', `Image ${image.oid}: ${action} interrupted by a restart, not retried: ${missing}`);
+        continue;
+      }
+      log.info('ImM', `Image ${image.oid}: ${action} was interrupted by a restart of oned, issuing it again`);
+      if (action === 'CLONE') this.store(image, source!.oid, action, actionData(source!.toXml(), ds!.toXml()), true);
+      else this.store(image, -1, action, actionData(image.toXml(), ds!.toXml()), true);
+    }
+    // After the copies: a clone that cannot be retried no longer counts in its source.
+    for (const image of sources) this.recountClones(tx, image);
+    for (const image of removals) {
+      log.info('ImM', `Image ${image.oid}: RM was interrupted by a restart of oned, issuing it again`);
+      this.remove(image, datastores.get(image.fields.datastoreId));
+    }
+    this.track(this.commit(tx, 'the images resumed after a restart'));
+  }
+
+  /** A source image counts as cloning only the clones still LOCKED waiting for it (resume). */
+  private recountClones(tx: Transaction, image: Image): void {
+    const pending = [...image.clones].filter((id) => {
+      const clone = this.o.images.get(id);
+      return clone !== undefined && clone.state === ImageState.LOCKED && clone.fields.cloningId === image.oid;
+    });
+    if (pending.length === image.clones.size && pending.length === image.fields.cloningOps && (pending.length > 0 || image.state !== ImageState.CLONE)) return;
+    tx.touch(this.o.images, image);
+    image.clones.clear();
+    for (const id of pending) image.clones.add(id);
+    image.fields.cloningOps = pending.length;
+    if (pending.length === 0 && image.state === ImageState.CLONE) image.ready();
+    this.o.log.info('ImM', `Image ${image.oid}: ${pending.length} clones still being made after a restart`);
   }
 
   /** Size in MB of what `template`'s PATH names, asked to the datastore's driver (STAT). */
@@ -93,9 +168,7 @@ export class ImageManager {
    * an empty datablock. The reply makes it READY (SOURCE, FORMAT set) or ERROR.
    */
   register(image: Image, ds: Datastore): void {
-    const action = image.fields.path === '' ? 'MKFS' : 'CP';
-    const data = actionData(image.toXml(), ds.toXml());
-    this.track(this.request(action, image.oid, data, COPY_TIMEOUT_MS).then((reply) => this.stored(image.oid, -1, action, reply)));
+    this.store(image, -1, image.fields.path === '' ? 'MKFS' : 'CP', actionData(image.toXml(), ds.toXml()), false);
   }
 
   /**
@@ -104,8 +177,13 @@ export class ImageManager {
    * leave CLONE when it was its last clone.
    */
   clone(clone: Image, source: Image, ds: Datastore): void {
-    const data = actionData(source.toXml(), ds.toXml());
-    this.track(this.request('CLONE', clone.oid, data, COPY_TIMEOUT_MS).then((reply) => this.stored(clone.oid, source.oid, 'CLONE', reply)));
+    this.store(clone, source.oid, 'CLONE', actionData(source.toXml(), ds.toXml()), false);
+  }
+
+  /** Sends a CP, MKFS or CLONE for `image` (from image `sourceId` for a CLONE); `resumed` after a restart. */
+  private store(image: Image, sourceId: number, action: string, data: string, resumed: boolean): void {
+    const oid = image.oid;
+    this.track(this.request(action, oid, data, COPY_TIMEOUT_MS).then((reply) => this.stored(oid, sourceId, action, reply, resumed)));
   }
 
   /**
@@ -124,6 +202,15 @@ export class ImageManager {
     return this.o.driver.request(action, id, [data], { timeoutMs });
   }
 
+  /**
+   * Whether a failed reply only says that oned is stopping its driver, not that the operation
+   * failed: the image then stays as it is, for the next start to resume.
+   */
+  private cutShort(reply: DriverReply): boolean {
+    const state = this.o.driver?.state;
+    return !reply.ok && this.stopping && (state === 'stopping' || state === 'stopped');
+  }
+
   private track(op: Promise<void>): void {
     const p = op
       .catch((err: unknown) => this.o.log.error('ImM', `Datastore driver operation failed: ${(err as Error).stack ?? String(err)}`))
@@ -140,8 +227,12 @@ export class ImageManager {
   }
 
   /** A CP, MKFS or CLONE answered. */
-  private async stored(oid: number, sourceId: number, action: string, reply: DriverReply): Promise<void> {
+  private async stored(oid: number, sourceId: number, action: string, reply: DriverReply, resumed: boolean): Promise<void> {
     const { images, log } = this.o;
+    if (this.cutShort(reply)) {
+      log.info('ImM', `Image ${oid}: ${action} cut short by the stop of oned, resumed at the next start`);
+      return;
+    }
     // The driver call yielded: look the images up again.
     const image = images.get(oid);
     const source = sourceId >= 0 ? images.get(sourceId) : undefined;
@@ -164,7 +255,8 @@ export class ImageManager {
         image.ready();
         log.info('ImM', `Image ${oid} stored by ${action}: ${stored}`);
       } else {
-        const message = reply.info || `Error in ${action} of image ${oid}`;
+        const reason = reply.info || `Error in ${action} of image ${oid}`;
+        const message = resumed ? `${action} was interrupted by a restart of oned and failed when issued again: ${reason}` : reason;
         image.failed(message);
         log.error('ImM', `Image ${oid}: ${action} failed: ${message}`);
       }
@@ -177,6 +269,10 @@ export class ImageManager {
     const { images, datastores, log } = this.o;
     const image = images.get(oid);
     if (!image) return;
+    if (this.cutShort(reply)) {
+      log.info('ImM', `Image ${oid}: RM cut short by the stop of oned, resumed at the next start`);
+      return;
+    }
     if (!reply.ok) {
       log.error('ImM', `Error removing image ${oid} from datastore: ${reply.info}. Manually remove image source ${image.fields.source} to completely delete the image`);
     }

@@ -306,8 +306,9 @@ export class Nebula implements Core {
     await Promise.all([...this.imDrivers.values(), ...this.vmmDrivers.values(), this.tmDriver].map((d) => d?.stop()));
     await stopping;
     await this.vmLogs.drain();
-    // Stopping the driver fails the copies in flight (their images go to ERROR), which the
-    // manager waits for: all is stored before the database closes.
+    // Stopping the driver cuts the copies in flight short: the manager leaves their images
+    // LOCKED (or in DELETE) for the next start to resume, and waits for the rest to be stored
+    // before the database closes.
     await Promise.all([this.dsDriver?.stop(), this.imageManagerValue?.stop()]);
     await this.hookManager?.stop();
     await this.authDriver?.stop();

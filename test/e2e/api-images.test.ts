@@ -2,10 +2,11 @@
  * Images over raw XML-RPC: registering a real file into an `fs` datastore (the file copied, its
  * size and checksums in the image), into a `dummy` one, empty datablocks, clone, enable,
  * persistent, chtype, delete (the file removed), bad input and the driver's failures, DATASTORE
- * quotas, datastore capacity from monitoring, and recursive template clone/delete.
+ * quotas, datastore capacity from monitoring, the default datastores' RESTRICTED_DIRS/SAFE_DIRS,
+ * and recursive template clone/delete.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -53,7 +54,8 @@ async function monitored(oned: Oned, ds: number): Promise<XmlNode> {
 
 let dir = '';
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'nebula-images-'));
+  // In /var/tmp, the SAFE_DIRS of the default datastores: files there may be registered.
+  dir = mkdtempSync(join('/var/tmp', 'nebula-images-'));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -205,12 +207,42 @@ onEveryBackend('images', (get) => {
     assert.equal(childInt(img, 'STATE'), State.ERROR);
     assert.match(templateOf(img).ERROR ?? '', new RegExp(`File not found: ${missing}`));
     await refused(oned, 'one.image.enable', [id, true], Code.ACTION, /in state ERROR/);
-    // Files in the datastore's RESTRICTED_DIRS (and not in its SAFE_DIRS) are not copied.
-    const restricted = await okId(oned, 'one.image.allocate', ['NAME = "secret"\nPATH = "/etc/passwd"', fsDs]);
-    assert.match(templateOf(await settled(oned, restricted)).ERROR ?? '', /Not allowed to copy image file \/etc\/passwd: it is in a restricted directory \(\/etc\)/);
+    // Files in the datastore's RESTRICTED_DIRS (and not in its SAFE_DIRS) are refused at once.
+    await refused(oned, 'one.image.allocate', ['NAME = "secret"\nPATH = "/etc/passwd"', fsDs], Code.ALLOCATE, /Not allowed to copy image file \/etc\/passwd: it is in a restricted directory \(\/etc\)/);
     // A failed image can be deleted.
     await okId(oned, 'one.image.delete', [id]);
     await gone(oned, id);
+  });
+
+  test('default datastores: users register files from /var/tmp only; .. and symbolic links do not get around it', async () => {
+    const oned = get();
+    const u = await addUser(oned, 'img-safe');
+    for (const ds of [1, 2]) {
+      const t = templateOf(await okXml(oned, 'one.datastore.info', [ds]));
+      assert.deepEqual([t.RESTRICTED_DIRS, t.SAFE_DIRS], ['/', '/var/tmp'], `datastore ${ds}`);
+      await okId(oned, 'one.datastore.chmod', [ds, -1, -1, -1, -1, -1, -1, 1, -1, -1]);
+    }
+    const reason = (path: string) => new RegExp(`Not allowed to copy image file ${path.replace(/[./]/g, '\\$&')}: it is in a restricted directory \\(/\\); files can be registered from the datastore's SAFE_DIRS \\(/var/tmp\\)`);
+    const links = mkdtempSync(join(dir, 'links-'));
+    const link = join(links, 'passwd-link');
+    symlinkSync('/etc/passwd', link);
+    const outside = join(mkdtempSync(join(tmpdir(), 'nebula-outside-')), 'disk.img');
+    writeFileSync(outside, Buffer.alloc(4096, 2));
+    for (const path of ['/etc/passwd', '/etc/shadow', `${dir}/../../../etc/passwd`, '/var/tmp/../../etc/passwd', link, outside]) {
+      await refused(oned, 'one.image.allocate', [`NAME = "stolen"\nPATH = "${path}"`, 1], Code.ALLOCATE, reason(path), u.session);
+    }
+    await refused(oned, 'one.image.allocate', ['NAME = "stolen"\nTYPE = "CONTEXT"\nPATH = "/etc/passwd"', 2], Code.ALLOCATE, reason('/etc/passwd'), u.session);
+    assert.equal(all(await okXml(oned, 'one.imagepool.info', [-2, -1, -1], u.session), 'IMAGE').length, 0, 'nothing was registered');
+    // A file in /var/tmp, also through a link that stays there, is copied.
+    const file = dataFile('upload.img', 1);
+    const inside = join(links, 'upload-link');
+    symlinkSync(file.path, inside);
+    for (const [name, path] of [['upload', file.path], ['upload-2', inside]]) {
+      const id = await okId(oned, 'one.image.allocate', [`NAME = "${name}"\nPATH = "${path}"`, 1], u.session);
+      const img = await settled(oned, id);
+      assert.equal(childInt(img, 'STATE'), State.READY, JSON.stringify(templateOf(img)));
+      assert.deepEqual(readFileSync(childText(img, 'SOURCE')), file.bytes);
+    }
   });
 
   test('capacity: an image larger than the datastore\'s FREE_MB is refused unless skip_capacity_check', async () => {

@@ -51,15 +51,21 @@ export class ScriptedResults {
 
   /**
    * A handler answering `answer(request)` as scripted: on failure the info says so; with a delay
-   * the answer comes later; `-` sends nothing.
+   * the answer comes later (or a failure when cancelled meanwhile); `-` sends nothing.
    */
   handler(answer: (req: Request) => string): ActionHandler {
-    return (req) => {
+    return (req, ctx) => {
       const s = this.next(req.action);
       if (s.outcome === 'none') return null;
       const outcome: ActionOutcome =
         s.outcome === 'success' ? { ok: true, info: answer(req) } : { ok: false, info: `Scripted failure of ${req.action}` };
-      return s.delayMs === 0 ? outcome : sleep(s.delayMs).then(() => outcome);
+      if (s.delayMs === 0) return outcome;
+      // The wait ends when the action is cancelled or the driver shuts down (oned gone), so a
+      // long scripted delay never keeps the driver process alive after oned.
+      return sleep(s.delayMs, undefined, { signal: ctx.signal }).then(
+        () => outcome,
+        () => ({ ok: false, info: `${req.action} cancelled` }),
+      );
     };
   }
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionData, binDriver, tempDir, writeScript } from '../testing.js';
 
@@ -40,4 +41,19 @@ test('datastore actions: dummy built in, scripts get the id and the action data 
   } finally {
     await d.stop();
   }
+});
+
+test('datastore actions with -a: the dummy\'s outcomes and delays are scripted; a delayed one ends when the driver stops', async () => {
+  const dir = tempDir('ds-actions');
+  writeFileSync(join(dir, 'cp'), 'failure\nsuccess 60\n');
+  const d = binDriver('one_datastore', ['-d', 'dummy', '-a', dir]);
+  await d.start();
+  const dummy = ds('<DS_MAD>dummy</DS_MAD><TM_MAD>dummy</TM_MAD><TYPE>0</TYPE>');
+  assert.deepEqual(await d.request('CP', 3, [dummy]), { ok: false, info: 'Scripted failure of CP', logs: [] });
+  assert.equal((await d.request('MKFS', 3, [dummy])).info, 'dummy_path', 'unscripted actions answer at once');
+  const slow = d.request('CP', 4, [dummy]);
+  const started = Date.now();
+  await d.stop();
+  assert.ok(Date.now() - started < 4000, `the driver exits without waiting for the delay (${Date.now() - started} ms)`);
+  assert.equal((await slow).ok, false);
 });

@@ -6,6 +6,7 @@
  */
 import type { ActionHandler, ActionOutcome } from '../server/driver-server.js';
 import { DUMMY_DS, dummyDatastoreAnswer } from '../dummy/datastore.js';
+import { ScriptedResults } from '../dummy/scripted-results.js';
 import { decodeActionData, text, type ActionData } from './action-data.js';
 import type { ScriptRunner } from './script-runner.js';
 
@@ -25,10 +26,13 @@ export interface DatastoreConfig {
   readonly types?: ReadonlySet<string>;
   /** System datastore TM_MAD values served (`-s`). */
   readonly systemTypes: ReadonlySet<string>;
+  /** Outcomes and delays of the built-in dummy's actions (`-a`); without it they succeed at once. */
+  readonly dummyResults?: ScriptedResults;
 }
 
 export function datastoreActions(config: DatastoreConfig): Map<string, ActionHandler> {
-  const handler: ActionHandler = async (req, ctx): Promise<ActionOutcome> => {
+  const dummy = (config.dummyResults ?? new ScriptedResults()).handler((req) => dummyDatastoreAnswer(req.action).info ?? '');
+  const handler: ActionHandler = async (req, ctx): Promise<ActionOutcome | null> => {
     const blob = req.args[0];
     let data: ActionData;
     try {
@@ -41,7 +45,7 @@ export function datastoreActions(config: DatastoreConfig): Map<string, ActionHan
     const kind = isSystem ? 'System datastore driver' : 'Datastore driver';
     const allowed = isSystem ? config.systemTypes : config.types;
     if (!NAME.test(driver) || (allowed && !allowed.has(driver))) return { ok: false, info: `${kind} '${driver}' not available` };
-    if (driver === DUMMY_DS) return dummyDatastoreAnswer(req.action);
+    if (driver === DUMMY_DS) return dummy(req, ctx);
     const script = isSystem ? `tm/${driver}/monitor` : `datastore/${driver}/${req.action.toLowerCase()}`;
     const r = await config.runner.run({ script, args: [String(req.id)], stdin: blob }, ctx);
     if (!r.ok) return { ok: false, info: r.info };
