@@ -109,7 +109,8 @@ export class VmResources {
       return fn();
     } catch (err) {
       if (err instanceof ResourceError) throw err;
-      throw new ResourceError(`${what}: ${(err as Error).message}`);
+      // The pools' messages may start with the attribute they are about: say it once.
+      throw new ResourceError(`${what}: ${(err as Error).message.replace(/^(DISK|NIC): /, '')}`);
     }
   }
 
