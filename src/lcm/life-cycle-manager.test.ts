@@ -161,6 +161,15 @@ test('driver failures: BOOT → BOOT_FAILURE with USER_TEMPLATE/ERROR; SHUTDOWN 
   assert.equal(s.h1.share.runningVms, 0);
 });
 
+test('a DEPLOY answered without a deploy id is a boot failure', async () => {
+  const s = await setup();
+  const vm = await s.newVm();
+  s.drivers.answers.set('DEPLOY', [{ ok: true, info: ' ', logs: [] }]);
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.BOOT_FAILURE]);
+  assert.match(vm.userTemplate.get('ERROR') ?? '', /without a deploy id/);
+});
+
 test('a superseded reply is dropped: terminate-hard overrides a hung SHUTDOWN', async () => {
   const s = await setup();
   const vm = await s.newVm();

@@ -109,10 +109,9 @@ export class LifeCycleManager {
     const token = ++this.nextToken;
     this.pending.set(vid, token);
     const expected = vm.lcmState;
-    const module = op.kind === 'tm' ? 'TrM' : 'VMM';
     const work = this.issue(vm, op).then(
-      (reply) => this.replied(vid, token, expected, module, reply),
-      (err: Error) => this.replied(vid, token, expected, module, { ok: false, info: err.message, logs: [] }),
+      (reply) => this.replied(vid, token, expected, op, reply),
+      (err: Error) => this.replied(vid, token, expected, op, { ok: false, info: err.message, logs: [] }),
     );
     this.track(vid, work);
   }
@@ -556,12 +555,15 @@ export class LifeCycleManager {
     return this.o.vmm.request(op.action, request);
   }
 
-  private async replied(vid: number, token: number, expected: LcmStateValue, module: 'VMM' | 'TrM', reply: DriverReply): Promise<void> {
+  private async replied(vid: number, token: number, expected: LcmStateValue, op: Operation, reply: DriverReply): Promise<void> {
     if (this.pending.get(vid) !== token) return; // superseded, or oned is stopping
     this.pending.delete(vid);
     const vm = this.o.vms.get(vid);
     if (!vm || vm.state !== VmState.ACTIVE || vm.lcmState !== expected) return;
+    const module = op.kind === 'tm' ? 'TrM' : 'VMM';
     for (const l of reply.logs) this.o.logs.write(vid, module, l.severity, l.text);
+    // A DEPLOY must answer the hypervisor's id: without one the VM cannot be managed (§6.3).
+    if (reply.ok && op.kind === 'vmm' && op.action === 'DEPLOY' && reply.info.trim() === '') reply = { ...reply, ok: false, info: 'the driver answered DEPLOY without a deploy id' };
     const tx = new Transaction(this.o.db);
     const what = lcmStateName(expected);
     if (reply.ok) {

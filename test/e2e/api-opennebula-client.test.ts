@@ -45,6 +45,12 @@ interface OpenNebulaClient {
   createDocument(template: string, type: number, cb: Callback<Handle>): void;
   getDocument(id: number): DocumentHandle;
   getDocuments(type: number, cb: Callback<Parsed[]>, userFilter?: number): void;
+  createVM(template: string, hold: boolean, cb: Callback<Handle>): void;
+  getVM(id: number): VmHandle;
+  getVMs(cb: Callback<Parsed[]>, userFilter?: number, startId?: number, endId?: number, stateFilter?: number): void;
+}
+interface VmHandle extends Handle {
+  action(action: string, cb: Callback<number>): void;
 }
 
 const require = createRequire(import.meta.url);
@@ -249,5 +255,24 @@ onEveryBackend('the opennebula npm client', (get) => {
     const self = at(await p<Parsed>((cb) => client(oned, `npm-token:${token}`).getUser(-1).info(cb)), 'USER');
     assert.equal(at(self, 'NAME'), 'npm-token');
     assert.equal(at(self, 'LOGIN_TOKEN', 'TOKEN'), token);
+  });
+
+  test('VMs: create, list by state, info, hold, release and terminate', async () => {
+    const oned = get();
+    const one = client(oned);
+    // The client turns a result of 0 into {}: VM 0 is made over raw XML-RPC so the client's VM has a non-zero id.
+    await oned.ok('one.vm.allocate', ['CPU = 1\nMEMORY = 64']);
+    const created = await p<Handle>((cb) => one.createVM('NAME = "npm-vm"\nCPU = 1\nMEMORY = 64', false, cb));
+    const vm = one.getVM(created.id);
+    const info = at(await p<Parsed>((cb) => vm.info(cb)), 'VM');
+    assert.deepEqual([at(info, 'NAME'), at(info, 'STATE'), at(info, 'TEMPLATE', 'MEMORY')], ['npm-vm', '1', '64']);
+    assert.equal(await p<number>((cb) => vm.action('hold', cb)), created.id);
+    const held = (await p<Parsed[]>((cb) => one.getVMs(cb, -2, -1, -1, 2))).filter((v) => v !== undefined);
+    assert.deepEqual(held.map((v) => at(v, 'ID')), [String(created.id)]);
+    await p((cb) => vm.action('release', cb));
+    const wrong = await errorOf((cb) => vm.action('suspend', cb));
+    assert.match(wrong.message, /Error performing action "suspend": This action is not available for state PENDING/);
+    await p((cb) => vm.action('terminate', cb));
+    assert.equal(at(await p<Parsed>((cb) => vm.info(cb)), 'VM', 'STATE'), '6');
   });
 });

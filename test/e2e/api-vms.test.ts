@@ -301,6 +301,25 @@ onEveryBackend(
       for (const h of [h1, h2]) assert.deepEqual(await shareOf(o, h), [0, 0, 0, []]);
     });
 
+    test('stop moves the VM directory to the front-end; terminating a STOPPED VM deletes it there', async () => {
+      const o = oned();
+      const id = await okId(o, 'one.vm.allocate', [SMALL]);
+      await okId(o, 'one.vm.deploy', [id, h1]);
+      await waitFor(o, id, S.ACTIVE, L.RUNNING);
+      await okId(o, 'one.vm.action', ['stop', id]);
+      const stopped = await waitFor(o, id, S.STOPPED);
+      assert.equal(childText(stopped, 'DEPLOY_ID'), '');
+      assert.ok(childInt(histories(stopped)[0]!, 'ETIME') > 0, 'stop closes the record');
+      const dir = join(o.location, 'var', 'vms', String(id));
+      const moved = readFileSync(join(dir, 'transfer.0.stop'), 'utf8');
+      assert.match(moved, new RegExp(`^MV dummy vm-host-1:(\\S+/${id}) (?!vm-host-1)[^:\\s]+:\\1 ${id} 0\\n$`));
+      await okId(o, 'one.vm.action', ['terminate', id]);
+      await waitFor(o, id, S.DONE);
+      const frontend = moved.split(' ')[3]!.split(':')[0]!;
+      assert.match(readFileSync(join(dir, 'transfer.0.epilog'), 'utf8'), new RegExp(`^DELETE dummy ${frontend}:\\S+/${id} ${id} 0\\n$`));
+      assert.deepEqual(await shareOf(o, h1), [0, 0, 0, []]);
+    });
+
     test('live and cold migration move the VM and its share; migrating to the same host is refused', async () => {
       const o = oned();
       const id = await okId(o, 'one.vm.allocate', [SMALL]);
