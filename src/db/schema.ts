@@ -127,6 +127,14 @@ const networkLease: Table = {
   indexes: [['owner_kind', 'owner_id']],
 };
 
+/** The lease state of an AR that is not a lease: NEXT_INDEX, the lease after the last one taken. */
+const networkAr: Table = {
+  name: 'network_ar',
+  columns: { oid: 'integer', ar_id: 'integer', next_index: 'integer' },
+  primaryKey: ['oid', 'ar_id'],
+  notNull: ['next_index'],
+};
+
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   creating(1, 'Initial schema: versioning, pool control, system attributes, users, groups, ACL rules, documents', [
@@ -144,7 +152,7 @@ export const MIGRATIONS: readonly Migration[] = [
   creating(5, 'Images: image_pool', [poolTable('image_pool', 'owner')]),
   creating(6, 'Virtual networks: network_pool', [poolTable('network_pool', 'owner')]),
   {
-    ...creating(8, 'Network leases: network_lease, filled from the leases network_pool bodies held', [networkLease]),
+    ...creating(8, 'Network leases: network_lease and network_ar, filled from the leases network_pool bodies held', [networkLease, networkAr]),
     upgrade: moveLeasesToTable,
   },
 ];

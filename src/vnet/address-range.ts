@@ -245,6 +245,12 @@ export class AddressRange {
     return this.nextIndex;
   }
 
+  /** Sets NEXT_INDEX as it was stored (0 when it is past the end). */
+  set next(value: number) {
+    this.nextIndex = value >= 0 && value < this.size ? value : 0;
+    this.leasesChanged();
+  }
+
   /** Marks lease `index` as held by `owner`; the caller checked it is free. */
   take(index: number, owner: LeaseOwner): void {
     this.leasesChanged();
@@ -266,7 +272,7 @@ export class AddressRange {
   revert(index: number, owner: LeaseOwner | undefined, next: number): void {
     if (owner) this.take(index, owner);
     else this.free(index);
-    this.nextIndex = next;
+    this.next = next;
   }
 
   /**

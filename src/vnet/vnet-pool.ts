@@ -9,7 +9,7 @@ import type { XmlNode } from '../common/xml-tree.js';
 import type { Vector } from '../common/template/index.js';
 import type { Database } from '../db/database.js';
 import { Pool, type Transaction } from '../pool/index.js';
-import { LEASE_COLUMNS, LEASE_TABLE, applyLeaseRows, arLeasesDelete, leaseWrite } from './lease-table.js';
+import { applyLeaseRows, arLeasesDelete, leaseWrite, nextIndexWrite, readLeaseRows } from './lease-table.js';
 import { DEFAULT_MAC_PREFIX, parseMacPrefix } from './address.js';
 import { HOLD, type AddressRange, type LeaseAddresses, type LeaseOwner } from './address-range.js';
 import { VirtualNetwork, type LeaseRef } from './virtual-network.js';
@@ -64,7 +64,8 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
   /** Loads the networks, then their leases from the lease table. */
   override async load(db: Database): Promise<void> {
     await super.load(db);
-    applyLeaseRows(await db.query(`SELECT ${LEASE_COLUMNS} FROM ${LEASE_TABLE} ORDER BY oid, ar_id, idx`), (oid) => this.get(oid));
+    const [leases, ars] = await readLeaseRows(db);
+    applyLeaseRows(leases, ars, (oid) => this.get(oid));
   }
 
   /**
@@ -80,13 +81,13 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
 
   /** Makes the network match its stored row and lease rows (or removes it when there is none). */
   override async reload(db: Database, oid: number): Promise<void> {
-    const [rows, leases] = await Promise.all([
+    const [rows, [leases, ars]] = await Promise.all([
       db.query(`SELECT body FROM ${this.options.table} WHERE oid = ?`, [oid]),
-      db.query(`SELECT ${LEASE_COLUMNS} FROM ${LEASE_TABLE} WHERE oid = ? ORDER BY ar_id, idx`, [oid]),
+      readLeaseRows(db, oid),
     ]);
     // The whole network is rebuilt: its leases in memory may be ones the database never got.
     super.restore(oid, rows.length ? String(rows[0]!.body) : null);
-    applyLeaseRows(leases, (id) => this.get(id));
+    applyLeaseRows(leases, ars, (id) => this.get(id));
   }
 
   /** `<VNET_POOL>` of one.vnpool.info (ARs without LEASES), escaped as XML text. */
@@ -230,25 +231,27 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
   /** Removes AR `arId` of `vnet` in tx with its lease rows (the caller checked the leases may go). */
   removeAr(tx: Transaction, vnet: VirtualNetwork, arId: number): void {
     const ar = this.arOf(vnet, arId);
+    const { oid } = vnet;
     const leases = [...ar.leases()];
-    if (leases.length > 0) {
-      const next = ar.next;
-      tx.sideChange(this, vnet, {
-        writes: [arLeasesDelete(vnet.oid, arId)],
-        // Runs after the body is restored (the AR is back, without leases).
-        undo: () => {
-          const back = this.get(vnet.oid)?.ars.get(arId);
-          for (const [index, owner] of leases) back?.revert(index, owner, next);
-          this.get(vnet.oid)?.leaseChanged();
-        },
-      });
-    }
+    const next = ar.next;
+    tx.sideChange(this, vnet, {
+      writes: arLeasesDelete(oid, arId),
+      // Runs after the touch below is undone: the AR is back, from the body, without leases.
+      undo: () => {
+        const now = this.get(oid);
+        const back = now?.ars.get(arId);
+        if (!now || !back) return;
+        for (const [index, owner] of leases) back.take(index, owner);
+        back.next = next;
+        now.leaseChanged();
+      },
+    });
     tx.touch(this, vnet).removeAr(arId);
   }
 
   /**
-   * Gives lease `index` of `ar` to `owner` (undefined: frees it) in tx: one lease row written,
-   * the network's body untouched; a failed or refused commit puts the lease back as it was.
+   * Gives lease `index` of `ar` to `owner` (undefined: frees it) in tx: its lease row (and, for
+   * a take, the AR's NEXT_INDEX) written, the network's body untouched; a failed or refused commit puts the lease back as it was.
    */
   private setLease(tx: Transaction, vnet: VirtualNetwork, ar: AddressRange, index: number, owner: LeaseOwner | undefined): void {
     const before = ar.ownerOf(index);
@@ -259,7 +262,7 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
     const { oid } = vnet;
     const arId = ar.id;
     tx.sideChange(this, vnet, {
-      writes: [leaseWrite(oid, arId, index, owner)],
+      writes: owner ? [leaseWrite(oid, arId, index, owner), nextIndexWrite(oid, arId, ar.next)] : [leaseWrite(oid, arId, index, undefined)],
       undo: () => {
         const now = this.get(oid);
         now?.ars.get(arId)?.revert(index, before, next);
