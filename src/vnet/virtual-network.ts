@@ -185,6 +185,11 @@ export class VirtualNetwork extends PoolObject {
     return ar;
   }
 
+  /** Puts back an AR removed by a transaction that failed (see VirtualNetworkPool.removeAr). */
+  insertAr(ar: AddressRange): void {
+    this.putAr(ar);
+  }
+
   /** Removes an AR (the caller checked its leases). */
   removeAr(arId: number): void {
     this.ars.delete(arId);

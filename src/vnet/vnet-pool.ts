@@ -232,21 +232,37 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
   removeAr(tx: Transaction, vnet: VirtualNetwork, arId: number): void {
     const ar = this.arOf(vnet, arId);
     const { oid } = vnet;
-    const leases = [...ar.leases()];
-    const next = ar.next;
     tx.sideChange(this, vnet, {
       writes: arLeasesDelete(oid, arId),
-      // Runs after the touch below is undone: the AR is back, from the body, without leases.
+      // The network's body comes back when the touch is undone, before or after this (by
+      // whether this transaction touched it earlier); the leases live on in `ar`.
       undo: () => {
         const now = this.get(oid);
-        const back = now?.ars.get(arId);
-        if (!now || !back) return;
-        for (const [index, owner] of leases) back.take(index, owner);
-        back.next = next;
+        if (!now) return;
+        const back = now.ars.get(arId);
+        if (back) back.adoptLeases(ar);
+        else now.insertAr(ar);
         now.leaseChanged();
       },
     });
     tx.touch(this, vnet).removeAr(arId);
+  }
+
+  /**
+   * Deletes a network in tx (remove its ARs first, with removeAr). A failed commit puts the
+   * instance's state back before its body is restored, so the ARs' undos find the network.
+   */
+  deleteNetwork(tx: Transaction, vnet: VirtualNetwork): void {
+    const { oid } = vnet;
+    tx.delete(this, vnet);
+    tx.sideChange(this, vnet, {
+      writes: [],
+      undo: () => {
+        if (this.get(oid)) return;
+        super.restore(oid, vnet.toBody());
+        this.get(oid)?.adoptLeases(vnet);
+      },
+    });
   }
 
   /**

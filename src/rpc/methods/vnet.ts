@@ -143,7 +143,7 @@ export const vnetMethods: MethodDef[] = [
         const cluster = clusters.get(cid);
         if (cluster) tx.touch(clusters, cluster).vnets.delete(oid);
       }
-      tx.delete(vnets, vnet);
+      vnets.deleteNetwork(tx, vnet);
       await tx.commit();
       await req.core.acl.delResourceRules(ObjectType.NET, oid);
       return oid;
