@@ -47,7 +47,6 @@ export interface LeaseAddresses {
   readonly IP6_ULA?: string;
 }
 
-/** Attributes the AR computes; never stored from a template. */
 /**
  * What an `<AR>` is rendered for: one.vn.info (with LEASES), one.vnpool.info (with ALLOCATED)
  * or the stored body (no lease state at all: USED_LEASES, NEXT_INDEX and leases are not in it).
@@ -56,6 +55,7 @@ export type ArView = 'info' | 'pool' | 'body';
 
 const VIEW_SLOT: Readonly<Record<ArView, number>> = { info: 0, pool: 1, body: 2 };
 
+/** Attributes the AR computes; never stored from a template. */
 const COMPUTED = new Set(['MAC_END', 'IP_END', 'IP6_ULA', 'IP6_ULA_END', 'IP6_GLOBAL', 'IP6_GLOBAL_END', 'IP6_END', 'USED_LEASES', 'LEASES', 'ALLOCATED', 'NEXT_INDEX']);
 
 /** Attributes update_ar may not change (OpenNebula drops them from the update). */
