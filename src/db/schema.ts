@@ -3,7 +3,8 @@
  * the list of versioned migrations that build it. To change the schema, append a migration;
  * never edit one that has shipped, since databases out there already recorded it as applied.
  */
-import type { Backend } from './database.js';
+import type { Backend, Database, Write } from './database.js';
+import { moveLeasesToTable } from '../vnet/lease-table.js';
 
 /** Column types by what they hold; each backend spells them its own way (see {@link columnType}). */
 export type ColumnType = 'integer' | 'bigint' | 'text' | `varchar(${number})`;
@@ -32,6 +33,11 @@ export interface Migration {
   readonly tables: readonly Table[];
   /** The DDL to run, in order, for the given backend. */
   statements(backend: Backend): readonly string[];
+  /**
+   * A data step SQL cannot express (reading the XML of bodies): it reads the database as the
+   * previous version left it and returns writes, committed with the DDL and the version record.
+   */
+  upgrade?(db: Pick<Database, 'query'>): Promise<Write[]>;
 }
 
 /**
@@ -133,6 +139,27 @@ const vmMonitoring: Table = {
   indexes: [['last_poll']],
 };
 
+/**
+ * One row per used lease of a network: owner kind (VM, VNET, VROUTER) and id (-1 with VM: on
+ * hold). The bodies in network_pool keep no leases, so a lease change writes only its row.
+ */
+const networkLease: Table = {
+  name: 'network_lease',
+  columns: { oid: 'integer', ar_id: 'integer', idx: 'integer', owner_kind: 'varchar(8)', owner_id: 'integer' },
+  primaryKey: ['oid', 'ar_id', 'idx'],
+  notNull: ['owner_kind', 'owner_id'],
+  // The leases a VM (or reservation, router) holds, without scanning every network.
+  indexes: [['owner_kind', 'owner_id']],
+};
+
+/** The lease state of an AR that is not a lease: NEXT_INDEX, the lease after the last one taken. */
+const networkAr: Table = {
+  name: 'network_ar',
+  columns: { oid: 'integer', ar_id: 'integer', next_index: 'integer' },
+  primaryKey: ['oid', 'ar_id'],
+  notNull: ['next_index'],
+};
+
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   creating(1, 'Initial schema: versioning, pool control, system attributes, users, groups, ACL rules, documents', [
@@ -150,6 +177,10 @@ export const MIGRATIONS: readonly Migration[] = [
   creating(5, 'Images: image_pool', [poolTable('image_pool', 'owner')]),
   creating(6, 'Virtual networks: network_pool', [poolTable('network_pool', 'owner')]),
   creating(7, 'Virtual machines: vm_pool, history, vm_monitoring', [vmPool, history, vmMonitoring]),
+  {
+    ...creating(8, 'Network leases: network_lease and network_ar, filled from the leases network_pool bodies held', [networkLease, networkAr]),
+    upgrade: moveLeasesToTable,
+  },
 ];
 
 /** The schema version this program writes: that of the last migration. */

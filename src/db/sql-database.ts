@@ -63,9 +63,10 @@ export class SqlDatabase implements MeteredDatabase {
           comment: migration.description,
         },
       };
+      const data = migration.upgrade ? await migration.upgrade(this) : [];
       await this.#driver.transaction([
         ...migration.statements(this.backend).map((sql) => ({ sql, params: [] })),
-        ...this.#renderer.render([record]),
+        ...this.#renderer.render([...data, record]),
       ]);
     }
   }

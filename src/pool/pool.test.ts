@@ -142,3 +142,30 @@ test('after a failed commit, memory follows the database, and calls prepared bef
   assert.equal((await db.query('SELECT name FROM document_pool WHERE oid = 0'))[0]!.name, 'landed');
   await db.close();
 });
+
+test('side changes: their writes are committed without the object\'s row, and undone in order with touches on failure', async () => {
+  const db = await sqlite();
+  const pool = new DocumentPool();
+  const setup = new Transaction(db);
+  const d = setup.create(pool, doc(pool, 'd'));
+  await setup.commit();
+  const side: Write = { kind: 'upsert', table: 'system_attributes', row: { name: 'SIDE', body: 'x' } };
+
+  const failing = new FailingDb(db);
+  const tx = new Transaction(failing as unknown as Database);
+  const log: string[] = [];
+  tx.sideChange(pool, d, { writes: [side], undo: () => log.push(`side 1, name ${pool.get(0)!.name}`) });
+  tx.touch(pool, d);
+  pool.rename(d, 'renamed');
+  tx.sideChange(pool, d, { writes: [], undo: () => log.push(`side 2, name ${pool.get(0)!.name}`) });
+  await assert.rejects(tx.commit(), /disk full/);
+  assert.deepEqual(failing.writes[0]!.map((w) => w.table), ['document_pool', 'system_attributes'], 'the row for the touch, then the side write');
+  assert.deepEqual(log, ['side 2, name renamed', 'side 1, name d'], 'newest first: the later side change sees the touch not yet undone');
+
+  const only = new FailingDb(db);
+  const sideOnly = new Transaction(only as unknown as Database);
+  sideOnly.sideChange(pool, pool.get(0)!, { writes: [side], undo: () => undefined });
+  await assert.rejects(sideOnly.commit(), /disk full/);
+  assert.deepEqual(only.writes[0]!.map((w) => w.table), ['system_attributes'], 'no row for an object with side changes only');
+  await db.close();
+});

@@ -73,13 +73,31 @@ interface Entry {
   readonly pool: Pool<PoolObject>;
   readonly obj: PoolObject;
   /** XML before the change; null for an object created in this transaction. */
-  readonly before: string | null;
+  before: string | null;
   deleted: boolean;
+  /** Whether its row is written: false while the object only has side changes. */
+  stored: boolean;
+}
+
+/**
+ * A change an object keeps outside its pool row, in rows of a side table (a network's leases):
+ * so changing one of many such parts writes that part, not the whole object.
+ */
+export interface SideChange {
+  /** The writes that store it, committed with the transaction. */
+  readonly writes: readonly Write[];
+  /**
+   * Takes it back in memory after a failed or refused commit. It must look objects up by id:
+   * undoing a touch before it may have replaced the instance in the pool.
+   */
+  undo(): void;
 }
 
 export class Transaction {
   private readonly entries = new Map<PoolObject, Entry>();
   private readonly extra: Write[] = [];
+  /** How to take back each change, in the order they were made; run newest first on failure. */
+  private readonly undos: (() => void)[] = [];
   private readonly committed: (() => void)[] = [];
 
   /**
@@ -96,9 +114,7 @@ export class Transaction {
    * object (in the same synchronous step), once or many times.
    */
   touch<T extends PoolObject>(pool: Pool<T>, obj: T): T {
-    if (!this.entries.has(obj)) {
-      this.entries.set(obj, { pool: pool as unknown as Pool<PoolObject>, obj, before: obj.toBody(), deleted: false });
-    }
+    this.stored(pool, obj);
     obj.changed();
     return obj;
   }
@@ -106,17 +122,40 @@ export class Transaction {
   /** Adds a new object to its pool; it is stored, with the pool's id counter, at commit. */
   create<T extends PoolObject>(pool: Pool<T>, obj: T): T {
     pool.add(obj);
-    this.entries.set(obj, { pool: pool as unknown as Pool<PoolObject>, obj, before: null, deleted: false });
+    this.entries.set(obj, { pool: pool as unknown as Pool<PoolObject>, obj, before: null, deleted: false, stored: true });
+    this.undos.push(() => pool.restore(obj.oid, null));
     this.extra.push(pool.controlWrite());
     return obj;
   }
 
   /** Removes an object from its pool; its row is deleted at commit. */
   delete<T extends PoolObject>(pool: Pool<T>, obj: T): void {
-    const entry = this.entries.get(obj);
-    if (entry) entry.deleted = true;
-    else this.entries.set(obj, { pool: pool as unknown as Pool<PoolObject>, obj, before: obj.toBody(), deleted: true });
+    this.stored(pool, obj).deleted = true;
     pool.remove(obj);
+  }
+
+  /**
+   * Records a change `obj` keeps outside its row (see SideChange), made in the same synchronous
+   * step. Its writes are committed with the transaction; the object's row is not rewritten for
+   * it, but after a failed commit the object is re-read like a touched one.
+   */
+  sideChange<T extends PoolObject>(pool: Pool<T>, obj: T, change: SideChange): void {
+    if (!this.entries.has(obj)) this.entries.set(obj, { pool: pool as unknown as Pool<PoolObject>, obj, before: null, deleted: false, stored: false });
+    this.extra.push(...change.writes);
+    this.undos.push(() => change.undo());
+  }
+
+  /** The entry of an object whose row this transaction writes, recording its body the first time. */
+  private stored<T extends PoolObject>(pool: Pool<T>, obj: T): Entry {
+    let entry = this.entries.get(obj);
+    if (!entry) this.entries.set(obj, (entry = { pool: pool as unknown as Pool<PoolObject>, obj, before: null, deleted: false, stored: false }));
+    if (!entry.stored) {
+      const before = obj.toBody();
+      entry.before = before;
+      entry.stored = true;
+      this.undos.push(() => pool.restore(obj.oid, before));
+    }
+    return entry;
   }
 
   /** Adds writes that are not pool objects (ACL rules, system attributes...). */
@@ -134,25 +173,27 @@ export class Transaction {
   }
 
   /**
-   * Gives up the transaction: every touched or created object is put back as it was (newest
-   * change first) and nothing is written. For a call refused half-way through its step.
+   * Gives up the transaction: every change is taken back in memory (newest first) and nothing
+   * is written. For a call refused half-way through its step.
    */
   rollback(): void {
-    for (const e of [...this.entries.values()].reverse()) e.pool.restore(e.obj.oid, e.before);
+    this.undo();
     this.entries.clear();
     this.extra.length = 0;
+    this.undos.length = 0;
     this.committed.length = 0;
   }
 
   /**
-   * Commits. On failure the touched objects are put back as they were (newest change first),
-   * then re-read from the database: a commit whose reply was lost may still have taken
-   * effect, and the database is the truth. Rethrows the commit's error.
+   * Commits. On failure the changes are taken back in memory (newest first: touched objects get
+   * the body they had, side changes are undone), then the objects are re-read from the
+   * database: a commit whose reply was lost may still have taken effect, and the database is
+   * the truth. Rethrows the commit's error.
    */
   async commit(): Promise<void> {
     const writes: Write[] = [];
     for (const e of this.entries.values()) {
-      if (e.deleted && e.before === null) continue; // created and deleted: nothing to store
+      if (!e.stored || (e.deleted && e.before === null)) continue; // no row change, or created and deleted
       writes.push(...e.pool.rowWrites(e.obj, e.deleted));
     }
     writes.push(...this.extra);
@@ -160,14 +201,14 @@ export class Transaction {
     const recovery = recoveryOf(this.db);
     const entries = [...this.entries.values()].reverse();
     if (recovery.epoch !== this.epoch) {
-      for (const e of entries) e.pool.restore(e.obj.oid, e.before);
+      this.undo();
       throw new StaleTransactionError();
     }
     try {
       await this.db.write(writes);
     } catch (err) {
       recovery.epoch++;
-      for (const e of entries) e.pool.restore(e.obj.oid, e.before);
+      this.undo();
       const resync = Promise.all(entries.map((e) => untilDone(() => e.pool.reload(this.db, e.obj.oid))));
       recovery.pending.add(resync);
       await resync;
@@ -179,5 +220,10 @@ export class Transaction {
 
   private runCommitted(): void {
     for (const fn of this.committed.splice(0)) fn();
+  }
+
+  /** Takes every change back in memory, newest first. */
+  private undo(): void {
+    for (let i = this.undos.length - 1; i >= 0; i--) this.undos[i]!();
   }
 }

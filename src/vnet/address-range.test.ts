@@ -13,7 +13,7 @@ test('IP4: the first MAC is MAC_PREFIX + IP, ends computed, attributes in name o
   const r = ar({ TYPE: 'ip4', IP: '10.0.0.250', SIZE: '10', GATEWAY: '10.0.0.1' }, 3);
   assert.deepEqual(r.addresses(0), { MAC: '02:00:0a:00:00:fa', IP: '10.0.0.250' });
   assert.deepEqual(r.addresses(9), { MAC: '02:00:0a:00:01:03', IP: '10.0.1.3' });
-  const xml = parseXmlTree(r.toXml(true));
+  const xml = parseXmlTree(r.toXml('info'));
   assert.deepEqual(xml.children.map((c) => c.name), ['AR_ID', 'GATEWAY', 'IP', 'MAC', 'NEXT_INDEX', 'SIZE', 'TYPE', 'MAC_END', 'IP_END', 'USED_LEASES', 'LEASES']);
   assert.equal(childText(xml, 'AR_ID'), '3');
   assert.equal(childText(xml, 'TYPE'), 'IP4');
@@ -39,7 +39,7 @@ test('IP6 (SLAAC) and IP4_6: ULA, GLOBAL and link-local addresses from the prefi
   assert.deepEqual(r.addresses(0), {
     MAC: '02:00:0a:00:01:02', IP: '10.0.1.2', IP6_GLOBAL: '2001:db8:0:1:0:aff:fe00:102', IP6_LINK: 'fe80::aff:fe00:102', IP6_ULA: 'fd00::1:0:aff:fe00:102',
   });
-  const xml = parseXmlTree(r.toXml(false));
+  const xml = parseXmlTree(r.toXml('pool'));
   assert.equal(childText(xml, 'IP6_ULA'), 'fd00::1:0:aff:fe00:102');
   assert.equal(childText(xml, 'IP6_ULA_END'), 'fd00::1:0:aff:fe00:105');
   assert.equal(childText(xml, 'IP6_GLOBAL_END'), '2001:db8:0:1:0:aff:fe00:105');
@@ -53,7 +53,7 @@ test('IP6_STATIC: consecutive IPv6 addresses from IP6, found by address', () => 
   assert.equal(r.addresses(3).IP6, '2001:db8::1:1');
   assert.equal(r.indexOfIp('2001:db8::1:0'), 2);
   assert.equal(r.indexOfIp('2001:db8::1:2'), -1);
-  assert.equal(childText(parseXmlTree(r.toXml(true)), 'IP6_END'), '2001:db8::1:1');
+  assert.equal(childText(parseXmlTree(r.toXml('info')), 'IP6_END'), '2001:db8::1:1');
   assert.throws(() => ar({ TYPE: 'IP6_STATIC', IP6: '2001:db8::1', SIZE: '4' }), /PREFIX_LENGTH/);
 });
 
@@ -80,13 +80,13 @@ test('leases: first free is the lowest, holds and frees, exhaustion, LEASES only
   r.free(1);
   assert.equal(r.firstFree(), 1, 'a freed lease is found again');
   assert.equal(r.usedCount, 2);
-  const xml = parseXmlTree(r.toXml(true));
+  const xml = parseXmlTree(r.toXml('info'));
   const leases = child(xml, 'LEASES')!.children;
   assert.deepEqual(leases.map((l) => l.children.map((c) => `${c.name}=${c.text}`)), [
     ['IP=10.0.0.1', 'MAC=02:00:0a:00:00:01', 'VM=7'],
     ['IP=10.0.0.3', 'MAC=02:00:0a:00:00:03', 'VNET=4'],
   ]);
-  const listing = parseXmlTree(r.toXml(false));
+  const listing = parseXmlTree(r.toXml('pool'));
   assert.equal(child(listing, 'LEASES'), undefined);
   assert.equal(childText(listing, 'ALLOCATED'), ` 0 ${0x1000000000 + 7} 2 ${0x4000000000 + 4}`);
   assert.equal(childText(listing, 'USED_LEASES'), '2');
@@ -96,8 +96,8 @@ test('a stored AR reads back with its leases and owners', () => {
   const r = ar({ TYPE: 'IP4', IP: '10.0.0.1', SIZE: '40', DNS: '8.8.8.8' }, 2);
   r.take(35, { kind: 'VM', id: 1 });
   r.take(3, HOLD);
-  const back = AddressRange.fromXml(parseXmlTree(r.toXml(true)));
-  assert.equal(back.toXml(true), r.toXml(true));
+  const back = AddressRange.fromXml(parseXmlTree(r.toXml('info')));
+  assert.equal(back.toXml('info'), r.toXml('info'));
   assert.deepEqual(back.ownerOf(3), HOLD);
   assert.deepEqual(back.ownerOf(35), { kind: 'VM', id: 1 });
   assert.equal(back.isUsed(35), true);

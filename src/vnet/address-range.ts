@@ -4,7 +4,9 @@
  * MAC) or static IPv6 addresses. Lease i is the i-th address from the first one.
  *
  * Only used leases are objects; a bitmap says which indexes are taken, so a /16 costs 8 KiB
- * and finding a free lease scans words past the full ones, not leases.
+ * and finding a free lease scans words past the full ones, not leases. Leases are stored in
+ * their own table (see lease-table.ts), not in the AR's stored XML: the AR renders a body
+ * without them, and a lease change leaves that body as it is.
  */
 import { randomInt } from 'node:crypto';
 import type { Vector } from '../common/template/index.js';
@@ -29,6 +31,9 @@ export interface LeaseOwner {
   readonly id: number;
 }
 
+/** Lease owner kinds, as LEASE elements name them. */
+export const LEASE_OWNER_KINDS: readonly LeaseOwner['kind'][] = ['VM', 'VNET', 'VROUTER'];
+
 /** The owner of a lease put on hold with `one.vn.hold`. */
 export const HOLD: LeaseOwner = { kind: 'VM', id: -1 };
 
@@ -41,6 +46,14 @@ export interface LeaseAddresses {
   readonly IP6_LINK?: string;
   readonly IP6_ULA?: string;
 }
+
+/**
+ * What an `<AR>` is rendered for: one.vn.info (with LEASES), one.vnpool.info (with ALLOCATED)
+ * or the stored body (no lease state at all: USED_LEASES, NEXT_INDEX and leases are not in it).
+ */
+export type ArView = 'info' | 'pool' | 'body';
+
+const VIEW_SLOT: Readonly<Record<ArView, number>> = { info: 0, pool: 1, body: 2 };
 
 /** Attributes the AR computes; never stored from a template. */
 const COMPUTED = new Set(['MAC_END', 'IP_END', 'IP6_ULA', 'IP6_ULA_END', 'IP6_GLOBAL', 'IP6_GLOBAL_END', 'IP6_END', 'USED_LEASES', 'LEASES', 'ALLOCATED', 'NEXT_INDEX']);
@@ -69,8 +82,8 @@ export class AddressRange {
   private firstOpenWord = 0;
   /** The lease after the last one taken (NEXT_INDEX). */
   private nextIndex = 0;
-  /** Rendered `<AR>` with LEASES and with ALLOCATED, until the AR changes. */
-  private xml: [string | null, string | null] = [null, null];
+  /** Rendered `<AR>` per view (VIEW_SLOT); a lease change drops the first two, any other change all. */
+  private xml: [string | null, string | null, string | null] = [null, null, null];
 
   private constructor(
     readonly id: number,
@@ -147,7 +160,10 @@ export class AddressRange {
     return new AddressRange(id, type, size, mac, ip, ip6, attrs);
   }
 
-  /** Reads an `<AR>` element of a stored body, leases included. */
+  /**
+   * Reads an `<AR>` element of a stored body. Bodies of schema 6 still carry LEASES and
+   * NEXT_INDEX: they are read too, for the migration that moves them into the lease table.
+   */
   static fromXml(node: XmlNode): AddressRange {
     const attrs = new Map<string, string>();
     let leases: XmlNode | undefined;
@@ -164,7 +180,7 @@ export class AddressRange {
     for (const l of leases?.children ?? []) {
       const get = (n: string) => l.children.find((c) => c.name === n)?.text;
       const index = parseMac(get('MAC') ?? '')! - ar.mac;
-      const kind = (['VM', 'VNET', 'VROUTER'] as const).find((k) => get(k) !== undefined) ?? 'VM';
+      const kind = LEASE_OWNER_KINDS.find((k) => get(k) !== undefined) ?? 'VM';
       ar.take(index, { kind, id: Number(get(kind)) });
     }
     ar.nextIndex = nextIndex;
@@ -224,9 +240,20 @@ export class AddressRange {
     return this.owners.get(index);
   }
 
+  /** NEXT_INDEX: the lease after the last one taken. */
+  get next(): number {
+    return this.nextIndex;
+  }
+
+  /** Sets NEXT_INDEX as it was stored (0 when it is past the end). */
+  set next(value: number) {
+    this.nextIndex = value >= 0 && value < this.size ? value : 0;
+    this.leasesChanged();
+  }
+
   /** Marks lease `index` as held by `owner`; the caller checked it is free. */
   take(index: number, owner: LeaseOwner): void {
-    this.xml = [null, null];
+    this.leasesChanged();
     this.owners.set(index, owner);
     this.bitmap[index >>> 5]! |= 1 << (index & 31);
     this.nextIndex = index + 1 >= this.size ? 0 : index + 1;
@@ -235,10 +262,30 @@ export class AddressRange {
   /** Frees lease `index`. */
   free(index: number): void {
     if (!this.owners.delete(index)) return;
-    this.xml = [null, null];
+    this.leasesChanged();
     const word = index >>> 5;
     this.bitmap[word]! &= ~(1 << (index & 31));
     if (word < this.firstOpenWord) this.firstOpenWord = word;
+  }
+
+  /** Puts lease `index` back as it was, held by `owner` or free, with NEXT_INDEX `next` (undoing a take or free). */
+  revert(index: number, owner: LeaseOwner | undefined, next: number): void {
+    if (owner) this.take(index, owner);
+    else this.free(index);
+    this.next = next;
+  }
+
+  /**
+   * Takes over the leases of `other`, the same AR in another instance of its network (after a
+   * rollback rebuilt the network from its body, which has no leases).
+   */
+  adoptLeases(other: AddressRange): void {
+    for (const [index, owner] of other.owners) if (index < this.size) this.take(index, owner);
+    this.nextIndex = other.nextIndex < this.size ? other.nextIndex : 0;
+  }
+
+  private leasesChanged(): void {
+    this.xml[0] = this.xml[1] = null;
   }
 
   /** The lowest free lease, or -1 when the AR is full. */
@@ -302,7 +349,7 @@ export class AddressRange {
    * Throws Error when the new SIZE is wrong.
    */
   update(v: Vector): void {
-    this.xml = [null, null];
+    this.xml = [null, null, null];
     const sizeText = v.get('SIZE');
     if (sizeText !== undefined) {
       const size = positiveSize(sizeText);
@@ -318,7 +365,7 @@ export class AddressRange {
   }
 
   private resize(size: number): void {
-    this.xml = [null, null];
+    this.xml = [null, null, null];
     const bitmap = new Uint32Array(Math.ceil(size / 32));
     bitmap.set(this.bitmap.subarray(0, bitmap.length));
     this.bitmap = bitmap;
@@ -330,18 +377,18 @@ export class AddressRange {
 
   /**
    * The `<AR>` element: the stored attributes in name order (as OpenNebula keeps the vector),
-   * the computed ends, USED_LEASES, then LEASES (`withLeases`, one.vn.info) or ALLOCATED
-   * (the pool listing).
+   * the computed ends, USED_LEASES, then LEASES (one.vn.info) or ALLOCATED (the pool listing);
+   * the body view has neither, nor USED_LEASES and NEXT_INDEX. Cached per view.
    */
-  toXml(withLeases: boolean): string {
-    const slot = withLeases ? 0 : 1;
-    return (this.xml[slot] ??= this.render(withLeases));
+  toXml(view: ArView): string {
+    const slot = VIEW_SLOT[view];
+    return (this.xml[slot] ??= this.render(view));
   }
 
-  private render(withLeases: boolean): string {
+  private render(view: ArView): string {
     const attrs = new Map(this.attrs);
-    attrs.set('NEXT_INDEX', String(this.nextIndex));
-    if (!withLeases) attrs.set('ALLOCATED', this.allocated());
+    if (view !== 'body') attrs.set('NEXT_INDEX', String(this.nextIndex));
+    if (view === 'pool') attrs.set('ALLOCATED', this.allocated());
     let xml = '<AR>';
     for (const k of [...attrs.keys()].sort()) xml += xmlElement(k, attrs.get(k)!);
     const last = this.addresses(this.size - 1);
@@ -350,8 +397,8 @@ export class AddressRange {
     if (last.IP6_ULA !== undefined) xml += xmlElement('IP6_ULA', this.addresses(0).IP6_ULA!) + xmlElement('IP6_ULA_END', last.IP6_ULA);
     if (last.IP6_GLOBAL !== undefined) xml += xmlElement('IP6_GLOBAL', this.addresses(0).IP6_GLOBAL!) + xmlElement('IP6_GLOBAL_END', last.IP6_GLOBAL);
     if (last.IP6 !== undefined) xml += xmlElement('IP6_END', last.IP6);
-    xml += `<USED_LEASES>${this.owners.size}</USED_LEASES>`;
-    if (withLeases) xml += `<LEASES>${this.leasesXml()}</LEASES>`;
+    if (view !== 'body') xml += `<USED_LEASES>${this.owners.size}</USED_LEASES>`;
+    if (view === 'info') xml += `<LEASES>${this.leasesXml()}</LEASES>`;
     return `${xml}</AR>`;
   }
 

@@ -5,3 +5,4 @@ export * from './virtual-network.js';
 export * from './network-template.js';
 export * from './vnet-pool.js';
 export * from './nic-context.js';
+export * from './lease-table.js';

@@ -21,21 +21,53 @@ function lan(): VirtualNetwork {
   return v;
 }
 
-test('the stored body reads back to the same network: head, clusters, lock, template, ARs and leases', () => {
+test('the stored body reads back to the same network: head, clusters, lock, template, ARs; no lease state', () => {
   const v = lan();
-  v.ars.get(0)!.take(5, { kind: 'VM', id: 12 });
-  v.ars.get(0)!.take(1, HOLD);
   v.lock = { level: 2, owner: 0, time: 1700000000, reqId: 4 };
   v.addAr(new Map([['TYPE', 'ETHER'], ['SIZE', '2'], ['MAC', '02:00:00:00:00:01']]), PREFIX);
   v.changed();
+  const empty = v.toBody();
+  v.ars.get(0)!.take(5, { kind: 'VM', id: 12 });
+  v.ars.get(0)!.take(1, HOLD);
+  v.leaseChanged();
+  assert.equal(v.toBody(), empty, 'a lease change leaves the body as it is');
+  assert.doesNotMatch(empty, /LEASE|NEXT_INDEX/);
   const back = VirtualNetwork.fromXml(parseXmlTree(v.toBody()));
-  assert.equal(back.toXml(), v.toXml());
+  assert.equal(back.usedLeases, 0);
+  back.adoptLeases(v);
+  assert.equal(back.toXml(), v.toXml(), 'the body and the leases make the same network');
   assert.equal(back.usedLeases, 2);
   assert.deepEqual(back.clusterIds, [0, 100]);
   assert.equal(back.addAr(new Map([['TYPE', 'ETHER'], ['SIZE', '1'], ['MAC', '02:00:00:00:00:10']]), PREFIX).id, 2, 'AR ids go on after a reload');
   const xml = parseXmlTree(v.toXml());
-  assert.deepEqual([childText(xml, 'VLAN_ID'), childText(xml, 'PHYDEV'), childText(xml, 'BRIDGE_TYPE')], ['50', 'eth0', 'linux']);
+  assert.deepEqual([childText(xml, 'VLAN_ID'), childText(xml, 'PHYDEV'), childText(xml, 'BRIDGE_TYPE'), childText(xml, 'USED_LEASES')], ['50', 'eth0', 'linux', '2']);
   assert.deepEqual(xml.children.slice(5, 8).map((c) => c.name), ['NAME', 'LOCK', 'PERMISSIONS']);
+});
+
+test('a lease change re-renders only its AR: not the head, the template or the other ARs', () => {
+  const v = lan();
+  v.addAr(new Map([['TYPE', 'ETHER'], ['SIZE', '2'], ['MAC', '02:00:00:00:00:01']]), PREFIX);
+  v.toXml();
+  v.toEscapedPoolXml();
+  v.toBody();
+  let templates = 0;
+  const template = v.template.toXml.bind(v.template);
+  v.template.toXml = () => (templates++, template());
+  const renders = new Map<number, number>();
+  for (const ar of v.ars.values()) {
+    const spied = ar as unknown as { render: (view: string) => string };
+    const render = spied.render.bind(ar);
+    spied.render = (view) => (renders.set(ar.id, (renders.get(ar.id) ?? 0) + 1), render(view));
+  }
+  v.ars.get(0)!.take(3, { kind: 'VM', id: 4 });
+  v.leaseChanged();
+  const info = parseXmlTree(v.toXml());
+  v.toEscapedPoolXml();
+  v.toBody();
+  assert.equal(templates, 0);
+  assert.deepEqual([renders.get(0), renders.get(1)], [2, undefined], 'AR 0 once for info and once for the listing');
+  assert.equal(childText(info, 'USED_LEASES'), '1');
+  assert.equal(childText(child(child(child(info, 'AR_POOL')!, 'AR')!, 'LEASES')!.children[0]!, 'IP'), '10.0.0.4');
 });
 
 test('the pool form drops LEASES, and both forms follow changes made after changed()', () => {

@@ -1,8 +1,10 @@
 /**
  * A virtual network (OpenNebula's NET object, `<VNET>`): the link NICs attach to (BRIDGE,
  * VN_MAD, PHYDEV, VLAN_ID...) and its address ranges, whose leases VMs, reservations and holds
- * take. An owned object, in any number of clusters. Its XML (and stored body) carries every
- * used lease, so a failed commit puts leases back as they were.
+ * take. An owned object, in any number of clusters. Its XML carries every used lease; its
+ * stored body none (they have their own table, see lease-table.ts), so taking or freeing a
+ * lease neither re-renders nor rewrites the network: only that AR's cached XML and the
+ * network's assembled XML go, the rendered head and template and the other ARs stay.
  */
 import type { XmlNode } from '../common/xml-tree.js';
 import { child, childInt, childText } from '../common/xml-tree.js';
@@ -10,7 +12,7 @@ import { xmlElement, xmlEscapeText } from '../common/xml.js';
 import type { Template, Vector } from '../common/template/index.js';
 import { ClusterIds } from '../cluster/index.js';
 import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
-import { AddressRange } from './address-range.js';
+import { AddressRange, type ArView } from './address-range.js';
 import type { QuotaUsage } from '../auth/quotas.js';
 
 /** `/VNET/STATE` (spec §3.6). */
@@ -78,6 +80,10 @@ export class VirtualNetwork extends PoolObject {
   readonly vrouters: Set<number>;
   private nextArId = 0;
   private poolXml: string | null = null;
+  /** The XML before USED_LEASES and from after it to AR_POOL, rendered once per change that is not a lease's. */
+  private parts: [string, string] | null = null;
+  /** The stored body, rendered once per change that is not a lease's. */
+  private body: string | null = null;
 
   constructor(
     oid: number,
@@ -129,6 +135,26 @@ export class VirtualNetwork extends PoolObject {
   override changed(): void {
     super.changed();
     this.poolXml = null;
+    this.parts = null;
+    this.body = null;
+  }
+
+  /**
+   * Marks that a lease of one of its ARs changed (the AR dropped its own cached XML): the
+   * assembled XML is built again from the cached parts; the body stays.
+   */
+  leaseChanged(): void {
+    super.changed();
+    this.poolXml = null;
+  }
+
+  /** Takes over the leases of `other`, another instance of this network (see AddressRange.adoptLeases). */
+  adoptLeases(other: VirtualNetwork): void {
+    for (const ar of this.ars.values()) {
+      const same = other.ars.get(ar.id);
+      if (same) ar.adoptLeases(same);
+    }
+    this.leaseChanged();
   }
 
   /** Takes BRIDGE, VN_MAD... from the template after update, and writes them back into it. */
@@ -157,6 +183,11 @@ export class VirtualNetwork extends PoolObject {
     }
     this.putAr(ar);
     return ar;
+  }
+
+  /** Puts back an AR removed by a transaction that failed (see VirtualNetworkPool.removeAr). */
+  insertAr(ar: AddressRange): void {
+    this.putAr(ar);
   }
 
   /** Removes an AR (the caller checked its leases). */
@@ -192,29 +223,40 @@ export class VirtualNetwork extends PoolObject {
   }
 
   protected renderXml(): string {
-    return this.render(true);
+    return this.render('info');
   }
 
   /** The `<VNET>` of one.vnpool.info, ARs with ALLOCATED instead of LEASES, escaped as text (cached). */
   toEscapedPoolXml(): string {
-    return (this.poolXml ??= xmlEscapeText(this.render(false)));
+    return (this.poolXml ??= xmlEscapeText(this.render('pool')));
   }
 
-  private render(withLeases: boolean): string {
+  /** The stored body: the XML without USED_LEASES and without the ARs' lease state. */
+  override toBody(): string {
+    return (this.body ??= this.render('body'));
+  }
+
+  /** Assembles the `<VNET>` for a view from the cached head parts and the ARs' cached XML. */
+  private render(view: ArView): string {
+    const [head, rest] = (this.parts ??= this.renderParts());
+    let xml = view === 'body' ? `${head}${rest}<AR_POOL>` : `${head}<USED_LEASES>${this.usedLeases}</USED_LEASES>${rest}<AR_POOL>`;
+    for (const ar of this.ars.values()) xml += ar.toXml(view);
+    return `${xml}</AR_POOL></VNET>`;
+  }
+
+  private renderParts(): [string, string] {
     const f = this.fields;
-    let ars = '';
-    for (const ar of this.ars.values()) ars += ar.toXml(withLeases);
     const optional = (name: string, value: string) => (value === '' ? '' : xmlElement(name, value));
-    return (
+    return [
       `<VNET>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}${this.lockXml()}${this.perms.toXml()}${this.clusters.toXml()}` +
-      `${xmlElement('BRIDGE', f.bridge)}${optional('BRIDGE_TYPE', f.bridgeType)}<STATE>${f.state}</STATE><PREV_STATE>${f.prevState}</PREV_STATE>` +
-      `${xmlElement('PARENT_NETWORK_ID', f.parentId < 0 ? '' : String(f.parentId))}${xmlElement('TEMPLATE_ID', f.templateId < 0 ? '' : String(f.templateId))}` +
-      `${xmlElement('VN_MAD', f.vnMad)}${xmlElement('PHYDEV', f.phydev)}${optional('VLAN_ID', f.vlanId)}${optional('OUTER_VLAN_ID', f.outerVlanId)}` +
-      `<VLAN_ID_AUTOMATIC>${f.vlanIdAutomatic ? 1 : 0}</VLAN_ID_AUTOMATIC><OUTER_VLAN_ID_AUTOMATIC>${f.outerVlanIdAutomatic ? 1 : 0}</OUTER_VLAN_ID_AUTOMATIC>` +
-      `<USED_LEASES>${this.usedLeases}</USED_LEASES>${idsXml('VROUTERS', this.vrouters)}` +
-      `<UPDATED_VMS></UPDATED_VMS><OUTDATED_VMS></OUTDATED_VMS><UPDATING_VMS></UPDATING_VMS><ERROR_VMS></ERROR_VMS>` +
-      `${this.template.toXml()}<AR_POOL>${ars}</AR_POOL></VNET>`
-    );
+        `${xmlElement('BRIDGE', f.bridge)}${optional('BRIDGE_TYPE', f.bridgeType)}<STATE>${f.state}</STATE><PREV_STATE>${f.prevState}</PREV_STATE>` +
+        `${xmlElement('PARENT_NETWORK_ID', f.parentId < 0 ? '' : String(f.parentId))}${xmlElement('TEMPLATE_ID', f.templateId < 0 ? '' : String(f.templateId))}` +
+        `${xmlElement('VN_MAD', f.vnMad)}${xmlElement('PHYDEV', f.phydev)}${optional('VLAN_ID', f.vlanId)}${optional('OUTER_VLAN_ID', f.outerVlanId)}` +
+        `<VLAN_ID_AUTOMATIC>${f.vlanIdAutomatic ? 1 : 0}</VLAN_ID_AUTOMATIC><OUTER_VLAN_ID_AUTOMATIC>${f.outerVlanIdAutomatic ? 1 : 0}</OUTER_VLAN_ID_AUTOMATIC>`,
+      `${idsXml('VROUTERS', this.vrouters)}` +
+        `<UPDATED_VMS></UPDATED_VMS><OUTDATED_VMS></OUTDATED_VMS><UPDATING_VMS></UPDATING_VMS><ERROR_VMS></ERROR_VMS>` +
+        `${this.template.toXml()}`,
+    ];
   }
 
   static fromXml(node: XmlNode): VirtualNetwork {

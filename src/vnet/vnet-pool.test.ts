@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Template, type Vector } from '../common/template/index.js';
 import { openDatabase } from '../db/index.js';
 import type { Database, SqlValue, Write } from '../db/database.js';
-import { Permissions, Transaction } from '../pool/index.js';
+import { Permissions, StaleTransactionError, Transaction } from '../pool/index.js';
 import { networkRequest } from './network-template.js';
 import { VirtualNetwork } from './virtual-network.js';
 import { VirtualNetworkPool } from './vnet-pool.js';
@@ -204,5 +204,106 @@ test('nicContext: ETH<i>_ variables from the NIC, then its AR, then the network'
   assert.equal(ctx.ETH1_IP, '10.0.1.1');
   assert.equal(lan.attribute('BRIDGE'), 'br0');
   assert.equal(lan.attribute('DNS'), '10.0.0.53');
+  await db.close();
+});
+
+/** A database whose writes reach the real one, then fail as if the reply were lost. */
+class LostReplyDb extends FailingDb {
+  constructor(private readonly inner: Database) {
+    super(inner);
+  }
+  override async write(w: readonly Write[]): Promise<void> {
+    await this.inner.write(w);
+    throw new Error('connection reset');
+  }
+}
+
+/** Every network's one.vn.info XML, by id. */
+const xmlOf = (pool: VirtualNetworkPool) => new Map([...pool.all()].map((v) => [v.oid, v.toXml()]));
+
+/** What the database holds, read by a pool of its own. */
+async function stored(db: Database): Promise<Map<number, string>> {
+  const pool = new VirtualNetworkPool();
+  await pool.load(db);
+  return xmlOf(pool);
+}
+
+/** A network with held, VM and reserved leases in two ARs, committed. */
+async function busyNetwork(db: Database, pool: VirtualNetworkPool): Promise<{ lan: VirtualNetwork; res: VirtualNetwork }> {
+  const tx = new Transaction(db);
+  const lan = network(pool, tx, 'lan', LAN);
+  pool.hold(tx, lan, { ip: '10.0.0.2' });
+  pool.allocateLease(tx, lan, 4, vec({ AR_ID: '1' }));
+  const res = tx.create(pool, new VirtualNetwork(pool.nextOid(), 'res', owner, Permissions.fromOctal(0o600), { ...lan.fields, parentId: lan.oid }, new Template()));
+  pool.reserveLeases(tx, lan, res, { size: 1 });
+  pool.hold(tx, res, { ip: '10.0.0.1' });
+  await tx.commit();
+  return { lan, res };
+}
+
+/** Changes of every kind in one transaction: template, VM lease, hold, release, AR removal, reservation return, deletion. */
+function everyChange(pool: VirtualNetworkPool, tx: Transaction, lan: VirtualNetwork, res: VirtualNetwork): void {
+  tx.touch(pool, lan).template.set('NOTE', 'changed');
+  pool.allocateLease(tx, lan, 9, vec({}));
+  pool.release(tx, lan, { ip: '10.0.0.2' });
+  pool.hold(tx, lan, { ip: '10.0.1.2' });
+  pool.returnReservation(tx, res, res.ars.get(0)!);
+  pool.removeAr(tx, res, 0);
+  pool.deleteNetwork(tx, res);
+  pool.removeAr(tx, lan, 1);
+}
+
+test('a failed commit leaves memory holding exactly the leases the database holds', async () => {
+  const db = await sqlite();
+  const pool = new VirtualNetworkPool();
+  const { lan, res } = await busyNetwork(db, pool);
+  const before = xmlOf(pool);
+  assert.deepEqual(await stored(db), before);
+  const tx = new Transaction(new FailingDb(db) as unknown as Database);
+  everyChange(pool, tx, lan, res);
+  assert.notDeepEqual(xmlOf(pool), before);
+  await assert.rejects(tx.commit(), /disk full/);
+  assert.deepEqual(xmlOf(pool), before, 'every change taken back');
+  assert.deepEqual(await stored(db), before);
+  // The freed and taken leases are as before: the hold still blocks, 10.0.1.2 is free.
+  assert.throws(() => pool.hold(new Transaction(db), pool.get(lan.oid)!, { ip: '10.0.0.2' }), /already in use/);
+  pool.hold(new Transaction(db), pool.get(lan.oid)!, { ip: '10.0.1.2' });
+  await db.close();
+});
+
+test('a commit whose reply is lost: memory is re-read, holding the leases the database got', async () => {
+  const db = await sqlite();
+  const pool = new VirtualNetworkPool();
+  const { lan, res } = await busyNetwork(db, pool);
+  const tx = new Transaction(new LostReplyDb(db) as unknown as Database);
+  everyChange(pool, tx, lan, res);
+  const changed = xmlOf(pool);
+  await assert.rejects(tx.commit(), /connection reset/);
+  assert.deepEqual(xmlOf(pool), changed, 'the database took the changes, and so does memory');
+  assert.deepEqual(await stored(db), changed);
+  assert.equal(pool.get(res.oid), undefined);
+  await db.close();
+});
+
+test('a transaction refused as stale takes its lease changes back without a database read', async () => {
+  const db = await sqlite();
+  const pool = new VirtualNetworkPool();
+  const { lan, res } = await busyNetwork(db, pool);
+  const before = xmlOf(pool);
+  // Recovery epochs are per database object: both calls go through one that fails on demand.
+  const shared = new LostReplyDb(db);
+  shared.write = async (w) => {
+    if (w.some((x) => x.table === 'network_pool' && x.kind === 'upsert' && x.row.name === 'other')) throw new Error('disk full');
+    return db.write(w);
+  };
+  const stale = new Transaction(shared as unknown as Database);
+  everyChange(pool, stale, lan, res);
+  // Another call fails meanwhile, which starts a new epoch.
+  const failing = new Transaction(shared as unknown as Database);
+  network(pool, failing, 'other', 'VN_MAD = "dummy"\nAR = [ TYPE = "ETHER", SIZE = "2" ]');
+  await assert.rejects(failing.commit(), /disk full/);
+  await assert.rejects(stale.commit(), StaleTransactionError);
+  assert.deepEqual(xmlOf(pool), before);
+  assert.deepEqual(await stored(db), before);
   await db.close();
 });

@@ -1,12 +1,15 @@
 /**
- * The virtual network pool: table `network_pool`, names unique per owner, and the lease
- * operations VMs, holds and reservations go through. Every lease change happens in one
- * synchronous step on an object touched in the caller's transaction, so a lease is never given
- * twice and a failed commit gives it back (the body holds the leases).
+ * The virtual network pool: table `network_pool` (leases in `network_lease`), names unique per
+ * owner, and the lease operations VMs, holds and reservations go through. Every lease change
+ * happens in one synchronous step and is recorded in the caller's transaction as a side change
+ * (one lease row written, the network's body left alone), so a lease is never given twice and
+ * a failed commit gives it back.
  */
 import type { XmlNode } from '../common/xml-tree.js';
 import type { Vector } from '../common/template/index.js';
+import type { Database } from '../db/database.js';
 import { Pool, type Transaction } from '../pool/index.js';
+import { applyLeaseRows, arLeasesDelete, leaseWrite, nextIndexWrite, readLeaseRows } from './lease-table.js';
 import { DEFAULT_MAC_PREFIX, parseMacPrefix } from './address.js';
 import { HOLD, type AddressRange, type LeaseAddresses, type LeaseOwner } from './address-range.js';
 import { VirtualNetwork, type LeaseRef } from './virtual-network.js';
@@ -56,6 +59,35 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
 
   protected fromXml(node: XmlNode): VirtualNetwork {
     return VirtualNetwork.fromXml(node);
+  }
+
+  /** Loads the networks, then their leases from the lease table. */
+  override async load(db: Database): Promise<void> {
+    await super.load(db);
+    const [leases, ars] = await readLeaseRows(db);
+    applyLeaseRows(leases, ars, (oid) => this.get(oid));
+  }
+
+  /**
+   * Puts back a stored body after a failed commit. The body has no leases: the rebuilt network
+   * keeps those of the instance it replaces (the transaction undoes its own lease changes).
+   */
+  override restore(oid: number, xml: string | null): void {
+    const current = this.get(oid);
+    super.restore(oid, xml);
+    const now = this.get(oid);
+    if (current && now && now !== current) now.adoptLeases(current);
+  }
+
+  /** Makes the network match its stored row and lease rows (or removes it when there is none). */
+  override async reload(db: Database, oid: number): Promise<void> {
+    const [rows, [leases, ars]] = await Promise.all([
+      db.query(`SELECT body FROM ${this.options.table} WHERE oid = ?`, [oid]),
+      readLeaseRows(db, oid),
+    ]);
+    // The whole network is rebuilt: its leases in memory may be ones the database never got.
+    super.restore(oid, rows.length ? String(rows[0]!.body) : null);
+    applyLeaseRows(leases, ars, (id) => this.get(id));
   }
 
   /** `<VNET_POOL>` of one.vnpool.info (ARs without LEASES), escaped as XML text. */
@@ -114,8 +146,7 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
       }
       if (!ref) throw new Error(`No free leases in virtual network ${vnet.oid}${arId === undefined ? '' : ` address range ${arId}`}.`);
     }
-    tx.touch(this, vnet);
-    ref.ar.take(ref.index, { kind: 'VM', id: vmId });
+    this.setLease(tx, vnet, ref.ar, ref.index, { kind: 'VM', id: vmId });
     this.fillNic(nic, vnet, ref);
   }
 
@@ -127,15 +158,13 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
     const index = ar.indexOfMac(nic.get('MAC') ?? '');
     const owner = index >= 0 ? ar.ownerOf(index) : undefined;
     if (owner?.kind !== 'VM' || owner.id !== vmId) return;
-    tx.touch(this, vnet);
-    ar.free(index);
+    this.setLease(tx, vnet, ar, index, undefined);
   }
 
   /** `one.vn.hold`: puts a free lease on hold. Throws Error when it is not in the network or not free. */
   hold(tx: Transaction, vnet: VirtualNetwork, req: LeaseRequest): void {
     const ref = this.freeLease(vnet, req);
-    tx.touch(this, vnet);
-    ref.ar.take(ref.index, HOLD);
+    this.setLease(tx, vnet, ref.ar, ref.index, HOLD);
   }
 
   /** `one.vn.release`: frees a lease on hold. Throws Error when it is not on hold. */
@@ -145,8 +174,7 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
     if (owner?.kind !== HOLD.kind || owner.id !== HOLD.id) {
       throw new Error(`${describe(req)} of virtual network ${vnet.oid} is not on hold${owner ? ` (it is used by ${owner.kind} ${owner.id})` : ''}.`);
     }
-    tx.touch(this, vnet);
-    ref.ar.free(ref.index);
+    this.setLease(tx, vnet, ref.ar, ref.index, undefined);
   }
 
   /**
@@ -183,9 +211,8 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
     v.set('PARENT_NETWORK_AR_ID', String(ar.id));
     tx.touch(this, target);
     const reserved = target.addAr(v, this.macPrefix);
-    tx.touch(this, parent);
     const owner: LeaseOwner = { kind: 'VNET', id: target.oid };
-    for (let i = index; i < index + req.size; i++) ar.take(i, owner);
+    for (let i = index; i < index + req.size; i++) this.setLease(tx, parent, ar, i, owner);
     return reserved;
   }
 
@@ -194,12 +221,70 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
     const parent = this.get(reservation.fields.parentId);
     const parentAr = parent?.ars.get(ar.parentArId ?? -1);
     if (!parent || !parentAr) return;
-    tx.touch(this, parent);
     const first = parentAr.indexOfMac(ar.addresses(0).MAC);
     for (let i = 0; i < ar.size && first >= 0; i++) {
       const owner = parentAr.ownerOf(first + i);
-      if (owner?.kind === 'VNET' && owner.id === reservation.oid) parentAr.free(first + i);
+      if (owner?.kind === 'VNET' && owner.id === reservation.oid) this.setLease(tx, parent, parentAr, first + i, undefined);
     }
+  }
+
+  /** Removes AR `arId` of `vnet` in tx with its lease rows (the caller checked the leases may go). */
+  removeAr(tx: Transaction, vnet: VirtualNetwork, arId: number): void {
+    const ar = this.arOf(vnet, arId);
+    const { oid } = vnet;
+    tx.sideChange(this, vnet, {
+      writes: arLeasesDelete(oid, arId),
+      // The network's body comes back when the touch is undone, before or after this (by
+      // whether this transaction touched it earlier); the leases live on in `ar`.
+      undo: () => {
+        const now = this.get(oid);
+        if (!now) return;
+        const back = now.ars.get(arId);
+        if (back) back.adoptLeases(ar);
+        else now.insertAr(ar);
+        now.leaseChanged();
+      },
+    });
+    tx.touch(this, vnet).removeAr(arId);
+  }
+
+  /**
+   * Deletes a network in tx (remove its ARs first, with removeAr). A failed commit puts the
+   * instance's state back before its body is restored, so the ARs' undos find the network.
+   */
+  deleteNetwork(tx: Transaction, vnet: VirtualNetwork): void {
+    const { oid } = vnet;
+    tx.delete(this, vnet);
+    tx.sideChange(this, vnet, {
+      writes: [],
+      undo: () => {
+        if (this.get(oid)) return;
+        super.restore(oid, vnet.toBody());
+        this.get(oid)?.adoptLeases(vnet);
+      },
+    });
+  }
+
+  /**
+   * Gives lease `index` of `ar` to `owner` (undefined: frees it) in tx: its lease row (and, for
+   * a take, the AR's NEXT_INDEX) written, the network's body untouched; a failed or refused commit puts the lease back as it was.
+   */
+  private setLease(tx: Transaction, vnet: VirtualNetwork, ar: AddressRange, index: number, owner: LeaseOwner | undefined): void {
+    const before = ar.ownerOf(index);
+    const next = ar.next;
+    if (owner) ar.take(index, owner);
+    else ar.free(index);
+    vnet.leaseChanged();
+    const { oid } = vnet;
+    const arId = ar.id;
+    tx.sideChange(this, vnet, {
+      writes: owner ? [leaseWrite(oid, arId, index, owner), nextIndexWrite(oid, arId, ar.next)] : [leaseWrite(oid, arId, index, undefined)],
+      undo: () => {
+        const now = this.get(oid);
+        now?.ars.get(arId)?.revert(index, before, next);
+        now?.leaseChanged();
+      },
+    });
   }
 
   /** The AR `arId` names, or undefined for none; throws Error when the network has no such AR. */

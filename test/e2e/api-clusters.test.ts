@@ -2,14 +2,12 @@
  * Clusters over raw XML-RPC: the default cluster, allocate, update, rename, host membership
  * (every host in exactly one cluster), delete rules, the pool listing, and non-admin refusals.
  */
-import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { openDatabase } from '../../src/db/index.js';
-import type { DbConfig } from '../../src/db/database.js';
 import { Oned } from './harness.js';
-import { Code, addUser, idList, idsIn, okId, okXml, onEveryBackend, refused, templateOf, TEST_DRIVERS } from './api-helpers.js';
+import { Code, addUser, databaseOf, idList, idsIn, okId, okXml, onEveryBackend, refused, templateOf, TEST_DRIVERS } from './api-helpers.js';
 
 async function cluster(oned: Oned, id: number): Promise<XmlNode> {
   const c = await okXml(oned, 'one.cluster.info', [id]);
@@ -23,18 +21,6 @@ const hostsOf = async (oned: Oned, id: number) => idList(await cluster(oned, id)
 async function placeOf(oned: Oned, hid: number): Promise<[number, string]> {
   const h = await okXml(oned, 'one.host.info', [hid]);
   return [childInt(h, 'CLUSTER_ID'), childText(h, 'CLUSTER')];
-}
-
-/** How to reach the database of a test oned (the settings harness.ts writes into its oned.conf). */
-function databaseOf(oned: Oned): DbConfig {
-  switch (oned.backend) {
-    case 'sqlite':
-      return { backend: 'sqlite', file: join(oned.location, 'var', 'one.db') };
-    case 'postgresql':
-      return { backend: 'postgresql', server: '127.0.0.1', port: 5432, user: 'postgres', passwd: '', dbName: oned.dbName };
-    case 'mysql':
-      return { backend: 'mysql', server: '127.0.0.1', port: 3306, user: 'root', passwd: '', dbName: oned.dbName };
-  }
 }
 
 onEveryBackend('clusters', (get) => {

@@ -6,6 +6,8 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { join } from 'node:path';
+import type { DbConfig } from '../../src/db/database.js';
 import { child, childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
 import { XmlRpcClient, XmlRpcFault, type XmlRpcValue } from '../../src/rpc/xmlrpc/index.js';
 import { BACKENDS, Oned } from './harness.js';
@@ -39,6 +41,18 @@ export const TEST_DRIVERS = `HOST_MONITORING_INTERVAL = 0
 ${['dummy', 'kvm', 'im_kvm', 'xen'].map((n) => `IM_MAD = [ NAME = "${n}", EXECUTABLE = "one_im_dummy" ]`).join('\n')}
 ${['dummy', 'kvm', 'vmm_kvm', 'xen'].map((n) => `VM_MAD = [ NAME = "${n}", EXECUTABLE = "one_vmm_dummy" ]`).join('\n')}
 `;
+
+/** How to reach the database of a test oned (the settings harness.ts writes into its oned.conf). */
+export function databaseOf(oned: Oned): DbConfig {
+  switch (oned.backend) {
+    case 'sqlite':
+      return { backend: 'sqlite', file: join(oned.location, 'var', 'one.db') };
+    case 'postgresql':
+      return { backend: 'postgresql', server: '127.0.0.1', port: 5432, user: 'postgres', passwd: '', dbName: oned.dbName };
+    case 'mysql':
+      return { backend: 'mysql', server: '127.0.0.1', port: 3306, user: 'root', passwd: '', dbName: oned.dbName };
+  }
+}
 
 export function onEveryBackend(title: string, body: (oned: () => Oned) => void, conf?: string): void {
   for (const backend of BACKENDS) {

@@ -79,7 +79,7 @@ function dropAr(req: Request, tx: Transaction, vnet: VirtualNetwork, arId: numbe
     vnets.returnReservation(tx, vnet, ar);
     releaseQuotas(tx, req.core, vnet.owner.uid, vnet.owner.gid, reservationQuotaUsage(vnet.fields.parentId, ar.size));
   }
-  tx.touch(vnets, vnet).removeAr(arId);
+  vnets.removeAr(tx, vnet, arId);
 }
 
 /** The generic methods, but for update, which networks apply to their head fields too. */
@@ -143,7 +143,7 @@ export const vnetMethods: MethodDef[] = [
         const cluster = clusters.get(cid);
         if (cluster) tx.touch(clusters, cluster).vnets.delete(oid);
       }
-      tx.delete(vnets, vnet);
+      vnets.deleteNetwork(tx, vnet);
       await tx.commit();
       await req.core.acl.delResourceRules(ObjectType.NET, oid);
       return oid;
