@@ -33,6 +33,7 @@ import {
   stateName,
   vectors,
   VmAction,
+  nicQuotaUsage,
   vmHookSubject,
   vmQuotaUsage,
   VmState,
@@ -534,7 +535,10 @@ export class LifeCycleManager {
         if (name === 'DISK') {
           this.o.resources.releaseDisk(tx, v, vm.oid);
           releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, diskQuotaUsage(v));
-        } else this.o.resources.releaseNic(tx, v, vm.oid);
+        } else {
+          this.o.resources.releaseNic(tx, v, vm.oid);
+          releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, nicQuotaUsage(v));
+        }
       }
     }
   }

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Nebula, API_VERSION } from './nebula.js';
-import { locate, type Location } from './location.js';
+import { locate, runningPid, type Location } from './location.js';
 
 const USAGE = `Usage: oned [-f] [-i] [-v] [-h]
   -f  run in the foreground (default: start a daemon and return once it serves)
@@ -16,19 +16,6 @@ const USAGE = `Usage: oned [-f] [-i] [-v] [-h]
   -h  print this help
 Environment: ONE_LOCATION (self-contained directory; default ./var of this package),
              ONE_AUTH (file with "oneadmin:password" used on first start)`;
-
-/** A running oned's pid from the pid file, or null. */
-function runningPid(loc: Location): number | null {
-  if (!existsSync(loc.pidFile)) return null;
-  const pid = Number(readFileSync(loc.pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return null;
-  }
-}
 
 function credentialsWhere(loc: Location): string {
   return process.env.ONE_AUTH || loc.oneAuthFile;

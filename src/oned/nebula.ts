@@ -15,6 +15,8 @@ import { Authenticator } from '../auth/authenticator.js';
 import { ExternalAuth } from '../auth/external-auth.js';
 import { Authorizer } from '../auth/authorizer.js';
 import { Quotas } from '../auth/quotas.js';
+import { checkQuotas, describeDifference } from '../auth/quota-check.js';
+import { quotaConsumers } from './quota-consumers.js';
 import { DEFAULT_SCRYPT_COST } from '../auth/password.js';
 import { UserPool } from '../user/index.js';
 import { GroupPool } from '../group/index.js';
@@ -165,11 +167,10 @@ export class Nebula implements Core {
     return this.authorizer;
   }
 
-  async start(): Promise<StartedOned> {
-    const log = this.log;
-    log.info('ONE', `Starting oned (nebula-ts, API ${API_VERSION}), location ${this.location.root}`);
+  /** Opens (and migrates) the database and loads every pool: all `onedb` needs. */
+  async open(): Promise<void> {
     const dbConf = dbConfig(this.config, this.location);
-    log.info('ONE', `Database: ${describeConfig(dbConf)}`);
+    this.log.info('ONE', `Database: ${describeConfig(dbConf)}`);
     this.database = await openDatabase(dbConf);
     await this.database.migrate();
 
@@ -184,24 +185,43 @@ export class Nebula implements Core {
     await this.vnets.load(this.database);
     await this.vms.load(this.database);
     await this.loadDefaultQuotas();
-    this.aclManager = await AclManager.load(this.database);
+  }
+
+  /**
+   * Compares every quota counter with what the objects add up to (see quota-consumers.ts); with
+   * `fix`, sets the wrong ones right. Returns the differences found, described.
+   */
+  async checkQuotas(fix: boolean): Promise<string[]> {
+    const tx = fix ? new Transaction(this.db) : undefined;
+    const diffs = checkQuotas(this, quotaConsumers(this), tx);
+    await tx?.commit();
+    return diffs.map(describeDifference);
+  }
+
+  async start(): Promise<StartedOned> {
+    const log = this.log;
+    log.info('ONE', `Starting oned (nebula-ts, API ${API_VERSION}), location ${this.location.root}`);
+    await this.open();
+    // Counters can only drift through a bug or a hand-edited database: say so, and mend them.
+    for (const d of await this.checkQuotas(true)) log.warn('ONE', `Quota counter fixed: ${d}`);
+    this.aclManager = await AclManager.load(this.db);
     this.authorizer = new Authorizer(this.aclManager);
 
     let credentialsFile: string | null = null;
     // No oneadmin means a fresh database (or a first start that died half-way): bootstrap.
     if (!this.users.get(0)) {
       const creds = oneadminCredentials(this.location);
-      await bootstrap(this.database, this, this.aclManager, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST));
+      await bootstrap(this.db, this, this.aclManager, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST));
       credentialsFile = creds.file;
       log.info('ONE', `Bootstrapped a new database; oneadmin's credentials are in ${creds.file}`);
     } else if (!this.clusters.get(DEFAULT_CLUSTER_ID)) {
-      const tx = new Transaction(this.database);
+      const tx = new Transaction(this.db);
       createDefaultCluster(tx, this.clusters);
       await tx.commit();
       log.info('ONE', 'Created the default cluster (0), which this database did not have yet');
     }
     if (this.datastores.lastId < 0) {
-      const tx = new Transaction(this.database);
+      const tx = new Transaction(this.db);
       this.datastores.createDefaults(tx, this.clusters);
       await tx.commit();
       log.info('ONE', 'Created the default datastores (0-2), which this database did not have yet');
@@ -216,7 +236,7 @@ export class Nebula implements Core {
       vms: this.vms,
       hosts: this.hosts,
       datastores: this.datastores,
-      db: this.database,
+      db: this.db,
       log,
       logs: this.vmLogs,
       vmm: new VirtualMachineManager({ drivers: this.vmmDrivers, logs: this.vmLogs }),
@@ -235,7 +255,7 @@ export class Nebula implements Core {
     if (interval > 0) {
       this.im = new InformationManager({
         hosts: this.hosts,
-        db: this.database,
+        db: this.db,
         log,
         drivers: this.imDrivers,
         intervalSec: interval,
@@ -255,7 +275,7 @@ export class Nebula implements Core {
     this.imageManagerValue = new ImageManager({
       images: this.images,
       datastores: this.datastores,
-      db: this.database,
+      db: this.db,
       log,
       driver: this.dsDriver,
       monitorIntervalSec: this.config.int('DATASTORE_MONITORING_INTERVAL', 300),
@@ -267,7 +287,7 @@ export class Nebula implements Core {
     this.poller = new VmPoller({
       vms: this.vms,
       lcm: this.lifeCycle,
-      db: this.database,
+      db: this.db,
       log,
       intervalSec: this.config.int('VM_POLLING_INTERVAL', 0),
       expirationSec: this.config.int('VM_MONITORING_EXPIRATION_TIME', 86400),

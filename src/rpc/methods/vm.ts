@@ -8,7 +8,7 @@ import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quot
 import { Template, type Vector } from '../../common/template/index.js';
 import { ActionNotAvailable, type Who } from '../../dm/index.js';
 import { HostState } from '../../host/index.js';
-import { ACTION_NAMES, diskQuotaUsage, LcmState, ResourceError, VirtualMachine, vectors, VmAction, vmHookSubject, vmQuotaUsage, VmState } from '../../vm/index.js';
+import { ACTION_NAMES, diskQuotaUsage, LcmState, nicQuotaUsage, ResourceError, VirtualMachine, vectors, VmAction, vmHookSubject, vmQuotaUsage, VmState } from '../../vm/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
@@ -303,6 +303,7 @@ export const vmMethods: MethodDef[] = [
       return dmStep(req, vm, (tx) =>
         req.core.dm.hotplug(tx, vm, 'nic-attach', () => {
           req.core.vmResources.prepareAttachedNic(tx, vm.template, nic, vm.oid, vm.owner.uid);
+          chargeQuotas(tx, req.core, vm.owner.uid, vm.owner.gid, nicQuotaUsage(nic));
           nic.set('ATTACH', 'YES');
           vm.template.add('NIC', nic);
         }),
