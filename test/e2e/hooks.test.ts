@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseXmlTree, childText } from '../../src/common/xml-tree.js';
+import { child, parseXmlTree, childText } from '../../src/common/xml-tree.js';
 import { BACKENDS, Oned } from './harness.js';
 import { sleep } from './api-helpers.js';
 
@@ -101,6 +101,54 @@ for (const backend of BACKENDS) {
       assert.equal(done, `vm-done ${id} 3 11`);
       const order = readFileSync(join(dir, 'events'), 'utf8').split('\n').filter((l) => l.startsWith('vm-') && l.split(' ')[1] === String(id)).map((l) => l.split(' ')[0]);
       assert.deepEqual(order, ['vm-create', 'vm-running', 'vm-poweroff', 'vm-done']);
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`the host failure hook (ft/host_error) on ${backend}`, () => {
+    const failing = mkdtempSync(join(tmpdir(), 'hooks-ft-'));
+    let oned: Oned;
+    before(async () => {
+      oned = await Oned.start({
+        backend,
+        conf: `HOST_MONITORING_INTERVAL = 1
+HOST_MONITORING_TIMEOUT = 2
+IM_MAD = [ NAME = "flaky", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-a ${failing}" ]
+VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
+HOST_HOOK = [ NAME = "error", ON = "ERROR", COMMAND = "ft/host_error", ARGUMENTS = "$ID -r" ]
+`,
+      });
+    });
+    after(() => oned?.stop());
+
+    test('when a host goes ERROR its VMs are recreated: PENDING again, off the failed host', async () => {
+      const host = (await oned.ok('one.host.allocate', ['ft-node', 'flaky', 'dummy', -1])) as number;
+      const ds = (await oned.ok('one.datastore.allocate', ['NAME = "ft-sys"\nTYPE = "SYSTEM_DS"\nTM_MAD = "dummy"', -1])) as number;
+      const vms: number[] = [];
+      for (const n of [1, 2]) {
+        const id = (await oned.ok('one.vm.allocate', [`NAME = "ft-${n}"\nCPU = 0.1\nMEMORY = 16`, false])) as number;
+        await oned.ok('one.vm.deploy', [id, host, false, ds]);
+        vms.push(id);
+      }
+      const state = async (id: number) => {
+        const vm = parseXmlTree(String(await oned.ok('one.vm.info', [id])));
+        return `${childText(vm, 'STATE')}/${childText(vm, 'LCM_STATE')}`;
+      };
+      const until = async (what: string, check: () => Promise<boolean>) => {
+        const end = Date.now() + 20_000;
+        while (!(await check())) {
+          if (Date.now() > end) throw new Error(`${what} did not happen; VMs ${(await Promise.all(vms.map(state))).join(' ')}`);
+          await sleep(100);
+        }
+      };
+      await until('RUNNING', async () => (await Promise.all(vms.map(state))).every((s) => s === '3/3'));
+      writeFileSync(join(failing, 'monitor'), 'failure\n');
+      await until('recreated (PENDING)', async () => (await Promise.all(vms.map(state))).every((s) => s === '1/0'));
+      assert.match(readFileSync(join(oned.location, 'var', 'oned.log'), 'utf8'), new RegExp(`Success executing Hook: error: host ${host}: recreated VMs ${vms.join(',')}`));
+      const h = parseXmlTree(String(await oned.ok('one.host.info', [host])));
+      assert.equal(childText(h, 'STATE'), '3');
+      assert.deepEqual(child(h, 'VMS')?.children.map((c) => c.text) ?? [], [], 'the failed host keeps no VM');
     });
   });
 }
