@@ -80,6 +80,7 @@ for (const backend of BACKENDS) {
   describe(`VM hooks on ${backend}`, () => {
     let oned: Oned;
     before(async () => {
+      writeFileSync(join(dir, 'events'), ''); // ids start again on each backend
       oned = await Oned.start({ backend, conf: CONF });
     });
     after(() => oned?.stop());
