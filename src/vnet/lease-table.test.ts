@@ -1,34 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Template, type Vector } from '../common/template/index.js';
-import { openDatabase } from '../db/index.js';
+import { Template } from '../common/template/index.js';
 import type { Database, SqlValue, Write } from '../db/database.js';
 import { Permissions, Transaction } from '../pool/index.js';
 import { HOLD } from './address-range.js';
-import { networkRequest } from './network-template.js';
 import { VirtualNetwork } from './virtual-network.js';
 import { VirtualNetworkPool } from './vnet-pool.js';
 
-async function sqlite(): Promise<Database> {
-  const db = await openDatabase({ backend: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'lease-')), 'one.db') });
-  await db.migrate();
-  return db;
-}
-
-const owner = { uid: 3, gid: 1, uname: 'alice', gname: 'users' };
-const vec = (o: Record<string, string>): Vector => new Map(Object.entries(o));
-
-function network(pool: VirtualNetworkPool, tx: Transaction, name: string, text: string): VirtualNetwork {
-  const template = Template.parse(text);
-  const req = networkRequest(template);
-  const vnet = new VirtualNetwork(pool.nextOid(), name, owner, Permissions.fromOctal(0o640), req.fields, template);
-  for (const ar of req.ars) vnet.addAr(ar, pool.macPrefix);
-  vnet.syncTemplate();
-  return tx.create(pool, vnet);
-}
+import { network, owner, sqlite, vec } from './testing.js';
 
 /** Passes writes to the real database and keeps them. */
 class RecordingDb {

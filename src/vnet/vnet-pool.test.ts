@@ -1,35 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Template, type Vector } from '../common/template/index.js';
-import { openDatabase } from '../db/index.js';
+import { Template } from '../common/template/index.js';
 import type { Database, SqlValue, Write } from '../db/database.js';
 import { Permissions, StaleTransactionError, Transaction } from '../pool/index.js';
-import { networkRequest } from './network-template.js';
 import { VirtualNetwork } from './virtual-network.js';
 import { VirtualNetworkPool } from './vnet-pool.js';
 import { nicContext } from './nic-context.js';
+import { networkRequest } from './network-template.js';
 
-async function sqlite(): Promise<Database> {
-  const db = await openDatabase({ backend: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'vnet-')), 'one.db') });
-  await db.migrate();
-  return db;
-}
-
-const owner = { uid: 3, gid: 1, uname: 'alice', gname: 'users' };
-const vec = (o: Record<string, string>): Vector => new Map(Object.entries(o));
-
-/** A network from allocate-style template text, added to the pool in tx. */
-function network(pool: VirtualNetworkPool, tx: Transaction, name: string, text: string): VirtualNetwork {
-  const template = Template.parse(text);
-  const req = networkRequest(template);
-  const vnet = new VirtualNetwork(pool.nextOid(), name, owner, Permissions.fromOctal(0o640), req.fields, template);
-  for (const ar of req.ars) vnet.addAr(ar, pool.macPrefix);
-  vnet.syncTemplate();
-  return tx.create(pool, vnet);
-}
+import { network, owner, sqlite, vec } from './testing.js';
 
 const LAN = 'VN_MAD = "bridge"\nBRIDGE = "br0"\nMODEL = "virtio"\nGATEWAY = "10.0.0.254"\nDNS = "10.0.0.53"\nNETWORK_MASK = "255.255.255.0"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "3" ]\nAR = [ TYPE = "IP4_6", IP = "10.0.1.1", SIZE = "2", ULA_PREFIX = "fd00::", GATEWAY = "10.0.1.254" ]';
 
