@@ -1,5 +1,6 @@
 /** Measuring helpers shared by the benchmarks: timed call loops, oned's CPU and memory, tables. */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import type { XmlRpcClient, XmlRpcValue } from '../src/rpc/xmlrpc/index.js';
 import type { Oned } from '../test/e2e/harness.js';
 
@@ -129,4 +130,39 @@ export async function paced(oned: Oned, rate: number, seconds: number, call: (cl
   await Promise.all(inFlight);
   for (const c of idle) c.close();
   return { sorted: Float64Array.from(latencies).sort(), late };
+}
+
+/**
+ * A keep-alive HTTP client that posts an XML-RPC call and reads the whole answer without
+ * decoding it: for big listings, whose decoding in this (shared) process would otherwise be what
+ * is measured. Resolves with the answer's size in bytes; rejects unless it is a success.
+ */
+export class RawCaller {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly url: URL;
+
+  constructor(endpoint: string) {
+    this.url = new URL(endpoint);
+  }
+
+  call(body: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(this.url, { method: 'POST', agent: this.agent, headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        let size = 0;
+        let head = '';
+        res.on('data', (chunk: Buffer) => {
+          if (head.length < 200) head += chunk.toString('latin1', 0, 200);
+          size += chunk.length;
+        });
+        res.on('end', () => (/<boolean>1<\/boolean>/.test(head) ? resolve(size) : reject(new Error(`call failed: ${head}`))));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
 }
