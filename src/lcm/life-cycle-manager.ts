@@ -222,7 +222,7 @@ export class LifeCycleManager {
     // Not a change of the VM's row unless a transition touched it: the sample has its own table.
     vm.monitoring = sample.xml;
     vm.lastPoll = sample.timestamp;
-    vm.changed();
+    this.o.vms.objectChanged(vm);
     tx.write(this.o.vms.monitoringWrite(vm.oid, sample.timestamp, sample.xml));
   }
 

@@ -44,11 +44,26 @@ export abstract class Pool<T extends PoolObject> {
   private readonly names = new Map<string, T>();
   private readonly byOwner = new Map<number, Set<T>>();
   private lastOid = -1;
+  private changes = 0;
 
   protected constructor(readonly options: PoolOptions) {}
 
   /** Builds an object from its stored XML body. */
   protected abstract fromXml(node: XmlNode): T;
+
+  /**
+   * A counter that moves whenever an object of the pool is added, removed or changed: what was
+   * built from the pool at one value (a whole listing) is still right while it has that value.
+   */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** Marks `obj` changed (its XML is rendered again); the Transaction's `touch` calls it. */
+  objectChanged(obj: T): void {
+    this.changes++;
+    obj.changed();
+  }
 
   get size(): number {
     return this.objects.size;
@@ -108,18 +123,21 @@ export abstract class Pool<T extends PoolObject> {
   /** Adds a new object to the pool and its indexes. */
   add(obj: T): void {
     if (this.objects.has(obj.oid)) throw new Error(`${this.options.type} ${obj.oid} already in pool`);
+    this.changes++;
     this.index(obj);
   }
 
   /** Removes an object from the pool and its indexes. */
   remove(obj: T): void {
     if (this.objects.get(obj.oid) !== obj) return;
+    this.changes++;
     this.objects.delete(obj.oid);
     this.unindex(obj);
   }
 
   /** Renames an object, keeping the name index right. The caller checks for clashes. */
   rename(obj: T, name: string): void {
+    this.changes++;
     this.names.delete(this.nameKey(obj.name, obj.owner.uid));
     obj.name = name;
     this.names.set(this.nameKey(name, obj.owner.uid), obj);
@@ -127,6 +145,7 @@ export abstract class Pool<T extends PoolObject> {
 
   /** Changes the owner and group, keeping the indexes right. */
   setOwner(obj: T, owner: T['owner']): void {
+    this.changes++;
     this.unindex(obj);
     obj.owner = owner;
     this.index(obj);
@@ -134,6 +153,7 @@ export abstract class Pool<T extends PoolObject> {
 
   /** Puts back a stored version of an object (after a failed commit). */
   restore(oid: number, xml: string | null): void {
+    this.changes++;
     const current = this.objects.get(oid);
     if (current) this.unindex(current);
     if (xml === null) {

@@ -115,7 +115,7 @@ export class Transaction {
    */
   touch<T extends PoolObject>(pool: Pool<T>, obj: T): T {
     this.stored(pool, obj);
-    obj.changed();
+    pool.objectChanged(obj);
     return obj;
   }
 

@@ -56,3 +56,23 @@ test('poll answers: letters and HEAD words, extra keys kept, quoted values, MONI
   assert.equal(sampleOf(4, parsePollText(reportedPoll(new Map([['MONITOR', monitor]]))), 1).state, 'p');
   assert.equal(reportedPoll(new Map([['POLL', 'STATE=e']])), 'STATE=e');
 });
+
+test('a kept listing is served until a VM changes, is added or removed', () => {
+  const p = pool(3);
+  let builds = 0;
+  const listing = () => p.shortListing('k', () => (builds++, p.all())).toString('utf8');
+  const first = listing();
+  assert.match(first, /^&lt;VM_POOL&gt;(&lt;VM&gt;.*?&lt;\/VM&gt;){3}&lt;\/VM_POOL&gt;$/);
+  assert.equal(listing(), first);
+  assert.equal(builds, 1, 'kept');
+  const vm = p.get(1)!;
+  p.objectChanged(vm);
+  p.setState(vm, VmState.HOLD);
+  assert.match(listing(), /&lt;ID&gt;1&lt;\/ID&gt;.*?&lt;STATE&gt;2&lt;\/STATE&gt;/);
+  assert.equal(builds, 2, 'a changed VM renders the listing again');
+  p.remove(p.get(0)!);
+  assert.doesNotMatch(listing(), /&lt;ID&gt;0&lt;\/ID&gt;/);
+  p.add(VirtualMachine.create(p.nextOid(), 'late', owner, Permissions.fromOctal(0o600), new Template(), new Template(), false, 0));
+  assert.match(listing(), /&lt;NAME&gt;late&lt;\/NAME&gt;/);
+  assert.equal(builds, 4);
+});

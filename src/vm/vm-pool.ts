@@ -19,8 +19,12 @@ export const ANY_STATE = -2;
 /** `one.vmpool.info` state filter: any state but DONE (the default). */
 export const ANY_BUT_DONE = -1;
 
+/** Whole listings kept at once (distinct argument sets of `one.vmpool.info` by admins). */
+const MAX_KEPT_LISTINGS = 16;
+
 export class VirtualMachinePool extends Pool<VirtualMachine> {
   private readonly byState = new Map<number, Set<VirtualMachine>>();
+  private readonly listings = new Map<string, { readonly generation: number; readonly bytes: Buffer }>();
 
   constructor() {
     super({ table: 'vm_pool', type: 'VM', root: 'VM_POOL', nameScope: 'owner' });
@@ -43,7 +47,7 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
       if (!vm || Number(row.last_poll) < vm.lastPoll) continue;
       vm.monitoring = String(row.body);
       vm.lastPoll = Number(row.last_poll);
-      vm.changed();
+      this.objectChanged(vm);
     }
   }
 
@@ -109,6 +113,20 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
     if (prev) writes.push(prev.write());
     if (last) writes.push(last.write());
     return writes;
+  }
+
+  /**
+   * A whole short listing as escaped UTF-8 bytes, kept per `key` (the listing's arguments) until
+   * a VM changes: monitoring tools and the scheduler ask for the same listing again and again,
+   * and writing kept bytes costs a fraction of joining and encoding 20,000 VMs each time.
+   */
+  shortListing(key: string, vms: () => Iterable<VirtualMachine>): Buffer {
+    const kept = this.listings.get(key);
+    if (kept && kept.generation === this.generation) return kept.bytes;
+    const bytes = Buffer.from(this.toEscapedShortXml(vms()), 'utf8');
+    if (this.listings.size >= MAX_KEPT_LISTINGS) this.listings.clear();
+    this.listings.set(key, { generation: this.generation, bytes });
+    return bytes;
   }
 
   /** `<ROOT>` of short `<VM>` elements, escaped as XML text. */

@@ -6,7 +6,7 @@ import { VirtualMachinePool, type VirtualMachine } from '../../vm/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { EscapedString } from '../xmlrpc/index.js';
+import { EscapedBytes, EscapedString } from '../xmlrpc/index.js';
 import { listPool } from './common.js';
 
 const POOL_PARAMS = [{ opt: 'i', def: -2 }, { opt: 'i', def: -1 }, { opt: 'i', def: -1 }, { opt: 'i', def: -1 }, { opt: 's', def: '' }] as const;
@@ -28,7 +28,12 @@ export const vmPoolMethods: MethodDef[] = [
   method({
     name: 'one.vmpool.info',
     params: POOL_PARAMS,
-    run: (req, [filter, start, end, state]) => new EscapedString(req.core.vms.toEscapedShortXml(listVms(req, filter, start, end, state))),
+    run: (req, [filter, start, end, state]) => {
+      // What a listing shows depends on the caller's rights: only admins', who see everything
+      // their filter asks for, are the same for every caller and kept.
+      if (!req.caller.isAdmin) return new EscapedString(req.core.vms.toEscapedShortXml(listVms(req, filter, start, end, state)));
+      return new EscapedBytes(req.core.vms.shortListing(`${req.caller.uid}:${req.caller.gid}:${filter}:${start}:${end}:${state}`, () => listVms(req, filter, start, end, state)));
+    },
   }),
   method({
     name: 'one.vmpool.infoextended',

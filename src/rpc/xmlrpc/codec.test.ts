@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { decodeUtf8 } from './decode.js';
+import { xmlEscapeText } from '../../common/xml.js';
 import {
   decodeMethodCall,
   decodeMethodResponse,
@@ -9,6 +10,9 @@ import {
   encodeFault,
   encodeMethodCall,
   encodeResponse,
+  encodeResponseParts,
+  EscapedBytes,
+  EscapedString,
   FaultCode,
   XmlRpcFault,
   type XmlRpcValue,
@@ -313,5 +317,22 @@ describe('XML-RPC decoder: refusals', () => {
       () => decodeUtf8(Buffer.from([0x3c, 0x61, 0xff, 0x3e])),
       (err: unknown) => err instanceof XmlRpcFault && err.code === FaultCode.INVALID_UTF8,
     );
+  });
+});
+
+describe('XML-RPC response parts', () => {
+  it('EscapedBytes travel as kept bytes and decode as the same string as EscapedString', () => {
+    const text = 'a <VM> & "b" é';
+    const escaped = xmlEscapeText(text);
+    const bytes = Buffer.from(escaped, 'utf8');
+    for (const value of [new EscapedBytes(bytes), [true, new EscapedBytes(bytes), 0], [new EscapedBytes(bytes), 'x', new EscapedBytes(bytes)]] as XmlRpcValue[]) {
+      const parts = encodeResponseParts(value);
+      assert.ok(parts.some((p) => p === bytes), 'the kept bytes are not copied');
+      const wire = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))).toString('utf8');
+      const same = JSON.stringify(value, (_k, v: unknown) => (v instanceof EscapedBytes ? text : v));
+      assert.equal(JSON.stringify(decodeMethodResponse(wire)), same);
+    }
+    assert.deepEqual(encodeResponseParts([true, new EscapedString(escaped), 0]), [encodeResponse([true, new EscapedString(escaped), 0])]);
+    assert.throws(() => encodeResponse([[new EscapedBytes(bytes)]]), /EscapedBytes may only be a response value/);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { TextDecoder } from 'node:util';
 import { SaxesParser } from 'saxes';
-import { Double, EscapedString, FaultCode, isInt32, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
+import { Double, EscapedBytes, EscapedString, FaultCode, isInt32, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
 
 /** Parses a `<methodCall>`. Throws XmlRpcFault(PARSE) for anything else. */
 export function decodeMethodCall(xml: string): MethodCall {
@@ -363,6 +363,7 @@ function isStruct(value: XmlRpcValue): value is { [member: string]: XmlRpcValue 
     !Array.isArray(value) &&
     !(value instanceof Double) &&
     !(value instanceof EscapedString) &&
+    !(value instanceof EscapedBytes) &&
     !(value instanceof Date) &&
     !Buffer.isBuffer(value)
   );

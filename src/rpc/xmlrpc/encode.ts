@@ -1,6 +1,6 @@
 /** Writes XML-RPC documents: compact (no pretty-printing) and built by string concatenation. */
 import { xmlEscapeText } from '../../common/xml.js';
-import { Double, EscapedString, isInt32, type XmlRpcValue } from './value.js';
+import { Double, EscapedBytes, EscapedString, isInt32, type XmlRpcValue } from './value.js';
 
 const XML_DECL = '<?xml version="1.0"?>';
 const I8_MIN = -(2n ** 63n);
@@ -11,6 +11,27 @@ const I8_LIMIT_NUMBER = 2 ** 63;
 /** `<?xml ...?><methodResponse>` carrying one value. */
 export function encodeResponse(value: XmlRpcValue): string {
   return `${XML_DECL}<methodResponse><params><param>${encodeValue(value)}</param></params></methodResponse>`;
+}
+
+/**
+ * encodeResponse as the pieces to write: strings, and the kept bytes of EscapedBytes values (the
+ * response value itself, or elements of a response array), which are never copied.
+ */
+export function encodeResponseParts(value: XmlRpcValue): (string | Buffer)[] {
+  const open = `${XML_DECL}<methodResponse><params><param>`;
+  const close = '</param></params></methodResponse>';
+  if (value instanceof EscapedBytes) return [`${open}<value><string>`, value.bytes, `</string></value>${close}`];
+  if (!Array.isArray(value) || !value.some((v) => v instanceof EscapedBytes)) return [encodeResponse(value)];
+  const parts: (string | Buffer)[] = [];
+  let text = `${open}<value><array><data>`;
+  for (const item of value) {
+    if (item instanceof EscapedBytes) {
+      parts.push(`${text}<value><string>`, item.bytes);
+      text = '</string></value>';
+    } else text += encodeValue(item);
+  }
+  parts.push(`${text}</data></array></value>${close}`);
+  return parts;
 }
 
 /** `<?xml ...?><methodResponse>` carrying a fault struct `{faultCode, faultString}`. */
@@ -54,6 +75,7 @@ function encodeValue(value: XmlRpcValue): string {
         return `${xml}</data></array></value>`;
       }
       if (value instanceof EscapedString) return `<value><string>${value.escaped}</string></value>`;
+      if (value instanceof EscapedBytes) throw new TypeError('EscapedBytes may only be a response value or an element of a response array');
       if (value instanceof Double) return `<value><double>${formatDouble(value.value)}</double></value>`;
       if (value instanceof Date) return `<value><dateTime.iso8601>${formatDate(value)}</dateTime.iso8601></value>`;
       if (Buffer.isBuffer(value)) return `<value><base64>${value.toString('base64')}</base64></value>`;

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { decodeMethodCall, decodeUtf8 } from './decode.js';
-import { encodeFault, encodeResponse } from './encode.js';
+import { encodeFault, encodeResponseParts } from './encode.js';
 import { FaultCode, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
 
 /** Who is calling. */
@@ -151,14 +151,14 @@ export class XmlRpcServer {
   }
 
   /** The response document for one request body; never throws. */
-  async #answer(body: Buffer, remoteAddress: string): Promise<string> {
+  async #answer(body: Buffer, remoteAddress: string): Promise<(string | Buffer)[]> {
     try {
       const call = decodeMethodCall(decodeUtf8(body));
-      return encodeResponse(await this.#handler(call, { remoteAddress }));
+      return encodeResponseParts(await this.#handler(call, { remoteAddress }));
     } catch (err) {
-      if (err instanceof XmlRpcFault) return encodeFault(err.code, err.message);
+      if (err instanceof XmlRpcFault) return [encodeFault(err.code, err.message)];
       this.#onError(err);
-      return encodeFault(FaultCode.INTERNAL, 'Internal error');
+      return [encodeFault(FaultCode.INTERNAL, 'Internal error')];
     }
   }
 
@@ -168,23 +168,24 @@ export class XmlRpcServer {
     req.pause();
     res.setHeader('Connection', 'close');
     const message = `XML-RPC request of ${size} exceeds the maximum message size of ${this.#maxBodyBytes} bytes`;
-    this.#sendXml(res, encodeFault(FaultCode.LIMIT_EXCEEDED, message));
+    this.#sendXml(res, [encodeFault(FaultCode.LIMIT_EXCEEDED, message)]);
   }
 
-  #sendXml(res: http.ServerResponse, xml: string): void {
-    this.#send(res, 200, 'text/xml', Buffer.from(xml, 'utf8'));
+  #sendXml(res: http.ServerResponse, parts: readonly (string | Buffer)[]): void {
+    this.#send(res, 200, 'text/xml', parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
   }
 
   #sendText(res: http.ServerResponse, status: number, text: string): void {
-    this.#send(res, status, 'text/plain', Buffer.from(`${text}\n`, 'latin1'));
+    this.#send(res, status, 'text/plain', [Buffer.from(`${text}\n`, 'latin1')]);
   }
 
-  #send(res: http.ServerResponse, status: number, contentType: string, body: Buffer): void {
+  #send(res: http.ServerResponse, status: number, contentType: string, body: readonly Buffer[]): void {
     if (this.#closing) res.setHeader('Connection', 'close');
     res.setHeader('Content-Type', contentType);
-    res.setHeader('Content-Length', body.length);
+    res.setHeader('Content-Length', body.reduce((n, b) => n + b.length, 0));
     res.writeHead(status);
-    res.end(body);
+    for (let i = 0; i < body.length - 1; i++) res.write(body[i]);
+    res.end(body[body.length - 1]);
   }
 
   /**

@@ -22,6 +22,16 @@ export class EscapedString {
 }
 
 /**
+ * Like EscapedString, already UTF-8 encoded: a response of megabytes is then written from the
+ * kept bytes, with no copy into a string and back. Only as a response value or an element of a
+ * response array (OpenNebula's `[ok, value, code]`).
+ */
+export class EscapedBytes {
+  /** `bytes`: the escaped text, UTF-8 encoded. */
+  constructor(readonly bytes: Buffer) {}
+}
+
+/**
  * An XML-RPC value:
  * `<int>`/`<i4>` → integer number; `<i8>` → number when safe, else bigint; `<double>` → Double;
  * `<boolean>` → boolean; `<string>` (and an untyped `<value>`) → string; `<base64>` → Buffer;
@@ -34,6 +44,7 @@ export type XmlRpcValue =
   | boolean
   | Double
   | EscapedString
+  | EscapedBytes
   | Buffer
   | Date
   | null
