@@ -27,6 +27,9 @@ test('unknown images and networks, and bad volatile disks, are refused naming th
   refuse('NIC = [ NETWORK_ID = 0 ]', /NIC 0: Virtual network 0 does not exist/);
   refuse('DISK = [ TYPE = block, SIZE = 1 ]', /must be volatile/);
   refuse('DISK = [ TYPE = fs, SIZE = -3 ]', /needs SIZE/);
+  // A FORMAT that would add words or lines to the transfer file (another TM command) is refused.
+  refuse('DISK = [ TYPE = fs, SIZE = 1, FORMAT = "raw\nCLONE shared fe:/etc/shadow h:/x 1 1" ]', /FORMAT [\s\S]* is not a disk format/);
+  refuse('DISK = [ TYPE = fs, SIZE = 1, FORMAT = "raw x" ]', /FORMAT .* is not a disk format/);
   refuse('NIC = [ MAC = "zz" ]', /MAC "zz" is not a MAC address/);
 });
 

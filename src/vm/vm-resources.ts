@@ -101,6 +101,9 @@ export class VmResources {
     if (!/^\d+$/.test(size) || Number(size) <= 0) throw new ResourceError(`DISK ${id}: volatile disk needs SIZE, a positive number of MB (got "${size}").`);
     disk.set('TYPE', type);
     if (type === 'fs' && !disk.has('FORMAT')) disk.set('FORMAT', 'raw');
+    // FORMAT goes into a transfer file line: one plain word (raw, qcow2, or a 3.x file system type).
+    const format = disk.get('FORMAT');
+    if (format !== undefined && !/^[A-Za-z0-9_]+$/.test(format)) throw new ResourceError(`DISK ${id}: FORMAT "${format}" is not a disk format (raw, qcow2) or file system type.`);
   }
 
   /** Runs a pool's lookup or lease, its Error becoming a ResourceError that names the DISK or NIC. */
