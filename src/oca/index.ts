@@ -1,0 +1,59 @@
+/**
+ * OCA, the client library of nebula-ts: every tool (CLI, scheduler, cloud servers, UI) and any
+ * program of a site reaches oned through it.
+ *
+ *     const one = new Oca();                      // ONE_AUTH / ONE_XMLRPC, as OpenNebula's clients
+ *     const id = await one.vms.allocate('CPU = 1\nMEMORY = 128');
+ *     await one.vms.deploy(id, 0);
+ *     console.log((await one.vms.info(id)).lcmState);
+ *     one.close();
+ */
+import { OneClient, type OneClientOptions } from './client.js';
+import { Datastore, Host, Image, OneObject, VirtualMachine, VirtualNetwork } from './objects.js';
+import {
+  ClusterResource,
+  DatastoreResource,
+  GroupResource,
+  HostResource,
+  ImageResource,
+  TemplateResource,
+  UserResource,
+  VmResource,
+  VnetResource,
+} from './resources.js';
+
+export class Oca {
+  readonly client: OneClient;
+  readonly vms: VmResource;
+  readonly hosts: HostResource;
+  readonly clusters: ClusterResource;
+  readonly templates: TemplateResource;
+  readonly images: ImageResource;
+  readonly datastores: DatastoreResource;
+  readonly vnets: VnetResource;
+  readonly users: UserResource;
+  readonly groups: GroupResource;
+
+  constructor(options: OneClientOptions | OneClient = {}) {
+    const c = (this.client = options instanceof OneClient ? options : new OneClient(options));
+    this.vms = new VmResource(c, 'one.vm', 'one.vmpool', 'VM', VirtualMachine);
+    this.hosts = new HostResource(c, 'one.host', 'one.hostpool', 'HOST', Host);
+    this.clusters = new ClusterResource(c, 'one.cluster', 'one.clusterpool', 'CLUSTER', OneObject);
+    this.templates = new TemplateResource(c, 'one.template', 'one.templatepool', 'VMTEMPLATE', OneObject);
+    this.images = new ImageResource(c, 'one.image', 'one.imagepool', 'IMAGE', Image);
+    this.datastores = new DatastoreResource(c, 'one.datastore', 'one.datastorepool', 'DATASTORE', Datastore);
+    this.vnets = new VnetResource(c, 'one.vn', 'one.vnpool', 'VNET', VirtualNetwork);
+    this.users = new UserResource(c, 'one.user', 'one.userpool', 'USER', OneObject);
+    this.groups = new GroupResource(c, 'one.group', 'one.grouppool', 'GROUP', OneObject);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export { OneClient, type OneClientOptions } from './client.js';
+export { CredentialsError, DEFAULT_ENDPOINT, endpointFromEnvironment, sessionFromEnvironment } from './credentials.js';
+export { OneConnectionError, OneError, OneErrorCode, type OneErrorCodeName } from './errors.js';
+export * from './objects.js';
+export * from './resources.js';

@@ -1,0 +1,230 @@
+/**
+ * Typed wrappers of the API, one per kind of object: the methods every kind shares (info,
+ * allocate, delete, update, chmod, chown, rename, lock, unlock, pool listing) and each kind's
+ * own (`one.vm.deploy`, `one.host.status`...). Arguments follow oned's order; results are parsed
+ * objects, ids, or the raw XML where the method answers a document.
+ */
+import type { XmlRpcValue } from '../rpc/xmlrpc/index.js';
+import type { OneClient } from './client.js';
+import { Datastore, Host, Image, OneObject, VirtualMachine, VirtualNetwork, parseObject, parsePool, type ObjectClass } from './objects.js';
+
+/** Pool filters of `*pool.info`: -4 my group, -3 mine, -2 all, -1 mine and my groups, or a uid. */
+export const PoolFilter = { GROUP: -4, MINE: -3, ALL: -2, MINE_AND_GROUPS: -1 } as const;
+
+/** `update` modes. */
+export const UpdateMode = { REPLACE: 0, MERGE: 1 } as const;
+
+/** Octal permissions (`640`) as the nine 0/1 arguments of `chmod` (-1 leaves a bit as it is). */
+export function permissionBits(octal: string): number[] {
+  if (!/^[0-7]{3}$/.test(octal)) throw new RangeError(`Permissions must be three octal digits, such as 640, not "${octal}"`);
+  return [...octal].flatMap((d) => [Number(d) & 4 ? 1 : 0, Number(d) & 2 ? 1 : 0, Number(d) & 1 ? 1 : 0]);
+}
+
+export class Resource<T extends OneObject> {
+  constructor(
+    protected readonly client: OneClient,
+    /** `one.vm`, `one.host`... */
+    readonly prefix: string,
+    /** `one.vmpool`... */
+    readonly poolPrefix: string,
+    /** `VM`, `HOST`...: the pool's member elements. */
+    readonly element: string,
+    protected readonly cls: ObjectClass<T>,
+  ) {}
+
+  protected async id(method: string, ...params: XmlRpcValue[]): Promise<number> {
+    return (await this.client.call(method, ...params)) as number;
+  }
+
+  async info(id: number): Promise<T> {
+    return parseObject(this.cls, String(await this.client.call(`${this.prefix}.info`, id)));
+  }
+
+  /** The pool listing's XML (`*pool.info` with the given arguments). */
+  async listXml(...params: XmlRpcValue[]): Promise<string> {
+    return String(await this.client.call(`${this.poolPrefix}.info`, ...params));
+  }
+
+  /** The objects of the pool listing (kinds whose listing takes filters override it). */
+  list(): Promise<T[]> {
+    return this.listWith();
+  }
+
+  protected async listWith(...params: XmlRpcValue[]): Promise<T[]> {
+    return parsePool(this.cls, this.element, await this.listXml(...params));
+  }
+
+  delete(id: number): Promise<number> {
+    return this.id(`${this.prefix}.delete`, id);
+  }
+  update(id: number, template: string, mode: number = UpdateMode.REPLACE): Promise<number> {
+    return this.id(`${this.prefix}.update`, id, template, mode);
+  }
+  chmod(id: number, octal: string): Promise<number> {
+    return this.id(`${this.prefix}.chmod`, id, ...permissionBits(octal));
+  }
+  chown(id: number, uid: number, gid = -1): Promise<number> {
+    return this.id(`${this.prefix}.chown`, id, uid, gid);
+  }
+  rename(id: number, name: string): Promise<number> {
+    return this.id(`${this.prefix}.rename`, id, name);
+  }
+  lock(id: number, level = 1): Promise<number> {
+    return this.id(`${this.prefix}.lock`, id, level);
+  }
+  unlock(id: number): Promise<number> {
+    return this.id(`${this.prefix}.unlock`, id);
+  }
+}
+
+export class VmResource extends Resource<VirtualMachine> {
+  allocate(template: string, hold = false): Promise<number> {
+    return this.id('one.vm.allocate', template, hold);
+  }
+  /** `one.vm.action`: terminate, poweroff, resume, hold, release, stop, suspend, reboot, resched... (and the `-hard` forms). */
+  action(action: string, id: number): Promise<number> {
+    return this.id('one.vm.action', action, id);
+  }
+  deploy(id: number, hostId: number, enforce = false, datastoreId = -1): Promise<number> {
+    return this.id('one.vm.deploy', id, hostId, enforce, datastoreId);
+  }
+  migrate(id: number, hostId: number, live: boolean, enforce = false, datastoreId = -1, mode = 0): Promise<number> {
+    return this.id('one.vm.migrate', id, hostId, live, enforce, datastoreId, mode);
+  }
+  recover(id: number, operation: number): Promise<number> {
+    return this.id('one.vm.recover', id, operation);
+  }
+  attachDisk(id: number, diskTemplate: string): Promise<number> {
+    return this.id('one.vm.attach', id, diskTemplate);
+  }
+  detachDisk(id: number, diskId: number): Promise<number> {
+    return this.id('one.vm.detach', id, diskId);
+  }
+  attachNic(id: number, nicTemplate: string): Promise<number> {
+    return this.id('one.vm.attachnic', id, nicTemplate);
+  }
+  detachNic(id: number, nicId: number): Promise<number> {
+    return this.id('one.vm.detachnic', id, nicId);
+  }
+  /** `one.vmpool.info(filter, start, end, state)`: state -1 any but DONE, -2 any. */
+  override list(filter: number = PoolFilter.ALL, start = -1, end = -1, state = -1): Promise<VirtualMachine[]> {
+    return this.listWith(filter, start, end, state);
+  }
+  /** `one.vmpool.accounting(filter, start, end)` (epoch seconds, -1 unbounded): HISTORY_RECORDS XML. */
+  async accountingXml(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<string> {
+    return String(await this.client.call('one.vmpool.accounting', filter, start, end));
+  }
+}
+
+export class HostResource extends Resource<Host> {
+  allocate(name: string, imMad: string, vmMad: string, clusterId = -1): Promise<number> {
+    return this.id('one.host.allocate', name, imMad, vmMad, clusterId);
+  }
+  /** 0 enable, 1 disable, 2 offline. */
+  status(id: number, status: number): Promise<number> {
+    return this.id('one.host.status', id, status);
+  }
+}
+
+export class TemplateResource extends Resource<OneObject> {
+  allocate(template: string): Promise<number> {
+    return this.id('one.template.allocate', template);
+  }
+  instantiate(id: number, name = '', hold = false, extraTemplate = '', persistent = false): Promise<number> {
+    return this.id('one.template.instantiate', id, name, hold, extraTemplate, persistent);
+  }
+  clone(id: number, name: string, recursive = false): Promise<number> {
+    return this.id('one.template.clone', id, name, recursive);
+  }
+  override list(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<OneObject[]> {
+    return this.listWith(filter, start, end);
+  }
+}
+
+export class ImageResource extends Resource<Image> {
+  allocate(template: string, datastoreId: number): Promise<number> {
+    return this.id('one.image.allocate', template, datastoreId);
+  }
+  clone(id: number, name: string, datastoreId = -1): Promise<number> {
+    return this.id('one.image.clone', id, name, datastoreId);
+  }
+  enable(id: number, enable: boolean): Promise<number> {
+    return this.id('one.image.enable', id, enable);
+  }
+  persistent(id: number, persistent: boolean): Promise<number> {
+    return this.id('one.image.persistent', id, persistent);
+  }
+  chtype(id: number, type: string): Promise<number> {
+    return this.id('one.image.chtype', id, type);
+  }
+  override list(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<Image[]> {
+    return this.listWith(filter, start, end);
+  }
+}
+
+export class VnetResource extends Resource<VirtualNetwork> {
+  allocate(template: string, clusterId = -1): Promise<number> {
+    return this.id('one.vn.allocate', template, clusterId);
+  }
+  addAr(id: number, arTemplate: string): Promise<number> {
+    return this.id('one.vn.add_ar', id, arTemplate);
+  }
+  hold(id: number, leaseTemplate: string): Promise<number> {
+    return this.id('one.vn.hold', id, leaseTemplate);
+  }
+  release(id: number, leaseTemplate: string): Promise<number> {
+    return this.id('one.vn.release', id, leaseTemplate);
+  }
+  reserve(id: number, reservationTemplate: string): Promise<number> {
+    return this.id('one.vn.reserve', id, reservationTemplate);
+  }
+  override list(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<VirtualNetwork[]> {
+    return this.listWith(filter, start, end);
+  }
+}
+
+export class DatastoreResource extends Resource<Datastore> {
+  allocate(template: string, clusterId = -1): Promise<number> {
+    return this.id('one.datastore.allocate', template, clusterId);
+  }
+}
+
+export class ClusterResource extends Resource<OneObject> {
+  allocate(name: string): Promise<number> {
+    return this.id('one.cluster.allocate', name);
+  }
+  addHost(id: number, hostId: number): Promise<number> {
+    return this.id('one.cluster.addhost', id, hostId);
+  }
+  addDatastore(id: number, datastoreId: number): Promise<number> {
+    return this.id('one.cluster.adddatastore', id, datastoreId);
+  }
+  addVnet(id: number, vnetId: number): Promise<number> {
+    return this.id('one.cluster.addvnet', id, vnetId);
+  }
+}
+
+export class UserResource extends Resource<OneObject> {
+  allocate(name: string, password: string, driver = '', groups: number[] = []): Promise<number> {
+    return this.id('one.user.allocate', name, password, driver, groups);
+  }
+  passwd(id: number, password: string): Promise<number> {
+    return this.id('one.user.passwd', id, password);
+  }
+  /** `one.user.login(user, token, seconds, gid)`: the token. */
+  async login(user: string, token = '', seconds = 36000, gid = -1): Promise<string> {
+    return String(await this.client.call('one.user.login', user, token, seconds, gid));
+  }
+  quota(id: number, template: string): Promise<number> {
+    return this.id('one.user.quota', id, template);
+  }
+}
+
+export class GroupResource extends Resource<OneObject> {
+  allocate(name: string): Promise<number> {
+    return this.id('one.group.allocate', name);
+  }
+  quota(id: number, template: string): Promise<number> {
+    return this.id('one.group.quota', id, template);
+  }
+}
