@@ -28,7 +28,7 @@ export function updateSubcommand(kind: ResourceKind, arg: string, resource: Reso
     name: 'update',
     description: `Replaces a ${KIND_LABEL[kind]}'s template with FILE (or what you write in $EDITOR)`,
     args: [idArg(kind, arg), { name: 'FILE', optional: true }],
-    options: [{ long: 'append', short: 'a', description: 'Merges the new attributes into the template instead of replacing it' }],
+    options: [{ long: 'append', short: 'a', description: 'Merges into the template instead of replacing it' }],
     examples,
     async run(ctx, args) {
       const res = resource(ctx.one);

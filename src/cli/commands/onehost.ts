@@ -161,6 +161,7 @@ export const onehost: CommandDef = {
       name: 'sync',
       description: 'Copies the remote scripts to the hosts (not available yet)',
       args: [{ name: 'RANGE', kind: 'host', range: true, optional: true, variadic: true }],
+      examples: ['onehost sync node01'],
       run: async () => {
         throw new CliError('onehost sync is not available yet in nebula-ts: copy the remotes directory to the hosts yourself (or wait for the next monitoring, which ships the probes)');
       },
