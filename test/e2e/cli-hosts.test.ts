@@ -132,7 +132,7 @@ describe('CLI onehost and onecluster on sqlite', () => {
   });
 
   test('--help on the command and every subcommand, with examples, in 80 columns', async () => {
-    for (const command of ['onehost', 'onecluster']) {
+    for (const command of ['onehost', 'onecluster', 'onedatastore']) {
       const help = await cliOk(oned, command, ['--help']);
       assert.match(help, new RegExp(`^Usage: ${command} COMMAND`));
       const subs = [...help.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]!).filter((s) => s !== 'completion');
