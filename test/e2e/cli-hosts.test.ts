@@ -100,7 +100,11 @@ describe('CLI onehost and onecluster on sqlite', () => {
     await cliOk(oned, 'onecluster', ['create', 'edge']);
     await cliOk(oned, 'onecluster', ['addhost', 'edge', 'db02']);
     await cliOk(oned, 'onecluster', ['adddatastore', 'edge', 'default']);
-    assert.deepEqual(rows(await cliOk(oned, 'onecluster', ['list', '--filter', 'NAME=edge', '--no-header'])), [['100', 'edge', '1', '0', '1']]);
+    await oned.ok('one.vn.allocate', ['NAME = "private"\nVN_MAD = "dummy"\nBRIDGE = "br0"', -1]);
+    await cliOk(oned, 'onecluster', ['addvnet', 'edge', 'private']);
+    assert.deepEqual(rows(await cliOk(oned, 'onecluster', ['list', '--filter', 'NAME=edge', '--no-header'])), [['100', 'edge', '1', '1', '1']]);
+    assert.match(await cliOk(oned, 'onecluster', ['show', 'edge']), /\nHOSTS\n1\n\nVNETS\n0\n\nDATASTORES\n1$/m);
+    await cliOk(oned, 'onecluster', ['delvnet', 'edge', 'private']);
     await cliOk(oned, 'onecluster', ['delhost', 'edge', 'db02']);
     await cliOk(oned, 'onecluster', ['deldatastore', 'edge', '1']);
     await cliOk(oned, 'onecluster', ['rename', 'edge', 'edge2']);
