@@ -16,7 +16,7 @@ import {
   updateSubcommand,
 } from './common-subcommands.js';
 import { pairs, permissionRows, section, shortDate, templateText, unitMb } from './show-sections.js';
-import { IMAGE_TYPES, imageStateName, imageStateShort, imageTypeName, imageTypeShort } from './states.js';
+import { IMAGE_TYPES, imageStateShort, imageTypeName, imageTypeShort } from './states.js';
 
 const images = (one: Oca) => one.images;
 

@@ -80,8 +80,7 @@ export function vmShowText(vm: VirtualMachine): string {
       ['START TIME', shortDate(vm.int('STIME'))],
       ['END TIME', shortDate(vm.int('ETIME'))],
       ['DEPLOY ID', vm.get('DEPLOY_ID') || '-'],
-    ],
-    20,
+    ]
   );
   const monitoring = pairs(
     [
@@ -89,13 +88,12 @@ export function vmShowText(vm: VirtualMachine): string {
       ['MEMORY', vm.get('MONITORING/MEMORY') ? unitKb(vm.int('MONITORING/MEMORY')) : '-'],
       ['NETTX', vm.get('MONITORING/NETTX') ? unitKb(Math.round(vm.int('MONITORING/NETTX') / 1024)) : '-'],
       ['NETRX', vm.get('MONITORING/NETRX') ? unitKb(Math.round(vm.int('MONITORING/NETRX') / 1024)) : '-'],
-    ],
-    20,
+    ]
   );
   const out = [
     section(`VIRTUAL MACHINE ${vm.id} INFORMATION`, info),
     section('VIRTUAL MACHINE MONITORING', monitoring),
-    section('PERMISSIONS', pairs(permissionRows((p) => vm.get(p)), 20)),
+    section('PERMISSIONS', pairs(permissionRows((p) => vm.get(p)))),
   ];
   const disks = vm.all('TEMPLATE/DISK');
   if (disks.length) {

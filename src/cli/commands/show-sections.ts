@@ -1,38 +1,23 @@
 /**
- * The pieces of a `show` view as OpenNebula's CLI prints them: a title line per section,
- * `KEY : value` pairs, templates in template syntax, and the units of sizes and times.
+ * The pieces of the `show` views of VMs, templates, images and networks, on top of the
+ * framework's show fields: sections, small tables, and the units of sizes and times.
  */
 import type { XmlNode } from '../../common/xml-tree.js';
+import { showField, showHeader, templateLines } from '../output.js';
 
-/** A section title (`VIRTUAL MACHINE 3 INFORMATION`). */
-export function title(text: string): string {
-  return text;
-}
-
-/** Aligned `KEY : value` lines. */
-export function pairs(rows: ReadonlyArray<readonly [string, string]>, width = 16): string {
-  return rows.map(([k, v]) => `${k.padEnd(width)}: ${v}`).join('\n');
+/** Aligned `KEY : value` lines (the framework's show fields). */
+export function pairs(rows: ReadonlyArray<readonly [string, string]>): string {
+  return rows.map(([k, v]) => showField(k, v)).join('\n');
 }
 
 /** A section: its title, a body and an empty line after it. */
 export function section(heading: string, body: string): string {
-  return `${title(heading)}\n${body}\n`;
+  return `${showHeader(heading)}\n${body}\n`;
 }
 
-function quoted(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** A TEMPLATE element in template syntax: `KEY="value"`, vectors as `DISK=[ A="1", B="2" ]`. */
+/** A TEMPLATE element in template syntax, as the framework prints templates. */
 export function templateText(node: XmlNode | undefined): string {
-  if (!node) return '';
-  return node.children
-    .map((a) =>
-      a.children.length === 0
-        ? `${a.name}=${quoted(a.text)}`
-        : `${a.name}=[\n  ${a.children.map((v) => `${v.name}=${quoted(v.text)}`).join(',\n  ')} ]`,
-    )
-    .join('\n');
+  return templateLines(node).join('\n');
 }
 
 /** Kilobytes as OpenNebula's CLI shows them: `512M`, `1.5G`, `0K`. */

@@ -58,7 +58,6 @@ export function lcmStateName(lcm: number): string {
 
 export const IMAGE_TYPES = ['OS', 'CDROM', 'DATABLOCK', 'KERNEL', 'RAMDISK', 'CONTEXT', 'BACKUP', 'FILESYSTEM'] as const;
 const IMAGE_TYPE_SHORT = ['OS', 'CD', 'DB', 'KL', 'RD', 'CX', 'BK', 'FS'];
-export const IMAGE_STATES = ['INIT', 'READY', 'USED', 'DISABLED', 'LOCKED', 'ERROR', 'CLONE', 'DELETE', 'USED_PERS', 'LOCKED_USED', 'LOCKED_USED_PERS'] as const;
 const IMAGE_STATE_SHORT = ['init', 'rdy', 'used', 'disa', 'lock', 'err', 'clon', 'dele', 'used', 'lock', 'lock'];
 
 export function imageTypeShort(type: number): string {
@@ -69,7 +68,4 @@ export function imageTypeName(type: number): string {
 }
 export function imageStateShort(state: number): string {
   return IMAGE_STATE_SHORT[state] ?? '-';
-}
-export function imageStateName(state: number): string {
-  return IMAGE_STATES[state] ?? String(state);
 }
