@@ -22,17 +22,17 @@ const images = (one: Oca) => one.images;
 
 /** `oneimage list` columns. */
 export const imageColumns: Column<Image>[] = [
-  { name: 'ID', width: 4, value: (i) => String(i.id), default: true },
-  { name: 'USER', width: 10, left: true, value: (i) => i.uname, default: true },
-  { name: 'GROUP', width: 8, left: true, value: (i) => i.gname, default: true },
-  { name: 'NAME', width: 12, left: true, value: (i) => i.name, default: true },
-  { name: 'DATASTORE', width: 10, left: true, value: (i) => i.get('DATASTORE'), default: true },
-  { name: 'SIZE', width: 7, value: (i) => unitMb(i.sizeMb), default: true },
-  { name: 'TYPE', width: 4, left: true, value: (i) => imageTypeShort(i.type), default: true },
-  { name: 'PER', width: 3, left: true, value: (i) => (i.get('PERSISTENT') === '1' ? 'Yes' : 'No'), default: true },
-  { name: 'STAT', width: 4, left: true, value: (i) => imageStateShort(i.state), default: true },
-  { name: 'RVMS', width: 4, value: (i) => i.get('RUNNING_VMS') || '0', default: true },
-  { name: 'REGTIME', width: 14, value: (i) => shortDate(i.int('REGTIME')) },
+  { name: 'ID', width: 4, value: (i) => String(i.id) },
+  { name: 'USER', width: 10, left: true, value: (i) => i.uname },
+  { name: 'GROUP', width: 8, left: true, value: (i) => i.gname },
+  { name: 'NAME', width: 12, left: true, value: (i) => i.name },
+  { name: 'DATASTORE', width: 10, left: true, value: (i) => i.get('DATASTORE') },
+  { name: 'SIZE', width: 7, value: (i) => unitMb(i.sizeMb) },
+  { name: 'TYPE', width: 4, left: true, value: (i) => imageTypeShort(i.type) },
+  { name: 'PER', width: 3, left: true, value: (i) => (i.get('PERSISTENT') === '1' ? 'Yes' : 'No') },
+  { name: 'STAT', width: 4, left: true, value: (i) => imageStateShort(i.state) },
+  { name: 'RVMS', width: 4, value: (i) => i.get('RUNNING_VMS') || '0' },
+  { name: 'REGTIME', width: 14, value: (i) => shortDate(i.int('REGTIME')), default: false },
 ];
 
 /** The sections of `oneimage show`. */

@@ -21,11 +21,11 @@ const templates = (one: Oca) => one.templates;
 
 /** `onetemplate list` columns. */
 export const templateColumns: Column<OneObject>[] = [
-  { name: 'ID', width: 4, value: (t) => String(t.id), default: true },
-  { name: 'USER', width: 12, left: true, value: (t) => t.uname, default: true },
-  { name: 'GROUP', width: 12, left: true, value: (t) => t.gname, default: true },
-  { name: 'NAME', width: 30, left: true, value: (t) => t.name, default: true },
-  { name: 'REGTIME', width: 14, value: (t) => shortDate(t.int('REGTIME')), default: true },
+  { name: 'ID', width: 4, value: (t) => String(t.id) },
+  { name: 'USER', width: 12, left: true, value: (t) => t.uname },
+  { name: 'GROUP', width: 12, left: true, value: (t) => t.gname },
+  { name: 'NAME', width: 30, left: true, value: (t) => t.name },
+  { name: 'REGTIME', width: 14, value: (t) => shortDate(t.int('REGTIME')) },
 ];
 
 /** The sections of `onetemplate show`. */

@@ -36,18 +36,18 @@ function lifetime(vm: VirtualMachine, now: number): number {
 /** `onevm list` columns: OpenNebula's, with widths that fit 80 columns. */
 export function vmColumns(now = Math.floor(Date.now() / 1000)): Column<VirtualMachine>[] {
   return [
-    { name: 'ID', width: 5, value: (vm) => String(vm.id), default: true },
-    { name: 'USER', width: 8, left: true, value: (vm) => vm.uname, default: true },
-    { name: 'GROUP', width: 8, left: true, value: (vm) => vm.gname, default: true },
-    { name: 'NAME', width: 14, left: true, value: (vm) => vm.name, default: true },
-    { name: 'STAT', width: 4, left: true, value: (vm) => vmShortState(vm.state, vm.lcmState), default: true },
-    { name: 'UCPU', width: 4, value: (vm) => vm.get('MONITORING/CPU') || '0', default: true },
-    { name: 'UMEM', width: 7, value: (vm) => unitKb(vm.int('MONITORING/MEMORY')), default: true },
-    { name: 'HOST', width: 10, left: true, value: (vm) => vm.hostname, default: true },
-    { name: 'TIME', width: 11, value: (vm) => duration(lifetime(vm, now)), default: true },
-    { name: 'CPU', width: 4, value: (vm) => vm.get('TEMPLATE/CPU') },
-    { name: 'MEM', width: 7, value: (vm) => unitMb(vm.int('TEMPLATE/MEMORY')) },
-    { name: 'IP', width: 15, left: true, value: (vm) => vm.all('TEMPLATE/NIC').map((n) => n.children.find((c) => c.name === 'IP')?.text ?? '').filter(Boolean).join(',') },
+    { name: 'ID', width: 5, value: (vm) => String(vm.id) },
+    { name: 'USER', width: 8, left: true, value: (vm) => vm.uname },
+    { name: 'GROUP', width: 8, left: true, value: (vm) => vm.gname },
+    { name: 'NAME', width: 14, left: true, value: (vm) => vm.name },
+    { name: 'STAT', width: 4, left: true, value: (vm) => vmShortState(vm.state, vm.lcmState) },
+    { name: 'UCPU', width: 4, value: (vm) => vm.get('MONITORING/CPU') || '0' },
+    { name: 'UMEM', width: 7, value: (vm) => unitKb(vm.int('MONITORING/MEMORY')) },
+    { name: 'HOST', width: 10, left: true, value: (vm) => vm.hostname },
+    { name: 'TIME', width: 11, value: (vm) => duration(lifetime(vm, now)) },
+    { name: 'CPU', width: 4, value: (vm) => vm.get('TEMPLATE/CPU'), default: false },
+    { name: 'MEM', width: 7, value: (vm) => unitMb(vm.int('TEMPLATE/MEMORY')), default: false },
+    { name: 'IP', width: 15, left: true, value: (vm) => vm.all('TEMPLATE/NIC').map((n) => n.children.find((c) => c.name === 'IP')?.text ?? '').filter(Boolean).join(','), default: false },
   ];
 }
 

@@ -21,13 +21,13 @@ const vnets = (one: Oca) => one.vnets;
 
 /** `onevnet list` columns. */
 export const vnetColumns: Column<VirtualNetwork>[] = [
-  { name: 'ID', width: 4, value: (n) => String(n.id), default: true },
-  { name: 'USER', width: 10, left: true, value: (n) => n.uname, default: true },
-  { name: 'GROUP', width: 10, left: true, value: (n) => n.gname, default: true },
-  { name: 'NAME', width: 19, left: true, value: (n) => n.name, default: true },
-  { name: 'CLUSTERS', width: 10, left: true, value: (n) => n.ids('CLUSTERS').join(',') || '-', default: true },
-  { name: 'BRIDGE', width: 10, left: true, value: (n) => n.bridge, default: true },
-  { name: 'LEASES', width: 6, value: (n) => String(n.usedLeases || 0), default: true },
+  { name: 'ID', width: 4, value: (n) => String(n.id) },
+  { name: 'USER', width: 10, left: true, value: (n) => n.uname },
+  { name: 'GROUP', width: 10, left: true, value: (n) => n.gname },
+  { name: 'NAME', width: 19, left: true, value: (n) => n.name },
+  { name: 'CLUSTERS', width: 10, left: true, value: (n) => n.ids('CLUSTERS').join(',') || '-' },
+  { name: 'BRIDGE', width: 10, left: true, value: (n) => n.bridge },
+  { name: 'LEASES', width: 6, value: (n) => String(n.usedLeases || 0) },
 ];
 
 function text(node: XmlNode, name: string): string {
