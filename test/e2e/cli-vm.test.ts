@@ -166,8 +166,8 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     }
     show = await cliOk(oned, 'onevm', ['show', 'web-0']);
     assert.match(show, /^VIRTUAL MACHINE HISTORY$/m);
-    assert.match(show, /^\s+0\s+\S+ node01/m);
-    assert.match(show, /^\s+1\s+\S+ node02/m);
+    assert.match(show, /^\s+0\s+\S+ node01\s+live-migrate /m, 'the first record ended by the live migration');
+    assert.match(show, /^\s+1\s+\S+ node02\s/m);
 
     await cliOk(oned, 'onevm', ['poweroff', 'web-0']);
     await untilStat(oned, 'web-0', 'poff');

@@ -21,7 +21,7 @@ import {
   wholeNumber,
 } from './common-subcommands.js';
 import { duration, pairs, permissionRows, section, shortDate, subTable, templateText, unitKb, unitMb } from './show-sections.js';
-import { lcmStateName, vmShortState, vmStateName } from './states.js';
+import { lcmStateName, vmActionName, vmShortState, vmStateName } from './states.js';
 import { hasTemplateOptions, HOLD, multiple, MULTIPLE, templateFromOptions, VM_TEMPLATE_OPTIONS } from './vm-template-options.js';
 
 const vms = (one: Oca) => one.vms;
@@ -118,9 +118,9 @@ export function vmShowText(vm: VirtualMachine): string {
       const stime = Number(text(h, 'STIME'));
       const etime = Number(text(h, 'ETIME'));
       const end = etime > 0 ? etime : Math.floor(Date.now() / 1000);
-      return [text(h, 'SEQ'), text(h, 'UID') || '-', text(h, 'HOSTNAME'), text(h, 'ACTION') || '-', text(h, 'DS_ID'), shortDate(stime), duration(end - stime)];
+      return [text(h, 'SEQ'), text(h, 'UID') || '-', text(h, 'HOSTNAME'), vmActionName(Number(text(h, 'ACTION'))), text(h, 'DS_ID'), shortDate(stime), duration(end - stime)];
     });
-    out.push(section('VIRTUAL MACHINE HISTORY', subTable([['SEQ', 3], ['UID', 4], ['HOST', 12, 'left'], ['ACTION', 10, 'left'], ['DS', 3], ['START', 14, 'left'], ['TIME', 11]], rows)));
+    out.push(section('VIRTUAL MACHINE HISTORY', subTable([['SEQ', 3], ['UID', 4], ['HOST', 12, 'left'], ['ACTION', 12, 'left'], ['DS', 3], ['START', 14, 'left'], ['TIME', 13]], rows)));
   }
   out.push(section('USER TEMPLATE', templateText(vm.all('USER_TEMPLATE')[0])));
   out.push(section('VIRTUAL MACHINE TEMPLATE', templateText(vm.all('TEMPLATE')[0])));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { imageStateShort, imageTypeShort, lcmStateName, vmShortState, vmStateName } from './states.js';
+import { imageStateShort, imageTypeShort, lcmStateName, vmActionName, vmShortState, vmStateName } from './states.js';
 
 test('VM abbreviations: the LCM state for ACTIVE VMs, the VM state otherwise', () => {
   assert.equal(vmShortState(3, 3), 'runn');
@@ -37,4 +37,9 @@ test('state names for show', () => {
 test('image types and states', () => {
   assert.deepEqual([0, 1, 2, 5].map(imageTypeShort), ['OS', 'CD', 'DB', 'CX']);
   assert.deepEqual([1, 2, 3, 4, 5, 8].map(imageStateShort), ['rdy', 'used', 'disa', 'lock', 'err', 'used']);
+});
+
+test('history action names', () => {
+  assert.deepEqual([0, 2, 27, 30, 65].map(vmActionName), ['none', 'live-migrate', 'terminate', 'deploy', 'vmgroup-del']);
+  assert.equal(vmActionName(3), '3', 'a removed code shows as its number');
 });

@@ -69,3 +69,20 @@ export function imageTypeName(type: number): string {
 export function imageStateShort(state: number): string {
   return IMAGE_STATE_SHORT[state] ?? '-';
 }
+
+/** History ACTION names (index = code; '' for removed codes). */
+const VM_ACTIONS = [
+  'none', 'migrate', 'live-migrate', '', '', 'undeploy', 'undeploy-hard', 'hold', 'release', 'stop', 'suspend', 'resume', '',
+  'delete', 'delete-recreate', 'reboot', 'reboot-hard', 'resched', 'unresched', 'poweroff', 'poweroff-hard', 'disk-attach',
+  'disk-detach', 'nic-attach', 'nic-detach', 'disk-snapshot-create', 'disk-snapshot-delete', 'terminate', 'terminate-hard',
+  'disk-resize', 'deploy', 'chown', 'chmod', 'updateconf', 'rename', 'resize', 'update', 'snapshot-create', 'snapshot-delete',
+  'snapshot-revert', 'disk-saveas', 'disk-snapshot-revert', 'recover', 'retry', 'monitor', 'disk-snapshot-rename',
+  'alias-attach', 'alias-detach', 'poweroff-migrate', 'poweroff-hard-migrate', 'backup', 'nic-update', 'backup-cancel',
+  'sched-add', 'sched-update', 'sched-delete', 'sg-attach', 'sg-detach', 'pci-attach', 'pci-detach', 'restore', 'exec',
+  'exec-retry', 'exec-cancel', 'vmgroup-add', 'vmgroup-del',
+] as const;
+
+/** The name of a history record's ACTION (`live-migrate`), or its number when unknown. */
+export function vmActionName(code: number): string {
+  return VM_ACTIONS[code] || String(code);
+}
