@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { childText, parseXmlTree } from '../../src/common/xml-tree.js';
-import { cli, cliOk, printedId, tableRows } from './cli-run.js';
+import { cli, cliOk, rows as tableRows } from './cli-helpers.js';
 import { Oned } from './harness.js';
 import { addUser, okId, onEveryBackend, sleep, TEST_DRIVERS } from './api-helpers.js';
 
@@ -35,8 +35,15 @@ async function infrastructure(oned: Oned): Promise<void> {
   await okId(oned, 'one.datastore.allocate', ['NAME = "dummy-images"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
 }
 
-function assertOneLineError(r: { code: number; stdout: string; stderr: string }, message: RegExp): void {
-  assert.equal(r.code, 255, `exit code of a failure (stderr: ${r.stderr})`);
+/** The `ID: n` a create command printed. */
+function printedId(stdout: string, label = 'ID'): number {
+  const m = new RegExp(`^${label}: (\\d+)$`, 'm').exec(stdout);
+  if (!m) throw new Error(`no "${label}: n" in ${JSON.stringify(stdout)}`);
+  return Number(m[1]);
+}
+
+function assertOneLineError(r: { code: number; stdout: string; stderr: string }, message: RegExp, code = 255): void {
+  assert.equal(r.code, code, `exit code of a failure (stderr: ${r.stderr})`);
   assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${JSON.stringify(r.stderr)}`);
   assert.match(r.stderr, message);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
@@ -218,12 +225,14 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     assertOneLineError(await cli(oned, 'onevm', ['show', 'nosuchvm']), /nosuchvm/);
     assertOneLineError(await cli(oned, 'onevm', ['show', '999']), /999/);
     assertOneLineError(await cli(oned, 'onevm', ['recover', 'web-0']), /exactly one of --success, --failure/);
-    assertOneLineError(await cli(oned, 'onevm', ['chmod', 'web-0', '999']), /three octal digits/);
+    assertOneLineError(await cli(oned, 'onevm', ['chmod', 'web-0', '999']), /three octal digits/, 1);
     assertOneLineError(await cli(oned, 'onevm', ['disk-detach', 'web-0', 'x']), /DISKID must be a whole number/);
     assertOneLineError(await cli(oned, 'onevm', ['create']), /A template FILE or options/);
-    assertOneLineError(await cli(oned, 'onevm', ['create', '/no/such/file.tmpl']), /Cannot read template file \/no\/such\/file\.tmpl: ENOENT/);
+    assertOneLineError(await cli(oned, 'onevm', ['create', '/no/such/file.tmpl']), /Cannot read the template file \/no\/such\/file\.tmpl: ENOENT/);
     assertOneLineError(await cli(oned, 'onevm', ['deploy', 'web-1', 'no-such-host']), /no-such-host/);
-    const wrong = await cli(oned, 'onevm', ['list'], 'oneadmin:wrong-password');
+    const authFile = join(oned.location, 'wrong_auth');
+    writeFileSync(authFile, 'oneadmin:wrong-password\n');
+    const wrong = await cli(oned, 'onevm', ['list'], { ONE_AUTH: authFile });
     assert.notEqual(wrong.code, 0);
     assert.equal(wrong.stderr.trim().split('\n').length, 1);
   });

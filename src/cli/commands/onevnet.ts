@@ -4,17 +4,14 @@ import { parsePool, VirtualNetwork, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
 import {
-  arg,
-  chgrpSubcommand,
   chmodSubcommand,
   chownSubcommand,
   deleteSubcommand,
-  printId,
-  readTemplateFile,
   renameSubcommand,
   updateSubcommand,
-  wholeNumber,
-} from './common-subcommands.js';
+} from '../subcommands.js';
+import { readTemplateFile } from '../actions.js';
+import { arg, chgrpSubcommand, printId, wholeNumber } from './common-subcommands.js';
 import { pairs, permissionRows, section, subTable, templateText } from './show-sections.js';
 
 const vnets = (one: Oca) => one.vnets;
@@ -62,7 +59,7 @@ export function vnetShowText(n: VirtualNetwork): string {
         ['USED LEASES', String(n.usedLeases || 0)],
       ]),
     ),
-    section('PERMISSIONS', pairs(permissionRows((p) => n.get(p)))),
+    section('PERMISSIONS', pairs(permissionRows(n))),
     section('VIRTUAL NETWORK TEMPLATE', templateText(n.all('TEMPLATE')[0])),
   ];
   if (ars.length) {
@@ -128,7 +125,7 @@ export const onevnet: CommandDef = {
         printShow(ctx, n.xml, () => vnetShowText(n));
       },
     },
-    deleteSubcommand('onevnet', 'vnet', vnets),
+    deleteSubcommand('vnet', 'Deletes vnets', vnets, ['onevnet delete 3', 'onevnet delete 3-5']),
     {
       name: 'addar',
       description: 'Adds an address range, from a FILE or options (--ip/--mac and --size)',
@@ -201,10 +198,10 @@ export const onevnet: CommandDef = {
         printId(ctx, id, 'Reservation VNET ID');
       },
     },
-    updateSubcommand('onevnet', 'vnet', vnets, 'VNETID'),
-    renameSubcommand('onevnet', 'vnet', vnets, 'VNETID'),
-    chmodSubcommand('onevnet', 'vnet', vnets),
-    chownSubcommand('onevnet', 'vnet', vnets),
-    chgrpSubcommand('onevnet', 'vnet', vnets),
+    updateSubcommand('vnet', 'VNETID', vnets, ['onevnet update 3 new.tmpl', 'onevnet update 3 extra.tmpl --append']),
+    renameSubcommand('vnet', 'VNETID', vnets, ['onevnet rename 3 new-name']),
+    chmodSubcommand('vnet', vnets, ['onevnet chmod 3 640', 'onevnet chmod 3-5 660']),
+    chownSubcommand('vnet', vnets, ['onevnet chown 3 alice', 'onevnet chown 3,4 alice users']),
+    chgrpSubcommand('vnet', vnets, ['onevnet chgrp 3 users']),
   ],
 };
