@@ -182,6 +182,32 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     await untilStat(oned, 'web-0', 'runn');
   });
 
+  test('onevm nic-attach / nic-detach and disk-attach / disk-detach on a running VM, by names', async () => {
+    await cliOk(oned, 'onevm', ['nic-attach', 'web-0', '--network', 'private', '--ip', '10.0.0.9']);
+    await untilStat(oned, 'web-0', 'runn');
+    let show = await cliOk(oned, 'onevm', ['show', 'web-0']);
+    assert.match(show, /^\s+1 private\s+br0\s+10\.0\.0\.9\s/m, 'the new NIC 1 with its IP');
+    await cliOk(oned, 'onevm', ['nic-detach', 'web-0', '1']);
+    await untilStat(oned, 'web-0', 'runn');
+    assert.doesNotMatch(await cliOk(oned, 'onevm', ['show', 'web-0']), /10\.0\.0\.9/);
+
+    const data = printedId(await cliOk(oned, 'oneimage', ['create', '-d', 'dummy-images', '--name', 'data', '--type', 'DATABLOCK', '--size', '10']));
+    const end = Date.now() + 15_000;
+    while (!/^data,rdy$/m.test(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,STAT']))) {
+      if (Date.now() > end) throw new Error('image data not READY');
+      await sleep(100);
+    }
+    await cliOk(oned, 'onevm', ['disk-attach', 'web-0', '--image', 'data']);
+    await untilStat(oned, 'web-0', 'runn');
+    show = await cliOk(oned, 'onevm', ['show', 'web-0']);
+    assert.match(show, /^\s+1 \S+\s+\S+\s+data\s/m, 'disk 1 is the image data');
+    assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'ID,RVMS']), new RegExp(`^${data},1$`, 'm'));
+    await cliOk(oned, 'onevm', ['disk-detach', 'web-0', '1']);
+    await untilStat(oned, 'web-0', 'runn');
+    assert.doesNotMatch(await cliOk(oned, 'onevm', ['show', 'web-0']), /^\s+1 \S+\s+\S+\s+data\s/m);
+    assertOneLineError(await cli(oned, 'onevm', ['disk-attach', 'web-0']), /--image IMAGE or --file FILE/);
+  });
+
   test('onevm show --json parses and matches --xml', async () => {
     const xml = parseXmlTree(await cliOk(oned, 'onevm', ['show', 'web-0', '--xml']));
     const json = JSON.parse(await cliOk(oned, 'onevm', ['show', 'web-0', '--json'])) as { VM: Record<string, unknown> };

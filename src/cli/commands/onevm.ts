@@ -235,7 +235,7 @@ export const onevm: CommandDef = {
     actionSubcommand('unresched', 'Cancels a resched'),
     {
       name: 'recover',
-      description: 'Recovers VMs stuck in an operation: one of --success, --failure, --retry, --delete, --recreate, --delete-db',
+      description: 'Recovers VMs stuck in an operation (give one of its options)',
       args: [rangeArg('vm')],
       options: RECOVER.map(([long, , description]) => ({ long, description })),
       examples: ['onevm recover 3 --success', 'onevm recover 3 --retry', 'onevm recover 3-5 --delete'],
