@@ -93,7 +93,7 @@ function stateSubcommand(name: string, description: string, run: (one: Oca, id: 
     args: [rangeArg('image')],
     examples: [`oneimage ${name} 3`, `oneimage ${name} 3-5`],
     run: async (ctx, args) => {
-      await eachId(ctx, 'image', args['RANGE'], 'done', (id) => run(ctx.one, id));
+      await eachId(ctx, 'image', args['RANGE'], name, (id) => run(ctx.one, id));
     },
   };
 }
@@ -170,7 +170,7 @@ export const oneimage: CommandDef = {
       examples: ['oneimage chtype 3 DATABLOCK'],
       run: async (ctx, args) => {
         const type = checkedType(arg(args, 'TYPE'));
-        await eachId(ctx, 'image', args['RANGE'], 'done', (id) => ctx.one.images.chtype(id, type));
+        await eachId(ctx, 'image', args['RANGE'], `type ${type}`, (id) => ctx.one.images.chtype(id, type));
       },
     },
     updateSubcommand('image', 'IMAGEID', images, ['oneimage update 3 new.tmpl', 'oneimage update 3 extra.tmpl --append']),

@@ -84,7 +84,7 @@ export const onetemplate: CommandDef = {
         const count = multiple(ctx);
         const name = typeof ctx.options['name'] === 'string' ? ctx.options['name'] : '';
         const hold = ctx.options['hold'] === true;
-        await eachId(ctx, 'template', args['RANGE'], 'done', async (id) => {
+        await eachId(ctx, 'template', args['RANGE'], 'instantiated', async (id) => {
           for (let i = 0; i < count; i++) {
             const vmName = name && count > 1 ? `${name}-${i}` : name;
             printId(ctx, await ctx.one.templates.instantiate(id, vmName, hold), 'VM ID');
@@ -110,7 +110,7 @@ export const onetemplate: CommandDef = {
       options: [{ long: 'recursive', description: 'Deletes the images of the template too' }],
       examples: ['onetemplate delete 3', 'onetemplate delete small --recursive'],
       run: async (ctx, args) => {
-        await eachId(ctx, 'template', args['RANGE'], 'done', (id) => ctx.one.templates.delete(id, ctx.options['recursive'] === true));
+        await eachId(ctx, 'template', args['RANGE'], 'deleted', (id) => ctx.one.templates.delete(id, ctx.options['recursive'] === true));
       },
     },
     updateSubcommand('template', 'TEMPLATEID', templates, ['onetemplate update 3 new.tmpl', 'onetemplate update 3 extra.tmpl --append']),

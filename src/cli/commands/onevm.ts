@@ -135,7 +135,7 @@ function actionSubcommand(name: string, description: string, hard = false): Subc
     examples: [`onevm ${name} 3`, `onevm ${name} 3-5${hard ? ' --hard' : ''}`, `onevm ${name} myvm`],
     run: async (ctx, args) => {
       const action = hard && ctx.options['hard'] ? `${name}-hard` : name;
-      await eachId(ctx, 'vm', args['RANGE'], 'done', (id) => ctx.one.vms.action(action, id));
+      await eachId(ctx, 'vm', args['RANGE'], action, (id) => ctx.one.vms.action(action, id));
     },
   };
 }
@@ -204,7 +204,7 @@ export const onevm: CommandDef = {
       run: async (ctx, args) => {
         const host = await ctx.resolve('host', arg(args, 'HOSTID'));
         const ds = args['DATASTOREID'] ? await ctx.resolve('datastore', arg(args, 'DATASTOREID')) : -1;
-        await eachId(ctx, 'vm', args['RANGE'], 'done', (id) => ctx.one.vms.deploy(id, host, ctx.options['enforce'] === true, ds));
+        await eachId(ctx, 'vm', args['RANGE'], `deploying on host ${host}`, (id) => ctx.one.vms.deploy(id, host, ctx.options['enforce'] === true, ds));
       },
     },
     {
@@ -219,7 +219,7 @@ export const onevm: CommandDef = {
       run: async (ctx, args) => {
         const host = await ctx.resolve('host', arg(args, 'HOSTID'));
         const ds = args['DATASTOREID'] ? await ctx.resolve('datastore', arg(args, 'DATASTOREID')) : -1;
-        await eachId(ctx, 'vm', args['RANGE'], 'done', (id) => ctx.one.vms.migrate(id, host, ctx.options['live'] === true, ctx.options['enforce'] === true, ds));
+        await eachId(ctx, 'vm', args['RANGE'], `migrating to host ${host}`, (id) => ctx.one.vms.migrate(id, host, ctx.options['live'] === true, ctx.options['enforce'] === true, ds));
       },
     },
     actionSubcommand('terminate', 'Shuts the VMs down and deletes them (--hard: powers them off at once)', true),
@@ -242,7 +242,7 @@ export const onevm: CommandDef = {
       run: async (ctx, args) => {
         const chosen = RECOVER.filter(([long]) => ctx.options[long] === true);
         if (chosen.length !== 1) throw new CliError('Give exactly one of --success, --failure, --retry, --delete, --recreate, --delete-db');
-        await eachId(ctx, 'vm', args['RANGE'], 'done', (id) => ctx.one.vms.recover(id, chosen[0]![1]));
+        await eachId(ctx, 'vm', args['RANGE'], `recover --${chosen[0]![0]}`, (id) => ctx.one.vms.recover(id, chosen[0]![1]));
       },
     },
     {
@@ -325,7 +325,7 @@ export const onevm: CommandDef = {
       examples: ['onevm lock 3', 'onevm lock 3-5 --admin'],
       run: async (ctx, args) => {
         const level = ctx.options['all'] ? 4 : ctx.options['admin'] ? 3 : ctx.options['manage'] ? 2 : 1;
-        await eachId(ctx, 'vm', args['RANGE'], 'done', (id) => ctx.one.vms.lock(id, level));
+        await eachId(ctx, 'vm', args['RANGE'], 'locked', (id) => ctx.one.vms.lock(id, level));
       },
     },
     {
@@ -334,7 +334,7 @@ export const onevm: CommandDef = {
       args: [rangeArg('vm')],
       examples: ['onevm unlock 3'],
       run: async (ctx, args) => {
-        await eachId(ctx, 'vm', args['RANGE'], 'done', (id) => ctx.one.vms.unlock(id));
+        await eachId(ctx, 'vm', args['RANGE'], 'unlocked', (id) => ctx.one.vms.unlock(id));
       },
     },
   ],
