@@ -85,6 +85,17 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,PER,STAT']), /^base,No,disa$/m);
     await cliOk(oned, 'oneimage', ['enable', 'base']);
     assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,STAT']), /^base,rdy$/m);
+    await cliOk(oned, 'oneimage', ['chtype', 'base', 'CDROM']);
+    assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,TYPE']), /^base,CD$/m);
+    await cliOk(oned, 'oneimage', ['chtype', 'base', 'os']);
+    const copy = printedId(await cliOk(oned, 'oneimage', ['clone', 'base', 'base-copy']));
+    assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'ID,NAME,TYPE']), new RegExp(`^${copy},base-copy,OS$`, 'm'));
+    const end2 = Date.now() + 15_000;
+    while (!/^base-copy,rdy$/m.test(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,STAT']))) {
+      if (Date.now() > end2) throw new Error('clone not READY');
+      await sleep(100);
+    }
+    await cliOk(oned, 'oneimage', ['delete', 'base-copy']);
   });
 
   test('oneimage bad input: no datastore, unknown type, unknown name', async () => {
@@ -235,6 +246,10 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     assert.match(show, /^LOCK\s+: Use$/m);
     assertOneLineError(await cli(oned, 'onevm', ['terminate', 'batch-renamed']), /locked/i);
     await cliOk(oned, 'onevm', ['unlock', 'batch-renamed']);
+    const extra = join(oned.location, 'extra.tmpl');
+    writeFileSync(extra, 'OWNER_NOTE = "batch job"\n');
+    await cliOk(oned, 'onevm', ['update', 'batch-renamed', extra, '--append']);
+    assert.match(await cliOk(oned, 'onevm', ['show', 'batch-renamed']), /^USER TEMPLATE\n(.*\n)*OWNER_NOTE="batch job"$/m);
     await cliOk(oned, 'onevm', ['terminate', ids.join(',')]);
     const names = await cliOk(oned, 'onevm', ['list', '--list', 'NAME', '--no-header']);
     assert.doesNotMatch(names, /batch/);

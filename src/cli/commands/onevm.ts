@@ -307,7 +307,7 @@ export const onevm: CommandDef = {
         await ctx.one.vms.detachNic(vm, wholeNumber(arg(args, 'NICID'), 'NICID'));
       },
     },
-    updateSubcommand('vm', 'VMID', vms, ['onevm update 3 new.tmpl', 'onevm update 3 extra.tmpl --append']),
+    updateSubcommand('vm', 'VMID', vms, ['onevm update 3 new.tmpl', 'onevm update 3 extra.tmpl --append'], 'USER_TEMPLATE'),
     renameSubcommand('vm', 'VMID', vms, ['onevm rename 3 new-name']),
     chmodSubcommand('vm', vms, ['onevm chmod 3 640', 'onevm chmod 3-5 660']),
     chownSubcommand('vm', vms, ['onevm chown 3 alice', 'onevm chown 3,4 alice users']),
