@@ -2,7 +2,7 @@
  * `onevm`: create, list, show and drive virtual machines (deploy, migrate, every action,
  * recover, disk and NIC hotplug, update, rename, permissions, locks, top).
  */
-import type { XmlNode } from '../../common/xml-tree.js';
+import { childText } from '../../common/xml-tree.js';
 import { parsePool, VirtualMachine, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef, type OptionDef, type SubcommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
@@ -43,17 +43,13 @@ export function vmColumns(now = Math.floor(Date.now() / 1000)): Column<VirtualMa
     { name: 'TIME', width: 11, value: (vm) => duration(lifetime(vm, now)) },
     { name: 'CPU', width: 4, value: (vm) => vm.get('TEMPLATE/CPU'), default: false },
     { name: 'MEM', width: 7, value: (vm) => size(vm.int('TEMPLATE/MEMORY'), 'M'), default: false },
-    { name: 'IP', width: 15, left: true, value: (vm) => vm.all('TEMPLATE/NIC').map((n) => n.children.find((c) => c.name === 'IP')?.text ?? '').filter(Boolean).join(','), default: false },
+    { name: 'IP', width: 15, left: true, value: (vm) => vm.all('TEMPLATE/NIC').map((n) => childText(n, 'IP')).filter(Boolean).join(','), default: false },
   ];
 }
 
 async function listVms(ctx: CliContext): Promise<void> {
   const xml = await ctx.one.vms.listXml(-2, -1, -1, -1);
   printList(ctx, vmColumns(), parsePool(VirtualMachine, 'VM', xml), xml, 'VM_POOL');
-}
-
-function text(node: XmlNode, name: string): string {
-  return node.children.find((c) => c.name === name)?.text ?? '';
 }
 
 /** The sections of `onevm show`. */
@@ -72,7 +68,7 @@ export function vmShowText(vm: VirtualMachine): string {
       ['LOCK', lock ? ({ '1': 'Use', '2': 'Manage', '3': 'Admin', '4': 'All' } as Record<string, string>)[lock] ?? lock : 'None'],
       ['RESCHED', vm.get('RESCHED') === '1' ? 'Yes' : 'No'],
       ['HOST', vm.hostname || '-'],
-      ['CLUSTER ID', last ? text(last, 'CID') : '-'],
+      ['CLUSTER ID', last ? childText(last, 'CID') : '-'],
       ['START TIME', dateTime(vm.int('STIME'))],
       ['END TIME', dateTime(vm.int('ETIME'))],
       ['DEPLOY ID', vm.get('DEPLOY_ID') || '-'],
@@ -94,27 +90,27 @@ export function vmShowText(vm: VirtualMachine): string {
   const disks = vm.all('TEMPLATE/DISK');
   if (disks.length) {
     const rows = disks.map((d) => [
-      text(d, 'DISK_ID'),
-      text(d, 'DATASTORE') || '-',
-      text(d, 'TARGET'),
-      text(d, 'IMAGE') || text(d, 'TYPE') || '-',
-      size(Number(text(d, 'SIZE')), 'M'),
-      text(d, 'TYPE') || 'file',
-      text(d, 'SAVE') === 'YES' ? 'YES' : 'NO',
+      childText(d, 'DISK_ID'),
+      childText(d, 'DATASTORE') || '-',
+      childText(d, 'TARGET'),
+      childText(d, 'IMAGE') || childText(d, 'TYPE') || '-',
+      size(Number(childText(d, 'SIZE')), 'M'),
+      childText(d, 'TYPE') || 'file',
+      childText(d, 'SAVE') === 'YES' ? 'YES' : 'NO',
     ]);
     out.push(section('VM DISKS', subTable([['ID', 3], ['DATASTORE', 10, 'left'], ['TARGET', 6, 'left'], ['IMAGE', 24, 'left'], ['SIZE', 7], ['TYPE', 6, 'left'], ['SAVE', 4, 'left']], rows)));
   }
   const nics = vm.all('TEMPLATE/NIC');
   if (nics.length) {
-    const rows = nics.map((n) => [text(n, 'NIC_ID'), text(n, 'NETWORK') || '-', text(n, 'BRIDGE') || '-', text(n, 'IP') || '-', text(n, 'MAC') || '-']);
+    const rows = nics.map((n) => [childText(n, 'NIC_ID'), childText(n, 'NETWORK') || '-', childText(n, 'BRIDGE') || '-', childText(n, 'IP') || '-', childText(n, 'MAC') || '-']);
     out.push(section('VM NICS', subTable([['ID', 3], ['NETWORK', 16, 'left'], ['BRIDGE', 10, 'left'], ['IP', 15, 'left'], ['MAC', 17, 'left']], rows)));
   }
   if (history.length) {
     const rows = history.map((h) => {
-      const stime = Number(text(h, 'STIME'));
-      const etime = Number(text(h, 'ETIME'));
+      const stime = Number(childText(h, 'STIME'));
+      const etime = Number(childText(h, 'ETIME'));
       const end = etime > 0 ? etime : Math.floor(Date.now() / 1000);
-      return [text(h, 'SEQ'), text(h, 'UID') || '-', text(h, 'HOSTNAME'), vmActionName(Number(text(h, 'ACTION'))), text(h, 'DS_ID'), dateTime(stime), duration(end - stime)];
+      return [childText(h, 'SEQ'), childText(h, 'UID') || '-', childText(h, 'HOSTNAME'), vmActionName(Number(childText(h, 'ACTION'))), childText(h, 'DS_ID'), dateTime(stime), duration(end - stime)];
     });
     out.push(section('VIRTUAL MACHINE HISTORY', subTable([['SEQ', 3], ['UID', 4], ['HOST', 12, 'left'], ['ACTION', 12, 'left'], ['DS', 3], ['START', 14, 'left'], ['TIME', 13]], rows)));
   }

@@ -1,5 +1,5 @@
 /** `onevnet`: virtual networks: create, list, show, address ranges, leases on hold, reservations. */
-import type { XmlNode } from '../../common/xml-tree.js';
+import { childText } from '../../common/xml-tree.js';
 import { parsePool, VirtualNetwork, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
@@ -27,19 +27,15 @@ export const vnetColumns: Column<VirtualNetwork>[] = [
   { name: 'LEASES', width: 6, value: (n) => String(n.usedLeases || 0) },
 ];
 
-function text(node: XmlNode, name: string): string {
-  return node.children.find((c) => c.name === name)?.text ?? '';
-}
-
 /** The sections of `onevnet show`. */
 export function vnetShowText(n: VirtualNetwork): string {
   const ars = n.all('AR_POOL/AR');
   const leases = ars.flatMap((ar) =>
     (ar.children.find((c) => c.name === 'LEASES')?.children ?? []).map((l) => [
-      text(ar, 'AR_ID'),
-      text(l, 'VM') && text(l, 'VM') !== '-1' ? `V:${text(l, 'VM')}` : text(l, 'VNET') ? `N:${text(l, 'VNET')}` : 'H',
-      text(l, 'MAC'),
-      text(l, 'IP') || '-',
+      childText(ar, 'AR_ID'),
+      childText(l, 'VM') && childText(l, 'VM') !== '-1' ? `V:${childText(l, 'VM')}` : childText(l, 'VNET') ? `N:${childText(l, 'VNET')}` : 'H',
+      childText(l, 'MAC'),
+      childText(l, 'IP') || '-',
     ]),
   );
   const out = [
@@ -63,7 +59,7 @@ export function vnetShowText(n: VirtualNetwork): string {
     section('VIRTUAL NETWORK TEMPLATE', templateText(n.all('TEMPLATE')[0])),
   ];
   if (ars.length) {
-    const rows = ars.map((ar) => [text(ar, 'AR_ID'), text(ar, 'TYPE'), text(ar, 'SIZE'), text(ar, 'USED_LEASES') || '0', text(ar, 'MAC'), text(ar, 'IP') || '-']);
+    const rows = ars.map((ar) => [childText(ar, 'AR_ID'), childText(ar, 'TYPE'), childText(ar, 'SIZE'), childText(ar, 'USED_LEASES') || '0', childText(ar, 'MAC'), childText(ar, 'IP') || '-']);
     out.push(section('ADDRESS RANGE POOL', subTable([['AR', 3], ['TYPE', 6, 'left'], ['SIZE', 6], ['LEASES', 6], ['MAC', 17, 'left'], ['IP', 15, 'left']], rows)));
   }
   if (leases.length) out.push(section('LEASES', subTable([['AR', 3], ['OWNER', 8, 'left'], ['MAC', 17, 'left'], ['IP', 15, 'left']], leases)));
