@@ -8,8 +8,25 @@ import { parseXmlTree, type XmlNode } from '../common/xml-tree.js';
 /** Elements at `path` (`TEMPLATE/NIC`) below `node`. */
 function select(node: XmlNode, path: string): XmlNode[] {
   let level = [node];
-  for (const name of path.split('/')) level = level.flatMap((n) => n.children.filter((c) => c.name === name));
+  for (const name of path.split('/')) {
+    const next: XmlNode[] = [];
+    for (const n of level) for (const c of n.children) if (c.name === name) next.push(c);
+    level = next;
+  }
   return level;
+}
+
+/**
+ * The first element at `names[i..]` below `node`, in document order (what `select(...)[0]` is,
+ * without building the lists: tables read several fields of thousands of objects).
+ */
+function first(node: XmlNode, names: readonly string[], i: number): XmlNode | undefined {
+  for (const c of node.children) {
+    if (c.name !== names[i]) continue;
+    const found = i === names.length - 1 ? c : first(c, names, i + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export class OneObject {
@@ -22,7 +39,7 @@ export class OneObject {
 
   /** Text at `path` below the element ('' when absent). */
   get(path: string): string {
-    return select(this.node, path)[0]?.text.trim() ?? '';
+    return first(this.node, path.includes('/') ? path.split('/') : [path], 0)?.text.trim() ?? '';
   }
 
   /** Every element at `path` (repeated attributes such as `TEMPLATE/DISK`). */
