@@ -1,5 +1,5 @@
 /** `oneimage`: images: create (from a FILE or options), list, show, clone, state and type changes. */
-import { Image, parsePool, type Oca } from '../../oca/index.js';
+import { Image, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef, type SubcommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
 import {
@@ -133,7 +133,7 @@ export const oneimage: CommandDef = {
       examples: ['oneimage list', 'oneimage list --filter TYPE=OS --csv'],
       run: async (ctx) => {
         const xml = await ctx.one.images.listXml(-2, -1, -1);
-        printList(ctx, imageColumns, parsePool(Image, 'IMAGE', xml), xml, 'IMAGE_POOL');
+        printList(ctx, imageColumns, ctx.one.images.parseList(xml), xml, 'IMAGE_POOL');
       },
     },
     {

@@ -1,5 +1,5 @@
 /** `onetemplate`: VM templates: create, list, show, instantiate, clone, delete, update, permissions. */
-import { OneObject, parsePool, type Oca } from '../../oca/index.js';
+import { OneObject, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
 import {
@@ -61,7 +61,7 @@ export const onetemplate: CommandDef = {
       examples: ['onetemplate list', 'onetemplate list --json'],
       run: async (ctx) => {
         const xml = await ctx.one.templates.listXml(-2, -1, -1);
-        printList(ctx, templateColumns, parsePool(OneObject, 'VMTEMPLATE', xml), xml, 'VMTEMPLATE_POOL');
+        printList(ctx, templateColumns, ctx.one.templates.parseList(xml), xml, 'VMTEMPLATE_POOL');
       },
     },
     {

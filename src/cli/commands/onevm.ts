@@ -3,7 +3,7 @@
  * recover, disk and NIC hotplug, update, rename, permissions, locks, top).
  */
 import { childText } from '../../common/xml-tree.js';
-import { parsePool, VirtualMachine, type Oca } from '../../oca/index.js';
+import { VirtualMachine, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef, type OptionDef, type SubcommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
 import {
@@ -49,7 +49,7 @@ export function vmColumns(now = Math.floor(Date.now() / 1000)): Column<VirtualMa
 
 async function listVms(ctx: CliContext): Promise<void> {
   const xml = await ctx.one.vms.listXml(-2, -1, -1, -1);
-  printList(ctx, vmColumns(), parsePool(VirtualMachine, 'VM', xml), xml, 'VM_POOL');
+  printList(ctx, vmColumns(), ctx.one.vms.parseList(xml), xml, 'VM_POOL');
 }
 
 /** The sections of `onevm show`. */

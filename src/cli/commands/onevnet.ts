@@ -1,6 +1,6 @@
 /** `onevnet`: virtual networks: create, list, show, address ranges, leases on hold, reservations. */
 import { childText } from '../../common/xml-tree.js';
-import { parsePool, VirtualNetwork, type Oca } from '../../oca/index.js';
+import { VirtualNetwork, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
 import {
@@ -108,7 +108,7 @@ export const onevnet: CommandDef = {
       examples: ['onevnet list', 'onevnet list --no-header --list ID,NAME'],
       run: async (ctx) => {
         const xml = await ctx.one.vnets.listXml(-2, -1, -1);
-        printList(ctx, vnetColumns, parsePool(VirtualNetwork, 'VNET', xml), xml, 'VNET_POOL');
+        printList(ctx, vnetColumns, ctx.one.vnets.parseList(xml), xml, 'VNET_POOL');
       },
     },
     {
