@@ -278,6 +278,21 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     assert.equal(wrong.stderr.trim().split('\n').length, 1);
   });
 
+  test('onevm undeploy --hard, resume (back to pend), stop and recover --delete', async () => {
+    await cliOk(oned, 'onevm', ['undeploy', '--hard', 'web-1']);
+    await untilStat(oned, 'web-1', 'unde');
+    await cliOk(oned, 'onevm', ['resume', 'web-1']);
+    await untilStat(oned, 'web-1', 'pend');
+    const id = printedId(await cliOk(oned, 'onevm', ['create', '--name', 'doomed', '--cpu', '1', '--memory', '16']));
+    await cliOk(oned, 'onevm', ['recover', 'doomed', '--delete']);
+    const end = Date.now() + 15_000;
+    while (new RegExp(`^${id}$`, 'm').test(await cliOk(oned, 'onevm', ['list', '--list', 'ID', '--no-header']))) {
+      if (Date.now() > end) throw new Error('recover --delete left the VM');
+      await sleep(100);
+    }
+    assertOneLineError(await cli(oned, 'onevm', ['stop', 'web-1']), /stop/);
+  });
+
   test('onevm terminate a range: the VMs are gone from the list', async () => {
     await cliOk(oned, 'onevm', ['terminate', '--hard', `${vms[0]}-${vms[1]}`]);
     const end = Date.now() + 20_000;
