@@ -60,3 +60,4 @@ export { CredentialsError, DEFAULT_ENDPOINT, endpointFromEnvironment, sessionFro
 export { OneConnectionError, OneError, OneErrorCode, type OneErrorCodeName } from './errors.js';
 export * from './objects.js';
 export * from './resources.js';
+export { historyActionName } from './history-action.js';
