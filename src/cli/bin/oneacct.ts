@@ -2,4 +2,7 @@
 import { oneacct } from '../commands/oneacct.js';
 import { runCli } from '../run.js';
 
-runCli(oneacct, process.argv.slice(2)).then((code) => process.exit(code));
+// OpenNebula's oneacct takes its options directly (`oneacct -u ann`): `show` is implied.
+const argv = process.argv.slice(2);
+const implied = argv.length === 0 || (argv[0]!.startsWith('-') && argv[0] !== '-h' && argv[0] !== '--help');
+runCli(oneacct, implied ? ['show', ...argv] : argv).then((code) => process.exit(code));
