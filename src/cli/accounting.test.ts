@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseXmlTree } from '../common/xml-tree.js';
-import { formatTime, nodeXml, parseDateArg, recordOwner, recordsByUser } from './accounting.js';
+import { formatTime, missingVms, nodeXml, parseDateArg, recordOwner, recordsByUser, withVms } from './accounting.js';
 
 test('date arguments in the forms OpenNebula takes, local time', () => {
   const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).getTime() / 1000;
@@ -31,4 +31,14 @@ test('records group per user, owners from the nested VM; XML written back', () =
   assert.deepEqual(recordOwner(doc.children[0]!), { uid: '2', uname: 'ann', gid: '100' });
   assert.deepEqual(recordOwner(doc.children[1]!), { uid: '0', uname: '', gid: '0' });
   assert.equal(nodeXml(parseXmlTree('<A><B>x &lt; y</B><C></C></A>')), '<A><B>x &lt; y</B><C></C></A>');
+});
+
+test('records without their VM get it from the VM pool listing', () => {
+  const records = parseXmlTree('<HISTORY_RECORDS><HISTORY><OID>7</OID><UID>0</UID></HISTORY><HISTORY><OID>9</OID></HISTORY></HISTORY_RECORDS>').children;
+  assert.equal(missingVms(records), true);
+  const pool = parseXmlTree('<VM_POOL><VM><ID>7</ID><UID>3</UID><UNAME>ann</UNAME><GID>100</GID></VM></VM_POOL>');
+  const full = withVms(records, pool);
+  assert.deepEqual(recordOwner(full[0]!), { uid: '3', uname: 'ann', gid: '100' });
+  assert.equal(full[1], records[1], 'a VM no longer listed leaves its record as it is');
+  assert.equal(missingVms(full.slice(0, 1)), false);
 });

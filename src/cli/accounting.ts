@@ -40,6 +40,24 @@ export function formatTime(epoch: number): string {
   return `${two(d.getMonth() + 1)}/${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
+/**
+ * The records with their VM element: OpenNebula's accounting nests the VM in each record; where
+ * oned left it out, it is taken from `vmPool` (a `VM_POOL` listing including DONE VMs).
+ */
+export function withVms(records: readonly XmlNode[], vmPool: XmlNode): XmlNode[] {
+  const byId = new Map(vmPool.children.filter((c) => c.name === 'VM').map((vm) => [childText(vm, 'ID'), vm]));
+  return records.map((h) => {
+    if (h.children.some((c) => c.name === 'VM')) return h;
+    const vm = byId.get(childText(h, 'OID'));
+    return vm ? { name: h.name, text: h.text, children: [...h.children, vm] } : h;
+  });
+}
+
+/** Whether some record lacks its VM element (and `withVms` is needed). */
+export function missingVms(records: readonly XmlNode[]): boolean {
+  return records.some((h) => !h.children.some((c) => c.name === 'VM'));
+}
+
 /** The owner of a history record: its VM's, else the record's own fields. */
 export function recordOwner(h: XmlNode): { uid: string; uname: string; gid: string } {
   const vm = h.children.find((c) => c.name === 'VM');

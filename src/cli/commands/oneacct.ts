@@ -4,7 +4,7 @@
  */
 import { child, childText, parseXmlTree, type XmlNode } from '../../common/xml-tree.js';
 import { historyActionName, PoolFilter } from '../../oca/index.js';
-import { formatTime, nodeXml, parseDateArg, recordOwner, recordsByUser } from '../accounting.js';
+import { formatTime, nodeXml, parseDateArg, recordOwner, recordsByUser, missingVms, withVms } from '../accounting.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { printShow, selectColumns, showHeader, tableLines, type Column } from '../output.js';
 import { formatMb } from '../quota-format.js';
@@ -16,15 +16,15 @@ const vmText = (h: XmlNode, path: string) => {
 };
 
 export const ACCT_COLUMNS: Column<XmlNode>[] = [
-  { name: 'VID', width: 5, value: (h) => childText(h, 'OID'), default: true },
-  { name: 'SEQ', width: 3, value: (h) => childText(h, 'SEQ') },
-  { name: 'HOSTNAME', width: 15, left: true, value: (h) => childText(h, 'HOSTNAME'), default: true },
-  { name: 'ACTION', width: 16, left: true, value: (h) => historyActionName(childText(h, 'ACTION') || 0), default: true },
-  { name: 'START_TIME', width: 14, value: (h) => formatTime(Number(childText(h, 'STIME'))), default: true },
-  { name: 'END_TIME', width: 14, value: (h) => formatTime(Number(childText(h, 'ETIME'))), default: true },
-  { name: 'MEMORY', width: 6, value: (h) => { const m = vmText(h, 'TEMPLATE/MEMORY'); return m === '' ? '-' : formatMb(Number(m)); }, default: true },
-  { name: 'CPU', width: 3, value: (h) => vmText(h, 'TEMPLATE/CPU') || '-', default: true },
-  { name: 'NAME', width: 15, left: true, value: (h) => vmText(h, 'NAME') },
+  { name: 'VID', width: 5, value: (h) => childText(h, 'OID') },
+  { name: 'SEQ', width: 3, value: (h) => childText(h, 'SEQ'), default: false },
+  { name: 'HOSTNAME', width: 15, left: true, value: (h) => childText(h, 'HOSTNAME') },
+  { name: 'ACTION', width: 16, left: true, value: (h) => historyActionName(childText(h, 'ACTION') || 0) },
+  { name: 'START_TIME', width: 14, value: (h) => formatTime(Number(childText(h, 'STIME'))) },
+  { name: 'END_TIME', width: 14, value: (h) => formatTime(Number(childText(h, 'ETIME'))) },
+  { name: 'MEMORY', width: 6, value: (h) => { const m = vmText(h, 'TEMPLATE/MEMORY'); return m === '' ? '-' : formatMb(Number(m)); } },
+  { name: 'CPU', width: 3, value: (h) => vmText(h, 'TEMPLATE/CPU') || '-' },
+  { name: 'NAME', width: 15, left: true, value: (h) => vmText(h, 'NAME'), default: false },
 ];
 
 /** The epoch seconds of a -s/-e option (-1 when absent). */
@@ -58,10 +58,12 @@ export const oneacct: CommandDef = {
         const uid = typeof ctx.options.userfilter === 'string' ? await ctx.resolve('user', ctx.options.userfilter) : PoolFilter.ALL;
         const gid = typeof ctx.options.group === 'string' ? String(await ctx.resolve('group', ctx.options.group)) : undefined;
         let xml = await ctx.one.vms.accountingXml(uid, start, end);
-        let records = parseXmlTree(xml).children.filter((c) => c.name === 'HISTORY');
-        if (gid !== undefined) {
-          // oned filters by owner only; the group is filtered here, as OpenNebula's oneacct does.
-          records = records.filter((h) => recordOwner(h).gid === gid);
+        const found = parseXmlTree(xml).children.filter((c) => c.name === 'HISTORY');
+        // State -2: DONE VMs too, they are most of what accounting reports.
+        let records = missingVms(found) ? withVms(found, parseXmlTree(await ctx.one.vms.listXml(uid, -1, -1, -2))) : found;
+        // oned filters by owner only; the group is filtered here, as OpenNebula's oneacct does.
+        if (gid !== undefined) records = records.filter((h) => recordOwner(h).gid === gid);
+        if (records.some((h, i) => h !== found[i]) || records.length !== found.length) {
           xml = `<HISTORY_RECORDS>${records.map(nodeXml).join('')}</HISTORY_RECORDS>`;
         }
         printShow(ctx, xml, () => {

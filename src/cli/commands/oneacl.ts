@@ -26,12 +26,12 @@ function mask(names: string, letters: readonly [string, string][]): string {
 const words = (r: XmlNode) => childText(r, 'STRING').split(' ');
 
 export const ACL_COLUMNS: Column<XmlNode>[] = [
-  { name: 'ID', width: 5, value: (r) => childText(r, 'ID'), default: true },
-  { name: 'USER', width: 8, left: true, value: (r) => words(r)[0] ?? '', default: true },
-  { name: `RES_${TYPE_LETTERS.map(([, l]) => l).join('')}`, width: 22, left: true, value: (r) => mask((words(r)[1] ?? '').split('/')[0]!, TYPE_LETTERS), default: true },
-  { name: 'RID', width: 5, value: (r) => (words(r)[1] ?? '').split('/')[1] ?? '', default: true },
-  { name: 'OPE_UMAC', width: 8, left: true, value: (r) => mask(words(r)[2] ?? '', RIGHT_LETTERS), default: true },
-  { name: 'ZONE', width: 5, value: (r) => words(r)[3] ?? '', default: true },
+  { name: 'ID', width: 5, value: (r) => childText(r, 'ID') },
+  { name: 'USER', width: 8, left: true, value: (r) => words(r)[0] ?? '' },
+  { name: `RES_${TYPE_LETTERS.map(([, l]) => l).join('')}`, width: 22, left: true, value: (r) => mask((words(r)[1] ?? '').split('/')[0]!, TYPE_LETTERS) },
+  { name: 'RID', width: 5, value: (r) => (words(r)[1] ?? '').split('/')[1] ?? '' },
+  { name: 'OPE_UMAC', width: 8, left: true, value: (r) => mask(words(r)[2] ?? '', RIGHT_LETTERS) },
+  { name: 'ZONE', width: 5, value: (r) => words(r)[3] ?? '' },
 ];
 
 /**

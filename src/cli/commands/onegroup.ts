@@ -19,12 +19,12 @@ interface GroupRow {
 const ids = (node: XmlNode, list: string) => (child(node, list)?.children ?? []).map((c) => c.text);
 
 export const GROUP_COLUMNS: Column<GroupRow>[] = [
-  { name: 'ID', width: 4, value: (g) => childText(g.node, 'ID'), default: true },
-  { name: 'NAME', width: 29, left: true, value: (g) => childText(g.node, 'NAME'), default: true },
-  { name: 'USERS', width: 5, value: (g) => String(ids(g.node, 'USERS').length), default: true },
-  { name: 'VMS', width: 9, value: (g) => vmQuotaCells(g).vms, default: true },
-  { name: 'MEMORY', width: 17, value: (g) => vmQuotaCells(g).memory, default: true },
-  { name: 'CPU', width: 11, value: (g) => vmQuotaCells(g).cpu, default: true },
+  { name: 'ID', width: 4, value: (g) => childText(g.node, 'ID') },
+  { name: 'NAME', width: 29, left: true, value: (g) => childText(g.node, 'NAME') },
+  { name: 'USERS', width: 5, value: (g) => String(ids(g.node, 'USERS').length) },
+  { name: 'VMS', width: 9, value: (g) => vmQuotaCells(g).vms },
+  { name: 'MEMORY', width: 17, value: (g) => vmQuotaCells(g).memory },
+  { name: 'CPU', width: 11, value: (g) => vmQuotaCells(g).cpu },
 ];
 
 /** The rows of a GROUP_POOL document. */

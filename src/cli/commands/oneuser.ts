@@ -22,15 +22,15 @@ interface UserRow {
 const cells = (u: UserRow) => vmQuotaCells(u);
 
 export const USER_COLUMNS: Column<UserRow>[] = [
-  { name: 'ID', width: 4, value: (u) => childText(u.node, 'ID'), default: true },
-  { name: 'NAME', width: 15, left: true, value: (u) => childText(u.node, 'NAME'), default: true },
-  { name: 'ENABLED', width: 4, left: true, value: (u) => (childText(u.node, 'ENABLED') === '1' ? 'yes' : 'no') },
-  { name: 'GROUP', width: 10, left: true, value: (u) => childText(u.node, 'GNAME'), default: true },
-  { name: 'AUTH', width: 8, left: true, value: (u) => childText(u.node, 'AUTH_DRIVER'), default: true },
-  { name: 'VMS', width: 9, value: (u) => cells(u).vms, default: true },
-  { name: 'MEMORY', width: 17, value: (u) => cells(u).memory, default: true },
-  { name: 'CPU', width: 11, value: (u) => cells(u).cpu, default: true },
-  { name: 'PASSWORD', width: 50, left: true, value: (u) => childText(u.node, 'PASSWORD') },
+  { name: 'ID', width: 4, value: (u) => childText(u.node, 'ID') },
+  { name: 'NAME', width: 15, left: true, value: (u) => childText(u.node, 'NAME') },
+  { name: 'ENABLED', width: 4, left: true, value: (u) => (childText(u.node, 'ENABLED') === '1' ? 'yes' : 'no'), default: false },
+  { name: 'GROUP', width: 10, left: true, value: (u) => childText(u.node, 'GNAME') },
+  { name: 'AUTH', width: 8, left: true, value: (u) => childText(u.node, 'AUTH_DRIVER') },
+  { name: 'VMS', width: 9, value: (u) => cells(u).vms },
+  { name: 'MEMORY', width: 17, value: (u) => cells(u).memory },
+  { name: 'CPU', width: 11, value: (u) => cells(u).cpu },
+  { name: 'PASSWORD', width: 50, left: true, value: (u) => childText(u.node, 'PASSWORD'), default: false },
 ];
 
 /** The rows of a USER_POOL document. */
