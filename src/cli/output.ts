@@ -212,9 +212,9 @@ export function showHeader(title: string): string {
   return emphasize(title);
 }
 
-/** A `NAME           : value` line of a show section. */
-export function showField(name: string, value: string | number): string {
-  return `${name.padEnd(16)}: ${value}`;
+/** A `NAME           : value` line of a show section (names padded to `width`). */
+export function showField(name: string, value: string | number, width = 16): string {
+  return `${name.padEnd(width)}: ${value}`;
 }
 
 /**

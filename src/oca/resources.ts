@@ -53,7 +53,12 @@ export class Resource<T extends OneObject> {
   }
 
   protected async listWith(...params: XmlRpcValue[]): Promise<T[]> {
-    return parsePool(this.cls, this.element, await this.listXml(...params));
+    return this.parseList(await this.listXml(...params));
+  }
+
+  /** The objects of a pool listing already fetched with `listXml` (one call for both the XML and the objects). */
+  parseList(xml: string): T[] {
+    return parsePool(this.cls, this.element, xml);
   }
 
   delete(id: number): Promise<number> {
@@ -189,6 +194,10 @@ export class DatastoreResource extends Resource<Datastore> {
   allocate(template: string, clusterId = -1): Promise<number> {
     return this.id('one.datastore.allocate', template, clusterId);
   }
+  /** `one.datastore.enable`: a disabled datastore takes no new images or VMs. */
+  enable(id: number, enable: boolean): Promise<number> {
+    return this.id('one.datastore.enable', id, enable);
+  }
 }
 
 export class ClusterResource extends Resource<OneObject> {
@@ -203,6 +212,15 @@ export class ClusterResource extends Resource<OneObject> {
   }
   addVnet(id: number, vnetId: number): Promise<number> {
     return this.id('one.cluster.addvnet', id, vnetId);
+  }
+  delHost(id: number, hostId: number): Promise<number> {
+    return this.id('one.cluster.delhost', id, hostId);
+  }
+  delDatastore(id: number, datastoreId: number): Promise<number> {
+    return this.id('one.cluster.deldatastore', id, datastoreId);
+  }
+  delVnet(id: number, vnetId: number): Promise<number> {
+    return this.id('one.cluster.delvnet', id, vnetId);
   }
 }
 

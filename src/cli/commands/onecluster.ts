@@ -1,0 +1,102 @@
+/** `onecluster`: clusters and the hosts, datastores and networks in them, as OpenNebula's onecluster. */
+import { child } from '../../common/xml-tree.js';
+import type { OneObject } from '../../oca/index.js';
+import type { ArgDef, CliContext, CommandDef, ResourceKind, SubcommandDef } from '../command.js';
+import { deleteSubcommand, renameSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
+import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
+
+/** onecluster list's columns. */
+export const CLUSTER_COLUMNS: Column<OneObject>[] = [
+  { name: 'ID', width: 4, value: (c) => String(c.id) },
+  { name: 'NAME', width: 25, left: true, value: (c) => c.name },
+  { name: 'HOSTS', width: 5, value: (c) => String(c.ids('HOSTS').length) },
+  { name: 'VNETS', width: 5, value: (c) => String(c.ids('VNETS').length) },
+  { name: 'DATASTORES', width: 10, value: (c) => String(c.ids('DATASTORES').length) },
+];
+
+function showText(c: OneObject): string {
+  const ids = (path: string) => {
+    const l = c.ids(path);
+    return l.length ? l.map(String) : ['-'];
+  };
+  return [
+    showHeader(`CLUSTER ${c.id} INFORMATION`),
+    showField('ID', c.id),
+    showField('NAME', c.name),
+    '',
+    showHeader('CLUSTER TEMPLATE'),
+    ...templateLines(child(c.node, 'TEMPLATE')),
+    '',
+    showHeader('HOSTS'),
+    ...ids('HOSTS'),
+    '',
+    showHeader('VNETS'),
+    ...ids('VNETS'),
+    '',
+    showHeader('DATASTORES'),
+    ...ids('DATASTORES'),
+  ].join('\n');
+}
+
+const clusters: ResourceOf = (one) => one.clusters;
+const CLUSTER: ArgDef = { name: 'CLUSTERID', kind: 'cluster' };
+
+/** `addhost`/`delhost` and their datastore and network twins, from one description. */
+function membership(verb: 'add' | 'del', kind: ResourceKind, what: string, call: (ctx: CliContext, cid: number, id: number) => Promise<number>): SubcommandDef {
+  const arg = `${what.toUpperCase()}ID`;
+  return {
+    name: `${verb}${what}`,
+    description: verb === 'add' ? `Puts a ${what} in a cluster (taking it out of its previous one)` : `Takes a ${what} out of a cluster`,
+    args: [CLUSTER, { name: arg, kind }],
+    examples: [`onecluster ${verb}${what} production ${what === 'host' ? 'node01' : what === 'vnet' ? 'private' : 'default'}`],
+    async run(ctx, args) {
+      const cid = await ctx.resolve('cluster', args.CLUSTERID as string);
+      await call(ctx, cid, await ctx.resolve(kind, args[arg] as string));
+    },
+  };
+}
+
+export const onecluster: CommandDef = {
+  name: 'onecluster',
+  description: 'Manages OpenNebula clusters',
+  subcommands: [
+    {
+      name: 'create',
+      description: 'Creates a new cluster',
+      args: [{ name: 'NAME' }],
+      examples: ['onecluster create production'],
+      async run(ctx, args) {
+        ctx.print(`ID: ${await ctx.one.clusters.allocate(args.NAME as string)}`);
+      },
+    },
+    deleteSubcommand('cluster', 'Deletes clusters (they must be empty)', clusters, ['onecluster delete production', 'onecluster delete 100-102']),
+    {
+      name: 'list',
+      description: 'Lists clusters',
+      args: [],
+      examples: ['onecluster list', 'onecluster list --csv'],
+      async run(ctx) {
+        const xml = await ctx.one.clusters.listXml();
+        printList(ctx, CLUSTER_COLUMNS, ctx.one.clusters.parseList(xml), xml, 'CLUSTER');
+      },
+    },
+    {
+      name: 'show',
+      description: 'Shows a cluster: its template, hosts, networks and datastores',
+      args: [CLUSTER],
+      examples: ['onecluster show production', 'onecluster show 0 --xml'],
+      async run(ctx, args) {
+        const c = await ctx.one.clusters.info(await ctx.resolve('cluster', args.CLUSTERID as string));
+        printShow(ctx, c.xml, () => showText(c));
+      },
+    },
+    membership('add', 'host', 'host', (ctx, cid, id) => ctx.one.clusters.addHost(cid, id)),
+    membership('del', 'host', 'host', (ctx, cid, id) => ctx.one.clusters.delHost(cid, id)),
+    membership('add', 'datastore', 'datastore', (ctx, cid, id) => ctx.one.clusters.addDatastore(cid, id)),
+    membership('del', 'datastore', 'datastore', (ctx, cid, id) => ctx.one.clusters.delDatastore(cid, id)),
+    membership('add', 'vnet', 'vnet', (ctx, cid, id) => ctx.one.clusters.addVnet(cid, id)),
+    membership('del', 'vnet', 'vnet', (ctx, cid, id) => ctx.one.clusters.delVnet(cid, id)),
+    renameSubcommand('cluster', 'CLUSTERID', clusters, ['onecluster rename 100 staging']),
+    updateSubcommand('cluster', 'CLUSTERID', clusters, ['onecluster update production cluster.tmpl', 'onecluster update production --append extra.tmpl']),
+  ],
+};

@@ -1,0 +1,180 @@
+/** `onehost`: hosts, as OpenNebula's onehost (create, enable/disable/offline, list, show, top...). */
+import { child } from '../../common/xml-tree.js';
+import type { Host } from '../../oca/index.js';
+import { delaySeconds, eachId, refresh } from '../actions.js';
+import { CliError, type CliContext, type CommandDef } from '../command.js';
+import { dateTime, percent, size } from '../format.js';
+import { deleteSubcommand, rangeArg, renameSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
+import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
+
+/** Host states (`/HOST/STATE`) as list (short) and show (long) print them. */
+const STATES: readonly (readonly [string, string])[] = [
+  ['init', 'INIT'],
+  ['update', 'MONITORING_MONITORED'],
+  ['on', 'MONITORED'],
+  ['err', 'ERROR'],
+  ['dsbl', 'DISABLED'],
+  ['retry', 'MONITORING_ERROR'],
+  ['init', 'MONITORING_INIT'],
+  ['dsbl', 'MONITORING_DISABLED'],
+  ['off', 'OFFLINE'],
+];
+
+/** `one.host.status` values. */
+const Status = { ENABLED: 0, DISABLED: 1, OFFLINE: 2 } as const;
+
+export function hostStateShort(state: number): string {
+  return STATES[state]?.[0] ?? '-';
+}
+export function hostStateName(state: number): string {
+  return STATES[state]?.[1] ?? `UNKNOWN (${state})`;
+}
+
+function allocated(h: Host, usage: string, max: string, unit: (n: number) => string): string {
+  const used = h.int(`HOST_SHARE/${usage}`);
+  const total = h.int(`HOST_SHARE/${max}`);
+  return total > 0 ? `${unit(used)} / ${unit(total)} (${percent(used, total)})` : '-';
+}
+
+/** onehost list's columns (OpenNebula's, the default ones fit 80 columns). */
+export const HOST_COLUMNS: Column<Host>[] = [
+  { name: 'ID', width: 4, value: (h) => String(h.id) },
+  { name: 'NAME', width: 15, left: true, value: (h) => h.name },
+  { name: 'CLUSTER', width: 9, left: true, value: (h) => (h.clusterId >= 0 ? h.get('CLUSTER') : '-') },
+  { name: 'TVM', width: 3, value: (h) => h.get('HOST_SHARE/RUNNING_VMS') || '0' },
+  { name: 'ALLOCATED_CPU', width: 18, value: (h) => allocated(h, 'CPU_USAGE', 'MAX_CPU', String) },
+  { name: 'ALLOCATED_MEM', width: 18, value: (h) => allocated(h, 'MEM_USAGE', 'MAX_MEM', (n) => size(n)) },
+  { name: 'STAT', width: 4, left: true, value: (h) => hostStateShort(h.state) },
+  { name: 'IM_MAD', width: 8, left: true, default: false, value: (h) => h.imMad },
+  { name: 'VM_MAD', width: 8, left: true, default: false, value: (h) => h.vmMad },
+];
+
+async function list(ctx: CliContext): Promise<void> {
+  const xml = await ctx.one.hosts.listXml();
+  printList(ctx, HOST_COLUMNS, ctx.one.hosts.parseList(xml), xml, 'HOST');
+}
+
+function showText(h: Host): string {
+  const f = (n: string, v: string | number) => showField(n, v, 22);
+  const vms = h.ids('VMS');
+  const lines = [
+    showHeader(`HOST ${h.id} INFORMATION`),
+    f('ID', h.id),
+    f('NAME', h.name),
+    f('CLUSTER', h.clusterId >= 0 ? h.get('CLUSTER') : '-'),
+    f('STATE', hostStateName(h.state)),
+    f('IM_MAD', h.imMad),
+    f('VM_MAD', h.vmMad),
+    f('LAST MONITORING TIME', dateTime(h.int('MONITORING/TIMESTAMP'))),
+    '',
+    showHeader('HOST SHARES'),
+    f('RUNNING VMS', h.get('HOST_SHARE/RUNNING_VMS') || '0'),
+    'MEMORY',
+    f('  TOTAL', size(h.int('HOST_SHARE/TOTAL_MEM'))),
+    f('  TOTAL +/- RESERVED', size(h.int('HOST_SHARE/MAX_MEM'))),
+    f('  USED (ALLOCATED)', size(h.int('HOST_SHARE/MEM_USAGE'))),
+    'CPU',
+    f('  TOTAL', h.get('HOST_SHARE/TOTAL_CPU') || '0'),
+    f('  TOTAL +/- RESERVED', h.get('HOST_SHARE/MAX_CPU') || '0'),
+    f('  USED (ALLOCATED)', h.get('HOST_SHARE/CPU_USAGE') || '0'),
+    '',
+    showHeader('MONITORING INFORMATION'),
+    ...templateLines(child(h.node, 'TEMPLATE')),
+    '',
+    showHeader('VIRTUAL MACHINES'),
+    vms.length ? vms.join(',') : '-',
+  ];
+  return lines.join('\n');
+}
+
+function setStatus(ctx: CliContext, range: string | string[] | undefined, status: number, done: string): Promise<void> {
+  return eachId(ctx, 'host', range, done, (id) => ctx.one.hosts.status(id, status));
+}
+
+const hosts: ResourceOf = (one) => one.hosts;
+const RANGE = rangeArg('host');
+const HOST = { name: 'HOSTID', kind: 'host' } as const;
+
+export const onehost: CommandDef = {
+  name: 'onehost',
+  description: 'Manages OpenNebula hosts',
+  subcommands: [
+    {
+      name: 'create',
+      description: 'Creates a new host, monitored with the IM driver and run with the VMM driver',
+      args: [{ name: 'NAME' }],
+      options: [
+        { long: 'im', short: 'i', value: 'MAD', description: 'Information Manager driver (IM_MAD)' },
+        { long: 'vm', short: 'v', value: 'MAD', description: 'Virtual Machine Manager driver (VM_MAD)' },
+        { long: 'cluster', short: 'c', value: 'CLUSTER', description: 'Cluster id or name (default: the default cluster)' },
+      ],
+      examples: ['onehost create node01 --im kvm --vm kvm', 'onehost create node02 -i kvm -v kvm --cluster production'],
+      async run(ctx, args) {
+        const { im, vm, cluster } = ctx.options;
+        if (typeof im !== 'string' || typeof vm !== 'string') throw new CliError('onehost create needs --im MAD and --vm MAD (such as --im kvm --vm kvm)', 1);
+        const cid = typeof cluster === 'string' ? await ctx.resolve('cluster', cluster) : -1;
+        ctx.print(`ID: ${await ctx.one.hosts.allocate(args.NAME as string, im, vm, cid)}`);
+      },
+    },
+    deleteSubcommand('host', 'Deletes hosts (they must have no VMs)', hosts, ['onehost delete node01', 'onehost delete 1,3-5']),
+    {
+      name: 'enable',
+      description: 'Enables hosts: monitored, and the scheduler places VMs on them',
+      args: [RANGE],
+      examples: ['onehost enable node01'],
+      run: (ctx, args) => setStatus(ctx, args.RANGE, Status.ENABLED, 'enabled'),
+    },
+    {
+      name: 'disable',
+      description: 'Disables hosts: still monitored, the scheduler skips them',
+      args: [RANGE],
+      examples: ['onehost disable node01'],
+      run: (ctx, args) => setStatus(ctx, args.RANGE, Status.DISABLED, 'disabled'),
+    },
+    {
+      name: 'offline',
+      description: 'Takes hosts offline: not monitored, no VM may be deployed there',
+      args: [RANGE],
+      examples: ['onehost offline node01,node02'],
+      run: (ctx, args) => setStatus(ctx, args.RANGE, Status.OFFLINE, 'offline'),
+    },
+    {
+      name: 'list',
+      description: 'Lists hosts',
+      args: [],
+      examples: ['onehost list', 'onehost list --filter STAT=on --list ID,NAME', 'onehost list --json'],
+      run: list,
+    },
+    {
+      name: 'show',
+      description: 'Shows a host: state, shares, monitoring, VMs',
+      args: [HOST],
+      examples: ['onehost show node01', 'onehost show 0 --json'],
+      async run(ctx, args) {
+        const h = await ctx.one.hosts.info(await ctx.resolve('host', args.HOSTID as string));
+        printShow(ctx, h.xml, () => showText(h));
+      },
+    },
+    updateSubcommand('host', 'HOSTID', hosts, ['onehost update node01 extra.tmpl', 'onehost update node01 --append extra.tmpl']),
+    renameSubcommand('host', 'HOSTID', hosts, ['onehost rename 3 node03']),
+    {
+      name: 'sync',
+      description: 'Copies the remote scripts to the hosts (not available yet)',
+      args: [{ name: 'RANGE', kind: 'host', range: true, optional: true, variadic: true }],
+      examples: ['onehost sync node01'],
+      run: async () => {
+        throw new CliError('onehost sync is not available yet in nebula-ts: copy the remotes directory to the hosts yourself (or wait for the next monitoring, which ships the probes)');
+      },
+    },
+    {
+      name: 'top',
+      description: 'Lists hosts again every few seconds, until Ctrl-C',
+      args: [],
+      options: [{ long: 'delay', short: 'd', value: 'SECONDS', description: 'Seconds between refreshes (default 1)' }],
+      examples: ['onehost top', 'onehost top -d 5 --filter STAT=err'],
+      async run(ctx) {
+        await refresh(ctx, delaySeconds(ctx.options.delay), () => list(ctx));
+      },
+    },
+  ],
+};

@@ -1,0 +1,95 @@
+/**
+ * Subcommands many commands share (update, rename, chmod, chown, delete), built from the kind
+ * of object and its OCA resource, so every command says and checks the same things.
+ */
+import { child } from '../common/xml-tree.js';
+import { UpdateMode, type Oca, type OneObject, type Resource } from '../oca/index.js';
+import { eachId, templateFromFileOrEditor } from './actions.js';
+import { CliError, type ArgDef, type ResourceKind, type SubcommandDef } from './command.js';
+import { KIND_LABEL } from './resolve.js';
+import { templateLines } from './output.js';
+
+/** Which OCA resource serves a kind. */
+export type ResourceOf = (one: Oca) => Resource<OneObject>;
+
+/** The argument naming one object of `kind` (`HOSTID`). */
+export function idArg(kind: ResourceKind, name: string): ArgDef {
+  return { name, kind };
+}
+
+/** The argument naming several (`1,3-5 web`). */
+export function rangeArg(kind: ResourceKind): ArgDef {
+  return { name: 'RANGE', kind, range: true, variadic: true };
+}
+
+/** `update ID [FILE] [--append]`: the template from FILE or $EDITOR (starting from the current one). */
+export function updateSubcommand(kind: ResourceKind, arg: string, resource: ResourceOf, examples: string[]): SubcommandDef {
+  return {
+    name: 'update',
+    description: `Replaces a ${KIND_LABEL[kind]}'s template with FILE (or what you write in $EDITOR)`,
+    args: [idArg(kind, arg), { name: 'FILE', optional: true }],
+    options: [{ long: 'append', short: 'a', description: 'Merges into the template instead of replacing it' }],
+    examples,
+    async run(ctx, args) {
+      const res = resource(ctx.one);
+      const id = await ctx.resolve(kind, args[arg] as string);
+      const file = args.FILE as string | undefined;
+      const current = file === undefined ? templateLines(child((await res.info(id)).node, 'TEMPLATE')).join('\n') : '';
+      await res.update(id, templateFromFileOrEditor(file, current), ctx.options.append === true ? UpdateMode.MERGE : UpdateMode.REPLACE);
+    },
+  };
+}
+
+/** `rename ID NAME`. */
+export function renameSubcommand(kind: ResourceKind, arg: string, resource: ResourceOf, examples: string[]): SubcommandDef {
+  return {
+    name: 'rename',
+    description: `Renames a ${KIND_LABEL[kind]}`,
+    args: [idArg(kind, arg), { name: 'NAME' }],
+    examples,
+    async run(ctx, args) {
+      await resource(ctx.one).rename(await ctx.resolve(kind, args[arg] as string), args.NAME as string);
+    },
+  };
+}
+
+/** `delete RANGE`. */
+export function deleteSubcommand(kind: ResourceKind, description: string, resource: ResourceOf, examples: string[]): SubcommandDef {
+  return {
+    name: 'delete',
+    description,
+    args: [rangeArg(kind)],
+    examples,
+    run: (ctx, args) => eachId(ctx, kind, args.RANGE, 'deleted', (id) => resource(ctx.one).delete(id)),
+  };
+}
+
+/** `chmod RANGE OCTET`. */
+export function chmodSubcommand(kind: ResourceKind, resource: ResourceOf, examples: string[]): SubcommandDef {
+  return {
+    name: 'chmod',
+    description: `Changes the permissions of ${KIND_LABEL[kind]}s (octal, such as 640)`,
+    args: [{ name: 'RANGE', kind, range: true }, { name: 'OCTET' }],
+    examples,
+    async run(ctx, args) {
+      const octet = args.OCTET as string;
+      if (!/^[0-7]{3}$/.test(octet)) throw new CliError(`Permissions must be three octal digits, such as 640, not "${octet}"`, 1);
+      await eachId(ctx, kind, args.RANGE, `permissions ${octet}`, (id) => resource(ctx.one).chmod(id, octet));
+    },
+  };
+}
+
+/** `chown RANGE USER [GROUP]`. */
+export function chownSubcommand(kind: ResourceKind, resource: ResourceOf, examples: string[]): SubcommandDef {
+  return {
+    name: 'chown',
+    description: `Changes the owner (and group) of ${KIND_LABEL[kind]}s`,
+    args: [{ name: 'RANGE', kind, range: true }, { name: 'USERID', kind: 'user' }, { name: 'GROUPID', kind: 'group', optional: true }],
+    examples,
+    async run(ctx, args) {
+      const uid = await ctx.resolve('user', args.USERID as string);
+      const gid = args.GROUPID === undefined ? -1 : await ctx.resolve('group', args.GROUPID as string);
+      await eachId(ctx, kind, args.RANGE, 'owner changed', (id) => resource(ctx.one).chown(id, uid, gid));
+    },
+  };
+}
