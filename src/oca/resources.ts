@@ -143,6 +143,10 @@ export class TemplateResource extends Resource<OneObject> {
   clone(id: number, name: string, recursive = false): Promise<number> {
     return this.id('one.template.clone', id, name, recursive);
   }
+  /** `recursive` also deletes the images of the template's disks. */
+  override delete(id: number, recursive = false): Promise<number> {
+    return this.id('one.template.delete', id, recursive);
+  }
   override list(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<OneObject[]> {
     return this.listWith(filter, start, end);
   }
@@ -175,6 +179,9 @@ export class VnetResource extends Resource<VirtualNetwork> {
   }
   addAr(id: number, arTemplate: string): Promise<number> {
     return this.id('one.vn.add_ar', id, arTemplate);
+  }
+  rmAr(id: number, arId: number, force = false): Promise<number> {
+    return this.id('one.vn.rm_ar', id, arId, force);
   }
   hold(id: number, leaseTemplate: string): Promise<number> {
     return this.id('one.vn.hold', id, leaseTemplate);

@@ -1,0 +1,126 @@
+/** `onetemplate`: VM templates: create, list, show, instantiate, clone, delete, update, permissions. */
+import { OneObject, parsePool, type Oca } from '../../oca/index.js';
+import { CliError, type CliContext, type CommandDef } from '../command.js';
+import { printList, printShow, type Column } from '../output.js';
+import {
+  arg,
+  chgrpSubcommand,
+  chmodSubcommand,
+  chownSubcommand,
+  eachId,
+  printId,
+  rangeIds,
+  readTemplateFile,
+  renameSubcommand,
+  updateSubcommand,
+} from './common-subcommands.js';
+import { pairs, permissionRows, section, shortDate, templateText } from './show-sections.js';
+import { hasTemplateOptions, HOLD, multiple, MULTIPLE, templateFromOptions, VM_TEMPLATE_OPTIONS } from './vm-template-options.js';
+
+const templates = (one: Oca) => one.templates;
+
+/** `onetemplate list` columns. */
+export const templateColumns: Column<OneObject>[] = [
+  { name: 'ID', width: 4, value: (t) => String(t.id) },
+  { name: 'USER', width: 12, left: true, value: (t) => t.uname },
+  { name: 'GROUP', width: 12, left: true, value: (t) => t.gname },
+  { name: 'NAME', width: 30, left: true, value: (t) => t.name },
+  { name: 'REGTIME', width: 14, value: (t) => shortDate(t.int('REGTIME')) },
+];
+
+/** The sections of `onetemplate show`. */
+export function templateShowText(t: OneObject): string {
+  return [
+    section(`TEMPLATE ${t.id} INFORMATION`, pairs([['ID', String(t.id)], ['NAME', t.name], ['USER', t.uname], ['GROUP', t.gname], ['LOCK', t.get('LOCK/LOCKED') ? 'Yes' : 'None'], ['REGISTER TIME', shortDate(t.int('REGTIME'))]])),
+    section('PERMISSIONS', pairs(permissionRows((p) => t.get(p)))),
+    section('TEMPLATE CONTENTS', templateText(t.all('TEMPLATE')[0])),
+  ].join('\n').trimEnd();
+}
+
+async function createTemplate(ctx: CliContext, args: Record<string, string | string[] | undefined>): Promise<void> {
+  const file = arg(args, 'FILE');
+  if (!file && !hasTemplateOptions(ctx)) throw new CliError('A template FILE or options (--cpu, --memory, --disk, --nic...) are needed: onetemplate create vm.tmpl');
+  const text = [file ? readTemplateFile(file) : '', await templateFromOptions(ctx)].filter(Boolean).join('\n');
+  printId(ctx, await ctx.one.templates.allocate(text));
+}
+
+export const onetemplate: CommandDef = {
+  name: 'onetemplate',
+  description: 'Manages OpenNebula VM templates',
+  subcommands: [
+    {
+      name: 'create',
+      description: 'Registers a template from a FILE and/or options',
+      args: [{ name: 'FILE', optional: true }],
+      options: VM_TEMPLATE_OPTIONS,
+      examples: ['onetemplate create vm.tmpl', 'onetemplate create --name small --cpu 1 --memory 512 --disk ubuntu --nic private'],
+      run: createTemplate,
+    },
+    {
+      name: 'list',
+      description: 'Lists the templates',
+      args: [],
+      examples: ['onetemplate list', 'onetemplate list --json'],
+      run: async (ctx) => {
+        const xml = await ctx.one.templates.listXml(-2, -1, -1);
+        printList(ctx, templateColumns, parsePool(OneObject, 'VMTEMPLATE', xml), xml, 'VMTEMPLATE_POOL');
+      },
+    },
+    {
+      name: 'show',
+      description: 'Shows a template',
+      args: [{ name: 'TEMPLATEID', kind: 'template' }],
+      examples: ['onetemplate show 0', 'onetemplate show small --xml'],
+      run: async (ctx, args) => {
+        const t = await ctx.one.templates.info(await ctx.resolve('template', arg(args, 'TEMPLATEID')));
+        printShow(ctx, t.xml, () => templateShowText(t));
+      },
+    },
+    {
+      name: 'instantiate',
+      description: 'Creates VMs from templates (--name, -m N, --hold)',
+      args: [{ name: 'RANGE', kind: 'template', range: true }],
+      options: [{ long: 'name', value: 'NAME', description: 'Name of the VM (with -m: NAME-0, NAME-1...)' }, MULTIPLE, HOLD],
+      examples: ['onetemplate instantiate small', 'onetemplate instantiate 0 --name web -m 3', 'onetemplate instantiate 0 --hold'],
+      run: async (ctx, args) => {
+        const count = multiple(ctx);
+        const name = typeof ctx.options['name'] === 'string' ? ctx.options['name'] : '';
+        const hold = ctx.options['hold'] === true;
+        const ids = await rangeIds(ctx, 'template', args);
+        await eachId(ids, async (id) => {
+          for (let i = 0; i < count; i++) {
+            const vmName = name && count > 1 ? `${name}-${i}` : name;
+            printId(ctx, await ctx.one.templates.instantiate(id, vmName, hold), 'VM ID');
+          }
+        });
+      },
+    },
+    {
+      name: 'clone',
+      description: 'Copies a template under a new name (--recursive: its images too)',
+      args: [{ name: 'TEMPLATEID', kind: 'template' }, { name: 'NAME' }],
+      options: [{ long: 'recursive', description: 'Clones the images of the template too' }],
+      examples: ['onetemplate clone small small-copy', 'onetemplate clone 0 copy --recursive'],
+      run: async (ctx, args) => {
+        const id = await ctx.resolve('template', arg(args, 'TEMPLATEID'));
+        printId(ctx, await ctx.one.templates.clone(id, arg(args, 'NAME'), ctx.options['recursive'] === true));
+      },
+    },
+    {
+      name: 'delete',
+      description: 'Deletes templates (--recursive: their images too)',
+      args: [{ name: 'RANGE', kind: 'template', range: true }],
+      options: [{ long: 'recursive', description: 'Deletes the images of the template too' }],
+      examples: ['onetemplate delete 3', 'onetemplate delete small --recursive'],
+      run: async (ctx, args) => {
+        const ids = await rangeIds(ctx, 'template', args);
+        await eachId(ids, (id) => ctx.one.templates.delete(id, ctx.options['recursive'] === true));
+      },
+    },
+    updateSubcommand('onetemplate', 'template', templates, 'TEMPLATEID'),
+    renameSubcommand('onetemplate', 'template', templates, 'TEMPLATEID'),
+    chmodSubcommand('onetemplate', 'template', templates),
+    chownSubcommand('onetemplate', 'template', templates),
+    chgrpSubcommand('onetemplate', 'template', templates),
+  ],
+};
