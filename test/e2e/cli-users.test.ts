@@ -10,8 +10,31 @@ import { after, before, describe, test } from 'node:test';
 import { childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { Oca } from '../../src/oca/index.js';
 import { onEveryBackend, TEST_DRIVERS } from './api-helpers.js';
-import { cli, createdId } from './cli-process.js';
+import { cli as run1, type CliResult } from './cli-helpers.js';
 import { Oned } from './harness.js';
+
+/** A result with its stdout lines. */
+type Result = CliResult & { lines: string[] };
+
+/**
+ * Runs a command with ONE_AUTH at `authFile`, or at a file holding `session` (oneadmin's by default).
+ */
+async function cli(oned: Oned, cmd: string, args: readonly string[], opts: { session?: string; authFile?: string } = {}): Promise<Result> {
+  let auth = opts.authFile;
+  if (!auth) {
+    auth = join(oned.location, `auth_${Buffer.from(opts.session ?? 'oneadmin').toString('hex').slice(0, 32)}`);
+    writeFileSync(auth, `${opts.session ?? oned.oneadmin}\n`);
+  }
+  const r = await run1(oned, cmd, args, { ONE_AUTH: auth });
+  return { ...r, lines: r.stdout.split('\n').filter((l, i, all) => i < all.length - 1 || l !== '') };
+}
+
+/** The id a `create` printed (`ID: 3`). */
+function createdId(r: CliResult): number {
+  const m = /^ID: (\d+)$/m.exec(r.stdout);
+  if (!m || r.code !== 0) throw new Error(`create failed (${r.code}): ${r.stdout}${r.stderr}`);
+  return Number(m[1]);
+}
 
 onEveryBackend('oneuser on the command line', (oned) => {
   test('create, list and --json matching --xml', async () => {
