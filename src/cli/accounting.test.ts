@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseXmlTree } from '../common/xml-tree.js';
-import { formatTime, missingVms, nodeXml, parseDateArg, recordOwner, recordsByUser, withVms } from './accounting.js';
+import { missingVms, nodeXml, parseDateArg, recordOwner, recordsByUser, withVms } from './accounting.js';
 
 test('date arguments in the forms OpenNebula takes, local time', () => {
   const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).getTime() / 1000;
@@ -9,12 +9,6 @@ test('date arguments in the forms OpenNebula takes, local time', () => {
   assert.equal(parseDateArg('2026/12/01 10:30'), at(2026, 12, 1, 10, 30));
   assert.equal(parseDateArg('12/01/2026 10:30:15'), at(2026, 12, 1, 10, 30, 15));
   for (const bad of ['yesterday', '2026-02-30', '2026-12-01 25:00', '12/01', '2026-12-01x']) assert.equal(parseDateArg(bad), undefined, bad);
-});
-
-test('times print as MM/DD HH:MM:SS, 0 as -', () => {
-  const t = new Date(2026, 11, 1, 9, 5, 7).getTime() / 1000;
-  assert.equal(formatTime(t), '12/01 09:05:07');
-  assert.equal(formatTime(0), '-');
 });
 
 test('records group per user, owners from the nested VM; XML written back', () => {

@@ -31,15 +31,6 @@ export function parseDateArg(text: string): number | undefined {
   return undefined;
 }
 
-const two = (n: number) => String(n).padStart(2, '0');
-
-/** An epoch time as OpenNebula's tables print it (`12/01 21:07:43`, local time); `-` for 0. */
-export function formatTime(epoch: number): string {
-  if (!epoch) return '-';
-  const d = new Date(epoch * 1000);
-  return `${two(d.getMonth() + 1)}/${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-}
-
 /**
  * The records with their VM element: OpenNebula's accounting nests the VM in each record; where
  * oned left it out, it is taken from `vmPool` (a `VM_POOL` listing including DONE VMs).

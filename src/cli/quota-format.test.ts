@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseXmlTree } from '../common/xml-tree.js';
-import { formatMb, quotaSections, quotasById, vmQuotaCells } from './quota-format.js';
+import { quotaSections, quotasById, vmQuotaCells } from './quota-format.js';
 
 const POOL = parseXmlTree(
   '<USER_POOL><USER><ID>3</ID></USER>' +
@@ -12,13 +12,6 @@ const POOL = parseXmlTree(
     '<DEFAULT_USER_QUOTAS><VM_QUOTA><VM><MEMORY>4096</MEMORY><CPU>-1</CPU><VMS>-1</VMS></VM></VM_QUOTA></DEFAULT_USER_QUOTAS></USER_POOL>',
 );
 const DEFAULTS = POOL.children.find((c) => c.name === 'DEFAULT_USER_QUOTAS');
-
-test('sizes in MB print with OpenNebula units', () => {
-  assert.equal(formatMb(0), '0M');
-  assert.equal(formatMb(512), '512M');
-  assert.equal(formatMb(1536), '1.5G');
-  assert.equal(formatMb(2 * 1024 * 1024), '2T');
-});
 
 test('listing cells: used / limit, -1 takes the pool default, -2 and unlimited defaults print -', () => {
   const q = quotasById(POOL);

@@ -4,6 +4,7 @@
  * `DEFAULT_GROUP_QUOTAS`), -2 or a default of -1/-2 means unlimited, printed `-`.
  */
 import { child, childText, type XmlNode } from '../common/xml-tree.js';
+import { size } from './format.js';
 
 /** Quota blocks of one user or group: its element (show) or its pool's `QUOTAS` entry (list). */
 export interface QuotaSource {
@@ -17,18 +18,8 @@ export function quotasById(pool: XmlNode): Map<string, XmlNode> {
   return new Map(pool.children.filter((c) => c.name === 'QUOTAS').map((q) => [childText(q, 'ID'), q]));
 }
 
-/** A memory size given in MB, as OpenNebula's CLI shows sizes (`512M`, `1.5G`, `2T`). */
-export function formatMb(mb: number): string {
-  const units = ['M', 'G', 'T', 'P'];
-  let v = mb;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  const text = Number.isInteger(v) ? String(v) : v.toFixed(1).replace(/\.0$/, '');
-  return `${text}${units[u]}`;
-}
+/** A size given in MB as OpenNebula's CLI shows sizes (`512M`, `1.5G`). */
+const formatMb = (mb: number) => size(mb, 'M');
 
 /** The effective limit of `path` (`VM_QUOTA/VM/CPU`): a number, or undefined when unlimited. */
 function limitOf(block: XmlNode, defaults: XmlNode | undefined, defaultPath: string, metric: string): number | undefined {

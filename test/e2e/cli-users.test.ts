@@ -248,7 +248,7 @@ describe('users, groups, ACLs and accounting from the CLI', () => {
     assert.match((await run('onegroup', 'list')).stdout, / devs /);
     const file = await run('oneuser', 'quota', 'ann', '/nonexistent/q.txt');
     assert.equal(file.code, 255);
-    assert.match(file.stderr, /^Cannot read \/nonexistent\/q.txt: no such file/);
+    assert.match(file.stderr, /^Cannot read the template file \/nonexistent\/q.txt: ENOENT/);
     const help = await run('oneuser', 'login', '--help');
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--time/);

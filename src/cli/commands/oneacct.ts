@@ -4,10 +4,10 @@
  */
 import { child, childText, parseXmlTree, type XmlNode } from '../../common/xml-tree.js';
 import { historyActionName, PoolFilter } from '../../oca/index.js';
-import { formatTime, nodeXml, parseDateArg, recordOwner, recordsByUser, missingVms, withVms } from '../accounting.js';
+import { nodeXml, parseDateArg, recordOwner, recordsByUser, missingVms, withVms } from '../accounting.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { printShow, selectColumns, showHeader, tableLines, type Column } from '../output.js';
-import { formatMb } from '../quota-format.js';
+import { dateTime, size } from '../format.js';
 
 const vmText = (h: XmlNode, path: string) => {
   let n: XmlNode | undefined = child(h, 'VM');
@@ -20,9 +20,9 @@ export const ACCT_COLUMNS: Column<XmlNode>[] = [
   { name: 'SEQ', width: 3, value: (h) => childText(h, 'SEQ'), default: false },
   { name: 'HOSTNAME', width: 15, left: true, value: (h) => childText(h, 'HOSTNAME') },
   { name: 'ACTION', width: 16, left: true, value: (h) => historyActionName(childText(h, 'ACTION') || 0) },
-  { name: 'START_TIME', width: 14, value: (h) => formatTime(Number(childText(h, 'STIME'))) },
-  { name: 'END_TIME', width: 14, value: (h) => formatTime(Number(childText(h, 'ETIME'))) },
-  { name: 'MEMORY', width: 6, value: (h) => { const m = vmText(h, 'TEMPLATE/MEMORY'); return m === '' ? '-' : formatMb(Number(m)); } },
+  { name: 'START_TIME', width: 14, value: (h) => dateTime(Number(childText(h, 'STIME'))) },
+  { name: 'END_TIME', width: 14, value: (h) => dateTime(Number(childText(h, 'ETIME'))) },
+  { name: 'MEMORY', width: 6, value: (h) => { const m = vmText(h, 'TEMPLATE/MEMORY'); return m === '' ? '-' : size(Number(m), 'M'); } },
   { name: 'CPU', width: 3, value: (h) => vmText(h, 'TEMPLATE/CPU') || '-' },
   { name: 'NAME', width: 15, left: true, value: (h) => vmText(h, 'NAME'), default: false },
 ];

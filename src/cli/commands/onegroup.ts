@@ -3,11 +3,11 @@
  * `onegroup list` columns (members and VM quota usage as `used / limit`).
  */
 import { child, childText, parseXmlTree, type XmlNode } from '../../common/xml-tree.js';
-import { UpdateMode } from '../../oca/index.js';
-import type { CliContext, CommandDef } from '../command.js';
+import type { CommandDef } from '../command.js';
 import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
 import { quotaSections, quotasById, vmQuotaCells } from '../quota-format.js';
-import { readTemplateFile } from '../read-file.js';
+import { eachId, readTemplateFile } from '../actions.js';
+import { deleteSubcommand, updateSubcommand } from '../subcommands.js';
 
 /** A row of `onegroup list`: the group element and its pool's quota entry. */
 interface GroupRow {
@@ -61,13 +61,6 @@ export function groupShow(xml: string): string {
 
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(' ') : (v ?? ''));
 
-/** Runs `action` for every group of a range argument. */
-async function eachGroup(ctx: CliContext, range: string | string[] | undefined, action: (id: number) => Promise<unknown>): Promise<void> {
-  for (const id of await ctx.resolveRange('group', range ?? [])) {
-    await action(id);
-    if (ctx.options.verbose) ctx.print(`GROUP ${id}: done`);
-  }
-}
 
 export const onegroup: CommandDef = {
   name: 'onegroup',
@@ -82,13 +75,7 @@ export const onegroup: CommandDef = {
         ctx.print(`ID: ${await ctx.one.groups.allocate(str(a.NAME))}`);
       },
     },
-    {
-      name: 'delete',
-      description: 'Deletes groups (they must have no users)',
-      args: [{ name: 'RANGE', kind: 'group', range: true }],
-      examples: ['onegroup delete devs', 'onegroup delete 100-102'],
-      run: (ctx, a) => eachGroup(ctx, a.RANGE, (id) => ctx.one.groups.delete(id)),
-    },
+    deleteSubcommand('group', 'Deletes groups (they must have no users)', (one) => one.groups, ['onegroup delete devs', 'onegroup delete 100-102']),
     {
       name: 'list',
       description: 'Lists groups with their number of users and VM quota usage',
@@ -118,7 +105,7 @@ export const onegroup: CommandDef = {
       examples: ['onegroup addadmin devs ann'],
       async run(ctx, a) {
         const gid = await ctx.resolve('group', str(a.GROUP));
-        for (const uid of await ctx.resolveRange('user', a.USERS ?? [])) await ctx.one.groups.addAdmin(gid, uid);
+        await eachId(ctx, 'user', a.USERS, 'made an admin', (uid) => ctx.one.groups.addAdmin(gid, uid));
       },
     },
     {
@@ -128,7 +115,7 @@ export const onegroup: CommandDef = {
       examples: ['onegroup deladmin devs ann'],
       async run(ctx, a) {
         const gid = await ctx.resolve('group', str(a.GROUP));
-        for (const uid of await ctx.resolveRange('user', a.USERS ?? [])) await ctx.one.groups.delAdmin(gid, uid);
+        await eachId(ctx, 'user', a.USERS, 'no longer an admin', (uid) => ctx.one.groups.delAdmin(gid, uid));
       },
     },
     {
@@ -141,16 +128,6 @@ export const onegroup: CommandDef = {
         await ctx.one.groups.quota(await ctx.resolve('group', str(a.GROUP)), text);
       },
     },
-    {
-      name: 'update',
-      description: 'Replaces the template of a group with a file (merges it with --append)',
-      args: [{ name: 'GROUP', kind: 'group' }, { name: 'FILE' }],
-      options: [{ long: 'append', short: 'a', description: 'Merges the file into the template' }],
-      examples: ['onegroup update devs info.txt --append'],
-      async run(ctx, a) {
-        const text = readTemplateFile(str(a.FILE));
-        await ctx.one.groups.update(await ctx.resolve('group', str(a.GROUP)), text, ctx.options.append ? UpdateMode.MERGE : UpdateMode.REPLACE);
-      },
-    },
+    updateSubcommand('group', 'GROUP', (one) => one.groups, ['onegroup update devs info.txt --append']),
   ],
 };

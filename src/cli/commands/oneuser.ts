@@ -6,11 +6,11 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { child, childText, parseXmlTree, type XmlNode } from '../../common/xml-tree.js';
-import { UpdateMode } from '../../oca/index.js';
-import { CliError, type CliContext, type CommandDef } from '../command.js';
+import { CliError, type CommandDef } from '../command.js';
 import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
 import { quotaSections, quotasById, vmQuotaCells } from '../quota-format.js';
-import { readTemplateFile } from '../read-file.js';
+import { eachId, readTemplateFile } from '../actions.js';
+import { deleteSubcommand, updateSubcommand } from '../subcommands.js';
 
 /** A row of `oneuser list`: the user element and its pool's quota entry. */
 interface UserRow {
@@ -70,13 +70,6 @@ export function userShow(xml: string): string {
   return out.join('\n');
 }
 
-/** Runs `action` for every user of a range argument. */
-async function eachUser(ctx: CliContext, range: string | string[] | undefined, action: (id: number) => Promise<unknown>): Promise<void> {
-  for (const id of await ctx.resolveRange('user', range ?? [])) {
-    await action(id);
-    if (ctx.options.verbose) ctx.print(`USER ${id}: done`);
-  }
-}
 
 /** The file `oneuser login` writes the token to: ONE_AUTH's, else ~/.one/one_auth. */
 function authFile(): string {
@@ -101,13 +94,7 @@ export const oneuser: CommandDef = {
         ctx.print(`ID: ${await ctx.one.users.allocate(str(a.USERNAME), str(a.PASSWORD), driver)}`);
       },
     },
-    {
-      name: 'delete',
-      description: 'Deletes users',
-      args: [{ name: 'RANGE', kind: 'user', range: true }],
-      examples: ['oneuser delete ann', 'oneuser delete 3,5-7'],
-      run: (ctx, a) => eachUser(ctx, a.RANGE, (id) => ctx.one.users.delete(id)),
-    },
+    deleteSubcommand('user', 'Deletes users', (one) => one.users, ['oneuser delete ann', 'oneuser delete 3,5-7']),
     {
       name: 'list',
       description: 'Lists users with their group, auth driver and VM quota usage',
@@ -146,7 +133,7 @@ export const oneuser: CommandDef = {
       examples: ['oneuser chgrp ann devs', 'oneuser chgrp 3,4 100'],
       async run(ctx, a) {
         const gid = await ctx.resolve('group', str(a.GROUP));
-        await eachUser(ctx, a.RANGE, (id) => ctx.one.users.chgrp(id, gid));
+        await eachId(ctx, 'user', a.RANGE, 'done', (id) => ctx.one.users.chgrp(id, gid));
       },
     },
     {
@@ -156,7 +143,7 @@ export const oneuser: CommandDef = {
       examples: ['oneuser addgroup ann ops'],
       async run(ctx, a) {
         const gid = await ctx.resolve('group', str(a.GROUP));
-        await eachUser(ctx, a.RANGE, (id) => ctx.one.users.addGroup(id, gid));
+        await eachId(ctx, 'user', a.RANGE, 'done', (id) => ctx.one.users.addGroup(id, gid));
       },
     },
     {
@@ -166,7 +153,7 @@ export const oneuser: CommandDef = {
       examples: ['oneuser delgroup ann ops'],
       async run(ctx, a) {
         const gid = await ctx.resolve('group', str(a.GROUP));
-        await eachUser(ctx, a.RANGE, (id) => ctx.one.users.delGroup(id, gid));
+        await eachId(ctx, 'user', a.RANGE, 'done', (id) => ctx.one.users.delGroup(id, gid));
       },
     },
     {
@@ -183,14 +170,14 @@ export const oneuser: CommandDef = {
       description: 'Enables users',
       args: [{ name: 'RANGE', kind: 'user', range: true }],
       examples: ['oneuser enable ann'],
-      run: (ctx, a) => eachUser(ctx, a.RANGE, (id) => ctx.one.users.enable(id, true)),
+      run: (ctx, a) => eachId(ctx, 'user', a.RANGE, 'done', (id) => ctx.one.users.enable(id, true)),
     },
     {
       name: 'disable',
       description: 'Disables users: they cannot log in',
       args: [{ name: 'RANGE', kind: 'user', range: true }],
       examples: ['oneuser disable ann', 'oneuser disable 3-5'],
-      run: (ctx, a) => eachUser(ctx, a.RANGE, (id) => ctx.one.users.enable(id, false)),
+      run: (ctx, a) => eachId(ctx, 'user', a.RANGE, 'done', (id) => ctx.one.users.enable(id, false)),
     },
     {
       name: 'quota',
@@ -202,17 +189,7 @@ export const oneuser: CommandDef = {
         await ctx.one.users.quota(await ctx.resolve('user', str(a.USER)), text);
       },
     },
-    {
-      name: 'update',
-      description: 'Replaces the template of a user with a file (merges it with --append)',
-      args: [{ name: 'USER', kind: 'user' }, { name: 'FILE' }],
-      options: [{ long: 'append', short: 'a', description: 'Merges the file into the template' }],
-      examples: ['oneuser update ann info.txt', 'oneuser update ann email.txt --append'],
-      async run(ctx, a) {
-        const text = readTemplateFile(str(a.FILE));
-        await ctx.one.users.update(await ctx.resolve('user', str(a.USER)), text, ctx.options.append ? UpdateMode.MERGE : UpdateMode.REPLACE);
-      },
-    },
+    updateSubcommand('user', 'USER', (one) => one.users, ['oneuser update ann info.txt', 'oneuser update ann email.txt --append']),
     {
       name: 'login',
       description: "Gets a login token for a user and writes USER:TOKEN to ONE_AUTH's file (~/.one/one_auth), or prints it",
