@@ -65,6 +65,15 @@ async function main(): Promise<void> {
     );
     console.log(`${o.vms} VMs created through OCA in ${((performance.now() - t0) / 1000).toFixed(1)} s (${o.backend})`);
 
+    // The listing alone, in this process: what the CLI waits for before it prints anything.
+    const fetches: number[] = [];
+    for (let i = 0; i < o.runs; i++) {
+      const t = performance.now();
+      await one.vms.listXml(-2, -1, -1, -1);
+      fetches.push(performance.now() - t);
+    }
+    console.log(`one.vmpool.info through OCA, in process: median ${median(fetches).toFixed(0)} ms, min ${Math.min(...fetches).toFixed(0)} ms`);
+
     const env = { ...process.env, ONE_XMLRPC: oned.endpoint, ONE_AUTH: join(oned.location, 'one_auth'), NO_COLOR: '1' };
     const cases: [string, string, string[]][] = [
       ['node, empty script (start-up floor)', '-e', ['']],
