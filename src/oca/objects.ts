@@ -12,6 +12,27 @@ function select(node: XmlNode, path: string): XmlNode[] {
   return level;
 }
 
+/** The first element at `path` below `node`, without building the lists `select` does (listings read thousands). */
+function first(node: XmlNode, path: string): XmlNode | undefined {
+  let at: XmlNode | undefined = node;
+  let from = 0;
+  while (at && from <= path.length) {
+    const slash = path.indexOf('/', from);
+    const name = slash < 0 ? path.slice(from) : path.slice(from, slash);
+    const level: XmlNode = at;
+    at = undefined;
+    for (const c of level.children) {
+      if (c.name === name) {
+        at = c;
+        break;
+      }
+    }
+    if (slash < 0) return at;
+    from = slash + 1;
+  }
+  return at;
+}
+
 export class OneObject {
   constructor(
     /** The element (`<VM>`, `<HOST>`...). */
@@ -22,7 +43,9 @@ export class OneObject {
 
   /** Text at `path` below the element ('' when absent). */
   get(path: string): string {
-    return select(this.node, path)[0]?.text.trim() ?? '';
+    // The first branch almost always holds it; when not, a later one may (`TEMPLATE/NIC/IP` of a second NIC).
+    const n = first(this.node, path) ?? (path.includes('/') ? select(this.node, path)[0] : undefined);
+    return n?.text.trim() ?? '';
   }
 
   /** Every element at `path` (repeated attributes such as `TEMPLATE/DISK`). */
