@@ -71,3 +71,21 @@ test('templates as show prints them', () => {
   const t = parseXmlTree('<TEMPLATE><A>1</A><NIC><IP>10.0.0.1</IP><MAC>x"y</MAC></NIC></TEMPLATE>');
   assert.deepEqual(templateLines(t), ['A="1"', 'NIC=[', '  IP="10.0.0.1",\n  MAC="x\\"y"', ']']);
 });
+
+test('headers are emphasized only on a terminal without NO_COLOR', () => {
+  const saved = { tty: process.stdout.isTTY, noColor: process.env.NO_COLOR };
+  try {
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
+    delete process.env.NO_COLOR;
+    assert.equal(tableLines(columns.slice(0, 1), [])[0], '\x1b[1;4m  ID\x1b[0m');
+    process.env.NO_COLOR = '1';
+    assert.equal(tableLines(columns.slice(0, 1), [])[0], '  ID');
+    Object.defineProperty(process.stdout, 'isTTY', { value: false, configurable: true });
+    delete process.env.NO_COLOR;
+    assert.equal(tableLines(columns.slice(0, 1), [])[0], '  ID');
+  } finally {
+    Object.defineProperty(process.stdout, 'isTTY', { value: saved.tty, configurable: true });
+    if (saved.noColor === undefined) delete process.env.NO_COLOR;
+    else process.env.NO_COLOR = saved.noColor;
+  }
+});

@@ -16,28 +16,13 @@
  * `user:password`, default ~/.one/one_auth) and ONE_XMLRPC (default http://localhost:2633/RPC2);
  * oned passes both to the hooks it runs.
  */
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { childInt, parseXmlTree, child } from '../common/xml-tree.js';
-import { XmlRpcClient, type XmlRpcValue } from '../rpc/xmlrpc/index.js';
+import { Oca } from '../oca/index.js';
 
 /** one.vm.recover operations. */
 const RECOVER = { delete: 3, recreate: 4 } as const;
 const HOST_ERROR = 3;
 const VM_DONE = 6;
-
-function session(): string {
-  const file = process.env.ONE_AUTH || join(homedir(), '.one', 'one_auth');
-  return readFileSync(file, 'utf8').trim();
-}
-
-async function call(client: XmlRpcClient, auth: string, method: string, params: XmlRpcValue[]): Promise<string> {
-  const r = (await client.call(method, [auth, ...params])) as XmlRpcValue[];
-  if (r[0] !== true) throw new Error(`${method}: ${String(r[1])}`);
-  return String(r[1]);
-}
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -49,26 +34,23 @@ async function main(): Promise<void> {
   const pause = Number(values.pause ?? 0);
   if (!(pause >= 0)) throw new Error(`-p: seconds, not "${values.pause}"`);
   const op = values.recreate ? RECOVER.recreate : RECOVER.delete;
-  const client = new XmlRpcClient(process.env.ONE_XMLRPC || 'http://localhost:2633/RPC2');
-  const auth = session();
+  const one = new Oca();
   try {
     if (pause > 0) await new Promise((r) => setTimeout(r, pause * 1000));
-    const host = parseXmlTree(await call(client, auth, 'one.host.info', [hostId]));
-    if (childInt(host, 'STATE') !== HOST_ERROR) {
+    const host = await one.hosts.info(hostId);
+    if (host.state !== HOST_ERROR) {
       console.log(`host ${hostId} is no longer in ERROR: nothing done`);
       return;
     }
-    const vms = (child(host, 'VMS')?.children ?? []).map((n) => Number(n.text));
     const done: number[] = [];
-    for (const id of vms) {
-      const vm = parseXmlTree(await call(client, auth, 'one.vm.info', [id]));
-      if (childInt(vm, 'STATE') === VM_DONE) continue;
-      await call(client, auth, 'one.vm.recover', [id, op]);
+    for (const id of host.ids('VMS')) {
+      if ((await one.vms.info(id)).state === VM_DONE) continue;
+      await one.vms.recover(id, op);
       done.push(id);
     }
     console.log(`host ${hostId}: ${values.recreate ? 'recreated' : 'deleted'} VMs ${done.join(',') || 'none'}`);
   } finally {
-    client.close();
+    one.close();
   }
 }
 

@@ -8,29 +8,25 @@ import { parseXmlTree, type XmlNode } from '../common/xml-tree.js';
 /** Elements at `path` (`TEMPLATE/NIC`) below `node`. */
 function select(node: XmlNode, path: string): XmlNode[] {
   let level = [node];
-  for (const name of path.split('/')) level = level.flatMap((n) => n.children.filter((c) => c.name === name));
+  for (const name of path.split('/')) {
+    const next: XmlNode[] = [];
+    for (const n of level) for (const c of n.children) if (c.name === name) next.push(c);
+    level = next;
+  }
   return level;
 }
 
-/** The first element at `path` below `node`, without building the lists `select` does (listings read thousands). */
-function first(node: XmlNode, path: string): XmlNode | undefined {
-  let at: XmlNode | undefined = node;
-  let from = 0;
-  while (at && from <= path.length) {
-    const slash = path.indexOf('/', from);
-    const name = slash < 0 ? path.slice(from) : path.slice(from, slash);
-    const level: XmlNode = at;
-    at = undefined;
-    for (const c of level.children) {
-      if (c.name === name) {
-        at = c;
-        break;
-      }
-    }
-    if (slash < 0) return at;
-    from = slash + 1;
+/**
+ * The first element at `names[i..]` below `node`, in document order (what `select(...)[0]` is,
+ * without building the lists: tables read several fields of thousands of objects).
+ */
+function first(node: XmlNode, names: readonly string[], i: number): XmlNode | undefined {
+  for (const c of node.children) {
+    if (c.name !== names[i]) continue;
+    const found = i === names.length - 1 ? c : first(c, names, i + 1);
+    if (found) return found;
   }
-  return at;
+  return undefined;
 }
 
 export class OneObject {
@@ -43,9 +39,7 @@ export class OneObject {
 
   /** Text at `path` below the element ('' when absent). */
   get(path: string): string {
-    // The first branch almost always holds it; when not, a later one may (`TEMPLATE/NIC/IP` of a second NIC).
-    const n = first(this.node, path) ?? (path.includes('/') ? select(this.node, path)[0] : undefined);
-    return n?.text.trim() ?? '';
+    return first(this.node, path.includes('/') ? path.split('/') : [path], 0)?.text.trim() ?? '';
   }
 
   /** Every element at `path` (repeated attributes such as `TEMPLATE/DISK`). */

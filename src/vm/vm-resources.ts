@@ -7,7 +7,16 @@
 import type { Vector } from '../common/template/index.js';
 import type { Template } from '../common/template/index.js';
 import type { QuotaUsage } from '../auth/quotas.js';
-import type { Transaction } from '../pool/index.js';
+import type { PoolObject, Transaction } from '../pool/index.js';
+
+/**
+ * Who takes the resources: the VM's owner (image and network names resolve among their objects)
+ * and the check that they may USE each image and network (throws to refuse).
+ */
+export interface ResourceUser {
+  readonly uid: number;
+  mayUse(resource: PoolObject): void;
+}
 
 /** A DISK or NIC that cannot be used; the message says why. */
 export class ResourceError extends Error {}
@@ -16,7 +25,7 @@ export class ResourceError extends Error {}
  * What the image pool offers VMs: resolve the image a DISK names,
  * say why it is not usable, take it for a VM (filling the DISK's SOURCE, TM_MAD...), give it back.
  */
-export interface ImageProvider<I = unknown> {
+export interface ImageProvider<I extends PoolObject = PoolObject> {
   resolveDisk(disk: Vector, uid: number): I;
   usableError(image: I): string | null;
   acquire(tx: Transaction, image: I, vmId: number, disk: Vector): void;
@@ -24,7 +33,7 @@ export interface ImageProvider<I = unknown> {
 }
 
 /** What the virtual network pool offers VMs: resolve a NIC's network, lease an address, free it. */
-export interface NetworkProvider<N = unknown> {
+export interface NetworkProvider<N extends PoolObject = PoolObject> {
   resolveNic(nic: Vector, uid: number): N;
   allocateLease(tx: Transaction, vnet: N, vmId: number, nic: Vector): void;
   releaseLease(tx: Transaction, nic: Vector, vmId: number): void;
@@ -47,26 +56,26 @@ export class VmResources {
    * CONTEXT disk (the DISK_ID after them) and NICs (NIC_ID from 0, MAC when missing), in the
    * caller's transaction step. Throws ResourceError.
    */
-  prepare(tx: Transaction, template: Template, vmId: number, uid: number): void {
+  prepare(tx: Transaction, template: Template, vmId: number, user: ResourceUser): void {
     const disks = vectors(template, 'DISK');
-    disks.forEach((disk, i) => this.prepareDisk(tx, disk, i, vmId, uid));
+    disks.forEach((disk, i) => this.prepareDisk(tx, disk, i, vmId, user));
     const context = template.getVector('CONTEXT');
     if (context) context.set('DISK_ID', String(disks.length));
     assignTargets(context ? [...disks, context] : disks);
-    vectors(template, 'NIC').forEach((nic, i) => this.prepareNic(tx, nic, i, vmId, uid));
+    vectors(template, 'NIC').forEach((nic, i) => this.prepareNic(tx, nic, i, vmId, user));
   }
 
   /** Prepares one more DISK (attach): the next DISK_ID and a free TARGET. */
-  prepareAttachedDisk(tx: Transaction, template: Template, disk: Vector, vmId: number, uid: number): void {
+  prepareAttachedDisk(tx: Transaction, template: Template, disk: Vector, vmId: number, user: ResourceUser): void {
     const ids = [...vectors(template, 'DISK'), ...vectors(template, 'CONTEXT')].map((d) => Number(d.get('DISK_ID') ?? -1));
-    this.prepareDisk(tx, disk, Math.max(-1, ...ids) + 1, vmId, uid);
+    this.prepareDisk(tx, disk, Math.max(-1, ...ids) + 1, vmId, user);
     if (!disk.has('TARGET')) assignTargets([...vectors(template, 'DISK'), ...vectors(template, 'CONTEXT'), disk]);
   }
 
   /** Prepares one more NIC (attach): the next NIC_ID. */
-  prepareAttachedNic(tx: Transaction, template: Template, nic: Vector, vmId: number, uid: number): void {
+  prepareAttachedNic(tx: Transaction, template: Template, nic: Vector, vmId: number, user: ResourceUser): void {
     const ids = vectors(template, 'NIC').map((n) => Number(n.get('NIC_ID') ?? -1));
-    this.prepareNic(tx, nic, Math.max(-1, ...ids) + 1, vmId, uid);
+    this.prepareNic(tx, nic, Math.max(-1, ...ids) + 1, vmId, user);
   }
 
   /** Gives back what a DISK took (its image). */
@@ -86,10 +95,11 @@ export class VmResources {
     for (const n of vectors(template, 'NIC')) this.releaseNic(tx, n, vmId);
   }
 
-  private prepareDisk(tx: Transaction, disk: Vector, id: number, vmId: number, uid: number): void {
+  private prepareDisk(tx: Transaction, disk: Vector, id: number, vmId: number, user: ResourceUser): void {
     disk.set('DISK_ID', String(id));
     if (IMAGE_ATTRS.some((a) => disk.has(a))) {
-      const image = this.resolve(() => this.images.resolveDisk(disk, uid), `DISK ${id}`);
+      const image = this.resolve(() => this.images.resolveDisk(disk, user.uid), `DISK ${id}`);
+      user.mayUse(image);
       const problem = this.images.usableError(image);
       if (problem) throw new ResourceError(`DISK ${id}: ${problem}`);
       this.images.acquire(tx, image, vmId, disk);
@@ -117,10 +127,11 @@ export class VmResources {
     }
   }
 
-  private prepareNic(tx: Transaction, nic: Vector, id: number, vmId: number, uid: number): void {
+  private prepareNic(tx: Transaction, nic: Vector, id: number, vmId: number, user: ResourceUser): void {
     nic.set('NIC_ID', String(id));
     if (NETWORK_ATTRS.some((a) => nic.has(a))) {
-      const vnet = this.resolve(() => this.vnets.resolveNic(nic, uid), `NIC ${id}`);
+      const vnet = this.resolve(() => this.vnets.resolveNic(nic, user.uid), `NIC ${id}`);
+      user.mayUse(vnet);
       this.resolve(() => this.vnets.allocateLease(tx, vnet, vmId, nic), `NIC ${id}`);
       return;
     }

@@ -124,6 +124,16 @@ for (const backend of BACKENDS) {
       assert.equal(childText(await okXml(oned, 'one.vn.info', [vnet]), 'USED_LEASES'), String(VMS));
     });
 
+    test("another user may not use alice's private image: refused, nothing taken", async () => {
+      const bob = await addUser(oned, 'bob');
+      const r = await oned.call('one.vm.allocate', [`CPU = 1\nMEMORY = 64\nDISK = [ IMAGE_ID = ${image} ]\nNIC = [ NETWORK_ID = ${vnet} ]`, false], bob.session);
+      assert.equal(r[0], false);
+      assert.equal(r[2], 512, 'AUTHORIZATION');
+      assert.match(String(r[1]), new RegExp(`USE IMAGE \\[${image}\\]`));
+      assert.equal(childText(await okXml(oned, 'one.vn.info', [vnet]), 'USED_LEASES'), String(VMS));
+      assert.equal(childText(await okXml(oned, 'one.image.info', [image]), 'RUNNING_VMS'), String(VMS));
+    });
+
     test('the admin deploys them all with one.vm.deploy: every VM reaches RUNNING', async () => {
       await Promise.all(vms.map((id, i) => oned.ok('one.vm.deploy', [id, hosts[i % 2]!, false, -1])));
       await Promise.all(vms.map((id) => untilVm(oned, id, 'RUNNING', isRunning)));

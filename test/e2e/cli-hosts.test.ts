@@ -100,7 +100,11 @@ describe('CLI onehost and onecluster on sqlite', () => {
     await cliOk(oned, 'onecluster', ['create', 'edge']);
     await cliOk(oned, 'onecluster', ['addhost', 'edge', 'db02']);
     await cliOk(oned, 'onecluster', ['adddatastore', 'edge', 'default']);
-    assert.deepEqual(rows(await cliOk(oned, 'onecluster', ['list', '--filter', 'NAME=edge', '--no-header'])), [['100', 'edge', '1', '0', '1']]);
+    await oned.ok('one.vn.allocate', ['NAME = "private"\nVN_MAD = "dummy"\nBRIDGE = "br0"', -1]);
+    await cliOk(oned, 'onecluster', ['addvnet', 'edge', 'private']);
+    assert.deepEqual(rows(await cliOk(oned, 'onecluster', ['list', '--filter', 'NAME=edge', '--no-header'])), [['100', 'edge', '1', '1', '1']]);
+    assert.match(await cliOk(oned, 'onecluster', ['show', 'edge']), /\nHOSTS\n1\n\nVNETS\n0\n\nDATASTORES\n1$/m);
+    await cliOk(oned, 'onecluster', ['delvnet', 'edge', 'private']);
     await cliOk(oned, 'onecluster', ['delhost', 'edge', 'db02']);
     await cliOk(oned, 'onecluster', ['deldatastore', 'edge', '1']);
     await cliOk(oned, 'onecluster', ['rename', 'edge', 'edge2']);
@@ -132,7 +136,7 @@ describe('CLI onehost and onecluster on sqlite', () => {
   });
 
   test('--help on the command and every subcommand, with examples, in 80 columns', async () => {
-    for (const command of ['onehost', 'onecluster']) {
+    for (const command of ['onehost', 'onecluster', 'onedatastore']) {
       const help = await cliOk(oned, command, ['--help']);
       assert.match(help, new RegExp(`^Usage: ${command} COMMAND`));
       const subs = [...help.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]!).filter((s) => s !== 'completion');
@@ -188,5 +192,32 @@ describe('CLI onehost and onecluster on sqlite', () => {
     });
     assert.equal(code, 0);
     assert.match(out, /^NAME\nweb01\ndb02\nweb03\n\nNAME\nweb01\n/);
+  });
+});
+
+describe('CLI onehost with monitoring on sqlite', () => {
+  let oned: Oned;
+  before(async () => {
+    oned = await Oned.start({
+      backend: 'sqlite',
+      conf: 'HOST_MONITORING_INTERVAL = 1\nIM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-c 400 -m 2048" ]\nVM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]\n',
+    });
+  });
+  after(() => oned.stop());
+
+  test('a monitored host: state on, allocation against its capacity, measured usage in show', async () => {
+    await cliOk(oned, 'onehost', ['create', 'mon01', '--im', 'dummy', '--vm', 'dummy']);
+    const end = Date.now() + 15_000;
+    let line = '';
+    while (Date.now() < end) {
+      line = await cliOk(oned, 'onehost', ['list', '--no-header']);
+      if (line.trimEnd().endsWith(' on')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual(rows(line), [['0', 'mon01', 'default', '0', '0', '/', '400', '(0%)', '0K', '/', '2G', '(0%)', 'on']]);
+    const show = await cliOk(oned, 'onehost', ['show', 'mon01']);
+    assert.match(show, /\nSTATE +: MONITORED\n/);
+    assert.match(show, /\nLAST MONITORING TIME +: \d\d\/\d\d \d\d:\d\d:\d\d\n/);
+    assert.match(show, /\nCPU\n +TOTAL +: 400\n +TOTAL \+\/- RESERVED +: 400\n +USED \(REAL\) +: \d+\n/);
   });
 });

@@ -146,7 +146,9 @@ HOST_HOOK = [ NAME = "error", ON = "ERROR", COMMAND = "ft/host_error", ARGUMENTS
       await until('RUNNING', async () => (await Promise.all(vms.map(state))).every((s) => s === '3/3'));
       writeFileSync(join(failing, 'monitor'), 'failure\n');
       await until('recreated (PENDING)', async () => (await Promise.all(vms.map(state))).every((s) => s === '1/0'));
-      assert.match(readFileSync(join(oned.location, 'var', 'oned.log'), 'utf8'), new RegExp(`Success executing Hook: error: host ${host}: recreated VMs ${vms.join(',')}`));
+      // The hook's outcome is logged when it exits, a moment after its last call.
+      const done = new RegExp(`Success executing Hook: error: host ${host}: recreated VMs ${vms.join(',')}`);
+      await until('the hook logged', async () => done.test(readFileSync(join(oned.location, 'var', 'oned.log'), 'utf8')));
       const h = parseXmlTree(String(await oned.ok('one.host.info', [host])));
       assert.equal(childText(h, 'STATE'), '3');
       assert.deepEqual(child(h, 'VMS')?.children.map((c) => c.text) ?? [], [], 'the failed host keeps no VM');

@@ -57,6 +57,11 @@ async function list(ctx: CliContext): Promise<void> {
 function showText(h: Host): string {
   const f = (n: string, v: string | number) => showField(n, v, 22);
   const vms = h.ids('VMS');
+  // What the last monitoring measured ('-' before the first sample).
+  const measured = (name: string, unit: (n: number) => string) => {
+    const v = h.int(`MONITORING/CAPACITY/${name}`);
+    return Number.isNaN(v) ? '-' : unit(v);
+  };
   const lines = [
     showHeader(`HOST ${h.id} INFORMATION`),
     f('ID', h.id),
@@ -72,10 +77,12 @@ function showText(h: Host): string {
     'MEMORY',
     f('  TOTAL', size(h.int('HOST_SHARE/TOTAL_MEM'))),
     f('  TOTAL +/- RESERVED', size(h.int('HOST_SHARE/MAX_MEM'))),
+    f('  USED (REAL)', measured('USED_MEMORY', (n) => size(n))),
     f('  USED (ALLOCATED)', size(h.int('HOST_SHARE/MEM_USAGE'))),
     'CPU',
     f('  TOTAL', h.get('HOST_SHARE/TOTAL_CPU') || '0'),
     f('  TOTAL +/- RESERVED', h.get('HOST_SHARE/MAX_CPU') || '0'),
+    f('  USED (REAL)', measured('USED_CPU', String)),
     f('  USED (ALLOCATED)', h.get('HOST_SHARE/CPU_USAGE') || '0'),
     '',
     showHeader('MONITORING INFORMATION'),

@@ -8,7 +8,8 @@ import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quot
 import { Template, type Vector } from '../../common/template/index.js';
 import { ActionNotAvailable, type Who } from '../../dm/index.js';
 import { HostState } from '../../host/index.js';
-import { ACTION_NAMES, diskQuotaUsage, LcmState, nicQuotaUsage, ResourceError, VirtualMachine, vectors, VmAction, vmHookSubject, vmQuotaUsage, VmState } from '../../vm/index.js';
+import { ACTION_NAMES, diskQuotaUsage, LcmState, nicQuotaUsage, type ResourceUser, ResourceError, VirtualMachine, vectors, VmAction, vmHookSubject, vmQuotaUsage, VmState } from '../../vm/index.js';
+import type { PoolObject } from '../../pool/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
@@ -57,6 +58,18 @@ function positive(template: Template, name: string, integer: boolean, required: 
 }
 
 /**
+ * The images and networks of a VM are the owner's to name and the caller's to USE (as in
+ * OpenNebula: instantiating needs USE on every image and network it takes; networks and
+ * datastores in clusters honour `%cid` ACL rules).
+ */
+function resourceUser(req: Request, uid: number): ResourceUser {
+  return {
+    uid,
+    mayUse: (resource) => req.authorize(resource, AuthOp.USE, (resource as PoolObject & { clusterIds?: readonly number[] }).clusterIds),
+  };
+}
+
+/**
  * Creates a VM from a full template (allocate, instantiate): checks CPU / MEMORY / VCPU and the
  * `given` name, splits TEMPLATE and USER_TEMPLATE, prepares DISKs and NICs, charges the VM
  * quota, all in one step; `nameOf` names the VM from its new id.
@@ -86,7 +99,7 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
   const tx = req.transaction();
   const oid = vms.nextOid();
   try {
-    req.core.vmResources.prepare(tx, system, oid, c.uid);
+    req.core.vmResources.prepare(tx, system, oid, resourceUser(req, c.uid));
     chargeQuotas(tx, req.core, c.uid, c.gid, vmQuotaUsage(system));
   } catch (err) {
     tx.rollback();
@@ -271,7 +284,7 @@ export const vmMethods: MethodDef[] = [
       const disk = vectorArg(oid, text, 'DISK');
       return dmStep(req, vm, (tx) =>
         req.core.dm.hotplug(tx, vm, 'disk-attach', () => {
-          req.core.vmResources.prepareAttachedDisk(tx, vm.template, disk, vm.oid, vm.owner.uid);
+          req.core.vmResources.prepareAttachedDisk(tx, vm.template, disk, vm.oid, resourceUser(req, vm.owner.uid));
           chargeQuotas(tx, req.core, vm.owner.uid, vm.owner.gid, diskQuotaUsage(disk));
           disk.set('ATTACH', 'YES');
           vm.template.add('DISK', disk);
@@ -302,7 +315,7 @@ export const vmMethods: MethodDef[] = [
       const nic = vectorArg(oid, text, 'NIC');
       return dmStep(req, vm, (tx) =>
         req.core.dm.hotplug(tx, vm, 'nic-attach', () => {
-          req.core.vmResources.prepareAttachedNic(tx, vm.template, nic, vm.oid, vm.owner.uid);
+          req.core.vmResources.prepareAttachedNic(tx, vm.template, nic, vm.oid, resourceUser(req, vm.owner.uid));
           chargeQuotas(tx, req.core, vm.owner.uid, vm.owner.gid, nicQuotaUsage(nic));
           nic.set('ATTACH', 'YES');
           vm.template.add('NIC', nic);
