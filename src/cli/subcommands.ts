@@ -22,8 +22,11 @@ export function rangeArg(kind: ResourceKind): ArgDef {
   return { name: 'RANGE', kind, range: true, variadic: true };
 }
 
-/** `update ID [FILE] [--append]`: the template from FILE or $EDITOR (starting from the current one). */
-export function updateSubcommand(kind: ResourceKind, arg: string, resource: ResourceOf, examples: string[]): SubcommandDef {
+/**
+ * `update ID [FILE] [--append]`: the template from FILE or $EDITOR (starting from the current one,
+ * the object's `element`: USER_TEMPLATE for VMs, whose `update` changes that one).
+ */
+export function updateSubcommand(kind: ResourceKind, arg: string, resource: ResourceOf, examples: string[], element = 'TEMPLATE'): SubcommandDef {
   return {
     name: 'update',
     description: `Replaces a ${KIND_LABEL[kind]}'s template with FILE (or what you write in $EDITOR)`,
@@ -34,7 +37,7 @@ export function updateSubcommand(kind: ResourceKind, arg: string, resource: Reso
       const res = resource(ctx.one);
       const id = await ctx.resolve(kind, args[arg] as string);
       const file = args.FILE as string | undefined;
-      const current = file === undefined ? templateLines(child((await res.info(id)).node, 'TEMPLATE')).join('\n') : '';
+      const current = file === undefined ? templateLines(child((await res.info(id)).node, element)).join('\n') : '';
       await res.update(id, templateFromFileOrEditor(file, current), ctx.options.append === true ? UpdateMode.MERGE : UpdateMode.REPLACE);
     },
   };

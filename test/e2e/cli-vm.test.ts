@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { childText, parseXmlTree } from '../../src/common/xml-tree.js';
-import { cli, cliOk, printedId, tableRows } from './cli-run.js';
+import { cli, cliOk, rows as tableRows } from './cli-helpers.js';
 import { Oned } from './harness.js';
 import { addUser, okId, onEveryBackend, sleep, TEST_DRIVERS } from './api-helpers.js';
 
@@ -35,8 +35,15 @@ async function infrastructure(oned: Oned): Promise<void> {
   await okId(oned, 'one.datastore.allocate', ['NAME = "dummy-images"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
 }
 
-function assertOneLineError(r: { code: number; stdout: string; stderr: string }, message: RegExp): void {
-  assert.equal(r.code, 255, `exit code of a failure (stderr: ${r.stderr})`);
+/** The `ID: n` a create command printed. */
+function printedId(stdout: string, label = 'ID'): number {
+  const m = new RegExp(`^${label}: (\\d+)$`, 'm').exec(stdout);
+  if (!m) throw new Error(`no "${label}: n" in ${JSON.stringify(stdout)}`);
+  return Number(m[1]);
+}
+
+function assertOneLineError(r: { code: number; stdout: string; stderr: string }, message: RegExp, code = 255): void {
+  assert.equal(r.code, code, `exit code of a failure (stderr: ${r.stderr})`);
   assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${JSON.stringify(r.stderr)}`);
   assert.match(r.stderr, message);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
@@ -78,6 +85,17 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,PER,STAT']), /^base,No,disa$/m);
     await cliOk(oned, 'oneimage', ['enable', 'base']);
     assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,STAT']), /^base,rdy$/m);
+    await cliOk(oned, 'oneimage', ['chtype', 'base', 'CDROM']);
+    assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,TYPE']), /^base,CD$/m);
+    await cliOk(oned, 'oneimage', ['chtype', 'base', 'os']);
+    const copy = printedId(await cliOk(oned, 'oneimage', ['clone', 'base', 'base-copy']));
+    assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'ID,NAME,TYPE']), new RegExp(`^${copy},base-copy,OS$`, 'm'));
+    const end2 = Date.now() + 15_000;
+    while (!/^base-copy,rdy$/m.test(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,STAT']))) {
+      if (Date.now() > end2) throw new Error('clone not READY');
+      await sleep(100);
+    }
+    await cliOk(oned, 'oneimage', ['delete', 'base-copy']);
   });
 
   test('oneimage bad input: no datastore, unknown type, unknown name', async () => {
@@ -175,6 +193,32 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     await untilStat(oned, 'web-0', 'runn');
   });
 
+  test('onevm nic-attach / nic-detach and disk-attach / disk-detach on a running VM, by names', async () => {
+    await cliOk(oned, 'onevm', ['nic-attach', 'web-0', '--network', 'private', '--ip', '10.0.0.9']);
+    await untilStat(oned, 'web-0', 'runn');
+    let show = await cliOk(oned, 'onevm', ['show', 'web-0']);
+    assert.match(show, /^\s+1 private\s+br0\s+10\.0\.0\.9\s/m, 'the new NIC 1 with its IP');
+    await cliOk(oned, 'onevm', ['nic-detach', 'web-0', '1']);
+    await untilStat(oned, 'web-0', 'runn');
+    assert.doesNotMatch(await cliOk(oned, 'onevm', ['show', 'web-0']), /10\.0\.0\.9/);
+
+    const data = printedId(await cliOk(oned, 'oneimage', ['create', '-d', 'dummy-images', '--name', 'data', '--type', 'DATABLOCK', '--size', '10']));
+    const end = Date.now() + 15_000;
+    while (!/^data,rdy$/m.test(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'NAME,STAT']))) {
+      if (Date.now() > end) throw new Error('image data not READY');
+      await sleep(100);
+    }
+    await cliOk(oned, 'onevm', ['disk-attach', 'web-0', '--image', 'data']);
+    await untilStat(oned, 'web-0', 'runn');
+    show = await cliOk(oned, 'onevm', ['show', 'web-0']);
+    assert.match(show, /^\s+1 \S+\s+\S+\s+data\s/m, 'disk 1 is the image data');
+    assert.match(await cliOk(oned, 'oneimage', ['list', '--csv', '--list', 'ID,RVMS']), new RegExp(`^${data},1$`, 'm'));
+    await cliOk(oned, 'onevm', ['disk-detach', 'web-0', '1']);
+    await untilStat(oned, 'web-0', 'runn');
+    assert.doesNotMatch(await cliOk(oned, 'onevm', ['show', 'web-0']), /^\s+1 \S+\s+\S+\s+data\s/m);
+    assertOneLineError(await cli(oned, 'onevm', ['disk-attach', 'web-0']), /--image IMAGE or --file FILE/);
+  });
+
   test('onevm show --json parses and matches --xml', async () => {
     const xml = parseXmlTree(await cliOk(oned, 'onevm', ['show', 'web-0', '--xml']));
     const json = JSON.parse(await cliOk(oned, 'onevm', ['show', 'web-0', '--json'])) as { VM: Record<string, unknown> };
@@ -202,6 +246,10 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     assert.match(show, /^LOCK\s+: Use$/m);
     assertOneLineError(await cli(oned, 'onevm', ['terminate', 'batch-renamed']), /locked/i);
     await cliOk(oned, 'onevm', ['unlock', 'batch-renamed']);
+    const extra = join(oned.location, 'extra.tmpl');
+    writeFileSync(extra, 'OWNER_NOTE = "batch job"\n');
+    await cliOk(oned, 'onevm', ['update', 'batch-renamed', extra, '--append']);
+    assert.match(await cliOk(oned, 'onevm', ['show', 'batch-renamed']), /^USER TEMPLATE\n(.*\n)*OWNER_NOTE="batch job"$/m);
     await cliOk(oned, 'onevm', ['terminate', ids.join(',')]);
     const names = await cliOk(oned, 'onevm', ['list', '--list', 'NAME', '--no-header']);
     assert.doesNotMatch(names, /batch/);
@@ -218,14 +266,31 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     assertOneLineError(await cli(oned, 'onevm', ['show', 'nosuchvm']), /nosuchvm/);
     assertOneLineError(await cli(oned, 'onevm', ['show', '999']), /999/);
     assertOneLineError(await cli(oned, 'onevm', ['recover', 'web-0']), /exactly one of --success, --failure/);
-    assertOneLineError(await cli(oned, 'onevm', ['chmod', 'web-0', '999']), /three octal digits/);
+    assertOneLineError(await cli(oned, 'onevm', ['chmod', 'web-0', '999']), /three octal digits/, 1);
     assertOneLineError(await cli(oned, 'onevm', ['disk-detach', 'web-0', 'x']), /DISKID must be a whole number/);
     assertOneLineError(await cli(oned, 'onevm', ['create']), /A template FILE or options/);
-    assertOneLineError(await cli(oned, 'onevm', ['create', '/no/such/file.tmpl']), /Cannot read template file \/no\/such\/file\.tmpl: ENOENT/);
+    assertOneLineError(await cli(oned, 'onevm', ['create', '/no/such/file.tmpl']), /Cannot read the template file \/no\/such\/file\.tmpl: ENOENT/);
     assertOneLineError(await cli(oned, 'onevm', ['deploy', 'web-1', 'no-such-host']), /no-such-host/);
-    const wrong = await cli(oned, 'onevm', ['list'], 'oneadmin:wrong-password');
+    const authFile = join(oned.location, 'wrong_auth');
+    writeFileSync(authFile, 'oneadmin:wrong-password\n');
+    const wrong = await cli(oned, 'onevm', ['list'], { ONE_AUTH: authFile });
     assert.notEqual(wrong.code, 0);
     assert.equal(wrong.stderr.trim().split('\n').length, 1);
+  });
+
+  test('onevm undeploy --hard, resume (back to pend), stop and recover --delete', async () => {
+    await cliOk(oned, 'onevm', ['undeploy', '--hard', 'web-1']);
+    await untilStat(oned, 'web-1', 'unde');
+    await cliOk(oned, 'onevm', ['resume', 'web-1']);
+    await untilStat(oned, 'web-1', 'pend');
+    const id = printedId(await cliOk(oned, 'onevm', ['create', '--name', 'doomed', '--cpu', '1', '--memory', '16']));
+    await cliOk(oned, 'onevm', ['recover', 'doomed', '--delete']);
+    const end = Date.now() + 15_000;
+    while (new RegExp(`^${id}$`, 'm').test(await cliOk(oned, 'onevm', ['list', '--list', 'ID', '--no-header']))) {
+      if (Date.now() > end) throw new Error('recover --delete left the VM');
+      await sleep(100);
+    }
+    assertOneLineError(await cli(oned, 'onevm', ['stop', 'web-1']), /stop/);
   });
 
   test('onevm terminate a range: the VMs are gone from the list', async () => {

@@ -1,21 +1,19 @@
 /** `oneimage`: images: create (from a FILE or options), list, show, clone, state and type changes. */
-import { Image, parsePool, type Oca } from '../../oca/index.js';
+import { Image, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef, type SubcommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
 import {
-  arg,
-  chgrpSubcommand,
   chmodSubcommand,
   chownSubcommand,
   deleteSubcommand,
-  eachId,
-  printId,
-  rangeIds,
-  readTemplateFile,
   renameSubcommand,
+  rangeArg,
   updateSubcommand,
-} from './common-subcommands.js';
-import { pairs, permissionRows, section, shortDate, templateText, unitMb } from './show-sections.js';
+} from '../subcommands.js';
+import { eachId, readTemplateFile } from '../actions.js';
+import { dateTime, size } from '../format.js';
+import { arg, chgrpSubcommand, printId } from './common-subcommands.js';
+import { pairs, permissionRows, section, templateText } from './show-sections.js';
 import { IMAGE_TYPES, imageStateShort, imageTypeName, imageTypeShort } from './states.js';
 
 const images = (one: Oca) => one.images;
@@ -27,12 +25,12 @@ export const imageColumns: Column<Image>[] = [
   { name: 'GROUP', width: 8, left: true, value: (i) => i.gname },
   { name: 'NAME', width: 12, left: true, value: (i) => i.name },
   { name: 'DATASTORE', width: 10, left: true, value: (i) => i.get('DATASTORE') },
-  { name: 'SIZE', width: 7, value: (i) => unitMb(i.sizeMb) },
+  { name: 'SIZE', width: 7, value: (i) => size(i.sizeMb, 'M') },
   { name: 'TYPE', width: 4, left: true, value: (i) => imageTypeShort(i.type) },
   { name: 'PER', width: 3, left: true, value: (i) => (i.get('PERSISTENT') === '1' ? 'Yes' : 'No') },
   { name: 'STAT', width: 4, left: true, value: (i) => imageStateShort(i.state) },
   { name: 'RVMS', width: 4, value: (i) => i.get('RUNNING_VMS') || '0' },
-  { name: 'REGTIME', width: 14, value: (i) => shortDate(i.int('REGTIME')), default: false },
+  { name: 'REGTIME', width: 14, value: (i) => dateTime(i.int('REGTIME')), default: false },
 ];
 
 /** The sections of `oneimage show`. */
@@ -49,17 +47,17 @@ export function imageShowText(i: Image): string {
         ['LOCK', i.get('LOCK/LOCKED') ? 'Yes' : 'None'],
         ['DATASTORE', i.get('DATASTORE')],
         ['TYPE', imageTypeName(i.type)],
-        ['REGISTER TIME', shortDate(i.int('REGTIME'))],
+        ['REGISTER TIME', dateTime(i.int('REGTIME'))],
         ['PERSISTENT', i.get('PERSISTENT') === '1' ? 'Yes' : 'No'],
         ['SOURCE', i.get('SOURCE') || '-'],
         ['PATH', i.get('PATH') || '-'],
         ['FSTYPE', i.get('FSTYPE') || '-'],
-        ['SIZE', unitMb(i.sizeMb)],
+        ['SIZE', size(i.sizeMb, 'M')],
         ['STATE', imageStateShort(i.state)],
         ['RUNNING_VMS', i.get('RUNNING_VMS') || '0'],
       ]),
     ),
-    section('PERMISSIONS', pairs(permissionRows((p) => i.get(p)))),
+    section('PERMISSIONS', pairs(permissionRows(i))),
     section('IMAGE TEMPLATE', templateText(i.all('TEMPLATE')[0])),
     section('VIRTUAL MACHINES', vms.length ? vms.join(',') : '-'),
   ].join('\n').trimEnd();
@@ -92,11 +90,10 @@ function stateSubcommand(name: string, description: string, run: (one: Oca, id: 
   return {
     name,
     description,
-    args: [{ name: 'RANGE', kind: 'image', range: true }],
+    args: [rangeArg('image')],
     examples: [`oneimage ${name} 3`, `oneimage ${name} 3-5`],
     run: async (ctx, args) => {
-      const ids = await rangeIds(ctx, 'image', args);
-      await eachId(ids, (id) => run(ctx.one, id));
+      await eachId(ctx, 'image', args['RANGE'], name, (id) => run(ctx.one, id));
     },
   };
 }
@@ -136,7 +133,7 @@ export const oneimage: CommandDef = {
       examples: ['oneimage list', 'oneimage list --filter TYPE=OS --csv'],
       run: async (ctx) => {
         const xml = await ctx.one.images.listXml(-2, -1, -1);
-        printList(ctx, imageColumns, parsePool(Image, 'IMAGE', xml), xml, 'IMAGE_POOL');
+        printList(ctx, imageColumns, ctx.one.images.parseList(xml), xml, 'IMAGE_POOL');
       },
     },
     {
@@ -149,7 +146,7 @@ export const oneimage: CommandDef = {
         printShow(ctx, i.xml, () => imageShowText(i));
       },
     },
-    deleteSubcommand('oneimage', 'image', images),
+    deleteSubcommand('image', 'Deletes images', images, ['oneimage delete 3', 'oneimage delete 3-5']),
     {
       name: 'clone',
       description: 'Copies an image under a new name (-d: into another datastore)',
@@ -173,14 +170,13 @@ export const oneimage: CommandDef = {
       examples: ['oneimage chtype 3 DATABLOCK'],
       run: async (ctx, args) => {
         const type = checkedType(arg(args, 'TYPE'));
-        const ids = await rangeIds(ctx, 'image', args);
-        await eachId(ids, (id) => ctx.one.images.chtype(id, type));
+        await eachId(ctx, 'image', args['RANGE'], `type ${type}`, (id) => ctx.one.images.chtype(id, type));
       },
     },
-    updateSubcommand('oneimage', 'image', images, 'IMAGEID'),
-    renameSubcommand('oneimage', 'image', images, 'IMAGEID'),
-    chmodSubcommand('oneimage', 'image', images),
-    chownSubcommand('oneimage', 'image', images),
-    chgrpSubcommand('oneimage', 'image', images),
+    updateSubcommand('image', 'IMAGEID', images, ['oneimage update 3 new.tmpl', 'oneimage update 3 extra.tmpl --append']),
+    renameSubcommand('image', 'IMAGEID', images, ['oneimage rename 3 new-name']),
+    chmodSubcommand('image', images, ['oneimage chmod 3 640', 'oneimage chmod 3-5 660']),
+    chownSubcommand('image', images, ['oneimage chown 3 alice', 'oneimage chown 3,4 alice users']),
+    chgrpSubcommand('image', images, ['oneimage chgrp 3 users']),
   ],
 };

@@ -1,20 +1,18 @@
 /** `onetemplate`: VM templates: create, list, show, instantiate, clone, delete, update, permissions. */
-import { OneObject, parsePool, type Oca } from '../../oca/index.js';
+import { OneObject, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
 import {
-  arg,
-  chgrpSubcommand,
   chmodSubcommand,
   chownSubcommand,
-  eachId,
-  printId,
-  rangeIds,
-  readTemplateFile,
   renameSubcommand,
+  rangeArg,
   updateSubcommand,
-} from './common-subcommands.js';
-import { pairs, permissionRows, section, shortDate, templateText } from './show-sections.js';
+} from '../subcommands.js';
+import { eachId, readTemplateFile } from '../actions.js';
+import { dateTime } from '../format.js';
+import { arg, chgrpSubcommand, printId } from './common-subcommands.js';
+import { pairs, permissionRows, section, templateText } from './show-sections.js';
 import { hasTemplateOptions, HOLD, multiple, MULTIPLE, templateFromOptions, VM_TEMPLATE_OPTIONS } from './vm-template-options.js';
 
 const templates = (one: Oca) => one.templates;
@@ -25,14 +23,14 @@ export const templateColumns: Column<OneObject>[] = [
   { name: 'USER', width: 12, left: true, value: (t) => t.uname },
   { name: 'GROUP', width: 12, left: true, value: (t) => t.gname },
   { name: 'NAME', width: 30, left: true, value: (t) => t.name },
-  { name: 'REGTIME', width: 14, value: (t) => shortDate(t.int('REGTIME')) },
+  { name: 'REGTIME', width: 14, value: (t) => dateTime(t.int('REGTIME')) },
 ];
 
 /** The sections of `onetemplate show`. */
 export function templateShowText(t: OneObject): string {
   return [
-    section(`TEMPLATE ${t.id} INFORMATION`, pairs([['ID', String(t.id)], ['NAME', t.name], ['USER', t.uname], ['GROUP', t.gname], ['LOCK', t.get('LOCK/LOCKED') ? 'Yes' : 'None'], ['REGISTER TIME', shortDate(t.int('REGTIME'))]])),
-    section('PERMISSIONS', pairs(permissionRows((p) => t.get(p)))),
+    section(`TEMPLATE ${t.id} INFORMATION`, pairs([['ID', String(t.id)], ['NAME', t.name], ['USER', t.uname], ['GROUP', t.gname], ['LOCK', t.get('LOCK/LOCKED') ? 'Yes' : 'None'], ['REGISTER TIME', dateTime(t.int('REGTIME'))]])),
+    section('PERMISSIONS', pairs(permissionRows(t))),
     section('TEMPLATE CONTENTS', templateText(t.all('TEMPLATE')[0])),
   ].join('\n').trimEnd();
 }
@@ -63,7 +61,7 @@ export const onetemplate: CommandDef = {
       examples: ['onetemplate list', 'onetemplate list --json'],
       run: async (ctx) => {
         const xml = await ctx.one.templates.listXml(-2, -1, -1);
-        printList(ctx, templateColumns, parsePool(OneObject, 'VMTEMPLATE', xml), xml, 'VMTEMPLATE_POOL');
+        printList(ctx, templateColumns, ctx.one.templates.parseList(xml), xml, 'VMTEMPLATE_POOL');
       },
     },
     {
@@ -79,15 +77,14 @@ export const onetemplate: CommandDef = {
     {
       name: 'instantiate',
       description: 'Creates VMs from templates (--name, -m N, --hold)',
-      args: [{ name: 'RANGE', kind: 'template', range: true }],
+      args: [rangeArg('template')],
       options: [{ long: 'name', value: 'NAME', description: 'Name of the VM (with -m: NAME-0, NAME-1...)' }, MULTIPLE, HOLD],
       examples: ['onetemplate instantiate small', 'onetemplate instantiate 0 --name web -m 3', 'onetemplate instantiate 0 --hold'],
       run: async (ctx, args) => {
         const count = multiple(ctx);
         const name = typeof ctx.options['name'] === 'string' ? ctx.options['name'] : '';
         const hold = ctx.options['hold'] === true;
-        const ids = await rangeIds(ctx, 'template', args);
-        await eachId(ids, async (id) => {
+        await eachId(ctx, 'template', args['RANGE'], 'instantiated', async (id) => {
           for (let i = 0; i < count; i++) {
             const vmName = name && count > 1 ? `${name}-${i}` : name;
             printId(ctx, await ctx.one.templates.instantiate(id, vmName, hold), 'VM ID');
@@ -109,18 +106,17 @@ export const onetemplate: CommandDef = {
     {
       name: 'delete',
       description: 'Deletes templates (--recursive: their images too)',
-      args: [{ name: 'RANGE', kind: 'template', range: true }],
+      args: [rangeArg('template')],
       options: [{ long: 'recursive', description: 'Deletes the images of the template too' }],
       examples: ['onetemplate delete 3', 'onetemplate delete small --recursive'],
       run: async (ctx, args) => {
-        const ids = await rangeIds(ctx, 'template', args);
-        await eachId(ids, (id) => ctx.one.templates.delete(id, ctx.options['recursive'] === true));
+        await eachId(ctx, 'template', args['RANGE'], 'deleted', (id) => ctx.one.templates.delete(id, ctx.options['recursive'] === true));
       },
     },
-    updateSubcommand('onetemplate', 'template', templates, 'TEMPLATEID'),
-    renameSubcommand('onetemplate', 'template', templates, 'TEMPLATEID'),
-    chmodSubcommand('onetemplate', 'template', templates),
-    chownSubcommand('onetemplate', 'template', templates),
-    chgrpSubcommand('onetemplate', 'template', templates),
+    updateSubcommand('template', 'TEMPLATEID', templates, ['onetemplate update 3 new.tmpl', 'onetemplate update 3 extra.tmpl --append']),
+    renameSubcommand('template', 'TEMPLATEID', templates, ['onetemplate rename 3 new-name']),
+    chmodSubcommand('template', templates, ['onetemplate chmod 3 640', 'onetemplate chmod 3-5 660']),
+    chownSubcommand('template', templates, ['onetemplate chown 3 alice', 'onetemplate chown 3,4 alice users']),
+    chgrpSubcommand('template', templates, ['onetemplate chgrp 3 users']),
   ],
 };

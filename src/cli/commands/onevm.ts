@@ -2,25 +2,21 @@
  * `onevm`: create, list, show and drive virtual machines (deploy, migrate, every action,
  * recover, disk and NIC hotplug, update, rename, permissions, locks, top).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { XmlNode } from '../../common/xml-tree.js';
-import { parsePool, VirtualMachine, type Oca } from '../../oca/index.js';
+import { childText } from '../../common/xml-tree.js';
+import { VirtualMachine, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef, type OptionDef, type SubcommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
 import {
-  arg,
-  chgrpSubcommand,
   chmodSubcommand,
   chownSubcommand,
-  eachId,
-  printId,
-  rangeIds,
-  readTemplateFile,
   renameSubcommand,
+  rangeArg,
   updateSubcommand,
-  wholeNumber,
-} from './common-subcommands.js';
-import { duration, pairs, permissionRows, section, shortDate, subTable, templateText, unitKb, unitMb } from './show-sections.js';
+} from '../subcommands.js';
+import { delaySeconds, eachId, readTemplateFile, refresh } from '../actions.js';
+import { dateTime, size } from '../format.js';
+import { arg, chgrpSubcommand, printId, wholeNumber } from './common-subcommands.js';
+import { duration, pairs, permissionRows, section, subTable, templateText } from './show-sections.js';
 import { lcmStateName, vmActionName, vmShortState, vmStateName } from './states.js';
 import { hasTemplateOptions, HOLD, multiple, MULTIPLE, templateFromOptions, VM_TEMPLATE_OPTIONS } from './vm-template-options.js';
 
@@ -42,22 +38,18 @@ export function vmColumns(now = Math.floor(Date.now() / 1000)): Column<VirtualMa
     { name: 'NAME', width: 14, left: true, value: (vm) => vm.name },
     { name: 'STAT', width: 4, left: true, value: (vm) => vmShortState(vm.state, vm.lcmState) },
     { name: 'UCPU', width: 4, value: (vm) => vm.get('MONITORING/CPU') || '0' },
-    { name: 'UMEM', width: 7, value: (vm) => unitKb(vm.int('MONITORING/MEMORY')) },
+    { name: 'UMEM', width: 7, value: (vm) => size(vm.int('MONITORING/MEMORY') || 0) },
     { name: 'HOST', width: 10, left: true, value: (vm) => vm.hostname },
     { name: 'TIME', width: 11, value: (vm) => duration(lifetime(vm, now)) },
     { name: 'CPU', width: 4, value: (vm) => vm.get('TEMPLATE/CPU'), default: false },
-    { name: 'MEM', width: 7, value: (vm) => unitMb(vm.int('TEMPLATE/MEMORY')), default: false },
-    { name: 'IP', width: 15, left: true, value: (vm) => vm.all('TEMPLATE/NIC').map((n) => n.children.find((c) => c.name === 'IP')?.text ?? '').filter(Boolean).join(','), default: false },
+    { name: 'MEM', width: 7, value: (vm) => size(vm.int('TEMPLATE/MEMORY'), 'M'), default: false },
+    { name: 'IP', width: 15, left: true, value: (vm) => vm.all('TEMPLATE/NIC').map((n) => childText(n, 'IP')).filter(Boolean).join(','), default: false },
   ];
 }
 
 async function listVms(ctx: CliContext): Promise<void> {
   const xml = await ctx.one.vms.listXml(-2, -1, -1, -1);
-  printList(ctx, vmColumns(), parsePool(VirtualMachine, 'VM', xml), xml, 'VM_POOL');
-}
-
-function text(node: XmlNode, name: string): string {
-  return node.children.find((c) => c.name === name)?.text ?? '';
+  printList(ctx, vmColumns(), ctx.one.vms.parseList(xml), xml, 'VM_POOL');
 }
 
 /** The sections of `onevm show`. */
@@ -76,49 +68,49 @@ export function vmShowText(vm: VirtualMachine): string {
       ['LOCK', lock ? ({ '1': 'Use', '2': 'Manage', '3': 'Admin', '4': 'All' } as Record<string, string>)[lock] ?? lock : 'None'],
       ['RESCHED', vm.get('RESCHED') === '1' ? 'Yes' : 'No'],
       ['HOST', vm.hostname || '-'],
-      ['CLUSTER ID', last ? text(last, 'CID') : '-'],
-      ['START TIME', shortDate(vm.int('STIME'))],
-      ['END TIME', shortDate(vm.int('ETIME'))],
+      ['CLUSTER ID', last ? childText(last, 'CID') : '-'],
+      ['START TIME', dateTime(vm.int('STIME'))],
+      ['END TIME', dateTime(vm.int('ETIME'))],
       ['DEPLOY ID', vm.get('DEPLOY_ID') || '-'],
     ]
   );
   const monitoring = pairs(
     [
       ['CPU', vm.get('MONITORING/CPU') || '-'],
-      ['MEMORY', vm.get('MONITORING/MEMORY') ? unitKb(vm.int('MONITORING/MEMORY')) : '-'],
-      ['NETTX', vm.get('MONITORING/NETTX') ? unitKb(Math.round(vm.int('MONITORING/NETTX') / 1024)) : '-'],
-      ['NETRX', vm.get('MONITORING/NETRX') ? unitKb(Math.round(vm.int('MONITORING/NETRX') / 1024)) : '-'],
+      ['MEMORY', vm.get('MONITORING/MEMORY') ? size(vm.int('MONITORING/MEMORY')) : '-'],
+      ['NETTX', vm.get('MONITORING/NETTX') ? size(Math.round(vm.int('MONITORING/NETTX') / 1024)) : '-'],
+      ['NETRX', vm.get('MONITORING/NETRX') ? size(Math.round(vm.int('MONITORING/NETRX') / 1024)) : '-'],
     ]
   );
   const out = [
     section(`VIRTUAL MACHINE ${vm.id} INFORMATION`, info),
     section('VIRTUAL MACHINE MONITORING', monitoring),
-    section('PERMISSIONS', pairs(permissionRows((p) => vm.get(p)))),
+    section('PERMISSIONS', pairs(permissionRows(vm))),
   ];
   const disks = vm.all('TEMPLATE/DISK');
   if (disks.length) {
     const rows = disks.map((d) => [
-      text(d, 'DISK_ID'),
-      text(d, 'DATASTORE') || '-',
-      text(d, 'TARGET'),
-      text(d, 'IMAGE') || text(d, 'TYPE') || '-',
-      unitMb(Number(text(d, 'SIZE'))),
-      text(d, 'TYPE') || 'file',
-      text(d, 'SAVE') === 'YES' ? 'YES' : 'NO',
+      childText(d, 'DISK_ID'),
+      childText(d, 'DATASTORE') || '-',
+      childText(d, 'TARGET'),
+      childText(d, 'IMAGE') || childText(d, 'TYPE') || '-',
+      size(Number(childText(d, 'SIZE')), 'M'),
+      childText(d, 'TYPE') || 'file',
+      childText(d, 'SAVE') === 'YES' ? 'YES' : 'NO',
     ]);
     out.push(section('VM DISKS', subTable([['ID', 3], ['DATASTORE', 10, 'left'], ['TARGET', 6, 'left'], ['IMAGE', 24, 'left'], ['SIZE', 7], ['TYPE', 6, 'left'], ['SAVE', 4, 'left']], rows)));
   }
   const nics = vm.all('TEMPLATE/NIC');
   if (nics.length) {
-    const rows = nics.map((n) => [text(n, 'NIC_ID'), text(n, 'NETWORK') || '-', text(n, 'BRIDGE') || '-', text(n, 'IP') || '-', text(n, 'MAC') || '-']);
+    const rows = nics.map((n) => [childText(n, 'NIC_ID'), childText(n, 'NETWORK') || '-', childText(n, 'BRIDGE') || '-', childText(n, 'IP') || '-', childText(n, 'MAC') || '-']);
     out.push(section('VM NICS', subTable([['ID', 3], ['NETWORK', 16, 'left'], ['BRIDGE', 10, 'left'], ['IP', 15, 'left'], ['MAC', 17, 'left']], rows)));
   }
   if (history.length) {
     const rows = history.map((h) => {
-      const stime = Number(text(h, 'STIME'));
-      const etime = Number(text(h, 'ETIME'));
+      const stime = Number(childText(h, 'STIME'));
+      const etime = Number(childText(h, 'ETIME'));
       const end = etime > 0 ? etime : Math.floor(Date.now() / 1000);
-      return [text(h, 'SEQ'), text(h, 'UID') || '-', text(h, 'HOSTNAME'), vmActionName(Number(text(h, 'ACTION'))), text(h, 'DS_ID'), shortDate(stime), duration(end - stime)];
+      return [childText(h, 'SEQ'), childText(h, 'UID') || '-', childText(h, 'HOSTNAME'), vmActionName(Number(childText(h, 'ACTION'))), childText(h, 'DS_ID'), dateTime(stime), duration(end - stime)];
     });
     out.push(section('VIRTUAL MACHINE HISTORY', subTable([['SEQ', 3], ['UID', 4], ['HOST', 12, 'left'], ['ACTION', 12, 'left'], ['DS', 3], ['START', 14, 'left'], ['TIME', 13]], rows)));
   }
@@ -134,13 +126,12 @@ function actionSubcommand(name: string, description: string, hard = false): Subc
   return {
     name,
     description,
-    args: [{ name: 'RANGE', kind: 'vm', range: true }],
+    args: [rangeArg('vm')],
     options: hard ? [HARD] : [],
     examples: [`onevm ${name} 3`, `onevm ${name} 3-5${hard ? ' --hard' : ''}`, `onevm ${name} myvm`],
     run: async (ctx, args) => {
       const action = hard && ctx.options['hard'] ? `${name}-hard` : name;
-      const ids = await rangeIds(ctx, 'vm', args);
-      await eachId(ids, (id) => ctx.one.vms.action(action, id));
+      await eachId(ctx, 'vm', args['RANGE'], action, (id) => ctx.one.vms.action(action, id));
     },
   };
 }
@@ -196,19 +187,9 @@ export const onevm: CommandDef = {
       name: 'top',
       description: 'Lists the VMs again every few seconds, until interrupted',
       args: [],
-      options: [{ long: 'delay', short: 'd', value: 'SECONDS', description: 'Seconds between refreshes (default 3)' }],
-      examples: ['onevm top', 'onevm top --delay 10'],
-      run: async (ctx) => {
-        const delay = ctx.options['delay'] === undefined ? 3 : Number(ctx.options['delay']);
-        if (!(delay > 0)) throw new CliError(`--delay must be a positive number of seconds, not "${String(ctx.options['delay'])}"`);
-        let stop = false;
-        process.once('SIGINT', () => (stop = true));
-        while (!stop) {
-          if (process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
-          await listVms(ctx);
-          await sleep(delay * 1000);
-        }
-      },
+      options: [{ long: 'delay', short: 'd', value: 'SECONDS', description: 'Seconds between refreshes (default 1)' }],
+      examples: ['onevm top', 'onevm top -d 5'],
+      run: (ctx) => refresh(ctx, delaySeconds(ctx.options['delay']), () => listVms(ctx)),
     },
     {
       name: 'deploy',
@@ -219,8 +200,7 @@ export const onevm: CommandDef = {
       run: async (ctx, args) => {
         const host = await ctx.resolve('host', arg(args, 'HOSTID'));
         const ds = args['DATASTOREID'] ? await ctx.resolve('datastore', arg(args, 'DATASTOREID')) : -1;
-        const ids = await rangeIds(ctx, 'vm', args);
-        await eachId(ids, (id) => ctx.one.vms.deploy(id, host, ctx.options['enforce'] === true, ds));
+        await eachId(ctx, 'vm', args['RANGE'], `deploying on host ${host}`, (id) => ctx.one.vms.deploy(id, host, ctx.options['enforce'] === true, ds));
       },
     },
     {
@@ -235,8 +215,7 @@ export const onevm: CommandDef = {
       run: async (ctx, args) => {
         const host = await ctx.resolve('host', arg(args, 'HOSTID'));
         const ds = args['DATASTOREID'] ? await ctx.resolve('datastore', arg(args, 'DATASTOREID')) : -1;
-        const ids = await rangeIds(ctx, 'vm', args);
-        await eachId(ids, (id) => ctx.one.vms.migrate(id, host, ctx.options['live'] === true, ctx.options['enforce'] === true, ds));
+        await eachId(ctx, 'vm', args['RANGE'], `migrating to host ${host}`, (id) => ctx.one.vms.migrate(id, host, ctx.options['live'] === true, ctx.options['enforce'] === true, ds));
       },
     },
     actionSubcommand('terminate', 'Shuts the VMs down and deletes them (--hard: powers them off at once)', true),
@@ -252,15 +231,14 @@ export const onevm: CommandDef = {
     actionSubcommand('unresched', 'Cancels a resched'),
     {
       name: 'recover',
-      description: 'Recovers VMs stuck in an operation: one of --success, --failure, --retry, --delete, --recreate, --delete-db',
-      args: [{ name: 'RANGE', kind: 'vm', range: true }],
+      description: 'Recovers VMs stuck in an operation (give one of its options)',
+      args: [rangeArg('vm')],
       options: RECOVER.map(([long, , description]) => ({ long, description })),
       examples: ['onevm recover 3 --success', 'onevm recover 3 --retry', 'onevm recover 3-5 --delete'],
       run: async (ctx, args) => {
         const chosen = RECOVER.filter(([long]) => ctx.options[long] === true);
         if (chosen.length !== 1) throw new CliError('Give exactly one of --success, --failure, --retry, --delete, --recreate, --delete-db');
-        const ids = await rangeIds(ctx, 'vm', args);
-        await eachId(ids, (id) => ctx.one.vms.recover(id, chosen[0]![1]));
+        await eachId(ctx, 'vm', args['RANGE'], `recover --${chosen[0]![0]}`, (id) => ctx.one.vms.recover(id, chosen[0]![1]));
       },
     },
     {
@@ -325,15 +303,15 @@ export const onevm: CommandDef = {
         await ctx.one.vms.detachNic(vm, wholeNumber(arg(args, 'NICID'), 'NICID'));
       },
     },
-    updateSubcommand('onevm', 'vm', vms, 'VMID'),
-    renameSubcommand('onevm', 'vm', vms, 'VMID'),
-    chmodSubcommand('onevm', 'vm', vms),
-    chownSubcommand('onevm', 'vm', vms),
-    chgrpSubcommand('onevm', 'vm', vms),
+    updateSubcommand('vm', 'VMID', vms, ['onevm update 3 new.tmpl', 'onevm update 3 extra.tmpl --append'], 'USER_TEMPLATE'),
+    renameSubcommand('vm', 'VMID', vms, ['onevm rename 3 new-name']),
+    chmodSubcommand('vm', vms, ['onevm chmod 3 640', 'onevm chmod 3-5 660']),
+    chownSubcommand('vm', vms, ['onevm chown 3 alice', 'onevm chown 3,4 alice users']),
+    chgrpSubcommand('vm', vms, ['onevm chgrp 3 users']),
     {
       name: 'lock',
       description: 'Locks VMs against actions (default --use: every action but show)',
-      args: [{ name: 'RANGE', kind: 'vm', range: true }],
+      args: [rangeArg('vm')],
       options: [
         { long: 'use', description: 'Lock use, manage and admin actions (default)' },
         { long: 'manage', description: 'Lock manage and admin actions' },
@@ -343,18 +321,16 @@ export const onevm: CommandDef = {
       examples: ['onevm lock 3', 'onevm lock 3-5 --admin'],
       run: async (ctx, args) => {
         const level = ctx.options['all'] ? 4 : ctx.options['admin'] ? 3 : ctx.options['manage'] ? 2 : 1;
-        const ids = await rangeIds(ctx, 'vm', args);
-        await eachId(ids, (id) => ctx.one.vms.lock(id, level));
+        await eachId(ctx, 'vm', args['RANGE'], 'locked', (id) => ctx.one.vms.lock(id, level));
       },
     },
     {
       name: 'unlock',
       description: 'Unlocks VMs',
-      args: [{ name: 'RANGE', kind: 'vm', range: true }],
+      args: [rangeArg('vm')],
       examples: ['onevm unlock 3'],
       run: async (ctx, args) => {
-        const ids = await rangeIds(ctx, 'vm', args);
-        await eachId(ids, (id) => ctx.one.vms.unlock(id));
+        await eachId(ctx, 'vm', args['RANGE'], 'unlocked', (id) => ctx.one.vms.unlock(id));
       },
     },
   ],

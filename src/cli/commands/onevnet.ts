@@ -1,20 +1,17 @@
 /** `onevnet`: virtual networks: create, list, show, address ranges, leases on hold, reservations. */
-import type { XmlNode } from '../../common/xml-tree.js';
-import { parsePool, VirtualNetwork, type Oca } from '../../oca/index.js';
+import { childText } from '../../common/xml-tree.js';
+import { VirtualNetwork, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { printList, printShow, type Column } from '../output.js';
 import {
-  arg,
-  chgrpSubcommand,
   chmodSubcommand,
   chownSubcommand,
   deleteSubcommand,
-  printId,
-  readTemplateFile,
   renameSubcommand,
   updateSubcommand,
-  wholeNumber,
-} from './common-subcommands.js';
+} from '../subcommands.js';
+import { readTemplateFile } from '../actions.js';
+import { arg, chgrpSubcommand, printId, wholeNumber } from './common-subcommands.js';
 import { pairs, permissionRows, section, subTable, templateText } from './show-sections.js';
 
 const vnets = (one: Oca) => one.vnets;
@@ -30,19 +27,15 @@ export const vnetColumns: Column<VirtualNetwork>[] = [
   { name: 'LEASES', width: 6, value: (n) => String(n.usedLeases || 0) },
 ];
 
-function text(node: XmlNode, name: string): string {
-  return node.children.find((c) => c.name === name)?.text ?? '';
-}
-
 /** The sections of `onevnet show`. */
 export function vnetShowText(n: VirtualNetwork): string {
   const ars = n.all('AR_POOL/AR');
   const leases = ars.flatMap((ar) =>
     (ar.children.find((c) => c.name === 'LEASES')?.children ?? []).map((l) => [
-      text(ar, 'AR_ID'),
-      text(l, 'VM') && text(l, 'VM') !== '-1' ? `V:${text(l, 'VM')}` : text(l, 'VNET') ? `N:${text(l, 'VNET')}` : 'H',
-      text(l, 'MAC'),
-      text(l, 'IP') || '-',
+      childText(ar, 'AR_ID'),
+      childText(l, 'VM') && childText(l, 'VM') !== '-1' ? `V:${childText(l, 'VM')}` : childText(l, 'VNET') ? `N:${childText(l, 'VNET')}` : 'H',
+      childText(l, 'MAC'),
+      childText(l, 'IP') || '-',
     ]),
   );
   const out = [
@@ -62,11 +55,11 @@ export function vnetShowText(n: VirtualNetwork): string {
         ['USED LEASES', String(n.usedLeases || 0)],
       ]),
     ),
-    section('PERMISSIONS', pairs(permissionRows((p) => n.get(p)))),
+    section('PERMISSIONS', pairs(permissionRows(n))),
     section('VIRTUAL NETWORK TEMPLATE', templateText(n.all('TEMPLATE')[0])),
   ];
   if (ars.length) {
-    const rows = ars.map((ar) => [text(ar, 'AR_ID'), text(ar, 'TYPE'), text(ar, 'SIZE'), text(ar, 'USED_LEASES') || '0', text(ar, 'MAC'), text(ar, 'IP') || '-']);
+    const rows = ars.map((ar) => [childText(ar, 'AR_ID'), childText(ar, 'TYPE'), childText(ar, 'SIZE'), childText(ar, 'USED_LEASES') || '0', childText(ar, 'MAC'), childText(ar, 'IP') || '-']);
     out.push(section('ADDRESS RANGE POOL', subTable([['AR', 3], ['TYPE', 6, 'left'], ['SIZE', 6], ['LEASES', 6], ['MAC', 17, 'left'], ['IP', 15, 'left']], rows)));
   }
   if (leases.length) out.push(section('LEASES', subTable([['AR', 3], ['OWNER', 8, 'left'], ['MAC', 17, 'left'], ['IP', 15, 'left']], leases)));
@@ -115,7 +108,7 @@ export const onevnet: CommandDef = {
       examples: ['onevnet list', 'onevnet list --no-header --list ID,NAME'],
       run: async (ctx) => {
         const xml = await ctx.one.vnets.listXml(-2, -1, -1);
-        printList(ctx, vnetColumns, parsePool(VirtualNetwork, 'VNET', xml), xml, 'VNET_POOL');
+        printList(ctx, vnetColumns, ctx.one.vnets.parseList(xml), xml, 'VNET_POOL');
       },
     },
     {
@@ -128,7 +121,7 @@ export const onevnet: CommandDef = {
         printShow(ctx, n.xml, () => vnetShowText(n));
       },
     },
-    deleteSubcommand('onevnet', 'vnet', vnets),
+    deleteSubcommand('vnet', 'Deletes vnets', vnets, ['onevnet delete 3', 'onevnet delete 3-5']),
     {
       name: 'addar',
       description: 'Adds an address range, from a FILE or options (--ip/--mac and --size)',
@@ -201,10 +194,10 @@ export const onevnet: CommandDef = {
         printId(ctx, id, 'Reservation VNET ID');
       },
     },
-    updateSubcommand('onevnet', 'vnet', vnets, 'VNETID'),
-    renameSubcommand('onevnet', 'vnet', vnets, 'VNETID'),
-    chmodSubcommand('onevnet', 'vnet', vnets),
-    chownSubcommand('onevnet', 'vnet', vnets),
-    chgrpSubcommand('onevnet', 'vnet', vnets),
+    updateSubcommand('vnet', 'VNETID', vnets, ['onevnet update 3 new.tmpl', 'onevnet update 3 extra.tmpl --append']),
+    renameSubcommand('vnet', 'VNETID', vnets, ['onevnet rename 3 new-name']),
+    chmodSubcommand('vnet', vnets, ['onevnet chmod 3 640', 'onevnet chmod 3-5 660']),
+    chownSubcommand('vnet', vnets, ['onevnet chown 3 alice', 'onevnet chown 3,4 alice users']),
+    chgrpSubcommand('vnet', vnets, ['onevnet chgrp 3 users']),
   ],
 };

@@ -1,16 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseXmlTree } from '../../common/xml-tree.js';
-import { duration, pairs, permissionRows, subTable, templateText, unitKb, unitMb } from './show-sections.js';
-
-test('sizes in OpenNebula units', () => {
-  assert.equal(unitKb(0), '0K');
-  assert.equal(unitKb(512), '512K');
-  assert.equal(unitKb(524288), '512M');
-  assert.equal(unitKb(1572864), '1.5G');
-  assert.equal(unitMb(1024), '1G');
-  assert.equal(unitMb(Number.NaN), '-');
-});
+import { OneObject, parseObject } from '../../oca/index.js';
+import { duration, pairs, permissionRows, subTable, templateText } from './show-sections.js';
 
 test('durations as Dd HH:MM:SS', () => {
   assert.equal(duration(0), '0d 00:00:00');
@@ -19,12 +11,8 @@ test('durations as Dd HH:MM:SS', () => {
 });
 
 test('permissions and pairs', () => {
-  const node = parseXmlTree('<X><PERMISSIONS><OWNER_U>1</OWNER_U><OWNER_M>1</OWNER_M><OWNER_A>0</OWNER_A><GROUP_U>1</GROUP_U><GROUP_M>0</GROUP_M><GROUP_A>0</GROUP_A><OTHER_U>0</OTHER_U><OTHER_M>0</OTHER_M><OTHER_A>0</OTHER_A></PERMISSIONS></X>');
-  const get = (p: string) => {
-    const [a, b] = p.split('/');
-    return node.children.find((c) => c.name === a)?.children.find((c) => c.name === b)?.text ?? '';
-  };
-  assert.deepEqual(permissionRows(get), [['OWNER', 'um-'], ['GROUP', 'u--'], ['OTHER', '---']]);
+  const xml = '<X><PERMISSIONS><OWNER_U>1</OWNER_U><OWNER_M>1</OWNER_M><OWNER_A>0</OWNER_A><GROUP_U>1</GROUP_U><GROUP_M>0</GROUP_M><GROUP_A>0</GROUP_A><OTHER_U>0</OTHER_U><OTHER_M>0</OTHER_M><OTHER_A>0</OTHER_A></PERMISSIONS></X>';
+  assert.deepEqual(permissionRows(parseObject(OneObject, xml)), [['OWNER', 'um-'], ['GROUP', 'u--'], ['OTHER', '---']]);
   assert.equal(pairs([['ID', '3']]), 'ID              : 3');
 });
 
