@@ -127,8 +127,22 @@ export function describeError(err: unknown): { message: string; exitCode: number
   return { message: `Error: ${text.split('\n')[0]}`, exitCode: 255 };
 }
 
+/**
+ * Waits until stdout and stderr have handed everything to the OS: the bins' `process.exit()`
+ * would otherwise drop what a slow pipe (`onevm list | less`, a script reading) has not taken yet.
+ */
+function flushed(): Promise<unknown> {
+  return Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((res) => s.write('', () => res()))));
+}
+
 /** Parses argv (common options: -h/--help, -x/--xml, -j/--json, -y/--yaml, --csv, -l/--list, --no-header, --delimiter, --filter, --search, -v/--verbose, --endpoint, --user, --password), runs the subcommand, prints CliError/OneError/OneConnectionError as one line, returns the exit code (0 ok, 255 error as OpenNebula's CLI, 1 usage). */
 export async function runCli(def: CommandDef, argv: readonly string[]): Promise<number> {
+  const code = await runCommand(def, argv);
+  await flushed();
+  return code;
+}
+
+async function runCommand(def: CommandDef, argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(`${commandHelp(def, COMMON_OPTIONS)}\n`);

@@ -11,6 +11,7 @@
 import { OneClient, type OneClientOptions } from './client.js';
 import { Datastore, Host, Image, OneObject, VirtualMachine, VirtualNetwork } from './objects.js';
 import {
+  AclResource,
   ClusterResource,
   DatastoreResource,
   GroupResource,
@@ -33,6 +34,7 @@ export class Oca {
   readonly vnets: VnetResource;
   readonly users: UserResource;
   readonly groups: GroupResource;
+  readonly acls: AclResource;
 
   constructor(options: OneClientOptions | OneClient = {}) {
     const c = (this.client = options instanceof OneClient ? options : new OneClient(options));
@@ -45,6 +47,7 @@ export class Oca {
     this.vnets = new VnetResource(c, 'one.vn', 'one.vnpool', 'VNET', VirtualNetwork);
     this.users = new UserResource(c, 'one.user', 'one.userpool', 'USER', OneObject);
     this.groups = new GroupResource(c, 'one.group', 'one.grouppool', 'GROUP', OneObject);
+    this.acls = new AclResource(c);
   }
 
   close(): void {
@@ -57,3 +60,4 @@ export { CredentialsError, DEFAULT_ENDPOINT, endpointFromEnvironment, sessionFro
 export { OneConnectionError, OneError, OneErrorCode, type OneErrorCodeName } from './errors.js';
 export * from './objects.js';
 export * from './resources.js';
+export { historyActionName } from './history-action.js';

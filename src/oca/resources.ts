@@ -4,6 +4,8 @@
  * own (`one.vm.deploy`, `one.host.status`...). Arguments follow oned's order; results are parsed
  * objects, ids, or the raw XML where the method answers a document.
  */
+// The rule parser is a pure module (no oned state): clients parse rules as oned does.
+import { AclRule } from '../acl/acl-rule.js';
 import type { XmlRpcValue } from '../rpc/xmlrpc/index.js';
 import type { OneClient } from './client.js';
 import { Datastore, Host, Image, OneObject, VirtualMachine, VirtualNetwork, parseObject, parsePool, type ObjectClass } from './objects.js';
@@ -243,6 +245,25 @@ export class UserResource extends Resource<OneObject> {
   quota(id: number, template: string): Promise<number> {
     return this.id('one.user.quota', id, template);
   }
+  /** Changes the primary group. */
+  chgrp(id: number, gid: number): Promise<number> {
+    return this.id('one.user.chgrp', id, gid);
+  }
+  /** Adds a secondary group. */
+  addGroup(id: number, gid: number): Promise<number> {
+    return this.id('one.user.addgroup', id, gid);
+  }
+  /** Removes a secondary group. */
+  delGroup(id: number, gid: number): Promise<number> {
+    return this.id('one.user.delgroup', id, gid);
+  }
+  /** Changes the auth driver (and the password, when given). */
+  chauth(id: number, driver: string, password = ''): Promise<number> {
+    return this.id('one.user.chauth', id, driver, password);
+  }
+  enable(id: number, enable: boolean): Promise<number> {
+    return this.id('one.user.enable', id, enable);
+  }
 }
 
 export class GroupResource extends Resource<OneObject> {
@@ -251,5 +272,51 @@ export class GroupResource extends Resource<OneObject> {
   }
   quota(id: number, template: string): Promise<number> {
     return this.id('one.group.quota', id, template);
+  }
+  /** Makes a member of the group one of its administrators. */
+  addAdmin(id: number, uid: number): Promise<number> {
+    return this.id('one.group.addadmin', id, uid);
+  }
+  delAdmin(id: number, uid: number): Promise<number> {
+    return this.id('one.group.deladmin', id, uid);
+  }
+}
+
+/**
+ * ACL rules (`one.acl.*`). Rules are written as OpenNebula's CLI writes them
+ * (`@1 VM+NET/* CREATE [#0]`) and sent as the hex components oned takes.
+ */
+export class AclResource {
+  constructor(private readonly client: OneClient) {}
+
+  /**
+   * Adds a rule from its text; without a zone it applies in oned's own zone, as OpenNebula's.
+   * @throws RangeError with OpenNebula's message when the text is not a rule
+   */
+  async addRule(text: string): Promise<number> {
+    let rule: AclRule;
+    try {
+      rule = AclRule.parse(text);
+    } catch (err) {
+      throw new RangeError(`Malformed ACL rule "${text.trim()}": ${(err as Error).message}`);
+    }
+    const args = [rule.user, rule.resource, rule.rights].map((c) => c.toString(16));
+    // Only a zone written in the text is sent: oned fills in its own zone otherwise.
+    if (text.trim().split(/\s+/).length === 4) args.push(rule.zone.toString(16));
+    return (await this.client.call('one.acl.addrule', ...args)) as number;
+  }
+
+  async delRule(id: number): Promise<number> {
+    return (await this.client.call('one.acl.delrule', id)) as number;
+  }
+
+  /** `one.acl.info`: the ACL_POOL document. */
+  async listXml(): Promise<string> {
+    return String(await this.client.call('one.acl.info'));
+  }
+
+  /** The rules (`get('STRING')` is the text, `get('USER')`... the hex components). */
+  async list(): Promise<OneObject[]> {
+    return parsePool(OneObject, 'ACL', await this.listXml());
   }
 }
