@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { ObjectType } from '../common/object-type.js';
 import { AuthOp } from '../auth/operation.js';
 import type { Database, Row, SqlValue, Write } from '../db/database.js';
-import { AclError } from './acl-error.js';
+import { AclError } from '../common/acl/acl-error.js';
 import { AclManager, type AclRequest } from './acl-manager.js';
-import { AclRule } from './acl-rule.js';
+import { AclRule } from '../common/acl/acl-rule.js';
 import { DEFAULT_RULES } from './default-rules.js';
 
 /**

@@ -4,8 +4,8 @@
  * user see?". Owner/group/other permission bits and the oneadmin short-cuts are the caller's job.
  */
 import type { Database, Row, Write } from '../db/database.js';
-import { AclError } from './acl-error.js';
-import { AclRule, AclSelector } from './acl-rule.js';
+import { AclError } from '../common/acl/acl-error.js';
+import { AclRule, AclSelector } from '../common/acl/acl-rule.js';
 import { DEFAULT_RULES } from './default-rules.js';
 import { IndexedRule, MultiMap, RuleBucket, Sel, ruleKey, typeIndexOf } from './rule-index.js';
 

@@ -1,4 +1,4 @@
-import { AclRule } from './acl-rule.js';
+import { AclRule } from '../common/acl/acl-rule.js';
 
 /**
  * The rules OpenNebula (HEAD) creates on a fresh install, in id order (0, 1, 2). Rules that give

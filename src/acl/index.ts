@@ -1,6 +1,6 @@
 /** The ACL engine: rules, their text and hex forms, and authorization against them. */
-export { AclError, type AclErrorKind } from './acl-error.js';
-export { AclRight, AclRule, AclSelector } from './acl-rule.js';
+export { AclError, type AclErrorKind } from '../common/acl/acl-error.js';
+export { AclRight, AclRule, AclSelector } from '../common/acl/acl-rule.js';
 export {
   AclManager,
   type AclGrants,

@@ -3,7 +3,7 @@
  * split out of the bigint components once, when a rule is stored.
  */
 import { ObjectType } from '../common/object-type.js';
-import type { AclRule } from './acl-rule.js';
+import type { AclRule } from '../common/acl/acl-rule.js';
 
 /** Selector bits of a component's high word: `#`, `@`, `*`, `%`. */
 export const Sel = { INDIVIDUAL: 0x1, GROUP: 0x2, ALL: 0x4, CLUSTER: 0x8 } as const;

@@ -5,7 +5,7 @@
  * objects, ids, or the raw XML where the method answers a document.
  */
 // The rule parser is a pure module (no oned state): clients parse rules as oned does.
-import { AclRule } from '../acl/acl-rule.js';
+import { AclRule } from '../common/acl/acl-rule.js';
 import type { XmlRpcValue } from '../rpc/xmlrpc/index.js';
 import type { OneClient } from './client.js';
 import { Datastore, Host, Image, OneObject, VirtualMachine, VirtualNetwork, parseObject, parsePool, type ObjectClass } from './objects.js';

@@ -2,7 +2,7 @@
  * One ACL rule: four 64-bit components (user, resource, rights, zone), their hex and human text
  * forms, and OpenNebula's checks of what makes a rule well formed.
  */
-import { ObjectType, type ObjectTypeName } from '../common/object-type.js';
+import { ObjectType, type ObjectTypeName } from '../object-type.js';
 import { AclError } from './acl-error.js';
 
 /** The bits (32–35) saying which ids a user, resource or zone component selects. */

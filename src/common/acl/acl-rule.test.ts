@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ObjectType } from '../common/object-type.js';
+import { ObjectType } from '../object-type.js';
 import { AclError } from './acl-error.js';
 import { AclRight, AclRule, AclSelector } from './acl-rule.js';
 
