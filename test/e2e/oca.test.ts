@@ -79,6 +79,14 @@ onEveryBackend('the client library', (get) => {
       assert.equal(await one.userQuotas.infoXml(), quotas);
       assert.match(await one.groupQuotas.infoXml(), /^<DEFAULT_GROUP_QUOTAS>/);
 
+      const net = await one.vnets.allocate('NAME = "oca-net"\nVN_MAD = "bridge"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.7.0.1", SIZE = "8" ]');
+      await one.vnets.updateAr(net, 'AR = [ AR_ID = "0", SIZE = "10" ]');
+      assert.equal((await one.vnets.info(net)).get('AR_POOL/AR/SIZE'), '10');
+      const reservation = await one.vnets.reserve(net, 'SIZE = 2\nNAME = "oca-res"');
+      const arId = Number((await one.vnets.info(reservation)).get('AR_POOL/AR/AR_ID'));
+      await one.vnets.freeAr(reservation, arId);
+      assert.equal((await one.vnets.info(reservation)).get('AR_POOL/AR/AR_ID'), '', 'the reserved range is given back');
+
       const host = await one.hosts.allocate('oca-mon', 'dummy', 'dummy');
       await one.hosts.enable(host, false);
       assert.equal((await one.hosts.info(host)).get('STATE'), '4', 'disabled');
