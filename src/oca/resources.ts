@@ -1,7 +1,8 @@
 /**
- * Typed wrappers of the API, one per kind of object: the methods every kind shares (info,
- * allocate, delete, update, chmod, chown, rename, lock, unlock, pool listing) and each kind's
- * own (`one.vm.deploy`, `one.host.status`...). Arguments follow oned's order; results are parsed
+ * Typed wrappers of every method of the API, one resource per kind of object: the methods every
+ * kind shares (`Resource`: info, update, delete, pool listing; `NamedResource`: rename;
+ * `OwnedResource`: chmod, chown, lock, unlock), each kind's own (`one.vm.deploy`,
+ * `one.host.status`...), and the documents, default quotas, system and ACL methods. Arguments follow oned's order; results are parsed
  * objects, ids, or the raw XML where the method answers a document.
  */
 // The rule parser is a pure module (no oned state): clients parse rules as oned does.
@@ -86,14 +87,22 @@ export class Resource<T extends OneObject> {
   update(id: number, template: string, mode: number = UpdateMode.REPLACE): Promise<number> {
     return this.id(`${this.prefix}.update`, id, template, mode);
   }
+}
+
+/** Kinds whose names can be changed (hosts, clusters, and every owned kind). */
+export class NamedResource<T extends OneObject> extends Resource<T> {
+  rename(id: number, name: string): Promise<number> {
+    return this.id(`${this.prefix}.rename`, id, name);
+  }
+}
+
+/** Kinds owned by a user and a group, with permissions and locks (VMs, templates, images, vnets, datastores, documents). */
+export class OwnedResource<T extends OneObject> extends NamedResource<T> {
   chmod(id: number, octal: string): Promise<number> {
     return this.id(`${this.prefix}.chmod`, id, ...permissionBits(octal));
   }
   chown(id: number, uid: number, gid = -1): Promise<number> {
     return this.id(`${this.prefix}.chown`, id, uid, gid);
-  }
-  rename(id: number, name: string): Promise<number> {
-    return this.id(`${this.prefix}.rename`, id, name);
   }
   /** Level 1 use, 2 manage, 3 admin, 4 all; `test` refuses an object already locked instead of relocking it. */
   lock(id: number, level = 1, test = false): Promise<number> {
@@ -104,7 +113,11 @@ export class Resource<T extends OneObject> {
   }
 }
 
-export class VmResource extends Resource<VirtualMachine> {
+export class VmResource extends OwnedResource<VirtualMachine> {
+  /** oned has no `one.vm.delete`: a VM is deleted by terminating it, as OpenNebula's OCA does. */
+  override delete(id: number): Promise<number> {
+    return this.action('terminate-hard', id);
+  }
   allocate(template: string, hold = false): Promise<number> {
     return this.id('one.vm.allocate', template, hold);
   }
@@ -162,7 +175,7 @@ export class VmResource extends Resource<VirtualMachine> {
 wraps('one.vm', ...OWNED.filter((m) => m !== 'delete'), 'allocate', 'action', 'deploy', 'migrate', 'recover', 'attach', 'detach', 'attachnic', 'detachnic', 'monitoring');
 wraps('one.vmpool', 'info', 'infoextended', 'accounting', 'monitoring');
 
-export class HostResource extends Resource<Host> {
+export class HostResource extends NamedResource<Host> {
   allocate(name: string, imMad: string, vmMad: string, clusterId = -1): Promise<number> {
     return this.id('one.host.allocate', name, imMad, vmMad, clusterId);
   }
@@ -186,7 +199,7 @@ export class HostResource extends Resource<Host> {
 wraps('one.host', ...COMMON, 'rename', 'allocate', 'status', 'enable', 'monitoring');
 wraps('one.hostpool', 'info', 'monitoring');
 
-export class TemplateResource extends Resource<OneObject> {
+export class TemplateResource extends OwnedResource<OneObject> {
   allocate(template: string): Promise<number> {
     return this.id('one.template.allocate', template);
   }
@@ -207,7 +220,7 @@ export class TemplateResource extends Resource<OneObject> {
 wraps('one.template', ...OWNED, 'allocate', 'instantiate', 'clone');
 wraps('one.templatepool', 'info');
 
-export class ImageResource extends Resource<Image> {
+export class ImageResource extends OwnedResource<Image> {
   /** `skipCapacityCheck` registers the image even when the datastore looks full (admins). */
   allocate(template: string, datastoreId: number, skipCapacityCheck = false): Promise<number> {
     return this.id('one.image.allocate', template, datastoreId, skipCapacityCheck);
@@ -235,7 +248,7 @@ export class ImageResource extends Resource<Image> {
 wraps('one.image', ...OWNED, 'allocate', 'clone', 'enable', 'persistent', 'chtype');
 wraps('one.imagepool', 'info');
 
-export class VnetResource extends Resource<VirtualNetwork> {
+export class VnetResource extends OwnedResource<VirtualNetwork> {
   allocate(template: string, clusterId = -1): Promise<number> {
     return this.id('one.vn.allocate', template, clusterId);
   }
@@ -269,7 +282,7 @@ export class VnetResource extends Resource<VirtualNetwork> {
 wraps('one.vn', ...OWNED, 'allocate', 'add_ar', 'rm_ar', 'update_ar', 'free_ar', 'hold', 'release', 'reserve');
 wraps('one.vnpool', 'info');
 
-export class DatastoreResource extends Resource<Datastore> {
+export class DatastoreResource extends OwnedResource<Datastore> {
   allocate(template: string, clusterId = -1): Promise<number> {
     return this.id('one.datastore.allocate', template, clusterId);
   }
@@ -281,7 +294,7 @@ export class DatastoreResource extends Resource<Datastore> {
 wraps('one.datastore', ...OWNED, 'allocate', 'enable');
 wraps('one.datastorepool', 'info');
 
-export class ClusterResource extends Resource<OneObject> {
+export class ClusterResource extends NamedResource<OneObject> {
   allocate(name: string): Promise<number> {
     return this.id('one.cluster.allocate', name);
   }
@@ -371,7 +384,7 @@ wraps('one.group', ...COMMON, 'allocate', 'quota', 'addadmin', 'deladmin');
 wraps('one.grouppool', 'info');
 
 /** Generic documents (`one.document.*`), which OneFlow and other tools keep their objects in. */
-export class DocumentResource extends Resource<OneObject> {
+export class DocumentResource extends OwnedResource<OneObject> {
   /** `type` is the tool's own kind of document (OneFlow's services are 100...). */
   allocate(template: string, type = 0): Promise<number> {
     return this.id('one.document.allocate', template, type);
