@@ -3,14 +3,14 @@
  * of object and its OCA resource, so every command says and checks the same things.
  */
 import { child } from '../common/xml-tree.js';
-import { UpdateMode, type Oca, type OneObject, type Resource } from '../oca/index.js';
+import { UpdateMode, type NamedResource, type Oca, type OneObject, type OwnedResource, type Resource } from '../oca/index.js';
 import { eachId, templateFromFileOrEditor } from './actions.js';
 import { CliError, type ArgDef, type ResourceKind, type SubcommandDef } from './command.js';
 import { KIND_LABEL } from './resolve.js';
 import { templateLines } from './output.js';
 
-/** Which OCA resource serves a kind. */
-export type ResourceOf = (one: Oca) => Resource<OneObject>;
+/** Which OCA resource serves a kind (`R`: the methods the subcommand needs). */
+export type ResourceOf<R extends Resource<OneObject> = Resource<OneObject>> = (one: Oca) => R;
 
 /** The argument naming one object of `kind` (`HOSTID`). */
 export function idArg(kind: ResourceKind, name: string): ArgDef {
@@ -44,7 +44,7 @@ export function updateSubcommand(kind: ResourceKind, arg: string, resource: Reso
 }
 
 /** `rename ID NAME`. */
-export function renameSubcommand(kind: ResourceKind, arg: string, resource: ResourceOf, examples: string[]): SubcommandDef {
+export function renameSubcommand(kind: ResourceKind, arg: string, resource: ResourceOf<NamedResource<OneObject>>, examples: string[]): SubcommandDef {
   return {
     name: 'rename',
     description: `Renames a ${KIND_LABEL[kind]}`,
@@ -68,7 +68,7 @@ export function deleteSubcommand(kind: ResourceKind, description: string, resour
 }
 
 /** `chmod RANGE OCTET`. */
-export function chmodSubcommand(kind: ResourceKind, resource: ResourceOf, examples: string[]): SubcommandDef {
+export function chmodSubcommand(kind: ResourceKind, resource: ResourceOf<OwnedResource<OneObject>>, examples: string[]): SubcommandDef {
   return {
     name: 'chmod',
     description: `Changes the permissions of ${KIND_LABEL[kind]}s (octal, such as 640)`,
@@ -83,7 +83,7 @@ export function chmodSubcommand(kind: ResourceKind, resource: ResourceOf, exampl
 }
 
 /** `chown RANGE USER [GROUP]`. */
-export function chownSubcommand(kind: ResourceKind, resource: ResourceOf, examples: string[]): SubcommandDef {
+export function chownSubcommand(kind: ResourceKind, resource: ResourceOf<OwnedResource<OneObject>>, examples: string[]): SubcommandDef {
   return {
     name: 'chown',
     description: `Changes the owner (and group) of ${KIND_LABEL[kind]}s`,

@@ -14,9 +14,12 @@ import {
   AclResource,
   ClusterResource,
   DatastoreResource,
+  DefaultQuotaResource,
+  DocumentResource,
   GroupResource,
   HostResource,
   ImageResource,
+  SystemResource,
   TemplateResource,
   UserResource,
   VmResource,
@@ -35,6 +38,12 @@ export class Oca {
   readonly users: UserResource;
   readonly groups: GroupResource;
   readonly acls: AclResource;
+  readonly documents: DocumentResource;
+  /** The default quotas of users (`one.userquota.*`). */
+  readonly userQuotas: DefaultQuotaResource;
+  /** The default quotas of groups (`one.groupquota.*`). */
+  readonly groupQuotas: DefaultQuotaResource;
+  readonly system: SystemResource;
 
   constructor(options: OneClientOptions | OneClient = {}) {
     const c = (this.client = options instanceof OneClient ? options : new OneClient(options));
@@ -48,6 +57,10 @@ export class Oca {
     this.users = new UserResource(c, 'one.user', 'one.userpool', 'USER', OneObject);
     this.groups = new GroupResource(c, 'one.group', 'one.grouppool', 'GROUP', OneObject);
     this.acls = new AclResource(c);
+    this.documents = new DocumentResource(c, 'one.document', 'one.documentpool', 'DOCUMENT', OneObject);
+    this.userQuotas = new DefaultQuotaResource(c, 'one.userquota');
+    this.groupQuotas = new DefaultQuotaResource(c, 'one.groupquota');
+    this.system = new SystemResource(c);
   }
 
   close(): void {

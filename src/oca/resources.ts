@@ -1,7 +1,8 @@
 /**
- * Typed wrappers of the API, one per kind of object: the methods every kind shares (info,
- * allocate, delete, update, chmod, chown, rename, lock, unlock, pool listing) and each kind's
- * own (`one.vm.deploy`, `one.host.status`...). Arguments follow oned's order; results are parsed
+ * Typed wrappers of every method of the API, one resource per kind of object: the methods every
+ * kind shares (`Resource`: info, update, delete, pool listing; `NamedResource`: rename;
+ * `OwnedResource`: chmod, chown, lock, unlock), each kind's own (`one.vm.deploy`,
+ * `one.host.status`...), and the documents, default quotas, system and ACL methods. Arguments follow oned's order; results are parsed
  * objects, ids, or the raw XML where the method answers a document.
  */
 // The rule parser is a pure module (no oned state): clients parse rules as oned does.
@@ -22,6 +23,24 @@ export function permissionBits(octal: string): number[] {
   return [...octal].flatMap((d) => [Number(d) & 4 ? 1 : 0, Number(d) & 2 ? 1 : 0, Number(d) & 1 ? 1 : 0]);
 }
 
+const wrapped = new Set<string>();
+
+/** Records the methods `prefix.<suffix>` a resource's wrappers call (kept beside each class). */
+function wraps(prefix: string, ...suffixes: string[]): void {
+  for (const suffix of suffixes) wrapped.add(`${prefix}.${suffix}`);
+}
+
+/**
+ * Every API method the wrappers of this module call: a new wrapper adds its name with `wraps`
+ * beside its class, and a unit test compares it with the methods oned serves.
+ */
+export const WRAPPED_METHODS: ReadonlySet<string> = wrapped;
+
+/** The methods every kind of `Resource` serves: its info, update, delete and pool listing. */
+const COMMON = ['info', 'update', 'delete'];
+/** The methods of the kinds owned by a user (VMs, templates, images, vnets, datastores, documents). */
+const OWNED = [...COMMON, 'chmod', 'chown', 'rename', 'lock', 'unlock'];
+
 export class Resource<T extends OneObject> {
   constructor(
     protected readonly client: OneClient,
@@ -38,8 +57,9 @@ export class Resource<T extends OneObject> {
     return (await this.client.call(method, ...params)) as number;
   }
 
-  async info(id: number): Promise<T> {
-    return parseObject(this.cls, String(await this.client.call(`${this.prefix}.info`, id)));
+  /** `*.info(id, decrypt)`: `decrypt` asks oned for encrypted attributes in clear (admins only). */
+  async info(id: number, decrypt = false): Promise<T> {
+    return parseObject(this.cls, String(await this.client.call(`${this.prefix}.info`, id, decrypt)));
   }
 
   /** The pool listing's XML (`*pool.info` with the given arguments). */
@@ -67,24 +87,37 @@ export class Resource<T extends OneObject> {
   update(id: number, template: string, mode: number = UpdateMode.REPLACE): Promise<number> {
     return this.id(`${this.prefix}.update`, id, template, mode);
   }
+}
+
+/** Kinds whose names can be changed (hosts, clusters, and every owned kind). */
+export class NamedResource<T extends OneObject> extends Resource<T> {
+  rename(id: number, name: string): Promise<number> {
+    return this.id(`${this.prefix}.rename`, id, name);
+  }
+}
+
+/** Kinds owned by a user and a group, with permissions and locks (VMs, templates, images, vnets, datastores, documents). */
+export class OwnedResource<T extends OneObject> extends NamedResource<T> {
   chmod(id: number, octal: string): Promise<number> {
     return this.id(`${this.prefix}.chmod`, id, ...permissionBits(octal));
   }
   chown(id: number, uid: number, gid = -1): Promise<number> {
     return this.id(`${this.prefix}.chown`, id, uid, gid);
   }
-  rename(id: number, name: string): Promise<number> {
-    return this.id(`${this.prefix}.rename`, id, name);
-  }
-  lock(id: number, level = 1): Promise<number> {
-    return this.id(`${this.prefix}.lock`, id, level);
+  /** Level 1 use, 2 manage, 3 admin, 4 all; `test` refuses an object already locked instead of relocking it. */
+  lock(id: number, level = 1, test = false): Promise<number> {
+    return this.id(`${this.prefix}.lock`, id, level, test);
   }
   unlock(id: number): Promise<number> {
     return this.id(`${this.prefix}.unlock`, id);
   }
 }
 
-export class VmResource extends Resource<VirtualMachine> {
+export class VmResource extends OwnedResource<VirtualMachine> {
+  /** oned has no `one.vm.delete`: a VM is deleted by terminating it, as OpenNebula's OCA does. */
+  override delete(id: number): Promise<number> {
+    return this.action('terminate-hard', id);
+  }
   allocate(template: string, hold = false): Promise<number> {
     return this.id('one.vm.allocate', template, hold);
   }
@@ -92,8 +125,9 @@ export class VmResource extends Resource<VirtualMachine> {
   action(action: string, id: number): Promise<number> {
     return this.id('one.vm.action', action, id);
   }
-  deploy(id: number, hostId: number, enforce = false, datastoreId = -1): Promise<number> {
-    return this.id('one.vm.deploy', id, hostId, enforce, datastoreId);
+  /** `extraTemplate` is the NIC template of the deployment, as OpenNebula's (oned takes and ignores it). */
+  deploy(id: number, hostId: number, enforce = false, datastoreId = -1, extraTemplate = ''): Promise<number> {
+    return this.id('one.vm.deploy', id, hostId, enforce, datastoreId, extraTemplate);
   }
   migrate(id: number, hostId: number, live: boolean, enforce = false, datastoreId = -1, mode = 0): Promise<number> {
     return this.id('one.vm.migrate', id, hostId, live, enforce, datastoreId, mode);
@@ -113,17 +147,35 @@ export class VmResource extends Resource<VirtualMachine> {
   detachNic(id: number, nicId: number): Promise<number> {
     return this.id('one.vm.detachnic', id, nicId);
   }
-  /** `one.vmpool.info(filter, start, end, state)`: state -1 any but DONE, -2 any. */
-  override list(filter: number = PoolFilter.ALL, start = -1, end = -1, state = -1): Promise<VirtualMachine[]> {
-    return this.listWith(filter, start, end, state);
+  /** `one.vm.monitoring(id)`: the MONITORING_DATA document of the VM's stored samples. */
+  async monitoringXml(id: number): Promise<string> {
+    return String(await this.client.call('one.vm.monitoring', id));
+  }
+  /** `one.vmpool.info(filter, start, end, state, query)`: state -1 any but DONE, -2 any. */
+  override list(filter: number = PoolFilter.ALL, start = -1, end = -1, state = -1, query = ''): Promise<VirtualMachine[]> {
+    return this.listWith(filter, start, end, state, query);
+  }
+  /** `one.vmpool.infoextended`: the listing with each VM's whole document (templates, history). */
+  async listExtendedXml(filter: number = PoolFilter.ALL, start = -1, end = -1, state = -1, query = ''): Promise<string> {
+    return String(await this.client.call('one.vmpool.infoextended', filter, start, end, state, query));
+  }
+  /** The VMs of `listExtendedXml`, parsed. */
+  async listExtended(filter: number = PoolFilter.ALL, start = -1, end = -1, state = -1, query = ''): Promise<VirtualMachine[]> {
+    return this.parseList(await this.listExtendedXml(filter, start, end, state, query));
+  }
+  /** `one.vmpool.monitoring(filter, seconds)`: the samples of the last `seconds` (-1 the latest of each VM). */
+  async poolMonitoringXml(filter: number = PoolFilter.ALL, seconds = -1): Promise<string> {
+    return String(await this.client.call('one.vmpool.monitoring', filter, seconds));
   }
   /** `one.vmpool.accounting(filter, start, end)` (epoch seconds, -1 unbounded): HISTORY_RECORDS XML. */
   async accountingXml(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<string> {
     return String(await this.client.call('one.vmpool.accounting', filter, start, end));
   }
 }
+wraps('one.vm', ...OWNED.filter((m) => m !== 'delete'), 'allocate', 'action', 'deploy', 'migrate', 'recover', 'attach', 'detach', 'attachnic', 'detachnic', 'monitoring');
+wraps('one.vmpool', 'info', 'infoextended', 'accounting', 'monitoring');
 
-export class HostResource extends Resource<Host> {
+export class HostResource extends NamedResource<Host> {
   allocate(name: string, imMad: string, vmMad: string, clusterId = -1): Promise<number> {
     return this.id('one.host.allocate', name, imMad, vmMad, clusterId);
   }
@@ -131,9 +183,23 @@ export class HostResource extends Resource<Host> {
   status(id: number, status: number): Promise<number> {
     return this.id('one.host.status', id, status);
   }
+  /** `one.host.enable`: the older form of `status` (enabled or disabled). */
+  enable(id: number, enable: boolean): Promise<number> {
+    return this.id('one.host.enable', id, enable);
+  }
+  /** `one.host.monitoring(id)`: the MONITORING_DATA document of the host's stored samples. */
+  async monitoringXml(id: number): Promise<string> {
+    return String(await this.client.call('one.host.monitoring', id));
+  }
+  /** `one.hostpool.monitoring(seconds)`: the samples of the last `seconds` (-1 the latest of each host). */
+  async poolMonitoringXml(seconds = -1): Promise<string> {
+    return String(await this.client.call('one.hostpool.monitoring', seconds));
+  }
 }
+wraps('one.host', ...COMMON, 'rename', 'allocate', 'status', 'enable', 'monitoring');
+wraps('one.hostpool', 'info', 'monitoring');
 
-export class TemplateResource extends Resource<OneObject> {
+export class TemplateResource extends OwnedResource<OneObject> {
   allocate(template: string): Promise<number> {
     return this.id('one.template.allocate', template);
   }
@@ -151,10 +217,17 @@ export class TemplateResource extends Resource<OneObject> {
     return this.listWith(filter, start, end);
   }
 }
+wraps('one.template', ...OWNED, 'allocate', 'instantiate', 'clone');
+wraps('one.templatepool', 'info');
 
-export class ImageResource extends Resource<Image> {
-  allocate(template: string, datastoreId: number): Promise<number> {
-    return this.id('one.image.allocate', template, datastoreId);
+export class ImageResource extends OwnedResource<Image> {
+  /** `skipCapacityCheck` registers the image even when the datastore looks full (admins). */
+  allocate(template: string, datastoreId: number, skipCapacityCheck = false): Promise<number> {
+    return this.id('one.image.allocate', template, datastoreId, skipCapacityCheck);
+  }
+  /** `force` is OpenNebula's argument to remove an image in any state. */
+  override delete(id: number, force = false): Promise<number> {
+    return this.id('one.image.delete', id, force);
   }
   clone(id: number, name: string, datastoreId = -1): Promise<number> {
     return this.id('one.image.clone', id, name, datastoreId);
@@ -172,8 +245,10 @@ export class ImageResource extends Resource<Image> {
     return this.listWith(filter, start, end);
   }
 }
+wraps('one.image', ...OWNED, 'allocate', 'clone', 'enable', 'persistent', 'chtype');
+wraps('one.imagepool', 'info');
 
-export class VnetResource extends Resource<VirtualNetwork> {
+export class VnetResource extends OwnedResource<VirtualNetwork> {
   allocate(template: string, clusterId = -1): Promise<number> {
     return this.id('one.vn.allocate', template, clusterId);
   }
@@ -182,6 +257,14 @@ export class VnetResource extends Resource<VirtualNetwork> {
   }
   rmAr(id: number, arId: number, force = false): Promise<number> {
     return this.id('one.vn.rm_ar', id, arId, force);
+  }
+  /** `one.vn.update_ar`: the AR template names the range by its AR_ID. */
+  updateAr(id: number, arTemplate: string): Promise<number> {
+    return this.id('one.vn.update_ar', id, arTemplate);
+  }
+  /** `one.vn.free_ar`: gives a reserved range back to the network it was reserved from. */
+  freeAr(id: number, arId: number): Promise<number> {
+    return this.id('one.vn.free_ar', id, arId);
   }
   hold(id: number, leaseTemplate: string): Promise<number> {
     return this.id('one.vn.hold', id, leaseTemplate);
@@ -196,8 +279,10 @@ export class VnetResource extends Resource<VirtualNetwork> {
     return this.listWith(filter, start, end);
   }
 }
+wraps('one.vn', ...OWNED, 'allocate', 'add_ar', 'rm_ar', 'update_ar', 'free_ar', 'hold', 'release', 'reserve');
+wraps('one.vnpool', 'info');
 
-export class DatastoreResource extends Resource<Datastore> {
+export class DatastoreResource extends OwnedResource<Datastore> {
   allocate(template: string, clusterId = -1): Promise<number> {
     return this.id('one.datastore.allocate', template, clusterId);
   }
@@ -206,8 +291,10 @@ export class DatastoreResource extends Resource<Datastore> {
     return this.id('one.datastore.enable', id, enable);
   }
 }
+wraps('one.datastore', ...OWNED, 'allocate', 'enable');
+wraps('one.datastorepool', 'info');
 
-export class ClusterResource extends Resource<OneObject> {
+export class ClusterResource extends NamedResource<OneObject> {
   allocate(name: string): Promise<number> {
     return this.id('one.cluster.allocate', name);
   }
@@ -230,8 +317,14 @@ export class ClusterResource extends Resource<OneObject> {
     return this.id('one.cluster.delvnet', id, vnetId);
   }
 }
+wraps('one.cluster', ...COMMON, 'rename', 'allocate', 'addhost', 'delhost', 'adddatastore', 'deldatastore', 'addvnet', 'delvnet');
+wraps('one.clusterpool', 'info');
 
 export class UserResource extends Resource<OneObject> {
+  /** `one.user.info(id)`: -1 (the default) is the caller. */
+  override info(id = -1, decrypt = false): Promise<OneObject> {
+    return super.info(id, decrypt);
+  }
   allocate(name: string, password: string, driver = '', groups: number[] = []): Promise<number> {
     return this.id('one.user.allocate', name, password, driver, groups);
   }
@@ -265,8 +358,14 @@ export class UserResource extends Resource<OneObject> {
     return this.id('one.user.enable', id, enable);
   }
 }
+wraps('one.user', ...COMMON, 'allocate', 'passwd', 'login', 'quota', 'chgrp', 'addgroup', 'delgroup', 'chauth', 'enable');
+wraps('one.userpool', 'info');
 
 export class GroupResource extends Resource<OneObject> {
+  /** `one.group.info(id)`: -1 (the default) is the caller's group. */
+  override info(id = -1, decrypt = false): Promise<OneObject> {
+    return super.info(id, decrypt);
+  }
   allocate(name: string): Promise<number> {
     return this.id('one.group.allocate', name);
   }
@@ -281,6 +380,63 @@ export class GroupResource extends Resource<OneObject> {
     return this.id('one.group.deladmin', id, uid);
   }
 }
+wraps('one.group', ...COMMON, 'allocate', 'quota', 'addadmin', 'deladmin');
+wraps('one.grouppool', 'info');
+
+/** Generic documents (`one.document.*`), which OneFlow and other tools keep their objects in. */
+export class DocumentResource extends OwnedResource<OneObject> {
+  /** `type` is the tool's own kind of document (OneFlow's services are 100...). */
+  allocate(template: string, type = 0): Promise<number> {
+    return this.id('one.document.allocate', template, type);
+  }
+  clone(id: number, name: string): Promise<number> {
+    return this.id('one.document.clone', id, name);
+  }
+  /** `one.documentpool.info(filter, start, end, type)`: type -1 is any. */
+  override list(filter: number = PoolFilter.ALL, start = -1, end = -1, type = -1): Promise<OneObject[]> {
+    return this.listWith(filter, start, end, type);
+  }
+}
+wraps('one.document', ...OWNED, 'allocate', 'clone');
+wraps('one.documentpool', 'info');
+
+/**
+ * The default quotas (`one.userquota.*`, `one.groupquota.*`): the limits of users or groups
+ * whose own quota leaves a limit at -1 (default).
+ */
+export class DefaultQuotaResource {
+  constructor(
+    private readonly client: OneClient,
+    /** `one.userquota` or `one.groupquota`. */
+    readonly prefix: string,
+  ) {}
+
+  /** The DEFAULT_USER_QUOTAS / DEFAULT_GROUP_QUOTAS document. */
+  async infoXml(): Promise<string> {
+    return String(await this.client.call(`${this.prefix}.info`));
+  }
+  /** Sets the default limits from a quota template (admins); answers the new document. */
+  async update(template: string): Promise<string> {
+    return String(await this.client.call(`${this.prefix}.update`, template));
+  }
+}
+wraps('one.userquota', 'info', 'update');
+wraps('one.groupquota', 'info', 'update');
+
+/** `one.system.*`: what oned is and how it is configured. */
+export class SystemResource {
+  constructor(private readonly client: OneClient) {}
+
+  /** `one.system.version`: oned's version string. */
+  async version(): Promise<string> {
+    return String(await this.client.call('one.system.version'));
+  }
+  /** `one.system.config`: the OPENNEBULA_CONFIGURATION document (the DB password left out). */
+  async configXml(): Promise<string> {
+    return String(await this.client.call('one.system.config'));
+  }
+}
+wraps('one.system', 'version', 'config');
 
 /**
  * ACL rules (`one.acl.*`). Rules are written as OpenNebula's CLI writes them
@@ -320,3 +476,4 @@ export class AclResource {
     return parsePool(OneObject, 'ACL', await this.listXml());
   }
 }
+wraps('one.acl', 'addrule', 'delrule', 'info');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Oca, OneConnectionError, OneError, OneErrorCode, sessionFromEnvironment, CredentialsError } from '../../src/index.js';
+import { Oca, OneConnectionError, OneError, OneErrorCode, PoolFilter, sessionFromEnvironment, CredentialsError } from '../../src/index.js';
 import { onEveryBackend, sleep } from './api-helpers.js';
 
 onEveryBackend('the client library', (get) => {
@@ -51,6 +51,57 @@ onEveryBackend('the client library', (get) => {
       one.close();
     }
     await assert.rejects(new Oca({ endpoint: 'http://127.0.0.1:9/RPC2', session: 'a:b' }).hosts.list(), (e: unknown) => e instanceof OneConnectionError && /Cannot reach oned at http:\/\/127\.0\.0\.1:9\/RPC2: connection refused/.test((e as Error).message));
+  });
+
+  test('documents, locks, default quotas, monitoring, the extended listing and the system through typed calls', async () => {
+    const oned = get();
+    const one = new Oca({ endpoint: oned.endpoint, session: oned.oneadmin });
+    try {
+      assert.match(await one.system.version(), /^\d+\.\d+/);
+      assert.match(await one.system.configXml(), /^<OPENNEBULA_CONFIGURATION>/);
+      const me = await one.users.info();
+      assert.deepEqual([me.id, me.name], [0, 'oneadmin'], 'users.info() is the caller');
+      assert.equal((await one.groups.info()).id, me.gid, 'groups.info() is the caller\'s group');
+
+      const doc = await one.documents.allocate('NAME = "oca-doc"\nBODY = "one"', 100);
+      const copy = await one.documents.clone(doc, 'oca-doc-copy');
+      assert.equal((await one.documents.info(copy)).get('TEMPLATE/BODY'), 'one');
+      assert.equal((await one.documents.info(doc)).get('TYPE'), '100');
+      assert.deepEqual((await one.documents.list(PoolFilter.ALL, -1, -1, 100)).map((d) => d.name).sort(), ['oca-doc', 'oca-doc-copy']);
+      await one.documents.lock(doc, 1);
+      await assert.rejects(one.documents.lock(doc, 1, true), (e: unknown) => e instanceof OneError && e.code === OneErrorCode.ACTION && /already locked/.test(e.message));
+      await one.documents.unlock(doc);
+      await one.documents.delete(copy);
+      await assert.rejects(one.documents.info(copy), (e: unknown) => e instanceof OneError && e.code === OneErrorCode.NO_EXISTS);
+
+      const quotas = await one.userQuotas.update('VM = [ VMS = 500 ]');
+      assert.match(quotas, /^<DEFAULT_USER_QUOTAS>.*<VMS>500<\/VMS>/s);
+      assert.equal(await one.userQuotas.infoXml(), quotas);
+      assert.match(await one.groupQuotas.infoXml(), /^<DEFAULT_GROUP_QUOTAS>/);
+
+      const net = await one.vnets.allocate('NAME = "oca-net"\nVN_MAD = "bridge"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.7.0.1", SIZE = "8" ]');
+      await one.vnets.updateAr(net, 'AR = [ AR_ID = "0", SIZE = "10" ]');
+      assert.equal((await one.vnets.info(net)).get('AR_POOL/AR/SIZE'), '10');
+      const reservation = await one.vnets.reserve(net, 'SIZE = 2\nNAME = "oca-res"');
+      const arId = Number((await one.vnets.info(reservation)).get('AR_POOL/AR/AR_ID'));
+      await one.vnets.freeAr(reservation, arId);
+      assert.equal((await one.vnets.info(reservation)).get('AR_POOL/AR/AR_ID'), '', 'the reserved range is given back');
+
+      const host = await one.hosts.allocate('oca-mon', 'dummy', 'dummy');
+      await one.hosts.enable(host, false);
+      assert.equal((await one.hosts.info(host)).get('STATE'), '4', 'disabled');
+      assert.match(await one.hosts.monitoringXml(host), /^<MONITORING_DATA>/);
+      assert.match(await one.hosts.poolMonitoringXml(), /^<MONITORING_DATA>/);
+
+      const vm = await one.vms.allocate('NAME = "oca-ext"\nCPU = 0.1\nMEMORY = 32', true);
+      const extended = (await one.vms.listExtended()).find((v) => v.id === vm);
+      assert.equal(extended?.get('TEMPLATE/MEMORY'), '32');
+      assert.match(await one.vms.monitoringXml(vm), /^<MONITORING_DATA>/);
+      assert.match(await one.vms.poolMonitoringXml(), /^<MONITORING_DATA>/);
+      await one.vms.action('terminate-hard', vm);
+    } finally {
+      one.close();
+    }
   });
 });
 

@@ -2,7 +2,7 @@
  * Pieces the VM-side commands (onevm, onetemplate, oneimage, onevnet) share beyond the
  * framework's subcommands (src/cli/subcommands.ts): `chgrp`, `ID: n` lines, argument checks.
  */
-import type { Oca, OneObject, Resource } from '../../oca/index.js';
+import type { Oca, OneObject, OwnedResource } from '../../oca/index.js';
 import { eachId } from '../actions.js';
 import { CliError, type CliContext, type ResourceKind, type SubcommandDef } from '../command.js';
 import { KIND_LABEL } from '../resolve.js';
@@ -14,7 +14,7 @@ export function arg(args: Record<string, string | string[] | undefined>, name: s
 }
 
 /** `chgrp RANGE GROUP`: chown with the owner left as it is. */
-export function chgrpSubcommand(kind: ResourceKind, resource: (one: Oca) => Resource<OneObject>, examples: string[]): SubcommandDef {
+export function chgrpSubcommand(kind: ResourceKind, resource: (one: Oca) => OwnedResource<OneObject>, examples: string[]): SubcommandDef {
   return {
     name: 'chgrp',
     description: `Changes the group of ${KIND_LABEL[kind]}s`,

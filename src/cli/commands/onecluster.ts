@@ -1,6 +1,6 @@
 /** `onecluster`: clusters and the hosts, datastores and networks in them, as OpenNebula's onecluster. */
 import { child } from '../../common/xml-tree.js';
-import type { OneObject } from '../../oca/index.js';
+import type { NamedResource, OneObject } from '../../oca/index.js';
 import type { ArgDef, CliContext, CommandDef, ResourceKind, SubcommandDef } from '../command.js';
 import { deleteSubcommand, renameSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
 import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
@@ -38,7 +38,7 @@ function showText(c: OneObject): string {
   ].join('\n');
 }
 
-const clusters: ResourceOf = (one) => one.clusters;
+const clusters: ResourceOf<NamedResource<OneObject>> = (one) => one.clusters;
 const CLUSTER: ArgDef = { name: 'CLUSTERID', kind: 'cluster' };
 
 /** `addhost`/`delhost` and their datastore and network twins, from one description. */

@@ -1,6 +1,6 @@
 /** `onedatastore`: datastores, as OpenNebula's onedatastore. */
 import { child } from '../../common/xml-tree.js';
-import type { Datastore } from '../../oca/index.js';
+import type { Datastore, OneObject, OwnedResource } from '../../oca/index.js';
 import { eachId, readTemplateFile } from '../actions.js';
 import type { CommandDef } from '../command.js';
 import { percent, permissionTriples, size } from '../format.js';
@@ -76,7 +76,7 @@ function showText(d: Datastore): string {
   ].join('\n');
 }
 
-const datastores: ResourceOf = (one) => one.datastores;
+const datastores: ResourceOf<OwnedResource<OneObject>> = (one) => one.datastores;
 const DATASTORE = idArg('datastore', 'DATASTOREID');
 
 export const onedatastore: CommandDef = {

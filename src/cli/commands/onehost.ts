@@ -1,6 +1,6 @@
 /** `onehost`: hosts, as OpenNebula's onehost (create, enable/disable/offline, list, show, top...). */
 import { child } from '../../common/xml-tree.js';
-import type { Host } from '../../oca/index.js';
+import type { Host, NamedResource, OneObject } from '../../oca/index.js';
 import { delaySeconds, eachId, refresh } from '../actions.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { dateTime, percent, size } from '../format.js';
@@ -98,7 +98,7 @@ function setStatus(ctx: CliContext, range: string | string[] | undefined, status
   return eachId(ctx, 'host', range, done, (id) => ctx.one.hosts.status(id, status));
 }
 
-const hosts: ResourceOf = (one) => one.hosts;
+const hosts: ResourceOf<NamedResource<OneObject>> = (one) => one.hosts;
 const RANGE = rangeArg('host');
 const HOST = { name: 'HOSTID', kind: 'host' } as const;
 
