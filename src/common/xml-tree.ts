@@ -56,3 +56,14 @@ export function childInt(node: XmlNode, name: string, fallback = 0): number {
   const n = Number.parseInt(childText(node, name), 10);
   return Number.isNaN(n) ? fallback : n;
 }
+
+/** Elements at `path` (`VM/TEMPLATE/NIC`) below `node`, in document order. */
+export function select(node: XmlNode, path: string): XmlNode[] {
+  let level = [node];
+  for (const name of path.split('/')) {
+    const next: XmlNode[] = [];
+    for (const n of level) for (const c of n.children) if (c.name === name) next.push(c);
+    level = next;
+  }
+  return level;
+}

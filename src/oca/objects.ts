@@ -3,18 +3,8 @@
  * getters read the fields each kind is known by, `get` reads any path (`TEMPLATE/NIC/IP`), and
  * `xml` keeps the document as oned sent it.
  */
-import { parseXmlTree, type XmlNode } from '../common/xml-tree.js';
+import { parseXmlTree, select, type XmlNode } from '../common/xml-tree.js';
 
-/** Elements at `path` (`TEMPLATE/NIC`) below `node`. */
-function select(node: XmlNode, path: string): XmlNode[] {
-  let level = [node];
-  for (const name of path.split('/')) {
-    const next: XmlNode[] = [];
-    for (const n of level) for (const c of n.children) if (c.name === name) next.push(c);
-    level = next;
-  }
-  return level;
-}
 
 /**
  * The first element at `names[i..]` below `node`, in document order (what `select(...)[0]` is,

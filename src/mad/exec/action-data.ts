@@ -2,7 +2,7 @@
  * The base64 XML documents oned sends with VMM and datastore requests
  * (`VMM_DRIVER_ACTION_DATA`, `DS_DRIVER_ACTION_DATA`), and simple path lookups in them.
  */
-import { parseXmlTree, type XmlNode } from '../../common/xml-tree.js';
+import { parseXmlTree, select, type XmlNode } from '../../common/xml-tree.js';
 
 export interface ActionData {
   /** The decoded XML text. */
@@ -21,16 +21,6 @@ export function decodeActionData(base64: string | undefined): ActionData {
   }
 }
 
-/** Elements at `path` (`VM/TEMPLATE/NIC`) below `node`, in document order. */
-export function select(node: XmlNode, path: string): XmlNode[] {
-  let level = [node];
-  for (const name of path.split('/')) {
-    const next: XmlNode[] = [];
-    for (const n of level) for (const c of n.children) if (c.name === name) next.push(c);
-    level = next;
-  }
-  return level;
-}
 
 /** Text of the first element at `path`, '' when there is none. */
 export function text(node: XmlNode, path: string): string {

@@ -14,7 +14,8 @@
  */
 import { isAbsolute } from 'node:path';
 import type { ActionHandler } from '../server/driver-server.js';
-import { decodeActionData, select, text } from './action-data.js';
+import { select } from '../../common/xml-tree.js';
+import { decodeActionData, text } from './action-data.js';
 import { runCommand } from './command.js';
 import { failureMessage, parseStderr } from './script-output.js';
 import type { ScriptRunner } from './script-runner.js';

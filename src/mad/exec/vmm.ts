@@ -11,7 +11,8 @@ import { readFile } from 'node:fs/promises';
 import type { XmlNode } from '../../common/xml-tree.js';
 import type { Request } from '../protocol.js';
 import type { ActionContext, ActionHandler, ActionOutcome } from '../server/driver-server.js';
-import { decodeActionData, rawElement, select, text, where, type ActionData } from './action-data.js';
+import { select } from '../../common/xml-tree.js';
+import { decodeActionData, rawElement, text, where, type ActionData } from './action-data.js';
 import type { ScriptResult, ScriptRunner } from './script-runner.js';
 import type { TransferRunner } from './tm.js';
 
