@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, all, idList, idsIn, must, okId, okXml, onEveryBackend, refused } from './api-helpers.js';
+import { Code, addUser, all, idList, idsIn, must, okId, okXml, onEveryBackend, refused, sleep } from './api-helpers.js';
 
 /** VM and LCM states (spec §3.1, §3.2), written out so the test does not trust oned's own. */
 const S = { PENDING: 1, HOLD: 2, ACTIVE: 3, STOPPED: 4, SUSPENDED: 5, DONE: 6, POWEROFF: 8, UNDEPLOYED: 9 } as const;
@@ -457,8 +457,10 @@ onEveryBackend(
       assert.ok(idsIn(await okXml(o, 'one.vmpool.info', [-2, -1, -1, S.ACTIVE]), 'VM').includes(id));
       await okId(o, 'one.vm.action', ['terminate', id]);
       await waitFor(o, id, S.DONE);
-      const acct = await okXml(o, 'one.vmpool.accounting', [-2, -1, -1]);
-      assert.ok(all(acct, 'HISTORY').some((x) => childInt(x, 'OID') === id && childInt(x, 'ETIME') > 0));
+      // The closed record is read from the history table: it may land a moment after the VM is DONE in memory.
+      const closed = async () => all(await okXml(o, 'one.vmpool.accounting', [-2, -1, -1]), 'HISTORY').some((x) => childInt(x, 'OID') === id && childInt(x, 'ETIME') > 0);
+      for (let i = 0; i < 50 && !(await closed()); i++) await sleep(100);
+      assert.ok(await closed(), 'the accounting shows the closed record');
     });
 
     test('every host share is back to zero', async () => {
