@@ -48,7 +48,7 @@ export class DispatchManager {
   /**
    * `one.vm.deploy`: from PENDING or HOLD → PROLOG, STOPPED → PROLOG_RESUME, UNDEPLOYED →
    * PROLOG_UNDEPLOY, on `host` with system datastore `ds`. Opens a history record and accounts
-   * the VM on the host.
+   * the VM on the host. The scheduler's SCHED_MESSAGE (why it was pending) no longer holds.
    */
   deploy(tx: Transaction, vm: VirtualMachine, host: Host, ds: Datastore, who: Who): void {
     const from = vm.state;
@@ -56,6 +56,7 @@ export class DispatchManager {
       from === VmState.PENDING || from === VmState.HOLD ? L.PROLOG : from === VmState.STOPPED ? L.PROLOG_RESUME : from === VmState.UNDEPLOYED ? L.PROLOG_UNDEPLOY : undefined;
     if (lcm === undefined) throw new ActionNotAvailable('deploy', vm);
     tx.touch(this.vms, vm);
+    vm.userTemplate.remove('SCHED_MESSAGE');
     this.open(vm, host, ds, VmAction.DEPLOY, who).pstime = now();
     this.lcm.place(tx, vm, host);
     this.lcm.enter(tx, vm, ACTIVE, lcm);

@@ -31,6 +31,7 @@ import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
 import { bootstrap, createDefaultCluster, oneadminCredentials } from './bootstrap.js';
 import { configuredDrivers, driverNames, singleDriver } from './drivers.js';
+import { SchedulerProcess } from './scheduler-process.js';
 import { HookManager, hooksFromConfig } from '../hm/index.js';
 import { InformationManager } from '../im/index.js';
 import { ImageManager, ImagePool } from '../image/index.js';
@@ -109,6 +110,7 @@ export class Nebula implements Core {
   private imDrivers = new Map<string, Driver>();
   private im: InformationManager | undefined;
   private hmDriver: Driver | undefined;
+  private scheduler: SchedulerProcess | undefined;
   private hookManager: HookManager | undefined;
   private authDriver: Driver | undefined;
   private dsDriver: Driver | undefined;
@@ -312,12 +314,21 @@ export class Nebula implements Core {
     const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
     const endpoint = `http://${host}:${addr.port}/RPC2`;
     log.info('ReM', `XML-RPC server listening at ${endpoint} (${rm.methodNames().length} methods)`);
+    const local = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : host;
+    this.scheduler = SchedulerProcess.fromConfig(this.config, {
+      ...process.env,
+      ONE_XMLRPC: `http://${local}:${addr.port}/RPC2`,
+      ONE_AUTH: process.env.ONE_AUTH || this.location.oneAuthFile,
+      ONE_LOCATION: this.location.root,
+    }, log);
+    this.scheduler?.start();
     return { endpoint, credentialsFile };
   }
 
   /** Stops serving, lets in-flight calls and writes finish, closes the database and the log. */
   async stop(): Promise<void> {
     this.log.info('ONE', 'Stopping oned');
+    await this.scheduler?.stop();
     await this.server?.close();
     await this.im?.stop();
     this.poller?.stop();

@@ -71,6 +71,11 @@ export interface OnedOptions {
   readonly backend: Backend;
   /** Extra oned.conf lines. */
   readonly conf?: string;
+  /**
+   * Runs the scheduler with this sched.conf. Without it, no scheduler runs: the tests place VMs
+   * with one.vm.deploy themselves.
+   */
+  readonly schedConf?: string;
 }
 
 /** A running oned process and its files. */
@@ -95,8 +100,9 @@ export class Oned {
     mkdirSync(join(location, 'etc'), { recursive: true });
     writeFileSync(
       join(location, 'etc', 'oned.conf'),
-      `PORT = ${port}\n${dbSection(opts.backend, dbName)}\nPASSWORD_SCRYPT_COST = 1024\n${opts.conf ?? ''}\n`,
+      `PORT = ${port}\n${dbSection(opts.backend, dbName)}\nPASSWORD_SCRYPT_COST = 1024\n${opts.schedConf === undefined ? 'SCHEDULER = ""\n' : ''}${opts.conf ?? ''}\n`,
     );
+    if (opts.schedConf !== undefined) writeFileSync(join(location, 'etc', 'sched.conf'), opts.schedConf);
     writeFileSync(join(location, 'one_auth'), `oneadmin:${ONEADMIN_PASSWORD}\n`);
     const oned = new Oned(opts.backend, location, dbName, port);
     await oned.launch();

@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 /**
- * `one_im_dummy [-c cpu] [-m memory_mb] [-a actions_dir]`: information driver reporting an idle
- * host of the given capacity (default 800 CPU = 8 cores, 16384 MB) for every host.
+ * `one_im_dummy [-c cpu] [-m memory_mb] [-u used_cpu_percent] [-e "ATTR=VALUE,..."] [-a actions_dir]`:
+ * information driver reporting a host of the given capacity (default 800 CPU = 8 cores, 16384 MB,
+ * idle) for every host, with the extra attributes given (`-e "CPUSPEED=3000,HYPERVISOR=kvm"`).
  */
-import { DEFAULT_DUMMY_CAPACITY, dummyImActions, ScriptedResults } from '../dummy/index.js';
+import { DEFAULT_DUMMY_CAPACITY, dummyImActions, parseExtraAttributes, ScriptedResults } from '../dummy/index.js';
 import { intOption, parseDriverArgs, runDriver } from '../server/index.js';
 
 runDriver('one_im_dummy', () => {
   const args = parseDriverArgs(process.argv.slice(2), {
     cpu: { type: 'string', short: 'c' },
     memory: { type: 'string', short: 'm' },
+    used: { type: 'string', short: 'u' },
+    extra: { type: 'string', short: 'e' },
     'actions-dir': { type: 'string', short: 'a' },
   });
   const capacity = {
     cpu: intOption(args.values.cpu, '-c', DEFAULT_DUMMY_CAPACITY.cpu, 1),
     memoryMb: intOption(args.values.memory, '-m', DEFAULT_DUMMY_CAPACITY.memoryMb, 1),
+    usedPercent: intOption(args.values.used, '-u', 0, 0),
+    extra: parseExtraAttributes(args.values.extra ?? ''),
   };
   return { actions: dummyImActions(capacity, new ScriptedResults(args.values['actions-dir'])), concurrency: args.threads };
 });

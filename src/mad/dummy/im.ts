@@ -10,9 +10,25 @@ export interface DummyCapacity {
   /** TOTALCPU: 100 per core. */
   readonly cpu: number;
   readonly memoryMb: number;
+  /** Percent of the CPU reported busy (USEDCPU / FREECPU): a loaded host, for load-aware tests. */
+  readonly usedPercent?: number;
+  /** Attributes reported besides (or instead of) the dummy's own: `CPUSPEED=3000`, `HYPERVISOR=kvm`. */
+  readonly extra?: ReadonlyMap<string, string>;
 }
 
 export const DEFAULT_DUMMY_CAPACITY: DummyCapacity = { cpu: 800, memoryMb: 16384 };
+
+/** `-e "CPUSPEED=3000,HYPERVISOR=kvm"` → its attributes. @throws Error on a pair without `=` or a bad name. */
+export function parseExtraAttributes(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const pair of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const eq = pair.indexOf('=');
+    const name = eq > 0 ? pair.slice(0, eq).trim().toUpperCase() : '';
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new Error(`-e: "${pair}" is not ATTRIBUTE=VALUE`);
+    out.set(name, pair.slice(eq + 1).trim());
+  }
+  return out;
+}
 
 /** Capacity the dummy reports for the host's local datastore location. */
 const DS_LOCATION_MB = 1048576;
@@ -20,17 +36,29 @@ const DS_LOCATION_MB = 1048576;
 /** The monitoring template of an idle dummy host. */
 export function dummyHostTemplate(hostname: string, capacity: DummyCapacity): string {
   const memKb = capacity.memoryMb * 1024;
-  return (
-    'HYPERVISOR=dummy\n' +
-    `HOSTNAME="${hostname.replace(/[\\"]/g, '\\$&')}"\n` +
-    'ARCH=x86_64\n' +
-    'MODELNAME="Dummy CPU"\n' +
-    'CPUSPEED=2200\n' +
-    `TOTALCPU=${capacity.cpu}\nUSEDCPU=0\nFREECPU=${capacity.cpu}\n` +
-    `TOTALMEMORY=${memKb}\nUSEDMEMORY=0\nFREEMEMORY=${memKb}\n` +
-    'NETRX=0\nNETTX=0\n' +
-    `DS_LOCATION_USED_MB=0\nDS_LOCATION_TOTAL_MB=${DS_LOCATION_MB}\nDS_LOCATION_FREE_MB=${DS_LOCATION_MB}\n`
-  );
+  const used = Math.round((capacity.cpu * (capacity.usedPercent ?? 0)) / 100);
+  const attrs = new Map<string, string>([
+    ['HYPERVISOR', 'dummy'],
+    ['HOSTNAME', hostname],
+    ['ARCH', 'x86_64'],
+    ['MODELNAME', 'Dummy CPU'],
+    ['CPUSPEED', '2200'],
+    ['TOTALCPU', String(capacity.cpu)],
+    ['USEDCPU', String(used)],
+    ['FREECPU', String(capacity.cpu - used)],
+    ['TOTALMEMORY', String(memKb)],
+    ['USEDMEMORY', '0'],
+    ['FREEMEMORY', String(memKb)],
+    ['NETRX', '0'],
+    ['NETTX', '0'],
+    ['DS_LOCATION_USED_MB', '0'],
+    ['DS_LOCATION_TOTAL_MB', String(DS_LOCATION_MB)],
+    ['DS_LOCATION_FREE_MB', String(DS_LOCATION_MB)],
+  ]);
+  for (const [k, v] of capacity.extra ?? []) attrs.set(k, v);
+  let text = '';
+  for (const [k, v] of attrs) text += `${k}="${v.replace(/[\\"]/g, '\\$&')}"\n`;
+  return text;
 }
 
 export function dummyImActions(capacity: DummyCapacity, results: ScriptedResults): Map<string, ActionHandler> {

@@ -1,0 +1,452 @@
+/**
+ * One scheduling cycle's decisions, from a snapshot of the pools: which pending VM goes to which
+ * host and system datastore, which flagged VM moves, which leases end, which preemptible VMs
+ * make room for a reservation, and the SCHED_MESSAGE of each VM that stays pending. Pure: the
+ * dispatcher carries the plan out through the API.
+ *
+ * VMs that need the same (same capacity, requirements, ranks and clusters) are matched as one
+ * group: requirements are evaluated once per host and group, and each group keeps its
+ * candidates in a heap by rank, re-ranking only the hosts this cycle dispatched to. A host that
+ * lacks room for one VM of a group lacks it for the rest of the cycle, so it leaves that heap.
+ */
+import { parseRank, parseRequirements, RankError, type Rank, type Requirements } from './expr/index.js';
+import { policyRank, type SchedConfig } from './sched-config.js';
+import { HostState, type SchedHost } from './sched-host.js';
+import type { SchedDatastore } from './sched-datastore.js';
+import { intersect, VmState, type SchedVm } from './sched-vm.js';
+import { Reason, ReasonCounts, unplacedMessage, type ReasonText } from './filter-reasons.js';
+import { RankHeap } from './rank-heap.js';
+import { Reservations } from './reservations.js';
+
+export interface CycleInput {
+  /** Epoch seconds. */
+  readonly now: number;
+  readonly config: SchedConfig;
+  readonly hosts: readonly SchedHost[];
+  readonly datastores: readonly SchedDatastore[];
+  /** Pending VMs, VMs flagged for rescheduling, and VMs with leases, in ID order. */
+  readonly vms: readonly SchedVm[];
+  /** The clusters of each virtual network (empty: any). */
+  readonly networkClusters: ReadonlyMap<number, ReadonlySet<number>>;
+}
+
+export type Action =
+  | { readonly kind: 'deploy'; readonly vm: SchedVm; readonly host: SchedHost; readonly dsId: number; readonly update: string }
+  | { readonly kind: 'migrate'; readonly vm: SchedVm; readonly host: SchedHost; readonly live: boolean }
+  | { readonly kind: 'preempt'; readonly vm: SchedVm; readonly how: 'requeue' | 'suspend'; readonly forVm: SchedVm }
+  | { readonly kind: 'resume'; readonly vm: SchedVm }
+  | { readonly kind: 'end'; readonly vm: SchedVm }
+  | { readonly kind: 'message'; readonly vm: SchedVm; readonly text: string };
+
+export interface CyclePlan {
+  /** In the order they must run: lease ends and preemptions before the dispatches they free room for. */
+  readonly actions: Action[];
+  /** Pending VMs considered (at most MAX_VM). */
+  readonly considered: number;
+  /** Lines for sched.log (expression errors, reservations that cannot be honored). */
+  readonly log: string[];
+}
+
+/** A host's verdict for a VM: the reason it was filtered, or its rank. */
+export type Verdict = { readonly reason: ReasonText; readonly detail?: string } | { readonly rank: number; readonly dsId: number };
+
+const ANY = -1;
+
+/** Matching shared by the VMs of one group. */
+export class MatchGroup {
+  readonly requirements: Requirements | undefined;
+  readonly rank: Rank | undefined;
+  readonly dsRequirements: Requirements | undefined;
+  readonly dsRank: Rank | undefined;
+  /** A parse error that stops every VM of the group. */
+  readonly error: string | undefined;
+  /** Host clusters its images and networks allow (undefined: any). */
+  readonly clusters: ReadonlySet<number> | undefined;
+  readonly notes: string[] = [];
+  private rankFailed = false;
+
+  constructor(
+    readonly vm: SchedVm,
+    private readonly ctx: PlanContext,
+  ) {
+    const { config } = ctx;
+    const parse = <T>(what: string, text: string, parser: (t: string) => T): T | undefined => {
+      try {
+        return parser(text);
+      } catch (err) {
+        this.errors.push(`${what} "${text}": ${(err as Error).message}`);
+        return undefined;
+      }
+    };
+    this.requirements = parse('SCHED_REQUIREMENTS', vm.requirements, parseRequirements);
+    this.rank = parse('SCHED_RANK', vm.rank || policyRank(config.hostPolicy, 'host'), parseRank);
+    this.dsRequirements = parse('SCHED_DS_REQUIREMENTS', vm.dsRequirements, parseRequirements);
+    this.dsRank = parse('SCHED_DS_RANK', vm.dsRank || policyRank(config.dsPolicy, 'datastore'), parseRank);
+    this.error = this.errors.length > 0 ? this.errors.join('. ') : undefined;
+    let clusters = vm.diskClusters;
+    for (const id of vm.networkIds) {
+      const net = ctx.input.networkClusters.get(id);
+      if (net && net.size > 0) clusters = intersect(clusters, net);
+    }
+    this.clusters = clusters ?? undefined;
+    if (this.requirements) {
+      const unknown = this.requirements.variables.filter((v) => !ctx.input.hosts.some((h) => h.lookup(v) !== undefined));
+      if (unknown.length > 0) this.notes.push(`SCHED_REQUIREMENTS names ${unknown.join(', ')}, which no host has`);
+    }
+  }
+
+  private readonly errors: string[] = [];
+
+  /** Why the host can never take VMs of this group in this cycle, if it cannot. */
+  staticReason(host: SchedHost): ReasonText | undefined {
+    switch (host.state) {
+      case HostState.MONITORED:
+      case HostState.MONITORING_MONITORED:
+        break;
+      case HostState.DISABLED:
+        return Reason.DISABLED;
+      case HostState.OFFLINE:
+        return Reason.OFFLINE;
+      case HostState.ERROR:
+        return Reason.ERROR;
+      default:
+        return host.state === 5 ? Reason.ERROR : host.state === 7 ? Reason.DISABLED : Reason.NOT_MONITORED;
+    }
+    if (this.clusters && !this.clusters.has(host.clusterId)) return Reason.CLUSTER;
+    if (this.requirements && !this.requirements.test(host)) return Reason.REQUIREMENTS;
+    return undefined;
+  }
+
+  /** The host's rank for this group; a failing rank (division by zero) ranks it last, once noted. */
+  rankOf(host: SchedHost): number {
+    if (!this.rank) return 0;
+    try {
+      return this.rank.evaluate(host);
+    } catch (err) {
+      if (!(err instanceof RankError)) throw err;
+      if (!this.rankFailed) {
+        this.rankFailed = true;
+        this.notes.push(`SCHED_RANK failed on host ${host.name}: ${err.message}`);
+        this.ctx.log.push(`VM ${this.vm.id}: SCHED_RANK "${this.rank.text}" failed on host ${host.id}: ${err.message}`);
+      }
+      return -Infinity;
+    }
+  }
+
+  /** The best system datastore for `vm` on `host` (its current one when it has one), or undefined. */
+  datastoreFor(host: SchedHost, vm: SchedVm): SchedDatastore | undefined | typeof ANY {
+    if (vm.dsId >= 0 && vm.state !== VmState.PENDING) return ANY;
+    let best: SchedDatastore | undefined;
+    let bestRank = -Infinity;
+    for (const ds of this.ctx.input.datastores) {
+      if (!ds.enabled || (ds.clusters.size > 0 && !ds.clusters.has(host.clusterId)) || ds.freeMb < vm.diskMb) continue;
+      if (this.dsRequirements && !this.dsRequirements.test(ds)) continue;
+      let r: number;
+      try {
+        r = this.dsRank ? this.dsRank.evaluate(ds) : 0;
+      } catch {
+        r = -Infinity;
+      }
+      if (best === undefined || r > bestRank) {
+        best = ds;
+        bestRank = r;
+      }
+    }
+    return best;
+  }
+}
+
+/** Why `host` cannot take `vm` now, given this cycle's dispatches; undefined when it can. */
+function dynamicReason(ctx: PlanContext, g: MatchGroup, host: SchedHost, vm: SchedVm, end: number): ReasonText | undefined {
+  if (vm.hostId === host.id && vm.state !== VmState.PENDING && vm.state !== VmState.UNDEPLOYED) return Reason.CURRENT;
+  if (vm.cpu > host.cpuLeft) return Reason.CPU;
+  if (vm.mem > host.memLeft) return Reason.MEMORY;
+  if (!ctx.reservations.allows(host, vm, end)) return Reason.RESERVED;
+  if (g.datastoreFor(host, vm) === undefined) return Reason.DATASTORE;
+  if (host.dispatched >= ctx.config.maxHost) return Reason.MAX_HOST;
+  return undefined;
+}
+
+/** State shared by the steps of one plan. */
+class PlanContext {
+  readonly config: SchedConfig;
+  readonly reservations: Reservations;
+  readonly hostsById: Map<number, SchedHost>;
+  readonly groups = new Map<string, MatchGroup>();
+  readonly log: string[] = [];
+  readonly actions: Action[] = [];
+  dispatched = 0;
+
+  constructor(readonly input: CycleInput) {
+    this.config = input.config;
+    this.hostsById = new Map(input.hosts.map((h) => [h.id, h]));
+    this.reservations = new Reservations(input.vms.filter((v) => v.hostId >= 0 && v.lease && (v.state === VmState.ACTIVE || v.state === VmState.POWEROFF || v.state === VmState.SUSPENDED)));
+  }
+
+  group(vm: SchedVm): MatchGroup {
+    const key = vm.matchKey;
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = new MatchGroup(vm, this)));
+    return g;
+  }
+
+  message(vm: SchedVm, text: string): void {
+    if (vm.message !== text) this.actions.push({ kind: 'message', vm, text });
+  }
+
+  /** Accounts and records a dispatch. */
+  dispatch(vm: SchedVm, host: SchedHost, dsId: number, end: number): void {
+    host.take(vm.cpu, vm.mem);
+    host.dispatched++;
+    this.reservations.take(host, vm, end);
+    const ds = dsId >= 0 ? this.input.datastores.find((d) => d.id === dsId) : undefined;
+    if (ds) ds.freeMb -= vm.diskMb;
+    this.dispatched++;
+    if (vm.state === VmState.PENDING || vm.state === VmState.UNDEPLOYED) {
+      const writes: string[] = [];
+      if (vm.lease?.durationSec !== undefined) writes.push(`SCHED_END = "${end}"`);
+      if (vm.preempted) writes.push('SCHED_PREEMPTED = "NO"');
+      this.actions.push({ kind: 'deploy', vm, host, dsId, update: writes.join('\n') });
+    } else {
+      this.actions.push({ kind: 'migrate', vm, host, live: this.config.liveRescheds && vm.state === VmState.ACTIVE && vm.lcmState === 3 });
+    }
+  }
+}
+
+/** When a lease placed now ends: its reservation's end, or now + its duration, or never. */
+function leaseEnd(vm: SchedVm, now: number): number {
+  const l = vm.lease;
+  if (!l || l.durationSec === undefined) return Infinity;
+  return (l.start !== undefined ? Math.max(l.start, now) : now) + l.durationSec;
+}
+
+/**
+ * Every host's verdict for one VM, best first (the explain mode): the reason a host is filtered,
+ * or its rank and the system datastore it would get.
+ */
+export function explain(input: CycleInput, vm: SchedVm): { verdicts: { host: SchedHost; verdict: Verdict }[]; group: MatchGroup } {
+  const ctx = new PlanContext(input);
+  const g = ctx.group(vm);
+  const end = leaseEnd(vm, input.now);
+  const verdicts = input.hosts.map((host) => {
+    if (g.error) return { host, verdict: { reason: Reason.REQUIREMENTS, detail: g.error } as Verdict };
+    const reason = g.staticReason(host) ?? dynamicReason(ctx, g, host, vm, end);
+    if (reason) return { host, verdict: { reason } as Verdict };
+    const ds = g.datastoreFor(host, vm);
+    return { host, verdict: { rank: g.rankOf(host), dsId: typeof ds === 'number' ? ANY : ds!.id } as Verdict };
+  });
+  const rankOf = (v: Verdict) => ('rank' in v ? v.rank : -Infinity);
+  verdicts.sort((a, b) => rankOf(b.verdict) - rankOf(a.verdict) || ('rank' in b.verdict ? 1 : 0) - ('rank' in a.verdict ? 1 : 0) || a.host.id - b.host.id);
+  return { verdicts, group: g };
+}
+
+/** Plans one cycle. The hosts' and datastores' numbers are updated as the plan takes room. */
+export function plan(input: CycleInput): CyclePlan {
+  const ctx = new PlanContext(input);
+  const { now, config } = input;
+  const vms = input.vms;
+
+  // 1. Leases that are over end.
+  for (const vm of vms) {
+    if (vm.lease?.end !== undefined && vm.lease.end <= now && vm.hostId >= 0 && vm.state !== VmState.PENDING && vm.state !== VmState.DONE) {
+      ctx.actions.push({ kind: 'end', vm });
+    }
+  }
+
+  // 2. Reservations: those due start now (preempting if they must); the others get a host to hold.
+  const reservations = vms.filter((v) => v.pending && v.lease?.start !== undefined && !v.leaseError).sort((a, b) => a.lease!.start! - b.lease!.start! || a.id - b.id);
+  for (const vm of reservations) {
+    const start = vm.lease!.start!;
+    if (start <= now) startReservation(ctx, vm);
+    else planReservation(ctx, vm, start);
+  }
+  ctx.reservations.settle(ctx.hostsById);
+
+  // 3. Suspended preemptible VMs resume where the room is back.
+  for (const vm of vms) {
+    if (vm.preempted && vm.state === VmState.SUSPENDED) {
+      const host = ctx.hostsById.get(vm.hostId);
+      if (host && host.cpuUsage <= host.maxCpu && host.memUsage <= host.maxMem && ctx.reservations.holdsOn(host).every((h) => h.start > now + config.intervalSec)) {
+        ctx.actions.push({ kind: 'resume', vm });
+      }
+    }
+  }
+
+  // 4. Best-effort work: pending (and requeued) VMs, then those flagged for rescheduling.
+  let considered = 0;
+  const bestEffort: SchedVm[] = [];
+  for (const vm of vms) {
+    if (vm.leaseError && vm.pending) {
+      ctx.message(vm, `Cannot dispatch VM: ${vm.leaseError}`);
+      continue;
+    }
+    const waiting = (vm.pending && vm.lease?.start === undefined) || (vm.preempted && vm.state === VmState.UNDEPLOYED);
+    if (!waiting && !vm.wantsResched) continue;
+    if (config.maxVm > 0 && considered >= config.maxVm) break;
+    considered++;
+    bestEffort.push(vm);
+  }
+  const heaps = new Map<MatchGroup, { heap: RankHeap; counts: ReasonCounts }>();
+  for (const vm of bestEffort) {
+    if (ctx.dispatched >= config.maxDispatch) break;
+    const g = ctx.group(vm);
+    if (g.error) {
+      ctx.message(vm, `Cannot dispatch VM: ${g.error}`);
+      continue;
+    }
+    if (vm.wantsResched) {
+      placeOne(ctx, g, vm);
+      continue;
+    }
+    let h = heaps.get(g);
+    if (!h) heaps.set(g, (h = candidates(ctx, g)));
+    const end = leaseEnd(vm, now);
+    const host = popBest(ctx, g, h.heap, h.counts, vm, end);
+    if (host) {
+      const ds = g.datastoreFor(host.host, vm);
+      ctx.dispatch(vm, host.host, typeof ds === 'number' || !ds ? ANY : ds.id, end);
+      h.heap.push({ host: host.host, rank: g.rankOf(host.host), version: host.host.version });
+    } else {
+      ctx.message(vm, unplacedMessage(input.hosts.length, h.counts, g.notes));
+    }
+  }
+  return { actions: ctx.actions, considered, log: ctx.log };
+}
+
+/** The group's candidate hosts in a heap by rank, and the counts of the hosts filtered out. */
+function candidates(ctx: PlanContext, g: MatchGroup): { heap: RankHeap; counts: ReasonCounts } {
+  const heap = new RankHeap();
+  const counts = new ReasonCounts();
+  for (const host of ctx.input.hosts) {
+    const reason = g.staticReason(host);
+    if (reason) counts.add(reason);
+    else heap.push({ host, rank: g.rankOf(host), version: host.version });
+  }
+  return { heap, counts };
+}
+
+/** The best host that can take `vm` now; hosts that cannot leave the heap (counted). */
+function popBest(ctx: PlanContext, g: MatchGroup, heap: RankHeap, counts: ReasonCounts, vm: SchedVm, end: number): { host: SchedHost } | undefined {
+  for (;;) {
+    const top = heap.pop();
+    if (!top) return undefined;
+    if (top.version !== top.host.version) {
+      heap.push({ host: top.host, rank: g.rankOf(top.host), version: top.host.version });
+      continue;
+    }
+    const reason = dynamicReason(ctx, g, top.host, vm, end);
+    if (!reason) return { host: top.host };
+    counts.add(reason);
+  }
+}
+
+/** Places one VM by scanning every host (rescheduling, reservations): the best or the message. */
+function placeOne(ctx: PlanContext, g: MatchGroup, vm: SchedVm): SchedHost | undefined {
+  const end = leaseEnd(vm, ctx.input.now);
+  const counts = new ReasonCounts();
+  let best: SchedHost | undefined;
+  let bestRank = -Infinity;
+  for (const host of ctx.input.hosts) {
+    const reason = g.staticReason(host) ?? dynamicReason(ctx, g, host, vm, end);
+    if (reason) {
+      counts.add(reason);
+      continue;
+    }
+    const r = g.rankOf(host);
+    if (!best || r > bestRank) {
+      best = host;
+      bestRank = r;
+    }
+  }
+  if (!best) {
+    ctx.message(vm, unplacedMessage(ctx.input.hosts.length, counts, g.notes));
+    return undefined;
+  }
+  const ds = g.datastoreFor(best, vm);
+  ctx.dispatch(vm, best, typeof ds === 'number' || !ds ? ANY : ds.id, end);
+  return best;
+}
+
+/** A reservation whose start has come: deployed now, preempting preemptible VMs if it must. */
+function startReservation(ctx: PlanContext, vm: SchedVm): void {
+  const g = ctx.group(vm);
+  if (g.error) {
+    ctx.message(vm, `Cannot start the reservation: ${g.error}`);
+    return;
+  }
+  // First a host with room as it is, else the best one where preempting makes room.
+  if (placeQuiet(ctx, g, vm)) return;
+  const end = leaseEnd(vm, ctx.input.now);
+  let chosen: SchedHost | undefined;
+  for (const host of ctx.input.hosts) {
+    if (g.staticReason(host) || g.datastoreFor(host, vm) === undefined) continue;
+    const pre = ctx.reservations.preemptibleAmount(host);
+    if (vm.cpu <= host.cpuLeft + pre.cpu && vm.mem <= host.memLeft + pre.mem && (!chosen || g.rankOf(host) > g.rankOf(chosen))) chosen = host;
+  }
+  if (!chosen) {
+    const counts = new ReasonCounts();
+    for (const host of ctx.input.hosts) counts.add(g.staticReason(host) ?? dynamicReason(ctx, g, host, vm, end) ?? Reason.CPU);
+    const text = `Cannot start the reservation due at ${new Date(vm.lease!.start! * 1000).toISOString()}: ${unplacedMessage(ctx.input.hosts.length, counts, g.notes).replace('Cannot dispatch VM: ', '')}`;
+    ctx.message(vm, text);
+    ctx.log.push(`VM ${vm.id}: ${text}`);
+    return;
+  }
+  for (const victim of [...ctx.reservations.preemptibleOn(chosen)]) {
+    if (vm.cpu <= chosen.cpuLeft && vm.mem <= chosen.memLeft) break;
+    ctx.actions.push({ kind: 'preempt', vm: victim, how: ctx.config.preemption, forVm: vm });
+    ctx.reservations.preempted(chosen, victim);
+    chosen.release(victim.cpu, victim.mem);
+  }
+  const ds = g.datastoreFor(chosen, vm);
+  ctx.dispatch(vm, chosen, typeof ds === 'number' || !ds ? ANY : ds.id, end);
+}
+
+/** placeOne without a message when nothing fits (the caller tries harder). */
+function placeQuiet(ctx: PlanContext, g: MatchGroup, vm: SchedVm): boolean {
+  const end = leaseEnd(vm, ctx.input.now);
+  const ok = ctx.input.hosts.some((h) => !g.staticReason(h) && !dynamicReason(ctx, g, h, vm, end));
+  return ok && placeOne(ctx, g, vm) !== undefined;
+}
+
+/** A future reservation: the best host with room at its start holds it. */
+function planReservation(ctx: PlanContext, vm: SchedVm, start: number): void {
+  const g = ctx.group(vm);
+  const end = start + vm.lease!.durationSec!;
+  if (g.error) {
+    ctx.message(vm, `Cannot hold the reservation: ${g.error}`);
+    return;
+  }
+  const counts = new ReasonCounts();
+  let best: SchedHost | undefined;
+  let bestRank = -Infinity;
+  let larger = true;
+  for (const host of ctx.input.hosts) {
+    if (vm.cpu <= host.maxCpu && vm.mem <= host.maxMem) larger = false;
+    const reason = g.staticReason(host);
+    if (reason) {
+      counts.add(reason);
+      continue;
+    }
+    const room = ctx.reservations.roomAt(host, start, end, true);
+    if (vm.cpu > room.cpu) counts.add(Reason.CPU);
+    else if (vm.mem > room.mem) counts.add(Reason.MEMORY);
+    else if (g.datastoreFor(host, vm) === undefined) counts.add(Reason.DATASTORE);
+    else {
+      const r = g.rankOf(host);
+      if (!best || r > bestRank) {
+        best = host;
+        bestRank = r;
+      }
+    }
+  }
+  const when = `${new Date(start * 1000).toISOString()} to ${new Date(end * 1000).toISOString()}`;
+  if (!best) {
+    const why = larger ? `it asks for more than any host has (CPU ${vm.cpu / 100}, MEMORY ${vm.mem / 1024} MB)` : unplacedMessage(ctx.input.hosts.length, counts, g.notes).replace('Cannot dispatch VM: ', '');
+    const text = `Cannot hold the reservation from ${when}: ${why}`;
+    ctx.message(vm, text);
+    ctx.log.push(`VM ${vm.id}: ${text}`);
+    return;
+  }
+  ctx.reservations.hold(best, vm, start, end);
+  ctx.message(vm, `Reserved on host ${best.name} (${best.id}) from ${when}`);
+}

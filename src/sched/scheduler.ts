@@ -1,0 +1,239 @@
+/**
+ * The scheduler: an API client of oned, as OpenNebula's mm_sched. Each cycle it reads the pools
+ * through OCA, plans (planner.ts), and carries the plan out with `one.vm.deploy`,
+ * `one.vm.migrate`, `one.vm.action` and `one.vm.update` (SCHED_MESSAGE). It wakes every
+ * SCHED_INTERVAL, or earlier when a reservation starts or a lease ends.
+ */
+import { parseXmlTree, select } from '../common/xml-tree.js';
+import { Oca, OneError, PoolFilter, UpdateMode } from '../oca/index.js';
+import { plan, explain, type Action, type CycleInput, type Verdict } from './planner.js';
+import type { SchedConfig } from './sched-config.js';
+import { SchedDatastore } from './sched-datastore.js';
+import { SchedHost } from './sched-host.js';
+import { SchedVm, VmState } from './sched-vm.js';
+
+/** Where the scheduler says what it does (sched.log). */
+export interface SchedLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface CycleReport {
+  readonly pending: number;
+  readonly hosts: number;
+  readonly dispatched: number;
+  readonly failed: number;
+  readonly messages: number;
+  /** Milliseconds reading the pools, planning, and carrying the plan out. */
+  readonly readMs: number;
+  readonly planMs: number;
+  readonly dispatchMs: number;
+  /** Epoch seconds of the next reservation start or lease end, Infinity when none. */
+  readonly nextEvent: number;
+}
+
+/** Markers of a short VM element the scheduler must read; the others are skipped unparsed. */
+const WANTED = ['<STATE>1</STATE>', '<RESCHED>1</RESCHED>', '<SCHED_START>', '<SCHED_DURATION>', '<SCHED_PREEMPTIBLE>', '<SCHED_END>', '<SCHED_PREEMPTED>'];
+
+/** Template text of one attribute, its value quoted for the template parser. */
+function attribute(name: string, value: string): string {
+  return `${name} = "${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+const nowSec = () => Math.floor(Date.now() / 1000);
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly oca: Oca,
+    private readonly config: SchedConfig,
+    private readonly log: SchedLog,
+    private readonly clock: () => number = nowSec,
+  ) {}
+
+  /** Reads what a cycle needs: hosts, system datastores, networks, and the VMs it acts on. */
+  async snapshot(): Promise<CycleInput> {
+    const [hostXml, dsXml, vnetXml, vmXml] = await Promise.all([
+      this.oca.hosts.listXml(),
+      this.oca.datastores.listXml(),
+      this.oca.vnets.listXml(PoolFilter.ALL, -1, -1),
+      this.oca.vms.listXml(PoolFilter.ALL, -1, -1, -1),
+    ]);
+    const now = this.clock();
+    const hosts = parseXmlTree(hostXml).children.filter((n) => n.name === 'HOST').map((n) => SchedHost.fromXml(n));
+    const datastores = SchedDatastore.systemOf(parseXmlTree(dsXml));
+    const networkClusters = new Map<number, Set<number>>();
+    for (const n of parseXmlTree(vnetXml).children) {
+      if (n.name !== 'VNET') continue;
+      networkClusters.set(Number(select(n, 'ID')[0]?.text ?? -1), new Set(select(n, 'CLUSTERS/ID').map((c) => Number(c.text))));
+    }
+    return { now, config: this.config, hosts, datastores, vms: wantedVms(vmXml, now), networkClusters };
+  }
+
+  /** One cycle: read, plan, act. */
+  async cycle(): Promise<CycleReport> {
+    const t0 = performance.now();
+    const input = await this.snapshot();
+    const t1 = performance.now();
+    const p = plan(input);
+    const t2 = performance.now();
+    for (const line of p.log) this.log.warn(line);
+    const outcome = await this.carryOut(p.actions);
+    const t3 = performance.now();
+    const pending = input.vms.filter((v) => v.pending).length;
+    const report: CycleReport = {
+      pending,
+      hosts: input.hosts.length,
+      dispatched: outcome.dispatched,
+      failed: outcome.failed,
+      messages: outcome.messages,
+      readMs: t1 - t0,
+      planMs: t2 - t1,
+      dispatchMs: t3 - t2,
+      nextEvent: nextEvent(input),
+    };
+    if (pending > 0 || outcome.dispatched > 0 || outcome.failed > 0) {
+      this.log.info(
+        `Cycle: ${pending} pending, ${input.hosts.length} hosts; dispatched ${outcome.dispatched}, failed ${outcome.failed}, ${outcome.messages} messages; ` +
+          `read ${report.readMs.toFixed(0)} ms, plan ${report.planMs.toFixed(0)} ms, dispatch ${report.dispatchMs.toFixed(0)} ms`,
+      );
+    }
+    return report;
+  }
+
+  /** For one VM, every host's verdict (why it is filtered, or its rank), best first. */
+  async explain(vmId: number): Promise<{ vm: SchedVm; verdicts: { host: SchedHost; verdict: Verdict }[]; error?: string; notes: string[] }> {
+    const input = await this.snapshot();
+    const node = parseXmlTree(await this.oca.vms.listXml(PoolFilter.ALL, vmId, vmId, -1)).children.find((n) => n.name === 'VM');
+    if (!node) throw new Error(`VM ${vmId} does not exist`);
+    const vm = SchedVm.fromXml(node, input.now);
+    const { verdicts, group } = explain(input, vm);
+    return { vm, verdicts, error: group.error ?? vm.leaseError, notes: group.notes };
+  }
+
+  /** Runs cycles until `stop`; a cycle that fails (oned unreachable) is logged and retried. */
+  start(): void {
+    const loop = async () => {
+      let delay = this.config.intervalSec;
+      try {
+        const r = await this.cycle();
+        const untilEvent = r.nextEvent - this.clock();
+        if (untilEvent < delay) delay = Math.max(1, untilEvent);
+      } catch (err) {
+        this.log.error(`Cycle failed: ${describe(err)}; next try in ${delay} s`);
+      }
+      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), delay * 1000);
+    };
+    this.running = loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Lease ends and preemptions first, then dispatches, then messages; calls in parallel per step. */
+  private async carryOut(actions: readonly Action[]): Promise<{ dispatched: number; failed: number; messages: number }> {
+    let dispatched = 0;
+    let failed = 0;
+    let messages = 0;
+    const steps: Action['kind'][][] = [['end', 'preempt'], ['deploy', 'migrate', 'resume'], ['message']];
+    const lateMessages: Action[] = [];
+    for (const kinds of steps) {
+      const batch = [...actions.filter((a) => kinds.includes(a.kind)), ...(kinds.includes('message') ? lateMessages : [])];
+      await this.parallel(batch, async (a) => {
+        try {
+          await this.act(a);
+          if (a.kind === 'deploy' || a.kind === 'migrate') dispatched++;
+          if (a.kind === 'message') messages++;
+        } catch (err) {
+          const what = describe(err);
+          if (a.kind === 'deploy' || a.kind === 'migrate') {
+            failed++;
+            this.log.error(`VM ${a.vm.id}: ${a.kind} to host ${a.host.id} failed: ${what}`);
+            lateMessages.push({ kind: 'message', vm: a.vm, text: `Cannot dispatch VM: oned refused the ${a.kind} to host ${a.host.name} (${a.host.id}): ${what}` });
+          } else {
+            this.log.error(`VM ${a.vm.id}: ${a.kind} failed: ${what}`);
+          }
+        }
+      });
+    }
+    return { dispatched, failed, messages };
+  }
+
+  private async act(a: Action): Promise<void> {
+    const vms = this.oca.vms;
+    switch (a.kind) {
+      case 'end':
+        this.log.info(`VM ${a.vm.id}: lease ended, terminating`);
+        await vms.action('terminate', a.vm.id);
+        return;
+      case 'preempt':
+        this.log.info(`VM ${a.vm.id}: preempted (${a.how}) to make room for the reservation of VM ${a.forVm.id}`);
+        await vms.action(a.how === 'suspend' ? 'suspend' : 'undeploy-hard', a.vm.id);
+        await vms.update(a.vm.id, `SCHED_PREEMPTED = "YES"\n${attribute('SCHED_MESSAGE', `Preempted (${a.how}) for the reservation of VM ${a.forVm.id}`)}`, UpdateMode.MERGE);
+        return;
+      case 'resume':
+        await vms.action('resume', a.vm.id);
+        await vms.update(a.vm.id, 'SCHED_PREEMPTED = "NO"', UpdateMode.MERGE);
+        return;
+      case 'deploy':
+        await vms.deploy(a.vm.id, a.host.id, false, a.dsId);
+        if (a.update !== '') await vms.update(a.vm.id, a.update, UpdateMode.MERGE);
+        return;
+      case 'migrate':
+        await vms.migrate(a.vm.id, a.host.id, a.live, false, -1, 0);
+        return;
+      case 'message':
+        await vms.update(a.vm.id, attribute('SCHED_MESSAGE', a.text), UpdateMode.MERGE);
+        return;
+    }
+  }
+
+  private async parallel<T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) await run(items[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.dispatchConcurrency, items.length) }, worker));
+  }
+}
+
+/** The VMs of a short pool listing the scheduler acts on, parsed; the rest only scanned. */
+export function wantedVms(xml: string, now: number): SchedVm[] {
+  const out: SchedVm[] = [];
+  let from = xml.indexOf('<VM>');
+  while (from !== -1) {
+    const end = xml.indexOf('</VM>', from);
+    if (end === -1) break;
+    const chunk = xml.slice(from, end + 5);
+    if (WANTED.some((m) => chunk.includes(m))) {
+      const vm = SchedVm.fromXml(parseXmlTree(chunk), now);
+      if (vm.pending || vm.wantsResched || vm.lease || vm.leaseError || vm.preempted) out.push(vm);
+    }
+    from = xml.indexOf('<VM>', end);
+  }
+  return out;
+}
+
+/** The next reservation start or lease end after now. */
+function nextEvent(input: CycleInput): number {
+  let next = Infinity;
+  for (const vm of input.vms) {
+    const l = vm.lease;
+    if (!l) continue;
+    if (vm.state === VmState.PENDING && l.start !== undefined && l.start > input.now) next = Math.min(next, l.start);
+    if (l.end !== undefined && l.end > input.now) next = Math.min(next, l.end);
+  }
+  return next;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof OneError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
