@@ -3,8 +3,7 @@
  * use: `*` and `?` also match `/` and a leading `.`, `\` quotes the next character, `[...]` takes
  * `!` or `^` for negation, ranges, a leading `]` as a member and POSIX classes such as
  * `[[:digit:]]` (C locale; an unknown class matches nothing); a `[` with no closing `]` is a plain
- * character; a pattern ending in a
- * lone `\` matches nothing.
+ * character; a pattern ending in a lone `\` matches nothing.
  */
 
 /** POSIX character classes in the C locale, as regular-expression class bodies. */

@@ -1,5 +1,5 @@
 /** The scheduler's expression languages: REQUIREMENTS (boolean host/datastore filters) and RANK (arithmetic preference). */
-export type { Attributes } from './values.js';
+export { attributesOf, type Attributes } from './values.js';
 export { ExpressionError } from './lexer.js';
 export { parseRequirements, type Requirements } from './requirements.js';
 export { parseRank, RankError, type Rank } from './rank.js';

@@ -31,7 +31,9 @@ const BLANKS = /\s+/y;
 
 /** How a token reads in an error message. */
 export function describe(token: Token): string {
-  return token.kind === 'end' ? 'end of expression' : `"${token.text}"`;
+  if (token.kind === 'end') return 'end of expression';
+  if (token.kind === 'quoted') return token.value === '' ? 'empty string ""' : token.text;
+  return `"${token.text}"`;
 }
 
 /**

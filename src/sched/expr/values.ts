@@ -17,3 +17,10 @@ export function numberOf(value: string): number {
 export function firstValue(attrs: Attributes, name: string): string | undefined {
   return attrs.lookup(name)?.[0];
 }
+
+/** Attributes over a plain record: a string is one value, an array several. */
+export function attributesOf(record: Readonly<Record<string, string | readonly string[]>>): Attributes {
+  const values = new Map<string, readonly string[]>();
+  for (const [name, v] of Object.entries(record)) values.set(name, typeof v === 'string' ? [v] : v);
+  return { lookup: (name) => values.get(name) };
+}
