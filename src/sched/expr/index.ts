@@ -1,4 +1,5 @@
-/** The scheduler's expression languages: REQUIREMENTS (boolean host/datastore filters) and RANK (arithmetic preference). */
+/** The scheduler's expression languages: REQUIREMENTS (boolean filters of hosts, datastores, networks)
+ *  and RANK (arithmetic preference, higher is better). */
 export { attributesOf, type Attributes } from './values.js';
 export { ExpressionError } from './lexer.js';
 export { parseRequirements, type Requirements } from './requirements.js';

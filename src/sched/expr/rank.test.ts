@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExpressionError, RankError, attributesOf, parseRank } from './index.js';
+import { RankError, attributesOf, parseRank } from './index.js';
 
 const HOST = attributesOf({
   FREE_CPU: '350', RUNNING_VMS: '4', FREE_MB: '1024', LOAD: '0.75', ZERO: '0', HYPERVISOR: 'kvm', MULTI: ['10', '20'],
@@ -76,27 +76,4 @@ test('a division by zero throws a RankError naming the division and what its div
   divisionByZero('FREE_MB / 0', 'division by zero in "FREE_MB / 0"');
   divisionByZero('FREE_MB / 2 / ZERO', 'division by zero in "FREE_MB / 2 / ZERO" (ZERO = 0)');
   assert.equal(parseRank('FREE_CPU / RUNNING_VMS').evaluate(HOST), 87, 'the same expression with a divisor');
-});
-
-function syntaxError(text: string, column: number, reason: RegExp): void {
-  assert.throws(() => parseRank(text), (e: unknown) => {
-    assert.ok(e instanceof ExpressionError, String(e));
-    assert.equal(e.column, column, e.message);
-    assert.ok(e.message.startsWith(`syntax error at column ${column}: `), e.message);
-    assert.match(e.message, reason);
-    return true;
-  });
-}
-
-test('syntax errors name the column and the reason', () => {
-  syntaxError('2 ^ 3', 3, /unexpected "\^", expected an operator or the end/);
-  syntaxError('(FREE_CPU + 1', 14, /unexpected end of expression, expected "\)" to close the "\(" at column 1/);
-  syntaxError('FREE_CPU)', 9, /unexpected "\)" with no "\(" to close/);
-  syntaxError('FREE_CPU *', 11, /unexpected end of expression, expected a number, a variable, "-" or "\("/);
-  syntaxError('* 2', 1, /unexpected "\*"/);
-  syntaxError('FREE_CPU RUNNING_VMS', 10, /unexpected "RUNNING_VMS", expected an operator or the end/);
-  syntaxError('FREE_CPU = 1', 10, /unexpected "="/);
-  syntaxError('FREE_CPU % 2', 10, /unexpected character "%"/);
-  syntaxError('"FREE_CPU', 1, /unterminated string/);
-  syntaxError('()', 2, /unexpected "\)"/);
 });

@@ -43,26 +43,33 @@ export function parseRank(text: string): Rank {
 }
 
 function sum(cursor: Cursor): Node {
-  let left = product(cursor);
-  for (;;) {
-    const plus = cursor.accept('+');
-    if (!plus && !cursor.accept('-')) return left;
-    const a = left.value;
-    const right = product(cursor);
-    const b = right.value;
-    left = join(left, right, plus ? (attrs) => a(attrs) + b(attrs) : (attrs) => a(attrs) - b(attrs));
-  }
+  return chain(cursor, '+', '-', product, (plus, left, right) => {
+    const [a, b] = [left.value, right.value];
+    return plus ? (attrs) => a(attrs) + b(attrs) : (attrs) => a(attrs) - b(attrs);
+  });
 }
 
 function product(cursor: Cursor): Node {
-  let left = unary(cursor);
+  return chain(cursor, '*', '/', unary, (times, left, right) => {
+    const [a, b] = [left.value, right.value];
+    return times ? (attrs) => a(attrs) * b(attrs) : divide(cursor.text, left, right);
+  });
+}
+
+/** Operands joined left to right by the operators `first` or `second` (one precedence level). */
+function chain(
+  cursor: Cursor,
+  first: string,
+  second: string,
+  operand: (cursor: Cursor) => Node,
+  combine: (isFirst: boolean, left: Node, right: Node) => Value,
+): Node {
+  let left = operand(cursor);
   for (;;) {
-    const times = cursor.accept('*');
-    if (!times && !cursor.accept('/')) return left;
-    const a = left.value;
-    const right = unary(cursor);
-    const b = right.value;
-    left = join(left, right, times ? (attrs) => a(attrs) * b(attrs) : divide(cursor.text, left, right));
+    const isFirst = cursor.accept(first);
+    if (!isFirst && !cursor.accept(second)) return left;
+    const right = operand(cursor);
+    left = join(left, right, combine(isFirst, left, right));
   }
 }
 
