@@ -45,6 +45,8 @@ export interface CyclePlan {
   readonly considered: number;
   /** Lines for sched.log (expression errors, reservations that cannot be honored). */
   readonly log: string[];
+  /** Run the next cycle at once: a reservation waits for preempted VMs to leave. */
+  readonly wakeSoon: boolean;
 }
 
 /** A host's verdict for a VM: the reason it was filtered, or its rank. */
@@ -159,6 +161,7 @@ export class MatchGroup {
 /** Why `host` cannot take `vm` now, given this cycle's dispatches; undefined when it can. */
 function dynamicReason(ctx: PlanContext, g: MatchGroup, host: SchedHost, vm: SchedVm, end: number): ReasonText | undefined {
   if (vm.hostId === host.id && vm.state !== VmState.PENDING && vm.state !== VmState.UNDEPLOYED) return Reason.CURRENT;
+  if (ctx.blocked.has(host.id)) return Reason.RESERVED;
   if (vm.cpu > host.cpuLeft) return Reason.CPU;
   if (vm.mem > host.memLeft) return Reason.MEMORY;
   if (!ctx.reservations.allows(host, vm, end)) return Reason.RESERVED;
@@ -176,6 +179,10 @@ class PlanContext {
   readonly log: string[] = [];
   readonly actions: Action[] = [];
   dispatched = 0;
+  /** Hosts a starting reservation waits on: nothing else goes there this cycle. */
+  readonly blocked = new Set<number>();
+  /** The next cycle should not wait for SCHED_INTERVAL (a reservation waits for room being freed). */
+  wakeSoon = false;
 
   constructor(readonly input: CycleInput) {
     this.config = input.config;
@@ -310,7 +317,7 @@ export function plan(input: CycleInput): CyclePlan {
       ctx.message(vm, unplacedMessage(input.hosts.length, h.counts, g.notes));
     }
   }
-  return { actions: ctx.actions, considered, log: ctx.log };
+  return { actions: ctx.actions, considered, log: ctx.log, wakeSoon: ctx.wakeSoon };
 }
 
 /** The group's candidate hosts in a heap by rank, and the counts of the hosts filtered out. */
@@ -374,14 +381,19 @@ function startReservation(ctx: PlanContext, vm: SchedVm): void {
     ctx.message(vm, `Cannot start the reservation: ${g.error}`);
     return;
   }
-  // First a host with room as it is, else the best one where preempting makes room.
+  // First a host with room as it is; else the host it started on in an earlier cycle (its
+  // preempted VMs may still be leaving), or the best one where preempting makes room.
   if (placeQuiet(ctx, g, vm)) return;
   const end = leaseEnd(vm, ctx.input.now);
-  let chosen: SchedHost | undefined;
-  for (const host of ctx.input.hosts) {
-    if (g.staticReason(host) || g.datastoreFor(host, vm) === undefined) continue;
-    const pre = ctx.reservations.preemptibleAmount(host);
-    if (vm.cpu <= host.cpuLeft + pre.cpu && vm.mem <= host.memLeft + pre.mem && (!chosen || g.rankOf(host) > g.rankOf(chosen))) chosen = host;
+  const earlier = /^Starting the reservation on host .* \((\d+)\)/.exec(vm.message);
+  let chosen = earlier ? ctx.hostsById.get(Number(earlier[1])) : undefined;
+  if (chosen && g.staticReason(chosen)) chosen = undefined;
+  if (!chosen) {
+    for (const host of ctx.input.hosts) {
+      if (g.staticReason(host) || g.datastoreFor(host, vm) === undefined) continue;
+      const pre = ctx.reservations.preemptibleAmount(host);
+      if (vm.cpu <= host.cpuLeft + pre.cpu && vm.mem <= host.memLeft + pre.mem && (!chosen || g.rankOf(host) > g.rankOf(chosen))) chosen = host;
+    }
   }
   if (!chosen) {
     const counts = new ReasonCounts();
@@ -391,14 +403,18 @@ function startReservation(ctx: PlanContext, vm: SchedVm): void {
     ctx.log.push(`VM ${vm.id}: ${text}`);
     return;
   }
+  // The preempted VMs leave first; the reservation is deployed once oned has freed their room
+  // (a next cycle, which comes at once). Until then no one else may take that host.
   for (const victim of [...ctx.reservations.preemptibleOn(chosen)]) {
     if (vm.cpu <= chosen.cpuLeft && vm.mem <= chosen.memLeft) break;
     ctx.actions.push({ kind: 'preempt', vm: victim, how: ctx.config.preemption, forVm: vm });
     ctx.reservations.preempted(chosen, victim);
     chosen.release(victim.cpu, victim.mem);
   }
-  const ds = g.datastoreFor(chosen, vm);
-  ctx.dispatch(vm, chosen, typeof ds === 'number' || !ds ? ANY : ds.id, end);
+  chosen.take(vm.cpu, vm.mem);
+  ctx.blocked.add(chosen.id);
+  ctx.wakeSoon = true;
+  ctx.message(vm, `Starting the reservation on host ${chosen.name} (${chosen.id}): waiting for preempted VMs to leave`);
 }
 
 /** placeOne without a message when nothing fits (the caller tries harder). */

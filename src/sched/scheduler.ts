@@ -94,7 +94,7 @@ export class Scheduler {
       readMs: t1 - t0,
       planMs: t2 - t1,
       dispatchMs: t3 - t2,
-      nextEvent: nextEvent(input),
+      nextEvent: p.wakeSoon ? input.now + 1 : nextEvent(input),
     };
     if (pending > 0 || outcome.dispatched > 0 || outcome.failed > 0) {
       this.log.info(
