@@ -5,10 +5,12 @@
  *
  *     HOST_HOOK = [ NAME = "error", ON = "ERROR", COMMAND = "ft/host_error", ARGUMENTS = "$ID -r" ]
  *
- *   host_error <host_id> (-r | -d) [-p <seconds>]
+ *   host_error <host_id> (-r | -d | -m) [-p <seconds>]
  *     -r  recreate: each VM of the host is deleted there and queued again (PENDING, same id),
  *         so the scheduler (or an admin's one.vm.deploy) starts it on a healthy host
  *     -d  delete: each VM of the host is deleted
+ *     -m  migrate: each VM is flagged for rescheduling (resched), and the scheduler moves it
+ *         (from UNKNOWN, a cold migration: for datastores shared between the hosts)
  *     -p  wait this long first, and act only if the host is still in ERROR (a transient network
  *         problem then costs nothing)
  *
@@ -26,11 +28,12 @@ const VM_DONE = 6;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
-    options: { recreate: { type: 'boolean', short: 'r' }, delete: { type: 'boolean', short: 'd' }, pause: { type: 'string', short: 'p' } },
+    options: { recreate: { type: 'boolean', short: 'r' }, delete: { type: 'boolean', short: 'd' }, migrate: { type: 'boolean', short: 'm' }, pause: { type: 'string', short: 'p' } },
     allowPositionals: true,
   });
   const hostId = Number(positionals[0]);
-  if (!Number.isInteger(hostId) || values.recreate === values.delete) throw new Error('usage: host_error <host_id> (-r | -d) [-p <seconds>]');
+  const modes = [values.recreate, values.delete, values.migrate].filter(Boolean).length;
+  if (!Number.isInteger(hostId) || modes !== 1) throw new Error('usage: host_error <host_id> (-r | -d | -m) [-p <seconds>]');
   const pause = Number(values.pause ?? 0);
   if (!(pause >= 0)) throw new Error(`-p: seconds, not "${values.pause}"`);
   const op = values.recreate ? RECOVER.recreate : RECOVER.delete;
@@ -45,10 +48,11 @@ async function main(): Promise<void> {
     const done: number[] = [];
     for (const id of host.ids('VMS')) {
       if ((await one.vms.info(id)).state === VM_DONE) continue;
-      await one.vms.recover(id, op);
+      if (values.migrate) await one.vms.action('resched', id);
+      else await one.vms.recover(id, op);
       done.push(id);
     }
-    console.log(`host ${hostId}: ${values.recreate ? 'recreated' : 'deleted'} VMs ${done.join(',') || 'none'}`);
+    console.log(`host ${hostId}: ${values.migrate ? 'flagged for rescheduling' : values.recreate ? 'recreated' : 'deleted'} VMs ${done.join(',') || 'none'}`);
   } finally {
     one.close();
   }

@@ -8,7 +8,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { Oned } from './harness.js';
@@ -38,8 +39,8 @@ after(async () => {
 });
 
 /** oned with the scheduler and these hosts (name → kind), all monitored before it returns. */
-async function cloud(schedConf: string, hosts: readonly [string, string][]): Promise<{ oned: Oned; ids: Map<string, number> }> {
-  const oned = await Oned.start({ backend: 'sqlite', conf: CONF, schedConf });
+async function cloud(schedConf: string, hosts: readonly [string, string][], conf = ''): Promise<{ oned: Oned; ids: Map<string, number> }> {
+  const oned = await Oned.start({ backend: 'sqlite', conf: CONF + conf, schedConf });
   oneds.push(oned);
   // Dummy hosts have no disks to move: the system datastore's transfers are dummy too.
   await okId(oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
@@ -216,6 +217,22 @@ describe('rescheduling', () => {
     const history = all(must(v, 'HISTORY_RECORDS'), 'HISTORY');
     assert.equal(childInt(history[history.length - 2]!, 'ACTION'), 2, 'the move was a live migration');
     assert.equal(childInt(v, 'RESCHED'), 0);
+  });
+});
+
+describe('a failed host', () => {
+  test('with ft/host_error -m, its VMs are rescheduled: the scheduler moves them to a healthy host', async () => {
+    const failing = mkdtempSync(join(tmpdir(), 'sched-ft-'));
+    const conf = `HOST_MONITORING_TIMEOUT = 2
+IM_MAD = [ NAME = "flaky", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-a ${failing}" ]
+HOST_HOOK = [ NAME = "error", ON = "ERROR", COMMAND = "ft/host_error", ARGUMENTS = "$ID -m" ]
+`;
+    const { oned, ids } = await cloud(`${FAST}DEFAULT_SCHED = [ POLICY = 3, RANK = "PRIORITY" ]\n`, [['sick', 'flaky'], ['well', 'big']], conf);
+    await okId(oned, 'one.host.update', [ids.get('sick')!, 'PRIORITY = 10', 1]);
+    const placedVms = await vms(oned, 2, SMALL_VM);
+    for (const id of placedVms) await until(oned, id, 'running on sick', (v) => running(v) && lastHost(v) === ids.get('sick'));
+    writeFileSync(join(failing, 'monitor'), 'failure\n');
+    for (const id of placedVms) await until(oned, id, 'running on well', (v) => running(v) && lastHost(v) === ids.get('well'), 40);
   });
 });
 
