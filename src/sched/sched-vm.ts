@@ -57,10 +57,14 @@ export class SchedVm {
     return this.state === VmState.POWEROFF || (this.state === VmState.ACTIVE && (this.lcmState === LcmState.RUNNING || this.lcmState === LcmState.UNKNOWN));
   }
 
-  /** Grouping key: VMs with the same key are matched the same way against the same hosts. */
+  /**
+   * Grouping key: VMs with the same key are matched the same way against the same hosts (and
+   * their leases end alike, which decides whether reservations' room is theirs).
+   */
   get matchKey(): string {
     const clusters = this.diskClusters ? [...this.diskClusters].join(',') : '*';
-    return `${this.cpu}\0${this.mem}\0${this.diskMb}\0${this.requirements}\0${this.rank}\0${this.dsRequirements}\0${this.dsRank}\0${clusters}\0${this.networkIds.join(',')}`;
+    const lease = this.lease ? `${this.lease.durationSec ?? ''}:${this.lease.preemptible ? 1 : 0}` : '';
+    return `${this.cpu}\0${this.mem}\0${this.diskMb}\0${this.requirements}\0${this.rank}\0${this.dsRequirements}\0${this.dsRank}\0${clusters}\0${this.networkIds.join(',')}\0${lease}`;
   }
 
   static fromXml(node: XmlNode, now: number): SchedVm {

@@ -1,0 +1,96 @@
+/**
+ * Scheduler benchmark. Against a real oned (SQLite, dummy drivers, no scheduler of its own):
+ * H hosts and N pending VMs are created through the API; then one scheduler cycle runs in
+ * this process (as mm_sched runs it) with MAX_VM 0, MAX_DISPATCH and MAX_HOST raised: the time
+ * to read the pools, to plan, and to dispatch; then the time until every VM is RUNNING.
+ *
+ *   node dist/bench/sched-bench.js [--hosts 10000] [--vms 10000] [--groups 10] [--concurrency 16]
+ *
+ * `--groups` is the number of different VM shapes (CPU, memory, requirements): the planner
+ * evaluates requirements once per host and group.
+ */
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Oca } from '../src/oca/index.js';
+import { DEFAULT_SCHED_CONFIG, Scheduler } from '../src/sched/index.js';
+import { Oned } from '../test/e2e/harness.js';
+import { measure, ok, table, type Row } from './bench-lib.js';
+
+const CLIENTS = 16;
+const CONF = `HOST_MONITORING_INTERVAL = 600
+IM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-c 800 -m 16384 -e CPUSPEED=2600" ]
+VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
+`;
+
+function options() {
+  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '10000' }, vms: { type: 'string', default: '10000' }, groups: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '16' } } });
+  const num = (k: keyof typeof values) => {
+    const n = Number(values[k]);
+    if (!(n > 0)) throw new Error(`--${k}: a positive number`);
+    return n;
+  };
+  return { hosts: num('hosts'), vms: num('vms'), groups: num('groups'), concurrency: num('concurrency') };
+}
+
+function runningIn(xml: string): number {
+  return xml.split('<LCM_STATE>3</LCM_STATE>').length - 1;
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const cpu = cpus();
+  console.log(`# nebula-ts scheduler benchmark, ${new Date().toISOString()}`);
+  console.log(`node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}; scheduler, oned and drivers share the machine`);
+  console.log(`${o.hosts} dummy hosts, ${o.vms} pending VMs in ${o.groups} shapes; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const oned = await Oned.start({ backend: 'sqlite', conf: CONF });
+  try {
+    const rows: Row[] = [];
+    const probe = oned.client();
+    await ok(probe, oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
+    rows.push(await measure(oned, 'one.host.allocate', CLIENTS, { count: o.hosts }, (c, n) => ok(c, oned, 'one.host.allocate', [`node${n}`, 'dummy', 'dummy', -1])));
+    // Every host monitored once (MONITORED) before the cycle.
+    for (;;) {
+      const xml = String(await ok(probe, oned, 'one.hostpool.info', []));
+      if (xml.split('<STATE>2</STATE>').length - 1 >= o.hosts) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    rows.push(
+      await measure(oned, 'one.vm.allocate', CLIENTS, { count: o.vms }, (c, n) => {
+        const g = n % o.groups;
+        return ok(c, oned, 'one.vm.allocate', [`NAME = "vm${n}"\nCPU = 0.${g + 1}\nMEMORY = ${64 * (g + 1)}\nSCHED_REQUIREMENTS = "CPUSPEED > ${1000 + g} & NAME = \\"node*\\""`, false]);
+      }),
+    );
+    console.log(`\n${table(rows)}`);
+
+    const oca = new Oca({ endpoint: oned.endpoint, session: oned.oneadmin });
+    const config = { ...DEFAULT_SCHED_CONFIG, maxVm: 0, maxDispatch: o.vms, maxHost: o.vms, dispatchConcurrency: o.concurrency };
+    const lines: string[] = [];
+    const scheduler = new Scheduler(oca, config, { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) });
+    const t0 = performance.now();
+    const report = await scheduler.cycle();
+    const cycleMs = performance.now() - t0;
+    for (;;) {
+      if (runningIn(String(await ok(probe, oned, 'one.vmpool.info', [-2, -1, -1, 3]))) >= o.vms) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const allMs = performance.now() - t0;
+    console.log(`\none cycle over ${report.pending} pending VMs and ${report.hosts} hosts:`);
+    console.log(`| step | ms |`);
+    console.log(`|---|--:|`);
+    console.log(`| read the pools (hostpool, datastorepool, vnpool, vmpool) and parse | ${report.readMs.toFixed(0)} |`);
+    console.log(`| plan (match, rank, place) | ${report.planMs.toFixed(0)} |`);
+    console.log(`| dispatch ${report.dispatched} one.vm.deploy calls, ${o.concurrency} in flight | ${report.dispatchMs.toFixed(0)} |`);
+    console.log(`| whole cycle | ${cycleMs.toFixed(0)} |`);
+    console.log(`\ndispatched ${report.dispatched}, failed ${report.failed}; all ${o.vms} RUNNING ${(allMs / 1000).toFixed(1)} s after the cycle began: ${(o.vms / (allMs / 1000)).toFixed(0)} VMs/s end to end`);
+    for (const l of lines.slice(0, 5)) console.log(`sched.log: ${l}`);
+    oca.close();
+    probe.close();
+  } finally {
+    await oned.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
