@@ -28,3 +28,9 @@ test('policies stand for the rank expressions of OpenNebula', () => {
   assert.equal(policyRank({ policy: Policy.PACKING, rank: '' }, 'datastore'), '- FREE_MB');
   assert.equal(policyRank({ policy: Policy.CUSTOM, rank: 'PRIORITY' }, 'datastore'), 'PRIORITY');
 });
+
+test('the shipped share/etc/sched.conf states exactly the defaults', async () => {
+  const { readFileSync } = await import('node:fs');
+  const shipped = new URL('../../../share/etc/sched.conf', import.meta.url);
+  assert.deepEqual(parseSchedConfig(readFileSync(shipped, 'utf8')), DEFAULT_SCHED_CONFIG);
+});
