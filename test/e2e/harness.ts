@@ -120,7 +120,9 @@ export class Oned {
 
   /** Starts (or restarts) `oned -f` and waits until it serves. */
   async launch(): Promise<void> {
-    const proc = spawn(process.execPath, [ONED, '-f'], {
+    // NEBULA_ONED_NODE_ARGS: node options for oned only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
+    const nodeArgs = (process.env.NEBULA_ONED_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const proc = spawn(process.execPath, [...nodeArgs, ONED, '-f'], {
       env: { ...process.env, ONE_LOCATION: this.location, ONE_AUTH: join(this.location, 'one_auth') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
