@@ -110,3 +110,16 @@ test('explain lists every host, placeable ones first by rank', () => {
   const { verdicts } = explain(input(hosts, []), vm({ id: 5 }));
   assert.deepEqual(verdicts.map((v) => [v.host.id, 'rank' in v.verdict ? v.verdict.rank : v.verdict.reason]), [[2, -1], [1, -3], [0, 'disabled'], [3, 'lack CPU']]);
 });
+
+test('a reservation keeps the host it was given while that host has the room', () => {
+  const now = 1_000_000;
+  const user = { SCHED_START: now + 100, SCHED_DURATION: 60 };
+  const first = plan(input([host({ id: 0 }), host({ id: 1 })], [vm({ id: 0, cpu: 2, user }, now)], {}, now));
+  assert.match(messages(first.actions).get(0)!, /^Reserved on host host0 \(0\)/);
+  // Striping would now prefer host 1 (host 0 runs more VMs), but the reservation stays.
+  const held = vm({ id: 0, cpu: 2, user: { ...user, SCHED_MESSAGE: messages(first.actions).get(0)! } }, now);
+  const again = plan(input([host({ id: 0, running: 3, cpuUsage: 300 }), host({ id: 1 })], [held], {}, now));
+  assert.equal(again.actions.length, 0, 'same host, same message: nothing to write');
+  const full = plan(input([host({ id: 0, cpuUsage: 700 }), host({ id: 1 })], [held], {}, now));
+  assert.match(messages(full.actions).get(0)!, /^Reserved on host host1 \(1\)/);
+});

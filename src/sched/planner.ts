@@ -436,6 +436,9 @@ function planReservation(ctx: PlanContext, vm: SchedVm, start: number): void {
   let best: SchedHost | undefined;
   let bestRank = -Infinity;
   let larger = true;
+  // The host it was given in earlier cycles keeps it while it still has the room.
+  const earlier = /^Reserved on host .* \((\d+)\) from /.exec(vm.message);
+  const previous = earlier ? Number(earlier[1]) : -1;
   for (const host of ctx.input.hosts) {
     if (vm.cpu <= host.maxCpu && vm.mem <= host.maxMem) larger = false;
     const reason = g.staticReason(host);
@@ -448,7 +451,7 @@ function planReservation(ctx: PlanContext, vm: SchedVm, start: number): void {
     else if (vm.mem > room.mem) counts.add(Reason.MEMORY);
     else if (g.datastoreFor(host, vm) === undefined) counts.add(Reason.DATASTORE);
     else {
-      const r = g.rankOf(host);
+      const r = host.id === previous ? Infinity : g.rankOf(host);
       if (!best || r > bestRank) {
         best = host;
         bestRank = r;
