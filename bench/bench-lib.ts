@@ -1,5 +1,6 @@
 /** Measuring helpers shared by the benchmarks: timed call loops, oned's CPU and memory, tables. */
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import http from 'node:http';
 import type { XmlRpcClient, XmlRpcValue } from '../src/rpc/xmlrpc/index.js';
 import type { Oned } from '../test/e2e/harness.js';
@@ -165,4 +166,17 @@ export class RawCaller {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** How many VMs of a short listing are ACTIVE/RUNNING (counted in the text: no parse). */
+export function runningIn(xml: string): number {
+  return xml.split('<LCM_STATE>3</LCM_STATE>').length - 1;
+}
+
+/** The heading of a benchmark's output: what ran, on what, and how loaded the machine was. */
+export function printHeading(title: string, sharing: string, setup: string): void {
+  const cpu = cpus();
+  console.log(`# nebula-ts ${title}, ${new Date().toISOString()}`);
+  console.log(`node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}; ${sharing} share the machine`);
+  console.log(`${setup}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }

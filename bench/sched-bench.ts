@@ -9,12 +9,11 @@
  * `--groups` is the number of different VM shapes (CPU, memory, requirements): the planner
  * evaluates requirements once per host and group.
  */
-import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Oca } from '../src/oca/index.js';
 import { DEFAULT_SCHED_CONFIG, Scheduler } from '../src/sched/index.js';
 import { Oned } from '../test/e2e/harness.js';
-import { measure, ok, table, type Row } from './bench-lib.js';
+import { measure, ok, printHeading, runningIn, table, type Row } from './bench-lib.js';
 
 const CLIENTS = 16;
 const CONF = `HOST_MONITORING_INTERVAL = 600
@@ -32,16 +31,9 @@ function options() {
   return { hosts: num('hosts'), vms: num('vms'), groups: num('groups'), concurrency: num('concurrency') };
 }
 
-function runningIn(xml: string): number {
-  return xml.split('<LCM_STATE>3</LCM_STATE>').length - 1;
-}
-
 async function main(): Promise<void> {
   const o = options();
-  const cpu = cpus();
-  console.log(`# nebula-ts scheduler benchmark, ${new Date().toISOString()}`);
-  console.log(`node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}; scheduler, oned and drivers share the machine`);
-  console.log(`${o.hosts} dummy hosts, ${o.vms} pending VMs in ${o.groups} shapes; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  printHeading('scheduler benchmark', 'scheduler, oned and drivers', `${o.hosts} dummy hosts, ${o.vms} pending VMs in ${o.groups} shapes`);
   const oned = await Oned.start({ backend: 'sqlite', conf: CONF });
   try {
     const rows: Row[] = [];

@@ -6,12 +6,11 @@
  *
  *   node dist/bench/vm-bench.js [--backend sqlite] [--hosts 2500] [--vms 20000] [--seconds 20] [--pool-rate 30] [--info-rate 100]
  */
-import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Backend } from '../src/db/database.js';
 import { encodeMethodCall, type XmlRpcClient } from '../src/rpc/xmlrpc/index.js';
 import { Oned } from '../test/e2e/harness.js';
-import { cpuMs, measure, ok, paced, percentile, RawCaller, rssMb, table, type Row } from './bench-lib.js';
+import { cpuMs, measure, ok, paced, percentile, printHeading, RawCaller, rssMb, runningIn, table, type Row } from './bench-lib.js';
 
 const CLIENTS = 16;
 const CONF = `LOG = [ DEBUG_LEVEL = 1 ]
@@ -41,17 +40,9 @@ function options() {
   return { backend, hosts: num('hosts'), vms: num('vms'), seconds: num('seconds'), poolRate: num('pool-rate'), infoRate: num('info-rate') };
 }
 
-/** How many VMs of the short listing are ACTIVE/RUNNING (counted in the text: no parse). */
-function runningIn(xml: string): number {
-  return xml.split('<LCM_STATE>3</LCM_STATE>').length - 1;
-}
-
 async function main(): Promise<void> {
   const o = options();
-  const cpu = cpus();
-  console.log(`# nebula-ts VM benchmark, ${new Date().toISOString()}`);
-  console.log(`node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}; client and oned share the machine`);
-  console.log(`${o.backend}: ${o.hosts} dummy hosts monitored every 30 s, ${o.vms} VMs; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  printHeading('VM benchmark', 'client and oned', `${o.backend}: ${o.hosts} dummy hosts monitored every 30 s, ${o.vms} VMs`);
   const oned = await Oned.start({ backend: o.backend, conf: CONF });
   try {
     const rows: Row[] = [];

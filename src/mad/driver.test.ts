@@ -211,7 +211,7 @@ test('the compiled dummy drivers answer through a Driver', async () => {
   assert.equal(monitor.ok, true);
   const template = Buffer.from(monitor.info, 'base64').toString('utf8');
   assert.match(template, /^HYPERVISOR=dummy$/m);
-  assert.match(template, /^HOSTNAME="node7"$/m);
+  assert.match(template, /^HOSTNAME=node7$/m);
   assert.match(template, /^TOTALCPU=1600$/m);
   assert.match(template, /^FREEMEMORY=2097152$/m);
   await Promise.all([vmm.stop(), im.stop()]);

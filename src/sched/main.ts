@@ -71,6 +71,19 @@ function schedLog(logger: Logger): SchedLog {
   };
 }
 
+/** Runs a one-shot mode: exit 0, or 1 with the error on standard error. */
+async function once(run: () => Promise<void>, cleanup: () => void | Promise<void>): Promise<number> {
+  try {
+    await run();
+    return 0;
+  } catch (err) {
+    console.error(`mm_sched: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    await cleanup();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
     console.log(USAGE);
@@ -85,33 +98,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const oca = new Oca();
   if (opts.explain !== undefined) {
+    const id = opts.explain;
     const scheduler = new Scheduler(oca, opts.config, { info() {}, warn() {}, error() {} });
-    try {
-      console.log(formatExplanation(await scheduler.explain(opts.explain), opts.config));
-      return 0;
-    } catch (err) {
-      console.error(`mm_sched: ${(err as Error).message}`);
-      return 1;
-    } finally {
-      oca.close();
-    }
+    return once(async () => console.log(formatExplanation(await scheduler.explain(id), opts.config)), () => oca.close());
   }
   const logger = Logger.toFile(opts.logFile, LogLevel.INFO);
   const scheduler = new Scheduler(oca, opts.config, schedLog(logger));
   const c = opts.config;
   logger.info('SCHED', `Starting the scheduler: SCHED_INTERVAL ${c.intervalSec} s, MAX_VM ${c.maxVm}, MAX_DISPATCH ${c.maxDispatch}, MAX_HOST ${c.maxHost}, LIVE_RESCHEDS ${c.liveRescheds ? 1 : 0}, host policy ${c.hostPolicy.policy}`);
   if (opts.once) {
-    try {
-      const r = await scheduler.cycle();
-      console.log(JSON.stringify(r));
-      return 0;
-    } catch (err) {
-      console.error(`mm_sched: ${(err as Error).message}`);
-      return 1;
-    } finally {
+    return once(async () => console.log(JSON.stringify(await scheduler.cycle())), async () => {
       oca.close();
       await logger.close();
-    }
+    });
   }
   scheduler.start();
   const stop = async () => {

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionData, binDriver, tempDir } from '../testing.js';
 import { DUMMY_VMM_ACTIONS } from './vmm.js';
+import { dummyHostTemplate, parseExtraAttributes } from './im.js';
 
 test('dummy VMM: every protocol action succeeds, with a deploy id, poll data and snapshot ids', async () => {
   const vmm = binDriver('one_vmm_dummy', []);
@@ -60,4 +61,16 @@ test('dummy IM: default capacity and bad capacity options refused before INIT', 
   const stderr: string[] = [];
   await assert.rejects(binDriver('one_im_dummy', ['-c', 'lots'], { onStderr: (l) => stderr.push(l) }).start(), /exited \(code 1\)/);
   assert.deepEqual(stderr, ["one_im_dummy: -c expects an integer >= 1, got 'lots'"]);
+});
+
+test('the dummy IM reports a loaded host and extra attributes when asked (-u, -e)', () => {
+  const t = dummyHostTemplate('node 1', { cpu: 800, memoryMb: 1024, usedPercent: 75, extra: parseExtraAttributes('CPUSPEED=3000, hypervisor=kvm') });
+  assert.match(t, /^USEDCPU=600$/m);
+  assert.match(t, /^FREECPU=200$/m);
+  assert.match(t, /^CPUSPEED=3000$/m);
+  assert.match(t, /^HYPERVISOR=kvm$/m);
+  assert.equal(t.match(/^HYPERVISOR=/gm)?.length, 1, 'an extra attribute replaces the dummy one');
+  assert.match(t, /^HOSTNAME="node 1"$/m);
+  assert.throws(() => parseExtraAttributes('CPUSPEED'), /-e: "CPUSPEED" is not ATTRIBUTE=VALUE/);
+  assert.throws(() => parseExtraAttributes('1X=2'), /is not ATTRIBUTE=VALUE/);
 });

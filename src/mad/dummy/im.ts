@@ -57,7 +57,7 @@ export function dummyHostTemplate(hostname: string, capacity: DummyCapacity): st
   ]);
   for (const [k, v] of capacity.extra ?? []) attrs.set(k, v);
   let text = '';
-  for (const [k, v] of attrs) text += `${k}="${v.replace(/[\\"]/g, '\\$&')}"\n`;
+  for (const [k, v] of attrs) text += /^[\w.-]+$/.test(v) ? `${k}=${v}\n` : `${k}="${v.replace(/[\\"]/g, '\\$&')}"\n`;
   return text;
 }
 
