@@ -27,6 +27,8 @@ rm "$STATE/running/$3"`,
   'vnm/fw/pre': `echo "pre $*" >> "$STATE/vnm"`,
   'vnm/fw/post': `echo "post $*" >> "$STATE/vnm"`,
   'vnm/fw/clean': `echo "clean $*" >> "$STATE/vnm"`,
+  'vnm/half/pre': `echo "ERROR MESSAGE --8<------" >&2; echo "bridge br7: cannot create: no room" >&2; echo "ERROR MESSAGE ------>8--" >&2; exit 1`,
+  'vnm/half/clean': `echo "half clean $*" >> "$STATE/vnm-half"`,
   'tm/t/context': `echo "context $*" >> "$STATE/tm"`,
 };
 for (const [path, body] of Object.entries(SCRIPTS)) writeScript(join(remotes, path), `#!/bin/sh\n${body}\n`);
@@ -66,6 +68,17 @@ test('deploy: transfer context, network pre, deploy script with its arguments an
   assert.equal(readFileSync(join(state, 'vnm'), 'utf8'), 'pre \npost t-7 node1\n');
   assert.ok(r.logs.some((l) => l.severity === 'I' && l.text === 'booting 7'));
   assert.ok(r.logs.some((l) => l.text === 'Successfully executed virtualization driver operation: deploy.'));
+});
+
+test('deploy: a failed network pre is cleaned (what it set up for earlier NICs goes) and nothing is deployed', async () => {
+  const domain = join(state, 'deployment.half');
+  writeFileSync(domain, '<domain/>\n');
+  const vm = '<VM><ID>8</ID><TEMPLATE><NIC><VN_MAD>half</VN_MAD></NIC></TEMPLATE></VM>';
+  const r = await main.request('DEPLOY', 8, [data({ HOST: 'node1', LOCAL_DEPLOYMENT_FILE: domain }, vm)]);
+  assert.equal(r.ok, false);
+  assert.equal(r.info, 'bridge br7: cannot create: no room');
+  assert.equal(readFileSync(join(state, 'vnm-half'), 'utf8'), 'half clean node1\n');
+  assert.ok(!readFileSync(join(state, 'deploy.args'), 'utf8').includes('deployment.half'), 'the deploy script did not run');
 });
 
 test('a failing script: FAILURE with its error message, the command and its stderr in the log', async () => {

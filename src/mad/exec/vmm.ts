@@ -177,7 +177,12 @@ const STEPS: Record<string, Steps> = {
     const dfile = a.isLocal('deploy') ? localFile : a.field('REMOTE_DEPLOYMENT_FILE');
     const tmCommand = a.field('TM_COMMAND');
     if (tmCommand !== '') await a.must('transfer manager driver operation: context', a.tm(tmCommand));
-    await a.must('network driver operation: pre', a.vnm('pre', []));
+    const pre = await a.vnm('pre', []);
+    if (!a.log('network driver operation: pre', pre).ok) {
+      // A driver may have set up some NICs before one failed: nothing is left behind.
+      await a.tryTo('network driver operation: clean', a.vnm('clean', [a.host]));
+      throw new StepFailed(pre.info);
+    }
     const deployed = await a.vmm('deploy', [dfile, a.host], { stdin: domain });
     if (!a.log('virtualization driver operation: deploy', deployed).ok) {
       await a.tryTo('network driver operation: clean', a.vnm('clean', [a.host]));
