@@ -115,3 +115,9 @@ tm_delete() {
     check_path "$_p"
     on_host "$_h" "rm -rf $(q "$_p")"
 }
+
+# Shell command (for on_host) that prints the format qemu-img reads in image file $1, and fails
+# when it cannot read it.
+image_format_cmd() {
+    printf "qemu-img info -U %s | sed -n 's/^file format: //p' | grep . || { echo %s >&2; false; }" "$(q "$1")" "$(q "cannot read the format of $1")"
+}

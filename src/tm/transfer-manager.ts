@@ -67,6 +67,7 @@ export class TransferManager {
       case 'epilog_detach':
         return vectors(vm.template, 'DISK').filter((d) => d.get('ATTACH') === 'YES').map((d) => `DELETE ${tmMad} ${onHost}/disk.${d.get('DISK_ID')} ${id} ${dsId}`);
       case 'epilog':
+        return [...this.saveBack(vm, onHost, at), `DELETE ${tmMad} ${onHost} ${id} ${dsId}`];
       case 'delete':
         return [`DELETE ${tmMad} ${onHost} ${id} ${dsId}`];
       case 'stop':
@@ -93,9 +94,23 @@ export class TransferManager {
     return [`${d.get('CLONE') === 'NO' ? 'LN' : 'CLONE'} ${d.get('TM_MAD') ?? at.tmMad} ${from} ${disk} ${vid} ${d.get('DATASTORE_ID') ?? at.dsId}`];
   }
 
-  /** The DELETE line of a VM directory on the front-end (a VM terminated while STOPPED or UNDEPLOYED). */
+  /**
+   * The epilog of a VM terminated while STOPPED or UNDEPLOYED: its files are on the front-end,
+   * where its persistent disks are saved back from before the directory goes.
+   */
   frontendDelete(vm: VirtualMachine, at: TransferPlace): string[] {
-    return [`DELETE ${at.tmMad} ${this.frontend}:${at.vmDir} ${vm.oid} ${at.dsId}`];
+    const fe = `${this.frontend}:${at.vmDir}`;
+    return [...this.saveBack(vm, fe, at), `DELETE ${at.tmMad} ${fe} ${vm.oid} ${at.dsId}`];
+  }
+
+  /**
+   * MVDS of each persistent disk (SAVE = YES) back to its image, by the disk's own TM_MAD and
+   * datastore, as OpenNebula's epilog does before it deletes the VM directory `dir`.
+   */
+  private saveBack(vm: VirtualMachine, dir: string, at: TransferPlace): string[] {
+    return vectors(vm.template, 'DISK')
+      .filter((d) => d.get('SAVE') === 'YES' && d.get('SOURCE') !== undefined)
+      .map((d) => `MVDS ${d.get('TM_MAD') ?? at.tmMad} ${dir}/disk.${d.get('DISK_ID')} ${d.get('SOURCE')} ${vm.oid} ${d.get('DATASTORE_ID') ?? at.dsId}`);
   }
 
   /** Writes the transfer file and sends it to the driver; resolves with its reply. */
