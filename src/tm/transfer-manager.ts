@@ -35,6 +35,12 @@ export interface TransferManagerOptions {
   readonly frontend?: string;
 }
 
+/** What the CONTEXT line puts on the CD-ROM: context.sh and the CONTEXT FILES (front-end paths). */
+export interface ContextSource {
+  readonly file: string;
+  readonly files: readonly string[];
+}
+
 /** The front-end host name transfer lines use. */
 export const FRONTEND = hostname();
 
@@ -47,10 +53,10 @@ export class TransferManager {
 
   /**
    * The lines of a transfer file. Read the VM synchronously (this call), so the file describes
-   * the VM as it was when the operation was decided. `contextFile` is the front-end path of the
-   * context file when the VM has CONTEXT.
+   * the VM as it was when the operation was decided. `context` is, when the VM has CONTEXT, the
+   * front-end path of its context file and the FILES to put on the CD-ROM with it.
    */
-  lines(vm: VirtualMachine, op: TransferOp, at: TransferPlace, contextFile: string | null): string[] {
+  lines(vm: VirtualMachine, op: TransferOp, at: TransferPlace, context: ContextSource | null): string[] {
     const { tmMad, dsId, vmDir, host } = at;
     const id = vm.oid;
     const fe = `${this.frontend}:${vmDir}`;
@@ -59,7 +65,7 @@ export class TransferManager {
       case 'prolog': {
         const out = vectors(vm.template, 'DISK').flatMap((d) => this.diskLine(d, vm.oid, at));
         const ctx = vm.template.getVector('CONTEXT');
-        if (ctx && contextFile) out.push(`CONTEXT ${tmMad} ${contextFile} ${onHost}/disk.${ctx.get('DISK_ID')} ${id} ${dsId}`);
+        if (ctx && context) out.push(['CONTEXT', tmMad, context.file, ...context.files, `${onHost}/disk.${ctx.get('DISK_ID')}`, id, dsId].join(' '));
         return out;
       }
       case 'prolog_attach':

@@ -390,6 +390,27 @@ onEveryBackend(
       assert.deepEqual(await shareOf(o, h1), [0, 0, 0, []]);
     });
 
+    test('CONTEXT FILES go on the CONTEXT line; a file in CONTEXT_RESTRICTED_DIRS (/etc) fails the PROLOG and is not sent', async () => {
+      const o = oned();
+      const file = join(mkdtempSync(join(tmpdir(), 'ctx-files-')), 'init.sh');
+      writeFileSync(file, 'echo hi\n');
+      const id = await okId(o, 'one.vm.allocate', [`${SMALL}CONTEXT = [ HOSTNAME = "web", FILES = "${file}" ]`]);
+      await okId(o, 'one.vm.deploy', [id, h1]);
+      await waitFor(o, id, S.ACTIVE, L.RUNNING);
+      const dir = join(o.location, 'var', 'vms', String(id));
+      assert.match(readFileSync(join(dir, 'transfer.0.prolog'), 'utf8'), new RegExp(`^CONTEXT dummy \\S+context.sh ${file} vm-host-1:\\S+/disk.0 ${id} 0\n$`));
+      await okId(o, 'one.vm.action', ['terminate', id]);
+      await waitFor(o, id, S.DONE);
+
+      const bad = await okId(o, 'one.vm.allocate', [`${SMALL}CONTEXT = [ FILES = "/etc/hostname" ]`]);
+      await okId(o, 'one.vm.deploy', [bad, h1]);
+      const failed = await waitFor(o, bad, S.ACTIVE, L.PROLOG_FAILURE);
+      assert.match(childText(must(failed, 'USER_TEMPLATE'), 'ERROR'), /: Error in PROLOG: CONTEXT\/FILES cannot use \/etc\/hostname, it's in restricted directories$/);
+      assert.equal(existsSync(join(o.location, 'var', 'vms', String(bad), 'transfer.0.prolog')), false, 'nothing was sent to the TM');
+      await okId(o, 'one.vm.action', ['terminate', bad]);
+      await waitFor(o, bad, S.DONE);
+    });
+
     test('attach and detach a volatile disk and a NIC while RUNNING', async () => {
       const o = oned();
       const id = await okId(o, 'one.vm.allocate', [`${SMALL}DISK = [ TYPE = fs, SIZE = 1 ]`]);
