@@ -38,10 +38,13 @@ export class TestHost {
     readonly name: string,
   ) {}
 
-  /** Creates the host (sshd only unless `libvirt`); idempotent. */
-  static make(space: HostSpace, name: string, index: number, opts: { libvirt?: boolean } = {}): TestHost {
+  /**
+   * Creates the host (sshd only unless `libvirt`; `privateDirs` get contents of their own there,
+   * as a host's local disk); idempotent.
+   */
+  static make(space: HostSpace, name: string, index: number, opts: { libvirt?: boolean; privateDirs?: readonly string[] } = {}): TestHost {
     execFileSync(join(TOOLS, 'make-test-host.sh'), [name, String(index)], {
-      env: toolEnv(space, { ONETEST_LIBVIRT: opts.libvirt ? '1' : '0' }),
+      env: toolEnv(space, { ONETEST_LIBVIRT: opts.libvirt ? '1' : '0', ONETEST_PRIVATE_DIRS: (opts.privateDirs ?? []).join(' ') }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     return new TestHost(space, name);

@@ -119,7 +119,8 @@ test('ssh: mv moves a VM directory between hosts; premigrate copies it for a liv
 
 /** qemu-io run on an image: `write -P 0x22 0 64k`, `read -P 0x22 0 64k` (fails on other bytes). */
 function qemuIo(file: string, format: string, command: string): boolean {
-  return spawnSync('qemu-io', ['-f', format, '-c', command, file], { encoding: 'utf8' }).stdout.includes('ops/sec');
+  const r = spawnSync('qemu-io', ['-f', format, '-c', command, file], { encoding: 'utf8' });
+  return r.status === 0 && !/failed/i.test(r.stdout + r.stderr);
 }
 
 function imageInfo(file: string): { format: string; backing?: string; backingFormat?: string } {
