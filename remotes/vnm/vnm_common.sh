@@ -20,13 +20,16 @@ vnm_fail() {
     exit 1
 }
 
+# Fields of a VM_NICS line: the unit separator, which XML text cannot hold.
+VNM_FS=$(printf '\037')
+
 # Reads the VM XML from stdin; sets VM_ID and VM_NICS (one line per NIC of this driver:
-# NIC_ID|BRIDGE|PHYDEV|VLAN_ID|MAC|IP|TARGET, taken from the VM's TEMPLATE only).
+# NIC_ID BRIDGE PHYDEV VLAN_ID MAC IP TARGET, taken from the VM's TEMPLATE only).
 read_vm() {
     _xml=$(base64 -d 2>/dev/null | tr -d '\n\r') || vnm_fail "$VNM_DRIVER: the VM XML on stdin is not base64"
     VM_ID=$(printf '%s' "$_xml" | sed -n 's:^<VM><ID>\([0-9][0-9]*\)</ID>.*:\1:p')
     [ -n "$VM_ID" ] || vnm_fail "$VNM_DRIVER: no VM XML (<VM><ID>...) on stdin"
-    VM_NICS=$(printf '%s\n' "$_xml" | awk -v driver="$VNM_DRIVER" '
+    VM_NICS=$(printf '%s\n' "$_xml" | awk -v driver="$VNM_DRIVER" -v fs="$VNM_FS" '
         function val(block, key,   s, e, v) {
             s = index(block, "<" key ">"); if (s == 0) return ""
             v = substr(block, s + length(key) + 2)
@@ -43,7 +46,7 @@ read_vm() {
                 t = substr(t, s + 5); e = index(t, "</NIC>"); if (e == 0) break
                 n = substr(t, 1, e - 1); t = substr(t, e + 6)
                 if (val(n, "VN_MAD") != driver) continue
-                print val(n, "NIC_ID") "|" val(n, "BRIDGE") "|" val(n, "PHYDEV") "|" val(n, "VLAN_ID") "|" val(n, "MAC") "|" val(n, "IP") "|" val(n, "TARGET")
+                print val(n, "NIC_ID") fs val(n, "BRIDGE") fs val(n, "PHYDEV") fs val(n, "VLAN_ID") fs val(n, "MAC") fs val(n, "IP") fs val(n, "TARGET")
             }
         }')
 }
@@ -52,7 +55,7 @@ read_vm() {
 # NIC's TARGET, else one-<vm id>-<nic id> as the VMM names it.
 each_nic() {
     _fn=$1
-    printf '%s\n' "$VM_NICS" | while IFS='|' read -r _id _br _dev _vlan _mac _ip _tap; do
+    printf '%s\n' "$VM_NICS" | while IFS=$VNM_FS read -r _id _br _dev _vlan _mac _ip _tap; do
         [ -z "$_id$_br" ] && continue
         [ -n "$_tap" ] || _tap="one-$VM_ID-$_id"
         "$_fn" "$_id" "$_br" "$_dev" "$_vlan" "$_mac" "$_ip" "$_tap" || exit 1
