@@ -4,10 +4,10 @@
 # <deploy_id> <host>; clean: <host>). A driver acts on the NICs whose VN_MAD is its folder name.
 # Values from the XML only ever become arguments of ip/ebtables, after a check of their form.
 #
-# Which VM uses which bridge is kept in $ONE_VNM_STATE (default /run/one-vnm, gone on reboot
-# with the links themselves): <bridge>/vm-<id> per user, <bridge>/created and
+# Which NIC uses which bridge is kept in $ONE_VNM_STATE (default /run/one-vnm, gone on reboot
+# with the links themselves): <bridge>/nic-<tap> per user, <bridge>/created and
 # <bridge>/uplink-created when this driver made the bridge or its uplink. clean removes only
-# what a driver made, and only when no other VM's marker or port is left on the bridge.
+# what a driver made, and only when no other NIC's marker or port is left on the bridge.
 
 . "$(dirname "$0")/../../scripts_common.sh"
 
@@ -24,7 +24,9 @@ vnm_fail() {
 VNM_FS=$(printf '\037')
 
 # Reads the VM XML from stdin; sets VM_ID and VM_NICS (one line per NIC of this driver:
-# NIC_ID BRIDGE PHYDEV VLAN_ID MAC IP TARGET, taken from the VM's TEMPLATE only).
+# NIC_ID BRIDGE PHYDEV VLAN_ID MAC IP TARGET, taken from the VM's TEMPLATE only). While a NIC is
+# being attached or detached (ATTACH = YES), the steps are about that NIC only, as OpenNebula's
+# drivers filter them: the VM's other NICs stay as they are.
 read_vm() {
     _xml=$(base64 -d 2>/dev/null | tr -d '\n\r') || vnm_fail "$VNM_DRIVER: the VM XML on stdin is not base64"
     VM_ID=$(printf '%s' "$_xml" | sed -n 's:^<VM><ID>\([0-9][0-9]*\)</ID>.*:\1:p')
@@ -45,10 +47,12 @@ read_vm() {
             while ((s = index(t, "<NIC>")) > 0) {
                 t = substr(t, s + 5); e = index(t, "</NIC>"); if (e == 0) break
                 n = substr(t, 1, e - 1); t = substr(t, e + 6)
-                if (val(n, "VN_MAD") != driver) continue
-                print val(n, "NIC_ID") fs val(n, "BRIDGE") fs val(n, "PHYDEV") fs val(n, "VLAN_ID") fs val(n, "MAC") fs val(n, "IP") fs val(n, "TARGET")
+                line = val(n, "NIC_ID") fs val(n, "BRIDGE") fs val(n, "PHYDEV") fs val(n, "VLAN_ID") fs val(n, "MAC") fs val(n, "IP") fs val(n, "TARGET")
+                if (toupper(val(n, "ATTACH")) == "YES") { attached = 1; if (val(n, "VN_MAD") == driver) mine_attached = mine_attached line "\n" }
+                if (val(n, "VN_MAD") == driver) mine = mine line "\n"
             }
-        }')
+        }
+        END { printf "%s", attached ? mine_attached : mine }')
 }
 
 # Calls `fn NIC_ID BRIDGE PHYDEV VLAN_ID MAC IP TAP` for each NIC of this driver; TAP is the
@@ -114,9 +118,10 @@ vnm_lock() {
     fi
 }
 
-# take_bridge BRIDGE [UPLINK]: the bridge exists and is up (made when missing), with UPLINK
-# (a PHYDEV or a VLAN link) as a port, and this VM is one of its users.
+# take_bridge TAP BRIDGE [UPLINK]: the bridge exists and is up (made when missing), with UPLINK
+# (a PHYDEV or a VLAN link) as a port, and the NIC of TAP is one of its users.
 take_bridge() {
+    _tap=$1; shift
     check_ifname "$VNM_DRIVER" "$1"
     _dir=$VNM_STATE/$1
     mkdir -p "$_dir" || vnm_fail "bridge $1: cannot create $_dir"
@@ -132,24 +137,24 @@ take_bridge() {
         fi
         step "bridge $1: cannot set $2 up" ip link set dev "$2" up
     fi
-    : > "$_dir/vm-$VM_ID"
+    : > "$_dir/nic-$_tap"
 }
 
-# release_bridge BRIDGE [UPLINK]: this VM stops using the bridge. When no other VM does (no
-# marker, no port but the uplink and this VM's taps), what a driver made is deleted.
+# release_bridge TAP BRIDGE [UPLINK]: the NIC of TAP stops using the bridge. When no other NIC
+# does (no marker, no port but the uplink and TAP), what a driver made is deleted.
 release_bridge() {
+    _tap=$1; shift
     check_ifname "$VNM_DRIVER" "$1"
     _dir=$VNM_STATE/$1
-    rm -f "$_dir/vm-$VM_ID"
-    for _m in "$_dir"/vm-*; do
+    rm -f "$_dir/nic-$_tap"
+    for _m in "$_dir"/nic-*; do
         [ -e "$_m" ] && return 0
     done
     if link_exists "$1"; then
         for _p in /sys/class/net/"$1"/brif/*; do
             [ -e "$_p" ] || continue
             _p=$(basename "$_p")
-            case "$_p" in "${2:-}"|one-"$VM_ID"-*) continue ;; esac
-            return 0
+            [ "$_p" = "${2:-}" ] || [ "$_p" = "$_tap" ] || return 0
         done
     fi
     if [ -n "${2:-}" ] && [ -e "$_dir/uplink-created" ] && link_exists "$2"; then
@@ -166,12 +171,14 @@ release_bridge() {
 nic_take_bridge() {
     [ -n "$2" ] || vnm_fail "$VNM_DRIVER: NIC $1 has no BRIDGE"
     [ -z "$3" ] || check_ifname "bridge $2" "$3"
-    take_bridge "$2" "$3"
+    check_ifname "$VNM_DRIVER NIC $1" "$7"
+    take_bridge "$7" "$2" "$3"
 }
 
 nic_release_bridge() {
     [ -n "$2" ] || return 0
-    release_bridge "$2" "$3"
+    check_ifname "$VNM_DRIVER NIC $1" "$7"
+    release_bridge "$7" "$2" "$3"
 }
 
 # drop_chain TAP: no ebtables rule of that tap is left (its FORWARD jumps, its chain).

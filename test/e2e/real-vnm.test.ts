@@ -28,6 +28,10 @@ while read -r tap br mac ip; do
   ip link set "$tap" master "$br" up
 done
 echo "ns-$3"`,
+  // detach_nic DEPLOY_ID MAC VM_ID HOST: the tap and namespace of that NIC go.
+  detach_nic: `for ns in $(ip netns list | cut -d' ' -f1); do
+  case "$ns" in one-"$3"-*) if ip -n "$ns" link show eth0 | grep -qi "link/ether $2"; then ip link del "$ns"; ip netns del "$ns"; fi ;; esac
+done`,
   // shutdown DEPLOY_ID HOST VM_ID HOST: the VM's taps and namespaces go.
   shutdown: `for ns in $(ip netns list | cut -d' ' -f1); do
   case "$ns" in one-"$3"-*) ip link del "$ns" 2>/dev/null; ip netns del "$ns" ;; esac
@@ -35,6 +39,7 @@ done`,
 };
 
 interface Nic {
+  readonly attach?: boolean;
   readonly vnMad: string;
   readonly bridge: string;
   readonly mac?: string;
@@ -46,7 +51,7 @@ interface Nic {
 function vmXml(id: number, nics: readonly Nic[]): string {
   const el = (k: string, v: string | undefined) => (v === undefined ? '' : `<${k}>${v}</${k}>`);
   const body = nics
-    .map((n, i) => `<NIC>${el('BRIDGE', n.bridge)}${el('IP', n.ip)}${el('MAC', n.mac)}${el('NIC_ID', String(i))}${el('PHYDEV', n.phydev)}${el('VLAN_ID', n.vlanId)}${el('VN_MAD', n.vnMad)}</NIC>`)
+    .map((n, i) => `<NIC>${el('ATTACH', n.attach ? 'YES' : undefined)}${el('BRIDGE', n.bridge)}${el('IP', n.ip)}${el('MAC', n.mac)}${el('NIC_ID', String(i))}${el('PHYDEV', n.phydev)}${el('VLAN_ID', n.vlanId)}${el('VN_MAD', n.vnMad)}</NIC>`)
     .join('');
   return `<VM><ID>${id}</ID><NAME>vm-${id}</NAME><TEMPLATE>${body}</TEMPLATE><USER_TEMPLATE/></VM>`;
 }
@@ -81,6 +86,12 @@ describe('network drivers on a namespace host', { skip }, () => {
   async function shutdown(id: number, nics: readonly Nic[]): Promise<{ ok: boolean; info: string }> {
     const data = `<VMM_DRIVER_ACTION_DATA><HOST>vnm1</HOST><DEPLOY_ID>ns-${id}</DEPLOY_ID>${vmXml(id, nics)}</VMM_DRIVER_ACTION_DATA>`;
     const r = await driver.request('SHUTDOWN', id, [actionData(data)]);
+    return { ok: r.ok, info: r.info };
+  }
+
+  async function detachNic(id: number, nics: readonly Nic[]): Promise<{ ok: boolean; info: string }> {
+    const data = `<VMM_DRIVER_ACTION_DATA><HOST>vnm1</HOST><DEPLOY_ID>ns-${id}</DEPLOY_ID>${vmXml(id, nics)}</VMM_DRIVER_ACTION_DATA>`;
+    const r = await driver.request('DETACHNIC', id, [actionData(data)]);
     return { ok: r.ok, info: r.info };
   }
 
@@ -129,6 +140,20 @@ describe('network drivers on a namespace host', { skip }, () => {
     assert.doesNotMatch(ebtables(), /one-/, 'no rule left');
     assert.match(ebtables(), /Bridge chain: FORWARD, entries: 0/);
     assert.equal(hasLink('onebr73'), false, 'the bridge the driver made is gone');
+  });
+
+  test('detaching one NIC cleans that NIC only: its rules go, the bridge stays for the VM\'s other NIC', async () => {
+    const first: Nic = { vnMad: 'ebtables', bridge: 'onebr76', mac: '02:00:0a:63:00:5a', ip: '10.99.0.90' };
+    const second: Nic = { vnMad: 'ebtables', bridge: 'onebr76', mac: '02:00:0a:63:00:5b', ip: '10.99.0.91' };
+    assert.deepEqual(await deploy(10, [first, second]), { ok: true, info: 'ns-10' });
+    assert.deepEqual(ports('onebr76'), ['one-10-0', 'one-10-1']);
+    assert.deepEqual(await detachNic(10, [first, { ...second, attach: true }]), { ok: true, info: '' });
+    assert.doesNotMatch(ebtables(), /one-10-1/);
+    assert.match(ebtables(), /-i one-10-0 -j one-10-0/, 'the other NIC keeps its rules');
+    assert.deepEqual(ports('onebr76'), ['one-10-0'], 'and its bridge');
+    assert.deepEqual(await shutdown(10, [first]), { ok: true, info: '' });
+    assert.doesNotMatch(ebtables(), /one-10/);
+    assert.equal(hasLink('onebr76'), false);
   });
 
   test('bridge: made when missing and removed after its last VM; a bridge the driver did not make stays', async () => {

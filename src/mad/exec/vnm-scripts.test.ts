@@ -42,6 +42,13 @@ test('a driver reads its own NICs of the VM TEMPLATE: tap one-<vm>-<nic> unless 
   });
 });
 
+test('while a NIC is attached or detached (ATTACH = YES) the steps are about that NIC only', () => {
+  const xml = vm(nic({ NIC_ID: '0', VN_MAD: 'ebtables', BRIDGE: 'br0' }) + nic({ NIC_ID: '1', VN_MAD: 'ebtables', BRIDGE: 'br1', ATTACH: 'YES' }));
+  assert.equal(run('ebtables/list', xml).stdout, '1 br1     one-42-1\n');
+  const other = vm(nic({ NIC_ID: '0', VN_MAD: 'ebtables', BRIDGE: 'br0' }) + nic({ NIC_ID: '1', VN_MAD: 'bridge', BRIDGE: 'br1', ATTACH: 'YES' }));
+  assert.equal(run('ebtables/list', other).stdout, '', "another driver's NIC is attached: nothing for this one");
+});
+
 test('values that are not names or addresses are refused with the step and the reason, nothing run', () => {
   const one = (f: Record<string, string>) => vm(nic({ NIC_ID: '0', ...f }));
   const cases: [string, string, string][] = [
