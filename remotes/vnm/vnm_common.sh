@@ -109,7 +109,7 @@ step() {
 
 link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
-# Serializes the drivers of one host: a bridge is never removed while a VM takes it.
+# Serializes the network steps of one host: a bridge is never removed while a NIC takes it.
 vnm_lock() {
     mkdir -p "$VNM_STATE" || vnm_fail "$VNM_DRIVER: cannot create $VNM_STATE"
     if command -v flock >/dev/null 2>&1; then
