@@ -225,6 +225,8 @@ const STEPS: Record<string, Steps> = {
     await a.must('network driver operation: pre', a.vnm('pre', [], true));
     const r = await a.vmm('migrate', [a.deployId, dest, a.host]);
     if (!a.log('virtualization driver operation: migrate', r).ok) {
+      // The VM stays on the source: what pre set up on the destination goes.
+      await a.tryTo('network driver operation: clean', a.vnm('clean', [dest], true));
       await a.tryTo('transfer manager driver operation: failmigrate', a.tm(migrateCommand('FAIL', tmCommand)));
       throw new StepFailed(r.info);
     }
