@@ -248,6 +248,7 @@ export class Nebula implements Core {
         restricted: dirList(this.config.string('CONTEXT_RESTRICTED_DIRS', DEFAULT_CONTEXT_DIRS.restricted.join(' '))),
         safe: dirList(this.config.string('CONTEXT_SAFE_DIRS', DEFAULT_CONTEXT_DIRS.safe.join(' '))),
       },
+      userTemplate: (uid) => this.users.get(uid)?.template,
     });
     this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
 
