@@ -66,10 +66,11 @@ each_nic() {
     done || exit 1
 }
 
-# Whether $2 is a Linux interface name (1-15 characters of [A-Za-z0-9_.:-], not an option).
+# Whether $2 is a Linux interface name (1-15 characters of [A-Za-z0-9_.-], not an option, not
+# . or ..): it also names a directory of $VNM_STATE.
 check_ifname() {
     case "$2" in
-        ""|-*|*[!A-Za-z0-9_.:-]*) vnm_fail "$1: '$2' is not a valid interface name" ;;
+        ""|.|..|-*|*[!A-Za-z0-9_.-]*) vnm_fail "$1: '$2' is not a valid interface name" ;;
     esac
     [ ${#2} -le 15 ] || vnm_fail "$1: '$2' is not a valid interface name (more than 15 characters)"
 }
