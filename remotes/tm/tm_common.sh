@@ -42,10 +42,10 @@ from_host() {
     if is_local "$1"; then /bin/sh -c "$2"; else ssh -o BatchMode=yes "$1" "$2"; fi
 }
 
-# Refuses to touch paths that are not a VM's files (empty, /, relative).
+# Refuses to touch paths that are not a VM's files (empty, /, relative, with a .. step).
 check_path() {
     case "$1" in
-        ""|/|.|..|[!/]*) error_message "Refusing to operate on path '$1'"; exit 1 ;;
+        ""|/|.|..|[!/]*|*/../*|*/..) error_message "Refusing to operate on path '$1'"; exit 1 ;;
     esac
 }
 

@@ -89,6 +89,8 @@ for (const driverName of ['shared', 'ssh']) {
       assert.deepEqual(root, { ok: false, info: "Refusing to operate on path '/'" });
       const relative = await run(`DELETE ${driverName} node1:datastores 7 0`);
       assert.equal(relative.ok, false);
+      assert.deepEqual(await run(`DELETE ${driverName} node1:${dir}/0/7/../../.. 7 0`), { ok: false, info: `Refusing to operate on path '${dir}/0/7/../../..'` });
+      assert.ok(existsSync(dir));
     } finally {
       await driver.stop();
     }
