@@ -28,7 +28,7 @@ VNM_FS=$(printf '\037')
 # being attached or detached (ATTACH = YES), the steps are about that NIC only, as OpenNebula's
 # drivers filter them: the VM's other NICs stay as they are.
 read_vm() {
-    _xml=$(base64 -d 2>/dev/null | tr -d '\n\r') || vnm_fail "$VNM_DRIVER: the VM XML on stdin is not base64"
+    _xml=$(base64 -d 2>/dev/null | tr -d '\n\r')
     VM_ID=$(printf '%s' "$_xml" | sed -n 's:^<VM><ID>\([0-9][0-9]*\)</ID>.*:\1:p')
     [ -n "$VM_ID" ] || vnm_fail "$VNM_DRIVER: no VM XML (<VM><ID>...) on stdin"
     VM_NICS=$(printf '%s\n' "$_xml" | awk -v driver="$VNM_DRIVER" -v fs="$VNM_FS" '
