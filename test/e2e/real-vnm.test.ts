@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Driver } from '../../src/mad/driver.js';
 import { actionData, binDriver, tempDir, writeScript } from '../../src/mad/testing.js';
@@ -15,6 +15,8 @@ import { TestHost, whyNotReal, type HostSpace } from './real-host-fixture.js';
 
 const SPACE: HostSpace = { dir: '/tmp/onetest-vnm', net: '10.73.0', bridge: 'onetbr73' };
 const skip = whyNotReal('ebtables', 'ip');
+/** Where the runner copies the remotes on the host (/tmp is shared with it). */
+const REMOTE_DIR = join(SPACE.dir, 'remotes-vnm-test');
 
 const NSVM: Record<string, string> = {
   // deploy DOMAIN HOST VM_ID HOST; stdin: one "TAP BRIDGE MAC IP/PREFIX" line per NIC.
@@ -66,13 +68,14 @@ describe('network drivers on a namespace host', { skip }, () => {
     const remotes = join(work, 'remotes');
     cpSync(resolve(import.meta.dirname, '../../../remotes'), remotes, { recursive: true });
     for (const [name, body] of Object.entries(NSVM)) writeScript(join(remotes, 'vmm/nsvm', name), `#!/bin/sh\n${body}\n`);
-    const env = { ...process.env, PATH: `${host.binDir}:${process.env['PATH']}`, ONE_REMOTES_DIR: remotes, SCRIPTS_REMOTE_DIR: join(SPACE.dir, 'remotes-vnm-test') };
+    const env = { ...process.env, PATH: `${host.binDir}:${process.env['PATH']}`, ONE_REMOTES_DIR: remotes, SCRIPTS_REMOTE_DIR: REMOTE_DIR };
     driver = binDriver('one_vmm_exec', ['-t', '2', 'nsvm'], { env });
     await driver.start();
   });
   after(async () => {
     await driver?.stop();
     host?.remove();
+    for (const d of [work, REMOTE_DIR]) rmSync(d, { recursive: true, force: true });
   });
 
   async function deploy(id: number, nics: readonly Nic[]): Promise<{ ok: boolean; info: string }> {
