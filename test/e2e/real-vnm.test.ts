@@ -171,6 +171,21 @@ describe('network drivers on a namespace host', { skip }, () => {
     assert.deepEqual(ports('br0'), ['eth0'], "the host's own bridge is untouched");
   });
 
+  test('bridge: the network\'s PHYDEV becomes a port of the bridge it makes, and is let go (not deleted) with it', async () => {
+    host.out('ip', 'link', 'add', 'phy73a', 'type', 'veth', 'peer', 'name', 'phy73b');
+    try {
+      const nic: Nic = { vnMad: 'bridge', bridge: 'onebr77', phydev: 'phy73a', mac: '02:00:0a:63:00:6e', ip: '10.99.0.110' };
+      assert.deepEqual(await deploy(11, [nic]), { ok: true, info: 'ns-11' });
+      assert.deepEqual(ports('onebr77'), ['one-11-0', 'phy73a']);
+      assert.match(linkDetails('phy73a'), /master onebr77/);
+      assert.deepEqual(await shutdown(11, [nic]), { ok: true, info: '' });
+      assert.equal(hasLink('onebr77'), false);
+      assert.doesNotMatch(linkDetails('phy73a'), /master/, 'the physical device is still there, on no bridge');
+    } finally {
+      host.run('ip', 'link', 'del', 'phy73a');
+    }
+  });
+
   test('bad input: a bridge name that is not an interface name fails DEPLOY with a clear error, nothing made', async () => {
     const r = await deploy(8, [{ vnMad: 'bridge', bridge: 'onebr75' }, { vnMad: 'bridge', bridge: 'br0;reboot' }]);
     assert.equal(r.ok, false);
