@@ -42,10 +42,10 @@ from_host() {
     if is_local "$1"; then /bin/sh -c "$2"; else ssh -o BatchMode=yes "$1" "$2"; fi
 }
 
-# Refuses to touch paths that are not a VM's files (empty, /, relative).
+# Refuses to touch paths that are not a VM's files (empty, /, relative, with a .. step).
 check_path() {
     case "$1" in
-        ""|/|.|..|[!/]*) error_message "Refusing to operate on path '$1'"; exit 1 ;;
+        ""|/|.|..|[!/]*|*/../*|*/..) error_message "Refusing to operate on path '$1'"; exit 1 ;;
     esac
 }
 
@@ -114,4 +114,10 @@ tm_delete() {
     _h=$(arg_host "$1"); _p=$(arg_path "$1")
     check_path "$_p"
     on_host "$_h" "rm -rf $(q "$_p")"
+}
+
+# Shell command (for on_host) that prints the format qemu-img reads in image file $1, and fails
+# when it cannot read it.
+image_format_cmd() {
+    printf "qemu-img info -U %s | sed -n 's/^file format: //p' | grep . || { echo %s >&2; false; }" "$(q "$1")" "$(q "cannot read the format of $1")"
 }

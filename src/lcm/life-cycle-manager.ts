@@ -23,6 +23,9 @@ import { releaseQuotas, type QuotaPayers } from '../auth/quota-charge.js';
 import type { DriverReply } from '../mad/index.js';
 import {
   contextFile,
+  contextFiles,
+  ContextFilesError,
+  DEFAULT_CONTEXT_DIRS,
   diskQuotaUsage,
   HISTORY_TABLE,
   LcmState,
@@ -37,6 +40,7 @@ import {
   vmHookSubject,
   vmQuotaUsage,
   VmState,
+  type ContextDirs,
   type History,
   type LcmStateValue,
   type VirtualMachine,
@@ -47,7 +51,7 @@ import {
   type VmStateValue,
 } from '../vm/index.js';
 import type { HookManager } from '../hm/index.js';
-import type { TransferManager, TransferOp, TransferPlace } from '../tm/index.js';
+import type { ContextSource, TransferManager, TransferOp, TransferPlace } from '../tm/index.js';
 import { BOOT_STATES, FAILURE_OF, operationOf, RETRY_OF, type Operation } from './operations.js';
 import type { VirtualMachineManager, VmmAction, VmmRequest } from '../vmm/index.js';
 
@@ -64,6 +68,10 @@ export interface LifeCycleManagerOptions {
   readonly resources: VmResources;
   /** VM_HOOK commands, run once each state change is committed. */
   readonly hooks?: HookManager;
+  /** Where CONTEXT FILES may come from (oned.conf CONTEXT_RESTRICTED_DIRS, CONTEXT_SAFE_DIRS). */
+  readonly contextDirs?: ContextDirs;
+  /** A user's template, for `$USER[KEY]` in CONTEXT. */
+  readonly userTemplate?: (uid: number) => Template | undefined;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -548,8 +556,17 @@ export class LifeCycleManager {
       const at = this.transferPlace(vm, op.op);
       // A closed record means the VM left its host (STOPPED, UNDEPLOYED): its files are on the front-end.
       const onFrontend = op.op === 'epilog' && vm.lastHistory!.etime !== 0;
-      const lines = onFrontend ? this.o.tm.frontendDelete(vm, at) : this.o.tm.lines(vm, op.op, at, vm.template.has('CONTEXT') ? join(this.o.logs.vmDir(vm.oid), 'context.sh') : null);
-      const context = op.op === 'prolog' ? contextFile(vm) : null;
+      let source: ContextSource | null = null;
+      if (vm.template.has('CONTEXT')) {
+        try {
+          source = { file: join(this.o.logs.vmDir(vm.oid), 'context.sh'), files: op.op === 'prolog' ? contextFiles(vm, this.o.contextDirs ?? DEFAULT_CONTEXT_DIRS) : [] };
+        } catch (e) {
+          if (e instanceof ContextFilesError) return { ok: false, info: e.message, logs: [] };
+          throw e;
+        }
+      }
+      const lines = onFrontend ? this.o.tm.frontendDelete(vm, at) : this.o.tm.lines(vm, op.op, at, source);
+      const context = op.op === 'prolog' ? contextFile(vm, this.o.userTemplate?.(vm.owner.uid)) : null;
       this.o.logs.write(vm.oid, 'TrM', 'I', `Sending ${op.op} transfer (${lines.length} command${lines.length === 1 ? '' : 's'}) to the TM driver`);
       if (context !== null) await writeFile(join(await this.o.logs.ensureDir(vm.oid), 'context.sh'), context);
       return this.o.tm.transfer(op.op, at, lines);

@@ -37,7 +37,7 @@ import { InformationManager } from '../im/index.js';
 import { ImageManager, ImagePool } from '../image/index.js';
 import type { Driver } from '../mad/index.js';
 import type { Location } from './location.js';
-import { LcmState, VirtualMachinePool, VmLogs, VmResources, VmState } from '../vm/index.js';
+import { DEFAULT_CONTEXT_DIRS, dirList, LcmState, VirtualMachinePool, VmLogs, VmResources, VmState } from '../vm/index.js';
 import { DispatchManager } from '../dm/index.js';
 import { LifeCycleManager } from '../lcm/index.js';
 import { VirtualMachineManager, VmPoller } from '../vmm/index.js';
@@ -246,6 +246,11 @@ export class Nebula implements Core {
       payers: this,
       resources: this.vmResources,
       hooks: this.hooks,
+      contextDirs: {
+        restricted: dirList(this.config.string('CONTEXT_RESTRICTED_DIRS', DEFAULT_CONTEXT_DIRS.restricted.join(' '))),
+        safe: dirList(this.config.string('CONTEXT_SAFE_DIRS', DEFAULT_CONTEXT_DIRS.safe.join(' '))),
+      },
+      userTemplate: (uid) => this.users.get(uid)?.template,
     });
     this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
 

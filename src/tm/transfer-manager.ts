@@ -35,6 +35,12 @@ export interface TransferManagerOptions {
   readonly frontend?: string;
 }
 
+/** What the CONTEXT line puts on the CD-ROM: context.sh and the CONTEXT FILES (front-end paths). */
+export interface ContextSource {
+  readonly file: string;
+  readonly files: readonly string[];
+}
+
 /** The front-end host name transfer lines use. */
 export const FRONTEND = hostname();
 
@@ -47,10 +53,10 @@ export class TransferManager {
 
   /**
    * The lines of a transfer file. Read the VM synchronously (this call), so the file describes
-   * the VM as it was when the operation was decided. `contextFile` is the front-end path of the
-   * context file when the VM has CONTEXT.
+   * the VM as it was when the operation was decided. `context` is, when the VM has CONTEXT, the
+   * front-end path of its context file and the FILES to put on the CD-ROM with it.
    */
-  lines(vm: VirtualMachine, op: TransferOp, at: TransferPlace, contextFile: string | null): string[] {
+  lines(vm: VirtualMachine, op: TransferOp, at: TransferPlace, context: ContextSource | null): string[] {
     const { tmMad, dsId, vmDir, host } = at;
     const id = vm.oid;
     const fe = `${this.frontend}:${vmDir}`;
@@ -59,7 +65,7 @@ export class TransferManager {
       case 'prolog': {
         const out = vectors(vm.template, 'DISK').flatMap((d) => this.diskLine(d, vm.oid, at));
         const ctx = vm.template.getVector('CONTEXT');
-        if (ctx && contextFile) out.push(`CONTEXT ${tmMad} ${contextFile} ${onHost}/disk.${ctx.get('DISK_ID')} ${id} ${dsId}`);
+        if (ctx && context) out.push(['CONTEXT', tmMad, context.file, ...context.files, `${onHost}/disk.${ctx.get('DISK_ID')}`, id, dsId].join(' '));
         return out;
       }
       case 'prolog_attach':
@@ -67,6 +73,7 @@ export class TransferManager {
       case 'epilog_detach':
         return vectors(vm.template, 'DISK').filter((d) => d.get('ATTACH') === 'YES').map((d) => `DELETE ${tmMad} ${onHost}/disk.${d.get('DISK_ID')} ${id} ${dsId}`);
       case 'epilog':
+        return [...this.saveBack(vm, onHost, at), `DELETE ${tmMad} ${onHost} ${id} ${dsId}`];
       case 'delete':
         return [`DELETE ${tmMad} ${onHost} ${id} ${dsId}`];
       case 'stop':
@@ -93,9 +100,23 @@ export class TransferManager {
     return [`${d.get('CLONE') === 'NO' ? 'LN' : 'CLONE'} ${d.get('TM_MAD') ?? at.tmMad} ${from} ${disk} ${vid} ${d.get('DATASTORE_ID') ?? at.dsId}`];
   }
 
-  /** The DELETE line of a VM directory on the front-end (a VM terminated while STOPPED or UNDEPLOYED). */
+  /**
+   * The epilog of a VM terminated while STOPPED or UNDEPLOYED: its files are on the front-end,
+   * where its persistent disks are saved back from before the directory goes.
+   */
   frontendDelete(vm: VirtualMachine, at: TransferPlace): string[] {
-    return [`DELETE ${at.tmMad} ${this.frontend}:${at.vmDir} ${vm.oid} ${at.dsId}`];
+    const fe = `${this.frontend}:${at.vmDir}`;
+    return [...this.saveBack(vm, fe, at), `DELETE ${at.tmMad} ${fe} ${vm.oid} ${at.dsId}`];
+  }
+
+  /**
+   * MVDS of each persistent disk (SAVE = YES) back to its image, by the disk's own TM_MAD and
+   * datastore, as OpenNebula's epilog does before it deletes the VM directory `dir`.
+   */
+  private saveBack(vm: VirtualMachine, dir: string, at: TransferPlace): string[] {
+    return vectors(vm.template, 'DISK')
+      .filter((d) => d.get('SAVE') === 'YES' && d.get('SOURCE') !== undefined)
+      .map((d) => `MVDS ${d.get('TM_MAD') ?? at.tmMad} ${dir}/disk.${d.get('DISK_ID')} ${d.get('SOURCE')} ${vm.oid} ${d.get('DATASTORE_ID') ?? at.dsId}`);
   }
 
   /** Writes the transfer file and sends it to the driver; resolves with its reply. */

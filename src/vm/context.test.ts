@@ -26,6 +26,14 @@ test('VM variables, template and user template attributes, vector keys and selec
   assert.equal(Buffer.from(resolveVariables('$TEMPLATE', vm), 'base64').toString(), vm.toXml());
 });
 
+test('$USER[KEY]: the owner\'s template attribute, empty without one', () => {
+  const user = Template.parse('SSH_PUBLIC_KEY = "ssh-ed25519 AAAA bob@laptop"');
+  assert.equal(resolveVariables('$USER[SSH_PUBLIC_KEY]', vm, user), 'ssh-ed25519 AAAA bob@laptop');
+  assert.equal(resolveVariables('[$USER[NOPE]][$USER[SSH_PUBLIC_KEY]]', vm), '[][]');
+  const keyed = VirtualMachine.create(3, 'k', vm.owner, vm.perms, Template.parse('CONTEXT = [ SSH_PUBLIC_KEY = "$USER[SSH_PUBLIC_KEY]" ]'), new Template(), false, 0);
+  assert.match(contextFile(keyed, user)!, /^SSH_PUBLIC_KEY='ssh-ed25519 AAAA bob@laptop'$/m);
+});
+
 test('the context file: one KEY=\'value\' per CONTEXT key, variables expanded, quotes escaped, DISK_ID left out', () => {
   const text = contextFile(vm)!;
   assert.match(text, /^HOSTNAME='db-12'$/m);

@@ -16,4 +16,5 @@ export const NO_NETWORKS: NetworkProvider = {
   },
   allocateLease: () => {},
   releaseLease: () => {},
+  contextOf: () => ({}),
 };

@@ -52,6 +52,7 @@ test('providers are called in the transaction step: acquire, lease, release', ()
     resolveNic: (n) => object(n.get('NETWORK_ID')),
     allocateLease: (_tx, v, vm, n) => (calls.push(`lease ${v.oid} ${vm}`), n.set('IP', '10.0.0.9')),
     releaseLease: (_tx, n, vm) => calls.push(`free ${n.get('NETWORK_ID')} ${vm}`),
+    contextOf: (n, v) => ({ [`ETH${n.get('NIC_ID')}_IP`]: n.get('IP')!, [`ETH${n.get('NIC_ID')}_GATEWAY`]: `gw-of-${v.oid}` }),
   };
   const r = new VmResources(images, vnets);
   const t = Template.parse('DISK = [ IMAGE_ID = 3 ]\nNIC = [ NETWORK_ID = 5 ]');
@@ -59,6 +60,15 @@ test('providers are called in the transaction step: acquire, lease, release', ()
   assert.equal(vectors(t, 'DISK')[0]!.get('SOURCE'), '/img/3');
   r.releaseAll(tx, t, 8);
   assert.deepEqual(calls, ['acquire 3 8', 'lease 5 8', 'release 3 8', 'free 5 8']);
+  // CONTEXT NETWORK = YES: ETH<NIC_ID>_* of each NIC, from its network or the NIC itself.
+  const withContext = Template.parse('NIC = [ NETWORK_ID = 5 ]\nNIC = [ IP = "192.0.2.7" ]\nCONTEXT = [ NETWORK = "YES", ETH0_IP = "mine" ]');
+  r.prepare(tx, withContext, 8, owner);
+  const ctx = withContext.getVector('CONTEXT')!;
+  assert.deepEqual([ctx.get('ETH0_IP'), ctx.get('ETH0_GATEWAY'), ctx.get('ETH1_IP'), ctx.get('ETH1_MAC')], ['10.0.0.9', 'gw-of-5', '192.0.2.7', vectors(withContext, 'NIC')[1]!.get('MAC')]);
+  const without = Template.parse('NIC = [ NETWORK_ID = 5 ]\nCONTEXT = [ HOSTNAME = "h" ]');
+  r.prepare(tx, without, 8, owner);
+  assert.equal(without.getVector('CONTEXT')!.get('ETH0_IP'), undefined, 'nothing generated without NETWORK = YES');
+  calls.length = 0;
   assert.throws(() => r.prepare(tx, Template.parse('DISK = [ IMAGE_ID = 9 ]'), 1, owner), /DISK 0: Image 9 is in ERROR/);
   // The caller must be allowed to USE each image and network: checked before anything is taken.
   const seen: number[] = [];

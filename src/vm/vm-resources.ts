@@ -37,6 +37,8 @@ export interface NetworkProvider<N extends PoolObject = PoolObject> {
   resolveNic(nic: Vector, uid: number): N;
   allocateLease(tx: Transaction, vnet: N, vmId: number, nic: Vector): void;
   releaseLease(tx: Transaction, nic: Vector, vmId: number): void;
+  /** The guest's network variables of a NIC on `vnet` (ETH<NIC_ID>_IP, _MAC, _MASK, _GATEWAY...). */
+  contextOf(nic: Vector, vnet: N): Record<string, string>;
 }
 
 const IMAGE_ATTRS = ['IMAGE', 'IMAGE_ID'];
@@ -62,7 +64,16 @@ export class VmResources {
     const context = template.getVector('CONTEXT');
     if (context) context.set('DISK_ID', String(disks.length));
     assignTargets(context ? [...disks, context] : disks);
-    vectors(template, 'NIC').forEach((nic, i) => this.prepareNic(tx, nic, i, vmId, user));
+    const nics = vectors(template, 'NIC');
+    const vnets = nics.map((nic, i) => this.prepareNic(tx, nic, i, vmId, user));
+    // CONTEXT NETWORK = YES: the guest learns each NIC's addresses, as OpenNebula generates them.
+    if (context && context.get('NETWORK')?.toUpperCase() === 'YES') {
+      nics.forEach((nic, i) => {
+        const vnet = vnets[i];
+        const vars = vnet ? this.vnets.contextOf(nic, vnet) : plainNicContext(nic);
+        for (const [k, v] of Object.entries(vars)) context.set(k, v);
+      });
+    }
   }
 
   /** Prepares one more DISK (attach): the next DISK_ID and a free TARGET. */
@@ -127,20 +138,31 @@ export class VmResources {
     }
   }
 
-  private prepareNic(tx: Transaction, nic: Vector, id: number, vmId: number, user: ResourceUser): void {
+  /** Numbers and checks one NIC, leasing its address; returns its network, if it names one. */
+  private prepareNic(tx: Transaction, nic: Vector, id: number, vmId: number, user: ResourceUser): PoolObject | undefined {
     nic.set('NIC_ID', String(id));
     if (NETWORK_ATTRS.some((a) => nic.has(a))) {
       const vnet = this.resolve(() => this.vnets.resolveNic(nic, user.uid), `NIC ${id}`);
       user.mayUse(vnet);
       this.resolve(() => this.vnets.allocateLease(tx, vnet, vmId, nic), `NIC ${id}`);
-      return;
+      return vnet;
     }
     const ip = nic.get('IP');
     if (ip !== undefined && !/^(\d{1,3})(\.\d{1,3}){3}$/.test(ip)) throw new ResourceError(`NIC ${id}: IP "${ip}" is not an IPv4 address.`);
     const mac = nic.get('MAC');
     if (mac !== undefined && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) throw new ResourceError(`NIC ${id}: MAC "${mac}" is not a MAC address.`);
     if (mac === undefined) nic.set('MAC', defaultMac(ip, vmId, id));
+    return undefined;
   }
+}
+
+/** The network variables of a NIC without a network: its own MAC and IP. */
+function plainNicContext(nic: Vector): Record<string, string> {
+  const id = nic.get('NIC_ID');
+  const out: Record<string, string> = { [`ETH${id}_MAC`]: nic.get('MAC') ?? '' };
+  const ip = nic.get('IP');
+  if (ip !== undefined) out[`ETH${id}_IP`] = ip;
+  return out;
 }
 
 /** The template's vector attributes named `name` (string attributes are skipped). */

@@ -13,6 +13,7 @@ import { applyLeaseRows, arLeasesDelete, leaseWrite, nextIndexWrite, readLeaseRo
 import { DEFAULT_MAC_PREFIX, parseMacPrefix } from './address.js';
 import { HOLD, type AddressRange, type LeaseAddresses, type LeaseOwner } from './address-range.js';
 import { VirtualNetwork, type LeaseRef } from './virtual-network.js';
+import { nicContext } from './nic-context.js';
 
 export interface VirtualNetworkPoolOptions {
   /** MAC_PREFIX of oned.conf (`xx:xx`), default 02:00. */
@@ -95,6 +96,11 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
     let xml = '&lt;VNET_POOL&gt;';
     for (const v of vnets) xml += v.toEscapedPoolXml();
     return `${xml}&lt;/VNET_POOL&gt;`;
+  }
+
+  /** The guest's network variables of a VM NIC leased from `vnet` (see nic-context.ts). */
+  contextOf(nic: Vector, vnet: VirtualNetwork): Record<string, string> {
+    return nicContext(nic, vnet, Number(nic.get('NIC_ID')));
   }
 
   /** The network a VM NIC names: NETWORK_ID, or NETWORK (+ NETWORK_UNAME or NETWORK_UID; default owner uid). Throws Error naming what is missing. */

@@ -390,6 +390,33 @@ onEveryBackend(
       assert.deepEqual(await shareOf(o, h1), [0, 0, 0, []]);
     });
 
+    test('CONTEXT: NETWORK = YES gives ETH0_IP/MASK/GATEWAY/MAC in context.sh, $USER[SSH_PUBLIC_KEY] the owner\'s key, FILES go on the CONTEXT line; a file in CONTEXT_RESTRICTED_DIRS (/etc) fails the PROLOG and is not sent', async () => {
+      const o = oned();
+      const file = join(mkdtempSync(join(tmpdir(), 'ctx-files-')), 'init.sh');
+      writeFileSync(file, 'echo hi\n');
+      const net = await okId(o, 'one.vn.allocate', ['NAME = "ctxnet"\nVN_MAD = "dummy"\nBRIDGE = "br0"\nNETWORK_MASK = "255.255.255.0"\nGATEWAY = "10.5.0.1"\nAR = [ TYPE = "IP4", IP = "10.5.0.10", SIZE = "5" ]', -1]);
+      await okId(o, 'one.user.update', [0, 'SSH_PUBLIC_KEY = "ssh-ed25519 AAAAC3 admin@fe"', 1]);
+      const id = await okId(o, 'one.vm.allocate', [`${SMALL}NIC = [ NETWORK_ID = ${net} ]\nCONTEXT = [ NETWORK = "YES", SET_HOSTNAME = "web", SSH_PUBLIC_KEY = "$USER[SSH_PUBLIC_KEY]", FILES = "${file}" ]`]);
+      await okId(o, 'one.vm.deploy', [id, h1]);
+      await waitFor(o, id, S.ACTIVE, L.RUNNING);
+      const dir = join(o.location, 'var', 'vms', String(id));
+      assert.match(readFileSync(join(dir, 'transfer.0.prolog'), 'utf8'), new RegExp(`^CONTEXT dummy \\S+context.sh ${file} vm-host-1:\\S+/disk.0 ${id} 0\n$`));
+      const sh = readFileSync(join(dir, 'context.sh'), 'utf8');
+      for (const line of ["ETH0_IP='10.5.0.10'", "ETH0_MASK='255.255.255.0'", "ETH0_GATEWAY='10.5.0.1'", "SET_HOSTNAME='web'", "SSH_PUBLIC_KEY='ssh-ed25519 AAAAC3 admin@fe'"]) assert.ok(sh.split('\n').includes(line), `context.sh has ${line}:\n${sh}`);
+      assert.match(sh, /^ETH0_MAC='02:00:0a:05:00:0a'$/m);
+      await okId(o, 'one.vm.action', ['terminate', id]);
+      await waitFor(o, id, S.DONE);
+      await okId(o, 'one.vn.delete', [net]);
+
+      const bad = await okId(o, 'one.vm.allocate', [`${SMALL}CONTEXT = [ FILES = "/etc/hostname" ]`]);
+      await okId(o, 'one.vm.deploy', [bad, h1]);
+      const failed = await waitFor(o, bad, S.ACTIVE, L.PROLOG_FAILURE);
+      assert.match(childText(must(failed, 'USER_TEMPLATE'), 'ERROR'), /: Error in PROLOG: CONTEXT\/FILES cannot use \/etc\/hostname, it's in restricted directories$/);
+      assert.equal(existsSync(join(o.location, 'var', 'vms', String(bad), 'transfer.0.prolog')), false, 'nothing was sent to the TM');
+      await okId(o, 'one.vm.action', ['terminate', bad]);
+      await waitFor(o, bad, S.DONE);
+    });
+
     test('attach and detach a volatile disk and a NIC while RUNNING', async () => {
       const o = oned();
       const id = await okId(o, 'one.vm.allocate', [`${SMALL}DISK = [ TYPE = fs, SIZE = 1 ]`]);

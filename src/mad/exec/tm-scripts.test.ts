@@ -1,9 +1,10 @@
 /**
- * The `shared` and `ssh` transfer drivers of remotes/tm, run by `one_tm` as oned runs them, with
+ * The `shared`, `ssh` and `qcow2` transfer drivers of remotes/tm, run by `one_tm` as oned runs them, with
  * the stand-in ssh (FAKE_SSH): real files are copied, linked, moved, made and deleted.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binDriver, FAKE_SSH, tempDir, writeScript } from '../testing.js';
@@ -15,7 +16,7 @@ async function tm(): Promise<{ driver: Driver; dir: string; sshLog: string; run:
   writeScript(join(bin, 'ssh'), FAKE_SSH);
   const dir = tempDir('tm-files');
   const sshLog = join(dir, 'ssh.log');
-  const driver = binDriver('one_tm', ['-d', 'dummy,shared,ssh'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SSH_LOG: sshLog } });
+  const driver = binDriver('one_tm', ['-d', 'dummy,shared,ssh,qcow2'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SSH_LOG: sshLog } });
   await driver.start();
   let n = 0;
   const run = async (...lines: string[]) => {
@@ -88,6 +89,8 @@ for (const driverName of ['shared', 'ssh']) {
       assert.deepEqual(root, { ok: false, info: "Refusing to operate on path '/'" });
       const relative = await run(`DELETE ${driverName} node1:datastores 7 0`);
       assert.equal(relative.ok, false);
+      assert.deepEqual(await run(`DELETE ${driverName} node1:${dir}/0/7/../../.. 7 0`), { ok: false, info: `Refusing to operate on path '${dir}/0/7/../../..'` });
+      assert.ok(existsSync(dir));
     } finally {
       await driver.stop();
     }
@@ -111,6 +114,67 @@ test('ssh: mv moves a VM directory between hosts; premigrate copies it for a liv
     assert.equal(readFileSync(join(b, 'disk.0'), 'utf8'), 'zero');
     assert.deepEqual(await run(`FAILMIGRATE ssh node2 node1 ${b} 7 0`), { ok: true, info: '' });
     assert.equal(existsSync(b), false);
+  } finally {
+    await driver.stop();
+  }
+});
+
+/** qemu-io run on an image: `write -P 0x22 0 64k`, `read -P 0x22 0 64k` (fails on other bytes). */
+function qemuIo(file: string, format: string, command: string): boolean {
+  const r = spawnSync('qemu-io', ['-f', format, '-c', command, file], { encoding: 'utf8' });
+  return r.status === 0 && !/failed/i.test(r.stdout + r.stderr);
+}
+
+function imageInfo(file: string): { format: string; backing?: string; backingFormat?: string } {
+  const info = JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file], { encoding: 'utf8' })) as Record<string, string>;
+  return { format: info['format']!, backing: info['backing-filename'], backingFormat: info['backing-filename-format'] };
+}
+
+const HAS_QEMU_IMG = spawnSync('qemu-img', ['--version']).status === 0 && spawnSync('qemu-io', ['--version']).status === 0;
+
+test('qcow2: clone is a backing-file overlay, mvds saves a persistent disk back into its image, cpds flattens', { skip: HAS_QEMU_IMG ? false : 'needs qemu-img and qemu-io' }, async () => {
+  const { driver, dir, run } = await tm();
+  try {
+    const ds = join(dir, 'datastores/1');
+    const vmDir = join(dir, 'datastores/0/7');
+    mkdirSync(ds, { recursive: true });
+    const img = join(ds, 'base');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'raw', img, '4M']);
+    assert.ok(qemuIo(img, 'raw', 'write -P 0x11 0 64k'));
+
+    assert.deepEqual(await run(`CLONE qcow2 fe:${img} node1:${vmDir}/disk.0 7 1`), { ok: true, info: '' });
+    assert.deepEqual(imageInfo(join(vmDir, 'disk.0')), { format: 'qcow2', backing: img, backingFormat: 'raw' });
+    assert.ok(qemuIo(join(vmDir, 'disk.0'), 'qcow2', 'read -P 0x11 0 64k'), 'the clone reads the image');
+    assert.ok(qemuIo(join(vmDir, 'disk.0'), 'qcow2', 'write -P 0x33 0 64k'));
+    assert.ok(qemuIo(img, 'raw', 'read -P 0x11 0 64k'), 'writes to the clone never reach the image');
+
+    // Persistent, linked: the VM writes the image itself; mvds only drops the link.
+    const pers = join(ds, 'pers');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', pers, '4M']);
+    assert.deepEqual(await run(`LN qcow2 fe:${pers} node1:${vmDir}/disk.1 7 1`), { ok: true, info: '' });
+    assert.equal(readlinkSync(join(vmDir, 'disk.1')), pers);
+    assert.ok(qemuIo(join(vmDir, 'disk.1'), 'qcow2', 'write -P 0x22 0 64k'));
+    assert.deepEqual(await run(`MVDS qcow2 node1:${vmDir}/disk.1 ${pers} 7 1`), { ok: true, info: '' });
+    assert.equal(existsSync(join(vmDir, 'disk.1')), false);
+    assert.ok(qemuIo(pers, 'qcow2', 'read -P 0x22 0 64k'));
+
+    // Any other disk (here the overlay of the raw image) is converted back over the image.
+    assert.ok(qemuIo(join(vmDir, 'disk.0'), 'qcow2', 'write -P 0x44 64k 64k'));
+    assert.deepEqual(await run(`CPDS qcow2 node1:${vmDir}/disk.0 ${join(ds, 'saved')} -1 7 1`), { ok: true, info: '' });
+    assert.deepEqual(imageInfo(join(ds, 'saved')), { format: 'qcow2', backing: undefined, backingFormat: undefined });
+    assert.ok(qemuIo(join(ds, 'saved'), 'qcow2', 'read -P 0x44 64k 64k'));
+    assert.deepEqual(await run(`MVDS qcow2 node1:${vmDir}/disk.0 ${img} 7 1`), { ok: true, info: '' });
+    assert.equal(imageInfo(img).format, 'raw', 'the image keeps its format');
+    assert.ok(qemuIo(img, 'raw', 'read -P 0x33 0 64k') && qemuIo(img, 'raw', 'read -P 0x44 64k 64k'), 'the VM\'s writes are in the image');
+
+    assert.deepEqual(await run(`MKIMAGE qcow2 8 qcow2 node1:${vmDir}/disk.2 7 0`), { ok: true, info: '' });
+    assert.equal(imageInfo(join(vmDir, 'disk.2')).format, 'qcow2');
+    assert.deepEqual(await run(`DELETE qcow2 node1:${vmDir} 7 0`), { ok: true, info: '' });
+    assert.equal(existsSync(vmDir), false);
+
+    const missing = await run(`CLONE qcow2 fe:${join(ds, 'nope')} node1:${vmDir}/disk.0 7 1`);
+    assert.equal(missing.ok, false);
+    assert.match(missing.info, /^node1: qemu-img: Could not open '.*nope'/);
   } finally {
     await driver.stop();
   }

@@ -27,6 +27,13 @@ rm "$STATE/running/$3"`,
   'vnm/fw/pre': `echo "pre $*" >> "$STATE/vnm"`,
   'vnm/fw/post': `echo "post $*" >> "$STATE/vnm"`,
   'vnm/fw/clean': `echo "clean $*" >> "$STATE/vnm"`,
+  'vnm/half/pre': `echo "ERROR MESSAGE --8<------" >&2; echo "bridge br7: cannot create: no room" >&2; echo "ERROR MESSAGE ------>8--" >&2; exit 1`,
+  'vnm/half/clean': `echo "half clean $*" >> "$STATE/vnm-half"`,
+  'vmm/t/migrate': `echo "ERROR MESSAGE --8<------" >&2; echo "cannot reach $2" >&2; echo "ERROR MESSAGE ------>8--" >&2; exit 1`,
+  'tm/t/premigrate': `echo "premigrate $*" >> "$STATE/tm-mig"`,
+  'tm/t/failmigrate': `echo "failmigrate $*" >> "$STATE/tm-mig"`,
+  'vnm/mig/pre': `echo "pre $*" >> "$STATE/vnm-mig"`,
+  'vnm/mig/clean': `echo "clean $*" >> "$STATE/vnm-mig"`,
   'tm/t/context': `echo "context $*" >> "$STATE/tm"`,
 };
 for (const [path, body] of Object.entries(SCRIPTS)) writeScript(join(remotes, path), `#!/bin/sh\n${body}\n`);
@@ -36,7 +43,7 @@ let main: Driver;
 let strict: Driver;
 
 before(async () => {
-  main = binDriver('one_vmm_exec', ['-t', '2', '-l', 'deploy,shutdown,reboot,reset,save,pre,post,clean', 't'], { env });
+  main = binDriver('one_vmm_exec', ['-t', '2', '-l', 'deploy,shutdown,reboot,reset,save,migrate,pre,post,clean', 't'], { env });
   strict = binDriver('one_vmm_exec', ['-r', '1', '-w', '1', '-l', 'poll,reset', 't'], { env });
   await Promise.all([main.start(), strict.start()]);
 });
@@ -66,6 +73,25 @@ test('deploy: transfer context, network pre, deploy script with its arguments an
   assert.equal(readFileSync(join(state, 'vnm'), 'utf8'), 'pre \npost t-7 node1\n');
   assert.ok(r.logs.some((l) => l.severity === 'I' && l.text === 'booting 7'));
   assert.ok(r.logs.some((l) => l.text === 'Successfully executed virtualization driver operation: deploy.'));
+});
+
+test('deploy: a failed network pre is cleaned (what it set up for earlier NICs goes) and nothing is deployed', async () => {
+  const domain = join(state, 'deployment.half');
+  writeFileSync(domain, '<domain/>\n');
+  const vm = '<VM><ID>8</ID><TEMPLATE><NIC><VN_MAD>half</VN_MAD></NIC></TEMPLATE></VM>';
+  const r = await main.request('DEPLOY', 8, [data({ HOST: 'node1', LOCAL_DEPLOYMENT_FILE: domain }, vm)]);
+  assert.equal(r.ok, false);
+  assert.equal(r.info, 'bridge br7: cannot create: no room');
+  assert.equal(readFileSync(join(state, 'vnm-half'), 'utf8'), 'half clean node1\n');
+  assert.ok(!readFileSync(join(state, 'deploy.args'), 'utf8').includes('deployment.half'), 'the deploy script did not run');
+});
+
+test('migrate: a failed migration cleans the network set up on the destination, and the VM stays', async () => {
+  const vm = '<VM><ID>9</ID><TEMPLATE><NIC><VN_MAD>mig</VN_MAD></NIC></TEMPLATE></VM>';
+  const r = await main.request('MIGRATE', 9, [data({ HOST: 'node1', MIGR_HOST: 'node2', DEPLOY_ID: 'one-9', TM_COMMAND: 'MIGRATE t node1 node2 /ds/9 9 0' }, vm)]);
+  assert.deepEqual([r.ok, r.info], [false, 'cannot reach node2']);
+  assert.equal(readFileSync(join(state, 'vnm-mig'), 'utf8'), 'pre \nclean node2\n');
+  assert.equal(readFileSync(join(state, 'tm-mig'), 'utf8'), 'premigrate node1 node2 /ds/9 9 0\nfailmigrate node1 node2 /ds/9 9 0\n');
 });
 
 test('a failing script: FAILURE with its error message, the command and its stderr in the log', async () => {

@@ -159,6 +159,22 @@ function migrateCommand(prefix: string, tmCommand: string): string {
   return tmCommand === '' ? '' : prefix + tmCommand;
 }
 
+/**
+ * Awaits a step that comes after the network pre step (on the migration destination when
+ * `destination`), or pre itself (a driver may have set up some NICs before the failing one):
+ * when it fails, network clean undoes pre before the failure is thrown.
+ */
+async function orCleanNetwork(a: VmmAction, step: string, p: Promise<ScriptResult>, destination = false): Promise<ScriptResult> {
+  const r = a.log(step, await p);
+  if (r.ok) return r;
+  await a.tryTo('network driver operation: clean', a.vnm('clean', [destination ? a.migrHost : a.host], destination));
+  throw new StepFailed(r.info);
+}
+
+function networkPre(a: VmmAction, destination = false): Promise<ScriptResult> {
+  return orCleanNetwork(a, 'network driver operation: pre', a.vnm('pre', [], destination), destination);
+}
+
 async function destroy(a: VmmAction, script: 'shutdown' | 'cancel'): Promise<string> {
   const r = await a.must(`virtualization driver operation: ${script}`, a.vmm(script, [a.deployId, a.host]));
   await a.must('network driver operation: clean', a.vnm('clean', [a.host]));
@@ -177,12 +193,8 @@ const STEPS: Record<string, Steps> = {
     const dfile = a.isLocal('deploy') ? localFile : a.field('REMOTE_DEPLOYMENT_FILE');
     const tmCommand = a.field('TM_COMMAND');
     if (tmCommand !== '') await a.must('transfer manager driver operation: context', a.tm(tmCommand));
-    await a.must('network driver operation: pre', a.vnm('pre', []));
-    const deployed = await a.vmm('deploy', [dfile, a.host], { stdin: domain });
-    if (!a.log('virtualization driver operation: deploy', deployed).ok) {
-      await a.tryTo('network driver operation: clean', a.vnm('clean', [a.host]));
-      throw new StepFailed(deployed.info);
-    }
+    await networkPre(a);
+    const deployed = await orCleanNetwork(a, 'virtualization driver operation: deploy', a.vmm('deploy', [dfile, a.host], { stdin: domain }));
     const deployId = deployed.stdout;
     const post = await a.vnm('post', [deployId, a.host]);
     if (!a.log('network driver operation: post', post).ok) {
@@ -203,12 +215,13 @@ const STEPS: Record<string, Steps> = {
   async RESTORE(a) {
     const tmCommand = a.field('TM_COMMAND');
     if (tmCommand !== '') await a.must('transfer manager driver operation: context', a.tm(tmCommand));
-    await a.must('network driver operation: pre', a.vnm('pre', []));
+    await networkPre(a);
     const checkpoint = a.field('CHECKPOINT_FILE');
-    const r = await a.must('virtualization driver operation: restore', a.vmm('restore', [checkpoint, a.host, a.deployId]));
+    const r = await orCleanNetwork(a, 'virtualization driver operation: restore', a.vmm('restore', [checkpoint, a.host, a.deployId]));
     const post = await a.vnm('post', [a.deployId, a.host]);
     if (!a.log('network driver operation: post', post).ok) {
       await a.tryTo('virtualization driver operation: cancel', a.vmm('cancel', [a.deployId, a.host]));
+      await a.tryTo('network driver operation: clean', a.vnm('clean', [a.host]));
       throw new StepFailed(post.info);
     }
     return r.stdout;
@@ -217,11 +230,14 @@ const STEPS: Record<string, Steps> = {
     const tmCommand = a.field('TM_COMMAND');
     const dest = a.required('MIGR_HOST');
     await a.must('transfer manager driver operation: premigrate', a.tm(migrateCommand('PRE', tmCommand)));
-    await a.must('network driver operation: pre', a.vnm('pre', [], true));
-    const r = await a.vmm('migrate', [a.deployId, dest, a.host]);
-    if (!a.log('virtualization driver operation: migrate', r).ok) {
+    let r: ScriptResult;
+    try {
+      await networkPre(a, true);
+      // On failure the VM stays on the source: what pre set up on the destination goes.
+      r = await orCleanNetwork(a, 'virtualization driver operation: migrate', a.vmm('migrate', [a.deployId, dest, a.host]), true);
+    } catch (e) {
       await a.tryTo('transfer manager driver operation: failmigrate', a.tm(migrateCommand('FAIL', tmCommand)));
-      throw new StepFailed(r.info);
+      throw e;
     }
     // The VM now runs on the destination: later failures are only logged, as OpenNebula does.
     await a.tryTo('network driver operation: clean', a.vnm('clean', [a.host]));
@@ -259,11 +275,12 @@ const STEPS: Record<string, Steps> = {
     const nic = a.attachedNic();
     const mac = text(nic, 'MAC');
     const args = [a.deployId, mac, text(nic, 'BRIDGE'), text(nic, 'MODEL'), text(nic, 'VN_MAD'), text(nic, 'TARGET')];
-    await a.must('network driver operation: pre', a.vnm('pre', []));
-    const r = await a.must('virtualization driver operation: attach_nic', a.vmm('attach_nic', args));
+    await networkPre(a);
+    const r = await orCleanNetwork(a, 'virtualization driver operation: attach_nic', a.vmm('attach_nic', args));
     const post = await a.vnm('post', [a.deployId, a.host]);
     if (!a.log('network driver operation: post', post).ok) {
       await a.tryTo('virtualization driver operation: detach_nic', a.vmm('detach_nic', [a.deployId, mac]));
+      await a.tryTo('network driver operation: clean', a.vnm('clean', [a.host]));
       throw new StepFailed(post.info);
     }
     return r.stdout;
