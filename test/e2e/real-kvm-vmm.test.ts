@@ -1,0 +1,193 @@
+/**
+ * The qemu VM_MAD (remotes/vmm/kvm, libvirt deployment file with `<domain type='qemu'>`) against
+ * a real host: a namespace host with its own sshd and libvirtd made by the shared tools
+ * (../shared/tools/make-test-host.sh), reached over ssh, running the tiny guest under QEMU (TCG).
+ * oned deploys a VM from a registered qcow2 image with a CONTEXT CD-ROM and a bridged NIC; the
+ * test waits for the guest's boot marker, talks to it over HTTP, then powers it off (ACPI),
+ * resumes and terminates it, and checks that libvirt keeps no domain. Needs root; skipped
+ * otherwise or when the tools cannot make the host. Slow (two guest boots): `npm run test:real`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
+import { Oned } from './harness.js';
+
+const TOOLS = resolve(import.meta.dirname, '../../../../shared/tools');
+/** This suite's own test network, so it can run beside other suites that make test hosts. */
+const NET = { ONETEST_DIR: '/tmp/onetest-vmm', ONETEST_NET: '10.71.0', ONETEST_BRIDGE: 'onetbr71' };
+const HOST = 'vmm1';
+const GUEST = '/tmp/onetest-guest-vmm';
+const GUEST_IP = `${NET.ONETEST_NET}.100`;
+/** Guest boots take 10 s on an idle machine and up to 2 minutes on a loaded one. */
+const BOOT_MS = 300_000;
+
+const S = { POWEROFF: 8, ACTIVE: 3, DONE: 6 } as const;
+const L = { RUNNING: 3, BOOT_FAILURE: 36 } as const;
+
+function tool(script: string, ...args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync(join(TOOLS, script), args, { env: { ...process.env, ...NET }, encoding: 'utf8', timeout: 600_000 });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+}
+
+/** Why the suite cannot run here, or '' after making the guest and the host. */
+function setUp(): string {
+  if (process.getuid?.() !== 0) return 'needs root (namespace hosts with sshd and libvirtd)';
+  if (!existsSync(join(TOOLS, 'make-test-host.sh'))) return `the shared tools are not at ${TOOLS}`;
+  const guest = tool('make-tiny-guest.sh', GUEST);
+  if (!guest.ok) return `make-tiny-guest.sh failed: ${guest.out.split('\n').slice(-3).join(' ')}`;
+  const host = tool('make-test-host.sh', HOST, '1');
+  if (!host.ok) return `make-test-host.sh failed: ${host.out.split('\n').slice(-3).join(' ')}`;
+  return '';
+}
+
+/** `virsh list --all --name` on the host, over the tools' ssh wrapper. */
+function domainsOnHost(): string[] {
+  const r = spawnSync(join(NET.ONETEST_DIR, 'bin', 'ssh'), [HOST, 'virsh', 'list', '--all', '--name'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+}
+
+const skip = setUp();
+
+describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, () => {
+  let oned: Oned;
+  let hostId: number;
+  let systemDs: number;
+  let imageId: number;
+  const started = Date.now();
+
+  async function ok(method: string, params: (string | number | boolean)[]): Promise<number> {
+    return Number(await oned.ok(method, params));
+  }
+
+  async function vm(id: number): Promise<XmlNode> {
+    return parseXmlTree(String(await oned.ok('one.vm.info', [id])));
+  }
+
+  async function waitFor(id: number, state: number, lcm: number, ms = 120_000): Promise<XmlNode> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const v = await vm(id);
+      if (childInt(v, 'STATE') === state && (state !== S.ACTIVE || childInt(v, 'LCM_STATE') === lcm)) return v;
+      if (Date.now() > until) {
+        assert.fail(`VM ${id} should reach ${state}/${lcm}, is ${childInt(v, 'STATE')}/${childInt(v, 'LCM_STATE')}: ${childText(v.children.find((c) => c.name === 'USER_TEMPLATE')!, 'ERROR')}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** The console log of VM `id` once it shows `marker` (and `accept` takes the match). */
+  async function consoleShows(id: number, marker: RegExp, ms = BOOT_MS, accept = (_m: RegExpExecArray) => true): Promise<RegExpExecArray> {
+    const file = join(oned.location, 'var', 'datastores', String(systemDs), String(id), 'console.log');
+    const until = Date.now() + ms;
+    for (;;) {
+      const m = existsSync(file) ? marker.exec(readFileSync(file, 'utf8')) : null;
+      if (m && accept(m)) return m;
+      if (Date.now() > until) assert.fail(`${file} never showed ${marker}:\n${existsSync(file) ? readFileSync(file, 'utf8').slice(-2000) : '(no file)'}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** GET http://<guest>/bootid, retried while the guest's network comes up. */
+  async function guestBootId(): Promise<string> {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      try {
+        const r = await fetch(`http://${GUEST_IP}/bootid`, { signal: AbortSignal.timeout(3000) });
+        if (r.ok) return (await r.text()).trim();
+      } catch (e) {
+        if (Date.now() > until) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  before(async () => {
+    // The drivers reach the host with the tools' ssh wrapper (its key and host names).
+    process.env.PATH = `${join(NET.ONETEST_DIR, 'bin')}:${process.env.PATH}`;
+    oned = await Oned.start({
+      backend: 'sqlite',
+      conf: `HOST_MONITORING_INTERVAL = 3\nVM_POLLING_INTERVAL = 5\nSCRIPTS_REMOTE_DIR = "${NET.ONETEST_DIR}/one-remotes"`,
+    });
+    hostId = await ok('one.host.allocate', [HOST, 'dummy', 'qemu', -1]);
+    // /tmp is shared with the host, so the shared transfer driver works for both datastores.
+    systemDs = await ok('one.datastore.allocate', ['NAME = "vmm-system"\nTYPE = SYSTEM_DS\nTM_MAD = "shared"', -1]);
+    const imageDs = await ok('one.datastore.allocate', [`NAME = "vmm-images"\nDS_MAD = "fs"\nTM_MAD = "shared"\nSAFE_DIRS = "${GUEST}"`, -1]);
+    imageId = await ok('one.image.allocate', [`NAME = "tiny"\nPATH = "${GUEST}/rootfs.qcow2"\nDRIVER = "qcow2"\nDEV_PREFIX = "vd"`, imageDs]);
+    const until = Date.now() + 60_000;
+    while (childInt(parseXmlTree(String(await oned.ok('one.image.info', [imageId]))), 'STATE') !== 1) {
+      assert.ok(Date.now() < until, 'the image should become READY');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    while (childInt(parseXmlTree(String(await oned.ok('one.host.info', [hostId]))), 'STATE') !== 2) {
+      assert.ok(Date.now() < until, 'the host should be MONITORED');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  });
+
+  after(async () => {
+    await oned?.stop();
+    tool('remove-test-host.sh', HOST);
+    console.log(`# real-kvm-vmm: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  test('deploy boots the guest from its qcow2 image with the context CD; poweroff, resume and terminate leave no domain', async () => {
+    const template =
+      `NAME = "tiny"\nCPU = 0.5\nVCPU = 1\nMEMORY = 192\n` +
+      `OS = [ KERNEL = "${GUEST}/vmlinuz", INITRD = "${GUEST}/initrd.img", ROOT = "vda", KERNEL_CMD = "console=ttyS0 panic=-1" ]\n` +
+      `DISK = [ IMAGE_ID = ${imageId} ]\n` +
+      `NIC = [ BRIDGE = "br0", IP = "${GUEST_IP}", MAC = "02:00:0a:47:00:64" ]\n` +
+      `GRAPHICS = [ TYPE = "vnc", LISTEN = "0.0.0.0" ]\n` +
+      `CONTEXT = [ SET_HOSTNAME = "tiny-$VMID", ETH0_IP = "$NIC[IP]", ETH0_MASK = "255.255.255.0", ETH0_MAC = "$NIC[MAC]" ]`;
+    const id = await ok('one.vm.allocate', [template, false]);
+    await ok('one.vm.deploy', [id, hostId, false, systemDs]);
+    const running = await waitFor(id, S.ACTIVE, L.RUNNING);
+    assert.equal(childText(running, 'DEPLOY_ID'), `one-${id}`);
+    assert.deepEqual(domainsOnHost(), [`one-${id}`]);
+    const deployment = readFileSync(join(oned.location, 'var', 'vms', String(id), 'deployment.0'), 'utf8');
+    assert.match(deployment, /^<domain type='qemu'>/);
+
+    const booted = await consoleShows(id, /TINYGUEST-BOOTED host=(\S+) bootid=(\S+)/);
+    assert.equal(booted[1], `tiny-${id}`, 'the guest took its hostname from the context CD');
+    assert.equal(await guestBootId(), booted[2], 'the guest answers on its bridged NIC at the context IP');
+
+    // The poll script reports the guest's usage.
+    const until = Date.now() + 60_000;
+    let monitoring: XmlNode | undefined;
+    while (!monitoring || childInt(monitoring, 'MEMORY') === 0) {
+      assert.ok(Date.now() < until, 'POLL should report the guest memory');
+      await new Promise((r) => setTimeout(r, 1000));
+      monitoring = (await vm(id)).children.find((c) => c.name === 'MONITORING');
+    }
+    assert.equal(childInt(monitoring, 'MEMORY'), 192 * 1024);
+    assert.ok(childInt(monitoring, 'NETRX') > 0, 'the guest received packets');
+
+    await ok('one.vm.action', ['poweroff', id]);
+    await waitFor(id, S.POWEROFF, 0);
+    await consoleShows(id, /TINYGUEST-SHUTDOWN/, 10_000);
+    assert.deepEqual(domainsOnHost(), []);
+
+    await ok('one.vm.action', ['resume', id]);
+    await waitFor(id, S.ACTIVE, L.RUNNING);
+    // A new boot id: resume booted the guest again.
+    await consoleShows(id, /TINYGUEST-BOOTED host=\S+ bootid=(\S+)/, BOOT_MS, (m) => m[1] !== booted[2]);
+
+    await ok('one.vm.action', ['terminate', id]);
+    await waitFor(id, S.DONE, 0);
+    assert.deepEqual(domainsOnHost(), []);
+    assert.equal(existsSync(join(oned.location, 'var', 'datastores', String(systemDs), String(id))), false, 'the VM directory is deleted');
+  });
+
+  test('a VM whose deployment file cannot be made fails its boot with the reason, and nothing reaches the host', async () => {
+    const id = await ok('one.vm.allocate', [`NAME = "bad"\nCPU = 0.1\nMEMORY = 64\nRAW = [ TYPE = "kvm", DATA = "<devices><oops></devices>" ]`, false]);
+    await ok('one.vm.deploy', [id, hostId, false, systemDs]);
+    const failed = await waitFor(id, S.ACTIVE, L.BOOT_FAILURE);
+    assert.match(childText(failed.children.find((c) => c.name === 'USER_TEMPLATE')!, 'ERROR'), /Error in BOOT: Cannot generate the deployment file: RAW DATA is not well-formed XML/);
+    assert.deepEqual(domainsOnHost(), []);
+    await ok('one.vm.action', ['terminate-hard', id]);
+    await waitFor(id, S.DONE, 0);
+  });
+});
