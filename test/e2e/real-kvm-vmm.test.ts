@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
 import { Oned } from './harness.js';
@@ -19,12 +20,15 @@ const TOOLS = resolve(import.meta.dirname, '../../../../shared/tools');
 /** This suite's own test network, so it can run beside other suites that make test hosts. */
 const NET = { ONETEST_DIR: '/tmp/onetest-vmm', ONETEST_NET: '10.71.0', ONETEST_BRIDGE: 'onetbr71' };
 const HOST = 'vmm1';
+const HOST2 = 'vmm2';
 const GUEST = '/tmp/onetest-guest-vmm';
 const GUEST_IP = `${NET.ONETEST_NET}.100`;
 /** Guest boots take 10 s on an idle machine and up to 2 minutes on a loaded one. */
 const BOOT_MS = 300_000;
+/** A test with a few boots, under load. */
+const GUEST_TEST_MS = 1_200_000;
 
-const S = { POWEROFF: 8, ACTIVE: 3, DONE: 6 } as const;
+const S = { ACTIVE: 3, SUSPENDED: 5, DONE: 6, POWEROFF: 8 } as const;
 const L = { RUNNING: 3, BOOT_FAILURE: 36 } as const;
 
 function tool(script: string, ...args: string[]): { ok: boolean; out: string } {
@@ -38,16 +42,22 @@ function setUp(): string {
   if (!existsSync(join(TOOLS, 'make-test-host.sh'))) return `the shared tools are not at ${TOOLS}`;
   const guest = tool('make-tiny-guest.sh', GUEST);
   if (!guest.ok) return `make-tiny-guest.sh failed: ${guest.out.split('\n').slice(-3).join(' ')}`;
-  const host = tool('make-test-host.sh', HOST, '1');
-  if (!host.ok) return `make-test-host.sh failed: ${host.out.split('\n').slice(-3).join(' ')}`;
+  for (const [name, index] of [[HOST, '1'], [HOST2, '2']] as const) {
+    const host = tool('make-test-host.sh', name, index);
+    if (!host.ok) return `make-test-host.sh ${name} failed: ${host.out.split('\n').slice(-3).join(' ')}`;
+  }
   return '';
 }
 
-/** `virsh list --all --name` on the host, over the tools' ssh wrapper. */
-function domainsOnHost(): string[] {
-  const r = spawnSync(join(NET.ONETEST_DIR, 'bin', 'ssh'), [HOST, 'virsh', 'list', '--all', '--name'], { encoding: 'utf8', timeout: 60_000 });
+/** Output lines of `virsh ARGS` on a host, over the tools' ssh wrapper. */
+function virshOn(host: string, ...args: string[]): string[] {
+  const r = spawnSync(join(NET.ONETEST_DIR, 'bin', 'ssh'), [host, 'virsh', ...args], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+}
+
+function domainsOnHost(host = HOST): string[] {
+  return virshOn(host, 'list', '--all', '--name');
 }
 
 const skip = setUp();
@@ -55,6 +65,7 @@ const skip = setUp();
 describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, () => {
   let oned: Oned;
   let hostId: number;
+  let host2Id: number;
   let systemDs: number;
   let imageId: number;
   const started = Date.now();
@@ -80,27 +91,53 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
   }
 
   /** The console log of VM `id` once it shows `marker` (and `accept` takes the match). */
-  async function consoleShows(id: number, marker: RegExp, ms = BOOT_MS, accept = (_m: RegExpExecArray) => true): Promise<RegExpExecArray> {
+  async function consoleShows(id: number, marker: RegExp, ms = BOOT_MS, accept = (_m: RegExpMatchArray) => true): Promise<RegExpMatchArray> {
     const file = join(oned.location, 'var', 'datastores', String(systemDs), String(id), 'console.log');
     const until = Date.now() + ms;
     for (;;) {
-      const m = existsSync(file) ? marker.exec(readFileSync(file, 'utf8')) : null;
+      // The last match: a reset keeps the file, so earlier boots are still in it.
+      const m = existsSync(file) ? [...readFileSync(file, 'utf8').matchAll(new RegExp(marker, 'g'))].pop() : undefined;
       if (m && accept(m)) return m;
       if (Date.now() > until) assert.fail(`${file} never showed ${marker}:\n${existsSync(file) ? readFileSync(file, 'utf8').slice(-2000) : '(no file)'}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
 
-  /** GET http://<guest>/bootid, retried while the guest's network comes up. */
-  async function guestBootId(): Promise<string> {
+  /**
+   * GET http://<guest><path> (/bootid, /cgi-bin/status) with HTTP/1.0 over a plain socket (the
+   * guest's busybox CGI ends header lines with LF only, which fetch refuses), retried while
+   * the guest's network comes up.
+   */
+  async function guestGet(path = '/bootid', ip = GUEST_IP): Promise<string> {
     const until = Date.now() + 60_000;
     for (;;) {
       try {
-        const r = await fetch(`http://${GUEST_IP}/bootid`, { signal: AbortSignal.timeout(3000) });
-        if (r.ok) return (await r.text()).trim();
+        return await new Promise<string>((res, rej) => {
+          let data = '';
+          const sock = connect({ host: ip, port: 80, timeout: 3000 }, () => sock.write(`GET ${path} HTTP/1.0\r\n\r\n`));
+          sock.setEncoding('utf8');
+          sock.on('data', (d: string) => (data += d));
+          sock.on('timeout', () => sock.destroy(new Error(`no answer from ${ip}:80`)));
+          sock.on('error', rej);
+          sock.on('close', () => (/^HTTP\/1\.\d 200/.test(data) ? res(data.split(/\r?\n\r?\n/).slice(1).join('\n\n').trim()) : rej(new Error(`GET ${path}: ${data.split('\n')[0] || 'no reply'}`))));
+        });
       } catch (e) {
         if (Date.now() > until) throw e;
       }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** The end of the VM's log and console, for failure messages. */
+  function diagnose(id: number): string {
+    const tail = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').slice(-25).join('\n') : `(no ${f})`);
+    return `vm.log:\n${tail(join(oned.location, 'var', 'vms', String(id), 'vm.log'))}\nconsole:\n${tail(join(oned.location, 'var', 'datastores', String(systemDs), String(id), 'console.log'))}`;
+  }
+
+  async function waitUntil(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!(await check())) {
+      assert.ok(Date.now() < until, what);
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -113,6 +150,7 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
       conf: `HOST_MONITORING_INTERVAL = 3\nVM_POLLING_INTERVAL = 5\nSCRIPTS_REMOTE_DIR = "${NET.ONETEST_DIR}/one-remotes"`,
     });
     hostId = await ok('one.host.allocate', [HOST, 'dummy', 'qemu', -1]);
+    host2Id = await ok('one.host.allocate', [HOST2, 'dummy', 'qemu', -1]);
     // /tmp is shared with the host, so the shared transfer driver works for both datastores.
     systemDs = await ok('one.datastore.allocate', ['NAME = "vmm-system"\nTYPE = SYSTEM_DS\nTM_MAD = "shared"', -1]);
     const imageDs = await ok('one.datastore.allocate', [`NAME = "vmm-images"\nDS_MAD = "fs"\nTM_MAD = "shared"\nSAFE_DIRS = "${GUEST}"`, -1]);
@@ -122,27 +160,35 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
       assert.ok(Date.now() < until, 'the image should become READY');
       await new Promise((r) => setTimeout(r, 300));
     }
-    while (childInt(parseXmlTree(String(await oned.ok('one.host.info', [hostId]))), 'STATE') !== 2) {
-      assert.ok(Date.now() < until, 'the host should be MONITORED');
-      await new Promise((r) => setTimeout(r, 300));
+    for (const h of [hostId, host2Id]) {
+      while (childInt(parseXmlTree(String(await oned.ok('one.host.info', [h]))), 'STATE') !== 2) {
+        assert.ok(Date.now() < until, 'the hosts should be MONITORED');
+        await new Promise((r) => setTimeout(r, 300));
+      }
     }
   });
 
   after(async () => {
     await oned?.stop();
     tool('remove-test-host.sh', HOST);
+    tool('remove-test-host.sh', HOST2);
     console.log(`# real-kvm-vmm: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  test('deploy boots the guest from its qcow2 image with the context CD; poweroff, resume and terminate leave no domain', async () => {
-    const template =
+  /** The tiny guest booting from its disk, on br0 at `ip` with the context CD. */
+  function tinyTemplate(ip: string, mac: string): string {
+    return (
       `NAME = "tiny"\nCPU = 0.5\nVCPU = 1\nMEMORY = 192\n` +
       `OS = [ KERNEL = "${GUEST}/vmlinuz", INITRD = "${GUEST}/initrd.img", ROOT = "vda", KERNEL_CMD = "console=ttyS0 panic=-1" ]\n` +
       `DISK = [ IMAGE_ID = ${imageId} ]\n` +
-      `NIC = [ BRIDGE = "br0", IP = "${GUEST_IP}", MAC = "02:00:0a:47:00:64" ]\n` +
+      `NIC = [ BRIDGE = "br0", IP = "${ip}", MAC = "${mac}" ]\n` +
       `GRAPHICS = [ TYPE = "vnc", LISTEN = "0.0.0.0" ]\n` +
-      `CONTEXT = [ SET_HOSTNAME = "tiny-$VMID", ETH0_IP = "$NIC[IP]", ETH0_MASK = "255.255.255.0", ETH0_MAC = "$NIC[MAC]" ]`;
-    const id = await ok('one.vm.allocate', [template, false]);
+      `CONTEXT = [ SET_HOSTNAME = "tiny-$VMID", ETH0_IP = "$NIC[IP]", ETH0_MASK = "255.255.255.0", ETH0_MAC = "$NIC[MAC]" ]`
+    );
+  }
+
+  test('deploy boots the guest from its qcow2 image with the context CD; poweroff, resume and terminate leave no domain', { timeout: GUEST_TEST_MS }, async () => {
+    const id = await ok('one.vm.allocate', [tinyTemplate(GUEST_IP, '02:00:0a:47:00:64'), false]);
     await ok('one.vm.deploy', [id, hostId, false, systemDs]);
     const running = await waitFor(id, S.ACTIVE, L.RUNNING);
     assert.equal(childText(running, 'DEPLOY_ID'), `one-${id}`);
@@ -152,7 +198,7 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
 
     const booted = await consoleShows(id, /TINYGUEST-BOOTED host=(\S+) bootid=(\S+)/);
     assert.equal(booted[1], `tiny-${id}`, 'the guest took its hostname from the context CD');
-    assert.equal(await guestBootId(), booted[2], 'the guest answers on its bridged NIC at the context IP');
+    assert.equal(await guestGet(), booted[2], 'the guest answers on its bridged NIC at the context IP');
 
     // The poll script reports the guest's usage.
     const until = Date.now() + 60_000;
@@ -179,6 +225,55 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
     await waitFor(id, S.DONE, 0);
     assert.deepEqual(domainsOnHost(), []);
     assert.equal(existsSync(join(oned.location, 'var', 'datastores', String(systemDs), String(id))), false, 'the VM directory is deleted');
+  });
+
+  test('suspend/resume, reboot, reset, live migration, disk and NIC hot-plug on the running guest', { timeout: GUEST_TEST_MS }, async () => {
+    const ip = `${NET.ONETEST_NET}.101`;
+    const id = await ok('one.vm.allocate', [tinyTemplate(ip, '02:00:0a:47:00:65'), false]);
+    await ok('one.vm.deploy', [id, hostId, false, systemDs]);
+    await waitFor(id, S.ACTIVE, L.RUNNING);
+    const [, bootId] = await consoleShows(id, /TINYGUEST-BOOTED host=\S+ bootid=(\S+)/);
+
+    // save to the checkpoint and restore from it: the same boot goes on.
+    await ok('one.vm.action', ['suspend', id]);
+    await waitFor(id, S.SUSPENDED, 0);
+    assert.deepEqual(domainsOnHost(), []);
+    await ok('one.vm.action', ['resume', id]);
+    await waitFor(id, S.ACTIVE, L.RUNNING);
+    assert.equal(await guestGet('/bootid', ip), bootId, 'the restored guest kept its state');
+
+    // reboot (ACPI, the guest restarts itself) and reset (at once): new boots of the same domain.
+    let last = bootId!;
+    for (const action of ['reboot', 'reboot-hard']) {
+      await ok('one.vm.action', [action, id]);
+      const [, next] = await consoleShows(id, /TINYGUEST-BOOTED host=\S+ bootid=(\S+)/, BOOT_MS, (m) => m[1] !== last);
+      last = next!;
+    }
+    assert.equal(await guestGet('/bootid', ip), last);
+
+    // Live migration to the other host: the guest keeps running and answering.
+    await ok('one.vm.migrate', [id, host2Id, true, false, -1, 0]);
+    await waitFor(id, S.ACTIVE, L.RUNNING);
+    assert.deepEqual([domainsOnHost(HOST), domainsOnHost(HOST2)], [[], [`one-${id}`]]);
+    assert.equal(await guestGet('/bootid', ip), last, 'the same boot runs on the destination');
+
+    // A volatile disk and a NIC hot-plugged into the running guest, then unplugged.
+    await ok('one.vm.attach', [id, 'DISK = [ TYPE = fs, SIZE = 16, FORMAT = raw, DEV_PREFIX = "vd" ]']);
+    await waitFor(id, S.ACTIVE, L.RUNNING);
+    await waitUntil(async () => /disks=.*\bvdb\b/.test(await guestGet('/cgi-bin/status', ip)), 'the guest should see vdb').catch((e: Error) => assert.fail(`${e.message}\n${diagnose(id)}`));
+    await ok('one.vm.detach', [id, 2]); // DISK_ID 2: the CONTEXT CD is 1
+    await waitFor(id, S.ACTIVE, L.RUNNING);
+    await waitUntil(async () => !/\bvdb\b/.test(await guestGet('/cgi-bin/status', ip)), 'vdb should leave the guest');
+    await ok('one.vm.attachnic', [id, 'NIC = [ BRIDGE = "br0", MAC = "02:00:0a:47:00:66" ]']);
+    await waitFor(id, S.ACTIVE, L.RUNNING);
+    assert.ok(virshOn(HOST2, 'domiflist', `one-${id}`).some((l) => /^one-\d+-1\s+bridge\s+br0\s+virtio\s+02:00:0a:47:00:66$/.test(l)), 'the tap one-<vm>-1 is on br0');
+    await ok('one.vm.detachnic', [id, 1]);
+    await waitFor(id, S.ACTIVE, L.RUNNING);
+    assert.ok(!virshOn(HOST2, 'domiflist', `one-${id}`).some((l) => l.includes('02:00:0a:47:00:66')));
+
+    await ok('one.vm.action', ['terminate-hard', id]);
+    await waitFor(id, S.DONE, 0);
+    assert.deepEqual([domainsOnHost(HOST), domainsOnHost(HOST2)], [[], []]);
   });
 
   test('a VM whose deployment file cannot be made fails its boot with the reason, and nothing reaches the host', async () => {
