@@ -285,4 +285,14 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
     await ok('one.vm.action', ['terminate-hard', id]);
     await waitFor(id, S.DONE, 0);
   });
+
+  test('a domain libvirt refuses fails the boot with the step and libvirt\'s reason, and leaves no domain', async () => {
+    const id = await ok('one.vm.allocate', [`NAME = "nokernel"\nCPU = 0.1\nMEMORY = 64\nOS = [ KERNEL = "${GUEST}/no-such-vmlinuz" ]`, false]);
+    await ok('one.vm.deploy', [id, hostId, false, systemDs]);
+    const failed = await waitFor(id, S.ACTIVE, L.BOOT_FAILURE);
+    assert.match(childText(failed.children.find((c) => c.name === 'USER_TEMPLATE')!, 'ERROR'), /Error in BOOT: deploy \(virsh create \S+\/deployment\.0\): .*could not open kernel file '\S+no-such-vmlinuz': No such file or directory$/);
+    assert.deepEqual(domainsOnHost(), []);
+    await ok('one.vm.action', ['terminate-hard', id]);
+    await waitFor(id, S.DONE, 0);
+  });
 });
