@@ -10,7 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
@@ -69,6 +69,14 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
   let systemDs: number;
   let imageId: number;
   const started = Date.now();
+  /** What the steps took, printed at the end (the numbers in the report). */
+  const timings: string[] = [];
+  async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    const r = await step();
+    timings.push(`${label} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return r;
+  }
 
   async function ok(method: string, params: (string | number | boolean)[]): Promise<number> {
     return Number(await oned.ok(method, params));
@@ -172,7 +180,7 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
     await oned?.stop();
     tool('remove-test-host.sh', HOST);
     tool('remove-test-host.sh', HOST2);
-    console.log(`# real-kvm-vmm: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`# real-kvm-vmm: ${((Date.now() - started) / 1000).toFixed(1)} s; ${timings.join(', ')}`);
   });
 
   /** The tiny guest booting from its disk, on br0 at `ip` with the context CD. */
@@ -190,13 +198,13 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
   test('deploy boots the guest from its qcow2 image with the context CD; poweroff, resume and terminate leave no domain', { timeout: GUEST_TEST_MS }, async () => {
     const id = await ok('one.vm.allocate', [tinyTemplate(GUEST_IP, '02:00:0a:47:00:64'), false]);
     await ok('one.vm.deploy', [id, hostId, false, systemDs]);
-    const running = await waitFor(id, S.ACTIVE, L.RUNNING);
+    const running = await timed('deploy to RUNNING', () => waitFor(id, S.ACTIVE, L.RUNNING));
     assert.equal(childText(running, 'DEPLOY_ID'), `one-${id}`);
     assert.deepEqual(domainsOnHost(), [`one-${id}`]);
     const deployment = readFileSync(join(oned.location, 'var', 'vms', String(id), 'deployment.0'), 'utf8');
     assert.match(deployment, /^<domain type='qemu'>/);
 
-    const booted = await consoleShows(id, /TINYGUEST-BOOTED host=(\S+) bootid=(\S+)/);
+    const booted = await timed('RUNNING to boot marker', () => consoleShows(id, /TINYGUEST-BOOTED host=(\S+) bootid=(\S+)/));
     assert.equal(booted[1], `tiny-${id}`, 'the guest took its hostname from the context CD');
     assert.equal(await guestGet(), booted[2], 'the guest answers on its bridged NIC at the context IP');
 
@@ -212,7 +220,7 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
     assert.ok(childInt(monitoring, 'NETRX') > 0, 'the guest received packets');
 
     await ok('one.vm.action', ['poweroff', id]);
-    await waitFor(id, S.POWEROFF, 0);
+    await timed('poweroff (ACPI)', () => waitFor(id, S.POWEROFF, 0));
     await consoleShows(id, /TINYGUEST-SHUTDOWN/, 10_000);
     assert.deepEqual(domainsOnHost(), []);
 
@@ -236,7 +244,7 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
 
     // save to the checkpoint and restore from it: the same boot goes on.
     await ok('one.vm.action', ['suspend', id]);
-    await waitFor(id, S.SUSPENDED, 0);
+    await timed('suspend (save)', () => waitFor(id, S.SUSPENDED, 0));
     assert.deepEqual(domainsOnHost(), []);
     await ok('one.vm.action', ['resume', id]);
     await waitFor(id, S.ACTIVE, L.RUNNING);
@@ -253,7 +261,7 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
 
     // Live migration to the other host: the guest keeps running and answering.
     await ok('one.vm.migrate', [id, host2Id, true, false, -1, 0]);
-    await waitFor(id, S.ACTIVE, L.RUNNING);
+    await timed('live migration', () => waitFor(id, S.ACTIVE, L.RUNNING));
     assert.deepEqual([domainsOnHost(HOST), domainsOnHost(HOST2)], [[], [`one-${id}`]]);
     assert.equal(await guestGet('/bootid', ip), last, 'the same boot runs on the destination');
 
@@ -274,6 +282,33 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
     await ok('one.vm.action', ['terminate-hard', id]);
     await waitFor(id, S.DONE, 0);
     assert.deepEqual([domainsOnHost(HOST), domainsOnHost(HOST2)], [[], []]);
+  });
+
+  test('a guest that ignores ACPI: poweroff fails after the timeout and the VM keeps running; poweroff --hard destroys it', { timeout: GUEST_TEST_MS }, async () => {
+    const ip = `${NET.ONETEST_NET}.102`;
+    // No ACPI in the virtual hardware: the power button request goes nowhere.
+    const id = await ok('one.vm.allocate', [`${tinyTemplate(ip, '02:00:0a:47:00:67')}\nFEATURES = [ ACPI = "no" ]`, false]);
+    await ok('one.vm.deploy', [id, hostId, false, systemDs]);
+    await waitFor(id, S.ACTIVE, L.RUNNING);
+    assert.doesNotMatch(readFileSync(join(oned.location, 'var', 'vms', String(id), 'deployment.0'), 'utf8'), /<acpi\/>/);
+    await consoleShows(id, /TINYGUEST-BOOTED/);
+    // The hosts' copy of kvmrc (the remotes copied there on first use), with a short wait, as an admin would set it.
+    const kvmrc = join(NET.ONETEST_DIR, 'one-remotes', 'vmm', 'kvm', 'kvmrc');
+    const original = readFileSync(kvmrc, 'utf8');
+    writeFileSync(kvmrc, original.replace(/^SHUTDOWN_TIMEOUT=.*$/m, 'SHUTDOWN_TIMEOUT=8'));
+    try {
+      await ok('one.vm.action', ['poweroff', id]);
+      const back = await waitFor(id, S.ACTIVE, L.RUNNING, 60_000);
+      assert.match(childText(back.children.find((c) => c.name === 'USER_TEMPLATE')!, 'ERROR'), new RegExp(`shutdown: timeout reached after 8 s and one-${id} is still running \\(the guest ignored ACPI\\)$`));
+      assert.deepEqual(domainsOnHost(), [`one-${id}`]);
+    } finally {
+      writeFileSync(kvmrc, original);
+    }
+    await ok('one.vm.action', ['poweroff-hard', id]);
+    await waitFor(id, S.POWEROFF, 0);
+    assert.deepEqual(domainsOnHost(), []);
+    await ok('one.vm.action', ['terminate', id]);
+    await waitFor(id, S.DONE, 0);
   });
 
   test('a VM whose deployment file cannot be made fails its boot with the reason, and nothing reaches the host', async () => {
