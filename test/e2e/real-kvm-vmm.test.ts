@@ -235,7 +235,7 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
     assert.equal(existsSync(join(oned.location, 'var', 'datastores', String(systemDs), String(id))), false, 'the VM directory is deleted');
   });
 
-  test('suspend/resume, reboot, reset, live migration, disk and NIC hot-plug on the running guest', { timeout: GUEST_TEST_MS }, async () => {
+  test('suspend/resume, reboot, reset, live migration, disk and NIC hot-plug, cold migration', { timeout: GUEST_TEST_MS }, async () => {
     const ip = `${NET.ONETEST_NET}.101`;
     const id = await ok('one.vm.allocate', [tinyTemplate(ip, '02:00:0a:47:00:65'), false]);
     await ok('one.vm.deploy', [id, hostId, false, systemDs]);
@@ -278,6 +278,12 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
     await ok('one.vm.detachnic', [id, 1]);
     await waitFor(id, S.ACTIVE, L.RUNNING);
     assert.ok(!virshOn(HOST2, 'domiflist', `one-${id}`).some((l) => l.includes('02:00:0a:47:00:66')));
+
+    // Cold migration back: save, move the files, restore on the first host; the same boot again.
+    await ok('one.vm.migrate', [id, hostId, false, false, -1, 0]);
+    await timed('cold migration', () => waitFor(id, S.ACTIVE, L.RUNNING));
+    assert.deepEqual([domainsOnHost(HOST), domainsOnHost(HOST2)], [[`one-${id}`], []]);
+    assert.equal(await guestGet('/bootid', ip), last, 'the restored guest kept its state');
 
     await ok('one.vm.action', ['terminate-hard', id]);
     await waitFor(id, S.DONE, 0);

@@ -8,7 +8,7 @@ DRIVER_DIR=$(dirname "$0")
 virsh_cmd() { virsh --connect "$LIBVIRT_URI" "$@"; }
 
 # virsh_or_fail STEP virsh-args...: runs virsh; on failure fails the action with a one-line
-# message naming the step and virsh's reason.
+# message naming the step and virsh's reason. Leaves virsh's output in $_out.
 virsh_or_fail() {
     _step=$1; shift
     _out=$(virsh_cmd "$@" 2>&1)
