@@ -44,7 +44,10 @@ function setUp(): string {
   if (!guest.ok) return `make-tiny-guest.sh failed: ${guest.out.split('\n').slice(-3).join(' ')}`;
   for (const [name, index] of [[HOST, '1'], [HOST2, '2']] as const) {
     const host = tool('make-test-host.sh', name, index);
-    if (!host.ok) return `make-test-host.sh ${name} failed: ${host.out.split('\n').slice(-3).join(' ')}`;
+    if (!host.ok) {
+      tool('remove-test-host.sh', HOST);
+      return `make-test-host.sh ${name} failed: ${host.out.split('\n').slice(-3).join(' ')}`;
+    }
   }
   return '';
 }

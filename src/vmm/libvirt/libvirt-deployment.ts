@@ -242,7 +242,7 @@ function modelOf(n: XmlNode, s: Source): string {
   return model === '' ? '' : `<model${attrs([['type', model]])}/>`;
 }
 
-/** The guest's first serial port, written to `<vm dir>/console.log` (also `virsh console`'s device). */
+/** The guest's first serial port (and console), appended to `<vm dir>/console.log` across reboots and restarts. */
 function serialConsole(vmDir: string): string {
   const source = `<source${attrs([['path', `${vmDir}/console.log`]])}/>`;
   return `<serial type='file'>${source}<target port='0'/></serial><console type='file'>${source}<target type='serial' port='0'/></console>`;
