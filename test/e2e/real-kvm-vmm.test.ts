@@ -221,6 +221,8 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
     }
     assert.equal(childInt(monitoring, 'MEMORY'), 192 * 1024);
     assert.ok(childInt(monitoring, 'NETRX') > 0, 'the guest received packets');
+    assert.ok(childInt(monitoring, 'DISKRDBYTES') > 0, 'the guest read its root disk');
+    assert.match(childText(monitoring, 'CPU'), /^\d+\.\d$/);
 
     await ok('one.vm.action', ['poweroff', id]);
     await timed('poweroff (ACPI)', () => waitFor(id, S.POWEROFF, 0));
