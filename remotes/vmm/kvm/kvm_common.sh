@@ -14,7 +14,8 @@ virsh_or_fail() {
     _out=$(virsh_cmd "$@" 2>&1)
     _rc=$?
     if [ $_rc -ne 0 ]; then
-        _reason=$(printf '%s\n' "$_out" | sed -n 's/^error: //p' | grep -v '^Failed to ' | tail -n 1)
+        # The last error line is the specific one ("Failed to create domain" comes before it).
+        _reason=$(printf '%s\n' "$_out" | sed -n 's/^error: //p' | tail -n 1)
         [ -n "$_reason" ] || _reason=$(printf '%s\n' "$_out" | grep . | tail -n 1)
         log_error "virsh $*: $_out"
         error_message "$_step: $_reason"
@@ -27,7 +28,7 @@ virsh_or_fail() {
 # Whether libvirt knows the domain (running or not). Fails the action when libvirtd cannot be asked.
 domain_exists() {
     _list=$(virsh_cmd list --all --name 2>&1) || {
-        error_message "$1: cannot list the domains of $LIBVIRT_URI: $(printf '%s' "$_list" | tail -n 1)"
+        error_message "$1: cannot list the domains of $LIBVIRT_URI: $(printf '%s\n' "$_list" | sed 's/^error: //' | tail -n 1)"
         exit 1
     }
     printf '%s\n' "$_list" | grep -qxF "$2"
@@ -42,6 +43,7 @@ check_deploy_id() {
 
 # attached_attr ELEMENT KEY < action data: KEY of the DISK or NIC with ATTACH=YES in the VM XML.
 attached_attr() {
-    tr -d '\n' | sed "s:</$1>:</$1>\n:g" | grep "<ATTACH>\(<!\[CDATA\[\)\{0,1\}YES" | sed "s:.*<$1>::" |
+    # One element per line (what came before it cut off), then the one being attached.
+    tr -d '\n' | sed "s:</$1>:</$1>\n:g" | grep "</$1>$" | sed "s:.*<$1>::" | grep "<ATTACH>\(<!\[CDATA\[\)\{0,1\}YES" |
         sed -n "s:.*<$2>\(<!\[CDATA\[\)\{0,1\}\([^]<]*\).*:\2:p" | head -n 1
 }
