@@ -36,11 +36,11 @@ import { HookManager, hooksFromConfig } from '../hm/index.js';
 import { InformationManager } from '../im/index.js';
 import { ImageManager, ImagePool } from '../image/index.js';
 import type { Driver } from '../mad/index.js';
-import type { Location } from './location.js';
+import { PACKAGE_ROOT, type Location } from './location.js';
 import { DEFAULT_CONTEXT_DIRS, dirList, LcmState, VirtualMachinePool, VmLogs, VmResources, VmState } from '../vm/index.js';
 import { DispatchManager } from '../dm/index.js';
 import { LifeCycleManager } from '../lcm/index.js';
-import { VirtualMachineManager, VmPoller } from '../vmm/index.js';
+import { VirtualMachineManager, VmPoller, deploymentFormats } from '../vmm/index.js';
 import { TransferManager } from '../tm/index.js';
 
 /** The OpenNebula API version oned answers to `one.system.version`. */
@@ -230,6 +230,8 @@ export class Nebula implements Core {
     }
 
     await this.startHooks();
+    // Read first: a bad TYPE or DEFAULT file stops oned before any driver starts.
+    const formats = deploymentFormats(this.config, [join(this.location.root, 'etc'), join(PACKAGE_ROOT, 'share', 'etc')]);
     this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root);
     this.tmDriver = singleDriver(this.config, 'TM_MAD', log, this.location.root);
     await Promise.all([...this.vmmDrivers.values(), this.tmDriver].map((d) => d?.start()));
@@ -241,7 +243,11 @@ export class Nebula implements Core {
       db: this.db,
       log,
       logs: this.vmLogs,
-      vmm: new VirtualMachineManager({ drivers: this.vmmDrivers, logs: this.vmLogs }),
+      vmm: new VirtualMachineManager({
+        drivers: this.vmmDrivers,
+        formats,
+        logs: this.vmLogs,
+      }),
       tm: new TransferManager({ driver: this.tmDriver, logs: this.vmLogs }),
       payers: this,
       resources: this.vmResources,

@@ -2,14 +2,15 @@
  * The Virtual Machine Manager: sends the VMM actions (DEPLOY, SHUTDOWN, CANCEL, SAVE, RESTORE,
  * MIGRATE, REBOOT, RESET, ATTACHDISK, DETACHDISK, ATTACHNIC, DETACHNIC, CLEANUP, POLL) to the
  * VM_MAD driver of the VM's host, as `<ACTION> <vm_id> <base64 VMM_DRIVER_ACTION_DATA>`
- * (spec §6.3). For DEPLOY the deployment file (`TYPE = "xml"` drivers: the VM XML) is written
- * to `var/vms/<id>/deployment.<seq>` first.
+ * (spec §6.3). For DEPLOY the deployment file (in the driver's format: the VM XML, or libvirt's
+ * domain XML for kvm/qemu) is written to `var/vms/<id>/deployment.<seq>` first.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { xmlElement } from '../common/xml.js';
 import type { Driver, DriverReply } from '../mad/index.js';
 import type { VmLogs } from '../vm/index.js';
+import { VM_XML_FORMAT, type DeploymentFormat } from './deployment-formats.js';
 
 export type VmmAction =
   | 'DEPLOY' | 'SHUTDOWN' | 'CANCEL' | 'SAVE' | 'RESTORE' | 'MIGRATE' | 'REBOOT' | 'RESET'
@@ -38,6 +39,8 @@ export interface VmmRequest {
 export interface VirtualMachineManagerOptions {
   /** VM_MAD drivers by NAME. */
   readonly drivers: ReadonlyMap<string, Driver>;
+  /** Deployment file format by VM_MAD NAME; the VM XML for drivers not listed. */
+  readonly formats?: ReadonlyMap<string, DeploymentFormat>;
   readonly logs: VmLogs;
 }
 
@@ -51,9 +54,16 @@ export class VirtualMachineManager {
     let local = '';
     let remote = '';
     if (action === 'DEPLOY') {
+      const format = this.o.formats?.get(r.vmMad) ?? VM_XML_FORMAT;
+      let file: string;
+      try {
+        file = format(r.vmXml, r.remoteDir);
+      } catch (e) {
+        return { ok: false, info: `Cannot generate the deployment file: ${(e as Error).message}`, logs: [] };
+      }
       local = join(await this.o.logs.ensureDir(r.vid), `deployment.${r.seq}`);
       remote = `${r.remoteDir}/deployment.${r.seq}`;
-      await writeFile(local, r.vmXml);
+      await writeFile(local, file);
     }
     const data =
       `<VMM_DRIVER_ACTION_DATA>${xmlElement('HOST', r.host)}${xmlElement('MIGR_HOST', r.migrHost)}${xmlElement('DEPLOY_ID', r.deployId)}` +
