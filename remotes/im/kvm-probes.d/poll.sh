@@ -1,0 +1,64 @@
+#!/bin/sh
+# The VMs libvirt knows on this host, one VM = [ ID, DEPLOY_ID, VM_NAME, POLL ] each, after
+# VM_POLL=YES (this report lists every VM of the host: the ones it leaves out are gone).
+# Domains named one-<id> are OpenNebula's VM <id>; others are reported with ID=-1 (wild).
+# POLL has OpenNebula's keys: STATE (a active, p paused, e error, d shut off), CPU (percent
+# of one core since the previous probe), MEMORY (KB), NETRX/NETTX (bytes) and
+# DISKRDBYTES/DISKWRBYTES/DISKRDIOPS/DISKWRIOPS, summed over NICs and disks.
+. "$(dirname "$0")/../../scripts_common.sh"
+
+uri=${LIBVIRT_URI:-qemu:///system}
+if ! stats=$(LANG=C virsh -c "$uri" --readonly domstats --state --cpu-total --balloon --interface --block 2>&1); then
+    error_message "Cannot list the domains of libvirt ($uri) on $(uname -n): $stats"
+    exit 1
+fi
+
+state="$(dirname "$0")/../../.state"
+mkdir -p "$state"
+touch "$state/vm-cpu"
+now=$(date +%s%N)
+
+echo "VM_POLL=YES"
+# The CPU time of each domain is kept with the time it was read, for the next probe's rate.
+echo "$stats" | awk -v now="$now" -v prevfile="$state/vm-cpu" -v outfile="$state/vm-cpu.new" '
+    BEGIN {
+        while ((getline line < prevfile) > 0) { split(line, p, " "); pcpu[p[1]] = p[2]; ptime[p[1]] = p[3] }
+        # libvirt domain states: 1 running, 2 blocked, 3 paused, 4 shutting down, 5 shut off,
+        # 6 crashed, 7 suspended by the guest (pm)
+        letter[1] = "a"; letter[2] = "a"; letter[3] = "p"; letter[4] = "a"
+        letter[5] = "d"; letter[6] = "e"; letter[7] = "p"
+    }
+    function flush() {
+        if (name == "") return
+        id = name ~ /^one-[0-9]+$/ ? substr(name, 5) + 0 : -1
+        poll = "STATE=" (st in letter ? letter[st] : "-")
+        if (cpu != "" && (name in pcpu) && now > ptime[name] && cpu >= pcpu[name])
+            poll = poll sprintf(" CPU=%.2f", 100 * (cpu - pcpu[name]) / (now - ptime[name]))
+        if (cpu != "") print name, cpu, now > outfile
+        poll = poll " MEMORY=" (rss != "" ? rss : mem + 0)
+        poll = poll sprintf(" NETRX=%d NETTX=%d DISKRDBYTES=%d DISKWRBYTES=%d DISKRDIOPS=%d DISKWRIOPS=%d", rx, tx, rdb, wrb, rdr, wrr)
+        printf "VM=[\n  ID=%d,\n  DEPLOY_ID=\"%s\",\n  VM_NAME=\"%s\",\n  POLL=\"%s\" ]\n", id, name, name, poll
+    }
+    /^Domain: / {
+        flush()
+        name = $0; sub(/^Domain: \047/, "", name); sub(/\047$/, "", name); gsub(/["\\]/, "", name)
+        st = ""; cpu = ""; rss = ""; mem = ""; rx = tx = rdb = wrb = rdr = wrr = 0
+        next
+    }
+    {
+        sub(/^ +/, ""); eq = index($0, "="); k = substr($0, 1, eq - 1); v = substr($0, eq + 1)
+        if (k == "state.state") st = v
+        else if (k == "cpu.time") cpu = v
+        else if (k == "balloon.rss") rss = v
+        else if (k == "balloon.current") mem = v
+        else if (k ~ /^net\.[0-9]+\.rx\.bytes$/) rx += v
+        else if (k ~ /^net\.[0-9]+\.tx\.bytes$/) tx += v
+        else if (k ~ /^block\.[0-9]+\.rd\.bytes$/) rdb += v
+        else if (k ~ /^block\.[0-9]+\.wr\.bytes$/) wrb += v
+        else if (k ~ /^block\.[0-9]+\.rd\.reqs$/) rdr += v
+        else if (k ~ /^block\.[0-9]+\.wr\.reqs$/) wrr += v
+    }
+    END { flush(); close(outfile) }'
+rc=$?
+[ -f "$state/vm-cpu.new" ] && mv "$state/vm-cpu.new" "$state/vm-cpu" || : > "$state/vm-cpu"
+exit $rc
