@@ -20,7 +20,7 @@ now=$(date +%s%N)
 
 echo "VM_POLL=YES"
 # The CPU time of each domain is kept with the time it was read, for the next probe's rate.
-echo "$stats" | awk -v now="$now" -v prevfile="$state/vm-cpu" -v outfile="$state/vm-cpu.new" '
+echo "$stats" | awk -v now="$now" -v prevfile="$state/vm-cpu" -v outfile="$state/vm-cpu.$$" '
     BEGIN {
         while ((getline line < prevfile) > 0) { split(line, p, " "); pcpu[p[1]] = p[2]; ptime[p[1]] = p[3] }
         # libvirt domain states: 1 running, 2 blocked, 3 paused, 4 shutting down, 5 shut off,
@@ -60,5 +60,5 @@ echo "$stats" | awk -v now="$now" -v prevfile="$state/vm-cpu" -v outfile="$state
     }
     END { flush(); close(outfile) }'
 rc=$?
-[ -f "$state/vm-cpu.new" ] && mv "$state/vm-cpu.new" "$state/vm-cpu" || : > "$state/vm-cpu"
+if [ -f "$state/vm-cpu.$$" ]; then mv "$state/vm-cpu.$$" "$state/vm-cpu"; else : > "$state/vm-cpu"; fi
 exit $rc
