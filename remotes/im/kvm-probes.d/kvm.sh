@@ -35,7 +35,7 @@ echo "$now" > "$state/host-cpu"
 echo "$now $prev" | awk -v max="$((${cores:-0} * 100))" '{
     dt = $1 - $3; di = $2 - $4
     if (dt <= 0) { dt = $1; di = $2 }
-    used = dt > 0 ? max * (dt - di) / dt : 0
+    used = dt > 0 ? int(max * (dt - di) / dt) : 0
     printf "USEDCPU=%d\nFREECPU=%d\n", used, max - used }'
 
 # Bytes through the physical interfaces (OpenNebula's names), not bridges or VM taps.
