@@ -185,6 +185,13 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", TYPE = "xml" ]`,
     await onHost('imh1', `virsh suspend ${domain}`);
     assert.match(reportedPoll(vmOf(await probe())!), /^STATE=p CPU=[\d.]+ /, 'paused; CPU from the previous probe on');
     await onHost('imh1', `virsh resume ${domain}`);
+    // A domain libvirt knows but does not run, not created by oned: shut off (d), wild (ID=-1).
+    writeFileSync(join(work, 'wild.xml'), await tool('tiny-domain-xml.sh', '--name', 'wild-im', '--guest-dir', GUEST_DIR));
+    await onHost('imh1', `virsh define ${join(work, 'wild.xml')}`);
+    const wild = (await probe()).getAll('VM').map((a) => a.value).find((x) => typeof x !== 'string' && x.get('VM_NAME') === 'wild-im') as ReadonlyMap<string, string>;
+    await onHost('imh1', 'virsh undefine wild-im');
+    assert.equal(wild.get('ID'), '-1');
+    assert.match(reportedPoll(wild), /^STATE=d /);
 
     // oned's side: the VM deployed there (dummy VMM) is monitored from the domain's numbers.
     await oned.ok('one.vm.deploy', [vid, hid.imh1!]);
@@ -223,5 +230,13 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", TYPE = "xml" ]`,
     await run(onhost, ['imh2', '/usr/sbin/sshd', '-f', join(ENV.ONETEST_DIR, 'hosts/imh2/sshd_config')], { env: toolEnv });
     const back = await until(oned, 'host', hid.imh2!, 'MONITORED again', (x) => childInt(x, 'STATE') === MONITORED, 2 * INTERVAL + 30);
     assert.equal(tmpl(back, 'ERROR'), '');
+  });
+
+  test('a host whose libvirtd stops goes ERROR naming libvirt and the host', async () => {
+    await onHost('imh1', 'kill $(cat /run/libvirtd.pid)');
+    const failed = await until(oned, 'host', hid.imh1!, 'ERROR', (x) => childInt(x, 'STATE') === ERROR, 2 * INTERVAL + 30);
+    assert.match(tmpl(failed, 'ERROR'), /Error monitoring Host imh1 \(\d+\): Cannot get the node info from libvirt \(qemu:\/\/\/system\) on imh1: error: failed to connect to the hypervisor/);
+    await onHost('imh1', 'libvirtd -d -p /run/libvirtd.pid </dev/null >/dev/null 2>&1');
+    await until(oned, 'host', hid.imh1!, 'MONITORED again', (x) => childInt(x, 'STATE') === MONITORED, 2 * INTERVAL + 30);
   });
 });
