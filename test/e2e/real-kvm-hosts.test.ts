@@ -21,7 +21,8 @@ import { Template } from '../../src/common/template/index.js';
 import { child, childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
 import { defaultRemotesDir } from '../../src/mad/executable.js';
 import { remotesVersion } from '../../src/mad/exec/remotes-version.js';
-import { reportedPoll } from '../../src/vm/vm-monitoring.js';
+import { HostState } from '../../src/host/index.js';
+import { LcmState, VmState, reportedPoll } from '../../src/vm/index.js';
 import { Oned } from './harness.js';
 import { cli, cliOk } from './cli-helpers.js';
 
@@ -92,12 +93,7 @@ async function vmLog(oned: Oned, vid: number): Promise<string> {
 
 const tmpl = (x: XmlNode, name: string) => childText(child(x, 'TEMPLATE')!, name);
 const monitoring = (x: XmlNode, name: string) => childText(child(x, 'MONITORING')!, name);
-const MONITORED = 2;
-const ERROR = 3;
-const VM_ACTIVE = 3;
-const VM_POWEROFF = 8;
-const LCM_RUNNING = 3;
-const LCM_UNKNOWN = 16;
+const { MONITORED, ERROR } = HostState;
 
 describe('real KVM hosts over ssh (IM kvm)', { skip }, () => {
   let oned: Oned;
@@ -195,7 +191,7 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", TYPE = "xml" ]`,
 
     // oned's side: the VM deployed there (dummy VMM) is monitored from the domain's numbers.
     await oned.ok('one.vm.deploy', [vid, hid.imh1!]);
-    const running = await until(oned, 'vm', vid, 'monitored from the domain', (x) => childInt(x, 'LCM_STATE') === LCM_RUNNING && monitoring(x, 'CPU') !== '', 3 * INTERVAL);
+    const running = await until(oned, 'vm', vid, 'monitored from the domain', (x) => childInt(x, 'LCM_STATE') === LcmState.RUNNING && monitoring(x, 'CPU') !== '', 3 * INTERVAL);
     assert.ok(Number(monitoring(running, 'MEMORY')) > 0);
 
     const pid = (await onHost('imh1', `cat /run/libvirt/qemu/${domain}.pid`)).trim();
@@ -204,24 +200,24 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", TYPE = "xml" ]`,
     const killedAt = Date.now();
     t = await probe();
     assert.equal(vmOf(t), undefined, 'the killed domain is gone from the report');
-    const off = await until(oned, 'vm', vid, 'POWEROFF', (x) => childInt(x, 'STATE') === VM_POWEROFF, 2 * INTERVAL + 30);
+    const off = await until(oned, 'vm', vid, 'POWEROFF', (x) => childInt(x, 'STATE') === VmState.POWEROFF, 2 * INTERVAL + 30);
     const seconds = (Date.now() - killedAt) / 1000;
     console.log(`# killed QEMU noticed after ${seconds.toFixed(1)} s (HOST_MONITORING_INTERVAL ${INTERVAL})`);
     assert.ok(seconds <= 2 * INTERVAL + 15, `noticed after ${seconds} s`);
-    assert.equal(childInt(off, 'LCM_STATE'), 0);
+    assert.equal(childInt(off, 'LCM_STATE'), LcmState.LCM_INIT);
     assert.match(await vmLog(oned, vid), /\[LCM\]\[I\]: VM not reported by host imh1 in two monitoring rounds: it is powered off/);
   });
 
   test('a host whose sshd stops goes ERROR naming ssh and the host, and its VMs UNKNOWN; back MONITORED when sshd is back', async () => {
     const vid = Number(await oned.ok('one.vm.allocate', ['NAME = "onimh2"\nCPU = 1\nMEMORY = 64', true]));
     await oned.ok('one.vm.deploy', [vid, hid.imh2!]);
-    await until(oned, 'vm', vid, 'RUNNING', (x) => childInt(x, 'LCM_STATE') === LCM_RUNNING, 30);
+    await until(oned, 'vm', vid, 'RUNNING', (x) => childInt(x, 'LCM_STATE') === LcmState.RUNNING, 30);
     const onhost = join(ENV.ONETEST_DIR, 'bin/onhost');
     await run(onhost, ['imh2', 'sh', '-c', 'kill $(cat /run/sshd.pid)'], { env: toolEnv });
     const failed = await until(oned, 'host', hid.imh2!, 'ERROR', (x) => childInt(x, 'STATE') === ERROR, 2 * INTERVAL + 30);
     assert.match(tmpl(failed, 'ERROR'), /Error monitoring Host imh2 \(\d+\): Cannot reach imh2 with ssh: ssh: connect to host \S+ port 22: Connection refused/);
-    const vm = await until(oned, 'vm', vid, 'UNKNOWN', (x) => childInt(x, 'LCM_STATE') === LCM_UNKNOWN, 10);
-    assert.equal(childInt(vm, 'STATE'), VM_ACTIVE);
+    const vm = await until(oned, 'vm', vid, 'UNKNOWN', (x) => childInt(x, 'LCM_STATE') === LcmState.UNKNOWN, 10);
+    assert.equal(childInt(vm, 'STATE'), VmState.ACTIVE);
     const show = await cli(oned, 'onehost', ['show', 'imh2']);
     assert.match(show.stdout, /STATE\s+: ERROR/);
     assert.match(show.stdout, /ERROR=".*Cannot reach imh2 with ssh/);
