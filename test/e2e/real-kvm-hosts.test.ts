@@ -121,10 +121,12 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", TYPE = "xml" ]`,
   });
 
   test('onehost create --im kvm: the probes are copied on first use and report the host', async () => {
+    const created = Date.now();
     for (const h of HOSTS) hid[h] = Number(/^ID: (\d+)$/m.exec(await cliOk(oned, 'onehost', ['create', h, '--im', 'kvm', '--vm', 'dummy']))![1]);
     const nproc = Number((await onHost('imh1', 'nproc')).trim());
     for (const h of HOSTS) {
       const x = await until(oned, 'host', hid[h]!, 'MONITORED', (x) => childInt(x, 'STATE') === MONITORED, 90);
+      console.log(`# ${h} MONITORED ${((Date.now() - created) / 1000).toFixed(1)} s after onehost create (remotes copied, probes run)`);
       assert.equal(tmpl(x, 'HYPERVISOR'), 'kvm');
       assert.equal(tmpl(x, 'HOSTNAME'), h);
       assert.equal(tmpl(x, 'ARCH'), (await onHost(h, 'uname -m')).trim());
