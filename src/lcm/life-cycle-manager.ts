@@ -260,7 +260,7 @@ export class LifeCycleManager {
     const missed = new Set<number>();
     for (const vid of host.vms) {
       const vm = this.o.vms.get(vid);
-      if (reported.has(vid) || vm?.state !== VmState.ACTIVE || !GONE_STATES.has(vm.lcmState) || vm.lastPoll === 0) continue;
+      if (reported.has(vid) || vm?.state !== VmState.ACTIVE || vm.hostId !== host.oid || !GONE_STATES.has(vm.lcmState) || vm.lastPoll === 0) continue;
       if (!before?.has(vid)) missed.add(vid);
       else this.gone(tx, vm, `VM not reported by host ${host.name} in two monitoring rounds: it is powered off`);
     }

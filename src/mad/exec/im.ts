@@ -23,7 +23,7 @@ export const RUN_PROBES = 'im/run_probes';
 const VERSION_PROBE = 'version.sh';
 
 /** The VERSION a probe run reported ('' when none). */
-export function reportedVersion(output: string): string {
+function reportedVersion(output: string): string {
   return /^VERSION="?([^"\n]*)"?$/m.exec(output)?.[1] ?? '';
 }
 
