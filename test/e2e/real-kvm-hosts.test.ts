@@ -29,7 +29,7 @@ import { cli, cliOk } from './cli-helpers.js';
 const run = promisify(execFile);
 
 /** The shared test-host tools (ONETEST_TOOLS, default ../shared/tools of the project). */
-const TOOLS = process.env.ONETEST_TOOLS ?? resolve(import.meta.dirname, '../../../../shared/tools');
+const TOOLS = process.env.ONETEST_TOOLS ?? resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../../shared/tools');
 /** This suite's own sandbox for the tools, apart from other suites' hosts. */
 const ENV = { ONETEST_DIR: '/tmp/onetest-im', ONETEST_NET: '10.72.0', ONETEST_BRIDGE: 'onetbr72' } as const;
 const HOSTS = ['imh1', 'imh2'] as const;
