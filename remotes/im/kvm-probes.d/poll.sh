@@ -13,28 +13,38 @@ if ! stats=$(LANG=C virsh -c "$uri" --readonly domstats --state --cpu-total --ba
     exit 1
 fi
 
-state="$(dirname "$0")/../../.state"
+# The CPU time of each domain is kept with the time it was read, one file per domain (runs of
+# this probe may overlap: none overwrites what another learnt of other domains), for the next
+# run's rate. Files of domains gone for an hour are dropped.
+state="$(dirname "$0")/../../.state/vms"
 mkdir -p "$state"
-touch "$state/vm-cpu"
+find "$state" -type f -mmin +60 -delete 2>/dev/null
 now=$(date +%s%N)
 
 echo "VM_POLL=YES"
-# The CPU time of each domain is kept with the time it was read, for the next probe's rate.
-echo "$stats" | awk -v now="$now" -v prevfile="$state/vm-cpu" -v outfile="$state/vm-cpu.$$" '
+echo "$stats" | awk -v now="$now" -v dir="$state" '
     BEGIN {
-        while ((getline line < prevfile) > 0) { split(line, p, " "); pcpu[p[1]] = p[2]; ptime[p[1]] = p[3] }
         # libvirt domain states: 1 running, 2 blocked, 3 paused, 4 shutting down, 5 shut off,
         # 6 crashed, 7 suspended by the guest (pm)
         letter[1] = "a"; letter[2] = "a"; letter[3] = "p"; letter[4] = "a"
         letter[5] = "d"; letter[6] = "e"; letter[7] = "p"
     }
-    function flush() {
+    function flush(   id, poll, f, line, p) {
         if (name == "") return
         id = name ~ /^one-[0-9]+$/ ? substr(name, 5) + 0 : -1
         poll = "STATE=" (st in letter ? letter[st] : "-")
-        if (cpu != "" && (name in pcpu) && now > ptime[name] && cpu >= pcpu[name])
-            poll = poll sprintf(" CPU=%.2f", 100 * (cpu - pcpu[name]) / (now - ptime[name]))
-        if (cpu != "") print name, cpu, now > outfile
+        if (cpu != "") {
+            f = name
+            gsub(/[^A-Za-z0-9._-]/, "_", f)
+            f = dir "/cpu-" f
+            if ((getline line < f) > 0) {
+                split(line, p, " ")
+                if (now > p[2] && cpu >= p[1]) poll = poll sprintf(" CPU=%.2f", 100 * (cpu - p[1]) / (now - p[2]))
+            }
+            close(f)
+            print cpu, now > f
+            close(f)
+        }
         poll = poll " MEMORY=" (rss != "" ? rss : mem + 0)
         poll = poll sprintf(" NETRX=%d NETTX=%d DISKRDBYTES=%d DISKWRBYTES=%d DISKRDIOPS=%d DISKWRIOPS=%d", rx, tx, rdb, wrb, rdr, wrr)
         printf "VM=[\n  ID=%d,\n  DEPLOY_ID=\"%s\",\n  VM_NAME=\"%s\",\n  POLL=\"%s\" ]\n", id, name, name, poll
@@ -58,7 +68,4 @@ echo "$stats" | awk -v now="$now" -v prevfile="$state/vm-cpu" -v outfile="$state
         else if (k ~ /^block\.[0-9]+\.rd\.reqs$/) rdr += v
         else if (k ~ /^block\.[0-9]+\.wr\.reqs$/) wrr += v
     }
-    END { flush(); close(outfile) }'
-rc=$?
-if [ -f "$state/vm-cpu.$$" ]; then mv "$state/vm-cpu.$$" "$state/vm-cpu"; else : > "$state/vm-cpu"; fi
-exit $rc
+    END { flush() }'

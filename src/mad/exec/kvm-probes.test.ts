@@ -94,7 +94,7 @@ function vms(t: Template): Map<string, ReadonlyMap<string, string>> {
 }
 
 test('poll.sh: every domain with its state letter, summed NIC and disk counters, memory, and CPU from the second round', async () => {
-  const { remotes, env } = setup();
+  const { remotes, env, virsh } = setup();
   const first = await probes(remotes, env);
   assert.equal(first.code, 0, first.stderr);
   const t = Template.parse(first.stdout);
@@ -108,11 +108,17 @@ test('poll.sh: every domain with its state letter, summed NIC and disk counters,
   assert.match(reportedPoll(found.get('one-9')!), / MEMORY=2048 /, 'balloon.current without rss');
   assert.equal(found.get('web frontend')!.get('ID'), '-1', 'not ours: a wild VM');
   assert.equal(found.get('web frontend')!.get('VM_NAME'), 'web frontend');
+  assert.equal(readFileSync(join(remotes, '.state/vms/cpu-web_frontend'), 'utf8').split(' ')[0], '7', 'state file names are safe');
 
-  // The previous round read one-7 at 1 s of CPU less, 2 s ago: 50% of one core.
-  const stateFile = join(remotes, '.state/vm-cpu');
-  const [, , at] = readFileSync(stateFile, 'utf8').split('\n').find((l) => l.startsWith('one-7 '))!.split(' ');
-  writeFileSync(stateFile, `one-7 4000000000 ${BigInt(at!) - 2_000_000_000n}\n`);
+  // A run that overlapped, begun before one-7 existed, forgets nothing of it.
+  const stateFile = join(remotes, '.state/vms/cpu-one-7');
+  const kept = readFileSync(stateFile, 'utf8');
+  writeFileSync(join(virsh, 'domstats'), DOMSTATS.slice(DOMSTATS.indexOf("Domain: 'one-8'")));
+  assert.equal(vms(Template.parse((await probes(remotes, env)).stdout)).has('one-7'), false);
+  assert.equal(readFileSync(stateFile, 'utf8'), kept);
+  writeFileSync(join(virsh, 'domstats'), DOMSTATS);
+  // The previous round read one-7 at 5 s of CPU less, 10 s ago: 50% of one core.
+  writeFileSync(stateFile, `0 ${BigInt(Date.now() - 10_000) * 1_000_000n}\n`);
   const second = Template.parse((await probes(remotes, env)).stdout);
   const cpu = Number(/ CPU=([\d.]+) /.exec(reportedPoll(vms(second).get('one-7')!))![1]);
   assert.ok(cpu > 45 && cpu <= 50, `CPU=${cpu}`);
