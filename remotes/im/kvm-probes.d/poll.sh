@@ -39,7 +39,8 @@ echo "$stats" | awk -v now="$now" -v dir="$state" '
             f = dir "/cpu-" f
             if ((getline line < f) > 0) {
                 split(line, p, " ")
-                if (now > p[2] && cpu >= p[1]) poll = poll sprintf(" CPU=%.2f", 100 * (cpu - p[1]) / (now - p[2]))
+                # + 0: compare as numbers, never as text (counters have different lengths)
+                if (now + 0 > p[2] + 0 && cpu + 0 >= p[1] + 0) poll = poll sprintf(" CPU=%.2f", 100 * (cpu - p[1]) / (now - p[2]))
             }
             close(f)
             print cpu, now > f

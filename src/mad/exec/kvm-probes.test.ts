@@ -117,8 +117,8 @@ test('poll.sh: every domain with its state letter, summed NIC and disk counters,
   assert.equal(vms(Template.parse((await probes(remotes, env)).stdout)).has('one-7'), false);
   assert.equal(readFileSync(stateFile, 'utf8'), kept);
   writeFileSync(join(virsh, 'domstats'), DOMSTATS);
-  // The previous round read one-7 at 5 s of CPU less, 10 s ago: 50% of one core.
-  writeFileSync(stateFile, `0 ${BigInt(Date.now() - 10_000) * 1_000_000n}\n`);
+  // The previous round read one-7 at 4.1 s of CPU less (a shorter number), 8.2 s ago: 50% of one core.
+  writeFileSync(stateFile, `900000000 ${BigInt(Date.now() - 8200) * 1_000_000n}\n`);
   const second = Template.parse((await probes(remotes, env)).stdout);
   const cpu = Number(/ CPU=([\d.]+) /.exec(reportedPoll(vms(second).get('one-7')!))![1]);
   assert.ok(cpu > 45 && cpu <= 50, `CPU=${cpu}`);
