@@ -22,6 +22,8 @@ const COPY_TIMEOUT_MS = 120_000;
 export interface SyncOptions {
   /** Host ids; empty: every host. */
   readonly ids: readonly number[];
+  /** Only the hosts of this cluster id. */
+  readonly cluster?: number;
   /** Copy even to hosts that report the current version. */
   readonly force: boolean;
 }
@@ -38,7 +40,11 @@ export async function syncHosts(ctx: CliContext, o: SyncOptions): Promise<void> 
   const remoteDir = select(config, 'SCRIPTS_REMOTE_DIR')[0]?.text || DEFAULT_SCRIPTS_REMOTE_DIR;
   const wanted = new Set(o.ids);
   const queue = (await ctx.one.hosts.list()).filter(
-    (h: Host) => (wanted.size === 0 || wanted.has(h.id)) && h.imMad !== 'dummy' && (o.force || h.get('TEMPLATE/VERSION') !== version),
+    (h: Host) =>
+      (wanted.size === 0 || wanted.has(h.id)) &&
+      (o.cluster === undefined || h.clusterId === o.cluster) &&
+      h.imMad !== 'dummy' &&
+      (o.force || h.get('TEMPLATE/VERSION') !== version),
   );
   if (queue.length === 0) {
     ctx.print('No hosts are going to be updated.');

@@ -162,6 +162,10 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", TYPE = "xml" ]`,
     const forced = await cliOk(oned, 'onehost', ['sync', 'imh1', '--force']);
     assert.equal(forced, `* imh1: remotes ${version} copied to ${REMOTE_DIR}\nAll hosts updated successfully.\n`);
     assert.equal((await onHost('imh1', `test -x ${REMOTE_DIR}/im/kvm-probes.d/name.sh && echo back`)).trim(), 'back');
+    await cliOk(oned, 'onecluster', ['create', 'empty']);
+    assert.equal(await cliOk(oned, 'onehost', ['sync', '--force', '--cluster', 'empty']), 'No hosts are going to be updated.\n');
+    const both = await cliOk(oned, 'onehost', ['sync', '--force', '--cluster', 'default']);
+    assert.deepEqual(both.split('\n').filter((l) => l.startsWith('* ')).sort(), HOSTS.map((h) => `* ${h}: remotes ${version} copied to ${REMOTE_DIR}`));
   });
 
   test('the VM probe reports libvirt domains with their state and usage; a VM whose QEMU is killed is POWEROFF within two intervals', async () => {

@@ -169,11 +169,15 @@ export const onehost: CommandDef = {
       name: 'sync',
       description: "Copies the front-end's remotes to the hosts whose copy is not current",
       args: [{ name: 'RANGE', kind: 'host', range: true, optional: true, variadic: true }],
-      options: [{ long: 'force', short: 'f', description: 'Copies to every host given (all by default), current or not' }],
-      examples: ['onehost sync', 'onehost sync node01,node02 --force'],
+      options: [
+        { long: 'force', short: 'f', description: 'Copies to the hosts even if current' },
+        { long: 'cluster', short: 'c', value: 'CLUSTER', description: 'Only the hosts of this cluster (id or name)' },
+      ],
+      examples: ['onehost sync', 'onehost sync node01,node02 --force', 'onehost sync --cluster production'],
       async run(ctx, args) {
         const ids = args.RANGE === undefined ? [] : await ctx.resolveRange('host', args.RANGE);
-        await syncHosts(ctx, { ids, force: ctx.options.force === true });
+        const { cluster } = ctx.options;
+        await syncHosts(ctx, { ids, force: ctx.options.force === true, cluster: typeof cluster === 'string' ? await ctx.resolve('cluster', cluster) : undefined });
       },
     },
     {
