@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from '../common/template/index.js';
@@ -87,7 +88,7 @@ async function setup() {
   const settle = async () => {
     for (let i = 0; i < 50 && lcm.busy > 0; i++) await new Promise((r) => setImmediate(r));
   };
-  return { db, writes, vms, hosts, datastores, lcm, dm, drivers, who, newVm, step, settle, h1, h2, ds: datastores.get(0)! };
+  return { db, writes, vms, hosts, datastores, lcm, dm, drivers, who, newVm, step, settle, h1, h2, ds: datastores.get(0)!, vmLogs: logs };
 }
 
 const at = (vm: VirtualMachine) => [vm.state, vm.lcmState];
@@ -255,6 +256,36 @@ test('a host report listing its VMs applies their samples; VMs of other hosts ar
   assert.equal(vm.lastPoll, 71);
   assert.deepEqual(at(other), [VmState.PENDING, LcmState.LCM_INIT]);
   await tx.commit();
+});
+
+test('a full host report (VM_POLL=YES) that misses a monitored RUNNING VM twice in a row powers it off', async () => {
+  const s = await setup();
+  const vm = await s.newVm();
+  const fresh = await s.newVm();
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  await s.step((tx) => s.dm.deploy(tx, fresh, s.h1, s.ds, s.who));
+  const listed = Template.parse(`VM_POLL = YES\nVM = [ ID = ${vm.oid}, DEPLOY_ID = "one-${vm.oid}", POLL = "STATE=a CPU=2" ]`);
+  const empty = Template.parse('VM_POLL = YES');
+  const partial = Template.parse('HYPERVISOR = kvm');
+  const tx = new Transaction(s.db);
+  s.lcm.hostMonitored(tx, s.h1, listed, 100);
+  s.lcm.hostMonitored(tx, s.h1, empty, 101);
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING], 'one grace round');
+  s.lcm.hostMonitored(tx, s.h1, listed, 102);
+  s.lcm.hostMonitored(tx, s.h1, empty, 103);
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING], 'found again in between: the count restarts');
+  s.lcm.hostMonitored(tx, s.h1, partial, 104);
+  s.lcm.hostMonitored(tx, s.h1, listed, 105);
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING], 'a report without VM_POLL says nothing of the VMs it leaves out');
+  s.lcm.hostMonitored(tx, s.h1, empty, 106);
+  s.lcm.hostMonitored(tx, s.h1, empty, 107);
+  assert.deepEqual(at(vm), [VmState.POWEROFF, LcmState.LCM_INIT]);
+  assert.match(vm.toXml(), /<CPU>2<\/CPU>/, 'the last sample stays');
+  assert.deepEqual(at(fresh), [VmState.ACTIVE, LcmState.RUNNING], 'a VM never monitored yet is not lost');
+  await tx.commit();
+  await s.vmLogs.drain();
+  const log = await readFile(join(s.vmLogs.vmDir(vm.oid), 'vm.log'), 'utf8');
+  assert.match(log, /\[LCM\]\[I\]: VM not reported by host h1 in two monitoring rounds: it is powered off/);
 });
 
 test('a host report that finds a shutting-down VM gone completes the shutdown, and the epilog follows', async () => {

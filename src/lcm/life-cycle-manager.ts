@@ -76,6 +76,9 @@ export interface LifeCycleManagerOptions {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** LCM states of a VM the hypervisor should have: its disappearance means something (§4.4). */
+const GONE_STATES: ReadonlySet<number> = new Set([LcmState.RUNNING, LcmState.SHUTDOWN, LcmState.SHUTDOWN_POWEROFF, LcmState.SHUTDOWN_UNDEPLOY]);
+
 export class LifeCycleManager {
   private nextToken = 0;
   /** The operation each VM waits for, by token. */
@@ -83,6 +86,12 @@ export class LifeCycleManager {
   private readonly inFlight = new Set<Promise<void>>();
   /** VMs each open transaction will dispatch once committed. */
   private readonly queued = new WeakMap<Transaction, Set<number>>();
+  /**
+   * The VMs each host's last full report (`VM_POLL=YES`) left out, by host id. A VM missing from
+   * two reports in a row is gone: OpenNebula's one grace round, for a report taken while the
+   * domain was being created or moved.
+   */
+  private readonly missing = new Map<number, Set<number>>();
   private stopped = false;
 
   constructor(private readonly o: LifeCycleManagerOptions) {}
@@ -221,10 +230,7 @@ export class LifeCycleManager {
         }
         break;
       case 'd':
-        if (active && (lcm === LcmState.RUNNING || lcm === LcmState.UNKNOWN)) {
-          this.o.logs.write(vm.oid, 'LCM', 'I', 'VM not found by monitoring: it is powered off');
-          this.enter(tx, vm, VmState.POWEROFF);
-        } else if (active && (lcm === LcmState.SHUTDOWN || lcm === LcmState.SHUTDOWN_POWEROFF || lcm === LcmState.SHUTDOWN_UNDEPLOY)) this.succeeded(tx, vm);
+        if (active && (lcm === LcmState.UNKNOWN || GONE_STATES.has(lcm))) this.gone(tx, vm, 'VM not found by monitoring: it is powered off');
         break;
     }
     // Not a change of the VM's row unless a transition touched it: the sample has its own table.
@@ -245,14 +251,42 @@ export class LifeCycleManager {
       reported.add(vid);
       this.monitored(tx, vm, sampleOf(vid, parsePollText(reportedPoll(a.value)), t));
     }
+    if (probe.get('VM_POLL')?.toUpperCase() === 'YES') this.missingFrom(tx, host, reported);
     for (const vid of host.vms) {
       const vm = this.o.vms.get(vid);
       if (!reported.has(vid) && vm?.state === VmState.ACTIVE && vm.lcmState === LcmState.UNKNOWN) setImmediate(() => this.poll(vid));
     }
   }
 
+  /**
+   * The host's VMs a full report left out. Those that should be running (RUNNING or shutting
+   * down) and were monitored before are gone once two reports in a row miss them, as
+   * OpenNebula's MONITOR_POWEROFF: a RUNNING VM is powered off, a shutdown is complete.
+   */
+  private missingFrom(tx: Transaction, host: Host, reported: ReadonlySet<number>): void {
+    const before = this.missing.get(host.oid);
+    const missed = new Set<number>();
+    for (const vid of host.vms) {
+      const vm = this.o.vms.get(vid);
+      if (reported.has(vid) || vm?.state !== VmState.ACTIVE || vm.hostId !== host.oid || !GONE_STATES.has(vm.lcmState) || vm.lastPoll === 0) continue;
+      if (!before?.has(vid)) missed.add(vid);
+      else this.gone(tx, vm, `VM not reported by host ${host.name} in two monitoring rounds: it is powered off`);
+    }
+    if (missed.size > 0) this.missing.set(host.oid, missed);
+    else this.missing.delete(host.oid);
+  }
+
+  /** The hypervisor no longer has the VM: a RUNNING (or UNKNOWN) VM is POWEROFF, a shutdown is complete. */
+  private gone(tx: Transaction, vm: VirtualMachine, why: string): void {
+    if (vm.lcmState === LcmState.RUNNING || vm.lcmState === LcmState.UNKNOWN) {
+      this.o.logs.write(vm.oid, 'LCM', 'I', why);
+      this.enter(tx, vm, VmState.POWEROFF);
+    } else this.succeeded(tx, vm);
+  }
+
   /** A host went ERROR: its RUNNING VMs go UNKNOWN (never POWEROFF: the host, not the VM, is lost). */
   hostFailed(tx: Transaction, host: Host): void {
+    this.missing.delete(host.oid);
     for (const vid of host.vms) {
       const vm = this.o.vms.get(vid);
       if (vm?.state !== VmState.ACTIVE || vm.lcmState !== LcmState.RUNNING) continue;

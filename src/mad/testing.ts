@@ -44,7 +44,7 @@ export function actionData(xml: string): string {
  * but the network.
  */
 export const FAKE_SSH = `#!/bin/sh
-echo "$*" >> "$SSH_LOG"
+printf "%s\\n" "$*" >> "$SSH_LOG"
 while [ $# -gt 0 ]; do case "$1" in -o) shift 2 ;; -*) shift ;; *) break ;; esac; done
 shift
 exec /bin/sh -c "$*"

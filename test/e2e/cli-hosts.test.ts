@@ -122,7 +122,6 @@ describe('CLI onehost and onecluster on sqlite', () => {
     assertOneLineError(await cli(oned, 'onehost', ['show', '4242']), 255, /^\[one\.host\.info\] .*4242/);
     assertOneLineError(await cli(oned, 'onehost', ['list', '-l', 'ID,COLOR']), 255, /^Unknown column "COLOR" in --list; the columns are ID, NAME/);
     assertOneLineError(await cli(oned, 'onehost', ['create', 'web01', '--im', 'kvm', '--vm', 'kvm']), 255, /^\[one\.host\.allocate\] .*NAME is already taken by HOST 0/);
-    assertOneLineError(await cli(oned, 'onehost', ['sync']), 255, /not available yet/);
     assertOneLineError(await cli(oned, 'onehost', ['update', 'web01', '/nonexistent/file']), 255, /Cannot read the template file \/nonexistent\/file: ENOENT/);
     assertOneLineError(await cli(oned, 'onehost', ['list'], { ONE_XMLRPC: 'http://127.0.0.1:1/RPC2' }), 255, /^Cannot reach oned at http:\/\/127\.0\.0\.1:1\/RPC2: connection refused/);
     const dir = mkdtempSync(join(tmpdir(), 'cli-'));
@@ -130,6 +129,13 @@ describe('CLI onehost and onecluster on sqlite', () => {
       writeFileSync(join(dir, 'auth'), 'oneadmin:wrong\n');
       assertOneLineError(await cli(oned, 'onehost', ['list'], { ONE_AUTH: join(dir, 'auth') }), 255, /User couldn't be authenticated/);
       assertOneLineError(await cli(oned, 'onehost', ['list'], { ONE_AUTH: join(dir, 'none') }), 255, /^No credentials: .*none does not exist/);
+      // onehost sync copies with the system ssh: one that cannot resolve the host names it.
+      writeFileSync(join(dir, 'ssh'), '#!/bin/sh\necho "ssh: Could not resolve hostname $3: Name or service not known" >&2\nexit 255\n', { mode: 0o755 });
+      assertOneLineError(
+        await cli(oned, 'onehost', ['sync', 'web01'], { PATH: `${dir}:${process.env.PATH}` }),
+        255,
+        /^Failed to update the following hosts: web01 \(ssh: Could not resolve hostname web01: Name or service not known\)\n$/,
+      );
     } finally {
       rmSync(dir, { recursive: true });
     }

@@ -4,6 +4,7 @@ import type { Host, NamedResource, OneObject } from '../../oca/index.js';
 import { delaySeconds, eachId, refresh } from '../actions.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { dateTime, percent, size } from '../format.js';
+import { syncHosts } from '../host-sync.js';
 import { deleteSubcommand, rangeArg, renameSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
 import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
 
@@ -166,11 +167,17 @@ export const onehost: CommandDef = {
     renameSubcommand('host', 'HOSTID', hosts, ['onehost rename 3 node03']),
     {
       name: 'sync',
-      description: 'Copies the remote scripts to the hosts (not available yet)',
+      description: "Copies the front-end's remotes to the hosts whose copy is not current",
       args: [{ name: 'RANGE', kind: 'host', range: true, optional: true, variadic: true }],
-      examples: ['onehost sync node01'],
-      run: async () => {
-        throw new CliError('onehost sync is not available yet in nebula-ts: copy the remotes directory to the hosts yourself (or wait for the next monitoring, which ships the probes)');
+      options: [
+        { long: 'force', short: 'f', description: 'Copies to the hosts even if current' },
+        { long: 'cluster', short: 'c', value: 'CLUSTER', description: 'Only the hosts of this cluster (id or name)' },
+      ],
+      examples: ['onehost sync', 'onehost sync node01,node02 --force', 'onehost sync --cluster production'],
+      async run(ctx, args) {
+        const ids = args.RANGE === undefined ? [] : await ctx.resolveRange('host', args.RANGE);
+        const { cluster } = ctx.options;
+        await syncHosts(ctx, { ids, force: ctx.options.force === true, cluster: typeof cluster === 'string' ? await ctx.resolve('cluster', cluster) : undefined });
       },
     },
     {

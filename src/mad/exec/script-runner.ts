@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionContext } from '../server/driver-server.js';
 import { runCommand, type CommandResult } from './command.js';
 import { failureMessage, parseStderr } from './script-output.js';
-import { checkHost, MISSING_SCRIPT_RC, RemoteHosts } from './ssh.js';
+import { checkHost, MISSING_SCRIPT_RC, RemoteHosts, SSH_FAILED_RC } from './ssh.js';
 
 export interface ScriptCall {
   /** Path under the remotes root, e.g. `vmm/kvm/deploy`. */
@@ -83,6 +83,11 @@ export class ScriptRunner {
     }
   }
 
+  /** The version of the local remotes tree, as a copy records it on hosts. */
+  remotesVersion(): string {
+    return this.hosts.version.current();
+  }
+
   /** Copies the remotes tree to `host` (OpenNebula's `onehost sync`). */
   async sync(host: string, ctx: ActionContext): Promise<ScriptResult> {
     if (!validHost(host)) return failed(`Invalid host name '${host}'`);
@@ -113,7 +118,10 @@ export class ScriptRunner {
     const status = describe(r);
     ctx.log('E', `Command execution failed (${status}): ${call.script}${where} ${call.args.join(' ')}`);
     for (const l of parsed.plain) ctx.log('I', l);
-    return { ok: false, stdout, info: failureMessage(parsed, r.stdout, `${call.script} failed (${status})`) };
+    const message = failureMessage(parsed, r.stdout, `${call.script} failed (${status})`);
+    // ssh's own failure, not the script's: say so, since its text names an address, not the host.
+    if (call.host !== undefined && r.code === SSH_FAILED_RC) return { ok: false, stdout, info: `Cannot reach ${call.host} with ssh: ${message}` };
+    return { ok: false, stdout, info: message };
   }
 }
 

@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { defaultRemotesDir } from '../executable.js';
 import { actionData, binDriver, FAKE_SSH, tempDir, writeScript } from '../testing.js';
 import { runCommand } from './command.js';
 import { checkHost, MISSING_SCRIPT_RC, remoteScriptCommand, shellQuote, sshArgs, unpackCommand } from './ssh.js';
+import { remotesVersion } from './remotes-version.js';
 
 const NASTY = ["it's", 'a b', '$(touch pwned)', '`id`', '"q"', '', '\\', 'semi;colon', '*'];
 
@@ -17,7 +19,7 @@ test('ssh command construction: BatchMode, host checked, every argument single-q
     remoteScriptCommand('/var/tmp/one/vmm/kvm/deploy', ['/d/0', 'node1']),
     `if [ -x '/var/tmp/one/vmm/kvm/deploy' ]; then exec '/var/tmp/one/vmm/kvm/deploy' '/d/0' 'node1'; else exit ${MISSING_SCRIPT_RC}; fi`,
   );
-  assert.equal(unpackCommand('/var/tmp/one'), "mkdir -p '/var/tmp/one' && tar -C '/var/tmp/one' -xf -");
+  assert.equal(unpackCommand('/var/tmp/one', 'abc'), "mkdir -p '/var/tmp/one' && tar -C '/var/tmp/one' -xf - && printf '%s\\n' 'abc' > '/var/tmp/one/VERSION'");
 });
 
 test('the remote command gives the script exactly its arguments, whatever they contain', async () => {
@@ -74,5 +76,55 @@ test('over ssh: remotes copied on demand, monitoring probes and VMM scripts run 
     assert.equal(existsSync('pwned') || existsSync(join(state, 'pwned')), false);
   } finally {
     await Promise.all([im.stop(), vmm.stop()]);
+  }
+});
+
+test('a driver with version.sh copies the remotes again when the host reports another VERSION', async () => {
+  const bin = tempDir('fake-ssh');
+  writeScript(join(bin, 'ssh'), FAKE_SSH);
+  const remotes = tempDir('ssh-remotes');
+  const host = join(tempDir('ssh-host'), 'one');
+  const sshLog = join(tempDir('ssh-state'), 'ssh.log');
+  writeScript(join(remotes, 'im/run_probes'), readFileSync(join(defaultRemotesDir(), 'im/run_probes'), 'utf8'));
+  writeScript(join(remotes, 'im/v.d/version.sh'), readFileSync(join(defaultRemotesDir(), 'im/kvm-probes.d/version.sh'), 'utf8'));
+  writeScript(join(remotes, 'im/v.d/cpu'), '#!/bin/sh\necho TOTALCPU=100\n');
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, SSH_LOG: sshLog, ONE_REMOTES_DIR: remotes, SCRIPTS_REMOTE_DIR: host };
+  const im = binDriver('one_im_exec', ['v'], { env });
+  await im.start();
+  const calls = () => readFileSync(sshLog, 'utf8').trim().split('\n').length;
+  try {
+    const first = await im.request('MONITOR', 1, ['node1', '-', '0']);
+    assert.equal(first.ok, true, first.info);
+    const v1 = remotesVersion(remotes);
+    assert.equal(readFileSync(join(host, 'VERSION'), 'utf8'), `${v1}\n`);
+    assert.equal(Buffer.from(first.info, 'base64').toString(), `TOTALCPU=100\nVERSION="${v1}"`);
+    assert.equal(calls(), 3, 'probe (missing), copy, probe');
+    await im.request('MONITOR', 1, ['node1', '-', '0']);
+    assert.equal(calls(), 4, 'current: no copy');
+
+    writeScript(join(remotes, 'im/v.d/cpu'), '#!/bin/sh\necho TOTALCPU=800\n');
+    await sleep(2100); // the driver reads its tree again after 2 s
+    const changed = await im.request('MONITOR', 1, ['node1', '-', '0']);
+    const v2 = remotesVersion(remotes);
+    assert.notEqual(v2, v1);
+    assert.equal(Buffer.from(changed.info, 'base64').toString(), `TOTALCPU=800\nVERSION="${v2}"`);
+    assert.equal(calls(), 7, 'probe (old version), copy, probe');
+    assert.ok(changed.logs.some((l) => l.text === `Remotes on node1 are version ${v1}, the front-end has ${v2}: updating remotes`));
+  } finally {
+    await im.stop();
+  }
+});
+
+test('a host ssh cannot reach fails with a message naming ssh and the host', async () => {
+  const bin = tempDir('down-ssh');
+  writeScript(join(bin, 'ssh'), '#!/bin/sh\necho "ssh: connect to host 10.0.0.9 port 22: Connection refused" >&2\nexit 255\n');
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  const im = binDriver('one_im_exec', ['kvm-probes'], { env });
+  await im.start();
+  try {
+    const r = await im.request('MONITOR', 9, ['node9', '-', '0']);
+    assert.deepEqual([r.ok, r.info], [false, 'Cannot reach node9 with ssh: ssh: connect to host 10.0.0.9 port 22: Connection refused']);
+  } finally {
+    await im.stop();
   }
 });

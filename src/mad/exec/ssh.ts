@@ -7,9 +7,13 @@
  */
 import { spawn } from 'node:child_process';
 import { runCommand, type CommandResult } from './command.js';
+import { CachedRemotesVersion, VERSION_FILE } from './remotes-version.js';
 
 /** Exit status of the remote wrapper when the script is not on the host (OpenNebula's MAGIC_RC). */
 export const MISSING_SCRIPT_RC = 42;
+
+/** Exit status of ssh itself failing: no connection, refused key, unknown host. */
+export const SSH_FAILED_RC = 255;
 
 const SSH_OPTIONS = ['-o', 'BatchMode=yes'];
 
@@ -42,10 +46,10 @@ export function remoteScriptCommand(path: string, args: readonly string[]): stri
   return `${cmd}; else exit ${MISSING_SCRIPT_RC}; fi`;
 }
 
-/** Remote shell command that unpacks a tar stream of the remotes into `dir`. */
-export function unpackCommand(dir: string): string {
+/** Remote shell command that unpacks a tar stream of the remotes into `dir` and records their version there. */
+export function unpackCommand(dir: string, version: string): string {
   const q = shellQuote(dir);
-  return `mkdir -p ${q} && tar -C ${q} -xf -`;
+  return `mkdir -p ${q} && tar -C ${q} -xf - && printf '%s\\n' ${shellQuote(version)} > ${shellQuote(`${dir}/${VERSION_FILE}`)}`;
 }
 
 export interface RemoteRunOptions {
@@ -57,6 +61,8 @@ export interface RemoteRunOptions {
 /** Copies remotes to hosts and runs scripts there. */
 export class RemoteHosts {
   private readonly syncing = new Map<string, Promise<CommandResult>>();
+  /** The version of the local tree, written with each copy. */
+  readonly version: CachedRemotesVersion;
 
   /**
    * @param remotesDir local remotes root (copied as a whole)
@@ -65,7 +71,9 @@ export class RemoteHosts {
   constructor(
     readonly remotesDir: string,
     readonly remoteDir: string,
-  ) {}
+  ) {
+    this.version = new CachedRemotesVersion(remotesDir);
+  }
 
   /** Runs `<remoteDir>/<script> args...` on `host`. Exit code 42 means the script is missing there. */
   run(host: string, script: string, args: readonly string[], options: RemoteRunOptions): Promise<CommandResult> {
@@ -83,7 +91,13 @@ export class RemoteHosts {
   }
 
   private async copy(host: string, options: { timeoutMs?: number; signal?: AbortSignal }): Promise<CommandResult> {
-    const args = sshArgs(host, unpackCommand(this.remoteDir));
+    let version: string;
+    try {
+      version = this.version.current();
+    } catch (err) {
+      return { code: 1, signal: null, stdout: '', stderr: `cannot read ${this.remotesDir}: ${(err as Error).message}`, timedOut: false, cancelled: false };
+    }
+    const args = sshArgs(host, unpackCommand(this.remoteDir, version));
     const tar = spawn('tar', ['-C', this.remotesDir, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tarError = '';
     tar.stderr.setEncoding('utf8');
