@@ -232,8 +232,13 @@ test('monitoring (§4.4): a found-running VM in UNKNOWN is RUNNING; d powers a R
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING]);
   assert.match(vm.toXml(), /<MONITORING><ID>\d+<\/ID><TIMESTAMP>50<\/TIMESTAMP><CPU>5<\/CPU><MEMORY>100<\/MEMORY><\/MONITORING>/);
   s.lcm.monitored(tx, vm, sampleOf(vm.oid, parsePollText('STATE=d'), 51));
-  assert.deepEqual(at(vm), [VmState.POWEROFF, LcmState.LCM_INIT]);
+  // A hard power-off: the domain is gone, the driver cleans what was around it (CANCEL).
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.SHUTDOWN_POWEROFF]);
+  assert.equal(vm.lastHistory?.action, VmAction.POWEROFF_HARD);
   await tx.commit();
+  await s.settle();
+  assert.deepEqual(at(vm), [VmState.POWEROFF, LcmState.LCM_INIT]);
+  assert.equal(s.drivers.sent.at(-1), 'CANCEL');
   assert.ok(s.writes.flat().some((w) => w.table === 'vm_monitoring'));
   tx = new Transaction(s.db);
   s.lcm.monitored(tx, vm, sampleOf(vm.oid, parsePollText('STATE=a'), 52));
@@ -279,10 +284,13 @@ test('a full host report (VM_POLL=YES) that misses a monitored RUNNING VM twice 
   assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING], 'a report without VM_POLL says nothing of the VMs it leaves out');
   s.lcm.hostMonitored(tx, s.h1, empty, 106);
   s.lcm.hostMonitored(tx, s.h1, empty, 107);
-  assert.deepEqual(at(vm), [VmState.POWEROFF, LcmState.LCM_INIT]);
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.SHUTDOWN_POWEROFF], 'powered off hard: the driver cleans up after the vanished domain');
   assert.match(vm.toXml(), /<CPU>2<\/CPU>/, 'the last sample stays');
   assert.deepEqual(at(fresh), [VmState.ACTIVE, LcmState.RUNNING], 'a VM never monitored yet is not lost');
+  s.drivers.fail('CANCEL', 'Domain one-1 not found');
   await tx.commit();
+  await s.settle();
+  assert.deepEqual(at(vm), [VmState.POWEROFF, LcmState.LCM_INIT], 'off even when the driver cannot clean up after it');
   await s.vmLogs.drain();
   const log = await readFile(join(s.vmLogs.vmDir(vm.oid), 'vm.log'), 'utf8');
   assert.match(log, /\[LCM\]\[I\]: VM not reported by host h1 in two monitoring rounds: it is powered off/);

@@ -92,6 +92,8 @@ export class LifeCycleManager {
    * domain was being created or moved.
    */
   private readonly missing = new Map<number, Set<number>>();
+  /** VMs being powered off because they vanished from their host (the hard power-off cleans up after them). */
+  private readonly vanished = new Set<number>();
   private stopped = false;
 
   constructor(private readonly o: LifeCycleManagerOptions) {}
@@ -276,11 +278,17 @@ export class LifeCycleManager {
     else this.missing.delete(host.oid);
   }
 
-  /** The hypervisor no longer has the VM: a RUNNING (or UNKNOWN) VM is POWEROFF, a shutdown is complete. */
+  /**
+   * The hypervisor no longer has the VM: a RUNNING (or UNKNOWN) VM is powered off, a shutdown is
+   * complete. The power-off is a hard one (CANCEL): the domain is gone already, but the host
+   * still has what was set up around it (tap devices, network rules) for the driver to remove.
+   */
   private gone(tx: Transaction, vm: VirtualMachine, why: string): void {
     if (vm.lcmState === LcmState.RUNNING || vm.lcmState === LcmState.UNKNOWN) {
       this.o.logs.write(vm.oid, 'LCM', 'I', why);
-      this.enter(tx, vm, VmState.POWEROFF);
+      vm.lastHistory?.setAction(VmAction.POWEROFF_HARD, -1, -1, -1);
+      this.vanished.add(vm.oid);
+      this.enter(tx, vm, VmState.ACTIVE, LcmState.SHUTDOWN_POWEROFF);
     } else this.succeeded(tx, vm);
   }
 
@@ -424,6 +432,7 @@ export class LifeCycleManager {
         this.enter(tx, vm, VmState.ACTIVE, vm.lcmState === LcmState.SHUTDOWN ? LcmState.EPILOG : LcmState.EPILOG_UNDEPLOY);
         return;
       case LcmState.SHUTDOWN_POWEROFF:
+        this.vanished.delete(vm.oid);
         this.enter(tx, vm, VmState.POWEROFF);
         return;
       case LcmState.SAVE_STOP:
@@ -509,6 +518,11 @@ export class LifeCycleManager {
       case LcmState.SHUTDOWN_UNDEPLOY:
       case LcmState.SAVE_STOP:
       case LcmState.SAVE_SUSPEND:
+        // A VM that vanished is off whatever the clean-up of its host says.
+        if (this.vanished.delete(vm.oid)) {
+          this.enter(tx, vm, VmState.POWEROFF);
+          return;
+        }
         if (last) last.action = VmAction.NONE;
         this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
         return;

@@ -10,6 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
 import { Oned } from './harness.js';
@@ -137,6 +138,31 @@ export class RealCloud {
       return found !== undefined && accept(found);
     });
     return found!;
+  }
+
+  /**
+   * The guest's boot id (`GET /bootid` of its httpd), retried for a minute while its network comes
+   * up. HTTP/1.0 over a plain socket: the guest's busybox ends header lines with LF only, which
+   * fetch refuses. The same id before and after a move means the same boot went on.
+   */
+  static async bootId(ip: string): Promise<string> {
+    const end = Date.now() + 60_000;
+    for (;;) {
+      try {
+        return await new Promise<string>((res, rej) => {
+          let data = '';
+          const sock = connect({ host: ip, port: 80, timeout: 3000 }, () => sock.write('GET /bootid HTTP/1.0\r\n\r\n'));
+          sock.setEncoding('utf8');
+          sock.on('data', (d: string) => (data += d));
+          sock.on('timeout', () => sock.destroy(new Error(`no answer from ${ip}:80`)));
+          sock.on('error', rej);
+          sock.on('close', () => (/^HTTP\/1\.\d 200/.test(data) ? res(data.split(/\r?\n\r?\n/).slice(1).join('').trim()) : rej(new Error(`GET /bootid: ${data.split('\n')[0] || 'no reply'}`))));
+        });
+      } catch (err) {
+        if (Date.now() > end) throw err;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 
   /** Whether `ip` answers one ping from the front-end (the root namespace). */
