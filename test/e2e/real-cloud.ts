@@ -42,9 +42,12 @@ export class RealCloud {
     return whyNotReal('ebtables', 'ip', 'qemu-img', 'busybox');
   }
 
-  static async make(names: readonly [string, string]): Promise<RealCloud> {
+  /** @param cpu the template's CPU: each host offers 100 per core of this machine. */
+  static async make(names: readonly [string, string], cpu = 0.5): Promise<RealCloud> {
     const guest = spawnSync(join(TOOLS, 'make-tiny-guest.sh'), [GUEST_DIR], { encoding: 'utf8', timeout: 600_000 });
     if (guest.status !== 0) throw new Error(`make-tiny-guest.sh: ${guest.stderr}`);
+    // Hosts of a run that was cut short would still run its guests: start afresh.
+    for (const n of names) new TestHost(SPACE, n).remove();
     const hosts = names.map((n, i) => TestHost.make(SPACE, n, i + 1, { libvirt: true, privateDirs: [REMOTE_DIR] }));
     process.env.PATH = `${hosts[0]!.binDir}:${process.env.PATH}`;
     const oned = await Oned.start({
@@ -64,7 +67,7 @@ export class RealCloud {
         -1,
       ]);
       const templateId = await id('one.template.allocate', [
-        `NAME = "tiny"\nCPU = 0.5\nVCPU = 1\nMEMORY = 192\n` +
+        `NAME = "tiny"\nCPU = ${cpu}\nVCPU = 1\nMEMORY = 192\n` +
           `OS = [ KERNEL = "${GUEST_DIR}/vmlinuz", INITRD = "${GUEST_DIR}/initrd.img", ROOT = "vda", KERNEL_CMD = "console=ttyS0 panic=-1" ]\n` +
           `DISK = [ IMAGE_ID = ${image} ]\nNIC = [ NETWORK_ID = ${net} ]\nGRAPHICS = [ TYPE = "vnc", LISTEN = "0.0.0.0" ]\n` +
           `CONTEXT = [ NETWORK = "YES", SET_HOSTNAME = "$NAME" ]\nSCHED_DS_REQUIREMENTS = "ID = ${systemDs}"`,
