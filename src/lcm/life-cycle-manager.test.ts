@@ -273,18 +273,17 @@ test('a full host report (VM_POLL=YES) that misses a monitored RUNNING VM twice 
   const empty = Template.parse('VM_POLL = YES');
   const partial = Template.parse('HYPERVISOR = kvm');
   const tx = new Transaction(s.db);
-  s.lcm.hostMonitored(tx, s.h1, listed, 100);
-  s.lcm.hostMonitored(tx, s.h1, empty, 101);
-  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING], 'one grace round');
-  s.lcm.hostMonitored(tx, s.h1, listed, 102);
-  s.lcm.hostMonitored(tx, s.h1, empty, 103);
-  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING], 'found again in between: the count restarts');
-  s.lcm.hostMonitored(tx, s.h1, partial, 104);
-  s.lcm.hostMonitored(tx, s.h1, listed, 105);
-  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING], 'a report without VM_POLL says nothing of the VMs it leaves out');
-  s.lcm.hostMonitored(tx, s.h1, empty, 106);
-  s.lcm.hostMonitored(tx, s.h1, empty, 107);
-  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.SHUTDOWN_POWEROFF], 'powered off hard: the driver cleans up after the vanished domain');
+  let t = 100;
+  const rounds: [Template[], number, string][] = [
+    [[listed, empty], LcmState.RUNNING, 'one grace round'],
+    [[listed, empty], LcmState.RUNNING, 'found again in between: the count restarts'],
+    [[partial, listed], LcmState.RUNNING, 'a report without VM_POLL says nothing of the VMs it leaves out'],
+    [[empty, empty], LcmState.SHUTDOWN_POWEROFF, 'powered off hard: the driver cleans up after the vanished domain'],
+  ];
+  for (const [reports, lcm, why] of rounds) {
+    for (const r of reports) s.lcm.hostMonitored(tx, s.h1, r, t++);
+    assert.deepEqual(at(vm), [VmState.ACTIVE, lcm], why);
+  }
   assert.match(vm.toXml(), /<CPU>2<\/CPU>/, 'the last sample stays');
   assert.deepEqual(at(fresh), [VmState.ACTIVE, LcmState.RUNNING], 'a VM never monitored yet is not lost');
   s.drivers.fail('CANCEL', 'Domain one-1 not found');
