@@ -311,3 +311,16 @@ test('a host report that finds a shutting-down VM gone completes the shutdown, a
   assert.deepEqual(at(vm), [VmState.DONE, LcmState.LCM_INIT]);
   assert.equal(s.drivers.sent.at(-1), 'TM:epilog');
 });
+
+test('a boot failure without a deploy id, found running by its host\'s report, takes the id the host reports', async () => {
+  const s = await setup();
+  const vm = await s.newVm();
+  s.drivers.answers.set('DEPLOY', [{ ok: true, info: '', logs: [] }]);
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  assert.deepEqual([...at(vm), vm.deployId], [VmState.ACTIVE, LcmState.BOOT_FAILURE, '']);
+  const tx = new Transaction(s.db);
+  s.lcm.hostMonitored(tx, s.h1, Template.parse(`VM = [ ID = ${vm.oid}, DEPLOY_ID = "one-${vm.oid}", POLL = "STATE=a" ]`), 10);
+  await tx.commit();
+  assert.deepEqual([...at(vm), vm.deployId], [VmState.ACTIVE, LcmState.RUNNING, `one-${vm.oid}`], 'without it the VM could never be polled, stopped or terminated');
+  assert.match(vm.toXml(), new RegExp(`<DEPLOY_ID>one-${vm.oid}</DEPLOY_ID>`));
+});

@@ -251,6 +251,9 @@ export class LifeCycleManager {
       const vm = this.o.vms.get(vid);
       if (!vm || !host.vms.has(vid)) continue;
       reported.add(vid);
+      // A VM whose driver gave no deploy id learns it from the hypervisor's own list.
+      const deployId = a.value.get('DEPLOY_ID') ?? '';
+      if (vm.deployId === '' && deployId !== '' && vm.state === VmState.ACTIVE) tx.touch(this.o.vms, vm).deployId = deployId;
       this.monitored(tx, vm, sampleOf(vid, parsePollText(reportedPoll(a.value)), t));
     }
     if (probe.get('VM_POLL')?.toUpperCase() === 'YES') this.missingFrom(tx, host, reported);
