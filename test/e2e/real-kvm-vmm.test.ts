@@ -295,7 +295,7 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
     assert.deepEqual([domainsOnHost(HOST), domainsOnHost(HOST2)], [[], []]);
   });
 
-  test('a guest that ignores ACPI: poweroff fails after the timeout and the VM keeps running; poweroff --hard destroys it', { timeout: GUEST_TEST_MS }, async () => {
+  test('a guest that ignores ACPI: poweroff fails after the timeout and the VM keeps running; with FORCE_DESTROY it is destroyed; poweroff --hard destroys it', { timeout: GUEST_TEST_MS }, async () => {
     const ip = `${NET.ONETEST_NET}.102`;
     // No ACPI in the virtual hardware: the power button request goes nowhere.
     const id = await ok('one.vm.allocate', [`${tinyTemplate(ip, '02:00:0a:47:00:67')}\nFEATURES = [ ACPI = "no" ]`, false]);
@@ -312,9 +312,16 @@ describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, 
       const back = await waitFor(id, S.ACTIVE, L.RUNNING, 60_000);
       assert.match(childText(back.children.find((c) => c.name === 'USER_TEMPLATE')!, 'ERROR'), new RegExp(`shutdown: timeout reached after 8 s and one-${id} is still running \\(the guest ignored ACPI\\)$`));
       assert.deepEqual(domainsOnHost(), [`one-${id}`]);
+      // With FORCE_DESTROY the same poweroff takes the hard path once the timeout is over.
+      writeFileSync(kvmrc, original.replace(/^SHUTDOWN_TIMEOUT=.*$/m, 'SHUTDOWN_TIMEOUT=8').replace(/^FORCE_DESTROY=.*$/m, 'FORCE_DESTROY=yes'));
+      await ok('one.vm.action', ['poweroff', id]);
+      await waitFor(id, S.POWEROFF, 0, 60_000);
+      assert.deepEqual(domainsOnHost(), []);
     } finally {
       writeFileSync(kvmrc, original);
     }
+    await ok('one.vm.action', ['resume', id]);
+    await waitFor(id, S.ACTIVE, L.RUNNING);
     await ok('one.vm.action', ['poweroff-hard', id]);
     await waitFor(id, S.POWEROFF, 0);
     assert.deepEqual(domainsOnHost(), []);
