@@ -4,18 +4,19 @@
  * create --im kvm --vm qemu`, the tiny guest's qcow2 image, a bridged network with ebtables, a
  * template with CONTEXT. The scheduler places the VM; the guest boots, its console shows the
  * context values, it answers ping from the front-end at its leased IP; it is live-migrated
- * (still answering), powered off and resumed, terminated: no domain, disk, tap or rule is left
- * on either host. A guest whose QEMU is killed is POWEROFF within two monitoring intervals.
+ * (still answering; a first try to a target that cannot open the disk fails cleanly), powered
+ * off and resumed, terminated: no domain, disk, tap or rule is left on either host. A guest whose QEMU is killed is POWEROFF within two monitoring intervals.
  * Needs root; `npm run test:real`.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { cliOk } from './cli-helpers.js';
 import { MONITORING_INTERVAL, RealCloud, RUNNING, S } from './real-cloud.js';
+import { realSkip } from './real-host-fixture.js';
 
 const skip = RealCloud.unavailable();
 const LONG = { timeout: 1_200_000 };
@@ -26,7 +27,7 @@ const lastHost = (v: XmlNode): number => {
 };
 const nicIp = (v: XmlNode) => childText(child(child(v, 'TEMPLATE')!, 'NIC')!, 'IP');
 
-describe('a real cloud: scheduler, qemu VMs, qcow2 disks, ebtables network, context', { skip: skip ?? false }, () => {
+describe('a real cloud: scheduler, qemu VMs, qcow2 disks, ebtables network, context', { skip: realSkip(skip) }, () => {
   let cloud: RealCloud;
   const timings: string[] = [];
 
@@ -60,6 +61,26 @@ describe('a real cloud: scheduler, qemu VMs, qcow2 disks, ebtables network, cont
     const [from, to] = first === cloud.hostIds[0] ? [cloud.hosts[0]!, cloud.hosts[1]!] : [cloud.hosts[1]!, cloud.hosts[0]!];
     const toId = first === cloud.hostIds[0] ? cloud.hostIds[1]! : cloud.hostIds[0]!;
     assert.ok(cloud.leftovers(from, id!).some((l) => l.startsWith('ebtables')), 'the NIC has its anti-spoofing rules where it runs');
+
+    // A target that cannot open the disk (the VM's directory moved away: QEMU on the source keeps
+    // its open files): the migration fails with libvirt's reason, the VM runs on where it was,
+    // and the target keeps nothing of it.
+    const vmDir = join(cloud.oned.location, 'var', 'datastores', String(cloud.systemDs), String(id));
+    renameSync(vmDir, `${vmDir}.away`);
+    try {
+      await cliOk(cloud.oned, 'onevm', ['migrate', String(id), String(toId), '--live']);
+      const back = await cloud.until('the failed migration', 180_000, async () => {
+        const v = await cloud.vm(id!);
+        return childInt(v, 'LCM_STATE') === RUNNING && /MIGRATE/.test(childText(child(v, 'USER_TEMPLATE')!, 'ERROR'));
+      }).then(() => cloud.vm(id!));
+      assert.equal(lastHost(back), first, 'still on its host');
+      assert.match(childText(child(back, 'USER_TEMPLATE')!, 'ERROR'), /migrate/i);
+      assert.deepEqual(cloud.leftovers(to, id!), [], 'nothing of the VM on the target');
+    } finally {
+      renameSync(`${vmDir}.away`, vmDir);
+    }
+    assert.equal(await RealCloud.bootId(ip), booted[2], 'the guest went on running');
+
     const tm = Date.now();
     await cliOk(cloud.oned, 'onevm', ['migrate', String(id), String(toId), '--live']);
     await cloud.until('live migration', 180_000, async () => {

@@ -7,8 +7,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** The shared tools: $ONETEST_TOOLS, else ../shared/tools beside the checkout. */
-export const TOOLS = process.env['ONETEST_TOOLS'] ?? resolve(import.meta.dirname, '../../../../shared/tools');
+/** The test-host tools: $ONETEST_TOOLS, else the project's copy in test/tools. */
+export const TOOLS = process.env['ONETEST_TOOLS'] ?? resolve(import.meta.dirname, '../../../test/tools');
+
+/**
+ * A suite's `skip` for the reason it cannot run here. In CI (`CI` set) there is no skipping:
+ * a real-host suite that cannot run is a failure, not a pass.
+ */
+export function realSkip(reason: string | undefined): string | false {
+  if (!reason) return false;
+  if (process.env['CI']) throw new Error(`the real-host suite cannot run in CI: ${reason}`);
+  return reason;
+}
 
 /** Where a suite's hosts live: ONETEST_DIR, ONETEST_NET (a /24 prefix), ONETEST_BRIDGE. */
 export interface HostSpace {

@@ -15,7 +15,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { realSkip, TOOLS } from './real-host-fixture.js';
 import { promisify } from 'node:util';
 import { Template } from '../../src/common/template/index.js';
 import { child, childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
@@ -28,8 +29,6 @@ import { cli, cliOk } from './cli-helpers.js';
 
 const run = promisify(execFile);
 
-/** The shared test-host tools (ONETEST_TOOLS, default ../shared/tools of the project). */
-const TOOLS = process.env.ONETEST_TOOLS ?? resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../../shared/tools');
 /** This suite's own sandbox for the tools, apart from other suites' hosts. */
 const ENV = { ONETEST_DIR: '/tmp/onetest-im', ONETEST_NET: '10.72.0', ONETEST_BRIDGE: 'onetbr72' } as const;
 const HOSTS = ['imh1', 'imh2'] as const;
@@ -95,7 +94,7 @@ const tmpl = (x: XmlNode, name: string) => childText(child(x, 'TEMPLATE')!, name
 const monitoring = (x: XmlNode, name: string) => childText(child(x, 'MONITORING')!, name);
 const { MONITORED, ERROR } = HostState;
 
-describe('real KVM hosts over ssh (IM kvm)', { skip }, () => {
+describe('real KVM hosts over ssh (IM kvm)', { skip: realSkip(skip) }, () => {
   let oned: Oned;
   const hid: Record<string, number> = {};
   const work = mkdtempSync(join(tmpdir(), 'real-kvm-hosts-'));

@@ -12,11 +12,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { realSkip, TOOLS } from './real-host-fixture.js';
 import { childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
 import { Oned } from './harness.js';
 
-const TOOLS = resolve(import.meta.dirname, '../../../../shared/tools');
 /** This suite's own test network, so it can run beside other suites that make test hosts. */
 const NET = { ONETEST_DIR: '/tmp/onetest-vmm', ONETEST_NET: '10.71.0', ONETEST_BRIDGE: 'onetbr71' };
 const HOST = 'vmm1';
@@ -65,7 +65,7 @@ function domainsOnHost(host = HOST): string[] {
 
 const skip = setUp();
 
-describe('the qemu VMM driver on a real libvirt host', { skip: skip || false }, () => {
+describe('the qemu VMM driver on a real libvirt host', { skip: realSkip(skip || undefined) }, () => {
   let oned: Oned;
   let hostId: number;
   let host2Id: number;

@@ -11,13 +11,13 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Driver } from '../../src/mad/driver.js';
 import { binDriver } from '../../src/mad/testing.js';
-import { TestHost, whyNotReal, type HostSpace } from './real-host-fixture.js';
+import { realSkip, TestHost, whyNotReal, type HostSpace } from './real-host-fixture.js';
 
 const SPACE: HostSpace = { dir: '/tmp/onetest-vnm', net: '10.73.0', bridge: 'onetbr73' };
 const LOCAL_DISK = '/var/tmp/onetest-vnm-local';
 const skip = whyNotReal('qemu-img', 'qemu-io', 'isoinfo', 'genisoimage');
 
-describe('transfer drivers on namespace hosts', { skip }, () => {
+describe('transfer drivers on namespace hosts', { skip: realSkip(skip) }, () => {
   let host: TestHost;
   let driver: Driver;
   const ds = join(SPACE.dir, 'tm-test/ds');

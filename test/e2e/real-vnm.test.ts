@@ -11,7 +11,7 @@ import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Driver } from '../../src/mad/driver.js';
 import { actionData, binDriver, tempDir, writeScript } from '../../src/mad/testing.js';
-import { TestHost, whyNotReal, type HostSpace } from './real-host-fixture.js';
+import { realSkip, TestHost, whyNotReal, type HostSpace } from './real-host-fixture.js';
 
 const SPACE: HostSpace = { dir: '/tmp/onetest-vnm', net: '10.73.0', bridge: 'onetbr73' };
 const skip = whyNotReal('ebtables', 'ip');
@@ -58,7 +58,7 @@ function vmXml(id: number, nics: readonly Nic[]): string {
   return `<VM><ID>${id}</ID><NAME>vm-${id}</NAME><TEMPLATE>${body}</TEMPLATE><USER_TEMPLATE/></VM>`;
 }
 
-describe('network drivers on a namespace host', { skip }, () => {
+describe('network drivers on a namespace host', { skip: realSkip(skip) }, () => {
   let host: TestHost;
   let driver: Driver;
   const work = tempDir('real-vnm');
