@@ -10,7 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { realSkip, TOOLS } from './real-host-fixture.js';
@@ -156,6 +156,9 @@ describe('the qemu VMM driver on a real libvirt host', { skip: realSkip(skip || 
   before(async () => {
     // The drivers reach the host with the tools' ssh wrapper (its key and host names).
     process.env.PATH = `${join(NET.ONETEST_DIR, 'bin')}:${process.env.PATH}`;
+    // The hosts' copy of the remotes (SCRIPTS_REMOTE_DIR, shared here) from an earlier run would
+    // be older than this checkout's: without the kvm IM nothing compares versions, so start afresh.
+    rmSync(join(NET.ONETEST_DIR, 'one-remotes'), { recursive: true, force: true });
     oned = await Oned.start({
       backend: 'sqlite',
       conf: `HOST_MONITORING_INTERVAL = 3\nVM_POLLING_INTERVAL = 5\nSCRIPTS_REMOTE_DIR = "${NET.ONETEST_DIR}/one-remotes"`,
