@@ -1,5 +1,5 @@
 /**
- * Subcommands many commands share (update, rename, chmod, chown, delete), built from the kind
+ * Subcommands many commands share (show, update, rename, chmod, chown, delete), built from the kind
  * of object and its OCA resource, so every command says and checks the same things.
  */
 import { child } from '../common/xml-tree.js';
@@ -7,7 +7,7 @@ import { UpdateMode, type NamedResource, type Oca, type OneObject, type OwnedRes
 import { eachId, templateFromFileOrEditor } from './actions.js';
 import { CliError, type ArgDef, type ResourceKind, type SubcommandDef } from './command.js';
 import { KIND_LABEL } from './resolve.js';
-import { templateLines } from './output.js';
+import { printShow, templateLines } from './output.js';
 
 /** Which OCA resource serves a kind (`R`: the methods the subcommand needs). */
 export type ResourceOf<R extends Resource<OneObject> = Resource<OneObject>> = (one: Oca) => R;
@@ -20,6 +20,20 @@ export function idArg(kind: ResourceKind, name: string): ArgDef {
 /** The argument naming several (`1,3-5 web`). */
 export function rangeArg(kind: ResourceKind): ArgDef {
   return { name: 'RANGE', kind, range: true, variadic: true };
+}
+
+/** `show ID`: the object as text (`text`), or as --xml / --json / --yaml. */
+export function showSubcommand<T extends OneObject>(kind: ResourceKind, arg: string, description: string, resource: ResourceOf<Resource<T>>, text: (o: T) => string, examples: string[]): SubcommandDef {
+  return {
+    name: 'show',
+    description,
+    args: [idArg(kind, arg)],
+    examples,
+    async run(ctx, args) {
+      const o = await resource(ctx.one).info(await ctx.resolve(kind, args[arg] as string));
+      printShow(ctx, o.xml, () => text(o));
+    },
+  };
 }
 
 /**

@@ -2,8 +2,8 @@
 import { child } from '../../common/xml-tree.js';
 import type { NamedResource, OneObject } from '../../oca/index.js';
 import type { ArgDef, CliContext, CommandDef, ResourceKind, SubcommandDef } from '../command.js';
-import { deleteSubcommand, renameSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
-import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
+import { deleteSubcommand, renameSubcommand, showSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
+import { printList, showField, showHeader, templateLines, type Column } from '../output.js';
 
 /** onecluster list's columns. */
 export const CLUSTER_COLUMNS: Column<OneObject>[] = [
@@ -80,16 +80,7 @@ export const onecluster: CommandDef = {
         printList(ctx, CLUSTER_COLUMNS, ctx.one.clusters.parseList(xml), xml, 'CLUSTER');
       },
     },
-    {
-      name: 'show',
-      description: 'Shows a cluster: its template, hosts, networks and datastores',
-      args: [CLUSTER],
-      examples: ['onecluster show production', 'onecluster show 0 --xml'],
-      async run(ctx, args) {
-        const c = await ctx.one.clusters.info(await ctx.resolve('cluster', args.CLUSTERID as string));
-        printShow(ctx, c.xml, () => showText(c));
-      },
-    },
+    showSubcommand('cluster', 'CLUSTERID', 'Shows a cluster: its template, hosts, networks and datastores', (one) => one.clusters, showText, ['onecluster show production', 'onecluster show 0 --xml']),
     membership('add', 'host', 'host', (ctx, cid, id) => ctx.one.clusters.addHost(cid, id)),
     membership('del', 'host', 'host', (ctx, cid, id) => ctx.one.clusters.delHost(cid, id)),
     membership('add', 'datastore', 'datastore', (ctx, cid, id) => ctx.one.clusters.addDatastore(cid, id)),

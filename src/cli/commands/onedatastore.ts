@@ -4,8 +4,8 @@ import type { Datastore, OneObject, OwnedResource } from '../../oca/index.js';
 import { eachId, readTemplateFile } from '../actions.js';
 import type { CommandDef } from '../command.js';
 import { percent, permissionTriples, size } from '../format.js';
-import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
-import { chmodSubcommand, chownSubcommand, deleteSubcommand, idArg, rangeArg, renameSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
+import { printList, showField, showHeader, templateLines, type Column } from '../output.js';
+import { chmodSubcommand, chownSubcommand, deleteSubcommand, rangeArg, renameSubcommand, showSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
 
 /** `/DATASTORE/TYPE`: list abbreviation and show name. */
 const TYPES: readonly (readonly [string, string])[] = [
@@ -77,7 +77,6 @@ function showText(d: Datastore): string {
 }
 
 const datastores: ResourceOf<OwnedResource<OneObject>> = (one) => one.datastores;
-const DATASTORE = idArg('datastore', 'DATASTOREID');
 
 export const onedatastore: CommandDef = {
   name: 'onedatastore',
@@ -107,16 +106,7 @@ export const onedatastore: CommandDef = {
         printList(ctx, DATASTORE_COLUMNS, ctx.one.datastores.parseList(xml), xml, 'DATASTORE');
       },
     },
-    {
-      name: 'show',
-      description: 'Shows a datastore: drivers, capacity, permissions, template, images',
-      args: [DATASTORE],
-      examples: ['onedatastore show default', 'onedatastore show 1 --yaml'],
-      async run(ctx, args) {
-        const d = await ctx.one.datastores.info(await ctx.resolve('datastore', args.DATASTOREID as string));
-        printShow(ctx, d.xml, () => showText(d));
-      },
-    },
+    showSubcommand('datastore', 'DATASTOREID', 'Shows a datastore: drivers, capacity, permissions, template, images', (one) => one.datastores, showText, ['onedatastore show default', 'onedatastore show 1 --yaml']),
     updateSubcommand('datastore', 'DATASTOREID', datastores, ['onedatastore update default ds.tmpl', 'onedatastore update default --append extra.tmpl']),
     renameSubcommand('datastore', 'DATASTOREID', datastores, ['onedatastore rename 100 images-ssd']),
     chmodSubcommand('datastore', datastores, ['onedatastore chmod default 644']),

@@ -5,8 +5,8 @@ import { delaySeconds, eachId, refresh } from '../actions.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
 import { dateTime, percent, size } from '../format.js';
 import { syncHosts } from '../host-sync.js';
-import { deleteSubcommand, rangeArg, renameSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
-import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
+import { deleteSubcommand, rangeArg, renameSubcommand, showSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
+import { printList, showField, showHeader, templateLines, type Column } from '../output.js';
 
 /** Host states (`/HOST/STATE`) as list (short) and show (long) print them. */
 const STATES: readonly (readonly [string, string])[] = [
@@ -101,7 +101,6 @@ function setStatus(ctx: CliContext, range: string | string[] | undefined, status
 
 const hosts: ResourceOf<NamedResource<OneObject>> = (one) => one.hosts;
 const RANGE = rangeArg('host');
-const HOST = { name: 'HOSTID', kind: 'host' } as const;
 
 export const onehost: CommandDef = {
   name: 'onehost',
@@ -153,16 +152,7 @@ export const onehost: CommandDef = {
       examples: ['onehost list', 'onehost list --filter STAT=on --list ID,NAME', 'onehost list --json'],
       run: list,
     },
-    {
-      name: 'show',
-      description: 'Shows a host: state, shares, monitoring, VMs',
-      args: [HOST],
-      examples: ['onehost show node01', 'onehost show 0 --json'],
-      async run(ctx, args) {
-        const h = await ctx.one.hosts.info(await ctx.resolve('host', args.HOSTID as string));
-        printShow(ctx, h.xml, () => showText(h));
-      },
-    },
+    showSubcommand('host', 'HOSTID', 'Shows a host: state, shares, monitoring, VMs', (one) => one.hosts, showText, ['onehost show node01', 'onehost show 0 --json']),
     updateSubcommand('host', 'HOSTID', hosts, ['onehost update node01 extra.tmpl', 'onehost update node01 --append extra.tmpl']),
     renameSubcommand('host', 'HOSTID', hosts, ['onehost rename 3 node03']),
     {

@@ -1,8 +1,9 @@
 /** `oneimage`: images: create (from a FILE or options), list, show, clone, state and type changes. */
 import { Image, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef, type SubcommandDef } from '../command.js';
-import { printList, printShow, type Column } from '../output.js';
+import { printList, type Column } from '../output.js';
 import {
+  showSubcommand,
   chmodSubcommand,
   chownSubcommand,
   deleteSubcommand,
@@ -136,16 +137,7 @@ export const oneimage: CommandDef = {
         printList(ctx, imageColumns, ctx.one.images.parseList(xml), xml, 'IMAGE_POOL');
       },
     },
-    {
-      name: 'show',
-      description: 'Shows an image',
-      args: [{ name: 'IMAGEID', kind: 'image' }],
-      examples: ['oneimage show 0', 'oneimage show ubuntu --json'],
-      run: async (ctx, args) => {
-        const i = await ctx.one.images.info(await ctx.resolve('image', arg(args, 'IMAGEID')));
-        printShow(ctx, i.xml, () => imageShowText(i));
-      },
-    },
+    showSubcommand('image', 'IMAGEID', 'Shows an image', (one) => one.images, imageShowText, ['oneimage show 0', 'oneimage show ubuntu --json']),
     deleteSubcommand('image', 'Deletes images', images, ['oneimage delete 3', 'oneimage delete 3-5']),
     {
       name: 'clone',

@@ -1,8 +1,9 @@
 /** `onetemplate`: VM templates: create, list, show, instantiate, clone, delete, update, permissions. */
 import { OneObject, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
-import { printList, printShow, type Column } from '../output.js';
+import { printList, type Column } from '../output.js';
 import {
+  showSubcommand,
   chmodSubcommand,
   chownSubcommand,
   renameSubcommand,
@@ -64,16 +65,7 @@ export const onetemplate: CommandDef = {
         printList(ctx, templateColumns, ctx.one.templates.parseList(xml), xml, 'VMTEMPLATE_POOL');
       },
     },
-    {
-      name: 'show',
-      description: 'Shows a template',
-      args: [{ name: 'TEMPLATEID', kind: 'template' }],
-      examples: ['onetemplate show 0', 'onetemplate show small --xml'],
-      run: async (ctx, args) => {
-        const t = await ctx.one.templates.info(await ctx.resolve('template', arg(args, 'TEMPLATEID')));
-        printShow(ctx, t.xml, () => templateShowText(t));
-      },
-    },
+    showSubcommand('template', 'TEMPLATEID', 'Shows a template', (one) => one.templates, templateShowText, ['onetemplate show 0', 'onetemplate show small --xml']),
     {
       name: 'instantiate',
       description: 'Creates VMs from templates (--name, -m N, --hold)',

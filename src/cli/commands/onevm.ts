@@ -5,8 +5,9 @@
 import { childText } from '../../common/xml-tree.js';
 import { VirtualMachine, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef, type OptionDef, type SubcommandDef } from '../command.js';
-import { printList, printShow, type Column } from '../output.js';
+import { printList, type Column } from '../output.js';
 import {
+  showSubcommand,
   chmodSubcommand,
   chownSubcommand,
   renameSubcommand,
@@ -173,16 +174,7 @@ export const onevm: CommandDef = {
       examples: ['onevm list', 'onevm list --filter STAT=runn', 'onevm list --list ID,NAME,HOST --csv', 'onevm list --json'],
       run: (ctx) => listVms(ctx),
     },
-    {
-      name: 'show',
-      description: 'Shows a VM: state, host, monitoring, disks, NICs, history and template',
-      args: [{ name: 'VMID', kind: 'vm' }],
-      examples: ['onevm show 3', 'onevm show myvm --json'],
-      run: async (ctx, args) => {
-        const vm = await ctx.one.vms.info(await ctx.resolve('vm', arg(args, 'VMID')));
-        printShow(ctx, vm.xml, () => vmShowText(vm));
-      },
-    },
+    showSubcommand('vm', 'VMID', 'Shows a VM: state, host, monitoring, disks, NICs, history and template', (one) => one.vms, vmShowText, ['onevm show 3', 'onevm show myvm --json']),
     {
       name: 'top',
       description: 'Lists the VMs again every few seconds, until interrupted',

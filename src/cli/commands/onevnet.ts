@@ -2,8 +2,9 @@
 import { childText } from '../../common/xml-tree.js';
 import { VirtualNetwork, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
-import { printList, printShow, type Column } from '../output.js';
+import { printList, type Column } from '../output.js';
 import {
+  showSubcommand,
   chmodSubcommand,
   chownSubcommand,
   deleteSubcommand,
@@ -111,16 +112,7 @@ export const onevnet: CommandDef = {
         printList(ctx, vnetColumns, ctx.one.vnets.parseList(xml), xml, 'VNET_POOL');
       },
     },
-    {
-      name: 'show',
-      description: 'Shows a network, its address ranges and leases',
-      args: [{ name: 'VNETID', kind: 'vnet' }],
-      examples: ['onevnet show 0', 'onevnet show private --json'],
-      run: async (ctx, args) => {
-        const n = await ctx.one.vnets.info(await ctx.resolve('vnet', arg(args, 'VNETID')));
-        printShow(ctx, n.xml, () => vnetShowText(n));
-      },
-    },
+    showSubcommand('vnet', 'VNETID', 'Shows a network, its address ranges and leases', (one) => one.vnets, vnetShowText, ['onevnet show 0', 'onevnet show private --json']),
     deleteSubcommand('vnet', 'Deletes vnets', vnets, ['onevnet delete 3', 'onevnet delete 3-5']),
     {
       name: 'addar',
