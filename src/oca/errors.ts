@@ -1,17 +1,9 @@
 /** OpenNebula's API errors as exceptions: what failed, with OpenNebula's code and message. */
 
-/** OpenNebula's error codes (the third element of a failed response). */
-export const OneErrorCode = {
-  SUCCESS: 0,
-  AUTHENTICATION: 0x0100,
-  AUTHORIZATION: 0x0200,
-  NO_EXISTS: 0x0400,
-  ACTION: 0x0800,
-  XML_RPC_API: 0x1000,
-  INTERNAL: 0x2000,
-  ALLOCATE: 0x4000,
-  LOCKED: 0x8000,
-} as const;
+import { ErrorCode } from '../common/error-code.js';
+
+/** OpenNebula's error codes (the third element of a failed response), by name. */
+export const OneErrorCode = ErrorCode;
 
 export type OneErrorCodeName = keyof typeof OneErrorCode;
 
