@@ -16,15 +16,20 @@ error_message() {
     echo "ERROR MESSAGE ------>8--" >&2
 }
 
+# check_result RC OUTPUT LOG MESSAGE: after a command, fails the action with MESSAGE (LOG in the
+# driver's log) and the command's code when RC is not 0; otherwise logs its OUTPUT.
+check_result() {
+    if [ "$1" -ne 0 ]; then
+        log_error "$3"
+        error_message "$4"
+        exit "$1"
+    fi
+    [ -n "$2" ] && log_debug "$2"
+    return 0
+}
+
 # Runs a command; on failure reports its output as the error message and exits with its code.
 exec_and_log() {
     _out=$("$@" 2>&1)
-    _rc=$?
-    if [ $_rc -ne 0 ]; then
-        log_error "Command \"$*\" failed: $_out"
-        error_message "$_out"
-        exit $_rc
-    fi
-    [ -n "$_out" ] && log_debug "$_out"
-    return 0
+    check_result $? "$_out" "Command \"$*\" failed: $_out" "$_out"
 }

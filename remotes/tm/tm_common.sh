@@ -27,14 +27,7 @@ on_host() {
     else
         _out=$(ssh -o BatchMode=yes "$_h" "$1" 2>&1)
     fi
-    _rc=$?
-    if [ $_rc -ne 0 ]; then
-        log_error "Command failed on $_h: $1: $_out"
-        error_message "$_h: $_out"
-        exit $_rc
-    fi
-    [ -n "$_out" ] && log_debug "$_out"
-    return 0
+    check_result $? "$_out" "Command failed on $_h: $1: $_out" "$_h: $_out"
 }
 
 # Output of a command run on HOST (for streaming a file out of it).

@@ -13,16 +13,10 @@ virsh_or_fail() {
     _step=$1; shift
     _out=$(virsh_cmd "$@" 2>&1)
     _rc=$?
-    if [ $_rc -ne 0 ]; then
-        # The last error line is the specific one ("Failed to create domain" comes before it).
-        _reason=$(printf '%s\n' "$_out" | sed -n 's/^error: //p' | tail -n 1)
-        [ -n "$_reason" ] || _reason=$(printf '%s\n' "$_out" | grep . | tail -n 1)
-        log_error "virsh $*: $_out"
-        error_message "$_step: $_reason"
-        exit $_rc
-    fi
-    [ -n "$_out" ] && log_debug "$_out"
-    return 0
+    # The last error line is the specific one ("Failed to create domain" comes before it).
+    _reason=$(printf '%s\n' "$_out" | sed -n 's/^error: //p' | tail -n 1)
+    [ -n "$_reason" ] || _reason=$(printf '%s\n' "$_out" | grep . | tail -n 1)
+    check_result $_rc "$_out" "virsh $*: $_out" "$_step: $_reason"
 }
 
 # Whether libvirt knows the domain (running or not). Fails the action when libvirtd cannot be asked.
