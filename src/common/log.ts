@@ -49,6 +49,11 @@ export class Logger {
     );
   }
 
+  /** A logger writing to standard error (a tool run without a log file). */
+  static toStderr(level: LogLevelValue): Logger {
+    return new Logger(level, (line) => void process.stderr.write(line));
+  }
+
   /** Whether messages of this level are written; lets callers skip building costly messages. */
   enabled(level: LogLevelValue): boolean {
     return level <= this.level;

@@ -24,7 +24,8 @@ const OVERRIDES: Readonly<Record<string, string>> = { '-t': 'SCHED_INTERVAL', '-
 
 interface Options {
   config: SchedConfig;
-  logFile: string;
+  /** undefined: standard error. */
+  logFile: string | undefined;
   once: boolean;
   explain: number | undefined;
 }
@@ -32,7 +33,7 @@ interface Options {
 function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Options {
   const loc = env.ONE_LOCATION;
   let confFile = loc ? join(loc, 'etc', 'sched.conf') : undefined;
-  let logFile = loc ? join(loc, 'var', 'sched.log') : '/dev/stderr';
+  let logFile = loc ? join(loc, 'var', 'sched.log') : undefined;
   let overrides = '';
   let once = false;
   let explain: number | undefined;
@@ -102,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     const scheduler = new Scheduler(oca, opts.config, { info() {}, warn() {}, error() {} });
     return once(async () => console.log(formatExplanation(await scheduler.explain(id), opts.config)), () => oca.close());
   }
-  const logger = Logger.toFile(opts.logFile, LogLevel.INFO);
+  const logger = opts.logFile === undefined ? Logger.toStderr(LogLevel.INFO) : Logger.toFile(opts.logFile, LogLevel.INFO);
   const scheduler = new Scheduler(oca, opts.config, schedLog(logger));
   const c = opts.config;
   logger.info('SCHED', `Starting the scheduler: SCHED_INTERVAL ${c.intervalSec} s, MAX_VM ${c.maxVm}, MAX_DISPATCH ${c.maxDispatch}, MAX_HOST ${c.maxHost}, LIVE_RESCHEDS ${c.liveRescheds ? 1 : 0}, host policy ${c.hostPolicy.policy}`);

@@ -65,6 +65,7 @@ export class MatchGroup {
   /** Host clusters its images and networks allow (undefined: any). */
   readonly clusters: ReadonlySet<number> | undefined;
   readonly notes: string[] = [];
+  private readonly errors: string[] = [];
   private rankFailed = false;
 
   constructor(
@@ -97,8 +98,6 @@ export class MatchGroup {
     }
   }
 
-  private readonly errors: string[] = [];
-
   /** Why the host can never take VMs of this group in this cycle, if it cannot. */
   staticReason(host: SchedHost): ReasonText | undefined {
     switch (host.state) {
@@ -106,13 +105,15 @@ export class MatchGroup {
       case HostState.MONITORING_MONITORED:
         break;
       case HostState.DISABLED:
+      case HostState.MONITORING_DISABLED:
         return Reason.DISABLED;
       case HostState.OFFLINE:
         return Reason.OFFLINE;
       case HostState.ERROR:
+      case HostState.MONITORING_ERROR:
         return Reason.ERROR;
       default:
-        return host.state === 5 ? Reason.ERROR : host.state === 7 ? Reason.DISABLED : Reason.NOT_MONITORED;
+        return Reason.NOT_MONITORED;
     }
     if (this.clusters && !this.clusters.has(host.clusterId)) return Reason.CLUSTER;
     if (this.requirements && !this.requirements.test(host)) return Reason.REQUIREMENTS;

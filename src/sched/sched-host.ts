@@ -8,7 +8,7 @@ import type { Attributes } from './expr/index.js';
 import { attributeMap } from './attribute-map.js';
 
 /** `/HOST/STATE` values the scheduler tells apart (spec §3.3). */
-export const HostState = { INIT: 0, MONITORING_MONITORED: 1, MONITORED: 2, ERROR: 3, DISABLED: 4, OFFLINE: 8 } as const;
+export const HostState = { INIT: 0, MONITORING_MONITORED: 1, MONITORED: 2, ERROR: 3, DISABLED: 4, MONITORING_ERROR: 5, MONITORING_DISABLED: 7, OFFLINE: 8 } as const;
 
 /** Where a host's variables are looked up, first match wins (spec §5.4, HEAD). */
 const PATHS = ['TEMPLATE', 'HOST_SHARE', 'HOST_SHARE/DATASTORES', 'MONITORING/CAPACITY', 'MONITORING/SYSTEM', ''];
@@ -51,11 +51,6 @@ export class SchedHost implements Attributes {
     this.runningVms = share.runningVms;
     this.freeCpu = share.freeCpu;
     this.freeMemory = share.freeMemory;
-  }
-
-  /** Whether the scheduler may place VMs here: monitored and enabled. */
-  get schedulable(): boolean {
-    return this.state === HostState.MONITORED || this.state === HostState.MONITORING_MONITORED;
   }
 
   /** CPU percent left. */
