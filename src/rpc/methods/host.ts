@@ -167,7 +167,7 @@ export const hostMethods: MethodDef[] = [
     params: [],
     run: (req) => {
       const hosts = req.core.hosts;
-      return new EscapedString(hosts.toEscapedXml(hosts.list({ visible: hostVisibility(req) })));
+      return new EscapedString(hosts.toEscapedListXml(hosts.list({ visible: hostVisibility(req) })));
     },
   }),
   method({
