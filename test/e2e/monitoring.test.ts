@@ -14,7 +14,7 @@ HOST_MONITORING_TIMEOUT = 2
 HOST_MONITORING_EXPIRATION_TIME = 2
 IM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-c 400 -m 2048" ]
 IM_MAD = [ NAME = "scripted", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-a ${actions}" ]
-IM_MAD = [ NAME = "numa1", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-t 1:2:2" ]
+IM_MAD = [ NAME = "numa1", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-n 1:2:2" ]
 VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
 `;
 
@@ -94,7 +94,7 @@ for (const backend of BACKENDS) {
       assert.ok(samples.children.some((m) => childText(m, 'ID') === String(id)));
     });
 
-    test('the dummy NUMA layout is set with -t (nodes:cores:threads)', async () => {
+    test('the dummy NUMA layout is set with -n (nodes:cores:threads)', async () => {
       const id = (await oned.ok('one.host.allocate', ['mon-numa1', 'numa1', 'dummy', -1])) as number;
       const h = await until(oned, id, 'MONITORED', (x) => childText(x, 'STATE') === '2');
       const nodes = child(child(h, 'HOST_SHARE')!, 'NUMA_NODES')!.children;

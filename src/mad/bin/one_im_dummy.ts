@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `one_im_dummy [-c cpu] [-m memory_mb] [-u used_cpu_percent] [-e "ATTR=VALUE,..."] [-t nodes:cores:threads] [-a actions_dir]`:
+ * `one_im_dummy [-c cpu] [-m memory_mb] [-u used_cpu_percent] [-e "ATTR=VALUE,..."] [-n nodes:cores:threads] [-a actions_dir]`:
  * information driver reporting a host of the given capacity (default 800 CPU = 8 cores, 16384 MB,
  * idle) for every host, with the extra attributes given (`-e "CPUSPEED=3000,HYPERVISOR=kvm"`),
  * and the NUMA layout given (default 2:8:4, OpenNebula 7.4's dummy layout).
@@ -14,7 +14,7 @@ runDriver('one_im_dummy', () => {
     memory: { type: 'string', short: 'm' },
     used: { type: 'string', short: 'u' },
     extra: { type: 'string', short: 'e' },
-    topology: { type: 'string', short: 't' },
+    numa: { type: 'string', short: 'n' },
     'actions-dir': { type: 'string', short: 'a' },
   });
   const capacity = {
@@ -22,7 +22,7 @@ runDriver('one_im_dummy', () => {
     memoryMb: intOption(args.values.memory, '-m', DEFAULT_DUMMY_CAPACITY.memoryMb, 1),
     usedPercent: intOption(args.values.used, '-u', 0, 0),
     extra: parseExtraAttributes(args.values.extra ?? ''),
-    topology: args.values.topology === undefined ? DEFAULT_DUMMY_TOPOLOGY : parseTopology(args.values.topology),
+    topology: args.values.numa === undefined ? DEFAULT_DUMMY_TOPOLOGY : parseTopology(args.values.numa),
   };
   return { actions: dummyImActions(capacity, new ScriptedResults(args.values['actions-dir'])), concurrency: args.threads };
 });

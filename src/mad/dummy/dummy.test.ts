@@ -62,6 +62,14 @@ test('dummy IM: default capacity and bad capacity options refused before INIT', 
   const stderr: string[] = [];
   await assert.rejects(binDriver('one_im_dummy', ['-c', 'lots'], { onStderr: (l) => stderr.push(l) }).start(), /exited \(code 1\)/);
   assert.deepEqual(stderr, ["one_im_dummy: -c expects an integer >= 1, got 'lots'"]);
+  stderr.length = 0;
+  await assert.rejects(binDriver('one_im_dummy', ['-n', '2:x:1'], { onStderr: (l) => stderr.push(l) }).start(), /exited \(code 1\)/);
+  assert.deepEqual(stderr, ["one_im_dummy: -n expects NODES:CORES:THREADS (integers >= 1), got '2:x:1'"]);
+  const one = binDriver('one_im_dummy', ['-n', '1:1:2', '-t', '4']);
+  await one.start();
+  const numa = Buffer.from((await one.request('MONITOR', 1, ['h1', '-', '0'])).info, 'base64').toString();
+  await one.stop();
+  assert.deepEqual(numa.split('\n').filter((l) => l.startsWith('CORE')), ['CORE = [ NODE_ID = "0", ID = "0", CPUS = "0,1" ]'], '-n sets the layout, -t stays the driver threads');
 });
 
 test('the dummy IM reports a loaded host and extra attributes when asked (-u, -e)', () => {
@@ -105,10 +113,10 @@ test("the dummy IM describes OpenNebula 7.4's dummy host: NUMA nodes, huge pages
   assert.equal(t.get('MODELNAME'), 'Dummy(R) Core @ 3.2GHz');
 });
 
-test('the dummy IM topology is set with -t NODES:CORES:THREADS; memory is split between the nodes', () => {
+test('the dummy IM topology is set with -n NODES:CORES:THREADS; memory is split between the nodes', () => {
   const t = Template.parse(dummyHostTemplate('h', { cpu: 400, memoryMb: 1024, topology: parseTopology('1:2:2') }));
   assert.deepEqual(t.getAll('CORE').map((a) => (a.value as Map<string, string>).get('CPUS')), ['0,2', '1,3']);
   assert.deepEqual(t.getAll('MEMORY_NODE').map((a) => (a.value as Map<string, string>).get('TOTAL') ?? (a.value as Map<string, string>).get('FREE')), ['1048576', '1048576']);
   assert.equal(t.getAll('MEMORY_NODE')[0]!.value instanceof Map && (t.getAll('MEMORY_NODE')[0]!.value as Map<string, string>).get('DISTANCE'), '0');
-  for (const bad of ['2:8', '0:1:1', 'a:b:c', '1:1:1:1']) assert.throws(() => parseTopology(bad), /-t expects NODES:CORES:THREADS/, bad);
+  for (const bad of ['2:8', '0:1:1', 'a:b:c', '1:1:1:1']) assert.throws(() => parseTopology(bad), /-n expects NODES:CORES:THREADS/, bad);
 });

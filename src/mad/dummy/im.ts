@@ -2,7 +2,7 @@
  * The dummy information driver (`one_im_dummy`): `MONITOR <host_id> <hostname> ...` answers a
  * monitoring template, base64-encoded, describing an idle host of configurable capacity
  * (`-c` CPU in OpenNebula units, 100 per core; `-m` memory in MB) with what OpenNebula 7.4's
- * dummy probes describe besides: NUMA nodes (`-t` layout), PCI devices, KVM CPU models and
+ * dummy probes describe besides: NUMA nodes (`-n` layout), PCI devices, KVM CPU models and
  * features, so NUMA- and PCI-aware code can be tried on dummy hosts.
  */
 import type { ActionHandler } from '../server/driver-server.js';
@@ -47,11 +47,11 @@ export interface DummyTopology {
 /** OpenNebula 7.4's dummy layout: two nodes of eight cores, four threads each. */
 export const DEFAULT_DUMMY_TOPOLOGY: DummyTopology = { nodes: 2, cores: 8, threads: 4 };
 
-/** `-t 2:8:4` → its topology. @throws Error unless three integers >= 1. */
+/** `-n 2:8:4` → its topology. @throws Error unless three integers >= 1. */
 export function parseTopology(text: string): DummyTopology {
   const parts = text.split(':').map((p) => p.trim());
   const [nodes, cores, threads] = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : 0));
-  if (parts.length !== 3 || !nodes || !cores || !threads) throw new Error(`-t expects NODES:CORES:THREADS (integers >= 1), got '${text}'`);
+  if (parts.length !== 3 || !nodes || !cores || !threads) throw new Error(`-n expects NODES:CORES:THREADS (integers >= 1), got '${text}'`);
   return { nodes, cores, threads };
 }
 
