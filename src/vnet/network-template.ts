@@ -68,6 +68,36 @@ function fixedArs(t: Template): Vector[] {
   });
 }
 
+/** The security group every network is in: the default one, 0. */
+export const DEFAULT_SECURITY_GROUP = 0;
+
+/**
+ * SECURITY_GROUPS of a new network: the ids it names plus the default group 0, ascending and
+ * without repeats, as OpenNebula stores them ("0" when it names none). Throws Error when an
+ * entry is not an id.
+ */
+export function withDefaultSecurityGroup(text: string | undefined): string {
+  const ids = new Set<number>([DEFAULT_SECURITY_GROUP]);
+  for (const part of (text ?? '').split(',')) {
+    const t = part.trim();
+    if (t === '') continue;
+    if (!/^\d+$/.test(t)) throw new Error(`Wrong SECURITY_GROUPS "${text}": it must list security group ids, such as "0,100".`);
+    ids.add(Number(t));
+  }
+  return [...ids].sort((a, b) => a - b).join(',');
+}
+
+/**
+ * An AR vector as a user gives it (allocate, add_ar): the attributes only a reservation gets
+ * from its parent are dropped, so no range poses as a reserved one.
+ */
+export function userAr(v: Vector): Vector {
+  const ar: Vector = new Map(v);
+  ar.delete('PARENT_NETWORK_AR_ID');
+  ar.delete('PARENT_NETWORK');
+  return ar;
+}
+
 /**
  * Reads the head fields and ARs of an allocate template and removes the ARs (and 3.x TYPE,
  * NETWORK_SIZE, LEASES, IP_START, IP_END) from it. Throws Error saying what is wrong.
@@ -86,9 +116,10 @@ export function networkRequest(t: Template): NetworkRequest {
   if (vnMad === '') throw new Error('No VN_MAD in template: every virtual network needs a network driver (for example VN_MAD = "bridge").');
   for (const a of t.getAll('AR')) {
     if (typeof a.value === 'string') throw new Error('AR must be a vector: AR = [ TYPE = "IP4", IP = "...", SIZE = "..." ].');
-    ars.push(a.value);
+    ars.push(userAr(a.value));
   }
   t.remove('AR');
+  t.set('SECURITY_GROUPS', withDefaultSecurityGroup(t.get('SECURITY_GROUPS')));
   const vlanId = t.get('VLAN_ID') ?? '';
   const outerVlanId = t.get('OUTER_VLAN_ID') ?? '';
   return {
@@ -96,7 +127,8 @@ export function networkRequest(t: Template): NetworkRequest {
       bridge: t.get('BRIDGE') ?? '',
       bridgeType: t.get('BRIDGE_TYPE') || defaultBridgeType(vnMad),
       state: VnetState.READY,
-      prevState: VnetState.INIT,
+      // As 7.4 shows a network its driver created: every update records the state as the previous one.
+      prevState: VnetState.READY,
       parentId: -1,
       templateId: -1,
       vnMad,

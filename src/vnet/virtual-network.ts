@@ -246,12 +246,12 @@ export class VirtualNetwork extends PoolObject {
 
   private renderParts(): [string, string] {
     const f = this.fields;
-    const optional = (name: string, value: string) => (value === '' ? '' : xmlElement(name, value));
     return [
       `<VNET>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}${this.lockXml()}${this.perms.toXml()}${this.clusters.toXml()}` +
-        `${xmlElement('BRIDGE', f.bridge)}${optional('BRIDGE_TYPE', f.bridgeType)}<STATE>${f.state}</STATE><PREV_STATE>${f.prevState}</PREV_STATE>` +
+        `${xmlElement('BRIDGE', f.bridge)}${xmlElement('BRIDGE_TYPE', f.bridgeType)}<STATE>${f.state}</STATE><PREV_STATE>${f.prevState}</PREV_STATE>` +
         `${xmlElement('PARENT_NETWORK_ID', f.parentId < 0 ? '' : String(f.parentId))}${xmlElement('TEMPLATE_ID', f.templateId < 0 ? '' : String(f.templateId))}` +
-        `${xmlElement('VN_MAD', f.vnMad)}${xmlElement('PHYDEV', f.phydev)}${optional('VLAN_ID', f.vlanId)}${optional('OUTER_VLAN_ID', f.outerVlanId)}` +
+        // VLAN_ID and OUTER_VLAN_ID are always there, empty when the network has none (7.4's CLI reads them unconditionally).
+        `${xmlElement('VN_MAD', f.vnMad)}${xmlElement('PHYDEV', f.phydev)}${xmlElement('VLAN_ID', f.vlanId)}${xmlElement('OUTER_VLAN_ID', f.outerVlanId)}` +
         `<VLAN_ID_AUTOMATIC>${f.vlanIdAutomatic ? 1 : 0}</VLAN_ID_AUTOMATIC><OUTER_VLAN_ID_AUTOMATIC>${f.outerVlanIdAutomatic ? 1 : 0}</OUTER_VLAN_ID_AUTOMATIC>`,
       `${idsXml('VROUTERS', this.vrouters)}` +
         `<UPDATED_VMS></UPDATED_VMS><OUTDATED_VMS></OUTDATED_VMS><UPDATING_VMS></UPDATING_VMS><ERROR_VMS></ERROR_VMS>` +

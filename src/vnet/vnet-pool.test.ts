@@ -42,7 +42,7 @@ test('allocateLease: first free across ARs, requested IP or MAC, AR_ID; fills th
   assert.deepEqual(nics.map((n) => n.get('IP')), ['10.0.0.1', '10.0.0.2', '10.0.1.2', '10.0.0.3', '10.0.1.1']);
   assert.deepEqual(Object.fromEntries(nics[0]!), {
     NETWORK: 'lan', NETWORK_ID: String(lan.oid), NETWORK_UNAME: 'alice', AR_ID: '0', BRIDGE: 'br0', BRIDGE_TYPE: 'linux', VN_MAD: 'bridge', PHYDEV: '',
-    MAC: '02:00:0a:00:00:01', IP: '10.0.0.1', MODEL: 'virtio',
+    MAC: '02:00:0a:00:00:01', IP: '10.0.0.1', MODEL: 'virtio', SECURITY_GROUPS: '0',
   });
   assert.equal(nics[3]!.get('MODEL'), 'e1000', 'the NIC\'s own attributes win');
   assert.equal(nics[2]!.get('IP6_ULA'), 'fd00::aff:fe00:102');
