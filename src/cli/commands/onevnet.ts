@@ -28,6 +28,9 @@ export const vnetColumns: Column<VirtualNetwork>[] = [
   { name: 'LEASES', width: 6, value: (n) => String(n.usedLeases || 0) },
 ];
 
+/** `/VNET/STATE` names, by value. */
+const VNET_STATES = ['INIT', 'READY', 'LOCK_CREATE', 'LOCK_DELETE', 'DONE', 'ERROR', 'UPDATE_FAILURE'];
+
 /** The sections of `onevnet show`. */
 export function vnetShowText(n: VirtualNetwork): string {
   const ars = n.all('AR_POOL/AR');
@@ -52,7 +55,11 @@ export function vnetShowText(n: VirtualNetwork): string {
         ['BRIDGE', n.bridge || '-'],
         ['VN_MAD', n.get('VN_MAD') || '-'],
         ['PHYSICAL DEVICE', n.get('PHYDEV') || '-'],
+        ['STATE', VNET_STATES[Number(n.get('STATE') || 1)] ?? n.get('STATE')],
         ['VLAN ID', n.get('VLAN_ID') || '-'],
+        ['AUTOMATIC VLAN ID', n.get('VLAN_ID_AUTOMATIC') === '1' ? 'YES' : 'NO'],
+        ['OUTER VLAN ID', n.get('OUTER_VLAN_ID') || '-'],
+        ['AUTOMATIC OUTER VLAN ID', n.get('OUTER_VLAN_ID_AUTOMATIC') === '1' ? 'YES' : 'NO'],
         ['USED LEASES', String(n.usedLeases || 0)],
       ]),
     ),
