@@ -162,14 +162,27 @@ export class VirtualNetwork extends PoolObject {
     const f = this.fields;
     for (const [attr, key] of TEMPLATE_FIELDS) {
       const v = this.template.get(attr);
-      if (v !== undefined && v !== '') f[key] = v;
+      if (v !== undefined && v !== '' && !this.automatic(attr)) f[key] = v;
     }
+    this.template.remove('AUTOMATIC_VLAN_ID');
+    this.template.remove('AUTOMATIC_OUTER_VLAN_ID');
     this.syncTemplate();
   }
 
-  /** Writes the fields into the template, as OpenNebula shows them. */
+  /**
+   * Writes the fields into the template, as OpenNebula shows them; a VLAN id the pool gave
+   * (VLAN_ID_AUTOMATIC) is in the head only.
+   */
   syncTemplate(): void {
-    for (const [attr, key] of TEMPLATE_FIELDS) this.template.set(attr, this.fields[key]);
+    for (const [attr, key] of TEMPLATE_FIELDS) {
+      if (this.automatic(attr)) this.template.remove(attr);
+      else this.template.set(attr, this.fields[key]);
+    }
+  }
+
+  /** Whether a head attribute is a VLAN id the pool gave (it stays out of the template). */
+  private automatic(attr: string): boolean {
+    return (attr === 'VLAN_ID' && this.fields.vlanIdAutomatic) || (attr === 'OUTER_VLAN_ID' && this.fields.outerVlanIdAutomatic);
   }
 
   /**

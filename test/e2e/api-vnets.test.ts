@@ -156,6 +156,50 @@ onEveryBackend('virtual networks', (get) => {
     assert.ok(!(await vnetsOf(oned, 0)).includes(doomed));
   });
 
+  test('VLANs: given or automatic (802.1Q map, VXLAN START + id), what each driver needs, ids given back on delete and kept over a restart', async () => {
+    const oned = get();
+    // The network OpenNebula's Go client tests create.
+    const go = await vnet(oned, await okId(oned, 'one.vn.allocate', ['NAME = "vntest"\nBRIDGE = "vnetbr"\nPHYDEV = "eth0"\nSECURITY_GROUPS = "0"\nVLAN_ID = "8000042"\nVN_MAD = "vxlan"', -1]));
+    assert.deepEqual(['VLAN_ID', 'VLAN_ID_AUTOMATIC', 'PHYDEV', 'VN_MAD'].map((n) => childText(go, n)), ['8000042', '0', 'eth0', 'vxlan']);
+    assert.deepEqual([templateOf(go).VLAN_ID, templateOf(go).SECURITY_GROUPS], ['8000042', '0']);
+
+    const auto = async (name: string, text: string) => vnet(oned, await okId(oned, 'one.vn.allocate', [`NAME = "${name}"\n${text}`, -1]));
+    const q1 = await auto('vn-vlan-auto-1', 'VN_MAD = "802.1Q"\nPHYDEV = "eth0"\nAUTOMATIC_VLAN_ID = "YES"');
+    const id1 = Number(childText(q1, 'ID'));
+    const vlan1 = Number(childText(q1, 'VLAN_ID'));
+    assert.ok(vlan1 >= 2 && vlan1 < 4095, `VLAN_ID ${vlan1} from the map (START 2, 0, 1 and 4095 reserved)`);
+    assert.equal(vlan1, 2 + (id1 % 4093), 'START + id mod (4095 - START)');
+    assert.deepEqual([childText(q1, 'VLAN_ID_AUTOMATIC'), childText(q1, 'BRIDGE'), templateOf(q1).VLAN_ID, templateOf(q1).AUTOMATIC_VLAN_ID], ['1', `onebr${id1}`, undefined, undefined]);
+    const vx = await auto('vn-vxlan-auto', 'VN_MAD = "ovswitch_vxlan"\nAUTOMATIC_VLAN_ID = "YES"\nAUTOMATIC_OUTER_VLAN_ID = "YES"');
+    const idx = Number(childText(vx, 'ID'));
+    assert.deepEqual([childText(vx, 'OUTER_VLAN_ID'), childText(vx, 'OUTER_VLAN_ID_AUTOMATIC'), childText(vx, 'VLAN_ID_AUTOMATIC')], [String(2 + idx), '1', '1']);
+    assert.notEqual(childText(vx, 'VLAN_ID'), String(vlan1), 'no 802.1Q id given twice');
+    const tagged = await auto('vn-vlan-given', 'VN_MAD = "802.1Q"\nPHYDEV = "eth0"\nVLAN_ID = "300"');
+    assert.deepEqual([childText(tagged, 'BRIDGE'), childText(tagged, 'VLAN_ID_AUTOMATIC')], ['onebr.300', '0'], 'a network named after its VLAN');
+
+    for (const [text, message] of [
+      ['VN_MAD = "802.1Q"\nVLAN_ID = "5"', /^\[one\.vn\.allocate\] PHYDEV is mandatory for driver 802\.1Q$/],
+      ['VN_MAD = "vxlan"\nPHYDEV = "eth0"', /VLAN_ID \(or AUTOMATIC_VLAN_ID\) is mandatory for driver vxlan/],
+      ['VN_MAD = "dummy"', /BRIDGE is mandatory for driver dummy/],
+      ['VN_MAD = "ovswitch_vxlan"', /OUTER_VLAN_ID \(or AUTOMATIC\) is mandatory for driver ovswitch_vxlan/],
+    ] as const) {
+      await refused(oned, 'one.vn.allocate', [`NAME = "vn-vlan-bad"\n${text}`, -1], Code.INTERNAL, message);
+    }
+
+    // An update cannot take the automatic id out of the head.
+    await okId(oned, 'one.vn.update', [id1, 'VLAN_ID = "9"\nAUTOMATIC_VLAN_ID = "NO"', 1]);
+    const updated = await vnet(oned, id1);
+    assert.deepEqual([childText(updated, 'VLAN_ID'), templateOf(updated).VLAN_ID, templateOf(updated).AUTOMATIC_VLAN_ID], [String(vlan1), undefined, undefined]);
+
+    assert.equal(await oned.signal('SIGTERM'), 0);
+    await oned.launch();
+    const after = await auto('vn-vlan-auto-2', 'VN_MAD = "802.1Q"\nPHYDEV = "eth0"\nAUTOMATIC_VLAN_ID = "YES"');
+    const taken = [vlan1, Number(childText(vx, 'VLAN_ID'))];
+    assert.ok(!taken.includes(Number(childText(after, 'VLAN_ID'))), 'ids of networks from before the restart are not given again');
+    // (Ids given back on delete: src/vnet/vlan-ids.test.ts.)
+    for (const v of [id1, idx, Number(childText(after, 'ID'))]) await okId(oned, 'one.vn.delete', [v]);
+  });
+
   test('3.x templates: RANGED and FIXED networks become address ranges, VN_MAD dummy', async () => {
     const oned = get();
     const ranged = await vnet(oned, await okId(oned, 'one.vn.allocate', ['NAME = "vn-ranged"\nTYPE = RANGED\nBRIDGE = vbr0\nNETWORK_ADDRESS = 192.168.0.0\nNETWORK_SIZE = C\nDNS = 192.168.0.53', -1]));
@@ -265,7 +309,7 @@ onEveryBackend('virtual networks', (get) => {
 
   test('concurrent holds and reservations of the same addresses: each lease goes to one call only', async () => {
     const oned = get();
-    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-race"\nVN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.7.0.1", SIZE = "12" ]', -1]);
+    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-race"\nVN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.7.0.1", SIZE = "12" ]', -1]);
     const holds = await Promise.all(Array.from({ length: 6 }, () => oned.call('one.vn.hold', [id, 'LEASES = [ IP = "10.7.0.1" ]'])));
     assert.equal(holds.filter((r) => r[0] === true).length, 1);
     const reservations = await Promise.all(Array.from({ length: 4 }, (_, i) => oned.call('one.vn.reserve', [id, `SIZE = 4\nNAME = "vn-race-${i}"`])));
@@ -278,7 +322,7 @@ onEveryBackend('virtual networks', (get) => {
 
   test('exhaustion: every lease held, the next hold of a free address is refused, a reservation finds no room', async () => {
     const oned = get();
-    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-tiny"\nVN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.5.0.1", SIZE = "2" ]', -1]);
+    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-tiny"\nVN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.5.0.1", SIZE = "2" ]', -1]);
     await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.5.0.1" ]']);
     await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.5.0.2" ]']);
     await refused(oned, 'one.vn.reserve', [id, 'SIZE = 1\nNAME = "vn-tiny-r"'], Code.ACTION, /Not enough free leases in virtual network \d+: no address range has 1 consecutive free leases/);

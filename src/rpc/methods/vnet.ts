@@ -108,6 +108,7 @@ async function deleteNetwork(req: Request, vnet: VirtualNetwork): Promise<void> 
   }
   vnets.deleteNetwork(tx, vnet);
   await tx.commit();
+  vnets.vlans.release(vnet.fields);
   await req.core.acl.delResourceRules(ObjectType.NET, oid);
 }
 
@@ -138,8 +139,8 @@ function newNetwork(req: Request, name: string, fields: VirtualNetwork['fields']
   const vnets = req.core.vnets;
   const c = req.caller;
   const vnet = new VirtualNetwork(vnets.lastId + 1, name, { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req), fields, template);
-  // As in OpenNebula, a network without BRIDGE gets one named after it.
-  if (vnet.fields.bridge === '') vnet.fields.bridge = `onebr${vnet.oid}`;
+  // As in OpenNebula, a network without BRIDGE gets one named after its VLAN_ID, or its id.
+  if (vnet.fields.bridge === '') vnet.fields.bridge = vnet.fields.vlanId === '' ? `onebr${vnet.oid}` : `onebr.${vnet.fields.vlanId}`;
   vnet.syncTemplate();
   return vnet;
 }
@@ -164,6 +165,9 @@ export const vnetMethods: MethodDef[] = [
         const request = networkRequest(template);
         const created = newNetwork(req, name, request.fields, template);
         for (const ar of request.ars) created.addAr(ar, vnets.macPrefix);
+        // Automatic VLAN ids last: nothing after this can refuse the call but the commit.
+        vnets.vlans.assign(created.oid, created.fields);
+        created.syncTemplate();
         return created;
       });
       vnet.clusters.add(cluster.oid);
@@ -171,7 +175,12 @@ export const vnetMethods: MethodDef[] = [
       vnets.nextOid();
       tx.create(vnets, vnet);
       tx.touch(clusters, cluster).vnets.add(vnet.oid);
-      await tx.commit();
+      try {
+        await tx.commit();
+      } catch (err) {
+        vnets.vlans.release(vnet.fields);
+        throw err;
+      }
       return vnet.oid;
     },
   }),
