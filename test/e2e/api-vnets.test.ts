@@ -36,6 +36,27 @@ const vnetsOf = async (oned: Oned, cid: number) => idList(await okXml(oned, 'one
 const LAN = (name: string) => `NAME = "${name}"\nVN_MAD = "bridge"\nBRIDGE = "br0"\nGATEWAY = "10.0.0.254"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "4" ]`;
 
 onEveryBackend('virtual networks', (get) => {
+  test('OpenNebula\'s Go client test of virtual networks (goca TestVirtualNetwork), call for call', async () => {
+    const oned = get();
+    // 7.4 bootstraps serveradmin as user 1; this test runs first, so a missing one gets id 1 here.
+    if ((await oned.call('one.user.info', [1]))[0] !== true) assert.equal((await addUser(oned, 'serveradmin')).id, 1);
+    // createVirtualNetwork: keys Name, Bridge, PhyDev, SecGroups, VlanID, VNMad, as goca's template writes them.
+    const id = await okId(oned, 'one.vn.allocate', ['NAME="vntest"\nBRIDGE="vnetbr"\nPHYDEV="eth0"\nSECURITY_GROUPS="0"\nVLAN_ID="8000042"\nVN_MAD="vxlan"\n', -1]);
+    const info = async () => vnet(oned, id);
+    assert.equal(childText(await info(), 'ID'), String(id));
+    // ByName: the pool listing, one network of that name.
+    const named = all(await okXml(oned, 'one.vnpool.info', [-2, -1, -1]), 'VNET').filter((n) => childText(n, 'NAME') === 'vntest');
+    assert.deepEqual(named.map((n) => childText(n, 'ID')), [String(id)]);
+    await okId(oned, 'one.vn.chown', [id, -1, -1]);
+    let v = await info();
+    assert.deepEqual([childText(v, 'UNAME'), childText(v, 'GNAME')], ['oneadmin', 'oneadmin']);
+    await okId(oned, 'one.vn.chown', [id, 1, 1]);
+    v = await info();
+    assert.deepEqual([childText(v, 'UNAME'), childText(v, 'GNAME')], ['serveradmin', 'users']);
+    await okId(oned, 'one.vn.delete', [id]);
+    await refused(oned, 'one.vn.info', [id], Code.NO_EXISTS, /Error getting virtual network/);
+  });
+
   test('allocate a HEAD template: the VNET XML of OpenNebula 7.4, the AR with its computed ends, in the default cluster', async () => {
     const oned = get();
     const id = await okId(oned, 'one.vn.allocate', [`${LAN('vn-head')}\nAR = [ TYPE = "IP4_6", IP = "10.0.1.1", SIZE = "2", ULA_PREFIX = "fd00::" ]`, -1]);
