@@ -57,6 +57,50 @@ onEveryBackend('virtual networks', (get) => {
     await refused(oned, 'one.vn.info', [id], Code.NO_EXISTS, /Error getting virtual network/);
   });
 
+  test('OpenNebula 7.4\'s Go client suite of virtual networks (goca VNSuite, TestRecover aside), call for call, in its order', async () => {
+    const oned = get();
+    // SetUpSuite
+    const id = await okId(oned, 'one.vn.allocate', ['NAME="vntest"\nBRIDGE="vnetbr"\nPHYDEV="eth0"\nSECURITY_GROUPS="0"\nVLAN_ID="8000042"\nVN_MAD="vxlan"\n', -1]);
+    const info = async (vid = id) => vnet(oned, vid);
+    const ready = async (vid: number) => assert.equal(childText(await info(vid), 'STATE'), '1', 'WaitState READY');
+    // TestAR
+    await ready(id);
+    await okId(oned, 'one.vn.add_ar', [id, 'AR=[TYPE=IP4,IP=10.0.0.1,SIZE=200]']);
+    await okId(oned, 'one.vn.update_ar', [id, 'AR=[AR_ID=0,SIZE=100]']);
+    const r1 = await okId(oned, 'one.vn.reserve', [id, 'NAME=r1\nSIZE=2']);
+    await okId(oned, 'one.vn.hold', [id, 'LEASES=[IP=10.0.0.50]']);
+    await okId(oned, 'one.vn.release', [id, 'LEASES=[IP=10.0.0.50]']);
+    await ready(r1);
+    await okId(oned, 'one.vn.free_ar', [r1, 0]);
+    await okId(oned, 'one.vn.rm_ar', [id, 0]);
+    await okId(oned, 'one.vn.delete', [r1]);
+    // TestChmod: all nine bits, as oneadmin.
+    await okId(oned, 'one.vn.chmod', [id, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.equal(permissionsOf(await info()), '111111111');
+    // TestChown
+    await okId(oned, 'one.vn.chown', [id, 1, 1]);
+    let v = await info();
+    assert.deepEqual([childText(v, 'UID'), childText(v, 'GID')], ['1', '1']);
+    await okId(oned, 'one.vn.chown', [id, 0, 0]);
+    // TestGetByNameAndID
+    v = await info();
+    assert.equal(childText(v, 'ID'), String(id));
+    assert.deepEqual(all(await okXml(oned, 'one.vnpool.info', [-2, -1, -1]), 'VNET').filter((n) => childText(n, 'NAME') === childText(v, 'NAME')).map((n) => childText(n, 'ID')), [String(id)]);
+    // TestLock: LOCK/LOCKED 1 while locked (level USE), no LOCK after unlock.
+    await okId(oned, 'one.vn.lock', [id, 1]);
+    assert.equal(childText(must(await info(), 'LOCK'), 'LOCKED'), '1');
+    await okId(oned, 'one.vn.unlock', [id]);
+    assert.equal(child(await info(), 'LOCK'), undefined);
+    // TestRename
+    await okId(oned, 'one.vn.rename', [id, 'new_name']);
+    assert.equal(childText(await info(), 'NAME'), 'new_name');
+    // TestUpdate
+    await okId(oned, 'one.vn.update', [id, 'A=B', 1]);
+    assert.equal(templateOf(await info()).A, 'B');
+    // TearDownSuite
+    await okId(oned, 'one.vn.delete', [id]);
+  });
+
   test('allocate a HEAD template: the VNET XML of OpenNebula 7.4, the AR with its computed ends, in the default cluster', async () => {
     const oned = get();
     const id = await okId(oned, 'one.vn.allocate', [`${LAN('vn-head')}\nAR = [ TYPE = "IP4_6", IP = "10.0.1.1", SIZE = "2", ULA_PREFIX = "fd00::" ]`, -1]);
