@@ -4,7 +4,7 @@
  * `stop()` takes it down cleanly.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigReader, loadConfig } from '../common/config.js';
 import { Logger, LogLevel, type LogLevelValue } from '../common/log.js';
 import { parseXmlTree } from '../common/xml-tree.js';
@@ -24,7 +24,9 @@ import { DocumentPool } from '../document/index.js';
 import { VmTemplatePool } from '../vmtemplate/index.js';
 import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
 import { HostPool } from '../host/index.js';
-import { DEFAULT_DATASTORE_DIR, DatastorePool, storageDrivers } from '../datastore/index.js';
+import { DEFAULT_DATASTORE_DIR, DatastorePool, StorageMadConf, storageDrivers } from '../datastore/index.js';
+import { AttributePolicy } from '../common/attribute-policy.js';
+import { SecretBox } from '../common/secret-box.js';
 import { Transaction } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
@@ -115,6 +117,8 @@ export class Nebula implements Core {
   private authDriver: Driver | undefined;
   private dsDriver: Driver | undefined;
   private imageManagerValue: ImageManager | undefined;
+  readonly attributes: AttributePolicy;
+  readonly storageMadConf: StorageMadConf;
   /** NAMEs of the configured drivers, which allocate calls must name. */
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
@@ -137,6 +141,9 @@ export class Nebula implements Core {
     this.vmResources = new VmResources(this.images, this.vnets);
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
     this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
+    // The key of encrypted attributes lives beside oneadmin's credentials, never in the database.
+    this.attributes = new AttributePolicy(this.config, SecretBox.loadOrCreate(join(dirname(location.oneAuthFile), 'one_key')));
+    this.storageMadConf = StorageMadConf.fromConfig(this.config);
   }
 
   get lcm(): LifeCycleManager {
