@@ -6,7 +6,7 @@
 import type { ConfigReader } from './config.js';
 import { AttributeRules, type Template } from './template/index.js';
 import type { SecretBox } from './secret-box.js';
-import { xmlEscape } from './xml.js';
+import { xmlEscape, xmlEscapeText } from './xml.js';
 
 /** Object kinds with a `<KIND>_RESTRICTED_ATTR` list (VM covers VM templates too). */
 export type RestrictedKind = 'VM' | 'IMAGE' | 'VNET' | 'USER' | 'GROUP';
@@ -41,14 +41,19 @@ export class AttributePolicy {
   encrypt(kind: EncryptedKind, ...templates: Template[]): void {
     const rules = this.encrypted(kind);
     if (rules.isEmpty) return;
-    for (const t of templates) rules.transform(t, (v) => this.box.encrypt(v));
+    for (const t of templates) rules.transform(t, (v, entry) => this.box.encrypt(v, `${kind}:${entry}`));
+  }
+
+  /** The clear text of a value of `entry` (`NAME` or `NAME/KEY`) of a `kind` template, or the value as it is. */
+  reveal(kind: EncryptedKind, entry: string, value: string): string {
+    return this.box.reveal(value, `${kind}:${entry}`);
   }
 
   /** A copy of `t` with the listed values in clear (for drivers: context, deployment files). */
   decrypted(kind: EncryptedKind, t: Template): Template {
     const copy = t.clone();
     const rules = this.encrypted(kind);
-    if (!rules.isEmpty) rules.transform(copy, (v) => this.box.reveal(v));
+    if (!rules.isEmpty) rules.transform(copy, (v, entry) => this.box.reveal(v, `${kind}:${entry}`));
     return copy;
   }
 
@@ -57,13 +62,22 @@ export class AttributePolicy {
    * in clear. A ciphertext is base64 with a random IV, so it occurs nowhere else in the XML.
    */
   decryptedXml(kind: EncryptedKind, xml: string, ...templates: Template[]): string {
+    return this.substitute(kind, xml, templates, xmlEscape);
+  }
+
+  /** decryptedXml for XML escaped once more (xmlEscapeText), as it travels in an XML-RPC string. */
+  decryptedEscapedXml(kind: EncryptedKind, escaped: string, ...templates: Template[]): string {
+    return this.substitute(kind, escaped, templates, (plain) => xmlEscapeText(xmlEscape(plain)));
+  }
+
+  private substitute(kind: EncryptedKind, xml: string, templates: readonly Template[], escape: (plain: string) => string): string {
     const rules = this.encrypted(kind);
     if (rules.isEmpty) return xml;
     let out = xml;
     for (const t of templates) {
-      for (const v of rules.values(t)) {
-        const plain = this.box.decrypt(v);
-        if (plain !== null) out = out.split(v).join(xmlEscape(plain));
+      for (const [v, entry] of rules.values(t)) {
+        const plain = this.box.decrypt(v, `${kind}:${entry}`);
+        if (plain !== null) out = out.split(v).join(escape(plain));
       }
     }
     return out;

@@ -20,6 +20,17 @@ test('encrypt gives a fresh base64 value each time that decrypts back; other val
   assert.equal(box.decrypt(box.encrypt('')), '');
 });
 
+test('a value only decrypts in the context it was encrypted in', () => {
+  const box = new SecretBox(randomBytes(32));
+  const c = box.encrypt('pw', 'DATASTORE:NETAPP_PASS');
+  assert.equal(box.decrypt(c, 'DATASTORE:NETAPP_PASS'), 'pw');
+  assert.equal(box.decrypt(c, 'VM:CONTEXT/PASSWORD'), null);
+  // Copied into another attribute, it is encrypted again rather than left readable there.
+  const again = box.encrypt(c, 'VM:CONTEXT/PASSWORD');
+  assert.notEqual(again, c);
+  assert.equal(box.decrypt(again, 'VM:CONTEXT/PASSWORD'), c);
+});
+
 test('encrypting an encrypted value leaves it; another key cannot read it', () => {
   const box = new SecretBox(randomBytes(32));
   const c = box.encrypt('x');

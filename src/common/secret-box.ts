@@ -6,9 +6,12 @@
  * secrets; a backup must keep the key file with the database.
  *
  * A value is stored as base64 of `IV (12 bytes) | tag (16 bytes) | ciphertext`, a fresh random
- * IV for each value. The tag authenticates it: a value that does not decrypt under the key is
- * not one of ours (a value set before the attribute was listed, or under another key) and is
- * left as it is, which also makes encrypting an already encrypted value a no-op.
+ * IV for each value. The tag authenticates it together with a context string (the object kind
+ * and attribute, e.g. `VM:CONTEXT/PASSWORD`): a value that does not decrypt under the key and
+ * that context is not one of ours (a value set before the attribute was listed, under another
+ * key, or copied from another kind of attribute) and is treated as plain text, so a ciphertext
+ * a user copies from a datastore into their VM's CONTEXT is encrypted again, never revealed.
+ * Encrypting a value that already decrypts in its context leaves it as it is.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,22 +41,24 @@ export class SecretBox {
     return new SecretBox(Buffer.from(hex, 'hex'));
   }
 
-  encrypt(plain: string): string {
-    if (this.decrypt(plain) !== null) return plain;
+  encrypt(plain: string, context = ''): string {
+    if (this.decrypt(plain, context) !== null) return plain;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
   }
 
-  /** The plain text of a value this box encrypted, or null for any other value. */
-  decrypt(value: string): string | null {
+  /** The plain text of a value this box encrypted in `context`, or null for any other value. */
+  decrypt(value: string, context = ''): string | null {
     if (value.length < 40 || !BASE64.test(value)) return null;
     const raw = Buffer.from(value, 'base64');
     if (raw.length < IV_BYTES + TAG_BYTES) return null;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
       decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      decipher.setAAD(Buffer.from(context, 'utf8'));
       return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
       return null;
@@ -61,7 +66,7 @@ export class SecretBox {
   }
 
   /** `decrypt`, or the value itself when it is not one of ours. */
-  reveal(value: string): string {
-    return this.decrypt(value) ?? value;
+  reveal(value: string, context = ''): string {
+    return this.decrypt(value, context) ?? value;
   }
 }

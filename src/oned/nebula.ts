@@ -264,6 +264,7 @@ export class Nebula implements Core {
         safe: dirList(this.config.string('CONTEXT_SAFE_DIRS', DEFAULT_CONTEXT_DIRS.safe.join(' '))),
       },
       userTemplate: (uid) => this.users.get(uid)?.template,
+      revealContext: (key, value) => this.attributes.reveal('VM', `CONTEXT/${key}`, value),
     });
     this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
 

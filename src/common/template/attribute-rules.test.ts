@@ -60,7 +60,7 @@ test('transform rewrites listed vector keys and single values in place; stripKey
   assert.equal(t.getVector('CONTEXT')!.get('USER'), 'u');
   assert.deepEqual(t.getAll('TOKEN').map((a) => a.value), ['A', 'B']);
   assert.equal(t.get('OTHER'), 'o');
-  assert.deepEqual(rules.values(t).sort(), ['A', 'B', 'P']);
+  assert.deepEqual(rules.values(t).sort(), [['A', 'TOKEN'], ['B', 'TOKEN'], ['P', 'CONTEXT/PASSWORD']]);
   const ar = new Map([['BRIDGE', 'x'], ['SIZE', '2']]);
   AttributeRules.parse(['AR/BRIDGE']).stripKeys('AR', ar);
   assert.deepEqual([...ar], [['SIZE', '2']]);

@@ -104,29 +104,30 @@ export class AttributeRules {
   }
 
   /**
-   * Calls `fn` on each listed value of `t` and stores what it returns: vector keys in place,
-   * single attributes through Template.mapValues. Encryption and decryption go through here.
+   * Calls `fn` on each listed value of `t` with its entry (`NAME` or `NAME/KEY`) and stores
+   * what it returns: vector keys in place, single attributes through Template.mapValues.
+   * Encryption and decryption go through here.
    */
-  transform(t: Template, fn: (value: string) => string): void {
+  transform(t: Template, fn: (value: string, entry: string) => string): void {
     for (const [name, keys] of this.rules) {
       if (keys.length > 0) {
         for (const v of vectorsOf(t, name)) {
           for (const k of keys) {
             const old = v.get(k);
-            if (old !== undefined) v.set(k, fn(old));
+            if (old !== undefined) v.set(k, fn(old, `${name}/${k}`));
           }
         }
       } else {
-        t.mapValues(name, fn);
+        t.mapValues(name, (v) => fn(v, name));
       }
     }
   }
 
-  /** Each listed value of `t` (for rendering decrypted XML). */
-  values(t: Template): string[] {
-    const out: string[] = [];
-    this.transform(t.clone(), (v) => {
-      out.push(v);
+  /** Each listed value of `t` with its entry (for rendering decrypted XML). */
+  values(t: Template): [value: string, entry: string][] {
+    const out: [string, string][] = [];
+    this.transform(t.clone(), (v, entry) => {
+      out.push([v, entry]);
       return v;
     });
     return out;

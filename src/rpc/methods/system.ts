@@ -1,6 +1,17 @@
 /** `one.system.version` and `one.system.config`. */
 import { method, type MethodDef } from '../request-manager.js';
 
+/**
+ * What `one.system.config` shows for ONE_KEY: OpenNebula 7.4 lists the key, masked. Ours (the
+ * key of encrypted attributes, see secret-box.ts) never leaves oned either.
+ */
+const MASKED_KEY = '0'.repeat(64);
+
+/** The DB keys each backend uses; the others are not shown (7.4 shows BACKEND and TIMEOUT for sqlite). */
+const DB_KEYS: Record<string, readonly string[]> = {
+  sqlite: ['BACKEND', 'TIMEOUT'],
+};
+
 export const systemMethods: MethodDef[] = [
   method({ name: 'one.system.version', params: [], run: (req) => req.core.version }),
   method({
@@ -12,13 +23,14 @@ export const systemMethods: MethodDef[] = [
       const db = config.getVector('DB');
       if (db) {
         if (req.caller.isAdmin) {
-          const shown = new Map(db);
-          shown.delete('PASSWD');
+          const keys = DB_KEYS[db.get('BACKEND') ?? ''];
+          const shown = new Map([...db].filter(([k]) => k !== 'PASSWD' && (!keys || keys.includes(k))));
           config.set('DB', shown);
         } else {
           config.remove('DB');
         }
       }
+      config.set('ONE_KEY', MASKED_KEY);
       return config.toXml('OPENNEBULA_CONFIGURATION');
     },
   }),

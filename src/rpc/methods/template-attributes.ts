@@ -5,7 +5,6 @@
  */
 import type { EncryptedKind, RestrictedKind } from '../../common/attribute-policy.js';
 import type { Template } from '../../common/template/index.js';
-import { xmlEscapeText } from '../../common/xml.js';
 import type { PoolObject } from '../../pool/index.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
@@ -56,7 +55,12 @@ export function encryptAttributes(req: Request, kind: EncryptedKind, ...template
  * The answer of `<object>.info`: the object's XML, with the encrypted attributes in clear only
  * when `decrypt` is asked by an admin (as OpenNebula: others get the stored values).
  */
-export function infoAnswer(req: Request, kind: EncryptedKind, obj: PoolObject, decrypt: boolean, templates: readonly Template[], xml?: string): EscapedString {
-  if (!decrypt || !req.caller.isAdmin) return new EscapedString(xml === undefined ? obj.toEscapedXml() : xmlEscapeText(xml));
-  return new EscapedString(xmlEscapeText(req.core.attributes.decryptedXml(kind, xml ?? obj.toXml(), ...templates)));
+export function infoAnswer(req: Request, kind: EncryptedKind, obj: PoolObject, decrypt: boolean, templates: readonly Template[]): EscapedString {
+  return decryptedAnswer(req, kind, new EscapedString(obj.toEscapedXml()), decrypt, templates);
+}
+
+/** An info answer already built (with quotas...), decrypted as infoAnswer does. */
+export function decryptedAnswer(req: Request, kind: EncryptedKind, answer: EscapedString, decrypt: boolean, templates: readonly Template[]): EscapedString {
+  if (!decrypt || !req.caller.isAdmin) return answer;
+  return new EscapedString(req.core.attributes.decryptedEscapedXml(kind, answer.escaped, ...templates));
 }

@@ -11,6 +11,7 @@ import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
 import { infoWithQuotas, poolWithQuotas, quotaMethods, setQuota } from './quota.js';
 import { updateMethod } from './object-methods.js';
+import { decryptedAnswer } from './template-attributes.js';
 import { revokeAdminRules } from './group-admin.js';
 
 /** The stored secret for a password: a hash for core auth, the value itself for external drivers. */
@@ -100,12 +101,13 @@ export const userMethods: MethodDef[] = [
   method({
     name: 'one.user.info',
     params: [{ opt: 'i', def: -1 }, { opt: 'b', def: false }],
-    run: (req, [id]) => {
+    run: (req, [id, decrypt]) => {
       const oid = id === -1 ? req.caller.uid : id;
-      return infoWithQuotas(req.authorized(req.core.users, oid, AuthOp.USE), 'USER', 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user);
+      const user = req.authorized(req.core.users, oid, AuthOp.USE);
+      return decryptedAnswer(req, 'USER', infoWithQuotas(user, 'USER', 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user), decrypt, [user.template]);
     },
   }),
-  updateMethod({ prefix: 'one.user', pool: (core) => core.users, replaceMode: true }),
+  updateMethod({ prefix: 'one.user', pool: (core) => core.users, replaceMode: true, restricted: 'USER', encrypted: 'USER' }),
   method({
     name: 'one.user.passwd',
     params: ['i', 's'],

@@ -9,16 +9,17 @@ import { ObjectType } from '../../common/object-type.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
 import type { Transaction } from '../../pool/index.js';
-import { RESTRICTED_VNET_ATTRS, VirtualNetwork, networkRequest, reservationQuotaUsage, type LeaseRequest } from '../../vnet/index.js';
+import { VirtualNetwork, networkRequest, reservationQuotaUsage, type LeaseRequest } from '../../vnet/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree, listPool, newObjectPermissions, parseTemplate } from './common.js';
 import { objectMethods, updateMethod } from './object-methods.js';
+import { checkRestrictedUpdate, encryptAttributes } from './template-attributes.js';
 import { templateAndName } from './owned.js';
 
-const kind = { prefix: 'one.vn', pool: (core: Request['core']) => core.vnets, clustersOf: (vn: VirtualNetwork) => vn.clusterIds };
+const kind = { prefix: 'one.vn', pool: (core: Request['core']) => core.vnets, clustersOf: (vn: VirtualNetwork) => vn.clusterIds, encrypted: 'VNET' as const };
 
 /** The network, authorized for `op` with its clusters, so `NET/%cid` ACL rules apply. */
 export function authorizedVnet(req: Request, oid: number, op: AuthOpValue): VirtualNetwork {
@@ -115,6 +116,7 @@ export const vnetMethods: MethodDef[] = [
         checkName(name, ErrorCode.ALLOCATE);
         checkNameFree(vnets, name, req.caller.uid, ErrorCode.ALLOCATE);
         const request = networkRequest(template);
+        encryptAttributes(req, 'VNET', template);
         vnet = newNetwork(req, name, request.fields, template);
         for (const ar of request.ars) vnet.addAr(ar, vnets.macPrefix);
       } catch (err) {
@@ -159,18 +161,13 @@ export const vnetMethods: MethodDef[] = [
       const tmpl = parseTemplate(text, ErrorCode.ACTION, undefined, oid);
       // Address ranges change through add_ar / update_ar / rm_ar, never through the template.
       tmpl.remove('AR');
-      if (!req.caller.isAdmin) {
-        for (const attr of RESTRICTED_VNET_ATTRS) {
-          const value = tmpl.get(attr);
-          if (value !== undefined && value !== vnet.attribute(attr)) {
-            throw new ApiError(ErrorCode.AUTHORIZATION, `User [${req.caller.uid}] : ${attr} of a virtual network is restricted to the oneadmin group.`, oid);
-          }
-        }
-      }
+      // VNET_RESTRICTED_ATTR (BRIDGE, VN_MAD, PHYDEV...): others may keep them, not change them.
+      checkRestrictedUpdate(req, 'VNET', tmpl, vnet.template, type === 1, oid);
       const tx = req.transaction();
       tx.touch(vnets, vnet);
       if (type === 0) vnet.template = tmpl;
       else vnet.template.merge(tmpl);
+      encryptAttributes(req, 'VNET', vnet.template);
       vnet.templateUpdated();
       await tx.commit();
       return oid;
@@ -220,6 +217,8 @@ export const vnetMethods: MethodDef[] = [
       if (!ar) throw new ApiError(ErrorCode.ACTION, `Address range ${arId} does not exist in virtual network ${oid}.`, oid);
       // A reservation's size is what was taken from the parent.
       if (vnet.isReservation) v.delete('SIZE');
+      // As in OpenNebula, the restricted AR keys (VNET_RESTRICTED_ATTR AR/...) of others are dropped.
+      if (!req.caller.isAdmin) req.core.attributes.restricted('VNET').stripKeys('AR', v);
       const tx = req.transaction();
       tx.touch(vnets, vnet);
       action(oid, () => {
