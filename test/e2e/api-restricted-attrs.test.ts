@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { openDatabase } from '../../src/db/index.js';
 import { child, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
+import { cliOk } from './cli-helpers.js';
 import { Code, addUser, all, databaseOf, must, okId, okXml, onEveryBackend, refused, templateOf, type TestUser } from './api-helpers.js';
 
 /** Every top-level key of OpenNebula 7.4.0's one.system.config (fresh install), in its order. */
@@ -226,6 +227,14 @@ onEveryBackend('restricted and encrypted attributes', (get) => {
     const vmCtx = Object.fromEntries(must(must(await okXml(oned, 'one.vm.info', [vm, true]), 'TEMPLATE'), 'CONTEXT').children.map((c) => [c.name, c.text]));
     assert.equal(vmCtx.PASSWORD, 'pw-123');
     assert.ok(!(await bodyOf(oned, 'vm_pool', vm)).includes('pw-123'));
+
+    // The command line: show --decrypt (oneadmin's session), as OpenNebula's CLI.
+    const shown = await cliOk(oned, 'onedatastore', ['show', String(ds), '--xml']);
+    assert.ok(!shown.includes('hunter2'));
+    assert.match(await cliOk(oned, 'onedatastore', ['show', String(ds), '--xml', '--decrypt']), /<NETAPP_PASS>hunter2<\/NETAPP_PASS>/);
+    assert.ok((await cliOk(oned, 'oneuser', ['show', String(user.id), '--decrypt'])).includes('k3y'));
+    assert.ok(ctx(await okXml(oned, 'one.template.info', [tpl, true])).PASSWORD !== 'pw-123', 'template.info\'s second argument is extended, not decrypt');
+    assert.match(await cliOk(oned, 'onetemplate', ['show', String(tpl), '--xml', '--decrypt']), /<PASSWORD>pw-123<\/PASSWORD>/);
 
     const doc = await okId(oned, 'one.document.allocate', ['NAME = "r-doc"\nPROVISION_BODY = "{\\"token\\": \\"t0k\\"}"', 100]);
     assert.equal(templateOf(await okXml(oned, 'one.document.info', [doc, true])).PROVISION_BODY, '{"token": "t0k"}');
