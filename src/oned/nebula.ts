@@ -299,7 +299,10 @@ export class Nebula implements Core {
       db: this.db,
       log,
       driver: this.dsDriver,
-      monitorIntervalSec: this.config.int('DATASTORE_MONITORING_INTERVAL', 300),
+      // 7.4's name; DATASTORE_MONITORING_INTERVAL (the older one) wins when a site sets it.
+      monitorIntervalSec: this.config.template.get('DATASTORE_MONITORING_INTERVAL') !== undefined
+        ? this.config.int('DATASTORE_MONITORING_INTERVAL', 300)
+        : this.config.int('MONITORING_INTERVAL_DATASTORE', 300),
       location: this.datastores.location,
     });
     this.imageManagerValue.start();

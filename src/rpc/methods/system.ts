@@ -31,7 +31,11 @@ export const systemMethods: MethodDef[] = [
         }
       }
       config.set('ONE_KEY', MASKED_KEY);
-      return config.toXml('OPENNEBULA_CONFIGURATION');
+      // Where datastores are: an empty DATASTORE_LOCATION means $ONE_LOCATION/var/datastores.
+      if ((config.get('DATASTORE_LOCATION') ?? '') === '') config.set('DATASTORE_LOCATION', req.core.datastores.location);
+      // Templates write vector keys starting with XML as ONE_XML... (XML names may not start with
+      // "xml"); oned.conf's RAFT/XMLRPC_TIMEOUT_MS is listed under its own name, as 7.4 does.
+      return config.toXml('OPENNEBULA_CONFIGURATION').replace(/<(\/?)ONE_(XML[A-Z0-9_]*)>/g, '<$1$2>');
     },
   }),
 ];

@@ -29,6 +29,20 @@ function checkDriver(driver: string): string {
   return d;
 }
 
+/**
+ * The longest life of a login token: MAX_TOKEN_TIME of the AUTH_MAD_CONF of the user's driver
+ * (of "core" when it has none), as OpenNebula 7.4; a top-level MAX_TOKEN_TIME, the older
+ * setting, wins when a site sets it.
+ */
+function maxTokenTime(req: Request, driver: string): number {
+  const config = req.core.config;
+  if (config.template.get('MAX_TOKEN_TIME') !== undefined) return config.int('MAX_TOKEN_TIME', -1);
+  const confs = config.template.getAll('AUTH_MAD_CONF').flatMap((a) => (typeof a.value === 'string' ? [] : [a.value]));
+  const conf = confs.find((v) => v.get('NAME') === driver) ?? confs.find((v) => v.get('NAME') === 'core');
+  const value = conf?.get('MAX_TOKEN_TIME')?.trim() ?? '';
+  return /^-?\d+$/.test(value) ? Number(value) : -1;
+}
+
 export const userMethods: MethodDef[] = [
   method({
     name: 'one.user.allocate',
@@ -245,7 +259,7 @@ export const userMethods: MethodDef[] = [
       }
       if (valid < -1) throw new ApiError(ErrorCode.XML_RPC_API, `Invalid token validity ${valid}: seconds > 0, -1 (no expiration) or 0 (reset).`, user.oid);
       const now = Math.floor(Date.now() / 1000);
-      const max = req.core.config.int('MAX_TOKEN_TIME', -1);
+      const max = maxTokenTime(req, user.authDriver);
       let seconds = valid;
       if (max > 0 && (seconds === -1 || seconds > max)) seconds = max;
       const secret = token === '' ? newTokenSecret() : token;
