@@ -23,13 +23,13 @@ test('a missing, an extra and a reordered element are each reported with their p
 });
 
 test('the kind of a leaf value counts: a number is not text, empty is neither', () => {
-  assert.equal(textKind('12'), 'number');
-  assert.equal(textKind('-1.5'), 'number');
+  assert.equal(textKind('12'), 'integer');
+  assert.equal(textKind('-1.5'), 'decimal');
   assert.equal(textKind(''), 'empty');
   assert.equal(textKind('10.9.0.1'), 'text');
   const d = compareResponses(ok('<V><VLAN_ID>abc</VLAN_ID></V>'), ok('<V><VLAN_ID>3</VLAN_ID></V>'));
   assert.equal(d.length, 1);
-  assert.match(d[0]!.what, /text value "abc", reference number "3"/);
+  assert.match(d[0]!.what, /text value "abc", reference integer "3"/);
 });
 
 test('the failure envelope counts its values and their types', () => {

@@ -42,10 +42,12 @@ function rawValue(value: XmlNode): RawValue {
 }
 
 /** The kind of a leaf's text: what a client parsing it by path would notice. */
-export function textKind(text: string): 'empty' | 'number' | 'text' {
+export function textKind(text: string): 'empty' | 'integer' | 'decimal' | 'text' {
   const t = text.trim();
   if (t === '') return 'empty';
-  return /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t) ? 'number' : 'text';
+  if (/^-?\d+$/.test(t)) return 'integer';
+  // Go's and Ruby's clients parse an integer field with an integer parser: a decimal is not one.
+  return /^-?\d+\.\d+([eE][-+]?\d+)?$/.test(t) ? 'decimal' : 'text';
 }
 
 function isXmlDocument(text: string): boolean {
@@ -74,7 +76,10 @@ export function compareResponses(ours: string, reference: string): Difference[] 
         out.push({ path: `(envelope)[${i}]`, what: 'plain text, reference holds an XML document' });
         continue;
       }
-      compareTrees(parseXmlTree(va.text), parseXmlTree(vb.text), '', out);
+      const ta = parseXmlTree(va.text);
+      const tb = parseXmlTree(vb.text);
+      compareTrees(ta, tb, '', out);
+      compareListOrder(ta, tb, out);
     }
   }
   return out;
@@ -122,6 +127,31 @@ export function compareTrees(ours: XmlNode, reference: XmlNode, parent: string, 
   if (ours.children.length === 0 !== (reference.children.length === 0) && ours.children.length + reference.children.length > 0) {
     // One side is a leaf, the other a parent: already reported as missing/extra children.
   }
+}
+
+/** Ids of a listing's objects (children with an ID), in document order. */
+function idsOf(pool: XmlNode): number[] {
+  const ids: number[] = [];
+  for (const c of pool.children) {
+    const id = c.children.find((x) => x.name === 'ID');
+    if (id) ids.push(Number(id.text));
+  }
+  return ids;
+}
+
+function direction(ids: readonly number[]): 'ascending' | 'descending' | undefined {
+  if (ids.length < 2) return undefined;
+  if (ids.every((id, i) => i === 0 || ids[i - 1]! < id)) return 'ascending';
+  if (ids.every((id, i) => i === 0 || ids[i - 1]! > id)) return 'descending';
+  return undefined;
+}
+
+/** A pool listing's objects come in the reference's id order (7.4 lists newest first). */
+function compareListOrder(ours: XmlNode, reference: XmlNode, out: Difference[]): void {
+  if (!reference.name.endsWith('_POOL')) return;
+  const da = direction(idsOf(ours));
+  const db = direction(idsOf(reference));
+  if (da !== undefined && db !== undefined && da !== db) out.push({ path: ours.name, what: `objects in ${da} id order, reference ${db}` });
 }
 
 function countOf(names: readonly string[], name: string): number {

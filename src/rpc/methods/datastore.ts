@@ -8,7 +8,7 @@ import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { allocateError, checkName, checkNameFree, newObjectPermissions, parseTemplate } from './common.js';
+import { allocateError, checkName, checkNameFree, newObjectPermissions, inListOrder, parseTemplate } from './common.js';
 import { objectMethods, updateMethod } from './object-methods.js';
 import { encryptAttributes } from './template-attributes.js';
 import { templateAndName } from './owned.js';
@@ -142,7 +142,7 @@ export const datastoreMethods: MethodDef[] = [
     run: (req) => {
       const datastores = req.core.datastores;
       const visible = req.core.authz.visibility(req.caller, 'DATASTORE', (obj) => datastores.get(obj.oid)?.clusterIds ?? []);
-      return new EscapedString(datastores.toEscapedXml(datastores.list({ visible })));
+      return new EscapedString(datastores.toEscapedXml(inListOrder(req, datastores.list({ visible }))));
     },
   }),
 ];

@@ -5,7 +5,7 @@ import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { parseTemplate } from './common.js';
+import { inListOrder, parseTemplate } from './common.js';
 
 /** Applies a quota template to a user's or group's limits. */
 export async function setQuota<T extends PoolObject & { quotas: Quotas }>(req: Request, pool: Pool<T>, obj: T, text: string): Promise<number> {
@@ -29,7 +29,7 @@ export async function setQuota<T extends PoolObject & { quotas: Quotas }>(req: R
  */
 export function poolWithQuotas<T extends PoolObject & { quotas: Quotas }>(req: Request, pool: Pool<T>, defaultsRoot: string, defaults: Quotas): EscapedString {
   const visible = req.core.authz.visibility(req.caller, pool.options.type);
-  const shown = visible ? [...pool.all()].filter(visible) : [...pool.all()];
+  const shown = inListOrder(req, visible ? [...pool.all()].filter(visible) : [...pool.all()]);
   let quotas = '';
   for (const o of shown) quotas += `&lt;QUOTAS&gt;&lt;ID&gt;${o.oid}&lt;/ID&gt;${o.quotas.toEscapedXml()}&lt;/QUOTAS&gt;`;
   const defaultsXml = `&lt;${defaultsRoot}&gt;${defaults.toEscapedXml()}&lt;/${defaultsRoot}&gt;`;
