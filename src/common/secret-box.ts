@@ -34,7 +34,12 @@ export class SecretBox {
   static loadOrCreate(path: string): SecretBox {
     if (!existsSync(path)) {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      writeFileSync(path, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+      try {
+        writeFileSync(path, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        // Another process (onedb, a second start) made it first: use that one.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
     }
     const hex = readFileSync(path, 'utf8').trim();
     if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error(`${path}: the encryption key must be 64 hexadecimal digits`);

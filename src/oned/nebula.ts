@@ -127,6 +127,8 @@ export class Nebula implements Core {
     this.config = new ConfigReader(loadConfig(location.defaultConf, location.onedConf));
     const level = this.config.vector('LOG').get('DEBUG_LEVEL') ?? '3';
     this.log = Logger.toFile(location.log, Math.min(5, Math.max(0, Number(level) || 0)) as LogLevelValue);
+    // TM_MAD_CONF / DS_MAD_CONF, read before the pools that take their defaults from them.
+    this.storageMadConf = StorageMadConf.fromConfig(this.config);
     this.datastores = new DatastorePool({
       location: this.config.string('DATASTORE_LOCATION', '') || join(location.root, DEFAULT_DATASTORE_DIR),
       drivers: storageDrivers(this.config),
@@ -143,7 +145,6 @@ export class Nebula implements Core {
     this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
     // The key of encrypted attributes lives beside oneadmin's credentials, never in the database.
     this.attributes = new AttributePolicy(this.config, SecretBox.loadOrCreate(join(dirname(location.oneAuthFile), 'one_key')));
-    this.storageMadConf = StorageMadConf.fromConfig(this.config);
   }
 
   get lcm(): LifeCycleManager {
