@@ -23,14 +23,18 @@ export function rangeArg(kind: ResourceKind): ArgDef {
 }
 
 /** `show ID`: the object as text (`text`), or as --xml / --json / --yaml. */
+/** `--decrypt` of show (as OpenNebula's CLI): the *_ENCRYPTED_ATTR values in clear, for admins. */
+export const DECRYPT_OPTION = { long: 'decrypt', description: 'Shows encrypted attributes in clear (oneadmin group only)' } as const;
+
 export function showSubcommand<T extends OneObject>(kind: ResourceKind, arg: string, description: string, resource: ResourceOf<Resource<T>>, text: (o: T) => string, examples: string[]): SubcommandDef {
   return {
     name: 'show',
     description,
     args: [idArg(kind, arg)],
+    options: [DECRYPT_OPTION],
     examples,
     async run(ctx, args) {
-      const o = await resource(ctx.one).info(await ctx.resolve(kind, args[arg] as string));
+      const o = await resource(ctx.one).info(await ctx.resolve(kind, args[arg] as string), ctx.options.decrypt === true);
       printShow(ctx, o.xml, () => text(o));
     },
   };

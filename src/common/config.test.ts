@@ -39,3 +39,15 @@ test('syntax errors name the file, line and column; bad integers name the key', 
   const c = new ConfigReader(loadConfig(...files(DEFAULTS, 'PORT = abc\n')));
   assert.throws(() => c.int('PORT', 0), /PORT must be an integer, got "abc"/);
 });
+
+test('per-driver lists merge by NAME: a site entry replaces its default, the others stay', () => {
+  const defaults = 'TM_MAD_CONF = [ NAME = "ssh", SHARED = "NO" ]\nTM_MAD_CONF = [ NAME = "shared", SHARED = "YES" ]\n';
+  const c = new ConfigReader(loadConfig(...files(defaults, 'TM_MAD_CONF = [ NAME = "ssh", SHARED = "YES" ]\nTM_MAD_CONF = [ NAME = "mine", SHARED = "NO" ]\n')));
+  const byName = new Map(c.template.getAll('TM_MAD_CONF').map((a) => [(a.value as Map<string, string>).get('NAME'), (a.value as Map<string, string>).get('SHARED')]));
+  assert.deepEqual([...byName], [['shared', 'YES'], ['ssh', 'YES'], ['mine', 'NO']]);
+});
+
+test('restricted lists in a site file replace the whole default list', () => {
+  const c = new ConfigReader(loadConfig(...files('VM_RESTRICTED_ATTR = "RAW"\nVM_RESTRICTED_ATTR = "NIC/BRIDGE"\n', 'VM_RESTRICTED_ATTR = "PCI"\n')));
+  assert.deepEqual(c.template.getAll('VM_RESTRICTED_ATTR').map((a) => a.value), ['PCI']);
+});

@@ -1,7 +1,9 @@
 /**
  * oned.conf: OpenNebula's template syntax. The defaults ship in share/etc/oned.conf; a site's
  * file overrides them attribute by attribute, and for single-instance vectors (DB, LOG) key by
- * key, so `DB = [ BACKEND = "postgresql" ]` keeps the other DB defaults.
+ * key, so `DB = [ BACKEND = "postgresql" ]` keeps the other DB defaults. The per-driver lists
+ * (TM_MAD_CONF, DS_MAD_CONF, ...) are merged by NAME: a site entry replaces the default entry of
+ * the same NAME, and the other defaults stay.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { Template, TemplateSyntaxError, type Vector } from './template/index.js';
@@ -19,6 +21,9 @@ export function readConfigFile(path: string): Template {
   }
 }
 
+/** Vectors that describe one driver each, merged by their NAME. */
+const BY_NAME = new Set(['TM_MAD_CONF', 'DS_MAD_CONF', 'AUTH_MAD_CONF', 'MARKET_MAD_CONF', 'VN_MAD_CONF']);
+
 /** The defaults overridden by the site's file, if it exists. */
 export function loadConfig(defaultsPath: string, sitePath: string): Template {
   const config = readConfigFile(defaultsPath);
@@ -30,6 +35,14 @@ export function loadConfig(defaultsPath: string, sitePath: string): Template {
     seen.add(attr.name);
     const mine = site.getAll(attr.name);
     const defaults = config.getAll(attr.name);
+    if (BY_NAME.has(attr.name)) {
+      const named = (a: { value: string | Vector }) => (typeof a.value === 'string' ? undefined : a.value.get('NAME'));
+      const replaced = new Set(mine.map(named));
+      const kept = defaults.filter((a) => named(a) === undefined || !replaced.has(named(a)));
+      config.remove(attr.name);
+      for (const a of [...kept, ...mine]) config.add(a.name, a.value);
+      continue;
+    }
     const only = mine[0]!.value;
     const def = defaults[0]?.value;
     if (mine.length === 1 && defaults.length === 1 && typeof only !== 'string' && typeof def !== 'string' && def) {

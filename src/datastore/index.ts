@@ -2,3 +2,4 @@
 export * from './datastore.js';
 export * from './datastore-drivers.js';
 export * from './datastore-pool.js';
+export * from './mad-conf.js';

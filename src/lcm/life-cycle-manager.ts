@@ -70,6 +70,8 @@ export interface LifeCycleManagerOptions {
   readonly hooks?: HookManager;
   /** Where CONTEXT FILES may come from (oned.conf CONTEXT_RESTRICTED_DIRS, CONTEXT_SAFE_DIRS). */
   readonly contextDirs?: ContextDirs;
+  /** The clear text of an encrypted CONTEXT value (VM_ENCRYPTED_ATTR), given the key and stored value. */
+  readonly revealContext?: (key: string, value: string) => string;
   /** A user's template, for `$USER[KEY]` in CONTEXT. */
   readonly userTemplate?: (uid: number) => Template | undefined;
 }
@@ -617,7 +619,7 @@ export class LifeCycleManager {
         }
       }
       const lines = onFrontend ? this.o.tm.frontendDelete(vm, at) : this.o.tm.lines(vm, op.op, at, source);
-      const context = op.op === 'prolog' ? contextFile(vm, this.o.userTemplate?.(vm.owner.uid)) : null;
+      const context = op.op === 'prolog' ? contextFile(vm, this.o.userTemplate?.(vm.owner.uid), this.o.revealContext) : null;
       this.o.logs.write(vm.oid, 'TrM', 'I', `Sending ${op.op} transfer (${lines.length} command${lines.length === 1 ? '' : 's'}) to the TM driver`);
       if (context !== null) await writeFile(join(await this.o.logs.ensureDir(vm.oid), 'context.sh'), context);
       return this.o.tm.transfer(op.op, at, lines);

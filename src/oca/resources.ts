@@ -200,6 +200,10 @@ wraps('one.host', ...COMMON, 'rename', 'allocate', 'status', 'enable', 'monitori
 wraps('one.hostpool', 'info', 'monitoring');
 
 export class TemplateResource extends OwnedResource<OneObject> {
+  /** `one.template.info(id, extended, decrypt)`: `decrypt` as every info; `extended` adds the disks' image data. */
+  override async info(id: number, decrypt = false, extended = false): Promise<OneObject> {
+    return parseObject(this.cls, String(await this.client.call('one.template.info', id, extended, decrypt)));
+  }
   allocate(template: string): Promise<number> {
     return this.id('one.template.allocate', template);
   }

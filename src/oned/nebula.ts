@@ -4,7 +4,7 @@
  * `stop()` takes it down cleanly.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigReader, loadConfig } from '../common/config.js';
 import { Logger, LogLevel, type LogLevelValue } from '../common/log.js';
 import { parseXmlTree } from '../common/xml-tree.js';
@@ -24,7 +24,9 @@ import { DocumentPool } from '../document/index.js';
 import { VmTemplatePool } from '../vmtemplate/index.js';
 import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
 import { HostPool } from '../host/index.js';
-import { DEFAULT_DATASTORE_DIR, DatastorePool, storageDrivers } from '../datastore/index.js';
+import { DEFAULT_DATASTORE_DIR, DatastorePool, StorageMadConf, storageDrivers } from '../datastore/index.js';
+import { AttributePolicy } from '../common/attribute-policy.js';
+import { SecretBox } from '../common/secret-box.js';
 import { Transaction } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
@@ -115,6 +117,8 @@ export class Nebula implements Core {
   private authDriver: Driver | undefined;
   private dsDriver: Driver | undefined;
   private imageManagerValue: ImageManager | undefined;
+  readonly attributes: AttributePolicy;
+  readonly storageMadConf: StorageMadConf;
   /** NAMEs of the configured drivers, which allocate calls must name. */
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
@@ -123,6 +127,8 @@ export class Nebula implements Core {
     this.config = new ConfigReader(loadConfig(location.defaultConf, location.onedConf));
     const level = this.config.vector('LOG').get('DEBUG_LEVEL') ?? '3';
     this.log = Logger.toFile(location.log, Math.min(5, Math.max(0, Number(level) || 0)) as LogLevelValue);
+    // TM_MAD_CONF / DS_MAD_CONF, read before the pools that take their defaults from them.
+    this.storageMadConf = StorageMadConf.fromConfig(this.config);
     this.datastores = new DatastorePool({
       location: this.config.string('DATASTORE_LOCATION', '') || join(location.root, DEFAULT_DATASTORE_DIR),
       drivers: storageDrivers(this.config),
@@ -141,6 +147,8 @@ export class Nebula implements Core {
     this.vmResources = new VmResources(this.images, this.vnets);
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
     this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
+    // The key of encrypted attributes lives beside oneadmin's credentials, never in the database.
+    this.attributes = new AttributePolicy(this.config, SecretBox.loadOrCreate(join(dirname(location.oneAuthFile), 'one_key')));
   }
 
   get lcm(): LifeCycleManager {
@@ -261,6 +269,7 @@ export class Nebula implements Core {
         safe: dirList(this.config.string('CONTEXT_SAFE_DIRS', DEFAULT_CONTEXT_DIRS.safe.join(' '))),
       },
       userTemplate: (uid) => this.users.get(uid)?.template,
+      revealContext: (key, value) => this.attributes.reveal('VM', `CONTEXT/${key}`, value),
     });
     this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
 
@@ -295,7 +304,10 @@ export class Nebula implements Core {
       db: this.db,
       log,
       driver: this.dsDriver,
-      monitorIntervalSec: this.config.int('DATASTORE_MONITORING_INTERVAL', 300),
+      // 7.4's name; DATASTORE_MONITORING_INTERVAL (the older one) wins when a site sets it.
+      monitorIntervalSec: this.config.template.get('DATASTORE_MONITORING_INTERVAL') !== undefined
+        ? this.config.int('DATASTORE_MONITORING_INTERVAL', 300)
+        : this.config.int('MONITORING_INTERVAL_DATASTORE', 300),
       location: this.datastores.location,
     });
     this.imageManagerValue.start();

@@ -43,3 +43,10 @@ test('the context file: one KEY=\'value\' per CONTEXT key, variables expanded, q
   assert.match(contextFile(quoted)!, /^N='o'\\''neil'$/m);
   assert.equal(contextFile(VirtualMachine.create(2, 'x', vm.owner, vm.perms, new Template(), new Template(), false, 0)), null);
 });
+
+test('the context file has encrypted CONTEXT values in clear through reveal', () => {
+  const secret = VirtualMachine.create(3, 'x', vm.owner, vm.perms, Template.parse('CONTEXT = [ PASSWORD = "ENC", USER = "root" ]'), new Template(), false, 0);
+  const text = contextFile(secret, undefined, (key, value) => (key === 'PASSWORD' && value === 'ENC' ? "pa'ss" : value))!;
+  assert.match(text, /^PASSWORD='pa'\\''ss'$/m);
+  assert.match(text, /^USER='root'$/m);
+});

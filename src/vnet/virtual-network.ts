@@ -54,12 +54,6 @@ const TEMPLATE_FIELDS = [
   ['OUTER_VLAN_ID', 'outerVlanId'],
 ] as const;
 
-/**
- * Attributes only oneadmin's group may change with update (OpenNebula's VNET_RESTRICTED_ATTR):
- * they decide how hosts wire the network, and reservations are owned by plain users.
- */
-export const RESTRICTED_VNET_ATTRS: readonly string[] = TEMPLATE_FIELDS.map(([attr]) => attr);
-
 /** A lease found by address: its AR and index. */
 export interface LeaseRef {
   readonly ar: AddressRange;

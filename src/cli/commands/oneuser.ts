@@ -10,7 +10,7 @@ import { CliError, type CommandDef } from '../command.js';
 import { printList, printShow, showField, showHeader, templateLines, type Column } from '../output.js';
 import { quotaSections, quotasById, vmQuotaCells } from '../quota-format.js';
 import { eachId, readTemplateFile } from '../actions.js';
-import { deleteSubcommand, updateSubcommand } from '../subcommands.js';
+import { DECRYPT_OPTION, deleteSubcommand, updateSubcommand } from '../subcommands.js';
 
 /** A row of `oneuser list`: the user element and its pool's quota entry. */
 interface UserRow {
@@ -109,11 +109,12 @@ export const oneuser: CommandDef = {
       name: 'show',
       description: 'Shows a user (the session user without an argument)',
       args: [{ name: 'USER', kind: 'user', optional: true }],
-      examples: ['oneuser show ann', 'oneuser show 3 --json'],
+      options: [DECRYPT_OPTION],
+      examples: ['oneuser show ann', 'oneuser show 3 --json', 'oneuser show ann --decrypt'],
       async run(ctx, a) {
         // -1: the session's user, as OpenNebula's `oneuser show` without an argument.
         const id = a.USER === undefined ? -1 : await ctx.resolve('user', str(a.USER));
-        const xml = (await ctx.one.users.info(id)).xml;
+        const xml = (await ctx.one.users.info(id, ctx.options.decrypt === true)).xml;
         printShow(ctx, xml, () => userShow(xml));
       },
     },

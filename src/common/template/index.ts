@@ -23,3 +23,4 @@
 export { type Attribute, type Vector, normalizeName } from './attribute.js';
 export { TemplateSyntaxError } from './syntax-error.js';
 export { Template, type TemplateOptions } from './template.js';
+export { AttributeRules } from './attribute-rules.js';

@@ -153,6 +153,12 @@ export class Template {
     this.reindex();
   }
 
+  /** Replaces, in place, the value of every single attribute called `name` by `fn(value)`. */
+  mapValues(name: string, fn: (value: string) => string): void {
+    const same = this.byName.get(normalizeName(name));
+    if (same !== undefined) for (const e of same) if (typeof e.value === 'string') e.value = fn(e.value);
+  }
+
   /** A deep copy with the same options. */
   clone(): Template {
     const copy = new Template(undefined, { replaceMode: this.replaceMode });

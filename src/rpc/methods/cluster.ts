@@ -7,6 +7,7 @@ import type { Pool, PoolObject } from '../../pool/index.js';
 import type { VirtualNetwork } from '../../vnet/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
+import { encryptAttributes, infoAnswer } from './template-attributes.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree, inListOrder, parseTemplate } from './common.js';
@@ -119,7 +120,10 @@ export const clusterMethods: MethodDef[] = [
   method({
     name: 'one.cluster.info',
     params: ['i', { opt: 'b', def: false }],
-    run: (req, [oid]) => new EscapedString(req.authorized(req.core.clusters, oid, AuthOp.USE).toEscapedXml()),
+    run: (req, [oid, decrypt]) => {
+      const cluster = req.authorized(req.core.clusters, oid, AuthOp.USE);
+      return infoAnswer(req, 'CLUSTER', cluster, decrypt, [cluster.template]);
+    },
   }),
   method({
     name: 'one.cluster.update',
@@ -133,6 +137,7 @@ export const clusterMethods: MethodDef[] = [
       tx.touch(clusters, cluster);
       if (type === 0) cluster.template = tmpl;
       else cluster.template.merge(tmpl);
+      encryptAttributes(req, 'CLUSTER', cluster.template);
       // RESERVED_CPU / RESERVED_MEM may have changed for the hosts that inherit them.
       for (const hid of cluster.hosts) {
         const host = hosts.get(hid);

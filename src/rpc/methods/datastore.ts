@@ -10,9 +10,10 @@ import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree, newObjectPermissions, inListOrder, parseTemplate } from './common.js';
 import { objectMethods, updateMethod } from './object-methods.js';
+import { encryptAttributes } from './template-attributes.js';
 import { templateAndName } from './owned.js';
 
-const kind = { prefix: 'one.datastore', pool: (core: Request['core']) => core.datastores, clustersOf: (ds: Datastore) => ds.clusterIds };
+const kind = { prefix: 'one.datastore', pool: (core: Request['core']) => core.datastores, clustersOf: (ds: Datastore) => ds.clusterIds, encrypted: 'DATASTORE' as const };
 
 /** The datastore, authorized for `op` with its clusters, so `DATASTORE/%cid` ACL rules apply. */
 export function authorizedDatastore(req: Request, oid: number, op: AuthOpValue): Datastore {
@@ -54,6 +55,7 @@ export const datastoreMethods: MethodDef[] = [
       req.authorizeCreate('DATASTORE');
       req.authorize(cluster, AuthOp.ADMIN);
       const { template, name } = templateAndName(datastores, text, 'Datastore');
+      encryptAttributes(req, 'DATASTORE', template);
       const c = req.caller;
       let drivers;
       try {
@@ -115,6 +117,7 @@ export const datastoreMethods: MethodDef[] = [
       tx.touch(datastores, ds);
       if (type === 0) ds.template = tmpl;
       else ds.template.merge(tmpl);
+      encryptAttributes(req, 'DATASTORE', ds.template);
       ds.templateUpdated();
       await tx.commit();
       return oid;

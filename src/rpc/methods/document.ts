@@ -4,9 +4,10 @@ import { Document } from '../../document/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { objectMethods } from './object-methods.js';
+import { encryptAttributes } from './template-attributes.js';
 import { createOwned, deleteOwned, ownedPoolXml, templateAndName } from './owned.js';
 
-const kind = { prefix: 'one.document', pool: (core: Request['core']) => core.documents };
+const kind = { prefix: 'one.document', pool: (core: Request['core']) => core.documents, encrypted: 'DOCUMENT' } as const;
 
 export const documentMethods: MethodDef[] = [
   method({
@@ -14,6 +15,7 @@ export const documentMethods: MethodDef[] = [
     params: ['s', { opt: 'i', def: 0 }],
     run: (req, [text, docType]) => {
       const { template, name } = templateAndName(req.core.documents, text, 'Document');
+      encryptAttributes(req, 'DOCUMENT', template);
       return createOwned(req, req.core.documents, name, (oid, owner, perms) => new Document(oid, name, owner, perms, docType, template));
     },
   }),

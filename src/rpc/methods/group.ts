@@ -58,7 +58,7 @@ export const groupMethods: MethodDef[] = [
     params: [{ opt: 'i', def: -1 }, { opt: 'b', def: false }],
     run: (req, [id]) => infoWithQuotas(req.authorized(req.core.groups, id === -1 ? req.caller.gid : id, AuthOp.USE), 'GROUP', 'DEFAULT_GROUP_QUOTAS', req.core.defaultQuotas.group),
   }),
-  updateMethod({ prefix: 'one.group', pool: (core) => core.groups }),
+  updateMethod({ prefix: 'one.group', pool: (core) => core.groups, restricted: 'GROUP' }),
   method({
     name: 'one.group.addadmin',
     params: ['i', 'i'],

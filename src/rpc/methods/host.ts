@@ -5,6 +5,7 @@ import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
 import { Host, HostState, HostStatus, driverNameError, type HostStatusValue } from '../../host/index.js';
 import { ApiError, ErrorCode, type ErrorCodeValue } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
+import { encryptAttributes, infoAnswer } from './template-attributes.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree, inListOrder, parseTemplate } from './common.js';
@@ -98,7 +99,10 @@ export const hostMethods: MethodDef[] = [
   method({
     name: 'one.host.info',
     params: ['i', { opt: 'b', def: false }],
-    run: (req, [oid]) => new EscapedString(authorizedHost(req, oid, AuthOp.USE).toEscapedXml()),
+    run: (req, [oid, decrypt]) => {
+      const host = authorizedHost(req, oid, AuthOp.USE);
+      return infoAnswer(req, 'HOST', host, decrypt, [host.template]);
+    },
   }),
   method({
     name: 'one.host.update',
@@ -116,6 +120,7 @@ export const hostMethods: MethodDef[] = [
       tx.touch(hosts, host);
       if (type === 0) host.template = tmpl;
       else host.template.merge(tmpl);
+      encryptAttributes(req, 'HOST', host.template);
       host.templateUpdated();
       hosts.refreshCapacity(tx, host);
       await tx.commit();

@@ -15,12 +15,15 @@ import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree, newObjectPermissions } from './common.js';
 import { objectMethods, type ObjectKind } from './object-methods.js';
+import { checkRestrictedSet, encryptAttributes } from './template-attributes.js';
 import { ownedPoolXml, templateAndName } from './owned.js';
 import { authorizedDatastore } from './datastore.js';
 
 const kind: ObjectKind<Image> = {
   prefix: 'one.image',
   pool: (core) => core.images,
+  restricted: 'IMAGE',
+  encrypted: 'IMAGE',
   // The image's DATASTORE quota moves to its new owner and group, who must have room for it.
   beforeChown: (req, tx, image, owner) => {
     const usage = imageQuotaUsage(image);
@@ -130,6 +133,8 @@ export const imageMethods: MethodDef[] = [
       const { images, datastores } = req.core;
       req.authorizeCreate('IMAGE');
       const { template, name } = templateAndName(images, text, 'image');
+      checkRestrictedSet(req, 'IMAGE', template, 'Template');
+      encryptAttributes(req, 'IMAGE', template);
       authorizedDatastore(req, dsId, AuthOp.USE);
       const c = req.caller;
       let fields;

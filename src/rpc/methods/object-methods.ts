@@ -11,6 +11,8 @@ import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import type { Core } from '../core.js';
 import { checkName, checkNameFree, parseTemplate } from './common.js';
+import type { EncryptedKind, RestrictedKind } from '../../common/attribute-policy.js';
+import { checkRestrictedUpdate, encryptAttributes, infoAnswer } from './template-attributes.js';
 
 /** An object with a user-editable template. */
 export interface TemplatedObject extends PoolObject {
@@ -32,6 +34,14 @@ export interface ObjectKind<T extends TemplatedObject> {
    * owner); it may throw an ApiError before changing anything.
    */
   readonly beforeChown?: (req: Request, tx: Transaction, obj: T, owner: Ownership) => void;
+  /** Its oned.conf `<KIND>_RESTRICTED_ATTR` list, checked on update for non-admins. */
+  readonly restricted?: RestrictedKind;
+  /** Its oned.conf `<KIND>_ENCRYPTED_ATTR` list: encrypted on update, clear with info's decrypt. */
+  readonly encrypted?: EncryptedKind;
+  /** The templates encrypted values are in (default: the object's template). */
+  readonly templatesOf?: (obj: T) => Template[];
+  /** Whether info is `(id, extended, decrypt)` (VM templates) rather than `(id, decrypt)`. */
+  readonly infoExtended?: boolean;
 }
 
 /** The object, authorized for `op` (with its clusters, when the kind has them). */
@@ -51,10 +61,12 @@ export function updateMethod<T extends TemplatedObject>(kind: ObjectKind<T>): Me
       const pool = kind.pool(req.core);
       const obj = authorizedObject(req, kind, oid, AuthOp.MANAGE);
       const tmpl = parseTemplate(text, ErrorCode.ACTION, { replaceMode: kind.replaceMode }, oid);
+      if (kind.restricted) checkRestrictedUpdate(req, kind.restricted, tmpl, obj.template, type === 1, oid);
       const tx = req.transaction();
       tx.touch(pool, obj);
       if (type === 0) obj.template = tmpl;
       else obj.template.merge(tmpl);
+      if (kind.encrypted) encryptAttributes(req, kind.encrypted, obj.template);
       await tx.commit();
       return oid;
     },
@@ -66,9 +78,14 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
   return [
     method({
       name: `${p}.info`,
-      params: ['i', { opt: 'b', def: false }],
+      params: ['i', { opt: 'b', def: false }, { opt: 'b', def: false }],
       // As in OpenNebula, reading an object is never blocked by its lock.
-      run: (req, [oid]) => new EscapedString(authorizedObject(req, kind, oid, AuthOp.USE_NO_LCK).toEscapedXml()),
+      run: (req, [oid, second, third]) => {
+        const obj = authorizedObject(req, kind, oid, AuthOp.USE_NO_LCK);
+        const decrypt = kind.infoExtended ? third : second;
+        if (!kind.encrypted) return new EscapedString(obj.toEscapedXml());
+        return infoAnswer(req, kind.encrypted, obj, decrypt, kind.templatesOf?.(obj) ?? [obj.template]);
+      },
     }),
     updateMethod(kind),
     method({

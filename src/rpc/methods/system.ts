@@ -1,6 +1,17 @@
 /** `one.system.version` and `one.system.config`. */
 import { method, type MethodDef } from '../request-manager.js';
 
+/**
+ * What `one.system.config` shows for ONE_KEY: OpenNebula 7.4 lists the key, masked. Ours (the
+ * key of encrypted attributes, see secret-box.ts) never leaves oned either.
+ */
+const MASKED_KEY = '0'.repeat(64);
+
+/** The DB keys each backend uses; the others are not shown (7.4 shows BACKEND and TIMEOUT for sqlite). */
+const DB_KEYS: Record<string, readonly string[]> = {
+  sqlite: ['BACKEND', 'TIMEOUT'],
+};
+
 export const systemMethods: MethodDef[] = [
   method({ name: 'one.system.version', params: [], run: (req) => req.core.version }),
   method({
@@ -12,14 +23,19 @@ export const systemMethods: MethodDef[] = [
       const db = config.getVector('DB');
       if (db) {
         if (req.caller.isAdmin) {
-          const shown = new Map(db);
-          shown.delete('PASSWD');
+          const keys = DB_KEYS[db.get('BACKEND') ?? ''];
+          const shown = new Map([...db].filter(([k]) => k !== 'PASSWD' && (!keys || keys.includes(k))));
           config.set('DB', shown);
         } else {
           config.remove('DB');
         }
       }
-      return config.toXml('OPENNEBULA_CONFIGURATION');
+      config.set('ONE_KEY', MASKED_KEY);
+      // Where datastores are: an empty DATASTORE_LOCATION means $ONE_LOCATION/var/datastores.
+      if ((config.get('DATASTORE_LOCATION') ?? '') === '') config.set('DATASTORE_LOCATION', req.core.datastores.location);
+      // Templates write vector keys starting with XML as ONE_XML... (XML names may not start with
+      // "xml"); oned.conf's RAFT/XMLRPC_TIMEOUT_MS is listed under its own name, as 7.4 does.
+      return config.toXml('OPENNEBULA_CONFIGURATION').replace(/<(\/?)ONE_(XML[A-Z0-9_]*)>/g, '<$1$2>');
     },
   }),
 ];

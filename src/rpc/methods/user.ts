@@ -11,6 +11,7 @@ import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree } from './common.js';
 import { infoWithQuotas, poolWithQuotas, quotaMethods, setQuota } from './quota.js';
 import { updateMethod } from './object-methods.js';
+import { decryptedAnswer } from './template-attributes.js';
 import { revokeAdminRules } from './group-admin.js';
 
 /** The stored secret for a password: a hash for core auth, the value itself for external drivers. */
@@ -26,6 +27,20 @@ function checkDriver(driver: string): string {
   const d = driver === '' ? CORE_AUTH : driver;
   if (!/^[a-z0-9_]+$/i.test(d)) throw new ApiError(ErrorCode.ACTION, `Invalid auth driver "${driver}"`);
   return d;
+}
+
+/**
+ * The longest life of a login token: MAX_TOKEN_TIME of the AUTH_MAD_CONF of the user's driver
+ * (of "core" when it has none), as OpenNebula 7.4; a top-level MAX_TOKEN_TIME, the older
+ * setting, wins when a site sets it.
+ */
+function maxTokenTime(req: Request, driver: string): number {
+  const config = req.core.config;
+  if (config.template.get('MAX_TOKEN_TIME') !== undefined) return config.int('MAX_TOKEN_TIME', -1);
+  const confs = config.template.getAll('AUTH_MAD_CONF').flatMap((a) => (typeof a.value === 'string' ? [] : [a.value]));
+  const conf = confs.find((v) => v.get('NAME') === driver) ?? confs.find((v) => v.get('NAME') === 'core');
+  const value = conf?.get('MAX_TOKEN_TIME')?.trim() ?? '';
+  return /^-?\d+$/.test(value) ? Number(value) : -1;
 }
 
 export const userMethods: MethodDef[] = [
@@ -100,12 +115,13 @@ export const userMethods: MethodDef[] = [
   method({
     name: 'one.user.info',
     params: [{ opt: 'i', def: -1 }, { opt: 'b', def: false }],
-    run: (req, [id]) => {
+    run: (req, [id, decrypt]) => {
       const oid = id === -1 ? req.caller.uid : id;
-      return infoWithQuotas(req.authorized(req.core.users, oid, AuthOp.USE), 'USER', 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user);
+      const user = req.authorized(req.core.users, oid, AuthOp.USE);
+      return decryptedAnswer(req, 'USER', infoWithQuotas(user, 'USER', 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user), decrypt, [user.template]);
     },
   }),
-  updateMethod({ prefix: 'one.user', pool: (core) => core.users, replaceMode: true }),
+  updateMethod({ prefix: 'one.user', pool: (core) => core.users, replaceMode: true, restricted: 'USER', encrypted: 'USER' }),
   method({
     name: 'one.user.passwd',
     params: ['i', 's'],
@@ -243,7 +259,7 @@ export const userMethods: MethodDef[] = [
       }
       if (valid < -1) throw new ApiError(ErrorCode.XML_RPC_API, `Invalid token validity ${valid}: seconds > 0, -1 (no expiration) or 0 (reset).`, user.oid);
       const now = Math.floor(Date.now() / 1000);
-      const max = req.core.config.int('MAX_TOKEN_TIME', -1);
+      const max = maxTokenTime(req, user.authDriver);
       let seconds = valid;
       if (max > 0 && (seconds === -1 || seconds > max)) seconds = max;
       const secret = token === '' ? newTokenSecret() : token;

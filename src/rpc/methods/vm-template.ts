@@ -9,12 +9,13 @@ import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { objectMethods } from './object-methods.js';
+import { checkRestrictedSet, encryptAttributes } from './template-attributes.js';
 import { checkDeletable, cloneImage, deleteImage } from './image.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import type { Image } from '../../image/index.js';
 import { createOwned, deleteOwned, ownedPoolXml, templateAndName } from './owned.js';
 
-const kind = { prefix: 'one.template', pool: (core: Request['core']) => core.templates };
+const kind = { prefix: 'one.template', pool: (core: Request['core']) => core.templates, restricted: 'VM', encrypted: 'VM', infoExtended: true } as const;
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -65,6 +66,8 @@ export const vmTemplateMethods: MethodDef[] = [
     params: ['s'],
     run: (req, [text]) => {
       const { template, name } = templateAndName(req.core.templates, text, 'VM template');
+      checkRestrictedSet(req, 'VM', template, 'VM Template');
+      encryptAttributes(req, 'VM', template);
       return createOwned(req, req.core.templates, name, (oid, owner, perms) => new VmTemplate(oid, name, owner, perms, now(), template));
     },
   }),

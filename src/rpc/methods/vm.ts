@@ -15,11 +15,14 @@ import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, newObjectPermissions, parseTemplate } from './common.js';
 import { objectMethods, type ObjectKind } from './object-methods.js';
+import { checkRestrictedExtra, checkRestrictedSet, checkRestrictedUpdate, encryptAttributes } from './template-attributes.js';
 
 const kind: ObjectKind<VirtualMachine> = {
   prefix: 'one.vm',
   pool: (core) => core.vms,
   namesUnique: false,
+  encrypted: 'VM',
+  templatesOf: (vm) => [vm.template, vm.userTemplate],
   // The VM's quota moves with it: the new owner and group are charged (or the chown refused), the old ones given back.
   beforeChown: (req, tx, vm, owner) => {
     if (vm.state === VmState.DONE) return;
@@ -94,6 +97,7 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
     if (a.name === 'NAME') continue;
     (SYSTEM_ATTRIBUTES.has(a.name) ? system : user).add(a.name, typeof a.value === 'string' ? a.value : new Map(a.value));
   }
+  encryptAttributes(req, 'VM', system, user);
   const onHold = hold || (full.get('SUBMIT_ON_HOLD') ?? '').toUpperCase() === 'YES';
   const c = req.caller;
   const tx = req.transaction();
@@ -188,6 +192,7 @@ export const vmMethods: MethodDef[] = [
     params: ['s', { opt: 'b', def: false }],
     run: (req, [text, hold]) => {
       const t = parseTemplate(text, ErrorCode.ALLOCATE);
+      checkRestrictedSet(req, 'VM', t, 'VM Template');
       const name = t.get('NAME');
       return createVm(req, t, (oid) => name ?? `one-${oid}`, hold, name ?? null);
     },
@@ -199,7 +204,12 @@ export const vmMethods: MethodDef[] = [
       const tmpl = req.authorized(req.core.templates, tid, AuthOp.USE);
       if (persistent) throw new ApiError(ErrorCode.ACTION, 'Persistent instantiation copies the template\'s images, which this oned does not have yet.', tid);
       const full = tmpl.template.clone();
-      if (extra.trim() !== '') full.merge(parseTemplate(extra, ErrorCode.ALLOCATE));
+      if (extra.trim() !== '') {
+        const extraTemplate = parseTemplate(extra, ErrorCode.ALLOCATE);
+        // Others may repeat the template's restricted values, not change them.
+        checkRestrictedExtra(req, 'VM', extraTemplate, full, tid);
+        full.merge(extraTemplate);
+      }
       full.set('TEMPLATE_ID', String(tid));
       return createVm(req, full, (oid) => (name !== '' ? name : `${tmpl.name}-${oid}`), hold, name !== '' ? name : null);
     },
@@ -213,10 +223,12 @@ export const vmMethods: MethodDef[] = [
       if (type !== 0 && type !== 1) throw new ApiError(ErrorCode.XML_RPC_API, `Wrong update type ${type}: use 0 (replace) or 1 (merge).`, oid);
       const vm = authorizedVm(req, oid, AuthOp.MANAGE);
       const t = parseTemplate(text, ErrorCode.ACTION, undefined, oid);
+      checkRestrictedUpdate(req, 'VM', t, vm.userTemplate, type === 1, oid);
       const tx = req.transaction();
       tx.touch(req.core.vms, vm);
       if (type === 0) vm.userTemplate = t;
       else vm.userTemplate.merge(t);
+      encryptAttributes(req, 'VM', vm.userTemplate);
       await tx.commit();
       return oid;
     },
@@ -282,6 +294,7 @@ export const vmMethods: MethodDef[] = [
     run: (req, [oid, text]) => {
       const vm = authorizedVm(req, oid, AuthOp.MANAGE);
       const disk = vectorArg(oid, text, 'DISK');
+      checkRestrictedSet(req, 'VM', new Template([{ name: 'DISK', value: disk }]), 'DISK', oid);
       return dmStep(req, vm, (tx) =>
         req.core.dm.hotplug(tx, vm, 'disk-attach', () => {
           req.core.vmResources.prepareAttachedDisk(tx, vm.template, disk, vm.oid, resourceUser(req, vm.owner.uid));
@@ -313,6 +326,7 @@ export const vmMethods: MethodDef[] = [
     run: (req, [oid, text]) => {
       const vm = authorizedVm(req, oid, AuthOp.MANAGE);
       const nic = vectorArg(oid, text, 'NIC');
+      checkRestrictedSet(req, 'VM', new Template([{ name: 'NIC', value: nic }]), 'NIC', oid);
       return dmStep(req, vm, (tx) =>
         req.core.dm.hotplug(tx, vm, 'nic-attach', () => {
           req.core.vmResources.prepareAttachedNic(tx, vm.template, nic, vm.oid, resourceUser(req, vm.owner.uid));

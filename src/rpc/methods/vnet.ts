@@ -11,7 +11,7 @@ import { ObjectType } from '../../common/object-type.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
 import type { Transaction } from '../../pool/index.js';
-import { RESTRICTED_VNET_ATTRS, VirtualNetwork, VnetState, networkRequest, reservationQuotaUsage, userAr, type LeaseRequest, type VnetStateValue } from '../../vnet/index.js';
+import { VirtualNetwork, VnetState, networkRequest, reservationQuotaUsage, userAr, type LeaseRequest, type VnetStateValue } from '../../vnet/index.js';
 import { timestamp } from '../../common/log.js';
 import { ApiError, ErrorCode, type ErrorCodeValue } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
@@ -19,8 +19,9 @@ import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { checkName, checkNameFree, listPool, newObjectPermissions, parseTemplate } from './common.js';
 import { objectMethods, updateMethod } from './object-methods.js';
+import { checkRestrictedUpdate, encryptAttributes } from './template-attributes.js';
 
-const kind = { prefix: 'one.vn', pool: (core: Request['core']) => core.vnets, clustersOf: (vn: VirtualNetwork) => vn.clusterIds };
+const kind = { prefix: 'one.vn', pool: (core: Request['core']) => core.vnets, clustersOf: (vn: VirtualNetwork) => vn.clusterIds, encrypted: 'VNET' as const };
 
 /** The network, authorized for `op` with its clusters, so `NET/%cid` ACL rules apply. */
 export function authorizedVnet(req: Request, oid: number, op: AuthOpValue): VirtualNetwork {
@@ -163,6 +164,7 @@ export const vnetMethods: MethodDef[] = [
       checkName(name, ErrorCode.INTERNAL);
       const vnet = action(() => {
         const request = networkRequest(template);
+        encryptAttributes(req, 'VNET', template);
         const created = newNetwork(req, name, request.fields, template);
         for (const ar of request.ars) created.addAr(ar, vnets.macPrefix);
         // Automatic VLAN ids last: nothing after this can refuse the call but the commit.
@@ -231,18 +233,13 @@ export const vnetMethods: MethodDef[] = [
       const tmpl = parseTemplate(text, ErrorCode.ACTION, undefined, oid);
       // Address ranges change through add_ar / update_ar / rm_ar, never through the template.
       tmpl.remove('AR');
-      if (!req.caller.isAdmin) {
-        for (const attr of RESTRICTED_VNET_ATTRS) {
-          const value = tmpl.get(attr);
-          if (value !== undefined && value !== vnet.attribute(attr)) {
-            throw new ApiError(ErrorCode.AUTHORIZATION, `User [${req.caller.uid}] : ${attr} of a virtual network is restricted to the oneadmin group.`, oid);
-          }
-        }
-      }
+      // VNET_RESTRICTED_ATTR (BRIDGE, VN_MAD, PHYDEV...): others may keep them, not change them.
+      checkRestrictedUpdate(req, 'VNET', tmpl, vnet.template, type === 1, oid);
       const tx = req.transaction();
       tx.touch(vnets, vnet);
       if (type === 0) vnet.template = tmpl;
       else vnet.template.merge(tmpl);
+      encryptAttributes(req, 'VNET', vnet.template);
       vnet.templateUpdated();
       await tx.commit();
       return oid;
@@ -296,6 +293,8 @@ export const vnetMethods: MethodDef[] = [
         if (size !== undefined && size.trim() !== String(ar.size)) throw new ApiError(ErrorCode.INTERNAL, 'The SIZE of a reservation cannot be changed.');
         v.delete('SIZE');
       }
+      // As in OpenNebula, the restricted AR keys (VNET_RESTRICTED_ATTR AR/...) of others are dropped.
+      if (!req.caller.isAdmin) req.core.attributes.restricted('VNET').stripKeys('AR', v);
       const tx = req.transaction();
       tx.touch(vnets, vnet);
       action(() => {
