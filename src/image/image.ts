@@ -10,6 +10,8 @@ import type { Template } from '../common/template/index.js';
 import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
 import type { QuotaUsage } from '../auth/quotas.js';
 
+export { diskTypeName } from '../datastore/disk-type.js';
+
 /** `/IMAGE/TYPE`, by the name templates and `one.image.chtype` give it. */
 export const ImageType = { OS: 0, CDROM: 1, DATABLOCK: 2, KERNEL: 3, RAMDISK: 4, CONTEXT: 5, BACKUP: 6, FILESYSTEM: 7 } as const;
 export type ImageTypeName = keyof typeof ImageType;
@@ -25,11 +27,6 @@ const FILE_TYPES: ReadonlySet<ImageTypeValue> = new Set([ImageType.KERNEL, Image
 export const ImageState = { INIT: 0, READY: 1, USED: 2, DISABLED: 3, LOCKED: 4, ERROR: 5, CLONE: 6, DELETE: 7, USED_PERS: 8 } as const;
 export type ImageStateName = keyof typeof ImageState;
 export type ImageStateValue = (typeof ImageState)[ImageStateName];
-
-/** `/IMAGE/DISK_TYPE` names, as VM DISKs write them (TYPE = FILE, BLOCK...). */
-const DISK_TYPE_NAMES: Readonly<Record<number, string>> = {
-  0: 'FILE', 1: 'CDROM', 2: 'BLOCK', 3: 'RBD', 4: 'RBD_CDROM', 5: 'GLUSTER', 6: 'GLUSTER_CDROM', 7: 'SHEEPDOG', 8: 'SHEEPDOG_CDROM', 9: 'ISCSI', 10: 'FILE_SYSTEM', 255: 'NONE',
-};
 
 /** The type a template's TYPE names (case-insensitive, users' types only), undefined when unknown. */
 export function imageTypeOf(text: string): ImageTypeValue | undefined {
@@ -50,10 +47,6 @@ export function isFileType(type: ImageTypeValue): boolean {
   return FILE_TYPES.has(type);
 }
 
-/** The name of a DISK_TYPE, as a VM DISK's TYPE. */
-export function diskTypeName(diskType: number): string {
-  return DISK_TYPE_NAMES[diskType] ?? 'FILE';
-}
 
 /** What describes an image besides id, name, owner, permissions and template. */
 export interface ImageFields {

@@ -24,7 +24,7 @@ import { DocumentPool } from '../document/index.js';
 import { VmTemplatePool } from '../vmtemplate/index.js';
 import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
 import { HostPool } from '../host/index.js';
-import { DEFAULT_DATASTORE_DIR, DatastorePool, storageDrivers } from '../datastore/index.js';
+import { DEFAULT_DATASTORE_DIR, DatastorePool, driverConf, storageDrivers } from '../datastore/index.js';
 import { Transaction } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
@@ -126,6 +126,7 @@ export class Nebula implements Core {
     this.datastores = new DatastorePool({
       location: this.config.string('DATASTORE_LOCATION', '') || join(location.root, DEFAULT_DATASTORE_DIR),
       drivers: storageDrivers(this.config),
+      conf: driverConf(this.config.template),
     });
     this.images = new ImagePool({
       datastores: this.datastores,
