@@ -8,7 +8,7 @@ import { Pool, Permissions, type Ownership, type Transaction } from '../pool/ind
 import { DEFAULT_CLUSTER_ID, INFRASTRUCTURE_OWNER, type ClusterPool } from '../cluster/index.js';
 import { Datastore, DatastoreType, NO_DS_MAD, datastoreTypeName, datastoreTypeOf } from './datastore.js';
 import { DEFAULT_STORAGE_DRIVERS, type StorageDrivers } from './datastore-drivers.js';
-import { fallbackDriverConf, type DriverConf } from './driver-conf.js';
+import { confOf, fallbackDriverConf, type DriverConf } from './driver-conf.js';
 import { applyDirDefaults, applyDiskType, applyTmConf, checkDsConf } from './datastore-template.js';
 import { diskTypeName } from './disk-type.js';
 
@@ -90,6 +90,15 @@ export class DatastorePool extends Pool<Datastore> {
     const diskType = applyDiskType(template, dsType);
     applyDirDefaults(template);
     return Datastore.create(oid, name, owner, perms, { dsType, dsMad, tmMad, diskType }, this.location, template);
+  }
+
+  /**
+   * The disk format a datastore's driver fixes for the images it makes ('' when none): its
+   * TM_MAD_CONF's DRIVER, else its template's.
+   */
+  driverOf(ds: Datastore): string {
+    const v = confOf(this.conf.tm, ds.fields.tmMad);
+    return (v?.get('DRIVER') ?? '').trim() || (ds.template.get('DRIVER') ?? '').trim();
   }
 
   /**

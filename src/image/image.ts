@@ -55,6 +55,8 @@ export interface ImageFields {
   persistent: boolean;
   /** Registration time, epoch seconds. */
   readonly regtime: number;
+  /** When its contents last changed (registered, or written back by a VM), epoch seconds. */
+  modtime: number;
   /** Where the driver stored it (driver-specific), '' until then. */
   source: string;
   /** Where it was registered from, '' for an empty datablock or a clone. */
@@ -80,8 +82,13 @@ function idsXml(root: string, ids: ReadonlySet<number>): string {
   return `${xml}</${root}>`;
 }
 
-/** Images have no snapshots yet: the empty list OpenNebula writes. */
-const EMPTY_SNAPSHOTS = '<SNAPSHOTS><ALLOW_ORPHANS>NO</ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE><NEXT_SNAPSHOT>0</NEXT_SNAPSHOT></SNAPSHOTS>';
+/**
+ * Images have no snapshots nor backups yet: the empty lists OpenNebula writes (SNAPSHOTS, then
+ * BACKUP_INCREMENTS and BACKUP_DISK_IDS of backup images).
+ */
+const EMPTY_SNAPSHOTS_AND_BACKUPS =
+  '<SNAPSHOTS><ALLOW_ORPHANS>NO</ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE><NEXT_SNAPSHOT>0</NEXT_SNAPSHOT></SNAPSHOTS>' +
+  '<BACKUP_INCREMENTS></BACKUP_INCREMENTS><BACKUP_DISK_IDS></BACKUP_DISK_IDS>';
 
 export class Image extends PoolObject {
   readonly type = 'IMAGE' as const;
@@ -144,12 +151,12 @@ export class Image extends PoolObject {
     const f = this.fields;
     return (
       `<IMAGE>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}${this.lockXml()}${this.perms.toXml()}` +
-      `<TYPE>${f.type}</TYPE><DISK_TYPE>${f.diskType}</DISK_TYPE><PERSISTENT>${f.persistent ? 1 : 0}</PERSISTENT><REGTIME>${f.regtime}</REGTIME>` +
+      `<TYPE>${f.type}</TYPE><DISK_TYPE>${f.diskType}</DISK_TYPE><PERSISTENT>${f.persistent ? 1 : 0}</PERSISTENT><REGTIME>${f.regtime}</REGTIME><MODTIME>${f.modtime}</MODTIME>` +
       `${xmlElement('SOURCE', f.source)}${xmlElement('PATH', f.path)}${xmlElement('FORMAT', f.format)}${xmlElement('FS', f.fs)}` +
       `<SIZE>${f.size}</SIZE><STATE>${f.state}</STATE><PREV_STATE>${f.prevState}</PREV_STATE><RUNNING_VMS>${this.vms.size}</RUNNING_VMS>` +
       `<CLONING_OPS>${f.cloningOps}</CLONING_OPS><CLONING_ID>${f.cloningId}</CLONING_ID><TARGET_SNAPSHOT>${f.targetSnapshot}</TARGET_SNAPSHOT>` +
       `<DATASTORE_ID>${f.datastoreId}</DATASTORE_ID>${xmlElement('DATASTORE', f.datastore)}` +
-      `${idsXml('VMS', this.vms)}${idsXml('CLONES', this.clones)}${idsXml('APP_CLONES', this.appClones)}${this.template.toXml()}${EMPTY_SNAPSHOTS}</IMAGE>`
+      `${idsXml('VMS', this.vms)}${idsXml('CLONES', this.clones)}${idsXml('APP_CLONES', this.appClones)}${this.template.toXml()}${EMPTY_SNAPSHOTS_AND_BACKUPS}</IMAGE>`
     );
   }
 
@@ -165,6 +172,8 @@ export class Image extends PoolObject {
         diskType: childInt(node, 'DISK_TYPE'),
         persistent: childInt(node, 'PERSISTENT') === 1,
         regtime: childInt(node, 'REGTIME'),
+        // Rows written before MODTIME existed: registered, and not changed since as far as we know.
+        modtime: childInt(node, 'MODTIME', childInt(node, 'REGTIME')),
         source: childText(node, 'SOURCE'),
         path: childText(node, 'PATH'),
         format: childText(node, 'FORMAT'),

@@ -41,7 +41,9 @@ export const datastoreMethods: MethodDef[] = [
       try {
         checkName(name, ErrorCode.ALLOCATE);
         checkNameFree(datastores, name, c.uid, ErrorCode.ALLOCATE);
-        ds = datastores.build(datastores.lastId + 1, name, owner, newObjectPermissions(req), template);
+        // Datastores are always usable by their group, whatever the umask, as in OpenNebula.
+        const perms = newObjectPermissions(req).change([-1, -1, -1, 1, -1, -1, -1, -1, -1]);
+        ds = datastores.build(datastores.lastId + 1, name, owner, perms, template);
       } catch (err) {
         throw allocateError(datastores, (err as Error).message);
       }
