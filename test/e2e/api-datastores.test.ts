@@ -43,6 +43,13 @@ onEveryBackend('datastores', (get) => {
       assert.deepEqual(idList(ds, 'IMAGES'), []);
       assert.equal(templateOf(ds).TM_MAD, tmMad);
     }
+    // The templates of 7.4's default datastores (with ssh where 7.4 has local): the TM_MAD's defaults, DISK_TYPE but for files, the dirs.
+    const common = { ALLOW_ORPHANS: 'YES', PERSISTENT_SNAPSHOTS: 'YES', RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp', TM_MAD: 'ssh' };
+    assert.deepEqual(templateOf(await datastore(oned, 0)), {
+      ...common, DISK_TYPE: 'FILE', DS_LIVE_MIGRATE: 'YES', DS_MIGRATE: 'YES', DS_MIGRATE_SNAP: 'YES', SHARED: 'NO', TYPE: 'SYSTEM_DS',
+    });
+    assert.deepEqual(templateOf(await datastore(oned, 1)), { ...common, CLONE_TARGET: 'SYSTEM', DISK_TYPE: 'FILE', DS_MAD: 'fs', LN_TARGET: 'SYSTEM', TYPE: 'IMAGE_DS' });
+    assert.deepEqual(templateOf(await datastore(oned, 2)), { ...common, CLONE_TARGET: 'SYSTEM', DS_MAD: 'fs', LN_TARGET: 'SYSTEM', TYPE: 'FILE_DS' });
     assert.deepEqual((await datastoresOf(oned, 0)).slice(0, 3), [0, 1, 2]);
     const pool = await okXml(oned, 'one.datastorepool.info', []);
     assert.equal(pool.name, 'DATASTORE_POOL');
@@ -56,10 +63,25 @@ onEveryBackend('datastores', (get) => {
     const sys = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-system"\nTYPE = "system_ds"\nTM_MAD = "ssh"', -1]);
     const files = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-files"\nTYPE = "FILE_DS"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', c]);
     assert.equal(sys, img + 1);
+    assert.ok(img >= 100, 'user datastores get ids from 100 up, as in OpenNebula');
     const ds = await datastore(oned, img);
-    assert.deepEqual([childInt(ds, 'TYPE'), childText(ds, 'DS_MAD'), childText(ds, 'TM_MAD')], [0, 'fs', 'shared']);
+    assert.deepEqual([childInt(ds, 'TYPE'), childText(ds, 'DS_MAD'), childText(ds, 'TM_MAD'), childInt(ds, 'DISK_TYPE')], [0, 'fs', 'shared', 0]);
     assert.equal(childText(ds, 'BASE_PATH'), join(oned.location, 'var', 'datastores', String(img)));
-    assert.deepEqual(templateOf(ds), { NOTE: 'n', TYPE: 'IMAGE_DS', DS_MAD: 'fs', TM_MAD: 'shared' });
+    assert.equal(permissionsOf(ds), '110100000', 'datastores are usable by their group, whatever the umask');
+    // As 7.4: shared's TM_MAD_CONF (with its ssh variants), DISK_TYPE, the dirs; no TYPE added when none was given.
+    assert.deepEqual(templateOf(ds), {
+      ALLOW_ORPHANS: 'FORMAT', CLONE_TARGET: 'SYSTEM', CLONE_TARGET_SSH: 'SYSTEM', DISK_TYPE: 'FILE', DISK_TYPE_SSH: 'FILE', DS_MAD: 'fs',
+      LN_TARGET: 'NONE', LN_TARGET_SSH: 'SYSTEM', NOTE: 'n', PERSISTENT_SNAPSHOTS: 'YES', RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp',
+      TM_MAD: 'shared', TM_MAD_SYSTEM: 'ssh',
+    });
+    assert.deepEqual(templateOf(await datastore(oned, sys)), {
+      ALLOW_ORPHANS: 'YES', DISK_TYPE: 'FILE', DS_LIVE_MIGRATE: 'YES', DS_MIGRATE: 'YES', DS_MIGRATE_SNAP: 'YES', PERSISTENT_SNAPSHOTS: 'YES',
+      RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp', SHARED: 'NO', TM_MAD: 'ssh', TYPE: 'system_ds',
+    });
+    assert.deepEqual(templateOf(await datastore(oned, files)), {
+      ALLOW_ORPHANS: 'NO', CLONE_TARGET: 'SYSTEM', DS_MAD: 'dummy', LN_TARGET: 'NONE', PERSISTENT_SNAPSHOTS: 'YES',
+      RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp', TM_MAD: 'dummy', TYPE: 'FILE_DS',
+    });
     assert.deepEqual(await clustersOf(oned, img), [c]);
     assert.deepEqual(await clustersOf(oned, sys), [0]);
     assert.equal(childInt(await datastore(oned, sys), 'TYPE'), 1);
@@ -80,6 +102,11 @@ onEveryBackend('datastores', (get) => {
       ['NAME = "ds-odd-tm"\nDS_MAD = "fs"\nTM_MAD = "teleport"', /TM_MAD "teleport" is not configured in oned\.conf/],
       ['NAME = "ds-odd-ds"\nDS_MAD = "floppy"\nTM_MAD = "ssh"', /DS_MAD "floppy" is not configured/],
       ['NAME = "ds|pipe"\nDS_MAD = "fs"\nTM_MAD = "ssh"', /char '\|' is not allowed/],
+      ['NAME = "ds-bad-sys"\nTYPE = "SYSTEM_DS"\nDS_MAD = "fs"\nTM_MAD = "ssh"', /SYSTEM datastores cannot have DS_MAD defined\./],
+      ['NAME = "ds-bad-disk"\nDS_MAD = "fs"\nTM_MAD = "ssh"\nDISK_TYPE = "floppy"', /Unknown DISK_TYPE in template\./],
+      ['NAME = "ds-bad-cdrom"\nDS_MAD = "fs"\nTM_MAD = "ssh"\nDISK_TYPE = "CDROM"', /Invalid DISK_TYPE for an Image Datastore\./],
+      // fs is in TM_MAD's -d list but, as in 7.4, no TM_MAD_CONF describes it.
+      ['NAME = "ds-no-conf"\nDS_MAD = "fs"\nTM_MAD = "fs"', /TM_MAD named "fs" is not defined in oned\.conf/],
     ];
     for (const [text, message] of bad) await refused(oned, 'one.datastore.allocate', [text, -1], Code.ALLOCATE, message);
     const pool = await okXml(oned, 'one.datastorepool.info', []);
@@ -91,9 +118,19 @@ onEveryBackend('datastores', (get) => {
     const oned = get();
     const id = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-upd"\nDS_MAD = "fs"\nTM_MAD = "ssh"', -1]);
     await okId(oned, 'one.datastore.update', [id, 'ONLY = "this"', 0]);
-    assert.deepEqual(templateOf(await datastore(oned, id)), { ONLY: 'this', TYPE: 'IMAGE_DS', DS_MAD: 'fs', TM_MAD: 'ssh' });
+    // Replaced: TYPE, the drivers, DISK_TYPE and the TM_MAD's defaults are put back.
+    assert.deepEqual(templateOf(await datastore(oned, id)), {
+      ALLOW_ORPHANS: 'YES', CLONE_TARGET: 'SYSTEM', DISK_TYPE: 'FILE', DS_MAD: 'fs', LN_TARGET: 'SYSTEM', ONLY: 'this', PERSISTENT_SNAPSHOTS: 'YES',
+      TM_MAD: 'ssh', TYPE: 'IMAGE_DS',
+    });
     await okId(oned, 'one.datastore.update', [id, 'TM_MAD = "qcow2"', 1]);
-    assert.equal(childText(await datastore(oned, id), 'TM_MAD'), 'qcow2');
+    const q = await datastore(oned, id);
+    assert.equal(childText(q, 'TM_MAD'), 'qcow2');
+    // The new TM_MAD's defaults replace the old one's.
+    assert.deepEqual(['ALLOW_ORPHANS', 'LN_TARGET', 'DRIVER', 'TM_MAD_SYSTEM'].map((k) => templateOf(q)[k]), ['FORMAT', 'NONE', 'qcow2', 'ssh']);
+    await refused(oned, 'one.datastore.update', [id, 'DISK_TYPE = "CDROM"', 1], Code.ACTION, /Invalid DISK_TYPE for an Image Datastore/);
+    await okId(oned, 'one.datastore.update', [id, 'DISK_TYPE = "block"', 1]);
+    assert.deepEqual([childInt(await datastore(oned, id), 'DISK_TYPE'), templateOf(await datastore(oned, id)).DISK_TYPE], [2, 'BLOCK']);
     await refused(oned, 'one.datastore.update', [id, 'TM_MAD = "teleport"', 1], Code.ACTION, /TM_MAD "teleport" is not configured/);
     await refused(oned, 'one.datastore.update', [id, 'X = 1', 7], Code.XML_RPC_API, /Wrong update type/);
 
