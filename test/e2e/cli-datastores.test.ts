@@ -26,7 +26,7 @@ onEveryBackend('CLI onedatastore', (get) => {
     const oned = get();
     const t = templateFile('NAME = "images2"\nDS_MAD = "fs"\nTM_MAD = "ssh"\n');
     try {
-      assert.equal(await cliOk(oned, 'onedatastore', ['create', t.file]), 'ID: 3\n');
+      assert.equal(await cliOk(oned, 'onedatastore', ['create', t.file]), 'ID: 100\n', 'user datastores get ids from 100 up');
     } finally {
       t.remove();
     }
@@ -38,12 +38,16 @@ onEveryBackend('CLI onedatastore', (get) => {
         ['0', 'system', '0', '0', 'sys', '-', 'ssh', 'on'],
         ['1', 'default', '0', '0', 'img', 'fs', 'ssh', 'on'],
         ['2', 'files', '0', '0', 'fil', 'fs', 'ssh', 'on'],
-        ['3', 'images2', '0', '0', 'img', 'fs', 'ssh', 'on'],
+        ['100', 'images2', '0', '0', 'img', 'fs', 'ssh', 'on'],
       ],
     );
     const show = await cliOk(oned, 'onedatastore', ['show', 'images2']);
-    assert.match(show, /^DATASTORE 3 INFORMATION\nID +: 3\nNAME +: images2\nUSER +: oneadmin\nGROUP +: oneadmin\nCLUSTERS +: 0\nTYPE +: IMAGE\nDS_MAD +: fs\nTM_MAD +: ssh\n/);
-    assert.match(show, /\nPERMISSIONS\nOWNER +: um-\nGROUP +: ---\nOTHER +: ---\n/);
+    assert.match(show, /^DATASTORE 100 INFORMATION\nID +: 100\nNAME +: images2\nUSER +: oneadmin\nGROUP +: oneadmin\nCLUSTERS +: 0\nTYPE +: IMAGE\nDS_MAD +: fs\nTM_MAD +: ssh\n/);
+    assert.match(show, /\nPERMISSIONS\nOWNER +: um-\nGROUP +: u--\nOTHER +: ---\n/, 'datastores are usable by their group, as in OpenNebula');
+    // What oned added from ssh's TM_MAD_CONF shows with the rest of the template.
+    for (const line of ['ALLOW_ORPHANS="YES"', 'CLONE_TARGET="SYSTEM"', 'DISK_TYPE="FILE"', 'LN_TARGET="SYSTEM"', 'PERSISTENT_SNAPSHOTS="YES"']) {
+      assert.ok(show.includes(`\n${line}\n`), line);
+    }
     // The capacity is monitoring data: it may change between the two calls.
     const steady = (text: string) => text.replace(/<(TOTAL|FREE|USED)_MB>\d+<\/\1_MB>/g, '').replace(/"(TOTAL|FREE|USED)_MB": ?"\d+",?/g, '');
     const xml = steady((await cliOk(oned, 'onedatastore', ['show', 'images2', '--xml'])).trimEnd());
@@ -77,8 +81,8 @@ describe('CLI onedatastore on sqlite', () => {
     await cliOk(oned, 'onedatastore', ['chmod', 'scratch2', '644']);
     const alice = await addUser(oned, 'alice');
     await cliOk(oned, 'onedatastore', ['chown', 'scratch2', 'alice', 'users']);
-    assert.deepEqual(rows(await cliOk(oned, 'onedatastore', ['list', '-l', 'ID,NAME,USER,GROUP', '--filter', 'NAME=scratch2', '--no-header'])), [['3', 'scratch2', 'alice', 'users']]);
-    const json = JSON.parse(await cliOk(oned, 'onedatastore', ['show', '3', '--json'])) as { DATASTORE: { UID: string; PERMISSIONS: Record<string, string> } };
+    assert.deepEqual(rows(await cliOk(oned, 'onedatastore', ['list', '-l', 'ID,NAME,USER,GROUP', '--filter', 'NAME=scratch2', '--no-header'])), [['100', 'scratch2', 'alice', 'users']]);
+    const json = JSON.parse(await cliOk(oned, 'onedatastore', ['show', '100', '--json'])) as { DATASTORE: { UID: string; PERMISSIONS: Record<string, string> } };
     assert.equal(json.DATASTORE.UID, String(alice.id));
     assert.equal(json.DATASTORE.PERMISSIONS.GROUP_U, '1');
     assert.equal(json.DATASTORE.PERMISSIONS.OTHER_U, '1');
