@@ -28,8 +28,6 @@ const DEFAULT_DATASTORES: readonly { name: string; template: string }[] = [
   { name: 'files', template: 'TYPE = "FILE_DS"\nDS_MAD = "fs"\nTM_MAD = "ssh"' },
 ];
 
-/** User datastores get ids from 100 up, as in OpenNebula (0-99 are kept for the default ones). */
-export const FIRST_USER_DATASTORE = 100;
 
 export interface DatastorePoolOptions {
   /** DATASTORE_LOCATION: BASE_PATH is `<location>/<id>`. */

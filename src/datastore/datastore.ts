@@ -14,6 +14,9 @@ export const DatastoreType = { IMAGE_DS: 0, SYSTEM_DS: 1, FILE_DS: 2, BACKUP_DS:
 export type DatastoreTypeName = keyof typeof DatastoreType;
 export type DatastoreTypeValue = (typeof DatastoreType)[DatastoreTypeName];
 
+/** Datastores that users create get ids from 100 up, as in OpenNebula (0-99 are the system's). */
+export const FIRST_USER_DATASTORE = 100;
+
 /** `/DATASTORE/STATE`. Only system datastores are ever disabled. */
 export const DatastoreState = { READY: 0, DISABLED: 1 } as const;
 export type DatastoreStateValue = (typeof DatastoreState)[keyof typeof DatastoreState];
