@@ -148,6 +148,29 @@ onEveryBackend('datastores', (get) => {
     assert.equal(childInt(await datastore(oned, 0), 'STATE'), 0);
   });
 
+  test('the Go client\'s datastore suite, call by call (its chown to user 1 aside: here a user of ours)', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.datastore.allocate', ['\n\t\tNAME   = test_ds\n        TYPE   = system_ds\n        TM_MAD = dummy', -1]);
+    const ds = await datastore(oned, id);
+    assert.deepEqual([childInt(ds, 'ID'), templateOf(ds).TM_MAD], [id, 'dummy']);
+    const pool = await okXml(oned, 'one.datastorepool.info', []);
+    assert.deepEqual(pool.children.filter((d) => childText(d, 'NAME') === 'test_ds').map((d) => childInt(d, 'ID')), [id]);
+    await okId(oned, 'one.datastore.update', [id, 'RESTRICTED_DIRS="/tmp"', 1]);
+    assert.equal(templateOf(await datastore(oned, id)).RESTRICTED_DIRS, '/tmp');
+    await okId(oned, 'one.datastore.rename', [id, 'new_name']);
+    assert.equal(childText(await datastore(oned, id), 'NAME'), 'new_name');
+    const user = await addUser(oned, 'goca-ds-owner');
+    await okId(oned, 'one.datastore.chown', [id, user.id, 1]);
+    await okId(oned, 'one.datastore.chmod', [id, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.equal(permissionsOf(await datastore(oned, id)), '111111111');
+    await okId(oned, 'one.datastore.enable', [id, false]);
+    assert.equal(childInt(await datastore(oned, id), 'STATE'), 1, 'DISABLE');
+    await okId(oned, 'one.datastore.enable', [id, true]);
+    assert.equal(childInt(await datastore(oned, id), 'STATE'), 0, 'READY');
+    await okId(oned, 'one.datastore.delete', [id]);
+    await refused(oned, 'one.datastore.info', [id], Code.NO_EXISTS, /Error getting datastore/);
+  });
+
   test('cluster membership both ways: several clusters, none, and the cluster\'s DATASTORES', async () => {
     const oned = get();
     const c1 = await okId(oned, 'one.cluster.allocate', ['ds-member-1']);

@@ -264,6 +264,24 @@ onEveryBackend('images', (get) => {
     }
   });
 
+  test('the Go client\'s image test, call by call: a 1 MB DATABLOCK in the default datastore, chown, delete (its chown to user 1 aside)', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.image.allocate', ['\nNAME = "test-image"\nSIZE = 1\nTYPE = "DATABLOCK"\n', 1]);
+    const pool = await okXml(oned, 'one.imagepool.info', [-2, -1, -1]);
+    assert.deepEqual(all(pool, 'IMAGE').filter((i) => childText(i, 'NAME') === 'test-image').map((i) => childInt(i, 'ID')), [id]);
+    const img = await settled(oned, id);
+    assert.equal(childInt(img, 'STATE'), State.READY, JSON.stringify(templateOf(img)));
+    await okId(oned, 'one.image.chown', [id, -1, -1]);
+    const mine = await image(oned, id);
+    assert.deepEqual([childText(mine, 'UNAME'), childText(mine, 'GNAME')], ['oneadmin', 'oneadmin']);
+    const user = await addUser(oned, 'goca-img-owner');
+    await okId(oned, 'one.image.chown', [id, user.id, 1]);
+    const theirs = await image(oned, id);
+    assert.deepEqual([childText(theirs, 'UNAME'), childText(theirs, 'GNAME')], ['goca-img-owner', 'users']);
+    await okId(oned, 'one.image.delete', [id]);
+    await gone(oned, id);
+  });
+
   test('capacity: an image larger than the datastore\'s FREE_MB is refused unless skip_capacity_check', async () => {
     const oned = get();
     await monitored(oned, dummyDs);
