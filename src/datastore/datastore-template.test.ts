@@ -5,6 +5,7 @@ import { Permissions } from '../pool/index.js';
 import { DatastorePool } from './datastore-pool.js';
 import { DatastoreType } from './datastore.js';
 import { driverConf, fallbackDriverConf } from './driver-conf.js';
+import { dsConfFlag } from './datastore-template.js';
 import type { Datastore } from './datastore.js';
 
 const owner = { uid: 0, gid: 0, uname: 'oneadmin', gname: 'oneadmin' };
@@ -120,4 +121,13 @@ test('the fallback TM_MAD_CONF and DS_MAD_CONF are those of share/etc/oned.conf'
       assert.deepEqual(new Map([...s].sort()), new Map([...v].sort()), `${kind} ${name}`);
     }
   }
+});
+
+test('dsConfFlag: a DS_MAD_CONF flag, the fallback for a driver or flag oned.conf does not describe', () => {
+  const conf = driverConf(Template.parse('DS_MAD_CONF = [ NAME = "dev", PERSISTENT_ONLY = "YES" ]\nDS_MAD_CONF = [ NAME = "fs", PERSISTENT_ONLY = "NO" ]'));
+  assert.equal(dsConfFlag(conf, 'dev', 'PERSISTENT_ONLY', false), true);
+  assert.equal(dsConfFlag(conf, 'DEV', 'PERSISTENT_ONLY', false), true, 'names compare in any case');
+  assert.equal(dsConfFlag(conf, 'fs', 'PERSISTENT_ONLY', true), false);
+  assert.equal(dsConfFlag(conf, 'lvm', 'PERSISTENT_ONLY', true), true);
+  assert.equal(dsConfFlag(conf, 'fs', 'CONCURRENT_FORGET', false), false);
 });

@@ -5,7 +5,7 @@
  */
 import { AuthOp } from '../../auth/operation.js';
 import { chargeQuotas, releaseQuotas, QuotaExceededError, type QuotaPayers } from '../../auth/quota-charge.js';
-import { DatastoreType, type Datastore } from '../../datastore/index.js';
+import { DatastoreType, dsConfFlag, type Datastore } from '../../datastore/index.js';
 import { Image, ImageState, ImageType, imageQuotaUsage, imageStateName, imageTypeOf, isFileType, type ImageTypeValue } from '../../image/index.js';
 import type { Template } from '../../common/template/index.js';
 import { ObjectType } from '../../common/object-type.js';
@@ -77,7 +77,9 @@ function allocateFields(req: Request, template: Template, ds: Datastore): { type
   const type = typeText === undefined || typeText === '' ? ImageType.OS : imageTypeOf(typeText);
   if (type === undefined) throw new Error(`Unknown image TYPE "${typeText}": use OS, CDROM, DATABLOCK, KERNEL, RAMDISK or CONTEXT.`);
   checkTypeFits(type, ds);
-  const persistent = yesNo(template, 'PERSISTENT', yesNo(ds.template, 'PERSISTENT_ONLY', false));
+  // Persistent by default where the datastore (its template, else its DS_MAD_CONF) keeps only persistent images.
+  const persistentOnly = yesNo(ds.template, 'PERSISTENT_ONLY', dsConfFlag(req.core.datastores.conf, ds.fields.dsMad, 'PERSISTENT_ONLY', false));
+  const persistent = yesNo(template, 'PERSISTENT', persistentOnly);
   if (persistent && isFileType(type)) throw new Error('Images of type KERNEL, RAMDISK and CONTEXT cannot be persistent.');
   const path = template.get('PATH') ?? '';
   const sizeText = template.get('SIZE') ?? '';
