@@ -47,7 +47,8 @@ export const datastoreMethods: MethodDef[] = [
       } catch (err) {
         throw allocateError(datastores, (err as Error).message);
       }
-      datastores.nextOid();
+      // Its id is taken only now: a refused template uses none.
+      datastores.reserve(ds.oid);
       ds.addCluster(cluster.oid);
       const tx = req.transaction();
       tx.create(datastores, ds);
