@@ -108,7 +108,10 @@ onEveryBackend('datastores', (get) => {
       // fs is in TM_MAD's -d list but, as in 7.4, no TM_MAD_CONF describes it.
       ['NAME = "ds-no-conf"\nDS_MAD = "fs"\nTM_MAD = "fs"', /TM_MAD named "fs" is not defined in oned\.conf/],
     ];
+    const before = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-probe-1"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
     for (const [text, message] of bad) await refused(oned, 'one.datastore.allocate', [text, -1], Code.ALLOCATE, message);
+    const after = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-probe-2"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
+    assert.equal(after, before + 1, 'a refused template takes no id');
     const pool = await okXml(oned, 'one.datastorepool.info', []);
     const names = pool.children.map((d) => childText(d, 'NAME'));
     assert.deepEqual(names.filter((n) => n.startsWith('ds-bad') || n.startsWith('ds-no') || n.startsWith('ds-odd')), [], 'nothing was created');
@@ -153,6 +156,11 @@ onEveryBackend('datastores', (get) => {
     const id = await okId(oned, 'one.datastore.allocate', ['\n\t\tNAME   = test_ds\n        TYPE   = system_ds\n        TM_MAD = dummy', -1]);
     const ds = await datastore(oned, id);
     assert.deepEqual([childInt(ds, 'ID'), templateOf(ds).TM_MAD], [id, 'dummy']);
+    // As 7.4 answered for the same template (reference 031).
+    assert.deepEqual(templateOf(ds), {
+      ALLOW_ORPHANS: 'NO', DISK_TYPE: 'FILE', DS_LIVE_MIGRATE: 'YES', DS_MIGRATE: 'YES', DS_MIGRATE_SNAP: 'YES', PERSISTENT_SNAPSHOTS: 'YES',
+      RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp', SHARED: 'YES', TM_MAD: 'dummy', TYPE: 'system_ds',
+    });
     const pool = await okXml(oned, 'one.datastorepool.info', []);
     assert.deepEqual(pool.children.filter((d) => childText(d, 'NAME') === 'test_ds').map((d) => childInt(d, 'ID')), [id]);
     await okId(oned, 'one.datastore.update', [id, 'RESTRICTED_DIRS="/tmp"', 1]);
