@@ -129,6 +129,10 @@ onEveryBackend('images', (get) => {
     const id = await okId(oned, 'one.image.allocate', ['NAME = "dummy-a"\nPATH = "/nowhere/at/all.img"\nTYPE = "cdrom"', dummyDs]);
     const img = await settled(oned, id);
     assert.deepEqual([childInt(img, 'STATE'), childText(img, 'SOURCE'), childInt(img, 'SIZE'), childInt(img, 'TYPE')], [State.READY, 'dummy_path', 1024, 1]);
+    // The reference's call (037): an OS image with PATH and SIZE; the size is what STAT measured, as in 7.4.
+    const os = await okId(oned, 'one.image.allocate', ['NAME="os-ref"\nPATH="/var/tmp/none.img"\nTYPE="OS"\nSIZE="200"', dummyDs, true]);
+    const o = await settled(oned, os);
+    assert.deepEqual([childInt(o, 'STATE'), childInt(o, 'TYPE'), childInt(o, 'SIZE'), childText(o, 'PATH'), templateOf(o)], [State.READY, 0, 1024, '/var/tmp/none.img', { DEV_PREFIX: 'hd' }]);
   });
 
   test('template defaults: DEV_PREFIX unless given (none for files), no DRIVER or TM_MAD of the user\'s, the datastore\'s DRIVER for an empty image', async () => {
