@@ -24,7 +24,7 @@ import { DocumentPool } from '../document/index.js';
 import { VmTemplatePool } from '../vmtemplate/index.js';
 import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
 import { HostPool } from '../host/index.js';
-import { DEFAULT_DATASTORE_DIR, DatastorePool, StorageMadConf, storageDrivers } from '../datastore/index.js';
+import { DEFAULT_DATASTORE_DIR, DatastorePool, driverConf, storageDrivers } from '../datastore/index.js';
 import { AttributePolicy } from '../common/attribute-policy.js';
 import { SecretBox } from '../common/secret-box.js';
 import { Transaction } from '../pool/index.js';
@@ -118,7 +118,6 @@ export class Nebula implements Core {
   private dsDriver: Driver | undefined;
   private imageManagerValue: ImageManager | undefined;
   readonly attributes: AttributePolicy;
-  readonly storageMadConf: StorageMadConf;
   /** NAMEs of the configured drivers, which allocate calls must name. */
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
@@ -128,10 +127,10 @@ export class Nebula implements Core {
     const level = this.config.vector('LOG').get('DEBUG_LEVEL') ?? '3';
     this.log = Logger.toFile(location.log, Math.min(5, Math.max(0, Number(level) || 0)) as LogLevelValue);
     // TM_MAD_CONF / DS_MAD_CONF, read before the pools that take their defaults from them.
-    this.storageMadConf = StorageMadConf.fromConfig(this.config);
     this.datastores = new DatastorePool({
       location: this.config.string('DATASTORE_LOCATION', '') || join(location.root, DEFAULT_DATASTORE_DIR),
       drivers: storageDrivers(this.config),
+      conf: driverConf(this.config.template),
     });
     this.images = new ImagePool({
       datastores: this.datastores,
