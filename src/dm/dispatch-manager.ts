@@ -31,8 +31,10 @@ export interface Who {
 
 /** An action the VM's state does not allow; the message is OpenNebula's. */
 export class ActionNotAvailable extends Error {
+  /** OpenNebula's words: one.vm.deploy says "Deploy action is not available...", the other actions "Error performing action...". */
   constructor(action: string, vm: VirtualMachine) {
-    super(`Error performing action "${action}": This action is not available for state ${displayState(vm.state, vm.lcmState)}`);
+    const state = displayState(vm.state, vm.lcmState);
+    super(action === 'deploy' ? `Deploy action is not available for state ${state}` : `Error performing action "${action}": This action is not available for state ${state}`);
   }
 }
 

@@ -110,8 +110,9 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
     if (deleted) return writes;
     const last = vm.lastHistory;
     const prev = vm.previousHistory;
-    if (prev) writes.push(prev.write());
-    if (last) writes.push(last.write());
+    const vmXml = last ? vm.toHistoryXml() : '';
+    if (prev) writes.push(prev.write(vmXml));
+    if (last) writes.push(last.write(vmXml));
     return writes;
   }
 

@@ -68,7 +68,7 @@ onEveryBackend('VM templates', (get) => {
     const oned = get();
     const id = await okId(oned, 'one.template.allocate', ['NAME = "locked"']);
     await okId(oned, 'one.template.lock', [id, 2]);
-    await refused(oned, 'one.template.rename', [id, 'other'], Code.LOCKED, /locked/);
+    await refused(oned, 'one.template.rename', [id, 'other'], Code.AUTHORIZATION, /TEMPLATE is locked/);
     assert.equal(childText(await okXml(oned, 'one.template.info', [id]), 'NAME'), 'locked');
     await okId(oned, 'one.template.unlock', [id]);
     await okId(oned, 'one.template.rename', [id, 'unlocked']);

@@ -465,7 +465,7 @@ onEveryBackend(
       assert.equal(childText(must(await vm(o, a), 'USER_TEMPLATE'), 'NOTE'), 'hello');
       assert.equal(childText(must(await vm(o, a), 'TEMPLATE'), 'CPU'), '1', 'update leaves TEMPLATE alone');
       await okId(o, 'one.vm.lock', [a, 1]);
-      await refused(o, 'one.vm.action', ['terminate', a], Code.LOCKED, /locked/i);
+      await refused(o, 'one.vm.action', ['terminate', a], Code.AUTHORIZATION, /VM is locked/);
       await okId(o, 'one.vm.unlock', [a]);
       for (const id of [a, b]) await okId(o, 'one.vm.action', ['terminate', id]);
     });

@@ -44,6 +44,9 @@ const SYSTEM_ATTRIBUTES = new Set([
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** The states `one.vm.deploy` starts from. */
+const DEPLOYABLE: ReadonlySet<number> = new Set([VmState.PENDING, VmState.HOLD, VmState.STOPPED, VmState.UNDEPLOYED]);
+
 function who(req: Request): Who {
   return { uid: req.caller.uid, gid: req.caller.gid, reqId: req.id };
 }
@@ -129,7 +132,9 @@ async function dmStep(req: Request, vm: VirtualMachine, step: (tx: ReturnType<Re
   } catch (err) {
     // A step refused half-way (a quota, a disk) puts back what it had changed.
     tx.rollback();
-    if (err instanceof ActionNotAvailable || err instanceof RangeError || err instanceof ResourceError || err instanceof QuotaExceededError) {
+    // OpenNebula 7.4 names no object in the failure of a state change (object id -1).
+    if (err instanceof ActionNotAvailable) throw new ApiError(ErrorCode.ACTION, err.message, -1);
+    if (err instanceof RangeError || err instanceof ResourceError || err instanceof QuotaExceededError) {
       throw new ApiError(ErrorCode.ACTION, err.message, vm.oid);
     }
     throw err;
@@ -251,6 +256,8 @@ export const vmMethods: MethodDef[] = [
     params: ['i', 'i', { opt: 'b', def: false }, { opt: 'i', def: -1 }, { opt: 's', def: '' }],
     run: (req, [oid, hid, enforce, dsId]) => {
       const vm = authorizedVm(req, oid, AuthOp.ADMIN);
+      // As OpenNebula: the VM's state is checked before the host and datastore.
+      if (!DEPLOYABLE.has(vm.state)) throw new ApiError(ErrorCode.ACTION, new ActionNotAvailable('deploy', vm).message, -1);
       const { host, ds } = placement(req, vm, hid, dsId, enforce, 'deploy');
       return dmStep(req, vm, (tx) => req.core.dm.deploy(tx, vm, host, ds, who(req)));
     },
