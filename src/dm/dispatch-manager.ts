@@ -20,6 +20,7 @@ import {
   type VirtualMachine,
   type VirtualMachinePool,
   type VmActionValue,
+  type VmResources,
 } from '../vm/index.js';
 
 /** Who asked: recorded in the history record's UID, GID and REQUEST_ID. */
@@ -45,6 +46,8 @@ export class DispatchManager {
   constructor(
     private readonly vms: VirtualMachinePool,
     private readonly lcm: LifeCycleManager,
+    /** Fills what a VM takes of the system datastore it is deployed on (see VmResources.placeOnSystemDatastore). */
+    private readonly resources?: VmResources,
   ) {}
 
   /**
@@ -59,6 +62,7 @@ export class DispatchManager {
     if (lcm === undefined) throw new ActionNotAvailable('deploy', vm);
     tx.touch(this.vms, vm);
     vm.userTemplate.remove('SCHED_MESSAGE');
+    this.resources?.placeOnSystemDatastore(vm.template, vm.oid, ds);
     this.open(vm, host, ds, VmAction.DEPLOY, who).pstime = now();
     this.lcm.place(tx, vm, host);
     this.lcm.enter(tx, vm, ACTIVE, lcm);

@@ -8,7 +8,7 @@ import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quot
 import { Template, type Vector } from '../../common/template/index.js';
 import { ActionNotAvailable, type Who } from '../../dm/index.js';
 import { HostState } from '../../host/index.js';
-import { ACTION_NAMES, diskQuotaUsage, LcmState, nicQuotaUsage, type ResourceUser, ResourceError, VirtualMachine, vectors, VmAction, vmHookSubject, vmQuotaUsage, VmState } from '../../vm/index.js';
+import { ACTION_NAMES, addVmDefaults, diskQuotaUsage, resolveContext, LcmState, nicQuotaUsage, type ResourceUser, ResourceError, VirtualMachine, vectors, VmAction, vmHookSubject, vmQuotaUsage, VmState } from '../../vm/index.js';
 import type { PoolObject } from '../../pool/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -39,7 +39,7 @@ const SYSTEM_ATTRIBUTES = new Set([
   'CPU', 'VCPU', 'MEMORY', 'DISK', 'NIC', 'NIC_ALIAS', 'NIC_DEFAULT', 'CONTEXT', 'OS', 'FEATURES', 'INPUT', 'GRAPHICS',
   'VIDEO', 'RAW', 'PCI', 'SPICE_OPTIONS', 'HYPERV_OPTIONS', 'NUMA_NODE', 'TOPOLOGY', 'TPM', 'EMULATOR', 'MEMORY_MAX',
   'VCPU_MAX', 'MEMORY_SLOTS', 'MEMORY_RESIZE_MODE', 'CPU_COST', 'MEMORY_COST', 'DISK_COST', 'SCHED_ACTION', 'VMGROUP',
-  'SECURITY_GROUP_RULE', 'TEMPLATE_ID', 'MEMORY_ENCRYPTION', 'QEMU_GA_EXEC',
+  'SECURITY_GROUP_RULE', 'TEMPLATE_ID', 'MEMORY_ENCRYPTION', 'QEMU_GA_EXEC', 'SUBMIT_ON_HOLD',
 ]);
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -109,8 +109,10 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
     if (err instanceof ResourceError || err instanceof QuotaExceededError) throw allocateError(vms, err.message);
     throw err;
   }
+  addVmDefaults(system, onHold);
   system.set('VMID', String(oid));
   const vm = VirtualMachine.create(oid, nameOf(oid), { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req), system, user, onHold, now());
+  resolveContext(vm, c.user.template);
   tx.create(vms, vm);
   await tx.commit();
   // No driver work for PENDING / HOLD: the scheduler or one.vm.deploy moves it on.
