@@ -128,6 +128,8 @@ onEveryBackend('VM defaults and listings as OpenNebula 7.4', (get) => {
     assert.deepEqual([childText(volatile, 'DATASTORE_ID'), childText(volatile, 'DRIVER')], [String(sys), 'raw']);
     const r = await oned.call('one.vm.deploy', [vm, host, false, -1]);
     assert.deepEqual(r.slice(0, 4), [false, '[one.vm.deploy] Deploy action is not available for state RUNNING', Code.ACTION, -1]);
+    const badFilter = await oned.call('one.vmpool.info', [-9, -1, -1, -1]);
+    assert.deepEqual(badFilter.slice(0, 4), [false, '[one.vmpool.info] Incorrect filter_flag', Code.XML_RPC_API, -1]);
     const missing = await oned.call('one.vm.info', [99999]);
     assert.deepEqual(missing.slice(0, 4), [false, '[one.vm.info] Error getting virtual machine [99999].', Code.NO_EXISTS, 99999]);
   });
