@@ -3,7 +3,7 @@ import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
 import type { Template } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
-import { Datastore, DatastoreType, NO_DS_MAD, datastoreTypeOf, type DatastorePool, type DatastoreTypeValue } from '../../datastore/index.js';
+import { Datastore, DatastoreType, FIRST_USER_DATASTORE, NO_DS_MAD, datastoreTypeOf, type DatastorePool, type DatastoreTypeValue } from '../../datastore/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -64,6 +64,7 @@ export const datastoreMethods: MethodDef[] = [
         throw allocateError(datastores, (err as Error).message);
       }
       const owner = { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname };
+      if (datastores.lastId < FIRST_USER_DATASTORE - 1) datastores.reserve(FIRST_USER_DATASTORE - 1);
       const ds = Datastore.create(datastores.nextOid(), name, owner, newObjectPermissions(req), drivers, datastores.location, template);
       ds.addCluster(cluster.oid);
       const tx = req.transaction();
