@@ -35,6 +35,12 @@ export class History {
   uid = -1;
   gid = -1;
   reqId = '-1';
+  /**
+   * The VM as the record's first write saw it (its accounting copy, as OpenNebula keeps the VM
+   * of when the record was made); '' until then, and for records loaded at start (their next
+   * write takes the VM as it is then).
+   */
+  vmXml = '';
 
   constructor(
     readonly oid: number,

@@ -110,9 +110,12 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
     if (deleted) return writes;
     const last = vm.lastHistory;
     const prev = vm.previousHistory;
-    const vmXml = last ? vm.toHistoryXml() : '';
-    if (prev) writes.push(prev.write(vmXml));
-    if (last) writes.push(last.write(vmXml));
+    // Each record nests the VM of its first write (OpenNebula's accounting copy of the VM).
+    for (const h of [prev, last]) {
+      if (!h) continue;
+      h.vmXml ||= vm.toHistoryXml();
+      writes.push(h.write(h.vmXml));
+    }
     return writes;
   }
 
