@@ -49,6 +49,13 @@ test('short VM XML (§2.1.2): reduced TEMPLATE, no PERMISSIONS, the last history
     ['DISK_ID', '0'], ['DATASTORE', ''], ['DATASTORE_ID', ''], ['IMAGE', ''], ['IMAGE_ID', ''], ['SIZE', '10'], ['TYPE', 'fs'],
     ['CLONE', ''], ['CLONE_TARGET', ''], ['LN_TARGET', ''], ['DISK_SNAPSHOT_TOTAL_SIZE', ''],
   ]);
+  // A lock shows only its level, the monitoring only CPU, MEMORY and STATE (as OpenNebula 7.4 lists them).
+  vm.lock = { level: 2, owner: 0, time: 5, reqId: 1 };
+  vm.monitoring = '<MONITORING><CPU>5</CPU><MEMORY>100</MEMORY><NETRX>7</NETRX><TIMESTAMP>9</TIMESTAMP></MONITORING>';
+  vm.changed();
+  const locked = parseXmlTree(vm.toShortXml());
+  assert.deepEqual(locked.children.find((c) => c.name === 'LOCK')!.children.map((c) => [c.name, c.text]), [['LOCKED', '2']]);
+  assert.deepEqual(locked.children.find((c) => c.name === 'MONITORING')!.children.map((c) => [c.name, c.text]), [['CPU', '5'], ['MEMORY', '100'], ['STATE', '']]);
   // Only the USER_TEMPLATE attributes listings need (LABELS here).
   assert.deepEqual(short.children.find((c) => c.name === 'USER_TEMPLATE')!.children.map((c) => c.name), ['LABELS']);
   const h = short.children.find((c) => c.name === 'HISTORY_RECORDS')!.children[0]!;

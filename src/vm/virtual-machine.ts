@@ -5,7 +5,7 @@
  * (spec §2.1.2) rendered until it changes, so listings of many VMs are joins of strings.
  */
 import type { XmlNode } from '../common/xml-tree.js';
-import { child, childInt, childText } from '../common/xml-tree.js';
+import { child, childInt, childText, parseXmlTree } from '../common/xml-tree.js';
 import { xmlElement, xmlEscapeText } from '../common/xml.js';
 import { Template } from '../common/template/index.js';
 import type { Row } from '../db/database.js';
@@ -165,8 +165,9 @@ export class VirtualMachine extends PoolObject {
     return (this.short =
       `<VM>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}<LAST_POLL>${this.lastPoll}</LAST_POLL>` +
       `<STATE>${this.state}</STATE><LCM_STATE>${this.lcmState}</LCM_STATE><RESCHED>${this.resched}</RESCHED>` +
-      `<STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('DEPLOY_ID', this.deployId)}${this.lockXml()}` +
-      `${tmpl}${this.monitoring || '<MONITORING/>'}${u.size === 0 ? '<USER_TEMPLATE/>' : `<USER_TEMPLATE>${user}</USER_TEMPLATE>`}` +
+      `<STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('DEPLOY_ID', this.deployId)}` +
+      `${this.lock ? `<LOCK><LOCKED>${this.lock.level}</LOCKED></LOCK>` : ''}` +
+      `${tmpl}${shortMonitoring(this.monitoring)}${u.size === 0 ? '<USER_TEMPLATE/>' : `<USER_TEMPLATE>${user}</USER_TEMPLATE>`}` +
       `${last ? `<HISTORY_RECORDS>${last.toShortXml()}</HISTORY_RECORDS>` : '<HISTORY_RECORDS/>'}</VM>`);
   }
 
@@ -217,6 +218,13 @@ export class VirtualMachine extends PoolObject {
     if (mon && mon.children.length > 0) vm.monitoring = monitoringXml(mon);
     return vm;
   }
+}
+
+/** The `<MONITORING>` of the short listing: CPU, MEMORY and STATE of the latest sample, as OpenNebula lists them. */
+function shortMonitoring(monitoring: string): string {
+  if (monitoring === '') return '<MONITORING/>';
+  const node = parseXmlTree(monitoring);
+  return `<MONITORING>${['CPU', 'MEMORY', 'STATE'].map((k) => xmlElement(k, childText(node, k))).join('')}</MONITORING>`;
 }
 
 /** Renders a parsed `<MONITORING>` element back (flat keys and one level of vectors). */
