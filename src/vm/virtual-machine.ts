@@ -18,8 +18,15 @@ const SHORT_DISK = ['DISK_ID', 'DATASTORE', 'DATASTORE_ID', 'IMAGE', 'IMAGE_ID',
 /** NIC attributes of the short form shown only when set, then those always present. */
 const SHORT_NIC_OPTIONAL = ['IP', 'EXTERNAL_IP', 'IP6', 'IP6_ULA', 'IP6_LINK', 'IP6_GLOBAL', 'NETWORK_MODE', 'SCHED_REQUIREMENTS', 'SCHED_RANK'];
 const SHORT_NIC = ['MAC', 'NETWORK', 'NETWORK_ID', 'NIC_ID', 'SECURITY_GROUPS'];
-/** USER_TEMPLATE attributes of the short form (what Sunstone and the scheduler read of a listing). */
-const SHORT_USER_SINGLE = ['LABELS', 'ERROR', 'SCHED_MESSAGE', 'SCHED_RANK', 'SCHED_DS_RANK', 'SCHED_REQUIREMENTS', 'SCHED_DS_REQUIREMENTS', 'USER_PRIORITY'];
+/**
+ * USER_TEMPLATE attributes of the short form (what Sunstone and the scheduler read of a
+ * listing): OpenNebula 7.4's, then those our scheduler also reads (the 3.x RANK and
+ * REQUIREMENTS, the lease and preemption attributes), shown only when set.
+ */
+const SHORT_USER_SINGLE = [
+  'LABELS', 'ERROR', 'SCHED_MESSAGE', 'SCHED_RANK', 'SCHED_DS_RANK', 'SCHED_REQUIREMENTS', 'SCHED_DS_REQUIREMENTS', 'USER_PRIORITY',
+  'RANK', 'REQUIREMENTS', 'SCHED_START', 'SCHED_DURATION', 'SCHED_END', 'SCHED_PREEMPTIBLE', 'SCHED_PREEMPTED',
+];
 const SHORT_USER_VECTORS = ['PUBLIC_CLOUD', 'SCHED_ACTION'];
 /** `<BACKUPS>` of a VM without backups (OpenNebula 7.4 renders it for every VM). */
 const NO_BACKUPS = '<BACKUPS><BACKUP_CONFIG/><BACKUP_IDS></BACKUP_IDS></BACKUPS>';
