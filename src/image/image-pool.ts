@@ -89,8 +89,13 @@ export class ImagePool extends Pool<Image> {
   acquire(tx: Transaction, image: Image, vmId: number, disk: Vector): void {
     tx.touch(this, image);
     image.vms.add(vmId);
+    image.setState(image.fields.persistent ? ImageState.USED_PERS : ImageState.USED);
+    this.fillDisk(image, disk);
+  }
+
+  /** Fills a DISK with what it takes of the image (see acquire), without taking it (`one.template.info` extended). */
+  fillDisk(image: Image, disk: Vector): void {
     const f = image.fields;
-    image.setState(f.persistent ? ImageState.USED_PERS : ImageState.USED);
     for (const attr of INHERITED) {
       const v = image.template.get(attr);
       if (v !== undefined && !disk.has(attr)) disk.set(attr, v);

@@ -39,7 +39,7 @@ import { InformationManager } from '../im/index.js';
 import { ImageManager, ImagePool } from '../image/index.js';
 import type { Driver } from '../mad/index.js';
 import { PACKAGE_ROOT, type Location } from './location.js';
-import { DEFAULT_CONTEXT_DIRS, dirList, LcmState, VirtualMachinePool, VmLogs, VmResources, VmState } from '../vm/index.js';
+import { DEFAULT_CONTEXT_DIRS, dirList, LcmState, VirtualMachinePool, datastoreDiskAttributes, tmMadConfOf, VmLogs, VmResources, VmState } from '../vm/index.js';
 import { DispatchManager } from '../dm/index.js';
 import { LifeCycleManager } from '../lcm/index.js';
 import { VirtualMachineManager, VmPoller, deploymentFormats } from '../vmm/index.js';
@@ -143,7 +143,16 @@ export class Nebula implements Core {
       uidOf: (uname) => this.users.getByName(uname)?.oid,
       vlanIds: vlanIdsConfig(this.config.vector('VLAN_IDS'), this.config.vector('VXLAN_IDS')),
     });
-    this.vmResources = new VmResources(this.images, this.vnets);
+    const tmConf = tmMadConfOf(this.config.template);
+    this.vmResources = new VmResources(this.images, this.vnets, {
+      devPrefix: this.config.string('DEFAULT_DEVICE_PREFIX', 'hd'),
+      contextDevPrefix: this.config.string('DEFAULT_CDROM_DEVICE_PREFIX', 'hd'),
+      datastoreDiskAttributes: (dsId) => {
+        const ds = this.datastores.get(dsId);
+        return ds && datastoreDiskAttributes(ds.template, ds.fields.tmMad, tmConf);
+      },
+      imageState: (imageId) => this.images.get(imageId)?.state,
+    });
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
     this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
     // The key of encrypted attributes lives beside oneadmin's credentials, never in the database.
@@ -270,7 +279,7 @@ export class Nebula implements Core {
       userTemplate: (uid) => this.users.get(uid)?.template,
       revealContext: (key, value) => this.attributes.reveal('VM', `CONTEXT/${key}`, value),
     });
-    this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
+    this.dispatcher = new DispatchManager(this.vms, this.lifeCycle, this.vmResources);
 
     // The IM starts after the LCM: host reports carry VM states, and a failed host's VMs go UNKNOWN.
     this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);
