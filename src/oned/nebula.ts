@@ -39,7 +39,7 @@ import { InformationManager } from '../im/index.js';
 import { ImageManager, ImagePool } from '../image/index.js';
 import type { Driver } from '../mad/index.js';
 import { PACKAGE_ROOT, type Location } from './location.js';
-import { DEFAULT_CONTEXT_DIRS, dirList, LcmState, VirtualMachinePool, datastoreDiskAttributes, tmMadConfOf, VmLogs, VmResources, VmState } from '../vm/index.js';
+import { DEFAULT_CONTEXT_DIRS, dirList, LcmState, VirtualMachinePool, datastoreDiskAttributes, VmLogs, VmResources, VmState } from '../vm/index.js';
 import { DispatchManager } from '../dm/index.js';
 import { LifeCycleManager } from '../lcm/index.js';
 import { VirtualMachineManager, VmPoller, deploymentFormats } from '../vmm/index.js';
@@ -143,7 +143,7 @@ export class Nebula implements Core {
       uidOf: (uname) => this.users.getByName(uname)?.oid,
       vlanIds: vlanIdsConfig(this.config.vector('VLAN_IDS'), this.config.vector('VXLAN_IDS')),
     });
-    const tmConf = tmMadConfOf(this.config.template);
+    const tmConf = driverConf(this.config.template).tm;
     this.vmResources = new VmResources(this.images, this.vnets, {
       devPrefix: this.config.string('DEFAULT_DEVICE_PREFIX', 'hd'),
       contextDevPrefix: this.config.string('DEFAULT_CDROM_DEVICE_PREFIX', 'hd'),

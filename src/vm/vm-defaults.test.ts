@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Template } from '../common/template/index.js';
 import { addVmDefaults } from './vm-defaults.js';
-import { datastoreDiskAttributes, tmMadConfOf } from './disk-defaults.js';
+import { datastoreDiskAttributes } from './disk-defaults.js';
+import { driverConf } from '../datastore/driver-conf.js';
 import { vectors } from './vm-resources.js';
 
 test('a VM on images and networks of cluster 100: the requirements OpenNebula 7.4 adds', () => {
@@ -43,12 +44,12 @@ test('a plain VM: only the PIN_POLICY requirement, an OS, no SUBMIT_ON_HOLD; sev
 });
 
 test('a DISK copies its datastore: the template first, then TM_MAD_CONF of oned.conf, then 7.4 defaults', () => {
-  const none = tmMadConfOf(new Template());
+  const none = driverConf(new Template()).tm; // none in oned.conf: 7.4's
   assert.deepEqual(datastoreDiskAttributes(Template.parse('TM_MAD = dummy'), 'dummy', none), {
     ALLOW_ORPHANS: 'NO', CLONE_TARGET: 'SYSTEM', LN_TARGET: 'NONE', DISK_TYPE: 'FILE', PERSISTENT_SNAPSHOTS: 'YES',
   });
   assert.equal(datastoreDiskAttributes(Template.parse('LN_TARGET = SELF'), 'ssh', none).LN_TARGET, 'SELF');
   assert.equal(datastoreDiskAttributes(new Template(), 'qcow2', none).DRIVER, 'qcow2');
-  const conf = tmMadConfOf(Template.parse('TM_MAD_CONF = [ NAME = "ssh", LN_TARGET = "NONE", CLONE_TARGET = "SELF" ]'));
+  const conf = driverConf(Template.parse('TM_MAD_CONF = [ NAME = "ssh", LN_TARGET = "NONE", CLONE_TARGET = "SELF" ]')).tm;
   assert.deepEqual([datastoreDiskAttributes(new Template(), 'ssh', conf).LN_TARGET, datastoreDiskAttributes(new Template(), 'ssh', conf).ALLOW_ORPHANS], ['NONE', 'NO']);
 });
