@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, documentIds, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+import { Code, addGroup, addUser, documentIds, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
 
 /** chmod arguments that change nothing. */
 const KEEP = [-1, -1, -1, -1, -1, -1, -1, -1, -1];
@@ -222,7 +222,7 @@ onEveryBackend('documents', (get) => {
 
   test('documentpool.info filter flags -4..-1 and a user id, as a regular user sees them', async () => {
     const oned = get();
-    const g = await okId(oned, 'one.group.allocate', ['d-filter']);
+    const g = await addGroup(oned, 'd-filter');
     const ann = await addUser(oned, 'f-ann', [1, g]);
     const ben = await addUser(oned, 'f-ben');
     const cat = await addUser(oned, 'f-cat', [g]);
