@@ -175,6 +175,19 @@ export async function addGroup(oned: Oned, name: string): Promise<number> {
   return gid;
 }
 
+/**
+ * A core user in a group of its own outside OpenNebula's default VDC: `one.group.allocate` gave
+ * the group `@gid HOST/* MANAGE`, `NET/* USE` and `DATASTORE/* USE`; they are deleted, so the user
+ * has nothing but what a test grants.
+ */
+export async function addUserOutsideVdc(oned: Oned, name: string): Promise<TestUser & { gid: number }> {
+  const gid = await okId(oned, 'one.group.allocate', [`${name}-group`]);
+  for (const r of all(await okXml(oned, 'one.acl.info', []), 'ACL')) {
+    if (childText(r, 'STRING').startsWith(`@${gid} `)) await okId(oned, 'one.acl.delrule', [childInt(r, 'ID')]);
+  }
+  return { ...(await addUser(oned, name, [gid])), gid };
+}
+
 /** Ids of the documents `session` gets from `one.documentpool.info(filter, start, end, type)`. */
 export async function documentIds(oned: Oned, session: string, filter: number, start = -1, end = -1, type = -1): Promise<number[]> {
   return idsIn(await okXml(oned, 'one.documentpool.info', [filter, start, end, type], session), 'DOCUMENT');

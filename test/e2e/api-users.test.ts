@@ -159,7 +159,7 @@ onEveryBackend('users', (get) => {
 
     await refused(oned, 'one.user.chgrp', [u.id, 9999], Code.NO_EXISTS, /Error getting group \[9999\]/);
     await refused(oned, 'one.user.chgrp', [u.id, -1], Code.XML_RPC_API, /Wrong group ID/);
-    await refused(oned, 'one.user.chgrp', [0, 1], Code.INTERNAL, /^\[one\.user\.chgrp\] User \[0\] oneadmin cannot be moved outside of the Group \[0\] oneadmin$/);
+    await refused(oned, 'one.user.chgrp', [0, 1], Code.INTERNAL, /^\[one\.user\.chgrp\] user \[0\] oneadmin cannot be moved outside of the group \[0\] oneadmin$/);
     assert.equal(childInt(await okXml(oned, 'one.user.info', [0]), 'GID'), 0);
   });
 

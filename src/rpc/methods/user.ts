@@ -137,7 +137,7 @@ export const userMethods: MethodDef[] = [
       if (gid < 0) throw new ApiError(ErrorCode.XML_RPC_API, 'Wrong group ID', oid);
       req.get(users, oid);
       const group = req.get(groups, gid);
-      if (oid === 0) throw new ApiError(ErrorCode.INTERNAL, `User [0] ${users.get(0)!.name} cannot be moved outside of the Group [${ONEADMIN_GROUP}] oneadmin`, oid);
+      if (oid === 0) throw new ApiError(ErrorCode.INTERNAL, `user [0] ${users.get(0)!.name} cannot be moved outside of the group [${ONEADMIN_GROUP}] oneadmin`, oid);
       // As OpenNebula 7.4: MANAGE on the user, USE on the new group.
       const user = req.authorized(users, oid, AuthOp.MANAGE);
       req.authorize(group, AuthOp.USE);
