@@ -323,6 +323,8 @@ onEveryBackend('users', (get) => {
 
     await oned.ok('one.user.login', [u.name, t1, 0, -1], u.session);
     await refused(oned, 'one.user.info', [-1], Code.AUTHENTICATION, AUTH_FAILED, `${u.name}:${t1}`);
+    // As 7.4: resetting a token the user does not have is XML_RPC_API (the token is not echoed).
+    await refused(oned, 'one.user.login', [u.name, t1, 0, -1], Code.XML_RPC_API, /^\[one\.user\.login\] Could not find token$/, u.session);
     await oned.ok('one.user.info', [-1], `${u.name}:${t2}`);
 
     await oned.ok('one.user.login', [u.name, '', 0, -1], u.session);

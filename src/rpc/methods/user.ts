@@ -234,6 +234,7 @@ export const userMethods: MethodDef[] = [
       const tx = req.transaction();
       if (valid === 0) {
         // 0 resets: the given token, or all of them.
+        if (token !== '' && !user.tokens.some((t) => t.token === token)) throw new ApiError(ErrorCode.XML_RPC_API, 'Could not find token', user.oid);
         tx.touch(users, user).tokens = token === '' ? [] : user.tokens.filter((t) => t.token !== token);
         await tx.commit();
         return token;
