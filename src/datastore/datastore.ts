@@ -15,6 +15,9 @@ export type DatastoreTypeName = keyof typeof DatastoreType;
 export type DatastoreTypeValue = (typeof DatastoreType)[DatastoreTypeName];
 
 /** `/DATASTORE/STATE`. Only system datastores are ever disabled. */
+/** Datastores that users create get ids from 100 up, as in OpenNebula (0-99 are the system's). */
+export const FIRST_USER_DATASTORE = 100;
+
 export const DatastoreState = { READY: 0, DISABLED: 1 } as const;
 export type DatastoreStateValue = (typeof DatastoreState)[keyof typeof DatastoreState];
 

@@ -1,6 +1,6 @@
 /**
  * OpenNebula's API error codes and the error that carries one out of a method. The request
- * manager turns it into the failure envelope `[false, "[method] message", code, object id]`.
+ * manager turns it into the failure envelope `[false, "[method] message", code, object id, -1]`.
  */
 import { ErrorCode, type ErrorCodeValue } from '../common/error-code.js';
 

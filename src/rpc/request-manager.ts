@@ -82,8 +82,12 @@ export class RequestManager {
   };
 }
 
+/**
+ * OpenNebula 7.4's failure envelope: `[false, "[method] message", code, object id (i4), -1 (i8)]`.
+ * The fifth element is the i8 slot 7.4 keeps for a 64-bit result; on failure it is always -1.
+ */
 function failure(method: string, err: ApiError): XmlRpcValue {
-  return [false, `[${method}] ${err.message}`, err.code, err.oid];
+  return [false, `[${method}] ${err.message}`, err.code, err.oid, -1n];
 }
 
 /** Arguments for the log: strings shortened, secrets masked. */

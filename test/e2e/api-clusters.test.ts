@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { openDatabase } from '../../src/db/index.js';
 import { Oned } from './harness.js';
-import { Code, addUser, databaseOf, idList, idsIn, okId, okXml, onEveryBackend, refused, templateOf, TEST_DRIVERS } from './api-helpers.js';
+import { Code, addUser, databaseOf, idList, idsIn, listedIds, okId, okXml, onEveryBackend, refused, templateOf, TEST_DRIVERS } from './api-helpers.js';
 
 async function cluster(oned: Oned, id: number): Promise<XmlNode> {
   const c = await okXml(oned, 'one.cluster.info', [id]);
@@ -47,9 +47,9 @@ onEveryBackend('clusters', (get) => {
     await refused(oned, 'one.cluster.allocate', ['c-alpha'], Code.ALLOCATE, new RegExp(`Error allocating a new cluster\\. NAME is already taken by CLUSTER ${a}\\.`));
     await refused(oned, 'one.cluster.allocate', ['default'], Code.ALLOCATE, /NAME is already taken by CLUSTER 0/);
     await refused(oned, 'one.cluster.allocate', ['c|pipe'], Code.ALLOCATE, /char '\|' is not allowed/);
-    const ids = idsIn(await okXml(oned, 'one.clusterpool.info', []), 'CLUSTER');
+    const ids = listedIds(await okXml(oned, 'one.clusterpool.info', []), 'CLUSTER');
     assert.ok(ids.includes(a) && ids.includes(b));
-    assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
+    assert.deepEqual(ids, [...ids].sort((x, y) => y - x), 'newest first');
   });
 
   test('update merges or replaces the template (one value per name); rename shows in the hosts', async () => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addGroup, addUser, documentIds, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+import { Code, addGroup, addUser, documentIds, listedIds, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
 
 /** chmod arguments that change nothing. */
 const KEEP = [-1, -1, -1, -1, -1, -1, -1, -1, -1];
@@ -273,13 +273,15 @@ onEveryBackend('documents', (get) => {
     for (let i = 0; i < 6; i++) ids.push(await okId(oned, 'one.document.allocate', [`NAME = "page-${i}"`, i < 4 ? 20 : 21], ivy.session));
     const list = (start: number, end: number, type = -1) => documentIds(oned, ivy.session, -3, start, end, type);
 
-    assert.deepEqual(await list(-1, -1), ids, 'ascending ids');
+    const raw = listedIds(await okXml(oned, 'one.documentpool.info', [-3, -1, -1, -1], ivy.session), 'DOCUMENT');
+    assert.deepEqual(raw, [...ids].reverse(), 'newest first (API_LIST_ORDER DESC, the default)');
+    assert.deepEqual(await list(-1, -1), ids);
     assert.deepEqual(await list(ids[1]!, ids[3]!), ids.slice(1, 4), 'start and end are inclusive');
     assert.deepEqual(await list(ids[4]!, -1), ids.slice(4), 'end -1: no upper bound');
     assert.deepEqual(await list(ids[2]!, ids[2]!), [ids[2]]);
-    assert.deepEqual(await list(0, -2), ids.slice(0, 2), 'page of 2 at offset 0');
+    assert.deepEqual(await list(0, -2), ids.slice(4, 6), 'page of 2 at offset 0: the newest two');
     assert.deepEqual(await list(2, -2), ids.slice(2, 4), 'page of 2 at offset 2');
-    assert.deepEqual(await list(5, -4), ids.slice(5), 'a short last page');
+    assert.deepEqual(await list(5, -4), ids.slice(0, 1), 'a short last page: the oldest');
     assert.deepEqual(await list(6, -2), [], 'past the end');
     assert.deepEqual(await list(-1, -1, 21), ids.slice(4), 'only type 21');
     assert.deepEqual(await list(1, -2, 20), ids.slice(1, 3), 'a page of type 20');

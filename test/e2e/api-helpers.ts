@@ -119,8 +119,16 @@ export function must(node: XmlNode, name: string): XmlNode {
   return c;
 }
 
-/** IDs of a pool's `element` entries, in document order. */
+/**
+ * IDs of a pool's `element` entries, ascending: which objects a listing holds. Listings come
+ * newest first (API_LIST_ORDER); {@link listedIds} gives the document order where that matters.
+ */
 export function idsIn(pool: XmlNode, element: string): number[] {
+  return listedIds(pool, element).sort((a, b) => a - b);
+}
+
+/** IDs of a pool's `element` entries, in document order. */
+export function listedIds(pool: XmlNode, element: string): number[] {
   return all(pool, element).map((e) => childInt(e, 'ID', Number.NaN));
 }
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, Fault, addUser, all, faultOf, idList, idsIn, must, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
+import { Code, Fault, addUser, all, faultOf, idList, idsIn, listedIds, must, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
 
 /** Host states (spec §3.3). */
 const State = { INIT: 0, MONITORED: 2, ERROR: 3, DISABLED: 4, OFFLINE: 8 } as const;
@@ -173,12 +173,12 @@ onEveryBackend('hosts', (get) => {
     assert.ok((await okId(oned, 'one.host.allocate', ['h-delete', 'kvm', 'kvm', -1])) > id, 'ids are not reused');
   });
 
-  test('hostpool.info lists every host in id order; monitoring listings are empty before any probe', async () => {
+  test('hostpool.info lists every host, newest first; monitoring listings are empty before any probe', async () => {
     const oned = get();
     const ids = [];
     for (const n of ['h-list-1', 'h-list-2', 'h-list-3']) ids.push(await okId(oned, 'one.host.allocate', [n, 'dummy', 'dummy', -1]));
-    const all = await hostIds(oned);
-    assert.deepEqual(all, [...all].sort((a, b) => a - b));
+    const all = listedIds(await okXml(oned, 'one.hostpool.info', []), 'HOST');
+    assert.deepEqual(all, [...all].sort((a, b) => b - a));
     for (const id of ids) assert.ok(all.includes(id));
     const mon = await okXml(oned, 'one.host.monitoring', [ids[0]!]);
     assert.equal(mon.name, 'MONITORING_DATA');

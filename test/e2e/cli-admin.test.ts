@@ -79,7 +79,7 @@ describe('an admin builds a small cloud with the CLI only', () => {
     for (const n of ['node01', 'node02']) await cliOk(oned, 'onehost', ['create', n, '--im', 'dummy', '--vm', 'dummy', '--cluster', 'prod']);
     const hosts = rows(await cliOk(oned, 'onehost', ['list']));
     assert.deepEqual(hosts[0], ['ID', 'NAME', 'CLUSTER', 'TVM', 'ALLOCATED_CPU', 'ALLOCATED_MEM', 'STAT']);
-    assert.deepEqual(hosts.slice(1).map((r) => [r[1], r[2]]), [['node01', 'prod'], ['node02', 'prod']]);
+    assert.deepEqual(hosts.slice(1).map((r) => [r[1], r[2]]), [['node02', 'prod'], ['node01', 'prod']], 'newest first, as OpenNebula 7.4 lists');
     const clusters = rows(await cliOk(oned, 'onecluster', ['list']));
     assert.deepEqual(clusters.find((r) => r[1] === 'prod')!.slice(0, 3), ['100', 'prod', '2']);
   });

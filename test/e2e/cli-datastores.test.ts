@@ -26,7 +26,7 @@ onEveryBackend('CLI onedatastore', (get) => {
     const oned = get();
     const t = templateFile('NAME = "images2"\nDS_MAD = "fs"\nTM_MAD = "ssh"\n');
     try {
-      assert.equal(await cliOk(oned, 'onedatastore', ['create', t.file]), 'ID: 3\n');
+      assert.equal(await cliOk(oned, 'onedatastore', ['create', t.file]), 'ID: 100\n');
     } finally {
       t.remove();
     }
@@ -35,14 +35,14 @@ onEveryBackend('CLI onedatastore', (get) => {
     assert.deepEqual(
       table.slice(1).map((r) => [r[0], r[1], r[4], r[5], r[6], r[7], r[8], r[9]]),
       [
-        ['0', 'system', '0', '0', 'sys', '-', 'ssh', 'on'],
-        ['1', 'default', '0', '0', 'img', 'fs', 'ssh', 'on'],
+        ['100', 'images2', '0', '0', 'img', 'fs', 'ssh', 'on'],
         ['2', 'files', '0', '0', 'fil', 'fs', 'ssh', 'on'],
-        ['3', 'images2', '0', '0', 'img', 'fs', 'ssh', 'on'],
+        ['1', 'default', '0', '0', 'img', 'fs', 'ssh', 'on'],
+        ['0', 'system', '0', '0', 'sys', '-', 'ssh', 'on'],
       ],
     );
     const show = await cliOk(oned, 'onedatastore', ['show', 'images2']);
-    assert.match(show, /^DATASTORE 3 INFORMATION\nID +: 3\nNAME +: images2\nUSER +: oneadmin\nGROUP +: oneadmin\nCLUSTERS +: 0\nTYPE +: IMAGE\nDS_MAD +: fs\nTM_MAD +: ssh\n/);
+    assert.match(show, /^DATASTORE 100 INFORMATION\nID +: 100\nNAME +: images2\nUSER +: oneadmin\nGROUP +: oneadmin\nCLUSTERS +: 0\nTYPE +: IMAGE\nDS_MAD +: fs\nTM_MAD +: ssh\n/);
     assert.match(show, /\nPERMISSIONS\nOWNER +: um-\nGROUP +: ---\nOTHER +: ---\n/);
     // The capacity is monitoring data: it may change between the two calls.
     const steady = (text: string) => text.replace(/<(TOTAL|FREE|USED)_MB>\d+<\/\1_MB>/g, '').replace(/"(TOTAL|FREE|USED)_MB": ?"\d+",?/g, '');
@@ -77,8 +77,8 @@ describe('CLI onedatastore on sqlite', () => {
     await cliOk(oned, 'onedatastore', ['chmod', 'scratch2', '644']);
     const alice = await addUser(oned, 'alice');
     await cliOk(oned, 'onedatastore', ['chown', 'scratch2', 'alice', 'users']);
-    assert.deepEqual(rows(await cliOk(oned, 'onedatastore', ['list', '-l', 'ID,NAME,USER,GROUP', '--filter', 'NAME=scratch2', '--no-header'])), [['3', 'scratch2', 'alice', 'users']]);
-    const json = JSON.parse(await cliOk(oned, 'onedatastore', ['show', '3', '--json'])) as { DATASTORE: { UID: string; PERMISSIONS: Record<string, string> } };
+    assert.deepEqual(rows(await cliOk(oned, 'onedatastore', ['list', '-l', 'ID,NAME,USER,GROUP', '--filter', 'NAME=scratch2', '--no-header'])), [['100', 'scratch2', 'alice', 'users']]);
+    const json = JSON.parse(await cliOk(oned, 'onedatastore', ['show', '100', '--json'])) as { DATASTORE: { UID: string; PERMISSIONS: Record<string, string> } };
     assert.equal(json.DATASTORE.UID, String(alice.id));
     assert.equal(json.DATASTORE.PERMISSIONS.GROUP_U, '1');
     assert.equal(json.DATASTORE.PERMISSIONS.OTHER_U, '1');
@@ -90,7 +90,7 @@ describe('CLI onedatastore on sqlite', () => {
     assert.equal(await cliOk(oned, 'onedatastore', ['list', '-l', 'STAT', '--filter', 'NAME=system', '--no-header']), 'on\n');
 
     await cliOk(oned, 'onedatastore', ['delete', 'scratch2']);
-    assert.equal(await cliOk(oned, 'onedatastore', ['list', '-l', 'NAME', '--no-header', '--csv']), 'system\ndefault\nfiles\n');
+    assert.equal(await cliOk(oned, 'onedatastore', ['list', '-l', 'NAME', '--no-header', '--csv']), 'files\ndefault\nsystem\n');
   });
 
   test('bad input: one line and a non-zero exit', async () => {

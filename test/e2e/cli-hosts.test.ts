@@ -32,16 +32,17 @@ onEveryBackend('CLI onehost and onecluster', (get) => {
 
     const table = rows(await cliOk(oned, 'onehost', ['list']));
     assert.deepEqual(table[0], ['ID', 'NAME', 'CLUSTER', 'TVM', 'ALLOCATED_CPU', 'ALLOCATED_MEM', 'STAT']);
+    // Newest first, as OpenNebula 7.4 lists.
     assert.deepEqual(table.slice(1), [
-      ['0', 'node01', 'default', '0', '-', '-', 'dsbl'],
       // cut to the column's 9 characters, as OpenNebula's onehost does
       ['1', 'node02', 'productio', '0', '-', '-', 'init'],
+      ['0', 'node01', 'default', '0', '-', '-', 'dsbl'],
     ]);
     const clusters = rows(await cliOk(oned, 'onecluster', ['list']));
     assert.deepEqual(clusters[0], ['ID', 'NAME', 'HOSTS', 'VNETS', 'DATASTORES']);
     assert.deepEqual(clusters.slice(1), [
-      ['0', 'default', '1', '0', '3'],
       ['100', 'production', '1', '0', '0'],
+      ['0', 'default', '1', '0', '3'],
     ]);
     const show = await cliOk(oned, 'onecluster', ['show', 'production']);
     assert.match(show, /^CLUSTER 100 INFORMATION\nID +: 100\nNAME +: production\n/);
@@ -64,8 +65,8 @@ describe('CLI onehost and onecluster on sqlite', () => {
   after(() => oned.stop());
 
   test('list options: --list, --no-header, --delimiter, --csv, --filter, --search, --json, --yaml', async () => {
-    assert.equal(await cliOk(oned, 'onehost', ['list', '--list', 'ID,NAME,IM_MAD', '--no-header']), '   0 web01           kvm\n   1 web02           kvm\n   2 web03           kvm\n');
-    assert.equal(await cliOk(oned, 'onehost', ['list', '-l', 'NAME,STAT', '--delimiter', ';', '--no-header']), 'web01;init\nweb02;init\nweb03;init\n');
+    assert.equal(await cliOk(oned, 'onehost', ['list', '--list', 'ID,NAME,IM_MAD', '--no-header']), '   2 web03           kvm\n   1 web02           kvm\n   0 web01           kvm\n');
+    assert.equal(await cliOk(oned, 'onehost', ['list', '-l', 'NAME,STAT', '--delimiter', ';', '--no-header']), 'web03;init\nweb02;init\nweb01;init\n');
     assert.equal((await cliOk(oned, 'onehost', ['list', '--csv', '-l', 'ID,NAME'])).split('\n')[0], 'ID,NAME');
     await cliOk(oned, 'onehost', ['offline', 'web03']);
     assert.equal(await cliOk(oned, 'onehost', ['list', '--filter', 'STAT=off', '-l', 'NAME', '--no-header']), 'web03\n');
@@ -73,9 +74,9 @@ describe('CLI onehost and onecluster on sqlite', () => {
     assert.equal(await cliOk(oned, 'onehost', ['list', '--search', 'B02', '-l', 'NAME', '--no-header']), 'web02\n');
     await cliOk(oned, 'onehost', ['enable', 'web03']);
     const pool = JSON.parse(await cliOk(oned, 'onehost', ['list', '--json']));
-    assert.deepEqual(pool.HOST_POOL.HOST.map((h: { NAME: string }) => h.NAME), ['web01', 'web02', 'web03']);
+    assert.deepEqual(pool.HOST_POOL.HOST.map((h: { NAME: string }) => h.NAME), ['web03', 'web02', 'web01']);
     assert.deepEqual(pool, xmlToJson((await cliOk(oned, 'onehost', ['list', '--xml'])).trimEnd(), ['HOST']));
-    assert.match(await cliOk(oned, 'onehost', ['list', '--yaml']), /^---\nHOST_POOL:\n {2}HOST:\n {2}- ID: "0"\n {4}NAME: web01\n/);
+    assert.match(await cliOk(oned, 'onehost', ['list', '--yaml']), /^---\nHOST_POOL:\n {2}HOST:\n {2}- ID: "2"\n {4}NAME: web03\n/);
     for (const line of (await cliOk(oned, 'onehost', ['list'])).split('\n')) assert.ok(line.length <= 80, line);
   });
 
@@ -94,7 +95,7 @@ describe('CLI onehost and onecluster on sqlite', () => {
     }
     await cliOk(oned, 'onehost', ['rename', 'web02', 'db02']);
     await cliOk(oned, 'onehost', ['disable', '0-1', 'web03', '--verbose']).then((out) => assert.equal(out, 'HOST 0: disabled\nHOST 1: disabled\nHOST 2: disabled\n'));
-    assert.equal(await cliOk(oned, 'onehost', ['list', '-l', 'NAME,STAT', '--no-header', '--delimiter', ' ']), 'web01 dsbl\ndb02 dsbl\nweb03 dsbl\n');
+    assert.equal(await cliOk(oned, 'onehost', ['list', '-l', 'NAME,STAT', '--no-header', '--delimiter', ' ']), 'web03 dsbl\ndb02 dsbl\nweb01 dsbl\n');
     await cliOk(oned, 'onehost', ['enable', '0,1,2']);
 
     await cliOk(oned, 'onecluster', ['create', 'edge']);
@@ -174,7 +175,7 @@ describe('CLI onehost and onecluster on sqlite', () => {
         return r.split(' ');
       };
       assert.deepEqual(await complete('onehost', 'di'), ['disable']);
-      assert.deepEqual(await complete('onehost', 'disable', 'web'), ['web01', 'web03']);
+      assert.deepEqual((await complete('onehost', 'disable', 'web')).sort(), ['web01', 'web03']);
       assert.deepEqual(await complete('onehost', 'create', 'x', '--i'), ['--im']);
     } finally {
       rmSync(dir, { recursive: true });
@@ -197,7 +198,7 @@ describe('CLI onehost and onecluster on sqlite', () => {
       p.kill('SIGINT');
     });
     assert.equal(code, 0);
-    assert.match(out, /^NAME\nweb01\ndb02\nweb03\n\nNAME\nweb01\n/);
+    assert.match(out, /^NAME\nweb03\ndb02\nweb01\n\nNAME\nweb03\n/);
   });
 });
 

@@ -9,7 +9,7 @@ import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { allocateError, checkName, checkNameFree, parseTemplate } from './common.js';
+import { allocateError, checkName, checkNameFree, inListOrder, parseTemplate } from './common.js';
 
 /**
  * Moves a host into `cid` (ADMIN on both, as OpenNebula asks): out of its cluster's HOSTS, into
@@ -205,7 +205,7 @@ export const clusterMethods: MethodDef[] = [
     params: [],
     run: (req) => {
       const clusters = req.core.clusters;
-      return new EscapedString(clusters.toEscapedXml(clusters.list({ visible: req.core.authz.visibility(req.caller, 'CLUSTER') })));
+      return new EscapedString(clusters.toEscapedXml(inListOrder(req, clusters.list({ visible: req.core.authz.visibility(req.caller, 'CLUSTER') }))));
     },
   }),
 ];

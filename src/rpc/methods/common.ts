@@ -44,6 +44,16 @@ export function newObjectPermissions(req: Request): Permissions {
   return Permissions.forNewObject(c.uid, c.gid, umask, conf.bool('ENABLE_OTHER_PERMISSIONS', false));
 }
 
+/** API_LIST_ORDER = "DESC" (OpenNebula 7.4's default): listings give the newest objects first. */
+export function descendingLists(req: Request): boolean {
+  return req.core.config.string('API_LIST_ORDER', 'DESC').toUpperCase() === 'DESC';
+}
+
+/** A whole listing (id order) in the order API_LIST_ORDER asks for. */
+export function inListOrder<T>(req: Request, objs: T[]): T[] {
+  return descendingLists(req) ? objs.reverse() : objs;
+}
+
 /**
  * The objects a `*pool.info(filter, start, end)` call returns, with OpenNebula's filter flags:
  * -4 the caller's primary group, -3 mine, -2 all, -1 mine and my groups', >= 0 that user's.
@@ -70,7 +80,7 @@ export function listPool<T extends PoolObject>(
   const test = tests.length === 0 ? undefined : tests.length === 1 ? tests[0] : (o: PoolObject) => tests.every((t) => t(o));
   const uid = filter === -3 ? c.uid : filter >= 0 ? filter : undefined;
   const paged = end < -1;
-  const desc = req.core.config.string('API_LIST_ORDER', 'ASC').toUpperCase() === 'DESC';
+  const desc = descendingLists(req);
   const query = {
     uid,
     // With a uid filter, the owner index is at least as narrow as any other candidate list.

@@ -3,12 +3,12 @@ import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
 import type { Template } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
-import { Datastore, DatastoreType, NO_DS_MAD, datastoreTypeOf, type DatastorePool, type DatastoreTypeValue } from '../../datastore/index.js';
+import { Datastore, DatastoreType, FIRST_USER_DATASTORE, NO_DS_MAD, datastoreTypeOf, type DatastorePool, type DatastoreTypeValue } from '../../datastore/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { allocateError, checkName, checkNameFree, newObjectPermissions, parseTemplate } from './common.js';
+import { allocateError, checkName, checkNameFree, newObjectPermissions, inListOrder, parseTemplate } from './common.js';
 import { objectMethods, updateMethod } from './object-methods.js';
 import { templateAndName } from './owned.js';
 
@@ -64,6 +64,7 @@ export const datastoreMethods: MethodDef[] = [
         throw allocateError(datastores, (err as Error).message);
       }
       const owner = { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname };
+      if (datastores.lastId < FIRST_USER_DATASTORE - 1) datastores.reserve(FIRST_USER_DATASTORE - 1);
       const ds = Datastore.create(datastores.nextOid(), name, owner, newObjectPermissions(req), drivers, datastores.location, template);
       ds.addCluster(cluster.oid);
       const tx = req.transaction();
@@ -138,7 +139,7 @@ export const datastoreMethods: MethodDef[] = [
     run: (req) => {
       const datastores = req.core.datastores;
       const visible = req.core.authz.visibility(req.caller, 'DATASTORE', (obj) => datastores.get(obj.oid)?.clusterIds ?? []);
-      return new EscapedString(datastores.toEscapedXml(datastores.list({ visible })));
+      return new EscapedString(datastores.toEscapedXml(inListOrder(req, datastores.list({ visible }))));
     },
   }),
 ];

@@ -7,7 +7,7 @@ import { ApiError, ErrorCode, type ErrorCodeValue } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { allocateError, checkName, checkNameFree, parseTemplate } from './common.js';
+import { allocateError, checkName, checkNameFree, inListOrder, parseTemplate } from './common.js';
 
 /**
  * The host, authorized for `op` with its cluster, so `HOST/%cid` ACL rules apply. OpenNebula
@@ -167,7 +167,7 @@ export const hostMethods: MethodDef[] = [
     params: [],
     run: (req) => {
       const hosts = req.core.hosts;
-      return new EscapedString(hosts.toEscapedXml(hosts.list({ visible: hostVisibility(req) })));
+      return new EscapedString(hosts.toEscapedXml(inListOrder(req, hosts.list({ visible: hostVisibility(req) }))));
     },
   }),
   method({

@@ -5,7 +5,7 @@ import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { parseTemplate } from './common.js';
+import { inListOrder, parseTemplate } from './common.js';
 
 /** Applies a quota template to a user's or group's limits. */
 export async function setQuota<T extends PoolObject & { quotas: Quotas }>(req: Request, pool: Pool<T>, obj: T, text: string): Promise<number> {
@@ -35,8 +35,7 @@ export function poolWithQuotas<T extends PoolObject & { quotas: Quotas }>(
   after?: (obj: T) => string,
 ): EscapedString {
   const visible = req.core.authz.visibility(req.caller, pool.options.type);
-  const shown = visible ? [...pool.all()].filter(visible) : [...pool.all()];
-  if (req.core.config.string('API_LIST_ORDER', 'ASC').toUpperCase() === 'DESC') shown.reverse();
+  const shown = inListOrder(req, visible ? [...pool.all()].filter(visible) : [...pool.all()]);
   const root = pool.options.root;
   let xml = `&lt;${root}&gt;`;
   for (const o of shown) {
