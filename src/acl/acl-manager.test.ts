@@ -116,9 +116,10 @@ describe('AclManager persistence', () => {
     db.rows.set(8, { oid: 8, userset: '17179869184', resource: String(0xc00400000000n), rights: '1', zone: '17179869184' });
     const manager = await AclManager.load(db);
     assert.equal(manager.size, 3);
+    // Listed as OpenNebula lists them: by user component (#uid, @gid, *), then id.
     assert.deepEqual(texts(manager), [
-      '@1 VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB/* CREATE *',
       '#5 HOST/#7 MANAGE #0',
+      '@1 VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB/* CREATE *',
       '* DOCUMENT+ZONE/* USE *',
     ]);
     assert.equal(manager.get(3)?.toString(), '#5 HOST/#7 MANAGE #0');
@@ -135,15 +136,20 @@ describe('AclManager persistence', () => {
     assert.ok(reloaded.get(oid)?.equals(odd));
   });
 
-  it('bootstraps OpenNebula\'s default rules as ids 0, 1, 2, once', async () => {
+  it('bootstraps OpenNebula 7.4\'s rules as ids 0-5 (the default VDC\'s for "users" last), once', async () => {
     const manager = await AclManager.load(db);
     await manager.bootstrap();
+    // One.acl.info order: by user component, then id (as 016-acl.info of the 7.4 reference).
     assert.deepEqual(texts(manager), [
       '@1 VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB/* CREATE *',
+      '@1 HOST/* MANAGE #0',
+      '@1 NET/* USE #0',
+      '@1 DATASTORE/* USE #0',
       '* ZONE/* USE *',
       '* MARKETPLACE+MARKETPLACEAPP/* USE *',
     ]);
-    assert.deepEqual([...db.rows.keys()].sort(), [0, 1, 2]);
+    assert.deepEqual([...db.rows.keys()].sort(), [0, 1, 2, 3, 4, 5]);
+    assert.equal(manager.get(3)?.toString(), '@1 HOST/* MANAGE #0');
     assert.deepEqual(db.rows.get(1), { oid: 1, userset: 0x400000000n, resource: 0x800400000000n, rights: 1n, zone: 0x400000000n });
     const writes = db.writes.length;
     await manager.bootstrap();
@@ -423,6 +429,13 @@ describe('AclManager.authorize', () => {
       assert.ok(user([], { objectType: ObjectType[type], oid: 0, right: AuthOp.USE }), type);
       assert.ok(!user([], { objectType: ObjectType[type], oid: 0, right: AuthOp.MANAGE }), type);
     }
+    // The default VDC's: hosts to manage, networks and datastores to use, in zone 0 only.
+    for (const [type, right] of [['HOST', AuthOp.MANAGE], ['NET', AuthOp.USE], ['DATASTORE', AuthOp.USE]] as const) {
+      assert.ok(user([1], { objectType: ObjectType[type], oid: 3, objectGid: 0, right }), type);
+      assert.ok(!user([1], { objectType: ObjectType[type], oid: 3, objectGid: 0, right, zoneId: 1 }), `${type} in zone 1`);
+      assert.ok(!user([2], { objectType: ObjectType[type], oid: 3, objectGid: 0, right }), `${type} outside users`);
+    }
+    assert.ok(!user([1], { objectType: ObjectType.HOST, oid: 3, objectGid: 0, right: AuthOp.ADMIN }));
     assert.deepEqual(DEFAULT_RULES.map((r) => r.problems()), [[], [], []]);
   });
 });
@@ -473,7 +486,7 @@ describe('AclManager.toXml', () => {
     assert.equal((await managerWith()).toXml(), '<ACL_POOL></ACL_POOL>');
   });
 
-  it('lists the rules by id and follows changes', async () => {
+  it('lists the rules by user component, then id, and follows changes', async () => {
     const db = new FakeDb();
     db.seed(7, '#1 VM/* USE');
     db.seed(2, '#2 VM/* USE');
@@ -482,13 +495,15 @@ describe('AclManager.toXml', () => {
     assert.equal(
       first,
       '<ACL_POOL>' +
-        '<ACL><ID>2</ID><USER>100000002</USER><RESOURCE>1400000000</RESOURCE><RIGHTS>1</RIGHTS><ZONE>100000000</ZONE><STRING>#2 VM/* USE #0</STRING></ACL>' +
         '<ACL><ID>7</ID><USER>100000001</USER><RESOURCE>1400000000</RESOURCE><RIGHTS>1</RIGHTS><ZONE>100000000</ZONE><STRING>#1 VM/* USE #0</STRING></ACL>' +
+        '<ACL><ID>2</ID><USER>100000002</USER><RESOURCE>1400000000</RESOURCE><RIGHTS>1</RIGHTS><ZONE>100000000</ZONE><STRING>#2 VM/* USE #0</STRING></ACL>' +
         '</ACL_POOL>',
     );
     assert.equal(m.toXml(), first);
     await m.addRule(AclRule.parse('#3 VM/* USE'));
-    assert.deepEqual(texts(m), ['#2 VM/* USE #0', '#1 VM/* USE #0', '#3 VM/* USE #0']);
+    await m.addRule(AclRule.parse('#1 IMAGE/* USE'));
+    assert.deepEqual(texts(m), ['#1 VM/* USE #0', '#1 IMAGE/* USE #0', '#2 VM/* USE #0', '#3 VM/* USE #0']);
+    await m.delRule(9);
     await m.delRule(2);
     assert.deepEqual(texts(m), ['#1 VM/* USE #0', '#3 VM/* USE #0']);
     // A rule put back after a failed delete keeps its place.

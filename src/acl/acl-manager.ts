@@ -6,7 +6,7 @@
 import type { Database, Row, Write } from '../db/database.js';
 import { AclError } from '../common/acl/acl-error.js';
 import { AclRule, AclSelector } from '../common/acl/acl-rule.js';
-import { DEFAULT_RULES } from './default-rules.js';
+import { bootstrapRules } from './default-rules.js';
 import { IndexedRule, MultiMap, RuleBucket, Sel, ruleKey, typeIndexOf } from './rule-index.js';
 
 /** Switches to ignore some kinds of resource selectors (OpenNebula's PoolObjectAuth flags). */
@@ -132,11 +132,12 @@ export class AclManager {
   }
 
   /**
-   * Adds OpenNebula's default rules (DEFAULT_RULES), each like addRule, skipping those present.
-   * Meant for a fresh database: a default rule deleted by the admin would come back.
+   * Adds the rules of a fresh install (bootstrapRules: OpenNebula's defaults, then the default
+   * VDC's for "users"), each like addRule, skipping those present. Meant for a fresh database: a
+   * default rule deleted by the admin would come back.
    */
   async bootstrap(): Promise<void> {
-    for (const rule of DEFAULT_RULES) {
+    for (const rule of bootstrapRules(this.zoneId)) {
       if (!this.keys.has(ruleKey(rule))) await this.addRule(rule);
     }
   }
@@ -260,10 +261,14 @@ export class AclManager {
     return { all: false, oids: ascending(found.oids), gids: ascending(found.gids), cids: ascending(found.cids) };
   }
 
-  /** `<ACL_POOL>` with every rule, by ascending id (one.acl.info). */
+  /**
+   * `<ACL_POOL>` with every rule (one.acl.info) in OpenNebula's order: its rules live in a
+   * multimap keyed by the user component, so by ascending user component (`#uid` rules, then
+   * `@gid`, then `*`), then by id.
+   */
   toXml(): string {
     this.xml ??= `<ACL_POOL>${[...this.byOid.values()]
-      .sort((a, b) => a.rule.oid - b.rule.oid)
+      .sort((a, b) => (a.rule.user < b.rule.user ? -1 : a.rule.user > b.rule.user ? 1 : a.rule.oid - b.rule.oid))
       .map((r) => r.xml)
       .join('')}</ACL_POOL>`;
     return this.xml;

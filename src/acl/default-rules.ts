@@ -1,9 +1,11 @@
 import { AclRule } from '../common/acl/acl-rule.js';
 
+/** The "users" group, the only member of OpenNebula's default VDC on a fresh install. */
+const USERS_GROUP = 1;
+
 /**
- * The rules OpenNebula (HEAD) creates on a fresh install, in id order (0, 1, 2). Rules that give
- * the "users" group hosts, networks and datastores are not among them: those come with the default
- * VDC, whose engine adds them.
+ * The rules OpenNebula 7.4 creates on a fresh install, in id order (0, 1, 2); the default VDC's
+ * rules for the "users" group (vdcRules(1), ids 3-5) follow them.
  */
 export const DEFAULT_RULES: readonly AclRule[] = [
   // Members of the "users" group (gid 1) may create VMs, images, VM templates, documents (e.g.
@@ -14,3 +16,18 @@ export const DEFAULT_RULES: readonly AclRule[] = [
   // Every user may use every marketplace and marketplace app: browse and import appliances.
   AclRule.parse('* MARKETPLACE+MARKETPLACEAPP/* USE *'),
 ];
+
+/**
+ * What OpenNebula's default VDC (every cluster of the local zone) gives each group in it: hosts
+ * to manage (deploy VMs on them), networks and datastores to use, in zone `zoneId`. OpenNebula
+ * puts "users" in it at bootstrap and every group that `one.group.allocate` creates; this oned
+ * has no VDC objects, so it adds the same rules at the same moments.
+ */
+export function vdcRules(gid: number, zoneId: number): AclRule[] {
+  return [`HOST/* MANAGE`, `NET/* USE`, `DATASTORE/* USE`].map((r) => AclRule.parse(`@${gid} ${r} #${zoneId}`));
+}
+
+/** Every rule a fresh install starts with, in id order. */
+export function bootstrapRules(zoneId: number): AclRule[] {
+  return [...DEFAULT_RULES, ...vdcRules(USERS_GROUP, zoneId)];
+}

@@ -8,4 +8,4 @@ export {
   type AclRequest,
   type AclSelectorSwitches,
 } from './acl-manager.js';
-export { DEFAULT_RULES } from './default-rules.js';
+export { bootstrapRules, DEFAULT_RULES, vdcRules } from './default-rules.js';

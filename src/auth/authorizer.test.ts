@@ -85,7 +85,8 @@ test('a token scoped to one group limits the caller to that group', async () => 
 
 test('cluster rules (HOST/%cid) reach the hosts of that cluster, in checks and in listings', async () => {
   const { db, acl, authz } = await setup();
-  const carol = callerFor(user(4, 1));
+  // Not in "users", whose default VDC rules reach every host.
+  const carol = callerFor(user(4, 100));
   const inside = Host.create(1, 'in', 'dummy', 'dummy', 100, 'c100');
   const outside = Host.create(2, 'out', 'dummy', 'dummy', 0, 'default');
   await acl.addRule(AclRule.parse('#4 HOST/%100 USE+MANAGE'));

@@ -6,14 +6,13 @@
  * SESSION_EXPIRATION_TIME seconds, so scripts do not run on every call.
  */
 import { createHash } from 'node:crypto';
-import { Template } from '../common/template/index.js';
 import type { Logger } from '../common/log.js';
 import type { Database } from '../db/database.js';
 import type { Driver } from '../mad/index.js';
 import { nameError, Transaction } from '../pool/index.js';
 import { USERS_GROUP, type Group } from '../group/group.js';
 import type { GroupPool } from '../group/group-pool.js';
-import { User, USER_NAME_EXTRA_CHARS } from '../user/user.js';
+import { newUserTemplate, User, USER_NAME_EXTRA_CHARS } from '../user/user.js';
 import type { UserPool } from '../user/user-pool.js';
 
 /** Drivers oned handles itself: never sent to AUTH_MAD. */
@@ -82,7 +81,7 @@ export class ExternalAuth {
     if (members.length === 0) members.push(groups.get(USERS_GROUP)!);
     const tx = new Transaction(this.o.db);
     const primary = members[0]!;
-    const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, verdict.secret, verdict.driver, true, members.map((g) => g.oid), new Template([], { replaceMode: true })));
+    const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, verdict.secret, verdict.driver, true, members.map((g) => g.oid), newUserTemplate()));
     for (const g of members) tx.touch(groups, g).users.add(user.oid);
     await tx.commit();
     this.o.log.info('AuM', `User ${name} (${user.oid}) created on first login through the ${verdict.driver} driver`);

@@ -11,8 +11,9 @@ export interface LoginToken {
   readonly egid: number;
 }
 
+/** A new token: 64 hex digits (256 random bits), the form of OpenNebula 7.4's tokens. */
 export function newTokenSecret(): string {
-  return randomBytes(20).toString('hex');
+  return randomBytes(32).toString('hex');
 }
 
 export function isExpired(t: LoginToken, now: number): boolean {

@@ -14,7 +14,12 @@ import { xmlEscapeText } from '../common/xml.js';
 const KINDS = {
   DATASTORE: { block: 'DATASTORE_QUOTA', keyed: true, metrics: ['IMAGES', 'SIZE'] },
   NETWORK: { block: 'NETWORK_QUOTA', keyed: true, metrics: ['LEASES'] },
-  VM: { block: 'VM_QUOTA', keyed: false, metrics: ['CPU', 'MEMORY', 'RUNNING_CPU', 'RUNNING_MEMORY', 'RUNNING_VMS', 'SYSTEM_DISK_SIZE', 'VMS'] },
+  // In name order, as OpenNebula 7.4 lists them (PCI_DEV and PCI_NIC are new in 7.4).
+  VM: {
+    block: 'VM_QUOTA',
+    keyed: false,
+    metrics: ['CPU', 'MEMORY', 'PCI_DEV', 'PCI_NIC', 'RUNNING_CPU', 'RUNNING_MEMORY', 'RUNNING_PCI_DEV', 'RUNNING_PCI_NIC', 'RUNNING_VMS', 'SYSTEM_DISK_SIZE', 'VMS'],
+  },
   IMAGE: { block: 'IMAGE_QUOTA', keyed: true, metrics: ['RVMS'] },
 } as const;
 export type QuotaKind = keyof typeof KINDS;

@@ -34,6 +34,14 @@ export class Group extends PoolObject {
     return `<GROUP><ID>${this.oid}</ID>${xmlElement('NAME', this.name)}${this.template.toXml()}${idsXml('USERS', this.users)}${idsXml('ADMINS', this.admins)}</GROUP>`;
   }
 
+  /**
+   * `<VLAN_RULES>` as OpenNebula 7.4 lists it after a group's quotas (group.info and the group
+   * pool), escaped: the group's own id, as 7.4 shows it for every group it creates.
+   */
+  vlanRulesEscapedXml(): string {
+    return `&lt;VLAN_RULES&gt;&lt;ID&gt;${this.oid}&lt;/ID&gt;&lt;/VLAN_RULES&gt;`;
+  }
+
   /** The stored body also keeps the quotas, so one row holds the whole group. */
   override toBody(): string {
     return `${this.toXml().slice(0, -'</GROUP>'.length)}<QUOTAS>${this.quotas.toXml()}</QUOTAS></GROUP>`;

@@ -369,6 +369,9 @@ export class UserResource extends Resource<OneObject> {
 wraps('one.user', ...COMMON, 'allocate', 'passwd', 'login', 'quota', 'chgrp', 'addgroup', 'delgroup', 'chauth', 'enable');
 wraps('one.userpool', 'info');
 
+/** What the members of a group made with GroupResource.create may create, by default (OpenNebula's CLI default). */
+export const GROUP_DEFAULT_RESOURCES = 'VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB';
+
 export class GroupResource extends Resource<OneObject> {
   /** `one.group.info(id)`: -1 (the default) is the caller's group. */
   override info(id = -1, decrypt = false): Promise<OneObject> {
@@ -376,6 +379,29 @@ export class GroupResource extends Resource<OneObject> {
   }
   allocate(name: string): Promise<number> {
     return this.id('one.group.allocate', name);
+  }
+  /**
+   * Creates a group as OpenNebula's `onegroup create` does: allocates it, then adds the rule
+   * `@id RESOURCES/* CREATE *` so that its members may create those objects (oned itself only
+   * gives a new group the hosts, networks and datastores of the default VDC). If the rule cannot
+   * be added the group is deleted again and the error thrown.
+   * @throws RangeError when `resources` is not a list of object types, before anything is made
+   */
+  async create(name: string, resources = GROUP_DEFAULT_RESOURCES): Promise<number> {
+    const ruleFor = (gid: number) => `@${gid} ${resources}/* CREATE *`;
+    try {
+      AclRule.parse(ruleFor(0));
+    } catch (err) {
+      throw new RangeError(`Invalid resources "${resources}": ${(err as Error).message}`);
+    }
+    const id = await this.allocate(name);
+    try {
+      await new AclResource(this.client).addRule(ruleFor(id));
+    } catch (err) {
+      await this.client.call('one.group.delete', id).catch(() => undefined);
+      throw err;
+    }
+    return id;
   }
   quota(id: number, template: string): Promise<number> {
     return this.id('one.group.quota', id, template);

@@ -1,16 +1,17 @@
 /**
- * First start: the oneadmin user (id 0), the oneadmin (0) and users (1) groups, the default
- * cluster (0) with the default datastores (0-2), and OpenNebula's default ACL rules. oneadmin's
- * password comes from the file named by ONE_AUTH (`user:password`), or is generated and written
- * to `$ONE_LOCATION/.one/one_auth` (mode 0600).
+ * First start: the oneadmin (0) and serveradmin (1) users, the oneadmin (0) and users (1)
+ * groups, the default cluster (0) with the default datastores (0-2), and OpenNebula's default ACL
+ * rules. oneadmin's password comes from the file named by ONE_AUTH (`user:password`), or is
+ * generated and written to `$ONE_LOCATION/.one/one_auth` (mode 0600). serveradmin's random
+ * password is written to the cloud servers' auth files beside it (see SERVER_AUTH_FILES).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Template } from '../common/template/index.js';
 import { hashPassword } from '../auth/password.js';
 import { Group, ONEADMIN_GROUP, USERS_GROUP, type GroupPool } from '../group/index.js';
-import { CORE_AUTH, User, type UserPool } from '../user/index.js';
+import { CORE_AUTH, newUserTemplate, randomSecret, SERVER_ADMIN_ID, SERVER_ADMIN_NAME, SERVER_CIPHER_AUTH, User, type UserPool } from '../user/index.js';
 import { Cluster, DEFAULT_CLUSTER_ID, DEFAULT_CLUSTER_NAME, type ClusterPool } from '../cluster/index.js';
 import type { DatastorePool } from '../datastore/index.js';
 import { Transaction } from '../pool/index.js';
@@ -41,6 +42,56 @@ export function oneadminCredentials(loc: Location, env: NodeJS.ProcessEnv = proc
   return { password, file: loc.oneAuthFile };
 }
 
+/**
+ * The files holding `serveradmin:password` for the servers that act through serveradmin
+ * (Sunstone, the EC2 and OCCI servers, OneGate, OneFlow), in `$ONE_LOCATION/.one/` as OpenNebula
+ * keeps them in `/var/lib/one/.one/`.
+ */
+export const SERVER_AUTH_FILES: readonly string[] = ['sunstone_auth', 'occi_auth', 'ec2_auth', 'onegate_auth', 'oneflow_auth'];
+
+/**
+ * Writes serveradmin's credentials to every SERVER_AUTH_FILES file of the location (mode 0600,
+ * replacing what was there: they must match the account just made) and returns the account's
+ * stored secret: the SHA-256 digest of the password in hex, as OpenNebula stores it for the
+ * `server_cipher` driver (the servers derive their cipher key from the same digest).
+ */
+export function writeServerAdminCredentials(loc: Location, password: string): string {
+  const dir = dirname(loc.oneAuthFile);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const f of SERVER_AUTH_FILES) writeFileSync(join(dir, f), `${SERVER_ADMIN_NAME}:${password}\n`, { mode: 0o600 });
+  return createHash('sha256').update(password).digest('hex');
+}
+
+/** The serveradmin account (not yet in a pool), with the stored secret of writeServerAdminCredentials. */
+export function serverAdmin(oid: number, secret: string): User {
+  return new User(oid, SERVER_ADMIN_NAME, ONEADMIN_GROUP, 'oneadmin', secret, SERVER_CIPHER_AUTH, true, [ONEADMIN_GROUP], newUserTemplate());
+}
+
+/**
+ * A database bootstrapped before serveradmin existed gets it at start, unless some user is already
+ * called serveradmin: id 1 when no user ever had it (the usual case: only oneadmin was made
+ * before), else the next free id. Returns its id, or null when nothing was done.
+ */
+export async function ensureServerAdmin(db: Database, pools: Pick<BootstrapPools, 'users' | 'groups'>, loc: Location): Promise<number | null> {
+  const { users, groups } = pools;
+  if (users.getByName(SERVER_ADMIN_NAME)) return null;
+  const oneadminGroup = groups.get(ONEADMIN_GROUP);
+  if (!oneadminGroup) return null;
+  const secret = writeServerAdminCredentials(loc, randomSecret());
+  let oid: number;
+  if (users.lastId < SERVER_ADMIN_ID) {
+    users.reserve(SERVER_ADMIN_ID);
+    oid = SERVER_ADMIN_ID;
+  } else {
+    oid = users.nextOid();
+  }
+  const tx = new Transaction(db);
+  tx.create(users, serverAdmin(oid, secret));
+  tx.touch(groups, oneadminGroup).users.add(oid);
+  await tx.commit();
+  return oid;
+}
+
 /** The pools a first start fills. */
 export interface BootstrapPools {
   readonly users: UserPool;
@@ -59,21 +110,37 @@ export function createDefaultCluster(tx: Transaction, clusters: ClusterPool): vo
   tx.create(clusters, Cluster.create(DEFAULT_CLUSTER_ID, DEFAULT_CLUSTER_NAME));
 }
 
+/**
+ * The template of the "users" group on a fresh install: the Sunstone views its members and its
+ * administrators get, as OpenNebula 7.4 sets them.
+ */
+export function usersGroupTemplate(): Template {
+  const views = new Map([
+    ['DEFAULT_VIEW', 'cloud'],
+    ['GROUP_ADMIN_DEFAULT_VIEW', 'groupadmin'],
+    ['GROUP_ADMIN_VIEWS', 'groupadmin,cloud'],
+    ['VIEWS', 'cloud'],
+  ]);
+  return new Template([{ name: 'SUNSTONE', value: views }]);
+}
+
 /** Creates the initial users, groups, cluster and ACL rules in an empty database. */
-export async function bootstrap(db: Database, pools: BootstrapPools, acl: AclManager, creds: Credentials, scryptCost: number): Promise<void> {
+export async function bootstrap(db: Database, pools: BootstrapPools, acl: AclManager, creds: Credentials, scryptCost: number, loc: Location): Promise<void> {
   const { users, groups, clusters, datastores } = pools;
   // Rules first: if oned dies before oneadmin is stored, the next start bootstraps again and
   // the rules already there are skipped.
   await acl.bootstrap();
+  const serverSecret = writeServerAdminCredentials(loc, randomSecret());
   const tx = new Transaction(db);
-  const oneadmin = new Group(ONEADMIN_GROUP, 'oneadmin', new Template(), [0]);
-  const usersGroup = new Group(USERS_GROUP, 'users', new Template());
+  const oneadmin = new Group(ONEADMIN_GROUP, 'oneadmin', new Template(), [0, SERVER_ADMIN_ID]);
+  const usersGroup = new Group(USERS_GROUP, 'users', usersGroupTemplate());
   groups.reserve(USERS_GROUP);
   tx.create(groups, oneadmin);
   tx.create(groups, usersGroup);
-  users.reserve(0);
+  users.reserve(SERVER_ADMIN_ID);
   const hash = await hashPassword(creds.password, scryptCost);
-  tx.create(users, new User(0, 'oneadmin', ONEADMIN_GROUP, 'oneadmin', hash, CORE_AUTH, true, [ONEADMIN_GROUP], new Template([], { replaceMode: true })));
+  tx.create(users, new User(0, 'oneadmin', ONEADMIN_GROUP, 'oneadmin', hash, CORE_AUTH, true, [ONEADMIN_GROUP], newUserTemplate()));
+  tx.create(users, serverAdmin(SERVER_ADMIN_ID, serverSecret));
   createDefaultCluster(tx, clusters);
   datastores.createDefaults(tx, clusters);
   await tx.commit();

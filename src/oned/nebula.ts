@@ -31,7 +31,7 @@ import { Transaction } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
-import { bootstrap, createDefaultCluster, oneadminCredentials } from './bootstrap.js';
+import { bootstrap, createDefaultCluster, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
 import { configuredDrivers, driverNames, singleDriver } from './drivers.js';
 import { SchedulerProcess } from './scheduler-process.js';
 import { HookManager, hooksFromConfig } from '../hm/index.js';
@@ -233,14 +233,23 @@ export class Nebula implements Core {
     // No oneadmin means a fresh database (or a first start that died half-way): bootstrap.
     if (!this.users.get(0)) {
       const creds = oneadminCredentials(this.location);
-      await bootstrap(this.db, this, this.aclManager, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST));
+      await bootstrap(this.db, this, this.aclManager, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST), this.location);
       credentialsFile = creds.file;
       log.info('ONE', `Bootstrapped a new database; oneadmin's credentials are in ${creds.file}`);
-    } else if (!this.clusters.get(DEFAULT_CLUSTER_ID)) {
-      const tx = new Transaction(this.db);
-      createDefaultCluster(tx, this.clusters);
-      await tx.commit();
-      log.info('ONE', 'Created the default cluster (0), which this database did not have yet');
+      log.info('ONE', `serveradmin's credentials are in ${SERVER_AUTH_FILES.join(', ')} in ${dirname(this.location.oneAuthFile)}`);
+    } else {
+      if (!this.clusters.get(DEFAULT_CLUSTER_ID)) {
+        const tx = new Transaction(this.db);
+        createDefaultCluster(tx, this.clusters);
+        await tx.commit();
+        log.info('ONE', 'Created the default cluster (0), which this database did not have yet');
+      }
+      const serverAdminId = await ensureServerAdmin(this.db, this, this.location);
+      if (serverAdminId !== null) {
+        const where = `${SERVER_AUTH_FILES.join(', ')} in ${dirname(this.location.oneAuthFile)}`;
+        if (serverAdminId === 1) log.info('ONE', `Created user serveradmin (1), which this database did not have yet; its credentials are in ${where}`);
+        else log.warn('ONE', `Created user serveradmin, which this database did not have yet, with id ${serverAdminId}: id 1 was given to another user before; its credentials are in ${where}`);
+      }
     }
     if (this.datastores.lastId < 0) {
       const tx = new Transaction(this.db);

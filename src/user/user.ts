@@ -1,14 +1,37 @@
 /** A user: credentials, groups, login tokens, template and quotas. */
+import { randomBytes } from 'node:crypto';
 import type { XmlNode } from '../common/xml-tree.js';
 import { child, childInt, childText } from '../common/xml-tree.js';
 import { xmlElement } from '../common/xml.js';
-import type { Template } from '../common/template/index.js';
+import { Template } from '../common/template/index.js';
 import { PoolObject, Permissions, templateFromNode } from '../pool/index.js';
 import { tokenFromXml, tokenToXml, type LoginToken } from '../auth/login-token.js';
 import { Quotas } from '../auth/quotas.js';
 
 /** The built-in auth driver: passwords checked by oned itself. */
 export const CORE_AUTH = 'core';
+
+/** The driver of the server accounts (serveradmin): they act on behalf of the users they name. */
+export const SERVER_CIPHER_AUTH = 'server_cipher';
+
+/** The account the cloud servers (Sunstone, OneFlow, OneGate...) act through, as in OpenNebula. */
+export const SERVER_ADMIN_NAME = 'serveradmin';
+
+/** The id serveradmin has in a database bootstrapped by this version (OpenNebula's too). */
+export const SERVER_ADMIN_ID = 1;
+
+/** A random secret of 64 hex digits (256 bits), the form of OpenNebula's generated passwords. */
+export function randomSecret(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/**
+ * The template of a new user: `TOKEN_PASSWORD`, a random secret the user's OneGate tokens are
+ * derived from (OpenNebula 7.4 gives one to every user it creates).
+ */
+export function newUserTemplate(): Template {
+  return new Template([{ name: 'TOKEN_PASSWORD', value: randomSecret() }], { replaceMode: true });
+}
 
 /** Characters forbidden in user names on top of the common ones. */
 export const USER_NAME_EXTRA_CHARS = ' :\t\n\v\f\r';

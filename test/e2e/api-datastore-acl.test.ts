@@ -2,12 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childText } from '../../src/common/xml-tree.js';
-import { Code, addUser, okId, okXml, onEveryBackend, refused } from './api-helpers.js';
+import { Code, addUserOutsideVdc, okId, okXml, onEveryBackend, refused } from './api-helpers.js';
 
 onEveryBackend('datastore cluster ACLs', (get) => {
   test('a DATASTORE/%cid rule lets a user see and rename the datastores of that cluster only', async () => {
     const oned = get();
-    const user = await addUser(oned, 'ds-acl-user');
+    // Not in "users": its default VDC rule would let it use every datastore.
+    const user = await addUserOutsideVdc(oned, 'ds-acl-user');
     const cid = await okId(oned, 'one.cluster.allocate', ['ds-acl-cluster']);
     const inside = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-acl-in"\nDS_MAD = "fs"\nTM_MAD = "ssh"', cid]);
     const outside = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-acl-out"\nDS_MAD = "fs"\nTM_MAD = "ssh"', -1]);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, idList, idsIn, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+import { Code, addUser, addUserOutsideVdc, idList, idsIn, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
 
 async function datastore(oned: Oned, id: number): Promise<XmlNode> {
   const ds = await okXml(oned, 'one.datastore.info', [id]);
@@ -211,13 +211,18 @@ onEveryBackend('datastores', (get) => {
     await refused(oned, 'one.datastore.delete', [id], Code.NO_EXISTS, /Error getting datastore/);
   });
 
-  test('regular users may not create, see or change oneadmin\'s datastores', async () => {
+  test('regular users may not create, see or change oneadmin\'s datastores; those of "users" may see them', async () => {
     const oned = get();
     const id = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-private"\nDS_MAD = "fs"\nTM_MAD = "ssh"', -1]);
-    const mallory = await addUser(oned, 'ds-mallory');
+    // Outside the default VDC, which lets the members of "users" use every datastore (see below).
+    const mallory = await addUserOutsideVdc(oned, 'ds-mallory');
     const s = mallory.session;
     await refused(oned, 'one.datastore.allocate', ['NAME = "ds-mallory"\nDS_MAD = "fs"\nTM_MAD = "ssh"', -1], Code.AUTHORIZATION, /Not authorized to perform CREATE DATASTORE/, s);
     await refused(oned, 'one.datastore.info', [id], Code.AUTHORIZATION, new RegExp(`Not authorized to perform USE DATASTORE \\[${id}\\]`), s);
+    const member = await addUser(oned, 'ds-member');
+    assert.equal(childText(await okXml(oned, 'one.datastore.info', [id], member.session), 'NAME'), 'ds-private');
+    assert.ok(idsIn(await okXml(oned, 'one.datastorepool.info', [], member.session), 'DATASTORE').includes(id));
+    await refused(oned, 'one.datastore.rename', [id, 'ds-stolen'], Code.AUTHORIZATION, /Not authorized to perform MANAGE DATASTORE/, member.session);
     for (const [method, params] of [
       ['one.datastore.update', [id, 'A = 1', 1]],
       ['one.datastore.rename', [id, 'ds-stolen']],

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childText } from '../../src/common/xml-tree.js';
-import { AUTH_FAILED, Code, idList, okId, okXml, onEveryBackend, refused } from './api-helpers.js';
+import { AUTH_FAILED, Code, idList, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
 
 const CONF = `AUTH_MAD = [ EXECUTABLE = "one_auth_mad", AUTHN = "plain,dummy" ]
 DEFAULT_AUTH = "dummy"
@@ -37,6 +37,7 @@ onEveryBackend(
       assert.equal(childText(me, 'NAME'), 'ext-newcomer');
       assert.equal(childText(me, 'AUTH_DRIVER'), 'dummy');
       assert.deepEqual(idList(me, 'GROUPS'), [1]);
+      assert.match(templateOf(me).TOKEN_PASSWORD ?? '', /^[0-9a-f]{64}$/, 'a TOKEN_PASSWORD as every user 7.4 makes');
       const again = await okXml(oned, 'one.user.info', [-1], 'ext-newcomer:other');
       assert.equal(childText(again, 'ID'), childText(me, 'ID'), 'the second login finds the same user');
       // A name that cannot be a user's is refused without asking the driver.

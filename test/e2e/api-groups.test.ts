@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, all, groupNames, idList, idsIn, must, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
+import { AclRule } from '../../src/common/acl/acl-rule.js';
+import { Code, GROUP_CREATE_RULE, addUser, all, groupNames, idList, idsIn, must, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
 
 /** The STRING of every ACL rule. */
 async function aclStrings(oned: Oned): Promise<string[]> {
@@ -11,32 +12,74 @@ async function aclStrings(oned: Oned): Promise<string[]> {
 }
 
 onEveryBackend('groups', (get) => {
-  test('allocate makes a group from id 100 up whose members may create objects in it', async () => {
+  test('allocate makes a group from id 100 up with the default VDC\'s rules, as OpenNebula 7.4', async () => {
     const oned = get();
     const gid = await okId(oned, 'one.group.allocate', ['g-new']);
     assert.ok(gid >= 100, `user groups start at 100, got ${gid}`);
     const group = await okXml(oned, 'one.group.info', [gid]);
     assert.equal(group.name, 'GROUP');
+    // 7.4's element order (010-group.info): quotas, then VLAN_RULES, then the default quotas.
+    assert.deepEqual(group.children.map((c) => c.name), [
+      'ID', 'NAME', 'TEMPLATE', 'USERS', 'ADMINS', 'DATASTORE_QUOTA', 'NETWORK_QUOTA', 'VM_QUOTA', 'IMAGE_QUOTA', 'VLAN_RULES', 'DEFAULT_GROUP_QUOTAS',
+    ]);
     assert.equal(childInt(group, 'ID'), gid);
     assert.equal(childText(group, 'NAME'), 'g-new');
     assert.deepEqual(idList(group, 'USERS'), []);
     assert.deepEqual(idList(group, 'ADMINS'), []);
+    assert.deepEqual(idList(group, 'VLAN_RULES'), [gid]);
     assert.deepEqual(templateOf(group), {});
-    must(group, 'DEFAULT_GROUP_QUOTAS');
 
+    // 011-grouppool.info: each GROUP followed by its QUOTAS and VLAN_RULES, then the default quotas.
     const pool = await okXml(oned, 'one.grouppool.info', []);
     assert.equal(pool.name, 'GROUP_POOL');
     assert.deepEqual(idsIn(pool, 'GROUP').slice(0, 2), [0, 1], 'the system groups oneadmin and users come first');
     assert.ok(idsIn(pool, 'GROUP').includes(gid));
-    must(pool, 'DEFAULT_GROUP_QUOTAS');
+    const names = pool.children.map((c) => c.name);
+    assert.deepEqual(names.slice(0, 6), ['GROUP', 'QUOTAS', 'VLAN_RULES', 'GROUP', 'QUOTAS', 'VLAN_RULES']);
+    assert.equal(names.at(-1), 'DEFAULT_GROUP_QUOTAS');
+    const at = pool.children.findIndex((c) => c.name === 'GROUP' && childInt(c, 'ID') === gid);
+    assert.equal(childInt(pool.children[at + 1]!, 'ID'), gid, 'the QUOTAS after a group are its own');
 
-    assert.ok((await aclStrings(oned)).includes(`@${gid} VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB/* CREATE *`));
+    // OpenNebula puts the group in the default VDC: its hosts, networks and datastores. The right
+    // to create objects is the client's to give (onegroup create adds it).
+    const rules = await aclStrings(oned);
+    for (const r of ['HOST/* MANAGE #0', 'NET/* USE #0', 'DATASTORE/* USE #0']) assert.ok(rules.includes(`@${gid} ${r}`), r);
+    assert.ok(!rules.some((r) => r.startsWith(`@${gid} `) && r.includes('CREATE')));
     const member = await addUser(oned, 'g-new-member', [gid]);
+    await refused(oned, 'one.document.allocate', ['NAME = "made-in-g-new"', 3], Code.AUTHORIZATION, /Not authorized to perform CREATE DOCUMENT/, member.session);
+    const rule = AclRule.parse(`@${gid} ${GROUP_CREATE_RULE}`);
+    await okId(oned, 'one.acl.addrule', [rule.user, rule.resource, rule.rights].map((c) => c.toString(16)));
     const doc = await okId(oned, 'one.document.allocate', ['NAME = "made-in-g-new"', 3], member.session);
     assert.equal(childInt(await okXml(oned, 'one.document.info', [doc]), 'GID'), gid);
 
-    await refused(oned, 'one.group.allocate', ['g-new'], Code.ALLOCATE, /Error allocating a new group\. NAME is already taken/);
+    // A taken name: INTERNAL with 7.4's bare message (076-err.8192.dup-user for users).
+    await refused(oned, 'one.group.allocate', ['g-new'], Code.INTERNAL, new RegExp(`^\\[one\\.group\\.allocate\\] NAME is already taken by GROUP ${gid}\\.$`));
     assert.equal((await groupNames(oned)).filter((n) => n === 'g-new').length, 1);
+  });
+
+  test('the users group and the ACL rules are those of a fresh OpenNebula 7.4', async () => {
+    const oned = get();
+    const users = await okXml(oned, 'one.group.info', [1]);
+    assert.equal(childText(users, 'NAME'), 'users');
+    const sunstone = must(must(users, 'TEMPLATE'), 'SUNSTONE');
+    assert.deepEqual(Object.fromEntries(sunstone.children.map((c) => [c.name, c.text])), {
+      DEFAULT_VIEW: 'cloud', GROUP_ADMIN_DEFAULT_VIEW: 'groupadmin', GROUP_ADMIN_VIEWS: 'groupadmin,cloud', VIEWS: 'cloud',
+    });
+    const oneadmin = await okXml(oned, 'one.group.info', [0]);
+    assert.deepEqual(templateOf(oneadmin), {});
+    assert.deepEqual(idList(oneadmin, 'USERS').slice(0, 2), [0, 1], 'oneadmin and serveradmin');
+    // 016-acl.info: rules 0-5 of a fresh install, listed by user component then id.
+    const acl = all(await okXml(oned, 'one.acl.info', []), 'ACL').filter((r) => childInt(r, 'ID') <= 5);
+    assert.deepEqual(acl.map((r) => [childInt(r, 'ID'), childText(r, 'STRING')]), [
+      [0, '@1 VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB/* CREATE *'],
+      [3, '@1 HOST/* MANAGE #0'],
+      [4, '@1 NET/* USE #0'],
+      [5, '@1 DATASTORE/* USE #0'],
+      [1, '* ZONE/* USE *'],
+      [2, '* MARKETPLACE+MARKETPLACEAPP/* USE *'],
+    ]);
+    assert.deepEqual(acl[1]!.children.map((c) => c.name), ['ID', 'USER', 'RESOURCE', 'RIGHTS', 'ZONE', 'STRING']);
+    assert.deepEqual(['USER', 'RESOURCE', 'RIGHTS', 'ZONE'].map((n) => childText(acl[1]!, n)), ['200000001', '2400000000', '2', '100000000']);
   });
 
   test('the system groups cannot be deleted', async () => {
@@ -60,7 +103,7 @@ onEveryBackend('groups', (get) => {
     assert.equal(await okId(oned, 'one.group.delete', [gid]), gid);
     await refused(oned, 'one.group.info', [gid], Code.NO_EXISTS, new RegExp(`Error getting group \\[${gid}\\]`));
     assert.ok(!(await groupNames(oned)).includes('g-full'));
-    assert.ok(!(await aclStrings(oned)).some((s) => s.startsWith(`@${gid} `)), 'the group CREATE rule is gone');
+    assert.ok(!(await aclStrings(oned)).some((s) => s.startsWith(`@${gid} `)), 'the group\'s rules are gone');
     await refused(oned, 'one.group.delete', [gid], Code.NO_EXISTS, /Error getting group/);
   });
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { DbConfig } from '../../src/db/database.js';
 import { child, childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
 import { XmlRpcClient, XmlRpcFault, type XmlRpcValue } from '../../src/rpc/xmlrpc/index.js';
+import { AclRule } from '../../src/common/acl/acl-rule.js';
 import { BACKENDS, Oned } from './harness.js';
 
 /** OpenNebula's API error codes (spec §1.3). */
@@ -166,6 +167,33 @@ export async function addUser(oned: Oned, name: string, groups: number[] = []): 
   const password = `${name}-pw`;
   const id = await okId(oned, 'one.user.allocate', [name, password, '', groups]);
   return { id, name, password, session: `${name}:${password}` };
+}
+
+/** What OpenNebula's `onegroup create` lets the members of a new group create (oned's allocate does not). */
+export const GROUP_CREATE_RULE = 'VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB/* CREATE *';
+
+/**
+ * Creates a group as OpenNebula's `onegroup create` does: one.group.allocate, then the ACL rule
+ * `@gid VM+IMAGE+...+BACKUPJOB/* CREATE *` so that its members may create objects.
+ */
+export async function addGroup(oned: Oned, name: string): Promise<number> {
+  const gid = await okId(oned, 'one.group.allocate', [name]);
+  const rule = AclRule.parse(`@${gid} ${GROUP_CREATE_RULE}`);
+  await okId(oned, 'one.acl.addrule', [rule.user, rule.resource, rule.rights].map((c) => c.toString(16)));
+  return gid;
+}
+
+/**
+ * A core user in a group of its own outside OpenNebula's default VDC: `one.group.allocate` gave
+ * the group `@gid HOST/* MANAGE`, `NET/* USE` and `DATASTORE/* USE`; they are deleted, so the user
+ * has nothing but what a test grants.
+ */
+export async function addUserOutsideVdc(oned: Oned, name: string): Promise<TestUser & { gid: number }> {
+  const gid = await okId(oned, 'one.group.allocate', [`${name}-group`]);
+  for (const r of all(await okXml(oned, 'one.acl.info', []), 'ACL')) {
+    if (childText(r, 'STRING').startsWith(`@${gid} `)) await okId(oned, 'one.acl.delrule', [childInt(r, 'ID')]);
+  }
+  return { ...(await addUser(oned, name, [gid])), gid };
 }
 
 /** Ids of the documents `session` gets from `one.documentpool.info(filter, start, end, type)`. */

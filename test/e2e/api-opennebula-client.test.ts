@@ -140,7 +140,10 @@ onEveryBackend('the opennebula npm client', (get) => {
     await p((cb) => user.chgrp(gid, cb));
     const moved = at(await p<Parsed>((cb) => user.info(cb)), 'USER');
     assert.deepEqual([at(moved, 'GID'), at(moved, 'GNAME')], [String(gid), 'npm-user-group']);
-    await p((cb) => user.addgroup(1, cb));
+    // The new primary group was a secondary one: the old primary stays a secondary one (7.4).
+    assert.deepEqual(list(at(moved, 'GROUPS', 'ID')), ['1', String(gid)]);
+    const again = await errorOf((cb) => user.addgroup(1, cb));
+    assert.match(again.message, /^\[one\.user\.addgroup\] User is already in this group$/);
     await p((cb) => user.delgroup(1, cb));
     assert.deepEqual(list(at(await p<Parsed>((cb) => user.info(cb)), 'USER', 'GROUPS', 'ID')), [String(gid)]);
     const primary = await errorOf((cb) => user.delgroup(gid, cb));
@@ -164,7 +167,7 @@ onEveryBackend('the opennebula npm client', (get) => {
     assert.deepEqual(at(await p<Parsed>((cb) => group.info(cb)), 'GROUP', 'TEMPLATE'), { COLOR: 'blue' });
 
     const dup = await errorOf((cb) => one.createGroup('npm-group', cb));
-    assert.match(dup.message, /^\[one\.group\.allocate\] Error allocating a new group\. NAME is already taken/);
+    assert.match(dup.message, /^\[one\.group\.allocate\] NAME is already taken by GROUP \d+\.$/);
     const system = await errorOf((cb) => one.getGroup(1).delete(cb));
     assert.match(system.message, /^\[one\.group\.delete\] System groups/);
 

@@ -1,8 +1,11 @@
 /** Users over raw XML-RPC: allocation, passwords, groups, templates, enable, delete, login tokens, denials. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { childInt, childText } from '../../src/common/xml-tree.js';
-import { AUTH_FAILED, Code, addUser, all, documentIds, idList, idsIn, must, okId, okXml, onEveryBackend, refused, sleep, templateOf, userNames } from './api-helpers.js';
+import { AUTH_FAILED, Code, addGroup, addUser, all, documentIds, idList, idsIn, must, okId, okXml, onEveryBackend, refused, sleep, templateOf, userNames } from './api-helpers.js';
 
 onEveryBackend('users', (get) => {
   test('allocate creates a core user in "users" with a hashed password, seen by info and the pool', async () => {
@@ -19,17 +22,59 @@ onEveryBackend('users', (get) => {
     assert.equal(childText(user, 'ENABLED'), '1');
     const stored = childText(user, 'PASSWORD');
     assert.ok(stored.length > 0 && !stored.includes('first-pw'), `the password is stored hashed, got ${stored}`);
-    must(user, 'DEFAULT_USER_QUOTAS');
+    // 005-user.info of the 7.4 reference: the elements, their order, TOKEN_PASSWORD in the template.
+    assert.deepEqual(user.children.map((c) => c.name), [
+      'ID', 'GID', 'GROUPS', 'GNAME', 'NAME', 'PASSWORD', 'AUTH_DRIVER', 'ENABLED', 'TEMPLATE',
+      'DATASTORE_QUOTA', 'NETWORK_QUOTA', 'VM_QUOTA', 'IMAGE_QUOTA', 'DEFAULT_USER_QUOTAS',
+    ]);
+    assert.match(childText(must(user, 'TEMPLATE'), 'TOKEN_PASSWORD'), /^[0-9a-f]{64}$/);
+    const other = await okXml(oned, 'one.user.info', [await okId(oned, 'one.user.allocate', ['u-create-2', 'pw', ''])]);
+    assert.notEqual(childText(must(other, 'TEMPLATE'), 'TOKEN_PASSWORD'), childText(must(user, 'TEMPLATE'), 'TOKEN_PASSWORD'), 'a secret of its own');
 
     assert.ok(idList(await okXml(oned, 'one.group.info', [1]), 'USERS').includes(id));
     const pool = await okXml(oned, 'one.userpool.info', []);
     assert.equal(pool.name, 'USER_POOL');
     assert.ok(idsIn(pool, 'USER').includes(id));
-    assert.ok(idsIn(pool, 'QUOTAS').includes(id), 'a QUOTAS entry per user');
-    must(pool, 'DEFAULT_USER_QUOTAS');
+    // 009-userpool.info: each USER followed by its own QUOTAS, the default quotas last.
+    const names = pool.children.map((c) => c.name);
+    assert.deepEqual(names.slice(0, -1), names.slice(0, -1).map((_, i) => (i % 2 === 0 ? 'USER' : 'QUOTAS')));
+    assert.equal(names.at(-1), 'DEFAULT_USER_QUOTAS');
+    for (let i = 0; i < pool.children.length - 1; i += 2) assert.equal(childInt(pool.children[i + 1]!, 'ID'), childInt(pool.children[i]!, 'ID'));
 
     const self = await okXml(oned, 'one.user.info', [-1], 'u-create:first-pw');
     assert.equal(childInt(self, 'ID'), id, 'info -1 is the caller');
+    const token = String(await oned.ok('one.user.login', ['u-create', '', 3600, -1], 'u-create:first-pw'));
+    assert.match(token, /^[0-9a-f]{64}$/, 'tokens have the form of 7.4\'s');
+    const loggedIn = await okXml(oned, 'one.user.info', [id]);
+    assert.deepEqual(loggedIn.children.map((c) => c.name).slice(7, 10), ['ENABLED', 'LOGIN_TOKEN', 'TEMPLATE']);
+    assert.deepEqual(must(loggedIn, 'LOGIN_TOKEN').children.map((c) => c.name), ['TOKEN', 'EXPIRATION_TIME', 'EGID']);
+  });
+
+  test('a fresh oned has oneadmin (0) and serveradmin (1), whose credentials the cloud servers read', async () => {
+    const oned = get();
+    const admin = await okXml(oned, 'one.user.info', [0]);
+    assert.deepEqual([childText(admin, 'NAME'), childText(admin, 'AUTH_DRIVER'), childInt(admin, 'GID')], ['oneadmin', 'core', 0]);
+    const server = await okXml(oned, 'one.user.info', [1]);
+    assert.deepEqual(
+      [childText(server, 'NAME'), childInt(server, 'GID'), childText(server, 'GNAME'), childText(server, 'AUTH_DRIVER'), childText(server, 'ENABLED')],
+      ['serveradmin', 0, 'oneadmin', 'server_cipher', '1'],
+    );
+    assert.deepEqual(idList(server, 'GROUPS'), [0]);
+    assert.match(childText(must(server, 'TEMPLATE'), 'TOKEN_PASSWORD'), /^[0-9a-f]{64}$/);
+    // Each auth file holds serveradmin:<password>; oned keeps only the password's SHA-256 digest.
+    const secrets = new Set<string>();
+    for (const f of ['sunstone_auth', 'occi_auth', 'ec2_auth', 'onegate_auth', 'oneflow_auth']) {
+      const file = join(oned.location, '.one', f);
+      assert.equal(statSync(file).mode & 0o777, 0o600, `${f} is private`);
+      const m = /^serveradmin:([0-9a-f]{64})\n$/.exec(readFileSync(file, 'utf8'));
+      assert.ok(m, `${f} holds serveradmin:<password>`);
+      secrets.add(m[1]!);
+    }
+    assert.equal(secrets.size, 1, 'one password in every file');
+    const [password] = [...secrets];
+    assert.equal(childText(server, 'PASSWORD'), createHash('sha256').update(password!).digest('hex'));
+    assert.ok(!oned.output.includes(password!), 'the password is not logged');
+    assert.ok(!readFileSync(join(oned.location, 'var', 'oned.log'), 'utf8').includes(password!), 'nor written to oned.log');
   });
 
   test('allocate with group ids makes the first the primary group and joins all of them', async () => {
@@ -48,11 +93,13 @@ onEveryBackend('users', (get) => {
     assert.deepEqual(idList(await okXml(oned, 'one.group.info', [g1]), 'USERS'), [id], 'no stray membership');
   });
 
-  test('a taken name is refused with ALLOCATE and the existing user is untouched', async () => {
+  test('a taken name is refused with INTERNAL (as 7.4) and the existing user is untouched', async () => {
     const oned = get();
     const u = await addUser(oned, 'u-dup');
     const before = (await userNames(oned)).length;
-    await refused(oned, 'one.user.allocate', ['u-dup', 'other-pw', ''], Code.ALLOCATE, /Error allocating a new user\. NAME is already taken/);
+    // 076-err.8192.dup-user of the 7.4 reference, word for word.
+    await refused(oned, 'one.user.allocate', ['u-dup', 'other-pw', ''], Code.INTERNAL, new RegExp(`^\\[one\\.user\\.allocate\\] NAME is already taken by USER ${u.id}\\.$`));
+    await refused(oned, 'one.user.allocate', ['serveradmin', 'other-pw', ''], Code.INTERNAL, /^\[one\.user\.allocate\] NAME is already taken by USER 1\.$/);
     assert.equal((await userNames(oned)).length, before);
     await oned.ok('one.user.info', [-1], u.session);
     await refused(oned, 'one.user.info', [-1], Code.AUTHENTICATION, AUTH_FAILED, 'u-dup:other-pw');
@@ -73,36 +120,71 @@ onEveryBackend('users', (get) => {
     await oned.ok('one.user.info', [-1], 'u-passwd:third-pw');
   });
 
-  test('chgrp, addgroup and delgroup keep the user and the groups in step', async () => {
+  test('chgrp, addgroup and delgroup keep the user and the groups in step, as OpenNebula 7.4', async () => {
     const oned = get();
     const g = await okId(oned, 'one.group.allocate', ['u-moves']);
+    const g2 = await okId(oned, 'one.group.allocate', ['u-moves-2']);
     const u = await addUser(oned, 'u-mover');
     const groupsOf = async () => idList(await okXml(oned, 'one.user.info', [u.id]), 'GROUPS');
+    const primaryOf = async () => childInt(await okXml(oned, 'one.user.info', [u.id]), 'GID');
     const usersOf = async (gid: number) => idList(await okXml(oned, 'one.group.info', [gid]), 'USERS');
 
     assert.equal(await okId(oned, 'one.user.addgroup', [u.id, g]), u.id);
     assert.deepEqual(await groupsOf(), [1, g]);
     assert.deepEqual(await usersOf(g), [u.id]);
-    await refused(oned, 'one.user.addgroup', [u.id, g], Code.ACTION, /already in group/);
+    await refused(oned, 'one.user.addgroup', [u.id, g], Code.ACTION, /^\[one\.user\.addgroup\] User is already in this group$/);
+    await refused(oned, 'one.user.addgroup', [u.id, 9999], Code.NO_EXISTS, /Error getting group \[9999\]/);
 
+    // chgrp to a secondary group: the two swap roles, the user stays in both.
     assert.equal(await okId(oned, 'one.user.chgrp', [u.id, g]), u.id);
     const moved = await okXml(oned, 'one.user.info', [u.id]);
     assert.equal(childInt(moved, 'GID'), g);
     assert.equal(childText(moved, 'GNAME'), 'u-moves');
-    assert.deepEqual(idList(moved, 'GROUPS'), [g], 'the old primary group is left');
-    assert.ok(!(await usersOf(1)).includes(u.id));
+    assert.deepEqual(idList(moved, 'GROUPS'), [1, g], 'the old primary group stays a secondary one');
+    assert.ok((await usersOf(1)).includes(u.id));
+    assert.equal(await okId(oned, 'one.user.chgrp', [u.id, g]), u.id, 'to the same group: nothing to do');
 
-    await refused(oned, 'one.user.delgroup', [u.id, g], Code.ACTION, /primary group/);
-    await refused(oned, 'one.user.delgroup', [u.id, 1], Code.ACTION, /is not in group/);
-    await okId(oned, 'one.user.addgroup', [u.id, 1]);
-    assert.deepEqual(await groupsOf(), [1, g]);
+    await refused(oned, 'one.user.delgroup', [u.id, g], Code.ACTION, /^\[one\.user\.delgroup\] Cannot remove user from the primary group$/);
     assert.equal(await okId(oned, 'one.user.delgroup', [u.id, 1]), u.id);
     assert.deepEqual(await groupsOf(), [g]);
     assert.ok(!(await usersOf(1)).includes(u.id));
+    await refused(oned, 'one.user.delgroup', [u.id, 1], Code.ACTION, /^\[one\.user\.delgroup\] User is not part of this group$/);
+
+    // chgrp to a group the user is not in: the old primary group is left.
+    assert.equal(await okId(oned, 'one.user.chgrp', [u.id, g2]), u.id);
+    assert.equal(await primaryOf(), g2);
+    assert.deepEqual(await groupsOf(), [g2]);
+    assert.deepEqual(await usersOf(g), []);
+    assert.deepEqual(await usersOf(g2), [u.id]);
 
     await refused(oned, 'one.user.chgrp', [u.id, 9999], Code.NO_EXISTS, /Error getting group \[9999\]/);
-    await refused(oned, 'one.user.chgrp', [0, 1], Code.ACTION, /oneadmin/);
+    await refused(oned, 'one.user.chgrp', [u.id, -1], Code.XML_RPC_API, /Wrong group ID/);
+    await refused(oned, 'one.user.chgrp', [0, 1], Code.INTERNAL, /^\[one\.user\.chgrp\] user \[0\] oneadmin cannot be moved outside of the group \[0\] oneadmin$/);
     assert.equal(childInt(await okXml(oned, 'one.user.info', [0]), 'GID'), 0);
+  });
+
+  test('the sequence of OpenNebula\'s Go client tests: addgroup, chgrp, delgroup of "users"; chown to serveradmin', async () => {
+    const oned = get();
+    const g = await okId(oned, 'one.group.allocate', ['u-goca']);
+    const u = await addUser(oned, 'u-goca-user');
+    assert.equal(childText(await okXml(oned, 'one.user.info', [u.id]), 'GNAME'), 'users');
+    await okId(oned, 'one.user.addgroup', [u.id, g]);
+    await okId(oned, 'one.user.chgrp', [u.id, g]);
+    await okId(oned, 'one.user.delgroup', [u.id, 1]);
+    const after = await okXml(oned, 'one.user.info', [u.id]);
+    assert.equal(childInt(after, 'GID'), g);
+    assert.deepEqual(idList(after, 'GROUPS'), [g]);
+    // Login scoped to the primary group, chauth to another driver, as the Go tests do.
+    await oned.ok('one.user.login', [u.name, '', 30, g]);
+    await okId(oned, 'one.user.chauth', [u.id, 'dummy', 'dummy_passwd']);
+    assert.equal(childText(await okXml(oned, 'one.user.info', [u.id]), 'AUTH_DRIVER'), 'dummy');
+    // Objects chowned to user 1 (serveradmin) and group 1 (users).
+    const doc = await okId(oned, 'one.document.allocate', ['NAME = "u-goca-doc"', 1]);
+    await okId(oned, 'one.document.chown', [doc, 1, 1]);
+    const chowned = await okXml(oned, 'one.document.info', [doc]);
+    assert.deepEqual([childInt(chowned, 'UID'), childText(chowned, 'UNAME'), childInt(chowned, 'GID'), childText(chowned, 'GNAME')], [1, 'serveradmin', 1, 'users']);
+    await okId(oned, 'one.user.delete', [u.id]);
+    await okId(oned, 'one.group.delete', [g]);
   });
 
   test('update replaces the template with type 0 and merges into it with type 1', async () => {
@@ -195,7 +277,7 @@ onEveryBackend('users', (get) => {
 
   test('a group-scoped token sees and acts with that group only', async () => {
     const oned = get();
-    const g = await okId(oned, 'one.group.allocate', ['u-scope']);
+    const g = await addGroup(oned, 'u-scope');
     const u = await addUser(oned, 'u-scoped', [1, g]);
     // Two documents shared with their group (GROUP_U), one in "users", one in g.
     const inUsers = await okId(oned, 'one.document.allocate', ['NAME = "scope-users"', 1]);
@@ -226,7 +308,7 @@ onEveryBackend('users', (get) => {
     assert.equal(childInt(doc, 'GID'), g, 'objects are created in the token group');
     assert.equal(childInt(doc, 'UID'), u.id);
 
-    await refused(oned, 'one.user.login', [u.name, '', 600, 0], Code.ACTION, /not in group/, u.session);
+    await refused(oned, 'one.user.login', [u.name, '', 600, 0], Code.XML_RPC_API, /EGID is not in user group list/, u.session);
     assert.equal(all(await okXml(oned, 'one.user.info', [u.id]), 'LOGIN_TOKEN').length, 1, 'no token for a foreign group');
   });
 
@@ -241,6 +323,8 @@ onEveryBackend('users', (get) => {
 
     await oned.ok('one.user.login', [u.name, t1, 0, -1], u.session);
     await refused(oned, 'one.user.info', [-1], Code.AUTHENTICATION, AUTH_FAILED, `${u.name}:${t1}`);
+    // As 7.4: resetting a token the user does not have is XML_RPC_API (the token is not echoed).
+    await refused(oned, 'one.user.login', [u.name, t1, 0, -1], Code.XML_RPC_API, /^\[one\.user\.login\] Could not find token$/, u.session);
     await oned.ok('one.user.info', [-1], `${u.name}:${t2}`);
 
     await oned.ok('one.user.login', [u.name, '', 0, -1], u.session);
@@ -262,6 +346,8 @@ onEveryBackend('users', (get) => {
     const alice = await addUser(oned, 'u-alice');
     const bob = await addUser(oned, 'u-bob');
     const usersBefore = await userNames(oned);
+    const bobTemplate = templateOf(await okXml(oned, 'one.user.info', [bob.id]));
+    assert.deepEqual(Object.keys(bobTemplate), ['TOKEN_PASSWORD']);
     const denied = (method: string, params: (string | number | boolean)[], what: RegExp) =>
       refused(oned, method, params, Code.AUTHORIZATION, what, alice.session);
 
@@ -281,7 +367,7 @@ onEveryBackend('users', (get) => {
 
     assert.deepEqual(await userNames(oned), usersBefore, 'no user made or removed');
     await oned.ok('one.user.info', [-1], bob.session);
-    assert.deepEqual(templateOf(await okXml(oned, 'one.user.info', [bob.id])), {});
+    assert.deepEqual(templateOf(await okXml(oned, 'one.user.info', [bob.id])), bobTemplate);
     assert.equal(childText(await okXml(oned, 'one.user.info', [alice.id]), 'ENABLED'), '1');
     assert.equal(childText(await okXml(oned, 'one.user.info', [alice.id]), 'AUTH_DRIVER'), 'core');
     assert.deepEqual(idList(await okXml(oned, 'one.user.info', [alice.id]), 'GROUPS'), [1]);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { child, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
 import { openDatabase } from '../../src/db/index.js';
-import { Code, addUser, all, databaseOf, idList, idsIn, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+import { Code, addUser, addUserOutsideVdc, all, databaseOf, idList, idsIn, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
 
 async function vnet(oned: Oned, id: number, session = oned.oneadmin): Promise<XmlNode> {
   const v = await okXml(oned, 'one.vn.info', [id], session);
@@ -466,7 +466,8 @@ onEveryBackend('virtual networks', (get) => {
 
   test('ACL: users cannot create or see oneadmin\'s networks; a NET/%cid rule opens those of one cluster', async () => {
     const oned = get();
-    const user = await addUser(oned, 'vn-acl-user');
+    // Not in "users", whose default VDC rule lets it use every network (checked at the end).
+    const user = await addUserOutsideVdc(oned, 'vn-acl-user');
     const s = user.session;
     const cid = await okId(oned, 'one.cluster.allocate', ['vn-acl-cluster']);
     const inside = await okId(oned, 'one.vn.allocate', [LAN('vn-acl-in'), cid]);
@@ -490,6 +491,12 @@ onEveryBackend('virtual networks', (get) => {
     await okId(oned, 'one.vn.hold', [inside, 'LEASES = [ IP = "10.0.0.1" ]'], s);
     assert.deepEqual(idsIn(await okXml(oned, 'one.vnpool.info', [-2, -1, -1], s), 'VNET'), [inside]);
     await refused(oned, 'one.vn.info', [outside], Code.AUTHORIZATION, /USE NET/, s);
+
+    // A member of "users" (the default VDC, as OpenNebula 7.4) may use every network, not manage it.
+    const member = await addUser(oned, 'vn-acl-member');
+    assert.equal(childText(await vnet(oned, outside, member.session), 'NAME'), 'vn-acl-out');
+    await refused(oned, 'one.vn.rename', [outside, 'vn-stolen'], Code.AUTHORIZATION, /Not authorized to perform MANAGE NET/, member.session);
+    await refused(oned, 'one.vn.allocate', [LAN('vn-acl-member'), -1], Code.AUTHORIZATION, /Not authorized to perform CREATE NET/, member.session);
   });
 
   test('update, rename, chown, lock: head fields follow the template; locked networks refuse changes', async () => {

@@ -71,6 +71,13 @@ describe('users, groups, ACLs and accounting from the CLI', () => {
 
   test('groups and users by name: chgrp, addgroup, addadmin, show', async () => {
     devs = createdId(await run('onegroup', 'create', 'devs'));
+    // As OpenNebula's CLI: the group's members may create the usual objects (oned's allocate gave
+    // the default VDC's rules only).
+    const rules = async () => (await one.acls.list()).map((r) => r.get('STRING'));
+    assert.ok((await rules()).includes(`@${devs} VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB/* CREATE *`));
+    assert.ok((await rules()).includes(`@${devs} HOST/* MANAGE #0`));
+    const testers = createdId(await run('onegroup', 'create', 'testers', '--resources', 'VM+TEMPLATE'));
+    assert.ok((await rules()).includes(`@${testers} VM+TEMPLATE/* CREATE *`));
     ann = createdId(await run('oneuser', 'create', 'ann', 'annpw'));
     assert.equal((await run('oneuser', 'chgrp', 'ann', 'devs')).code, 0);
     assert.equal((await run('oneuser', 'addgroup', 'ann', 'users')).code, 0);

@@ -8,6 +8,7 @@ import { printList, printShow, showField, showHeader, templateLines, type Column
 import { quotaSections, quotasById, vmQuotaCells } from '../quota-format.js';
 import { eachId, readTemplateFile } from '../actions.js';
 import { deleteSubcommand, updateSubcommand } from '../subcommands.js';
+import { GROUP_DEFAULT_RESOURCES } from '../../oca/resources.js';
 
 /** A row of `onegroup list`: the group element and its pool's quota entry. */
 interface GroupRow {
@@ -68,11 +69,13 @@ export const onegroup: CommandDef = {
   subcommands: [
     {
       name: 'create',
-      description: 'Creates a group; prints its id',
+      description: `Creates a group whose members may create the --resources objects; prints its id`,
       args: [{ name: 'NAME' }],
-      examples: ['onegroup create devs'],
+      options: [{ long: 'resources', value: 'RESOURCES', description: `Objects the members may create, as an ACL resource list (default ${GROUP_DEFAULT_RESOURCES})` }],
+      examples: ['onegroup create devs', 'onegroup create testers --resources VM+TEMPLATE'],
       async run(ctx, a) {
-        ctx.print(`ID: ${await ctx.one.groups.allocate(str(a.NAME))}`);
+        const resources = typeof ctx.options.resources === 'string' ? ctx.options.resources : GROUP_DEFAULT_RESOURCES;
+        ctx.print(`ID: ${await ctx.one.groups.create(str(a.NAME), resources)}`);
       },
     },
     deleteSubcommand('group', 'Deletes groups (they must have no users)', (one) => one.groups, ['onegroup delete devs', 'onegroup delete 100-102']),

@@ -1,12 +1,12 @@
 /** `one.group.*`, `one.grouppool.info` and `one.groupquota.*`. */
 import { AuthOp } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
-import { AclRule } from '../../acl/index.js';
+import { vdcRules } from '../../acl/index.js';
 import { Template } from '../../common/template/index.js';
 import { Group } from '../../group/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
-import { allocateError, checkName, checkNameFree } from './common.js';
+import { checkName, checkNameFree } from './common.js';
 import { infoWithQuotas, poolWithQuotas, quotaMethods, setQuota } from './quota.js';
 import { grantAdminRules, revokeAdminRules } from './group-admin.js';
 import { updateMethod } from './object-methods.js';
@@ -21,19 +21,18 @@ export const groupMethods: MethodDef[] = [
     run: async (req, [name]) => {
       const groups = req.core.groups;
       req.authorizeCreate('GROUP');
-      try {
-        checkName(name, ErrorCode.ALLOCATE);
-        checkNameFree(groups, name, -1, ErrorCode.ALLOCATE);
-      } catch (err) {
-        throw allocateError(groups, (err as Error).message);
-      }
+      // OpenNebula 7.4 answers a bad or taken name with INTERNAL and the bare reason.
+      checkName(name, ErrorCode.INTERNAL);
+      checkNameFree(groups, name, -1, ErrorCode.INTERNAL);
       // User-made groups get ids from 100 up, as in OpenNebula.
       if (groups.lastId < FIRST_USER_GROUP - 1) groups.reserve(FIRST_USER_GROUP - 1);
       const tx = req.transaction();
       const group = tx.create(groups, new Group(groups.nextOid(), name, new Template()));
       await tx.commit();
-      // Members of a new group may create the usual objects, as in the users group.
-      await req.core.acl.addRule(AclRule.parse(`@${group.oid} VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB/* CREATE *`));
+      // OpenNebula adds every new group to the default VDC, whose rules let its members deploy on
+      // the hosts and use the networks and datastores of the zone. Permission to create objects
+      // is the client's business (`onegroup create` adds it, as OpenNebula's CLI does).
+      for (const rule of vdcRules(group.oid, req.core.acl.zoneId)) await req.core.acl.addRule(rule);
       return group.oid;
     },
   }),
@@ -56,7 +55,10 @@ export const groupMethods: MethodDef[] = [
   method({
     name: 'one.group.info',
     params: [{ opt: 'i', def: -1 }, { opt: 'b', def: false }],
-    run: (req, [id]) => infoWithQuotas(req.authorized(req.core.groups, id === -1 ? req.caller.gid : id, AuthOp.USE), 'GROUP', 'DEFAULT_GROUP_QUOTAS', req.core.defaultQuotas.group),
+    run: (req, [id]) => {
+      const group = req.authorized(req.core.groups, id === -1 ? req.caller.gid : id, AuthOp.USE);
+      return infoWithQuotas(group, 'GROUP', 'DEFAULT_GROUP_QUOTAS', req.core.defaultQuotas.group, group.vlanRulesEscapedXml());
+    },
   }),
   updateMethod({ prefix: 'one.group', pool: (core) => core.groups, restricted: 'GROUP' }),
   method({
@@ -100,7 +102,7 @@ export const groupMethods: MethodDef[] = [
   method({
     name: 'one.grouppool.info',
     params: [],
-    run: (req) => poolWithQuotas(req, req.core.groups, 'DEFAULT_GROUP_QUOTAS', req.core.defaultQuotas.group),
+    run: (req) => poolWithQuotas(req, req.core.groups, 'DEFAULT_GROUP_QUOTAS', req.core.defaultQuotas.group, (g) => g.vlanRulesEscapedXml()),
   }),
   ...quotaMethods('group'),
 ];

@@ -13,6 +13,7 @@ import type { Core } from '../core.js';
 import { checkName, checkNameFree, parseTemplate } from './common.js';
 import type { EncryptedKind, RestrictedKind } from '../../common/attribute-policy.js';
 import { checkRestrictedUpdate, encryptAttributes, infoAnswer } from './template-attributes.js';
+import { OBJECT_NAMES } from '../../common/object-type.js';
 
 /** An object with a user-editable template. */
 export interface TemplatedObject extends PoolObject {
@@ -185,7 +186,13 @@ async function chown<T extends TemplatedObject>(req: Request, kind: ObjectKind<T
     gid: newGroup?.oid ?? obj.owner.gid,
     gname: newGroup?.name ?? obj.owner.gname,
   };
-  if (newUser && kind.namesUnique !== false) checkNameFree(pool, obj.name, owner.uid, ErrorCode.ACTION, oid);
+  if (newUser && kind.namesUnique !== false) {
+    // OpenNebula 7.4: INTERNAL, "user [1] already owns document [4] with NAME x".
+    const clash = pool.getByName(obj.name, owner.uid);
+    if (clash && clash.oid !== oid) {
+      throw new ApiError(ErrorCode.INTERNAL, `user [${owner.uid}] already owns ${OBJECT_NAMES[pool.options.type]} [${clash.oid}] with NAME ${obj.name}`, oid);
+    }
+  }
   const tx = req.transaction();
   kind.beforeChown?.(req, tx, obj, owner);
   tx.touch(pool, obj);

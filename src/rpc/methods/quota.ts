@@ -24,27 +24,36 @@ export async function setQuota<T extends PoolObject & { quotas: Quotas }>(req: R
 }
 
 /**
- * A user or group pool listing as OpenNebula shapes it: the visible objects, then a `<QUOTAS>`
- * element per object, then the default quotas.
+ * A user or group pool listing as OpenNebula 7.4 shapes it: each visible object followed by its
+ * `<QUOTAS>` (and `after(obj)`, already escaped), in API_LIST_ORDER, then the default quotas.
  */
-export function poolWithQuotas<T extends PoolObject & { quotas: Quotas }>(req: Request, pool: Pool<T>, defaultsRoot: string, defaults: Quotas): EscapedString {
+export function poolWithQuotas<T extends PoolObject & { quotas: Quotas }>(
+  req: Request,
+  pool: Pool<T>,
+  defaultsRoot: string,
+  defaults: Quotas,
+  after?: (obj: T) => string,
+): EscapedString {
   const visible = req.core.authz.visibility(req.caller, pool.options.type);
   const shown = inListOrder(req, visible ? [...pool.all()].filter(visible) : [...pool.all()]);
-  let quotas = '';
-  for (const o of shown) quotas += `&lt;QUOTAS&gt;&lt;ID&gt;${o.oid}&lt;/ID&gt;${o.quotas.toEscapedXml()}&lt;/QUOTAS&gt;`;
-  const defaultsXml = `&lt;${defaultsRoot}&gt;${defaults.toEscapedXml()}&lt;/${defaultsRoot}&gt;`;
-  return new EscapedString(pool.toEscapedXml(shown, quotas + defaultsXml));
+  const root = pool.options.root;
+  let xml = `&lt;${root}&gt;`;
+  for (const o of shown) {
+    xml += `${o.toEscapedXml()}&lt;QUOTAS&gt;&lt;ID&gt;${o.oid}&lt;/ID&gt;${o.quotas.toEscapedXml()}&lt;/QUOTAS&gt;`;
+    if (after) xml += after(o);
+  }
+  return new EscapedString(`${xml}&lt;${defaultsRoot}&gt;${defaults.toEscapedXml()}&lt;/${defaultsRoot}&gt;&lt;/${root}&gt;`);
 }
 
 /**
- * `one.user.info` / `one.group.info`: the object's XML with its quotas and the default quotas
- * inserted before the closing tag, from cached escaped parts.
+ * `one.user.info` / `one.group.info`: the object's XML with its quotas (then `after`, already
+ * escaped) and the default quotas inserted before the closing tag, from cached escaped parts.
  */
-export function infoWithQuotas(obj: PoolObject & { quotas: Quotas }, root: string, defaultsRoot: string, defaults: Quotas): EscapedString {
+export function infoWithQuotas(obj: PoolObject & { quotas: Quotas }, root: string, defaultsRoot: string, defaults: Quotas, after = ''): EscapedString {
   const base = obj.toEscapedXml();
   const close = `&lt;/${root}&gt;`;
   return new EscapedString(
-    `${base.slice(0, -close.length)}${obj.quotas.toEscapedXml()}&lt;${defaultsRoot}&gt;${defaults.toEscapedXml()}&lt;/${defaultsRoot}&gt;${close}`,
+    `${base.slice(0, -close.length)}${obj.quotas.toEscapedXml()}${after}&lt;${defaultsRoot}&gt;${defaults.toEscapedXml()}&lt;/${defaultsRoot}&gt;${close}`,
   );
 }
 

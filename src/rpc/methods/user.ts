@@ -2,30 +2,29 @@
 import { AuthOp } from '../../auth/operation.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, passwordError } from '../../auth/password.js';
 import { newTokenSecret } from '../../auth/login-token.js';
-import { Template } from '../../common/template/index.js';
 import { ONEADMIN_GROUP, USERS_GROUP, type Group } from '../../group/index.js';
-import { CORE_AUTH, User, USER_NAME_EXTRA_CHARS } from '../../user/index.js';
-import { ApiError, ErrorCode } from '../api-error.js';
+import { CORE_AUTH, newUserTemplate, User, USER_NAME_EXTRA_CHARS } from '../../user/index.js';
+import { ApiError, ErrorCode, type ErrorCodeValue } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { allocateError, checkName, checkNameFree } from './common.js';
+import { checkName, checkNameFree } from './common.js';
 import { infoWithQuotas, poolWithQuotas, quotaMethods, setQuota } from './quota.js';
 import { updateMethod } from './object-methods.js';
 import { decryptedAnswer } from './template-attributes.js';
 import { revokeAdminRules } from './group-admin.js';
 
 /** The stored secret for a password: a hash for core auth, the value itself for external drivers. */
-async function secretFor(req: Request, driver: string, password: string, oid = -1): Promise<string> {
+async function secretFor(req: Request, driver: string, password: string, oid = -1, code: ErrorCodeValue = ErrorCode.ACTION): Promise<string> {
   if (driver !== CORE_AUTH) return password;
   const error = passwordError(password);
-  if (error) throw new ApiError(ErrorCode.ACTION, error, oid);
+  if (error) throw new ApiError(code, error, oid);
   return hashPassword(password, req.core.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST));
 }
 
 /** Checks the driver name given to allocate or chauth. */
-function checkDriver(driver: string): string {
+function checkDriver(driver: string, code: ErrorCodeValue = ErrorCode.ACTION): string {
   const d = driver === '' ? CORE_AUTH : driver;
-  if (!/^[a-z0-9_]+$/i.test(d)) throw new ApiError(ErrorCode.ACTION, `Invalid auth driver "${driver}"`);
+  if (!/^[a-z0-9_]+$/i.test(d)) throw new ApiError(code, `Invalid auth driver "${driver}"`);
   return d;
 }
 
@@ -50,19 +49,10 @@ export const userMethods: MethodDef[] = [
     secrets: [1],
     run: async (req, [name, password, driverArg, groupArg]) => {
       const { users, groups } = req.core;
-      let driver: string;
-      let groupIds: number[];
-      try {
-        checkName(name, ErrorCode.ALLOCATE, USER_NAME_EXTRA_CHARS);
-        checkNameFree(users, name, -1, ErrorCode.ALLOCATE);
-        driver = checkDriver(driverArg);
-        groupIds = groupArg.map((g) => {
-          if (typeof g !== 'number' || !Number.isInteger(g)) throw new Error(`Group ids must be integers, got ${JSON.stringify(g)}`);
-          return g;
-        });
-      } catch (err) {
-        throw allocateError(users, (err as Error).message);
-      }
+      let groupIds = groupArg.map((g) => {
+        if (typeof g !== 'number' || !Number.isInteger(g)) throw new ApiError(ErrorCode.XML_RPC_API, `Group ids must be integers, got ${JSON.stringify(g)}`);
+        return g;
+      });
       // Users created by oneadmin's group go to "users"; others to their creator's group.
       if (groupIds.length === 0) groupIds = [req.caller.gid === ONEADMIN_GROUP ? USERS_GROUP : req.caller.gid];
       const members = (): Group[] => {
@@ -72,19 +62,18 @@ export const userMethods: MethodDef[] = [
         for (const g of list) req.authorize(g, AuthOp.USE);
         return list;
       };
-      members(); // refuse before paying for the hash
-      let secret: string;
-      try {
-        secret = await secretFor(req, driver, password);
-      } catch (err) {
-        throw allocateError(users, (err as Error).message);
-      }
+      members(); // refuse before looking at the name or paying for the hash
+      // OpenNebula 7.4 answers a bad or taken name, driver or password with INTERNAL and the bare reason.
+      checkName(name, ErrorCode.INTERNAL, USER_NAME_EXTRA_CHARS);
+      checkNameFree(users, name, -1, ErrorCode.INTERNAL);
+      const driver = checkDriver(driverArg, ErrorCode.INTERNAL);
+      const secret = await secretFor(req, driver, password, -1, ErrorCode.INTERNAL);
       // From here on one synchronous step: the hash yielded, so look everything up again.
-      checkNameFree(users, name, -1, ErrorCode.ALLOCATE);
+      checkNameFree(users, name, -1, ErrorCode.INTERNAL);
       const groupList = members();
       const primary = groupList[0]!;
       const tx = req.transaction();
-      const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, secret, driver, true, groupIds, new Template([], { replaceMode: true })));
+      const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, secret, driver, true, groupIds, newUserTemplate()));
       for (const g of groupList) tx.touch(groups, g).users.add(user.oid);
       await tx.commit();
       return user.oid;
@@ -161,19 +150,26 @@ export const userMethods: MethodDef[] = [
     params: ['i', 'i'],
     run: async (req, [oid, gid]) => {
       const { users, groups } = req.core;
+      if (gid < 0) throw new ApiError(ErrorCode.XML_RPC_API, 'Wrong group ID', oid);
+      req.get(users, oid);
+      const group = req.get(groups, gid);
+      if (oid === 0) throw new ApiError(ErrorCode.INTERNAL, `user [0] ${users.get(0)!.name} cannot be moved outside of the group [${ONEADMIN_GROUP}] oneadmin`, oid);
+      // As OpenNebula 7.4: MANAGE on the user, USE on the new group.
       const user = req.authorized(users, oid, AuthOp.MANAGE);
-      const group = req.authorized(groups, gid, AuthOp.MANAGE);
+      req.authorize(group, AuthOp.USE);
       if (user.gid === gid) return oid;
-      if (oid === 0) throw new ApiError(ErrorCode.ACTION, 'Cannot change the primary group of oneadmin.', oid);
+      // The old primary group is left only when the new one was not a secondary group already;
+      // otherwise the two swap roles and the user stays in both.
+      const leaveOld = !user.groups.has(gid);
       const tx = req.transaction();
-      const old = groups.get(user.gid);
+      const old = leaveOld ? groups.get(user.gid) : undefined;
       const wasAdmin = old?.admins.has(oid) ?? false;
       if (old) {
         tx.touch(groups, old).users.delete(oid);
         old.admins.delete(oid);
       }
       tx.touch(users, user);
-      user.groups.delete(user.gid);
+      if (leaveOld) user.groups.delete(user.gid);
       users.setOwner(user, { ...user.owner, gid, gname: group.name });
       user.groups.add(gid);
       tx.touch(groups, group).users.add(oid);
@@ -189,7 +185,7 @@ export const userMethods: MethodDef[] = [
       const { users, groups } = req.core;
       const user = req.authorized(users, oid, AuthOp.MANAGE);
       const group = req.authorized(groups, gid, AuthOp.MANAGE);
-      if (user.groups.has(gid)) throw new ApiError(ErrorCode.ACTION, `User [${oid}] is already in group [${gid}].`, oid);
+      if (user.groups.has(gid)) throw new ApiError(ErrorCode.ACTION, 'User is already in this group', oid);
       const tx = req.transaction();
       tx.touch(users, user).groups.add(gid);
       tx.touch(groups, group).users.add(oid);
@@ -204,8 +200,9 @@ export const userMethods: MethodDef[] = [
       const { users, groups } = req.core;
       const user = req.authorized(users, oid, AuthOp.MANAGE);
       const group = req.authorized(groups, gid, AuthOp.MANAGE);
-      if (user.gid === gid) throw new ApiError(ErrorCode.ACTION, `Cannot remove user [${oid}] from its primary group [${gid}]; change it with chgrp first.`, oid);
-      if (!user.groups.has(gid)) throw new ApiError(ErrorCode.ACTION, `User [${oid}] is not in group [${gid}].`, oid);
+      // OpenNebula 7.4's words: the primary group is changed with chgrp first.
+      if (!user.groups.has(gid)) throw new ApiError(ErrorCode.ACTION, 'User is not part of this group', oid);
+      if (user.gid === gid) throw new ApiError(ErrorCode.ACTION, 'Cannot remove user from the primary group', oid);
       const tx = req.transaction();
       tx.touch(users, user).groups.delete(gid);
       const wasAdmin = group.admins.has(oid);
@@ -249,10 +246,11 @@ export const userMethods: MethodDef[] = [
       const user = users.getByName(name);
       if (!user) throw new ApiError(ErrorCode.NO_EXISTS, `Error getting user ${JSON.stringify(name)}.`);
       if (user.oid !== req.caller.uid) req.authorize(user, AuthOp.ADMIN);
-      if (egid >= 0 && !user.groups.has(egid)) throw new ApiError(ErrorCode.ACTION, `User [${user.oid}] is not in group [${egid}]: cannot scope a token to it.`, user.oid);
+      if (egid >= 0 && !user.groups.has(egid)) throw new ApiError(ErrorCode.XML_RPC_API, 'EGID is not in user group list', user.oid);
       const tx = req.transaction();
       if (valid === 0) {
         // 0 resets: the given token, or all of them.
+        if (token !== '' && !user.tokens.some((t) => t.token === token)) throw new ApiError(ErrorCode.XML_RPC_API, 'Could not find token', user.oid);
         tx.touch(users, user).tokens = token === '' ? [] : user.tokens.filter((t) => t.token !== token);
         await tx.commit();
         return token;
