@@ -116,7 +116,8 @@ async function deleteNetwork(req: Request, vnet: VirtualNetwork): Promise<void> 
 /**
  * `one.vn.recover` operations (0 failure, 1 success, 2 delete, 3 retry): the state each applies
  * to and the one it leads to, as in 7.4. Networks here are READY as soon as they exist (no
- * driver call to wait for), so these only matter for one left in another state.
+ * driver call to wait for), so these matter for a network a bad AR left in ERROR on allocate,
+ * or one left in another state.
  */
 const RECOVER_OPS: readonly { name: string; from: Partial<Record<VnetStateValue, VnetStateValue | 'delete'>> }[] = [
   { name: 'recover failure', from: { [VnetState.INIT]: VnetState.ERROR, [VnetState.LOCK_CREATE]: VnetState.ERROR, [VnetState.LOCK_DELETE]: VnetState.ERROR } },
