@@ -282,10 +282,7 @@ onEveryBackend('virtual networks', (get) => {
     const bad: [string, RegExp][] = [
       ['VN_MAD = "bridge"', /^\[one\.vn\.allocate\] No NAME in template for Virtual Network\.$/],
       ['NAME = "vn-bad-1"\nBRIDGE = "br0"', /No VN_MAD in template/],
-      ['NAME = "vn-bad-2"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "0" ]', /Wrong SIZE "0"/],
-      ['NAME = "vn-bad-3"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.256", SIZE = "2" ]', /Wrong IP "10.0.0.256"/],
-      ['NAME = "vn-bad-4"\nVN_MAD = "bridge"\nAR = [ TYPE = "IPX", SIZE = "2" ]', /Unknown address range TYPE "IPX"/],
-      ['NAME = "vn-bad-5"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "10" ]\nAR = [ TYPE = "IP4", IP = "10.0.0.5", SIZE = "10" ]', /overlaps with address range 0/],
+      ['NAME = "vn-bad-2"\nVN_MAD = "bridge"\nAR = "10.0.0.1"', /AR must be a vector/],
       ['NAME = "vn-bad-6"\nTYPE = RANGED\nNETWORK_ADDRESS = "not-an-ip"', /Wrong NETWORK_ADDRESS/],
       ['NAME = "vn/bad"\nVN_MAD = "bridge"', /Invalid NAME, char '\/' is not allowed/],
       ['NAME = "vn-bad-7"\nVN_MAD = "bridge"\nSECURITY_GROUPS = "web"', /Wrong SECURITY_GROUPS "web"/],
@@ -297,6 +294,45 @@ onEveryBackend('virtual networks', (get) => {
     await refused(oned, 'one.vn.allocate', [LAN('vn-dup'), -1], Code.INTERNAL, new RegExp(`^\\[one\\.vn\\.allocate\\] NAME is already taken by NET ${id}\\.$`));
     assert.deepEqual(idsIn(await okXml(oned, 'one.vnpool.info', [-2, -1, -1]), 'VNET'), [...before, id], 'refused calls leave no network and no id hole');
     await refused(oned, 'one.vn.info', [9999], Code.NO_EXISTS, /Error getting virtual network \[9999\]/);
+  });
+
+  test('a bad AR on allocate: the network is made in ERROR with the reason (7.4), ARs before it kept; recover success makes it READY (goca TestVirtualNetworkRecover)', async () => {
+    const oned = get();
+    const stateOf = async (id: number) => {
+      const v = await vnet(oned, id);
+      return { state: childText(v, 'STATE'), error: templateOf(v).ERROR ?? '', ars: ars(v).map((a) => childText(a, 'IP')), tmplAr: templateOf(v).AR };
+    };
+    // goca's sequence: allocate, wait for ERROR, recover success, wait for READY, delete.
+    const goca = 'NAME = vn_invalid_ar\nBRIDGE = vbr0\nVN_MAD = dummy\nNETWORK_ADDRESS = 192.168.0.0\nAR = [ TYPE = IP4, IP = 192.168.0.1, SIZE = -1 ]\n';
+    const id = await okId(oned, 'one.vn.allocate', [goca, -1]);
+    const failed = await stateOf(id);
+    assert.equal(failed.state, '5', 'ERROR');
+    assert.match(failed.error, /^\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} \d{4}: Wrong SIZE "-1" for the address range/);
+    assert.deepEqual([failed.ars, failed.tmplAr], [[], undefined], 'the bad AR is dropped, not left in the template');
+    await refused(oned, 'one.vn.recover', [id, 0], Code.INTERNAL, /'recover failure' .* wrong state ERROR/);
+    await okId(oned, 'one.vn.recover', [id, 1]);
+    assert.deepEqual(await stateOf(id), { state: '1', error: '', ars: [], tmplAr: undefined }, 'READY, the error gone');
+    await okId(oned, 'one.vn.delete', [id]);
+    await refused(oned, 'one.vn.info', [id], Code.NO_EXISTS, /Error getting virtual network/);
+
+    // ARs are made in order up to the first bad one; it and those after it are dropped.
+    const cases: [string, RegExp][] = [
+      ['AR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "0" ]', /Wrong SIZE "0"/],
+      ['AR = [ TYPE = "IP4", IP = "10.0.0.256", SIZE = "2" ]', /Wrong IP "10.0.0.256"/],
+      ['AR = [ TYPE = "IPX", SIZE = "2" ]', /Unknown address range TYPE "IPX"/],
+      ['AR = [ TYPE = "IP4", IP = "10.0.0.5", SIZE = "10" ]', /overlaps with address range 0/],
+    ];
+    for (const [i, [bad, message]] of cases.entries()) {
+      const text = `NAME = "vn-bad-ar-${i}"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "10" ]\n${bad}\nAR = [ TYPE = "IP4", IP = "10.1.0.1", SIZE = "2" ]`;
+      const vid = await okId(oned, 'one.vn.allocate', [text, -1]);
+      const got = await stateOf(vid);
+      assert.equal(got.state, '5', bad);
+      assert.match(got.error, message);
+      assert.deepEqual([got.ars, got.tmplAr], [['10.0.0.1'], undefined], bad);
+    }
+    // A good network stays READY with no ERROR.
+    const good = await stateOf(await okId(oned, 'one.vn.allocate', [LAN('vn-good-ar'), -1]));
+    assert.deepEqual([good.state, good.error, good.ars], ['1', '', ['10.0.0.1']]);
   });
 
   test('add_ar, update_ar, rm_ar: ids go on, overlaps and bad ranges refused, used ranges kept unless forced', async () => {

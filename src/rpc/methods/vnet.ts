@@ -116,7 +116,8 @@ async function deleteNetwork(req: Request, vnet: VirtualNetwork): Promise<void> 
 /**
  * `one.vn.recover` operations (0 failure, 1 success, 2 delete, 3 retry): the state each applies
  * to and the one it leads to, as in 7.4. Networks here are READY as soon as they exist (no
- * driver call to wait for), so these only matter for one left in another state.
+ * driver call to wait for), so these matter for a network a bad AR left in ERROR on allocate,
+ * or one left in another state.
  */
 const RECOVER_OPS: readonly { name: string; from: Partial<Record<VnetStateValue, VnetStateValue | 'delete'>> }[] = [
   { name: 'recover failure', from: { [VnetState.INIT]: VnetState.ERROR, [VnetState.LOCK_CREATE]: VnetState.ERROR, [VnetState.LOCK_DELETE]: VnetState.ERROR } },
@@ -146,6 +147,25 @@ function newNetwork(req: Request, name: string, fields: VirtualNetwork['fields']
   return vnet;
 }
 
+/**
+ * The ARs of a new network, as 7.4 makes them once the network driver created it: in order, up
+ * to the first that cannot be made. That one and those after it are dropped, and the network,
+ * created all the same, is left in ERROR with the reason in TEMPLATE/ERROR (one.vn.recover
+ * clears it). Only AR errors do this; a bad template otherwise still refuses the call.
+ */
+function addCreationArs(vnet: VirtualNetwork, ars: readonly Vector[], macPrefix: number): void {
+  for (const ar of ars) {
+    try {
+      vnet.addAr(ar, macPrefix);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      vnet.fields.state = vnet.fields.prevState = VnetState.ERROR;
+      vnet.template.set('ERROR', `${timestamp(new Date())}: ${(err as Error).message}`);
+      return;
+    }
+  }
+}
+
 export const vnetMethods: MethodDef[] = [
   method({
     name: 'one.vn.allocate',
@@ -166,7 +186,7 @@ export const vnetMethods: MethodDef[] = [
         const request = networkRequest(template);
         encryptAttributes(req, 'VNET', template);
         const created = newNetwork(req, name, request.fields, template);
-        for (const ar of request.ars) created.addAr(ar, vnets.macPrefix);
+        addCreationArs(created, request.ars, vnets.macPrefix);
         // Automatic VLAN ids last: nothing after this can refuse the call but the commit.
         vnets.vlans.assign(created.oid, created.fields);
         created.syncTemplate();
