@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       close: () => db.close(),
     };
     const pool = new VirtualNetworkPool();
-    const template = Template.parse(`VN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "${leases + changes + 1}" ]`);
+    const template = Template.parse(`VN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "${leases + changes + 1}" ]`);
     const req = networkRequest(template);
     const vnet = new VirtualNetwork(pool.nextOid(), 'big', { uid: 0, gid: 0, uname: 'oneadmin', gname: 'oneadmin' }, Permissions.fromOctal(0o600), req.fields, template);
     for (const ar of req.ars) vnet.addAr(ar, pool.macPrefix);

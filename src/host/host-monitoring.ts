@@ -1,9 +1,15 @@
 /**
  * What an IM probe reports about a host, split the way OpenNebula splits it: measurements that
- * change at every probe (free and used CPU and memory, network traffic, NUMA memory) become a
- * monitoring sample, stored in `host_monitoring` and never in the host's body; the rest
- * describes the host (hypervisor, CPU model, total capacity, datastores) and goes to its
- * template and share, which change only when those do.
+ * change at every probe (free and used CPU and memory, network traffic, free NUMA memory and
+ * huge pages) become a monitoring sample, stored in `host_monitoring` and never in the host's
+ * body; the rest describes the host (hypervisor, CPU model and features, total capacity,
+ * datastores, NUMA topology, PCI devices) and goes to its template and share, which change
+ * only when those do.
+ *
+ * HUGEPAGE and MEMORY_NODE vectors carry either side, as OpenNebula's probes send them: the
+ * system probe's `HUGEPAGE = [NODE_ID, SIZE, PAGES]` and `MEMORY_NODE = [NODE_ID, TOTAL,
+ * DISTANCE]` describe the topology, the monitor probe's `HUGEPAGE = [NODE_ID, SIZE, FREE]` and
+ * `MEMORY_NODE = [NODE_ID, FREE, USED]` measure it; a vector holding both is split.
  */
 import { Template, type Vector } from '../common/template/index.js';
 import type { Write } from '../db/database.js';
@@ -20,12 +26,28 @@ const CAPACITY: readonly (readonly [string, string])[] = [
 ];
 /** Probe names of `<SYSTEM>` elements, in element order. */
 const SYSTEM: readonly string[] = ['NETRX', 'NETTX'];
-/** Per-NUMA-node measurements: `HUGEPAGE = [NODE_ID, SIZE, FREE]`, `MEMORY_NODE = [NODE_ID, USED, FREE]`. */
-const NUMA = new Set(['HUGEPAGE', 'MEMORY_NODE']);
 /** Per-VM data in a probe: the Information Manager handles it; it is no part of the host. */
 const VM_DATA = new Set(['VM', 'VM_POLL']);
 
-const MEASUREMENTS: ReadonlySet<string> = new Set([...CAPACITY.map(([name]) => name), ...SYSTEM, ...NUMA, ...VM_DATA]);
+const MEASUREMENTS: ReadonlySet<string> = new Set([...CAPACITY.map(([name]) => name), ...SYSTEM, ...VM_DATA]);
+
+/**
+ * The keys of the NUMA vectors that describe the topology (the rest of such a vector is a
+ * measurement); a vector without any of them besides NODE_ID and SIZE describes nothing.
+ */
+const NUMA_DESCRIPTION: ReadonlyMap<string, { readonly keys: readonly string[]; readonly marks: readonly string[] }> = new Map([
+  ['HUGEPAGE', { keys: ['NODE_ID', 'SIZE', 'PAGES'], marks: ['PAGES'] }],
+  ['MEMORY_NODE', { keys: ['NODE_ID', 'TOTAL', 'DISTANCE'], marks: ['TOTAL', 'DISTANCE'] }],
+]);
+
+/** The descriptive part of a HUGEPAGE or MEMORY_NODE vector, or undefined when it only measures. */
+function numaDescription(name: string, v: Vector): Vector | undefined {
+  const d = NUMA_DESCRIPTION.get(name)!;
+  if (!d.marks.some((k) => v.has(k))) return undefined;
+  const out: Vector = new Map();
+  for (const k of d.keys) if (v.has(k)) out.set(k, v.get(k)!);
+  return out;
+}
 
 /** A probe value as OpenNebula reads an integer: leading digits, or nothing. */
 export function probeInt(value: string | undefined): number | undefined {
@@ -81,12 +103,12 @@ function numaXml(probe: Template): string {
   };
   const num = (v: Vector, key: string) => probeInt(v.get(key)) ?? 0;
   for (const a of probe.getAll('HUGEPAGE')) {
-    if (typeof a.value === 'string' || probeInt(a.value.get('SIZE')) === undefined) continue;
+    if (typeof a.value === 'string' || probeInt(a.value.get('SIZE')) === undefined || !a.value.has('FREE')) continue;
     const node = nodeOf(a.value);
     if (node) node.pages += `<HUGEPAGE><FREE>${num(a.value, 'FREE')}</FREE><SIZE>${num(a.value, 'SIZE')}</SIZE></HUGEPAGE>`;
   }
   for (const a of probe.getAll('MEMORY_NODE')) {
-    if (typeof a.value === 'string') continue;
+    if (typeof a.value === 'string' || (!a.value.has('FREE') && !a.value.has('USED'))) continue;
     const node = nodeOf(a.value);
     if (node) node.memory = `<MEMORY><FREE>${num(a.value, 'FREE')}</FREE><USED>${num(a.value, 'USED')}</USED></MEMORY>`;
   }
@@ -110,7 +132,15 @@ export class MonitoringReport {
 
   static fromProbe(hid: number, probe: Template, timestamp: number): MonitoringReport {
     const info = new Template();
-    for (const a of probe.attributes()) if (!MEASUREMENTS.has(a.name)) info.add(a.name, a.value);
+    for (const a of probe.attributes()) {
+      if (MEASUREMENTS.has(a.name)) continue;
+      if (NUMA_DESCRIPTION.has(a.name)) {
+        const d = typeof a.value === 'string' ? undefined : numaDescription(a.name, a.value);
+        if (d) info.add(a.name, d);
+      } else {
+        info.add(a.name, a.value);
+      }
+    }
     return new MonitoringReport(info, HostMonitoring.fromProbe(hid, probe, timestamp), info.toXml());
   }
 }

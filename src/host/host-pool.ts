@@ -39,6 +39,13 @@ export class HostPool extends Pool<Host> {
     }
   }
 
+  /** `one.hostpool.info` of `hosts`, escaped: each without its monitoring, as OpenNebula 7 lists hosts. */
+  toEscapedListXml(hosts: Iterable<Host>): string {
+    let xml = `&lt;${this.options.root}&gt;`;
+    for (const h of hosts) xml += h.toEscapedListXml();
+    return `${xml}&lt;/${this.options.root}&gt;`;
+  }
+
   /** Puts back a stored version of a host, keeping what only memory holds (monitoring). */
   override restore(oid: number, xml: string | null): void {
     const before = this.get(oid);

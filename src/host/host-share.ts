@@ -8,6 +8,8 @@ import { child, childInt } from '../common/xml-tree.js';
 import { xmlElement } from '../common/xml.js';
 import type { Vector } from '../common/template/index.js';
 import type { Reserved } from '../cluster/index.js';
+import { HostNuma } from './host-share-numa.js';
+import { HostPci } from './host-share-pci.js';
 
 /** What a VM takes of a host. */
 export interface Capacity {
@@ -57,6 +59,10 @@ export class HostShare {
   /** MB of disk allocated to VMs. */
   diskUsage = 0;
   disk: DiskInfo = NO_DISK;
+  /** PCI devices, each free or held by a VM. */
+  pci = new HostPci();
+  /** NUMA topology: cores (with pinned VMs), huge pages and memory per node. */
+  numa = new HostNuma();
 
   /** Sets the totals found by monitoring and the maxima they leave after `reserved`. */
   setTotals(totalCpu: number, totalMem: number, reserved: Reserved): void {
@@ -111,8 +117,7 @@ export class HostShare {
       `<RUNNING_VMS>${this.runningVms}</RUNNING_VMS><VMS_THREAD>${this.vmsThread}</VMS_THREAD>` +
       `<DATASTORES><DISK_USAGE>${this.diskUsage}</DISK_USAGE>${ds}<FREE_DISK>${d.free}</FREE_DISK>` +
       `<MAX_DISK>${d.max}</MAX_DISK><USED_DISK>${d.used}</USED_DISK></DATASTORES>` +
-      // PCI passthrough and NUMA topologies are not modelled yet: OpenNebula's empty elements.
-      '<PCI_DEVICES/><NUMA_NODES/></HOST_SHARE>'
+      `${this.pci.toXml()}${this.numa.toXml(this.vmsThread)}</HOST_SHARE>`
     );
   }
 
@@ -137,6 +142,8 @@ export class HostShare {
         ds: ds.children.filter((c) => c.name === 'DS').map((c) => new Map(c.children.map((k) => [k.name, k.text]))),
       };
     }
+    share.pci = HostPci.fromXml(child(node, 'PCI_DEVICES'));
+    share.numa = HostNuma.fromXml(child(node, 'NUMA_NODES'));
     return share;
   }
 }

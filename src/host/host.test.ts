@@ -42,7 +42,7 @@ test('a report: description to the template, totals and disks to the share, meas
   assert.deepEqual([h.share.totalCpu, h.share.maxCpu, h.share.totalMem, h.share.maxMem], [800, 700, 16_000_000, 16_000_000]);
   assert.deepEqual([h.share.disk.max, h.share.disk.free, h.share.disk.used, h.share.disk.ds.length], [1000, 600, 400, 1]);
   const names = h.template.attributes().map((a) => a.name).sort();
-  assert.deepEqual(names, ['CPUSPEED', 'HOSTNAME', 'HYPERVISOR', 'IM_MAD', 'RESERVED_CPU', 'RESERVED_MEM', 'VM_MAD']);
+  assert.deepEqual(names, ['CPUSPEED', 'HOSTNAME', 'HYPERVISOR', 'IM_MAD', 'RESERVED_CPU', 'RESERVED_MEM', 'TOTALCPU', 'TOTALMEMORY', 'VM_MAD'], 'TOTALCPU and TOTALMEMORY stay, as in OpenNebula 7');
   const sample = parseXmlTree(report.sample.xml);
   assert.equal(childInt(sample, 'TIMESTAMP'), 1_700_000_000);
   assert.equal(childInt(sample, 'ID'), 3);
@@ -53,6 +53,68 @@ test('a report: description to the template, totals and disks to the share, meas
   assert.ok(!h.toBody().includes('<CAPACITY>'));
   assert.ok(h.toXml().includes('<FREE_CPU>750</FREE_CPU>'));
   assert.equal(h.lastMonTime, 1_700_000_000);
+});
+
+/** A probe with a NUMA topology and PCI devices: the system probe's vectors and the monitor probe's. */
+const NUMA_PROBE = (() => {
+  const t = PROBE.clone();
+  t.remove('HUGEPAGE');
+  t.remove('MEMORY_NODE');
+  const extra = Template.parse(
+    'CORE = [ NODE_ID = 0, ID = 0, CPUS = "0,2" ]\nCORE = [ NODE_ID = 0, ID = 1, CPUS = "1,3" ]\nCORE = [ NODE_ID = 1, ID = 2, CPUS = "4,6" ]\n' +
+      'HUGEPAGE = [ NODE_ID = 0, SIZE = 2048, PAGES = 16 ]\nHUGEPAGE = [ NODE_ID = 1, SIZE = 2048, PAGES = 8 ]\n' +
+      'MEMORY_NODE = [ NODE_ID = 0, TOTAL = 8000000, DISTANCE = "0 1 " ]\nMEMORY_NODE = [ NODE_ID = 1, TOTAL = 8000000, DISTANCE = "1 0" ]\n' +
+      'HUGEPAGE = [ NODE_ID = 0, SIZE = 2048, FREE = 12 ]\nMEMORY_NODE = [ NODE_ID = 0, FREE = 7000000, USED = 1000000 ]\n' +
+      'PCI = [ ADDRESS = "0000:02:00:0", SHORT_ADDRESS = "02:00.0", VENDOR = "10de", DEVICE = "0863", CLASS = "0302", NUMA_NODE = "1" ]\n',
+  );
+  for (const a of extra.attributes()) t.add(a.name, a.value);
+  return t;
+})();
+
+test('a report with NUMA nodes and PCI devices: topology and devices to the share, measurements to the sample, none in the template', () => {
+  const h = host();
+  const report = MonitoringReport.fromProbe(h.oid, NUMA_PROBE, 10);
+  h.applyReport(report, NONE);
+  h.setMonitoring(report.sample);
+  for (const name of ['CORE', 'HUGEPAGE', 'MEMORY_NODE', 'PCI']) assert.equal(h.template.has(name), false, name);
+  const x = parseXmlTree(h.toXml());
+  const share = child(x, 'HOST_SHARE')!;
+  assert.deepEqual(share.children.slice(-2).map((c) => c.name), ['PCI_DEVICES', 'NUMA_NODES'], 'after DATASTORES, in this order');
+  const nodes = child(share, 'NUMA_NODES')!.children;
+  assert.deepEqual(nodes.map((n) => childText(n, 'NODE_ID')), ['0', '1']);
+  assert.deepEqual(nodes[0]!.children.map((c) => c.name), ['CORE', 'CORE', 'HUGEPAGE', 'MEMORY', 'NODE_ID']);
+  assert.deepEqual(nodes[0]!.children[0]!.children.map((c) => [c.name, c.text]), [['CPUS', '0:-1,2:-1'], ['DEDICATED', 'NO'], ['FREE', '2'], ['ID', '0']]);
+  assert.deepEqual(child(nodes[0]!, 'HUGEPAGE')!.children.map((c) => [c.name, c.text]), [['PAGES', '16'], ['SIZE', '2048'], ['USAGE', '0']]);
+  assert.deepEqual(child(nodes[0]!, 'MEMORY')!.children.map((c) => [c.name, c.text]), [['DISTANCE', '0 1'], ['TOTAL', '8000000'], ['USAGE', '0']]);
+  const pci = child(share, 'PCI_DEVICES')!.children;
+  assert.equal(pci.length, 1);
+  assert.equal(childText(pci[0]!, 'VMID'), '-1', 'a new device is free');
+  // The sample: only the monitor probe's vectors, node by node.
+  const sample = parseXmlTree(report.sample.xml);
+  const numa = sample.children.filter((c) => c.name === 'NUMA_NODE');
+  assert.equal(numa.length, 1, 'node 1 has no measurements');
+  assert.deepEqual(numa[0]!.children.map((c) => c.name), ['HUGEPAGE', 'MEMORY', 'NODE_ID']);
+  assert.deepEqual(child(numa[0]!, 'HUGEPAGE')!.children.map((c) => [c.name, c.text]), [['FREE', '12'], ['SIZE', '2048']]);
+  // New measurements alone leave the body as it is.
+  const next = MonitoringReport.fromProbe(h.oid, Template.parse(NUMA_PROBE.toText().replace('FREE="12"', 'FREE="3"').replace('FREE="7000000"', 'FREE="1"')), 11);
+  assert.equal(h.reportChangesBody(next), false);
+  // Round trip through the stored body.
+  assert.equal(Host.fromXml(parseXmlTree(h.toBody())).toBody(), h.toBody());
+});
+
+test('hostpool.info lists a host with an empty MONITORING, whatever its latest sample', () => {
+  const h = host();
+  const report = MonitoringReport.fromProbe(h.oid, PROBE, 10);
+  h.applyReport(report, NONE);
+  h.setMonitoring(report.sample);
+  const listed = h.toEscapedListXml();
+  assert.ok(listed.endsWith('&lt;/TEMPLATE&gt;&lt;MONITORING/&gt;&lt;/HOST&gt;'));
+  assert.ok(h.toXml().includes('<FREE_CPU>750</FREE_CPU>'), 'host.info shows the sample');
+  h.setMonitoring(MonitoringReport.fromProbe(h.oid, PROBE, 11).sample);
+  assert.equal(h.toEscapedListXml(), listed, 'a new sample does not change the listing');
+  h.changed();
+  h.vms.add(5);
+  assert.ok(h.toEscapedListXml().includes('&lt;VMS&gt;&lt;ID&gt;5&lt;/ID&gt;&lt;/VMS&gt;'), 'a change of the body does');
 });
 
 test('the same report again changes nothing in the body; a different description does', () => {

@@ -5,7 +5,7 @@
  */
 import type { XmlNode } from '../common/xml-tree.js';
 import { child, childInt, childText } from '../common/xml-tree.js';
-import { xmlElement } from '../common/xml.js';
+import { xmlElement, xmlEscapeText } from '../common/xml.js';
 import { timestamp } from '../common/log.js';
 import { Template } from '../common/template/index.js';
 import type { Row } from '../db/database.js';
@@ -43,8 +43,11 @@ export const HostStatus = { ENABLED: 0, DISABLED: 1, OFFLINE: 2 } as const;
 
 export type HostStatusValue = (typeof HostStatus)[keyof typeof HostStatus];
 
-/** Template attributes the share takes out of monitoring reports (not kept in the template). */
-const SHARE_ATTRIBUTES = ['TOTALCPU', 'TOTALMEMORY', 'DS_LOCATION_TOTAL_MB', 'DS_LOCATION_FREE_MB', 'DS_LOCATION_USED_MB', 'DS'];
+/**
+ * Template attributes the share takes out of monitoring reports (not kept in the template).
+ * TOTALCPU and TOTALMEMORY go to the share and stay in the template, as in OpenNebula 7.
+ */
+const SHARE_ATTRIBUTES = ['DS_LOCATION_TOTAL_MB', 'DS_LOCATION_FREE_MB', 'DS_LOCATION_USED_MB', 'DS', 'PCI', 'CORE', 'HUGEPAGE', 'MEMORY_NODE'];
 /** Monitored values that go stale when a host goes offline. */
 const OFFLINE_STALE = ['TOTALCPU', 'TOTALMEMORY', 'FREECPU', 'FREEMEMORY', 'USEDCPU', 'USEDMEMORY'];
 
@@ -67,6 +70,8 @@ export class Host extends PoolObject {
   /** When the monitoring round in flight started (epoch seconds, memory only), null when none. */
   monitoringSince: number | null = null;
   private body: string | null = null;
+  /** Escaped XML of pool listings (see toEscapedListXml). */
+  private escapedListXml: string | null = null;
   /** Key of the last monitoring report applied to the body (see MonitoringReport.key). */
   private appliedReport: string | null = null;
   private clusterIdList: readonly number[];
@@ -181,9 +186,9 @@ export class Host extends PoolObject {
   }
 
   /**
-   * Applies a successful report: its description merged into the template, total capacity and
-   * disks into the share (MAX_* from `reserved`), ERROR cleared, MONITORED unless DISABLED.
-   * Ignored for an OFFLINE host, which is not monitored.
+   * Applies a successful report: its description merged into the template, total capacity,
+   * disks, PCI devices and NUMA topology into the share (MAX_* from `reserved`), ERROR cleared,
+   * MONITORED unless DISABLED. Ignored for an OFFLINE host, which is not monitored.
    */
   applyReport(report: MonitoringReport, reserved: Reserved): void {
     if (this.state === HostState.OFFLINE) return;
@@ -201,6 +206,8 @@ export class Host extends PoolObject {
       used: probeInt(t.get('DS_LOCATION_USED_MB')) ?? disk.used,
       ds: t.getAll('DS').flatMap((a) => (typeof a.value === 'string' ? [] : [a.value])),
     };
+    share.pci.applyProbe(report.info);
+    share.numa.applyProbe(report.info);
     for (const name of SHARE_ATTRIBUTES) t.remove(name);
     if (this.state !== HostState.DISABLED) this.setState(HostState.MONITORED);
     this.appliedReport = report.key;
@@ -229,6 +236,15 @@ export class Host extends PoolObject {
   override changed(): void {
     super.changed();
     this.body = null;
+    this.escapedListXml = null;
+  }
+
+  /**
+   * The host as `one.hostpool.info` lists it, escaped: OpenNebula 7 lists hosts with an empty
+   * `<MONITORING/>` (samples come from `one.hostpool.monitoring`), so a new sample leaves it as is.
+   */
+  toEscapedListXml(): string {
+    return (this.escapedListXml ??= xmlEscapeText(`${this.toBody().slice(0, -'</HOST>'.length)}<MONITORING/></HOST>`));
   }
 
   /** The stored body: the XML without the (separately stored) monitoring sample. */

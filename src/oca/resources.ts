@@ -279,11 +279,15 @@ export class VnetResource extends OwnedResource<VirtualNetwork> {
   reserve(id: number, reservationTemplate: string): Promise<number> {
     return this.id('one.vn.reserve', id, reservationTemplate);
   }
+  /** `one.vn.recover`: 0 failure, 1 success, 2 delete, 3 retry, for a network stuck in a driver state. */
+  recover(id: number, operation: 0 | 1 | 2 | 3): Promise<number> {
+    return this.id('one.vn.recover', id, operation);
+  }
   override list(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<VirtualNetwork[]> {
     return this.listWith(filter, start, end);
   }
 }
-wraps('one.vn', ...OWNED, 'allocate', 'add_ar', 'rm_ar', 'update_ar', 'free_ar', 'hold', 'release', 'reserve');
+wraps('one.vn', ...OWNED, 'allocate', 'add_ar', 'rm_ar', 'update_ar', 'free_ar', 'hold', 'release', 'reserve', 'recover');
 wraps('one.vnpool', 'info');
 
 export class DatastoreResource extends OwnedResource<Datastore> {

@@ -28,7 +28,7 @@ import { DEFAULT_DATASTORE_DIR, DatastorePool, StorageMadConf, storageDrivers } 
 import { AttributePolicy } from '../common/attribute-policy.js';
 import { SecretBox } from '../common/secret-box.js';
 import { Transaction } from '../pool/index.js';
-import { DEFAULT_MAC_PREFIX, VirtualNetworkPool } from '../vnet/index.js';
+import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
 import { bootstrap, createDefaultCluster, oneadminCredentials } from './bootstrap.js';
@@ -139,7 +139,11 @@ export class Nebula implements Core {
       devPrefix: this.config.string('DEFAULT_DEVICE_PREFIX', 'hd'),
       cdromDevPrefix: this.config.string('DEFAULT_CDROM_DEVICE_PREFIX', 'hd'),
     });
-    this.vnets = new VirtualNetworkPool({ macPrefix: this.config.string('MAC_PREFIX', DEFAULT_MAC_PREFIX), uidOf: (uname) => this.users.getByName(uname)?.oid });
+    this.vnets = new VirtualNetworkPool({
+      macPrefix: this.config.string('MAC_PREFIX', DEFAULT_MAC_PREFIX),
+      uidOf: (uname) => this.users.getByName(uname)?.oid,
+      vlanIds: vlanIdsConfig(this.config.vector('VLAN_IDS'), this.config.vector('VXLAN_IDS')),
+    });
     this.vmResources = new VmResources(this.images, this.vnets);
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
     this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);

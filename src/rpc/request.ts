@@ -47,6 +47,19 @@ export class Request {
     if (denial) throw this.denied(denial, -1);
   }
 
+  /**
+   * Throws unless the caller may create a `type` object in `container` (ADMIN on it, e.g. the
+   * cluster of a new host): one AUTHORIZATION error naming every check that failed, joined as
+   * OpenNebula joins them ("Not authorized to perform CREATE HOST; Not authorized to perform
+   * ADMIN CLUSTER [0].").
+   */
+  authorizeCreateIn(type: ObjectTypeName, container: PoolObject, op: AuthOpValue): void {
+    const denials = [this.core.authz.checkType(this.caller, type, 8, this.caller.gid), this.core.authz.check(this.caller, container, op)].filter((d) => d !== null);
+    const locked = denials.find((d) => d.kind === 'locked');
+    if (locked) throw this.denied(locked, -1);
+    if (denials.length > 0) throw this.denied({ kind: 'denied', message: denials.map((d) => d.message).join('; ') }, -1);
+  }
+
   /** Throws unless the caller is oneadmin or in the oneadmin group. */
   requireAdmin(what: string): void {
     if (!this.caller.isAdmin) throw new ApiError(ErrorCode.AUTHORIZATION, `User [${this.caller.uid}] : Not authorized to ${what}.`);

@@ -1,5 +1,6 @@
 /**
- * A host as one scheduling cycle sees it: its capacity and usage from `one.hostpool.info`, and
+ * A host as one scheduling cycle sees it: its capacity and usage from `one.hostpool.info`, its
+ * latest monitoring sample from `one.hostpool.monitoring` (7.x lists hosts without it), and
  * what this cycle has dispatched to it so far, so the next VM of the same cycle sees the room
  * that is really left (and packing, striping and load-aware ranks see it too).
  */
@@ -101,8 +102,16 @@ export class SchedHost implements Attributes {
     this.version++;
   }
 
-  /** A host of `one.hostpool.info`. */
-  static fromXml(node: XmlNode): SchedHost {
+  /**
+   * A host of `one.hostpool.info`, with `sample` (a `<MONITORING>` of `one.hostpool.monitoring`)
+   * in place of the listing's empty MONITORING; without one, the listing's MONITORING is used.
+   */
+  static fromXml(node: XmlNode, sample?: XmlNode): SchedHost {
+    if (sample) {
+      const i = node.children.findIndex((c) => c.name === 'MONITORING');
+      if (i >= 0) node.children[i] = sample;
+      else node.children.push(sample);
+    }
     const share = child(node, 'HOST_SHARE');
     const capacity = child(child(node, 'MONITORING') ?? node, 'CAPACITY');
     const num = (n: XmlNode | undefined, name: string) => (n ? childInt(n, name) : 0);

@@ -4,7 +4,7 @@
  * `one.vm.migrate`, `one.vm.action` and `one.vm.update` (SCHED_MESSAGE). It wakes every
  * SCHED_INTERVAL, or earlier when a reservation starts or a lease ends.
  */
-import { parseXmlTree, select } from '../common/xml-tree.js';
+import { parseXmlTree, select, type XmlNode } from '../common/xml-tree.js';
 import { Oca, OneError, PoolFilter, UpdateMode } from '../oca/index.js';
 import { plan, explain, type Action, type CycleInput, type Verdict } from './planner.js';
 import type { SchedConfig } from './sched-config.js';
@@ -61,15 +61,21 @@ export class Scheduler {
   /** Reads what a cycle needs: hosts, system datastores, networks, and the VMs it acts on. */
   async snapshot(): Promise<CycleInput> {
     const started = performance.now();
-    const [hostXml, dsXml, vnetXml, vmXml] = await Promise.all([
+    const [hostXml, monitoringXml, dsXml, vnetXml, vmXml] = await Promise.all([
       this.oca.hosts.listXml(),
+      // hostpool.info lists hosts without their monitoring (OpenNebula 7): the latest samples.
+      this.oca.hosts.poolMonitoringXml(0),
       this.oca.datastores.listXml(),
       this.oca.vnets.listXml(PoolFilter.ALL, -1, -1),
       this.oca.vms.listXml(PoolFilter.ALL, -1, -1, -1),
     ]);
     this.fetchMs = performance.now() - started;
     const now = this.clock();
-    const hosts = parseXmlTree(hostXml).children.filter((n) => n.name === 'HOST').map((n) => SchedHost.fromXml(n));
+    const samples = new Map<number, XmlNode>();
+    for (const m of parseXmlTree(monitoringXml).children) if (m.name === 'MONITORING') samples.set(Number(select(m, 'ID')[0]?.text ?? -1), m);
+    const hosts = parseXmlTree(hostXml)
+      .children.filter((n) => n.name === 'HOST')
+      .map((n) => SchedHost.fromXml(n, samples.get(Number(select(n, 'ID')[0]?.text ?? -1))));
     const datastores = SchedDatastore.systemOf(parseXmlTree(dsXml));
     const networkClusters = new Map<number, Set<number>>();
     for (const n of parseXmlTree(vnetXml).children) {

@@ -9,12 +9,14 @@ const PREFIX = parseMacPrefix('02:00')!;
 const vec = (o: Record<string, string>): Vector => new Map(Object.entries(o));
 const ar = (o: Record<string, string>, id = 0) => AddressRange.fromVector(id, vec(o), PREFIX);
 
-test('IP4: the first MAC is MAC_PREFIX + IP, ends computed, attributes in name order', () => {
+test('IP4: the first MAC is MAC_PREFIX + IP, ends computed, attributes in name order (SHARED = NO by default, as 7.4)', () => {
   const r = ar({ TYPE: 'ip4', IP: '10.0.0.250', SIZE: '10', GATEWAY: '10.0.0.1' }, 3);
   assert.deepEqual(r.addresses(0), { MAC: '02:00:0a:00:00:fa', IP: '10.0.0.250' });
   assert.deepEqual(r.addresses(9), { MAC: '02:00:0a:00:01:03', IP: '10.0.1.3' });
   const xml = parseXmlTree(r.toXml('info'));
-  assert.deepEqual(xml.children.map((c) => c.name), ['AR_ID', 'GATEWAY', 'IP', 'MAC', 'NEXT_INDEX', 'SIZE', 'TYPE', 'MAC_END', 'IP_END', 'USED_LEASES', 'LEASES']);
+  assert.deepEqual(xml.children.map((c) => c.name), ['AR_ID', 'GATEWAY', 'IP', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE', 'MAC_END', 'IP_END', 'USED_LEASES', 'LEASES']);
+  assert.equal(childText(xml, 'SHARED'), 'NO');
+  assert.equal(ar({ TYPE: 'ETHER', SIZE: '1', SHARED: 'YES' }).get('SHARED'), 'YES', 'a given SHARED stays');
   assert.equal(childText(xml, 'AR_ID'), '3');
   assert.equal(childText(xml, 'TYPE'), 'IP4');
   assert.equal(childText(xml, 'IP_END'), '10.0.1.3');
@@ -39,7 +41,7 @@ test('IP6 (SLAAC) and IP4_6: ULA, GLOBAL and link-local addresses from the prefi
   assert.deepEqual(r.addresses(0), {
     MAC: '02:00:0a:00:01:02', IP: '10.0.1.2', IP6_GLOBAL: '2001:db8:0:1:0:aff:fe00:102', IP6_LINK: 'fe80::aff:fe00:102', IP6_ULA: 'fd00::1:0:aff:fe00:102',
   });
-  const xml = parseXmlTree(r.toXml('pool'));
+  const xml = parseXmlTree(r.toXml('info'));
   assert.equal(childText(xml, 'IP6_ULA'), 'fd00::1:0:aff:fe00:102');
   assert.equal(childText(xml, 'IP6_ULA_END'), 'fd00::1:0:aff:fe00:105');
   assert.equal(childText(xml, 'IP6_GLOBAL_END'), '2001:db8:0:1:0:aff:fe00:105');
@@ -89,7 +91,21 @@ test('leases: first free is the lowest, holds and frees, exhaustion, LEASES only
   const listing = parseXmlTree(r.toXml('pool'));
   assert.equal(child(listing, 'LEASES'), undefined);
   assert.equal(childText(listing, 'ALLOCATED'), ` 0 ${0x1000000000 + 7} 2 ${0x4000000000 + 4}`);
-  assert.equal(childText(listing, 'USED_LEASES'), '2');
+});
+
+test('the pool listing shows the AR as 7.4 stores it: attributes in name order with ALLOCATED once it had a lease, nothing computed', () => {
+  const r = ar({ TYPE: 'IP4_6', IP: '10.0.0.1', SIZE: '3', GLOBAL_PREFIX: '2001:db8::' });
+  const names = () => parseXmlTree(r.toXml('pool')).children.map((c) => c.name);
+  assert.deepEqual(names(), ['AR_ID', 'GLOBAL_PREFIX', 'IP', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE'], 'no ALLOCATED before the first lease');
+  r.take(1, HOLD);
+  assert.deepEqual(names(), ['ALLOCATED', 'AR_ID', 'GLOBAL_PREFIX', 'IP', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE']);
+  assert.equal(childText(parseXmlTree(r.toXml('pool')), 'ALLOCATED'), ` 1 ${0x10ffffffff}`, 'a hold is VM -1 as a 32-bit id');
+  r.free(1);
+  const listing = parseXmlTree(r.toXml('pool'));
+  assert.equal(child(listing, 'ALLOCATED')?.text, '', 'ALLOCATED stays, empty, once every lease is free again');
+  const fresh = ar({ TYPE: 'IP4', IP: '10.0.0.1', SIZE: '3' });
+  fresh.markAllocated();
+  assert.equal(child(parseXmlTree(fresh.toXml('pool')), 'ALLOCATED')?.text, '', 'an AR that had leases before a restart (its AR row) shows it too');
 });
 
 test('a stored AR reads back with its leases and owners', () => {

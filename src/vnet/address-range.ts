@@ -48,8 +48,9 @@ export interface LeaseAddresses {
 }
 
 /**
- * What an `<AR>` is rendered for: one.vn.info (with LEASES), one.vnpool.info (with ALLOCATED)
- * or the stored body (no lease state at all: USED_LEASES, NEXT_INDEX and leases are not in it).
+ * What an `<AR>` is rendered for: one.vn.info (with LEASES), one.vnpool.info (the stored
+ * attributes with ALLOCATED) or the stored body (no lease state at all: USED_LEASES,
+ * NEXT_INDEX and leases are not in it).
  */
 export type ArView = 'info' | 'pool' | 'body';
 
@@ -82,6 +83,11 @@ export class AddressRange {
   private firstOpenWord = 0;
   /** The lease after the last one taken (NEXT_INDEX). */
   private nextIndex = 0;
+  /**
+   * Whether a lease was ever taken: OpenNebula's stored AR has ALLOCATED from then on (empty
+   * once every lease is free again), and the pool listing shows it.
+   */
+  private everAllocated = false;
   /** Rendered `<AR>` per view (VIEW_SLOT); a lease change drops the first two, any other change all. */
   private xml: [string | null, string | null, string | null] = [null, null, null];
 
@@ -115,6 +121,8 @@ export class AddressRange {
     attrs.set('AR_ID', String(id));
     attrs.set('TYPE', type);
     attrs.set('SIZE', String(size));
+    // Whether the range is shared (7.4 sets it on every AR, NO unless told).
+    if (!attrs.get('SHARED')) attrs.set('SHARED', 'NO');
     let ip: number | undefined;
     if (HAS_IP4.has(type)) {
       const text = v.get('IP') ?? '';
@@ -173,6 +181,8 @@ export class AddressRange {
       else if (c.name === 'NEXT_INDEX') nextIndex = Number(c.text);
       else if (!COMPUTED.has(c.name) && c.children.length === 0) attrs.set(c.name, c.text);
     }
+    // Bodies written before SHARED existed get its default.
+    if (!attrs.get('SHARED')) attrs.set('SHARED', 'NO');
     const type = attrs.get('TYPE') as ArType;
     const ip = attrs.has('IP') ? parseIp4(attrs.get('IP')!) : undefined;
     const ip6 = attrs.has('IP6') && HAS_STATIC6.has(type) ? parseIp6(attrs.get('IP6')!) : undefined;
@@ -251,9 +261,17 @@ export class AddressRange {
     this.leasesChanged();
   }
 
+  /** Marks that the AR has had leases (its row in the AR table says so after a restart). */
+  markAllocated(): void {
+    if (this.everAllocated) return;
+    this.everAllocated = true;
+    this.leasesChanged();
+  }
+
   /** Marks lease `index` as held by `owner`; the caller checked it is free. */
   take(index: number, owner: LeaseOwner): void {
     this.leasesChanged();
+    this.everAllocated = true;
     this.owners.set(index, owner);
     this.bitmap[index >>> 5]! |= 1 << (index & 31);
     this.nextIndex = index + 1 >= this.size ? 0 : index + 1;
@@ -282,6 +300,7 @@ export class AddressRange {
   adoptLeases(other: AddressRange): void {
     for (const [index, owner] of other.owners) if (index < this.size) this.take(index, owner);
     this.nextIndex = other.nextIndex < this.size ? other.nextIndex : 0;
+    this.everAllocated ||= other.everAllocated;
   }
 
   private leasesChanged(): void {
@@ -376,9 +395,11 @@ export class AddressRange {
   }
 
   /**
-   * The `<AR>` element: the stored attributes in name order (as OpenNebula keeps the vector),
-   * the computed ends, USED_LEASES, then LEASES (one.vn.info) or ALLOCATED (the pool listing);
-   * the body view has neither, nor USED_LEASES and NEXT_INDEX. Cached per view.
+   * The `<AR>` element. one.vn.info: the stored attributes in name order (as OpenNebula keeps
+   * the vector), the computed ends, USED_LEASES and LEASES. The pool listing shows the AR as
+   * OpenNebula stores it: the attributes in name order with NEXT_INDEX and ALLOCATED (once the
+   * AR had a lease), nothing computed. The body view: the attributes and the computed ends,
+   * no lease state. Cached per view.
    */
   toXml(view: ArView): string {
     const slot = VIEW_SLOT[view];
@@ -388,17 +409,17 @@ export class AddressRange {
   private render(view: ArView): string {
     const attrs = new Map(this.attrs);
     if (view !== 'body') attrs.set('NEXT_INDEX', String(this.nextIndex));
-    if (view === 'pool') attrs.set('ALLOCATED', this.allocated());
+    if (view === 'pool' && this.everAllocated) attrs.set('ALLOCATED', this.allocated());
     let xml = '<AR>';
     for (const k of [...attrs.keys()].sort()) xml += xmlElement(k, attrs.get(k)!);
+    if (view === 'pool') return `${xml}</AR>`;
     const last = this.addresses(this.size - 1);
     xml += xmlElement('MAC_END', last.MAC);
     if (last.IP !== undefined) xml += xmlElement('IP_END', last.IP);
     if (last.IP6_ULA !== undefined) xml += xmlElement('IP6_ULA', this.addresses(0).IP6_ULA!) + xmlElement('IP6_ULA_END', last.IP6_ULA);
     if (last.IP6_GLOBAL !== undefined) xml += xmlElement('IP6_GLOBAL', this.addresses(0).IP6_GLOBAL!) + xmlElement('IP6_GLOBAL_END', last.IP6_GLOBAL);
     if (last.IP6 !== undefined) xml += xmlElement('IP6_END', last.IP6);
-    if (view !== 'body') xml += `<USED_LEASES>${this.owners.size}</USED_LEASES>`;
-    if (view === 'info') xml += `<LEASES>${this.leasesXml()}</LEASES>`;
+    if (view === 'info') xml += `<USED_LEASES>${this.owners.size}</USED_LEASES><LEASES>${this.leasesXml()}</LEASES>`;
     return `${xml}</AR>`;
   }
 

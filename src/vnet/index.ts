@@ -6,3 +6,4 @@ export * from './network-template.js';
 export * from './vnet-pool.js';
 export * from './nic-context.js';
 export * from './lease-table.js';
+export * from './vlan-ids.js';

@@ -30,7 +30,7 @@ test('a lease change writes its lease row (and NEXT_INDEX for a take), never the
   const db = new RecordingDb(real) as unknown as Database & RecordingDb;
   const pool = new VirtualNetworkPool();
   const setup = new Transaction(db);
-  const lan = network(pool, setup, 'lan', 'VN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "1000" ]');
+  const lan = network(pool, setup, 'lan', 'VN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "1000" ]');
   await setup.commit();
   for (let vm = 0; vm < 500; vm++) {
     const tx = new Transaction(db);
@@ -61,7 +61,7 @@ test('leases, holds, reservations and NEXT_INDEX survive a restart; a removed AR
   const db = await sqlite();
   const pool = new VirtualNetworkPool();
   const tx = new Transaction(db);
-  const lan = network(pool, tx, 'lan', 'VN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "10" ]\nAR = [ TYPE = "ETHER", SIZE = "4", MAC = "02:00:00:00:01:00" ]');
+  const lan = network(pool, tx, 'lan', 'VN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "10" ]\nAR = [ TYPE = "ETHER", SIZE = "4", MAC = "02:00:00:00:01:00" ]');
   pool.allocateLease(tx, lan, 7, vec({ IP: '10.0.0.5' }));
   pool.hold(tx, lan, { mac: '02:00:00:00:01:02' });
   const res = tx.create(pool, new VirtualNetwork(pool.nextOid(), 'res', owner, Permissions.fromOctal(0o600), { ...lan.fields, parentId: lan.oid }, new Template()));
@@ -115,7 +115,9 @@ test('migration 8 moves the leases of schema-6 bodies into the lease table and o
   assert.doesNotMatch(String(row!.body), /LEASE|USED_LEASES|NEXT_INDEX/);
   const pool = new VirtualNetworkPool();
   await pool.load(db);
-  assert.equal(pool.get(4)!.toXml(), SCHEMA6_BODY, 'the network shows what it showed before the upgrade');
+  // What 7.4 shows that schema 6 did not: VLAN_ID and OUTER_VLAN_ID always, SHARED in each AR.
+  const shown = SCHEMA6_BODY.replace('<PHYDEV></PHYDEV>', '<PHYDEV></PHYDEV><VLAN_ID></VLAN_ID><OUTER_VLAN_ID></OUTER_VLAN_ID>').replaceAll('<SIZE>', '<SHARED>NO</SHARED><SIZE>');
+  assert.equal(pool.get(4)!.toXml(), shown, 'the network shows what it showed before the upgrade');
   // Again (a migration cut short is run again): the same rows, nothing doubled.
   await db.write([{ kind: 'delete', table: 'db_versioning', where: { version: 8 } }]);
   await db.migrate();

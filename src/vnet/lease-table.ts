@@ -59,6 +59,8 @@ export function applyLeaseRows(leases: readonly Row[], ars: readonly Row[], get:
     const ar = vnet?.ars.get(Number(row.ar_id));
     if (!vnet || !ar) continue;
     ar.next = Number(row.next_index);
+    // An AR row is written with the first lease taken: the AR has had leases.
+    ar.markAllocated();
     vnet.leaseChanged();
   }
 }

@@ -68,9 +68,64 @@ function fixedArs(t: Template): Vector[] {
   });
 }
 
+/** The security group every network is in: the default one, 0. */
+export const DEFAULT_SECURITY_GROUP = 0;
+
+/**
+ * SECURITY_GROUPS of a new network: the ids it names plus the default group 0, ascending and
+ * without repeats, as OpenNebula stores them ("0" when it names none). Throws Error when an
+ * entry is not an id.
+ */
+export function withDefaultSecurityGroup(text: string | undefined): string {
+  const ids = new Set<number>([DEFAULT_SECURITY_GROUP]);
+  for (const part of (text ?? '').split(',')) {
+    const t = part.trim();
+    if (t === '') continue;
+    if (!/^\d+$/.test(t)) throw new Error(`Wrong SECURITY_GROUPS "${text}": it must list security group ids, such as "0,100".`);
+    ids.add(Number(t));
+  }
+  return [...ids].sort((a, b) => a - b).join(',');
+}
+
+/**
+ * An AR vector as a user gives it (allocate, add_ar): the attributes only a reservation gets
+ * from its parent are dropped, so no range poses as a reserved one.
+ */
+export function userAr(v: Vector): Vector {
+  const ar: Vector = new Map(v);
+  ar.delete('PARENT_NETWORK_AR_ID');
+  ar.delete('PARENT_NETWORK');
+  return ar;
+}
+
+/**
+ * A VLAN id of the template: given (`VLAN_ID`), or asked for (`AUTOMATIC_VLAN_ID = "YES"`, given
+ * by the pool once the network has its id). The AUTOMATIC_ attribute leaves the template.
+ */
+function vlanRequest(t: Template, idAttr: string, autoAttr: string): { id: string; automatic: boolean } {
+  const id = (t.get(idAttr) ?? '').trim();
+  const auto = (t.get(autoAttr) ?? '').trim().toUpperCase();
+  t.remove(autoAttr);
+  return { id, automatic: id === '' && (auto === 'YES' || auto === 'TRUE') };
+}
+
+/**
+ * What each driver cannot do without, as OpenNebula checks it: dummy a BRIDGE; 802.1Q and vxlan
+ * a PHYDEV and a VLAN_ID (or AUTOMATIC_VLAN_ID); ovswitch_vxlan an OUTER_VLAN_ID (or
+ * AUTOMATIC_OUTER_VLAN_ID). Throws Error with OpenNebula's message.
+ */
+function checkDriverNeeds(vnMad: string, has: { bridge: string; phydev: string; vlan: boolean; outer: boolean }): void {
+  const needsVlan = vnMad === '802.1Q' || vnMad === 'vxlan';
+  if (needsVlan && has.phydev === '') throw new Error(`PHYDEV is mandatory for driver ${vnMad}`);
+  if (vnMad === 'dummy' && has.bridge === '') throw new Error(`BRIDGE is mandatory for driver ${vnMad}`);
+  if (needsVlan && !has.vlan) throw new Error(`VLAN_ID (or AUTOMATIC_VLAN_ID) is mandatory for driver ${vnMad}`);
+  if (vnMad === 'ovswitch_vxlan' && !has.outer) throw new Error(`OUTER_VLAN_ID (or AUTOMATIC) is mandatory for driver ${vnMad}`);
+}
+
 /**
  * Reads the head fields and ARs of an allocate template and removes the ARs (and 3.x TYPE,
- * NETWORK_SIZE, LEASES, IP_START, IP_END) from it. Throws Error saying what is wrong.
+ * NETWORK_SIZE, LEASES, IP_START, IP_END, AUTOMATIC_VLAN_ID...) from it. Throws Error saying
+ * what is wrong. Automatic VLAN ids are left empty for the pool to give (see vlan-ids.ts).
  */
 export function networkRequest(t: Template): NetworkRequest {
   const legacyType = (t.get('TYPE') ?? '').trim().toUpperCase();
@@ -86,25 +141,30 @@ export function networkRequest(t: Template): NetworkRequest {
   if (vnMad === '') throw new Error('No VN_MAD in template: every virtual network needs a network driver (for example VN_MAD = "bridge").');
   for (const a of t.getAll('AR')) {
     if (typeof a.value === 'string') throw new Error('AR must be a vector: AR = [ TYPE = "IP4", IP = "...", SIZE = "..." ].');
-    ars.push(a.value);
+    ars.push(userAr(a.value));
   }
   t.remove('AR');
-  const vlanId = t.get('VLAN_ID') ?? '';
-  const outerVlanId = t.get('OUTER_VLAN_ID') ?? '';
+  t.set('SECURITY_GROUPS', withDefaultSecurityGroup(t.get('SECURITY_GROUPS')));
+  const vlan = vlanRequest(t, 'VLAN_ID', 'AUTOMATIC_VLAN_ID');
+  const outer = vlanRequest(t, 'OUTER_VLAN_ID', 'AUTOMATIC_OUTER_VLAN_ID');
+  const bridge = t.get('BRIDGE') ?? '';
+  const phydev = t.get('PHYDEV') ?? '';
+  checkDriverNeeds(vnMad, { bridge, phydev, vlan: vlan.id !== '' || vlan.automatic, outer: outer.id !== '' || outer.automatic });
   return {
     fields: {
-      bridge: t.get('BRIDGE') ?? '',
+      bridge,
       bridgeType: t.get('BRIDGE_TYPE') || defaultBridgeType(vnMad),
       state: VnetState.READY,
-      prevState: VnetState.INIT,
+      // As 7.4 shows a network its driver created: every update records the state as the previous one.
+      prevState: VnetState.READY,
       parentId: -1,
       templateId: -1,
       vnMad,
-      phydev: t.get('PHYDEV') ?? '',
-      vlanId,
-      outerVlanId,
-      vlanIdAutomatic: false,
-      outerVlanIdAutomatic: false,
+      phydev,
+      vlanId: vlan.id,
+      outerVlanId: outer.id,
+      vlanIdAutomatic: vlan.automatic,
+      outerVlanIdAutomatic: outer.automatic,
     },
     ars,
   };

@@ -102,3 +102,34 @@ test('findLease: by IP or MAC, within one AR when named; both must agree', () =>
   assert.equal(v.findLease({ ip: '10.0.0.1', mac: '02:00:0a:00:00:02' }), undefined);
   assert.throws(() => v.addAr(new Map([['TYPE', 'IP4'], ['IP', '10.0.1.4'], ['SIZE', '4']]), PREFIX), /overlaps with address range 1 of virtual network 7/);
 });
+
+test('the VNET head as 7.4 shows it: BRIDGE_TYPE, VLAN_ID and OUTER_VLAN_ID always there (empty without VLANs)', () => {
+  const template = Template.parse('VN_MAD = "bridge"\nBRIDGE = "br0"');
+  const req = networkRequest(template);
+  const v = new VirtualNetwork(1, 'flat', owner, Permissions.fromOctal(0o600), req.fields, template);
+  v.syncTemplate();
+  const xml = parseXmlTree(v.toXml());
+  assert.deepEqual(xml.children.map((c) => c.name).slice(8, 20), [
+    'BRIDGE', 'BRIDGE_TYPE', 'STATE', 'PREV_STATE', 'PARENT_NETWORK_ID', 'TEMPLATE_ID', 'VN_MAD', 'PHYDEV', 'VLAN_ID', 'OUTER_VLAN_ID', 'VLAN_ID_AUTOMATIC', 'OUTER_VLAN_ID_AUTOMATIC',
+  ]);
+  assert.deepEqual(['VLAN_ID', 'OUTER_VLAN_ID', 'STATE', 'PREV_STATE'].map((n) => childText(xml, n)), ['', '', '1', '1']);
+  const t = child(xml, 'TEMPLATE')!;
+  assert.deepEqual(['SECURITY_GROUPS', 'VLAN_ID', 'OUTER_VLAN_ID', 'PHYDEV', 'BRIDGE_TYPE'].map((n) => child(t, n)?.text), ['0', '', '', '', 'linux']);
+});
+
+test('SECURITY_GROUPS of a new network always include the default group 0; AR vectors cannot pose as reserved ranges', () => {
+  const sg = (text: string) => {
+    const t = Template.parse(`VN_MAD = "bridge"\nSECURITY_GROUPS = "${text}"`);
+    networkRequest(t);
+    return t.get('SECURITY_GROUPS');
+  };
+  const none = Template.parse('VN_MAD = "bridge"');
+  networkRequest(none);
+  assert.equal(none.get('SECURITY_GROUPS'), '0');
+  assert.equal(sg(''), '0');
+  assert.equal(sg('101, 100,101'), '0,100,101');
+  assert.equal(sg('0'), '0');
+  assert.throws(() => sg('web'), /Wrong SECURITY_GROUPS "web"/);
+  const req = networkRequest(Template.parse('VN_MAD = "bridge"\nAR = [ TYPE = "ETHER", SIZE = "2", PARENT_NETWORK_AR_ID = "0" ]'));
+  assert.equal(req.ars[0]!.get('PARENT_NETWORK_AR_ID'), undefined);
+});

@@ -156,14 +156,27 @@ export class VirtualNetwork extends PoolObject {
     const f = this.fields;
     for (const [attr, key] of TEMPLATE_FIELDS) {
       const v = this.template.get(attr);
-      if (v !== undefined && v !== '') f[key] = v;
+      if (v !== undefined && v !== '' && !this.automatic(attr)) f[key] = v;
     }
+    this.template.remove('AUTOMATIC_VLAN_ID');
+    this.template.remove('AUTOMATIC_OUTER_VLAN_ID');
     this.syncTemplate();
   }
 
-  /** Writes the fields into the template, as OpenNebula shows them. */
+  /**
+   * Writes the fields into the template, as OpenNebula shows them; a VLAN id the pool gave
+   * (VLAN_ID_AUTOMATIC) is in the head only.
+   */
   syncTemplate(): void {
-    for (const [attr, key] of TEMPLATE_FIELDS) this.template.set(attr, this.fields[key]);
+    for (const [attr, key] of TEMPLATE_FIELDS) {
+      if (this.automatic(attr)) this.template.remove(attr);
+      else this.template.set(attr, this.fields[key]);
+    }
+  }
+
+  /** Whether a head attribute is a VLAN id the pool gave (it stays out of the template). */
+  private automatic(attr: string): boolean {
+    return (attr === 'VLAN_ID' && this.fields.vlanIdAutomatic) || (attr === 'OUTER_VLAN_ID' && this.fields.outerVlanIdAutomatic);
   }
 
   /**
@@ -240,12 +253,12 @@ export class VirtualNetwork extends PoolObject {
 
   private renderParts(): [string, string] {
     const f = this.fields;
-    const optional = (name: string, value: string) => (value === '' ? '' : xmlElement(name, value));
     return [
       `<VNET>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}${this.lockXml()}${this.perms.toXml()}${this.clusters.toXml()}` +
-        `${xmlElement('BRIDGE', f.bridge)}${optional('BRIDGE_TYPE', f.bridgeType)}<STATE>${f.state}</STATE><PREV_STATE>${f.prevState}</PREV_STATE>` +
+        `${xmlElement('BRIDGE', f.bridge)}${xmlElement('BRIDGE_TYPE', f.bridgeType)}<STATE>${f.state}</STATE><PREV_STATE>${f.prevState}</PREV_STATE>` +
         `${xmlElement('PARENT_NETWORK_ID', f.parentId < 0 ? '' : String(f.parentId))}${xmlElement('TEMPLATE_ID', f.templateId < 0 ? '' : String(f.templateId))}` +
-        `${xmlElement('VN_MAD', f.vnMad)}${xmlElement('PHYDEV', f.phydev)}${optional('VLAN_ID', f.vlanId)}${optional('OUTER_VLAN_ID', f.outerVlanId)}` +
+        // VLAN_ID and OUTER_VLAN_ID are always there, empty when the network has none (7.4's CLI reads them unconditionally).
+        `${xmlElement('VN_MAD', f.vnMad)}${xmlElement('PHYDEV', f.phydev)}${xmlElement('VLAN_ID', f.vlanId)}${xmlElement('OUTER_VLAN_ID', f.outerVlanId)}` +
         `<VLAN_ID_AUTOMATIC>${f.vlanIdAutomatic ? 1 : 0}</VLAN_ID_AUTOMATIC><OUTER_VLAN_ID_AUTOMATIC>${f.outerVlanIdAutomatic ? 1 : 0}</OUTER_VLAN_ID_AUTOMATIC>`,
       `${idsXml('VROUTERS', this.vrouters)}` +
         `<UPDATED_VMS></UPDATED_VMS><OUTDATED_VMS></OUTDATED_VMS><UPDATING_VMS></UPDATING_VMS><ERROR_VMS></ERROR_VMS>` +

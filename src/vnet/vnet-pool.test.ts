@@ -42,7 +42,7 @@ test('allocateLease: first free across ARs, requested IP or MAC, AR_ID; fills th
   assert.deepEqual(nics.map((n) => n.get('IP')), ['10.0.0.1', '10.0.0.2', '10.0.1.2', '10.0.0.3', '10.0.1.1']);
   assert.deepEqual(Object.fromEntries(nics[0]!), {
     NETWORK: 'lan', NETWORK_ID: String(lan.oid), NETWORK_UNAME: 'alice', AR_ID: '0', BRIDGE: 'br0', BRIDGE_TYPE: 'linux', VN_MAD: 'bridge', PHYDEV: '',
-    MAC: '02:00:0a:00:00:01', IP: '10.0.0.1', MODEL: 'virtio',
+    MAC: '02:00:0a:00:00:01', IP: '10.0.0.1', MODEL: 'virtio', SECURITY_GROUPS: '0',
   });
   assert.equal(nics[3]!.get('MODEL'), 'e1000', 'the NIC\'s own attributes win');
   assert.equal(nics[2]!.get('IP6_ULA'), 'fd00::aff:fe00:102');
@@ -106,7 +106,7 @@ test('leases taken in one synchronous step are never given twice, even for concu
   const db = await sqlite();
   const pool = new VirtualNetworkPool();
   const setup = new Transaction(db);
-  const lan = network(pool, setup, 'lan', 'VN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "50" ]');
+  const lan = network(pool, setup, 'lan', 'VN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "50" ]');
   await setup.commit();
   const ips = await Promise.all(
     Array.from({ length: 50 }, async (_, vm) => {
@@ -125,7 +125,7 @@ test('hold, release and reservations move leases between owners', async () => {
   const db = await sqlite();
   const pool = new VirtualNetworkPool();
   const tx = new Transaction(db);
-  const lan = network(pool, tx, 'lan', 'VN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "10" ]');
+  const lan = network(pool, tx, 'lan', 'VN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "10" ]');
   pool.hold(tx, lan, { ip: '10.0.0.2' });
   assert.throws(() => pool.hold(tx, lan, { ip: '10.0.0.2' }), /IP 10.0.0.2 is already in use/);
   assert.throws(() => pool.release(tx, lan, { ip: '10.0.0.3' }), /is not on hold/);
@@ -151,9 +151,9 @@ test('3.x templates: RANGED and FIXED become IP4 ranges, VN_MAD dummy; HEAD temp
   assert.deepEqual(r.ars.map((a) => Object.fromEntries(a)), [{ TYPE: 'IP4', IP: '192.168.10.1', SIZE: '254', NETWORK_ADDRESS: '192.168.10.0', NETWORK_MASK: '255.255.255.0' }]);
   assert.equal(ranged.get('TYPE'), undefined);
   assert.equal(ranged.get('GATEWAY'), '192.168.10.1');
-  const slash = networkRequest(Template.parse('TYPE = RANGED\nNETWORK_ADDRESS = 10.0.0.0/30'));
+  const slash = networkRequest(Template.parse('TYPE = RANGED\nBRIDGE = br1\nNETWORK_ADDRESS = 10.0.0.0/30'));
   assert.deepEqual(Object.fromEntries(slash.ars[0]!), { TYPE: 'IP4', IP: '10.0.0.1', SIZE: '2', NETWORK_ADDRESS: '10.0.0.0', NETWORK_MASK: '255.255.255.252' });
-  const between = networkRequest(Template.parse('TYPE = RANGED\nNETWORK_ADDRESS = 10.0.0.0\nNETWORK_SIZE = 254\nIP_START = 10.0.0.100\nIP_END = 10.0.0.109'));
+  const between = networkRequest(Template.parse('TYPE = RANGED\nBRIDGE = br1\nNETWORK_ADDRESS = 10.0.0.0\nNETWORK_SIZE = 254\nIP_START = 10.0.0.100\nIP_END = 10.0.0.109'));
   assert.deepEqual([between.ars[0]!.get('IP'), between.ars[0]!.get('SIZE')], ['10.0.0.100', '10']);
   const fixed = networkRequest(Template.parse('TYPE = FIXED\nVN_MAD = fw\nLEASES = [ IP = 10.1.0.5 ]\nLEASES = [ IP = 10.1.0.9, MAC = "02:aa:00:00:00:09" ]'));
   assert.equal(fixed.fields.vnMad, 'fw');
@@ -279,7 +279,7 @@ test('a transaction refused as stale takes its lease changes back without a data
   everyChange(pool, stale, lan, res);
   // Another call fails meanwhile, which starts a new epoch.
   const failing = new Transaction(shared as unknown as Database);
-  network(pool, failing, 'other', 'VN_MAD = "dummy"\nAR = [ TYPE = "ETHER", SIZE = "2" ]');
+  network(pool, failing, 'other', 'VN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "ETHER", SIZE = "2" ]');
   await assert.rejects(failing.commit(), /disk full/);
   await assert.rejects(stale.commit(), StaleTransactionError);
   assert.deepEqual(xmlOf(pool), before);

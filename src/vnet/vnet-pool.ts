@@ -14,12 +14,15 @@ import { DEFAULT_MAC_PREFIX, parseMacPrefix } from './address.js';
 import { HOLD, type AddressRange, type LeaseAddresses, type LeaseOwner } from './address-range.js';
 import { VirtualNetwork, type LeaseRef } from './virtual-network.js';
 import { nicContext } from './nic-context.js';
+import { VlanIds, type VlanIdsConfig } from './vlan-ids.js';
 
 export interface VirtualNetworkPoolOptions {
   /** MAC_PREFIX of oned.conf (`xx:xx`), default 02:00. */
   readonly macPrefix?: string;
   /** The uid of a user name (for NICs naming NETWORK_UNAME). */
   readonly uidOf?: (uname: string) => number | undefined;
+  /** VLAN_IDS and VXLAN_IDS of oned.conf, for networks that ask for automatic VLAN ids. */
+  readonly vlanIds?: VlanIdsConfig;
 }
 
 /** Network attributes copied into a NIC that does not set them (AR first, then the network). */
@@ -47,6 +50,8 @@ function describe(addr: { ip?: string; mac?: string }): string {
 export class VirtualNetworkPool extends Pool<VirtualNetwork> {
   /** MAC_PREFIX as the top 16 bits of the MACs ARs make up. */
   readonly macPrefix: number;
+  /** The automatic VLAN ids given (see vlan-ids.ts). */
+  readonly vlans: VlanIds;
   private readonly uidOf: (uname: string) => number | undefined;
 
   constructor(options: VirtualNetworkPoolOptions = {}) {
@@ -56,6 +61,7 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
     if (prefix === undefined) throw new Error(`MAC_PREFIX "${text}" in oned.conf is not two hex bytes such as "02:00".`);
     this.macPrefix = prefix;
     this.uidOf = options.uidOf ?? (() => undefined);
+    this.vlans = new VlanIds(options.vlanIds);
   }
 
   protected fromXml(node: XmlNode): VirtualNetwork {
@@ -65,6 +71,7 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
   /** Loads the networks, then their leases from the lease table. */
   override async load(db: Database): Promise<void> {
     await super.load(db);
+    for (const vnet of this.all()) this.vlans.track(vnet.fields);
     const [leases, ars] = await readLeaseRows(db);
     applyLeaseRows(leases, ars, (oid) => this.get(oid));
   }

@@ -195,7 +195,11 @@ onEveryBackend('hosts', (get) => {
     const oned = get();
     const id = await okId(oned, 'one.host.allocate', ['h-private', 'kvm', 'kvm', -1]);
     const eve = await addUser(oned, 'h-eve');
-    await refused(oned, 'one.host.allocate', ['h-eve-host', 'kvm', 'kvm', -1], Code.AUTHORIZATION, /Not authorized to perform CREATE HOST/, eve.session);
+    // Every failed check named, as OpenNebula 7.4 names them (its reference answer 072).
+    await refused(
+      oned, 'one.host.allocate', ['h-eve-host', 'kvm', 'kvm', -1], Code.AUTHORIZATION,
+      new RegExp(`^\\[one\\.host\\.allocate\\] User \\[${eve.id}\\] : Not authorized to perform CREATE HOST; Not authorized to perform ADMIN CLUSTER \\[0\\]\\.$`), eve.session,
+    );
     await refused(oned, 'one.host.info', [id], Code.AUTHORIZATION, new RegExp(`Not authorized to perform USE HOST \\[${id}\\]`), eve.session);
     await refused(oned, 'one.host.monitoring', [id], Code.AUTHORIZATION, /Not authorized to perform USE HOST/, eve.session);
     for (const [method, params] of [
@@ -251,7 +255,7 @@ onEveryBackend('hosts', (get) => {
 
     // Creating hosts: CREATE on HOST and ADMIN on the cluster they go to.
     await addRule(oned, ann.id, HOST | ALL_ID, Right.CREATE);
-    await refused(oned, 'one.host.allocate', ['h-ann-new', 'kvm', 'kvm', c], Code.AUTHORIZATION, /Not authorized to perform ADMIN CLUSTER/, ann.session);
+    await refused(oned, 'one.host.allocate', ['h-ann-new', 'kvm', 'kvm', c], Code.AUTHORIZATION, new RegExp(`User \\[${ann.id}\\] : Not authorized to perform ADMIN CLUSTER \\[${c}\\]\\.$`), ann.session);
     await addRule(oned, ann.id, CLUSTER | INDIVIDUAL | BigInt(c), Right.USE | Right.ADMIN);
     const made = await okId(oned, 'one.host.allocate', ['h-ann-new', 'kvm', 'kvm', c], ann.session);
     assert.ok((await hostIds(oned, ann.session)).includes(made), 'in the cluster: visible to its creator');

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { child, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, all, idList, idsIn, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+import { openDatabase } from '../../src/db/index.js';
+import { Code, addUser, all, databaseOf, idList, idsIn, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
 
 async function vnet(oned: Oned, id: number, session = oned.oneadmin): Promise<XmlNode> {
   const v = await okXml(oned, 'one.vn.info', [id], session);
@@ -27,18 +28,86 @@ function leases(v: XmlNode): string[] {
   );
 }
 
+/** 7.4's answer to a hold of an address that is used or not in the network (080-err.vn.hold-used). */
+const HOLD_REFUSED = /^\[one\.vn\.hold\] Address is not part of the address range or in use\.$/;
+
 const vnetsOf = async (oned: Oned, cid: number) => idList(await okXml(oned, 'one.cluster.info', [cid]), 'VNETS');
 
 const LAN = (name: string) => `NAME = "${name}"\nVN_MAD = "bridge"\nBRIDGE = "br0"\nGATEWAY = "10.0.0.254"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "4" ]`;
 
 onEveryBackend('virtual networks', (get) => {
-  test('allocate a HEAD template: the VNET XML of OpenNebula, the AR with its computed ends, in the default cluster', async () => {
+  test('OpenNebula\'s Go client test of virtual networks (goca TestVirtualNetwork), call for call', async () => {
+    const oned = get();
+    // 7.4 bootstraps serveradmin as user 1; this test runs first, so a missing one gets id 1 here.
+    if ((await oned.call('one.user.info', [1]))[0] !== true) assert.equal((await addUser(oned, 'serveradmin')).id, 1);
+    // createVirtualNetwork: keys Name, Bridge, PhyDev, SecGroups, VlanID, VNMad, as goca's template writes them.
+    const id = await okId(oned, 'one.vn.allocate', ['NAME="vntest"\nBRIDGE="vnetbr"\nPHYDEV="eth0"\nSECURITY_GROUPS="0"\nVLAN_ID="8000042"\nVN_MAD="vxlan"\n', -1]);
+    const info = async () => vnet(oned, id);
+    assert.equal(childText(await info(), 'ID'), String(id));
+    // ByName: the pool listing, one network of that name.
+    const named = all(await okXml(oned, 'one.vnpool.info', [-2, -1, -1]), 'VNET').filter((n) => childText(n, 'NAME') === 'vntest');
+    assert.deepEqual(named.map((n) => childText(n, 'ID')), [String(id)]);
+    await okId(oned, 'one.vn.chown', [id, -1, -1]);
+    let v = await info();
+    assert.deepEqual([childText(v, 'UNAME'), childText(v, 'GNAME')], ['oneadmin', 'oneadmin']);
+    await okId(oned, 'one.vn.chown', [id, 1, 1]);
+    v = await info();
+    assert.deepEqual([childText(v, 'UNAME'), childText(v, 'GNAME')], ['serveradmin', 'users']);
+    await okId(oned, 'one.vn.delete', [id]);
+    await refused(oned, 'one.vn.info', [id], Code.NO_EXISTS, /Error getting virtual network/);
+  });
+
+  test('OpenNebula 7.4\'s Go client suite of virtual networks (goca VNSuite, TestRecover aside), call for call, in its order', async () => {
+    const oned = get();
+    // SetUpSuite
+    const id = await okId(oned, 'one.vn.allocate', ['NAME="vntest"\nBRIDGE="vnetbr"\nPHYDEV="eth0"\nSECURITY_GROUPS="0"\nVLAN_ID="8000042"\nVN_MAD="vxlan"\n', -1]);
+    const info = async (vid = id) => vnet(oned, vid);
+    const ready = async (vid: number) => assert.equal(childText(await info(vid), 'STATE'), '1', 'WaitState READY');
+    // TestAR
+    await ready(id);
+    await okId(oned, 'one.vn.add_ar', [id, 'AR=[TYPE=IP4,IP=10.0.0.1,SIZE=200]']);
+    await okId(oned, 'one.vn.update_ar', [id, 'AR=[AR_ID=0,SIZE=100]']);
+    const r1 = await okId(oned, 'one.vn.reserve', [id, 'NAME=r1\nSIZE=2']);
+    await okId(oned, 'one.vn.hold', [id, 'LEASES=[IP=10.0.0.50]']);
+    await okId(oned, 'one.vn.release', [id, 'LEASES=[IP=10.0.0.50]']);
+    await ready(r1);
+    await okId(oned, 'one.vn.free_ar', [r1, 0]);
+    await okId(oned, 'one.vn.rm_ar', [id, 0]);
+    await okId(oned, 'one.vn.delete', [r1]);
+    // TestChmod: all nine bits, as oneadmin.
+    await okId(oned, 'one.vn.chmod', [id, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.equal(permissionsOf(await info()), '111111111');
+    // TestChown
+    await okId(oned, 'one.vn.chown', [id, 1, 1]);
+    let v = await info();
+    assert.deepEqual([childText(v, 'UID'), childText(v, 'GID')], ['1', '1']);
+    await okId(oned, 'one.vn.chown', [id, 0, 0]);
+    // TestGetByNameAndID
+    v = await info();
+    assert.equal(childText(v, 'ID'), String(id));
+    assert.deepEqual(all(await okXml(oned, 'one.vnpool.info', [-2, -1, -1]), 'VNET').filter((n) => childText(n, 'NAME') === childText(v, 'NAME')).map((n) => childText(n, 'ID')), [String(id)]);
+    // TestLock: LOCK/LOCKED 1 while locked (level USE), no LOCK after unlock.
+    await okId(oned, 'one.vn.lock', [id, 1]);
+    assert.equal(childText(must(await info(), 'LOCK'), 'LOCKED'), '1');
+    await okId(oned, 'one.vn.unlock', [id]);
+    assert.equal(child(await info(), 'LOCK'), undefined);
+    // TestRename
+    await okId(oned, 'one.vn.rename', [id, 'new_name']);
+    assert.equal(childText(await info(), 'NAME'), 'new_name');
+    // TestUpdate
+    await okId(oned, 'one.vn.update', [id, 'A=B', 1]);
+    assert.equal(templateOf(await info()).A, 'B');
+    // TearDownSuite
+    await okId(oned, 'one.vn.delete', [id]);
+  });
+
+  test('allocate a HEAD template: the VNET XML of OpenNebula 7.4, the AR with its computed ends, in the default cluster', async () => {
     const oned = get();
     const id = await okId(oned, 'one.vn.allocate', [`${LAN('vn-head')}\nAR = [ TYPE = "IP4_6", IP = "10.0.1.1", SIZE = "2", ULA_PREFIX = "fd00::" ]`, -1]);
     const v = await vnet(oned, id);
     assert.deepEqual(v.children.map((n) => n.name), [
       'ID', 'UID', 'GID', 'UNAME', 'GNAME', 'NAME', 'PERMISSIONS', 'CLUSTERS', 'BRIDGE', 'BRIDGE_TYPE', 'STATE', 'PREV_STATE', 'PARENT_NETWORK_ID',
-      'TEMPLATE_ID', 'VN_MAD', 'PHYDEV', 'VLAN_ID_AUTOMATIC', 'OUTER_VLAN_ID_AUTOMATIC', 'USED_LEASES', 'VROUTERS', 'UPDATED_VMS', 'OUTDATED_VMS',
+      'TEMPLATE_ID', 'VN_MAD', 'PHYDEV', 'VLAN_ID', 'OUTER_VLAN_ID', 'VLAN_ID_AUTOMATIC', 'OUTER_VLAN_ID_AUTOMATIC', 'USED_LEASES', 'VROUTERS', 'UPDATED_VMS', 'OUTDATED_VMS',
       'UPDATING_VMS', 'ERROR_VMS', 'TEMPLATE', 'AR_POOL',
     ]);
     assert.deepEqual([childText(v, 'NAME'), childText(v, 'BRIDGE'), childText(v, 'BRIDGE_TYPE'), childText(v, 'VN_MAD'), childText(v, 'STATE'), childText(v, 'PARENT_NETWORK_ID')], ['vn-head', 'br0', 'linux', 'bridge', '1', '']);
@@ -47,8 +116,12 @@ onEveryBackend('virtual networks', (get) => {
     assert.equal(permissionsOf(v), '110000000');
     const t = templateOf(v);
     assert.deepEqual([t.GATEWAY, t.VN_MAD, t.BRIDGE, t.AR], ['10.0.0.254', 'bridge', 'br0', undefined], 'ARs leave the template');
+    // What 7.4 adds (7.4's CLI reads VLAN_ID and OUTER_VLAN_ID of every network: empty, not missing).
+    assert.deepEqual([childText(v, 'VLAN_ID'), childText(v, 'OUTER_VLAN_ID'), childText(v, 'PREV_STATE')], ['', '', '1']);
+    assert.deepEqual([t.SECURITY_GROUPS, t.BRIDGE_TYPE, t.VLAN_ID, t.OUTER_VLAN_ID, t.PHYDEV], ['0', 'linux', '', '', '']);
     const [ar0, ar1] = ars(v);
-    assert.deepEqual(ar0!.children.map((c) => c.name), ['AR_ID', 'IP', 'MAC', 'NEXT_INDEX', 'SIZE', 'TYPE', 'MAC_END', 'IP_END', 'USED_LEASES', 'LEASES']);
+    assert.deepEqual(ar0!.children.map((c) => c.name), ['AR_ID', 'IP', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE', 'MAC_END', 'IP_END', 'USED_LEASES', 'LEASES']);
+    assert.equal(childText(ar0!, 'SHARED'), 'NO');
     assert.deepEqual([childText(ar0!, 'MAC'), childText(ar0!, 'IP_END'), childText(ar0!, 'MAC_END')], ['02:00:0a:00:00:01', '10.0.0.4', '02:00:0a:00:00:04']);
     assert.deepEqual([childText(ar1!, 'AR_ID'), childText(ar1!, 'IP6_ULA'), childText(ar1!, 'IP6_ULA_END')], ['1', 'fd00::aff:fe00:101', 'fd00::aff:fe00:102']);
 
@@ -56,6 +129,140 @@ onEveryBackend('virtual networks', (get) => {
     const nb = await vnet(oned, noBridge);
     assert.deepEqual([childText(nb, 'BRIDGE'), childText(nb, 'BRIDGE_TYPE')], [`onebr${noBridge}`, 'openvswitch']);
     assert.equal(ars(nb).length, 0);
+  });
+
+  test('the calls of the 7.4 reference (042-048): network, hold, reservation and pool listing element for element', async () => {
+    const oned = get();
+    const cid = await okId(oned, 'one.cluster.allocate', ['vn-ref-cluster']);
+    const id = await okId(oned, 'one.vn.allocate', [
+      'NAME = "net-ref"\nVN_MAD = "bridge"\nBRIDGE = "br-ref"\nNETWORK_ADDRESS = "10.9.0.0"\nNETWORK_MASK = "255.255.255.0"\nGATEWAY = "10.9.0.1"\nDNS = "10.9.0.1"\n' +
+        'AR = [ TYPE = "IP4", IP = "10.9.0.10", SIZE = "50" ]\nAR = [ TYPE = "IP4_6", IP = "10.9.1.10", SIZE = "8", GLOBAL_PREFIX = "2001:db8::" ]\nAR = [ TYPE = "ETHER", SIZE = "4" ]',
+      cid,
+    ]);
+    const head = [
+      'ID', 'UID', 'GID', 'UNAME', 'GNAME', 'NAME', 'PERMISSIONS', 'CLUSTERS', 'BRIDGE', 'BRIDGE_TYPE', 'STATE', 'PREV_STATE', 'PARENT_NETWORK_ID', 'TEMPLATE_ID', 'VN_MAD',
+      'PHYDEV', 'VLAN_ID', 'OUTER_VLAN_ID', 'VLAN_ID_AUTOMATIC', 'OUTER_VLAN_ID_AUTOMATIC', 'USED_LEASES', 'VROUTERS', 'UPDATED_VMS', 'OUTDATED_VMS', 'UPDATING_VMS', 'ERROR_VMS',
+      'TEMPLATE', 'AR_POOL',
+    ];
+    const names = (n: XmlNode) => n.children.map((c) => c.name);
+    const templateNames = (n: XmlNode) => names(must(n, 'TEMPLATE')).sort();
+    const TEMPLATE = ['BRIDGE', 'BRIDGE_TYPE', 'DNS', 'GATEWAY', 'NETWORK_ADDRESS', 'NETWORK_MASK', 'OUTER_VLAN_ID', 'PHYDEV', 'SECURITY_GROUPS', 'VLAN_ID', 'VN_MAD'];
+    let v = await vnet(oned, id);
+    assert.deepEqual(names(v), head);
+    assert.deepEqual(templateNames(v), TEMPLATE);
+    assert.deepEqual(ars(v).map(names), [
+      ['AR_ID', 'IP', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE', 'MAC_END', 'IP_END', 'USED_LEASES', 'LEASES'],
+      ['AR_ID', 'GLOBAL_PREFIX', 'IP', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE', 'MAC_END', 'IP_END', 'IP6_GLOBAL', 'IP6_GLOBAL_END', 'USED_LEASES', 'LEASES'],
+      ['AR_ID', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE', 'MAC_END', 'USED_LEASES', 'LEASES'],
+    ]);
+    assert.deepEqual([childText(ars(v)[1]!, 'IP6_GLOBAL'), childText(ars(v)[1]!, 'IP6_GLOBAL_END')], ['2001:db8::aff:fe09:10a', '2001:db8::aff:fe09:111']);
+
+    await okId(oned, 'one.vn.hold', [id, 'LEASES=[IP="10.9.0.11"]']);
+    const rsv = await okId(oned, 'one.vn.reserve', [id, 'SIZE="4"\nNAME="rsv-ref"']);
+    const r = await vnet(oned, rsv);
+    assert.deepEqual(names(r), head);
+    assert.deepEqual(templateNames(r), TEMPLATE);
+    assert.deepEqual([childText(r, 'PARENT_NETWORK_ID'), childText(r, 'BRIDGE'), ...idList(r, 'CLUSTERS').map(String)], [String(id), 'br-ref', String(cid)]);
+    assert.deepEqual(ars(r).map(names), [['AR_ID', 'IP', 'MAC', 'NEXT_INDEX', 'PARENT_NETWORK_AR_ID', 'SHARED', 'SIZE', 'TYPE', 'MAC_END', 'IP_END', 'USED_LEASES', 'LEASES']]);
+    assert.deepEqual(['IP', 'PARENT_NETWORK_AR_ID', 'SIZE', 'IP_END'].map((n) => childText(ars(r)[0]!, n)), ['10.9.0.12', '0', '4', '10.9.0.15']);
+
+    v = await vnet(oned, id);
+    assert.equal(childText(v, 'USED_LEASES'), '5');
+    assert.equal(childText(ars(v)[0]!, 'NEXT_INDEX'), '6');
+    assert.deepEqual(all(must(ars(v)[0]!, 'LEASES'), 'LEASE').map(names), [['IP', 'MAC', 'VM'], ...Array<string[]>(4).fill(['IP', 'MAC', 'VNET'])]);
+    assert.deepEqual(leases(v), ['10.9.0.11 VM=-1', ...[12, 13, 14, 15].map((n) => `10.9.0.${n} VNET=${rsv}`)]);
+
+    const pool = all(await okXml(oned, 'one.vnpool.info', [-2, Math.min(id, rsv), Math.max(id, rsv)]), 'VNET');
+    const byId = new Map(pool.map((n) => [Number(childText(n, 'ID')), n]));
+    for (const n of pool) assert.deepEqual(names(n), head);
+    assert.deepEqual(ars(byId.get(id)!).map(names), [
+      ['ALLOCATED', 'AR_ID', 'IP', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE'],
+      ['AR_ID', 'GLOBAL_PREFIX', 'IP', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE'],
+      ['AR_ID', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE'],
+    ]);
+    const NET = 0x4000000000;
+    assert.equal(childText(ars(byId.get(id)!)[0]!, 'ALLOCATED'), ` 1 ${0x10ffffffff} 2 ${NET + rsv} 3 ${NET + rsv} 4 ${NET + rsv} 5 ${NET + rsv}`);
+    assert.deepEqual(ars(byId.get(rsv)!).map(names), [['AR_ID', 'IP', 'MAC', 'NEXT_INDEX', 'PARENT_NETWORK_AR_ID', 'SHARED', 'SIZE', 'TYPE']]);
+
+    // 080: the held address again.
+    await refused(oned, 'one.vn.hold', [id, 'LEASES=[IP="10.9.0.11"]'], Code.INTERNAL, HOLD_REFUSED);
+  });
+
+  test('recover: 7.4\'s operations on a network left in a driver state; a READY network has nothing to recover', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.vn.allocate', [LAN('vn-recover'), -1]);
+    await refused(oned, 'one.vn.recover', [id, 1], Code.INTERNAL, new RegExp(`^\\[one\\.vn\\.recover\\] Could not perform 'recover success' on VN ${id}, wrong state READY\\.$`));
+    await refused(oned, 'one.vn.recover', [id, 2], Code.INTERNAL, /'recover delete' .* wrong state READY/);
+    await refused(oned, 'one.vn.recover', [id, 7], Code.ACTION, /Wrong recovery operation code/);
+    await refused(oned, 'one.vn.recover', [9999, 1], Code.NO_EXISTS, /Error getting virtual network \[9999\]/);
+    const stuck = await okId(oned, 'one.vn.allocate', [LAN('vn-recover-stuck'), -1]);
+    const doomed = await okId(oned, 'one.vn.allocate', [LAN('vn-recover-doomed'), -1]);
+    // Networks a driver left behind (LOCK_CREATE, ERROR): written so in the database, read at start.
+    assert.equal(await oned.signal('SIGTERM'), 0);
+    const db = await openDatabase(databaseOf(oned));
+    for (const [oid, state] of [[stuck, 2], [doomed, 5]] as const) {
+      const [row] = await db.query('SELECT * FROM network_pool WHERE oid = ?', [oid]);
+      const body = String(row!.body).replace(/<STATE>1<\/STATE><PREV_STATE>1<\/PREV_STATE>/, `<STATE>${state}</STATE><PREV_STATE>${state}</PREV_STATE>`);
+      assert.notEqual(body, String(row!.body));
+      await db.write([{ kind: 'upsert', table: 'network_pool', row: { ...row!, body } }]);
+    }
+    await db.close();
+    await oned.launch();
+    const state = async (oid: number) => [childText(await vnet(oned, oid), 'STATE'), templateOf(await vnet(oned, oid)).ERROR ?? ''];
+    await okId(oned, 'one.vn.recover', [stuck, 0]);
+    const [failed, error] = await state(stuck);
+    assert.equal(failed, '5');
+    assert.match(error!, /Failure forced by user/);
+    await refused(oned, 'one.vn.recover', [stuck, 0], Code.INTERNAL, /'recover failure' .* wrong state ERROR/);
+    await okId(oned, 'one.vn.recover', [stuck, 1]);
+    assert.deepEqual(await state(stuck), ['1', ''], 'success: READY, the error gone');
+    await okId(oned, 'one.vn.recover', [doomed, 2]);
+    await refused(oned, 'one.vn.info', [doomed], Code.NO_EXISTS, /Error getting virtual network/);
+    assert.ok(!(await vnetsOf(oned, 0)).includes(doomed));
+  });
+
+  test('VLANs: given or automatic (802.1Q map, VXLAN START + id), what each driver needs, ids given back on delete and kept over a restart', async () => {
+    const oned = get();
+    // The network OpenNebula's Go client tests create.
+    const go = await vnet(oned, await okId(oned, 'one.vn.allocate', ['NAME = "vntest"\nBRIDGE = "vnetbr"\nPHYDEV = "eth0"\nSECURITY_GROUPS = "0"\nVLAN_ID = "8000042"\nVN_MAD = "vxlan"', -1]));
+    assert.deepEqual(['VLAN_ID', 'VLAN_ID_AUTOMATIC', 'PHYDEV', 'VN_MAD'].map((n) => childText(go, n)), ['8000042', '0', 'eth0', 'vxlan']);
+    assert.deepEqual([templateOf(go).VLAN_ID, templateOf(go).SECURITY_GROUPS], ['8000042', '0']);
+
+    const auto = async (name: string, text: string) => vnet(oned, await okId(oned, 'one.vn.allocate', [`NAME = "${name}"\n${text}`, -1]));
+    const q1 = await auto('vn-vlan-auto-1', 'VN_MAD = "802.1Q"\nPHYDEV = "eth0"\nAUTOMATIC_VLAN_ID = "YES"');
+    const id1 = Number(childText(q1, 'ID'));
+    const vlan1 = Number(childText(q1, 'VLAN_ID'));
+    assert.ok(vlan1 >= 2 && vlan1 < 4095, `VLAN_ID ${vlan1} from the map (START 2, 0, 1 and 4095 reserved)`);
+    assert.equal(vlan1, 2 + (id1 % 4093), 'START + id mod (4095 - START)');
+    assert.deepEqual([childText(q1, 'VLAN_ID_AUTOMATIC'), childText(q1, 'BRIDGE'), templateOf(q1).VLAN_ID, templateOf(q1).AUTOMATIC_VLAN_ID], ['1', `onebr${id1}`, undefined, undefined]);
+    const vx = await auto('vn-vxlan-auto', 'VN_MAD = "ovswitch_vxlan"\nAUTOMATIC_VLAN_ID = "YES"\nAUTOMATIC_OUTER_VLAN_ID = "YES"');
+    const idx = Number(childText(vx, 'ID'));
+    assert.deepEqual([childText(vx, 'OUTER_VLAN_ID'), childText(vx, 'OUTER_VLAN_ID_AUTOMATIC'), childText(vx, 'VLAN_ID_AUTOMATIC')], [String(2 + idx), '1', '1']);
+    assert.notEqual(childText(vx, 'VLAN_ID'), String(vlan1), 'no 802.1Q id given twice');
+    const tagged = await auto('vn-vlan-given', 'VN_MAD = "802.1Q"\nPHYDEV = "eth0"\nVLAN_ID = "300"');
+    assert.deepEqual([childText(tagged, 'BRIDGE'), childText(tagged, 'VLAN_ID_AUTOMATIC')], ['onebr.300', '0'], 'a network named after its VLAN');
+
+    for (const [text, message] of [
+      ['VN_MAD = "802.1Q"\nVLAN_ID = "5"', /^\[one\.vn\.allocate\] PHYDEV is mandatory for driver 802\.1Q$/],
+      ['VN_MAD = "vxlan"\nPHYDEV = "eth0"', /VLAN_ID \(or AUTOMATIC_VLAN_ID\) is mandatory for driver vxlan/],
+      ['VN_MAD = "dummy"', /BRIDGE is mandatory for driver dummy/],
+      ['VN_MAD = "ovswitch_vxlan"', /OUTER_VLAN_ID \(or AUTOMATIC\) is mandatory for driver ovswitch_vxlan/],
+    ] as const) {
+      await refused(oned, 'one.vn.allocate', [`NAME = "vn-vlan-bad"\n${text}`, -1], Code.INTERNAL, message);
+    }
+
+    // An update cannot take the automatic id out of the head.
+    await okId(oned, 'one.vn.update', [id1, 'VLAN_ID = "9"\nAUTOMATIC_VLAN_ID = "NO"', 1]);
+    const updated = await vnet(oned, id1);
+    assert.deepEqual([childText(updated, 'VLAN_ID'), templateOf(updated).VLAN_ID, templateOf(updated).AUTOMATIC_VLAN_ID], [String(vlan1), undefined, undefined]);
+
+    assert.equal(await oned.signal('SIGTERM'), 0);
+    await oned.launch();
+    const after = await auto('vn-vlan-auto-2', 'VN_MAD = "802.1Q"\nPHYDEV = "eth0"\nAUTOMATIC_VLAN_ID = "YES"');
+    const taken = [vlan1, Number(childText(vx, 'VLAN_ID'))];
+    assert.ok(!taken.includes(Number(childText(after, 'VLAN_ID'))), 'ids of networks from before the restart are not given again');
+    // (Ids given back on delete: src/vnet/vlan-ids.test.ts.)
+    for (const v of [id1, idx, Number(childText(after, 'ID'))]) await okId(oned, 'one.vn.delete', [v]);
   });
 
   test('3.x templates: RANGED and FIXED networks become address ranges, VN_MAD dummy', async () => {
@@ -69,11 +276,11 @@ onEveryBackend('virtual networks', (get) => {
     assert.deepEqual(ars(fixed).map((a) => `${childText(a, 'IP')}/${childText(a, 'MAC')}/${childText(a, 'SIZE')}`), ['130.10.0.1/02:00:82:0a:00:01/1', '130.10.0.7/50:20:20:20:20:21/1']);
   });
 
-  test('bad templates are refused with ALLOCATE and the reason; nothing is created', async () => {
+  test('bad templates are refused with INTERNAL (7.4\'s code) and the reason; nothing is created', async () => {
     const oned = get();
     const before = idsIn(await okXml(oned, 'one.vnpool.info', [-2, -1, -1]), 'VNET');
     const bad: [string, RegExp][] = [
-      ['VN_MAD = "bridge"', /Error allocating a new virtual network\. No NAME in template/],
+      ['VN_MAD = "bridge"', /^\[one\.vn\.allocate\] No NAME in template for Virtual Network\.$/],
       ['NAME = "vn-bad-1"\nBRIDGE = "br0"', /No VN_MAD in template/],
       ['NAME = "vn-bad-2"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "0" ]', /Wrong SIZE "0"/],
       ['NAME = "vn-bad-3"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.256", SIZE = "2" ]', /Wrong IP "10.0.0.256"/],
@@ -81,11 +288,13 @@ onEveryBackend('virtual networks', (get) => {
       ['NAME = "vn-bad-5"\nVN_MAD = "bridge"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "10" ]\nAR = [ TYPE = "IP4", IP = "10.0.0.5", SIZE = "10" ]', /overlaps with address range 0/],
       ['NAME = "vn-bad-6"\nTYPE = RANGED\nNETWORK_ADDRESS = "not-an-ip"', /Wrong NETWORK_ADDRESS/],
       ['NAME = "vn/bad"\nVN_MAD = "bridge"', /Invalid NAME, char '\/' is not allowed/],
+      ['NAME = "vn-bad-7"\nVN_MAD = "bridge"\nSECURITY_GROUPS = "web"', /Wrong SECURITY_GROUPS "web"/],
+      ['NAME = "vn-bad-8"\nVN_MAD = "bridge"\nX = [ ', /Parse error/],
     ];
-    for (const [text, message] of bad) await refused(oned, 'one.vn.allocate', [text, -1], Code.ALLOCATE, message);
+    for (const [text, message] of bad) await refused(oned, 'one.vn.allocate', [text, -1], Code.INTERNAL, message);
     await refused(oned, 'one.vn.allocate', [LAN('vn-nowhere'), 9999], Code.NO_EXISTS, /Error getting cluster \[9999\]/);
     const id = await okId(oned, 'one.vn.allocate', [LAN('vn-dup'), -1]);
-    await refused(oned, 'one.vn.allocate', [LAN('vn-dup'), -1], Code.ALLOCATE, new RegExp(`NAME is already taken by NET ${id}`));
+    await refused(oned, 'one.vn.allocate', [LAN('vn-dup'), -1], Code.INTERNAL, new RegExp(`^\\[one\\.vn\\.allocate\\] NAME is already taken by NET ${id}\\.$`));
     assert.deepEqual(idsIn(await okXml(oned, 'one.vnpool.info', [-2, -1, -1]), 'VNET'), [...before, id], 'refused calls leave no network and no id hole');
     await refused(oned, 'one.vn.info', [9999], Code.NO_EXISTS, /Error getting virtual network \[9999\]/);
   });
@@ -98,30 +307,35 @@ onEveryBackend('virtual networks', (get) => {
     let v = await vnet(oned, id);
     assert.deepEqual(ars(v).map((a) => childText(a, 'AR_ID')), ['0', '1', '2']);
     assert.equal(childText(ars(v)[2]!, 'IP6_END'), '2001:db8::12');
-    await refused(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "IP4", IP = "10.0.0.3", SIZE = "2" ]'], Code.ACTION, /overlaps with address range 0/);
-    await refused(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "IP4", IP = "10.0.9.1", SIZE = "-1" ]'], Code.ACTION, /Wrong SIZE "-1"/);
-    await refused(oned, 'one.vn.add_ar', [id, 'SIZE = 3'], Code.ACTION, /has no AR = \[ \.\.\. \] vector/);
+    // Failed AR actions are INTERNAL in 7.4.
+    await refused(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "IP4", IP = "10.0.0.3", SIZE = "2" ]'], Code.INTERNAL, /overlaps with address range 0/);
+    await refused(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "IP4", IP = "10.0.9.1", SIZE = "-1" ]'], Code.INTERNAL, /Wrong SIZE "-1"/);
+    await refused(oned, 'one.vn.add_ar', [id, 'SIZE = 3'], Code.INTERNAL, /Wrong AR definition\. AR vector attribute is missing\./);
+    await refused(oned, 'one.vn.add_ar', [id, 'AR = [ '], Code.INTERNAL, /Parse error/);
+    await okId(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "ETHER", SIZE = "1", MAC = "02:00:00:00:fe:00", PARENT_NETWORK_AR_ID = "0" ]']);
+    assert.equal(childText(ars(await vnet(oned, id))[3]!, 'PARENT_NETWORK_AR_ID'), '', 'only reservations get PARENT_NETWORK_AR_ID');
+    await okId(oned, 'one.vn.rm_ar', [id, 3]);
 
     await okId(oned, 'one.vn.update_ar', [id, 'AR = [ AR_ID = "0", SIZE = "6", GATEWAY = "10.0.0.6", IP = "99.9.9.9" ]']);
     v = await vnet(oned, id);
     const ar0 = ars(v)[0]!;
     assert.deepEqual([childText(ar0, 'SIZE'), childText(ar0, 'IP'), childText(ar0, 'IP_END'), childText(ar0, 'GATEWAY')], ['6', '10.0.0.1', '10.0.0.6', '10.0.0.6'], 'IP stays');
-    await refused(oned, 'one.vn.update_ar', [id, 'AR = [ SIZE = "2" ]'], Code.ACTION, /must name the address range to update with AR_ID/);
-    await refused(oned, 'one.vn.update_ar', [id, 'AR = [ AR_ID = "9", SIZE = "2" ]'], Code.ACTION, /Address range 9 does not exist in virtual network/);
+    await refused(oned, 'one.vn.update_ar', [id, 'AR = [ SIZE = "2" ]'], Code.INTERNAL, /AR\/AR_ID attribute is missing\./);
+    await refused(oned, 'one.vn.update_ar', [id, 'AR = [ AR_ID = "9", SIZE = "2" ]'], Code.INTERNAL, /Address Range with ID 9 was not found\./);
 
     await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.5" ]']);
-    await refused(oned, 'one.vn.update_ar', [id, 'AR = [ AR_ID = "0", SIZE = "4" ]'], Code.ACTION, /Cannot shrink address range 0 to SIZE 4: lease 4 is in use/);
-    await refused(oned, 'one.vn.rm_ar', [id, 0], Code.ACTION, /Address range 0 of virtual network \d+ has 1 leases in use/);
+    await refused(oned, 'one.vn.update_ar', [id, 'AR = [ AR_ID = "0", SIZE = "4" ]'], Code.INTERNAL, /Cannot shrink address range 0 to SIZE 4: lease 4 is in use/);
+    await refused(oned, 'one.vn.rm_ar', [id, 0], Code.INTERNAL, /Address Range has leases in use: 1 in address range 0 of virtual network \d+/);
     await okId(oned, 'one.vn.rm_ar', [id, 1]);
     await okId(oned, 'one.vn.rm_ar', [id, 0, true]);
-    await refused(oned, 'one.vn.rm_ar', [id, 0], Code.ACTION, /Address range 0 does not exist/);
+    await refused(oned, 'one.vn.rm_ar', [id, 0], Code.INTERNAL, /Address Range does not exist/);
     v = await vnet(oned, id);
     assert.deepEqual(ars(v).map((a) => childText(a, 'AR_ID')), ['2']);
     await okId(oned, 'one.vn.add_ar', [id, 'AR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "2" ]']);
-    assert.deepEqual(ars(await vnet(oned, id)).map((a) => childText(a, 'AR_ID')), ['2', '3'], 'AR ids are not given twice while the network lives');
+    assert.deepEqual(ars(await vnet(oned, id)).map((a) => childText(a, 'AR_ID')), ['2', '4'], 'AR ids are not given twice while the network lives');
   });
 
-  test('hold and release: LEASES in info, ALLOCATED in the pool, wrong and used addresses refused', async () => {
+  test('hold and release: LEASES in info, ALLOCATED in the pool, wrong and used addresses refused as 7.4 refuses them', async () => {
     const oned = get();
     const id = await okId(oned, 'one.vn.allocate', [LAN('vn-hold'), -1]);
     await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.2" ]']);
@@ -136,13 +350,18 @@ onEveryBackend('virtual networks', (get) => {
     const pooled = ars(listed[0]!)[0]!;
     assert.equal(child(pooled, 'LEASES'), undefined, 'the pool listing has no LEASES');
     assert.equal(childText(pooled, 'ALLOCATED'), ` 1 ${0x1000000000 + 0xffffffff} 3 ${0x1000000000 + 0xffffffff}`);
-    assert.equal(childText(pooled, 'USED_LEASES'), '2');
+    // As 7.4 stores it: no USED_LEASES, no computed ends in a listed AR.
+    assert.deepEqual(pooled.children.map((c) => c.name), ['ALLOCATED', 'AR_ID', 'IP', 'MAC', 'NEXT_INDEX', 'SHARED', 'SIZE', 'TYPE']);
 
-    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.2" ]'], Code.ACTION, /IP 10.0.0.2 is already in use in virtual network \d+ \(VM -1\)/);
-    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.7.1" ]'], Code.ACTION, /IP 10.0.7.1 is not part of virtual network/);
-    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1", AR_ID = "5" ]'], Code.ACTION, /Address range 5 does not exist/);
-    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ AR_ID = "0" ]'], Code.ACTION, /give IP or MAC/);
-    await refused(oned, 'one.vn.release', [id, 'LEASES = [ IP = "10.0.0.3" ]'], Code.ACTION, /IP 10.0.0.3 of virtual network \d+ is not on hold/);
+    // 080-err.vn.hold-used: INTERNAL, 7.4's message, object -1.
+    const used = await oned.call('one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.2" ]']);
+    assert.deepEqual(used.slice(0, 4), [false, '[one.vn.hold] Address is not part of the address range or in use.', Code.INTERNAL, -1]);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.7.1" ]'], Code.INTERNAL, HOLD_REFUSED);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1", AR_ID = "5" ]'], Code.INTERNAL, HOLD_REFUSED);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ AR_ID = "0" ]'], Code.INTERNAL, /Missing MAC, IP or IP6\./);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1", MAC = "02:00:0a:00:00:01" ]'], Code.INTERNAL, /Only one attribute MAC, IP or IP6 can be set\./);
+    await refused(oned, 'one.vn.hold', [id, 'IP = "10.0.0.1"'], Code.INTERNAL, /Empty lease description\./);
+    await refused(oned, 'one.vn.release', [id, 'LEASES = [ IP = "10.0.0.3" ]'], Code.INTERNAL, /IP 10.0.0.3 of virtual network \d+ is not on hold/);
     await refused(oned, 'one.vn.hold', [9999, 'LEASES = [ IP = "10.0.0.1" ]'], Code.NO_EXISTS, /Error getting virtual network \[9999\]/);
     await okId(oned, 'one.vn.release', [id, 'LEASES = [ IP = "10.0.0.2" ]']);
     v = await vnet(oned, id);
@@ -155,7 +374,7 @@ onEveryBackend('virtual networks', (get) => {
 
   test('concurrent holds and reservations of the same addresses: each lease goes to one call only', async () => {
     const oned = get();
-    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-race"\nVN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.7.0.1", SIZE = "12" ]', -1]);
+    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-race"\nVN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.7.0.1", SIZE = "12" ]', -1]);
     const holds = await Promise.all(Array.from({ length: 6 }, () => oned.call('one.vn.hold', [id, 'LEASES = [ IP = "10.7.0.1" ]'])));
     assert.equal(holds.filter((r) => r[0] === true).length, 1);
     const reservations = await Promise.all(Array.from({ length: 4 }, (_, i) => oned.call('one.vn.reserve', [id, `SIZE = 4\nNAME = "vn-race-${i}"`])));
@@ -168,11 +387,11 @@ onEveryBackend('virtual networks', (get) => {
 
   test('exhaustion: every lease held, the next hold of a free address is refused, a reservation finds no room', async () => {
     const oned = get();
-    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-tiny"\nVN_MAD = "dummy"\nAR = [ TYPE = "IP4", IP = "10.5.0.1", SIZE = "2" ]', -1]);
+    const id = await okId(oned, 'one.vn.allocate', ['NAME = "vn-tiny"\nVN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.5.0.1", SIZE = "2" ]', -1]);
     await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.5.0.1" ]']);
     await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.5.0.2" ]']);
     await refused(oned, 'one.vn.reserve', [id, 'SIZE = 1\nNAME = "vn-tiny-r"'], Code.ACTION, /Not enough free leases in virtual network \d+: no address range has 1 consecutive free leases/);
-    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.5.0.3" ]'], Code.ACTION, /is not part of virtual network/);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.5.0.3" ]'], Code.INTERNAL, HOLD_REFUSED);
   });
 
   test('reserve: a new network of the caller with PARENT_NETWORK_ID, more leases into it, free_ar and delete give them back', async () => {
@@ -196,14 +415,21 @@ onEveryBackend('virtual networks', (get) => {
     r = await vnet(oned, res, user.session);
     assert.deepEqual(ars(r).map((a) => `${childText(a, 'AR_ID')}:${childText(a, 'IP')}+${childText(a, 'SIZE')}`), ['0:10.9.0.3+3', '1:10.9.0.10+2']);
     assert.equal(await leasesUsed(), '5', 'reservations take NETWORK quota LEASES of the parent');
-    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 1\nNAME = "vn-over"'], Code.ACTION, new RegExp(`limit of 5 reached for NETWORK \\[${parent}\\] LEASES quota`), user.session);
+    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 1\nNAME = "vn-over"'], Code.AUTHORIZATION, new RegExp(`limit of 5 reached for NETWORK \\[${parent}\\] LEASES quota`), user.session);
     await okId(oned, 'one.user.quota', [user.id, `NETWORK = [ ID = ${parent}, LEASES = 10 ]`]);
     await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 2\nNAME = "vn-clash"\nIP = "10.9.0.11"'], Code.ACTION, /Cannot reserve 2 leases from IP 10.9.0.11/, user.session);
     assert.equal(await leasesUsed(), '5', 'a refused reservation takes no quota');
-    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 0\nNAME = "vn-zero"'], Code.ACTION, /needs SIZE, a positive number/, user.session);
-    await refused(oned, 'one.vn.reserve', [parent, `SIZE = 1\nNETWORK_ID = ${parent}`], Code.ACTION, /is not a reservation of virtual network/);
-    await refused(oned, 'one.vn.add_ar', [res, 'AR = [ TYPE = "IP4", IP = "10.10.0.1", SIZE = "2" ]'], Code.ACTION, /is a reservation/);
-    await refused(oned, 'one.vn.free_ar', [parent, 0], Code.ACTION, /Address range 0 of virtual network \d+ is not a reservation/);
+    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 0\nNAME = "vn-zero"'], Code.ACTION, /Reservation SIZE must be a greater than 0/, user.session);
+    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 1'], Code.ACTION, /NAME for reservation has to be set/, user.session);
+    await refused(oned, 'one.vn.reserve', [parent, 'SIZE = 1\nNAME = "vn-mine"'], Code.INTERNAL, new RegExp(`NAME is already taken by NET ${res}\\.`), user.session);
+    await refused(oned, 'one.vn.reserve', [parent, `SIZE = 1\nNETWORK_ID = ${parent}`], Code.ACTION, /Cannot add a reservation from the same network/);
+    const other = await okId(oned, 'one.vn.allocate', [LAN('vn-not-reserved'), -1]);
+    await refused(oned, 'one.vn.reserve', [parent, `SIZE = 1\nNETWORK_ID = ${other}`], Code.ACTION, /Cannot add reservations to a non-reservation VNET/);
+    await refused(oned, 'one.vn.reserve', [res, 'SIZE = 1\nNAME = "vn-nested"'], Code.ACTION, /Cannot reserve addresses from a reserved VNET/);
+    await okId(oned, 'one.vn.delete', [other]);
+    await refused(oned, 'one.vn.update_ar', [res, 'AR = [ AR_ID = "0", SIZE = "9" ]'], Code.INTERNAL, /The SIZE of a reservation cannot be changed\./, user.session);
+    await refused(oned, 'one.vn.add_ar', [res, 'AR = [ TYPE = "IP4", IP = "10.10.0.1", SIZE = "2" ]'], Code.INTERNAL, /is a reservation/);
+    await refused(oned, 'one.vn.free_ar', [parent, 0], Code.INTERNAL, /Address range 0 of virtual network \d+ is not a reservation/);
     await refused(oned, 'one.vn.delete', [parent], Code.ACTION, /has leases in use \(VNET \d+\)/);
 
     await okId(oned, 'one.vn.free_ar', [res, 1], user.session);
@@ -307,8 +533,9 @@ onEveryBackend('virtual networks', (get) => {
     for (let i = 0; i < calls.length; i++) assert.equal(String(await oned.ok(calls[i]![0], calls[i]![1])), before[i], calls[i]![0]);
     assert.equal(templateOf(await vnet(oned, id)).NOTE, '<&>');
     // The restored leases are still taken.
-    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.3" ]'], Code.ACTION, /already in use/);
-    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1" ]'], Code.ACTION, new RegExp(`already in use in virtual network ${id} \\(VNET ${res}\\)`));
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.3" ]'], Code.INTERNAL, HOLD_REFUSED);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1" ]'], Code.INTERNAL, HOLD_REFUSED);
+    assert.ok(leases(await vnet(oned, id)).includes(`10.0.0.1 VNET=${res}`), 'the reserved lease is the reservation\'s again');
     assert.ok((await okId(oned, 'one.vn.allocate', [LAN('vn-persist-next'), -1])) > dropped);
   });
 });

@@ -124,7 +124,7 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
     await cliOk(oned, 'onevnet', ['rmar', 'private', '1']);
     assert.doesNotMatch(await cliOk(oned, 'onevnet', ['show', 'private']), /10\.0\.1\.1/);
     const r = await cli(oned, 'onevnet', ['rmar', 'private', '7']);
-    assertOneLineError(r, /Address range 7 does not exist in virtual network/);
+    assertOneLineError(r, /Address Range does not exist: no address range 7 in virtual network/);
   });
 
   test('onevnet reserve makes a new network of the reserved leases', async () => {

@@ -1,5 +1,5 @@
 /** `onehost`: hosts, as OpenNebula's onehost (create, enable/disable/offline, list, show, top...). */
-import { child } from '../../common/xml-tree.js';
+import { child, childText, type XmlNode } from '../../common/xml-tree.js';
 import type { Host, NamedResource, OneObject } from '../../oca/index.js';
 import { delaySeconds, eachId, refresh } from '../actions.js';
 import { CliError, type CliContext, type CommandDef } from '../command.js';
@@ -55,6 +55,71 @@ async function list(ctx: CliContext): Promise<void> {
   printList(ctx, HOST_COLUMNS, ctx.one.hosts.parseList(xml), xml, 'HOST');
 }
 
+/** Fixed-width columns: `[text, width, right-aligned?]` per cell, the last one unpadded. */
+function row(cells: readonly (readonly [string, number, boolean?])[]): string {
+  return cells.map(([text, width, right], i) => (i === cells.length - 1 ? text : right ? text.padStart(width) : text.padEnd(width))).join(' ').trimEnd();
+}
+
+/** The PCI DEVICES section (none when the host has no PCI devices): the VM holding each one, address, type, name. */
+export function pciLines(h: Host): string[] {
+  const devices = h.all('HOST_SHARE/PCI_DEVICES/PCI');
+  if (devices.length === 0) return [];
+  const line = (vm: string, addr: string, type: string, name: string) => row([[vm, 5, true], [addr, 7], [type, 14], [name, 0]]);
+  const lines = ['', showHeader('PCI DEVICES'), '', line('VM', 'ADDR', 'TYPE', 'NAME')];
+  for (const d of devices) {
+    const vm = childText(d, 'VMID');
+    lines.push(line(vm === '-1' || vm === '' ? '' : vm, childText(d, 'SHORT_ADDRESS'), childText(d, 'TYPE'), childText(d, 'DEVICE_NAME')));
+  }
+  return lines;
+}
+
+/**
+ * The NUMA sections (none without NUMA nodes): each node's cores (a character per CPU: `-`
+ * free, `X` used by a VM, `r` reserved), memory and huge pages, what VMs were allocated next
+ * to what the last monitoring measured.
+ */
+export function numaLines(h: Host): string[] {
+  const nodes = h.all('HOST_SHARE/NUMA_NODES/NODE');
+  if (nodes.length === 0) return [];
+  const measured = new Map<string, XmlNode>(h.all('MONITORING/NUMA_NODE').map((n) => [childText(n, 'NODE_ID'), n]));
+  const kb = (text: string) => (text === '' ? '-' : size(Number(text)));
+  const coreRows: [string, string, number, number][] = [];
+  const memory = ['', showHeader('NUMA MEMORY'), '', row([['NODE_ID', 7, true], ['TOTAL', 8], ['USED_REAL', 10], ['USED_ALLOCATED', 15], ['FREE', 0]])];
+  const pages = ['', showHeader('NUMA HUGEPAGES'), '', row([['NODE_ID', 7, true], ['SIZE', 8], ['TOTAL', 8], ['FREE', 8], ['USED', 0]])];
+  for (const n of nodes) {
+    const id = childText(n, 'NODE_ID');
+    let used = 0;
+    let free = 0;
+    const groups: string[] = [];
+    for (const core of n.children.filter((c) => c.name === 'CORE')) {
+      free += Number(childText(core, 'FREE')) || 0;
+      let group = '';
+      for (const cpu of childText(core, 'CPUS').split(',').filter((c) => c !== '')) {
+        const vm = Number(cpu.split(':')[1] ?? -1);
+        group += vm === -2 ? 'r' : vm >= 0 ? 'X' : '-';
+        if (vm >= 0) used++;
+      }
+      groups.push(group);
+    }
+    coreRows.push([id, groups.join(' '), used, free]);
+    const mem = child(n, 'MEMORY');
+    const real = measured.get(id);
+    const realMem = real ? child(real, 'MEMORY') : undefined;
+    memory.push(
+      row([[id, 7, true], [kb(mem ? childText(mem, 'TOTAL') : ''), 8], [kb(realMem ? childText(realMem, 'USED') : ''), 10], [kb(mem ? childText(mem, 'USAGE') : ''), 15], [kb(realMem ? childText(realMem, 'FREE') : ''), 0]]),
+    );
+    for (const p of n.children.filter((c) => c.name === 'HUGEPAGE')) {
+      const sizeKb = childText(p, 'SIZE');
+      const realPages = real?.children.find((c) => c.name === 'HUGEPAGE' && childText(c, 'SIZE') === sizeKb);
+      pages.push(row([[id, 7, true], [kb(sizeKb), 8], [childText(p, 'PAGES'), 8], [realPages ? childText(realPages, 'FREE') : '-', 8], [childText(p, 'USAGE'), 0]]));
+    }
+  }
+  const width = Math.max(5, ...coreRows.map((r) => r[1].length));
+  const cores = ['', showHeader('NUMA NODES'), '', row([['ID', 3, true], ['CORES', width], ['USED', 5, true], ['FREE', 0]])];
+  for (const [id, groups, used, free] of coreRows) cores.push(row([[id, 3, true], [groups, width], [String(used), 5, true], [String(free), 0]]));
+  return [...cores, ...memory, ...(pages.length > 4 ? pages : [])];
+}
+
 function showText(h: Host): string {
   const f = (n: string, v: string | number) => showField(n, v, 22);
   const vms = h.ids('VMS');
@@ -88,6 +153,8 @@ function showText(h: Host): string {
     '',
     showHeader('MONITORING INFORMATION'),
     ...templateLines(child(h.node, 'TEMPLATE')),
+    ...pciLines(h),
+    ...numaLines(h),
     '',
     showHeader('VIRTUAL MACHINES'),
     vms.length ? vms.join(',') : '-',

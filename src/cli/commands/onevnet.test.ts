@@ -20,6 +20,14 @@ test('onevnet list and show: clusters, leases by owner (V: a VM, H: on hold)', (
   ]);
   const text = vnetShowText(n);
   assert.match(text, /^CLUSTERS +: 0,100$/m);
+  assert.match(text, /^STATE +: READY$/m);
+  assert.match(text, /^VLAN ID +: -$/m);
+  assert.match(text, /^AUTOMATIC OUTER VLAN ID *: NO$/m);
+  const tagged = vnetShowText(parseObject(VirtualNetwork, vnet.replace('<USED_LEASES>', '<STATE>5</STATE><VLAN_ID>50</VLAN_ID><OUTER_VLAN_ID>7</OUTER_VLAN_ID><VLAN_ID_AUTOMATIC>1</VLAN_ID_AUTOMATIC><USED_LEASES>')));
+  assert.match(tagged, /^STATE +: ERROR$/m);
+  assert.match(tagged, /^VLAN ID +: 50$/m);
+  assert.match(tagged, /^AUTOMATIC VLAN ID *: YES$/m);
+  assert.match(tagged, /^OUTER VLAN ID +: 7$/m);
   assert.match(text, /^ {2}0 IP4 +10 +2 02:00:0a:00:00:01 10\.0\.0\.1$/m);
   assert.match(text, /^ {2}0 V:7 +02:00:0a:00:00:01 10\.0\.0\.1$/m);
   assert.match(text, /^ {2}0 H +02:00:0a:00:00:02 10\.0\.0\.2$/m);

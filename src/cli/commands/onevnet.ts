@@ -28,6 +28,9 @@ export const vnetColumns: Column<VirtualNetwork>[] = [
   { name: 'LEASES', width: 6, value: (n) => String(n.usedLeases || 0) },
 ];
 
+/** `/VNET/STATE` names, by value. */
+const VNET_STATES = ['INIT', 'READY', 'LOCK_CREATE', 'LOCK_DELETE', 'DONE', 'ERROR', 'UPDATE_FAILURE'];
+
 /** The sections of `onevnet show`. */
 export function vnetShowText(n: VirtualNetwork): string {
   const ars = n.all('AR_POOL/AR');
@@ -52,7 +55,11 @@ export function vnetShowText(n: VirtualNetwork): string {
         ['BRIDGE', n.bridge || '-'],
         ['VN_MAD', n.get('VN_MAD') || '-'],
         ['PHYSICAL DEVICE', n.get('PHYDEV') || '-'],
+        ['STATE', VNET_STATES[Number(n.get('STATE') || 1)] ?? n.get('STATE')],
         ['VLAN ID', n.get('VLAN_ID') || '-'],
+        ['AUTOMATIC VLAN ID', n.get('VLAN_ID_AUTOMATIC') === '1' ? 'YES' : 'NO'],
+        ['OUTER VLAN ID', n.get('OUTER_VLAN_ID') || '-'],
+        ['AUTOMATIC OUTER VLAN ID', n.get('OUTER_VLAN_ID_AUTOMATIC') === '1' ? 'YES' : 'NO'],
         ['USED LEASES', String(n.usedLeases || 0)],
       ]),
     ),
@@ -83,6 +90,14 @@ function leaseTemplate(ctx: CliContext, address: string): string {
   const ar = typeof ctx.options['address_range'] === 'string' ? `, AR_ID = ${wholeNumber(ctx.options['address_range'], '--address_range')}` : '';
   return `LEASES = [ ${key} = "${address}"${ar} ]`;
 }
+
+/** `one.vn.recover` operations, by option. */
+const RECOVER: ReadonlyArray<readonly [string, 0 | 1 | 2 | 3, string]> = [
+  ['failure', 0, 'Fails the pending driver operation: the network goes to ERROR'],
+  ['success', 1, 'Takes the pending driver operation as done: READY (or deleted, if it was being deleted)'],
+  ['delete', 2, 'Deletes the network'],
+  ['retry', 3, 'Retries updating the VMs of a network in UPDATE_FAILURE'],
+];
 
 const AR_OPTION = { long: 'address_range', short: 'a', value: 'AR_ID', description: 'The address range of the lease' };
 
@@ -184,6 +199,18 @@ export const onevnet: CommandDef = {
         if (typeof o['vnet'] === 'string') lines.push(`NETWORK_ID = ${await ctx.resolve('vnet', o['vnet'])}`);
         const id = await ctx.one.vnets.reserve(await ctx.resolve('vnet', arg(args, 'VNETID')), lines.join('\n'));
         printId(ctx, id, 'Reservation VNET ID');
+      },
+    },
+    {
+      name: 'recover',
+      description: 'Recovers a network a driver left in LOCK_CREATE, LOCK_DELETE, ERROR or UPDATE_FAILURE (give one of its options)',
+      args: [{ name: 'VNETID', kind: 'vnet' }],
+      options: RECOVER.map(([long, , description]) => ({ long, description })),
+      examples: ['onevnet recover 3 --success', 'onevnet recover 3 --delete'],
+      run: async (ctx, args) => {
+        const chosen = RECOVER.filter(([long]) => ctx.options[long] === true);
+        if (chosen.length !== 1) throw new CliError('Give exactly one of --failure, --success, --delete, --retry');
+        await ctx.one.vnets.recover(await ctx.resolve('vnet', arg(args, 'VNETID')), chosen[0]![1]);
       },
     },
     updateSubcommand('vnet', 'VNETID', vnets, ['onevnet update 3 new.tmpl', 'onevnet update 3 extra.tmpl --append']),

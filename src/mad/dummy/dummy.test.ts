@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionData, binDriver, tempDir } from '../testing.js';
 import { DUMMY_VMM_ACTIONS } from './vmm.js';
-import { dummyHostTemplate, parseExtraAttributes } from './im.js';
+import { Template } from '../../common/template/index.js';
+import { dummyHostTemplate, parseExtraAttributes, parseTopology } from './im.js';
 
 test('dummy VMM: every protocol action succeeds, with a deploy id, poll data and snapshot ids', async () => {
   const vmm = binDriver('one_vmm_dummy', []);
@@ -55,12 +56,20 @@ test('dummy IM: default capacity and bad capacity options refused before INIT', 
   await im.start();
   const template = Buffer.from((await im.request('MONITOR', 1, ['h1', '-', '0'])).info, 'base64').toString();
   await im.stop();
-  for (const line of ['TOTALCPU=800', 'FREECPU=800', 'USEDCPU=0', 'TOTALMEMORY=16777216', 'USEDMEMORY=0', 'NETRX=0', 'CPUSPEED=2200']) {
+  for (const line of ['TOTALCPU=800', 'FREECPU=800', 'USEDCPU=0', 'TOTALMEMORY=16777216', 'USEDMEMORY=0', 'NETRX=0', 'CPUSPEED=3200', 'MEMORY_ENCRYPTION=SEV']) {
     assert.ok(template.split('\n').includes(line), line);
   }
   const stderr: string[] = [];
   await assert.rejects(binDriver('one_im_dummy', ['-c', 'lots'], { onStderr: (l) => stderr.push(l) }).start(), /exited \(code 1\)/);
   assert.deepEqual(stderr, ["one_im_dummy: -c expects an integer >= 1, got 'lots'"]);
+  stderr.length = 0;
+  await assert.rejects(binDriver('one_im_dummy', ['-n', '2:x:1'], { onStderr: (l) => stderr.push(l) }).start(), /exited \(code 1\)/);
+  assert.deepEqual(stderr, ["one_im_dummy: -n expects NODES:CORES:THREADS (integers >= 1), got '2:x:1'"]);
+  const one = binDriver('one_im_dummy', ['-n', '1:1:2', '-t', '4']);
+  await one.start();
+  const numa = Buffer.from((await one.request('MONITOR', 1, ['h1', '-', '0'])).info, 'base64').toString();
+  await one.stop();
+  assert.deepEqual(numa.split('\n').filter((l) => l.startsWith('CORE')), ['CORE = [ NODE_ID = "0", ID = "0", CPUS = "0,1" ]'], '-n sets the layout, -t stays the driver threads');
 });
 
 test('the dummy IM reports a loaded host and extra attributes when asked (-u, -e)', () => {
@@ -73,4 +82,41 @@ test('the dummy IM reports a loaded host and extra attributes when asked (-u, -e
   assert.match(t, /^HOSTNAME="node 1"$/m);
   assert.throws(() => parseExtraAttributes('CPUSPEED'), /-e: "CPUSPEED" is not ATTRIBUTE=VALUE/);
   assert.throws(() => parseExtraAttributes('1X=2'), /is not ATTRIBUTE=VALUE/);
+});
+
+test("the dummy IM describes OpenNebula 7.4's dummy host: NUMA nodes, huge pages, PCI devices, KVM CPU models and features", () => {
+  const t = Template.parse(dummyHostTemplate('h', { cpu: 800, memoryMb: 16384 }));
+  const vectors = (name: string) => t.getAll(name).map((a) => a.value as Map<string, string>);
+  const cores = vectors('CORE');
+  assert.equal(cores.length, 16, 'two nodes of eight cores');
+  assert.deepEqual(Object.fromEntries(cores[0]!), { NODE_ID: '0', ID: '0', CPUS: '0,16,32,48' });
+  assert.deepEqual(Object.fromEntries(cores[15]!), { NODE_ID: '1', ID: '15', CPUS: '15,31,47,63' });
+  const pages = vectors('HUGEPAGE');
+  assert.deepEqual(pages.filter((v) => v.has('PAGES')).map((v) => [v.get('NODE_ID'), v.get('SIZE'), v.get('PAGES')]), [['0', '2048', '1024'], ['0', '1048576', '1024'], ['1', '2048', '1024'], ['1', '1048576', '1024']]);
+  assert.equal(pages.filter((v) => v.has('FREE')).length, 4, 'and the free pages the monitor probe measures');
+  const memory = vectors('MEMORY_NODE');
+  assert.deepEqual(memory.filter((v) => v.has('TOTAL')).map((v) => [v.get('TOTAL'), v.get('DISTANCE')]), [['8388608', '0 1'], ['8388608', '1 0']]);
+  assert.deepEqual(memory.filter((v) => v.has('USED')).map((v) => [v.get('FREE'), v.get('USED')]), [['8388608', '0'], ['8388608', '0']]);
+  const pci = vectors('PCI');
+  assert.equal(pci.length, 22);
+  assert.deepEqual(Object.fromEntries(pci[4]!), {
+    ADDRESS: '0000:81:00:0', BUS: '81', SLOT: '00', FUNCTION: '0', DOMAIN: '0000', SHORT_ADDRESS: '81:00.0', VENDOR: '15b3', VENDOR_NAME: 'Mellanox Technologies',
+    DEVICE: '1015', DEVICE_NAME: 'MT27710 Family [ConnectX-4 Lx]', CLASS: '0200', CLASS_NAME: 'Ethernet controller', TYPE: '15b3:1015:0200', NUMA_NODE: '0',
+    IFNAME: 'pf0', SRIOV: 'pf', SRIOV_NUM: '8',
+  });
+  assert.equal(pci.filter((v) => v.get('SRIOV') === 'vf').length, 16);
+  assert.deepEqual(pci.at(-1)!.get('SHORT_ADDRESS'), '81:02.1');
+  assert.match(pci[0]!.get('PROFILES')!, /^1145 \(NVIDIA L40S-1B\),.*,1166 \(NVIDIA L40S-48A\)$/);
+  assert.equal(new Set(pci.map((v) => v.get('ADDRESS'))).size, 22, 'addresses are unique');
+  assert.equal(t.get('KVM_CPU_MODELS')!.split(' ').length, 26);
+  assert.ok(t.get('KVM_CPU_FEATURES')!.split(',').includes('vmx'));
+  assert.equal(t.get('MODELNAME'), 'Dummy(R) Core @ 3.2GHz');
+});
+
+test('the dummy IM topology is set with -n NODES:CORES:THREADS; memory is split between the nodes', () => {
+  const t = Template.parse(dummyHostTemplate('h', { cpu: 400, memoryMb: 1024, topology: parseTopology('1:2:2') }));
+  assert.deepEqual(t.getAll('CORE').map((a) => (a.value as Map<string, string>).get('CPUS')), ['0,2', '1,3']);
+  assert.deepEqual(t.getAll('MEMORY_NODE').map((a) => (a.value as Map<string, string>).get('TOTAL') ?? (a.value as Map<string, string>).get('FREE')), ['1048576', '1048576']);
+  assert.equal(t.getAll('MEMORY_NODE')[0]!.value instanceof Map && (t.getAll('MEMORY_NODE')[0]!.value as Map<string, string>).get('DISTANCE'), '0');
+  for (const bad of ['2:8', '0:1:1', 'a:b:c', '1:1:1:1']) assert.throws(() => parseTopology(bad), /-n expects NODES:CORES:THREADS/, bad);
 });

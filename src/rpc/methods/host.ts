@@ -54,8 +54,7 @@ export const hostMethods: MethodDef[] = [
       const { hosts, clusters } = req.core;
       const [vnMad, clusterArg] = typeof fourth === 'number' ? ['', fourth] : [fourth, fifth];
       const cluster = req.get(clusters, clusterArg === NONE_CLUSTER_ID ? DEFAULT_CLUSTER_ID : clusterArg);
-      req.authorizeCreate('HOST');
-      req.authorize(cluster, AuthOp.ADMIN);
+      req.authorizeCreateIn('HOST', cluster, AuthOp.ADMIN);
       try {
         checkName(name, ErrorCode.ALLOCATE);
         checkDriver('IM_MAD', imMad, ErrorCode.ALLOCATE);
@@ -172,7 +171,7 @@ export const hostMethods: MethodDef[] = [
     params: [],
     run: (req) => {
       const hosts = req.core.hosts;
-      return new EscapedString(hosts.toEscapedXml(inListOrder(req, hosts.list({ visible: hostVisibility(req) }))));
+      return new EscapedString(hosts.toEscapedListXml(inListOrder(req, hosts.list({ visible: hostVisibility(req) }))));
     },
   }),
   method({

@@ -1,7 +1,9 @@
 /**
  * `one.vn.*` and `one.vnpool.info`: virtual networks, their address ranges, holds and
  * reservations. The lease bookkeeping is the pool's (src/vnet/); these check arguments and
- * rights, and turn its errors into OpenNebula's codes.
+ * rights, and turn its errors into OpenNebula 7.4's codes: allocate, the lease and address
+ * range actions fail with INTERNAL, reserve with ACTION (quotas: AUTHORIZATION), and, as in
+ * 7.4, a failure names object -1 unless the object does not exist.
  */
 import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
 import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quota-charge.js';
@@ -9,15 +11,15 @@ import { ObjectType } from '../../common/object-type.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
 import type { Transaction } from '../../pool/index.js';
-import { VirtualNetwork, networkRequest, reservationQuotaUsage, type LeaseRequest } from '../../vnet/index.js';
-import { ApiError, ErrorCode } from '../api-error.js';
+import { VirtualNetwork, VnetState, networkRequest, reservationQuotaUsage, userAr, type LeaseRequest, type VnetStateValue } from '../../vnet/index.js';
+import { timestamp } from '../../common/log.js';
+import { ApiError, ErrorCode, type ErrorCodeValue } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { allocateError, checkName, checkNameFree, listPool, newObjectPermissions, parseTemplate } from './common.js';
+import { checkName, checkNameFree, listPool, newObjectPermissions, parseTemplate } from './common.js';
 import { objectMethods, updateMethod } from './object-methods.js';
 import { checkRestrictedUpdate, encryptAttributes } from './template-attributes.js';
-import { templateAndName } from './owned.js';
 
 const kind = { prefix: 'one.vn', pool: (core: Request['core']) => core.vnets, clustersOf: (vn: VirtualNetwork) => vn.clusterIds, encrypted: 'VNET' as const };
 
@@ -28,35 +30,47 @@ export function authorizedVnet(req: Request, oid: number, op: AuthOpValue): Virt
   return vnet;
 }
 
-/** Runs a pool operation, turning its Error into ACTION for network `oid`. */
-function action<T>(oid: number, op: () => T): T {
+/** Runs a pool operation, turning its Error into `code` (INTERNAL: 7.4's code for failed lease and AR actions). */
+function action<T>(op: () => T, code: ErrorCodeValue = ErrorCode.INTERNAL): T {
   try {
     return op();
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw new ApiError(ErrorCode.ACTION, (err as Error).message, oid);
+    throw new ApiError(code, (err as Error).message);
   }
 }
 
-/** The first `name = [...]` vector of a template argument; ACTION naming what is missing. */
-function vectorArg(text: string, name: string, oid: number): Vector {
-  const v = parseTemplate(text, ErrorCode.ACTION, undefined, oid).getVector(name);
-  if (!v) throw new ApiError(ErrorCode.ACTION, `The template has no ${name} = [ ... ] vector.`, oid);
+/** The first `name = [...]` vector of a template argument; INTERNAL with `missing` when there is none. */
+function vectorArg(text: string, name: string, missing: string): Vector {
+  const v = parseTemplate(text, ErrorCode.INTERNAL).getVector(name);
+  if (!v) throw new ApiError(ErrorCode.INTERNAL, missing);
   return v;
 }
 
-/** A non-negative integer attribute of a template, undefined when absent; ACTION when malformed. */
-function intAttr(value: string | undefined, name: string, oid: number): number | undefined {
+/** A non-negative integer attribute of a template, undefined when absent; `code` when malformed. */
+function intAttr(value: string | undefined, name: string, code: ErrorCodeValue = ErrorCode.INTERNAL): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^\s*\d+\s*$/.test(value)) throw new ApiError(ErrorCode.ACTION, `Wrong ${name} "${value}": it must be a non-negative integer.`, oid);
+  if (!/^\s*\d+\s*$/.test(value)) throw new ApiError(code, `Wrong ${name} "${value}": it must be a non-negative integer.`);
   return Number(value);
 }
 
-/** The lease a hold / release template names: `LEASES = [ IP = ... | MAC = ..., AR_ID = ... ]`. */
-function leaseArg(text: string, oid: number): LeaseRequest {
-  const v = vectorArg(text, 'LEASES', oid);
-  return { ip: v.get('IP') || undefined, mac: v.get('MAC') || undefined, arId: intAttr(v.get('AR_ID'), 'AR_ID', oid) };
+/**
+ * The lease a hold / release template names: `LEASES = [ IP = ... | IP6 = ... | MAC = ..., AR_ID = ... ]`,
+ * exactly one address, as 7.4 asks.
+ */
+function leaseArg(text: string): LeaseRequest {
+  const v = vectorArg(text, 'LEASES', 'Empty lease description.');
+  const ip = v.get('IP') || undefined;
+  const ip6 = v.get('IP6') || undefined;
+  const mac = v.get('MAC') || undefined;
+  const given = [ip, ip6, mac].filter((a) => a !== undefined).length;
+  if (given === 0) throw new ApiError(ErrorCode.INTERNAL, 'Missing MAC, IP or IP6.');
+  if (given > 1) throw new ApiError(ErrorCode.INTERNAL, 'Only one attribute MAC, IP or IP6 can be set.');
+  return { ip: ip ?? ip6, mac, arId: intAttr(v.get('AR_ID'), 'AR_ID') };
 }
+
+/** 7.4's answer to a hold of an address that is not in the network (or AR) or not free. */
+export const HOLD_REFUSED = 'Address is not part of the address range or in use.';
 
 /** Why a network cannot go: leases used by VMs, routers or reservations (holds do not count). */
 function inUseError(vnet: VirtualNetwork): string | null {
@@ -83,6 +97,37 @@ function dropAr(req: Request, tx: Transaction, vnet: VirtualNetwork, arId: numbe
   vnets.removeAr(tx, vnet, arId);
 }
 
+/** Deletes a network (the caller checked it may go): its ARs, cluster memberships and ACL rules. */
+async function deleteNetwork(req: Request, vnet: VirtualNetwork): Promise<void> {
+  const { vnets, clusters } = req.core;
+  const { oid } = vnet;
+  const tx = req.transaction();
+  for (const arId of [...vnet.ars.keys()]) dropAr(req, tx, vnet, arId);
+  for (const cid of vnet.clusterIds) {
+    const cluster = clusters.get(cid);
+    if (cluster) tx.touch(clusters, cluster).vnets.delete(oid);
+  }
+  vnets.deleteNetwork(tx, vnet);
+  await tx.commit();
+  vnets.vlans.release(vnet.fields);
+  await req.core.acl.delResourceRules(ObjectType.NET, oid);
+}
+
+/**
+ * `one.vn.recover` operations (0 failure, 1 success, 2 delete, 3 retry): the state each applies
+ * to and the one it leads to, as in 7.4. Networks here are READY as soon as they exist (no
+ * driver call to wait for), so these only matter for one left in another state.
+ */
+const RECOVER_OPS: readonly { name: string; from: Partial<Record<VnetStateValue, VnetStateValue | 'delete'>> }[] = [
+  { name: 'recover failure', from: { [VnetState.INIT]: VnetState.ERROR, [VnetState.LOCK_CREATE]: VnetState.ERROR, [VnetState.LOCK_DELETE]: VnetState.ERROR } },
+  {
+    name: 'recover success',
+    from: { [VnetState.INIT]: VnetState.READY, [VnetState.LOCK_CREATE]: VnetState.READY, [VnetState.ERROR]: VnetState.READY, [VnetState.LOCK_DELETE]: 'delete', [VnetState.UPDATE_FAILURE]: VnetState.READY },
+  },
+  { name: 'recover delete', from: { [VnetState.INIT]: 'delete', [VnetState.LOCK_CREATE]: 'delete', [VnetState.LOCK_DELETE]: 'delete', [VnetState.ERROR]: 'delete' } },
+  { name: 'recover retry', from: { [VnetState.UPDATE_FAILURE]: VnetState.READY } },
+];
+
 /** The generic methods, but for update, which networks apply to their head fields too. */
 const genericMethods = objectMethods(kind).filter((m) => m.name !== updateMethod(kind).name);
 
@@ -95,8 +140,8 @@ function newNetwork(req: Request, name: string, fields: VirtualNetwork['fields']
   const vnets = req.core.vnets;
   const c = req.caller;
   const vnet = new VirtualNetwork(vnets.lastId + 1, name, { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req), fields, template);
-  // As in OpenNebula, a network without BRIDGE gets one named after it.
-  if (vnet.fields.bridge === '') vnet.fields.bridge = `onebr${vnet.oid}`;
+  // As in OpenNebula, a network without BRIDGE gets one named after its VLAN_ID, or its id.
+  if (vnet.fields.bridge === '') vnet.fields.bridge = vnet.fields.vlanId === '' ? `onebr${vnet.oid}` : `onebr.${vnet.fields.vlanId}`;
   vnet.syncTemplate();
   return vnet;
 }
@@ -108,26 +153,36 @@ export const vnetMethods: MethodDef[] = [
     run: async (req, [text, clusterArg]) => {
       const { vnets, clusters } = req.core;
       const cluster = req.get(clusters, clusterArg === NONE_CLUSTER_ID ? DEFAULT_CLUSTER_ID : clusterArg);
+      // As in 7.4: a parse error or anything wrong in the template is INTERNAL, with 7.4's messages where it has one.
+      const template = parseTemplate(text, ErrorCode.INTERNAL);
       req.authorizeCreate('NET');
       req.authorize(cluster, AuthOp.ADMIN);
-      const { template, name } = templateAndName(vnets, text, 'Virtual Network');
-      let vnet: VirtualNetwork;
-      try {
-        checkName(name, ErrorCode.ALLOCATE);
-        checkNameFree(vnets, name, req.caller.uid, ErrorCode.ALLOCATE);
+      const name = template.get('NAME') ?? '';
+      template.remove('NAME');
+      checkNameFree(vnets, name, req.caller.uid, ErrorCode.INTERNAL);
+      if (name === '') throw new ApiError(ErrorCode.INTERNAL, 'No NAME in template for Virtual Network.');
+      checkName(name, ErrorCode.INTERNAL);
+      const vnet = action(() => {
         const request = networkRequest(template);
         encryptAttributes(req, 'VNET', template);
-        vnet = newNetwork(req, name, request.fields, template);
-        for (const ar of request.ars) vnet.addAr(ar, vnets.macPrefix);
-      } catch (err) {
-        throw allocateError(vnets, (err as Error).message);
-      }
+        const created = newNetwork(req, name, request.fields, template);
+        for (const ar of request.ars) created.addAr(ar, vnets.macPrefix);
+        // Automatic VLAN ids last: nothing after this can refuse the call but the commit.
+        vnets.vlans.assign(created.oid, created.fields);
+        created.syncTemplate();
+        return created;
+      });
       vnet.clusters.add(cluster.oid);
       const tx = req.transaction();
       vnets.nextOid();
       tx.create(vnets, vnet);
       tx.touch(clusters, cluster).vnets.add(vnet.oid);
-      await tx.commit();
+      try {
+        await tx.commit();
+      } catch (err) {
+        vnets.vlans.release(vnet.fields);
+        throw err;
+      }
       return vnet.oid;
     },
   }),
@@ -135,19 +190,36 @@ export const vnetMethods: MethodDef[] = [
     name: 'one.vn.delete',
     params: ['i'],
     run: async (req, [oid]) => {
-      const { vnets, clusters } = req.core;
       const vnet = authorizedVnet(req, oid, AuthOp.MANAGE);
       const busy = inUseError(vnet);
-      if (busy) throw new ApiError(ErrorCode.ACTION, busy, oid);
-      const tx = req.transaction();
-      for (const arId of [...vnet.ars.keys()]) dropAr(req, tx, vnet, arId);
-      for (const cid of vnet.clusterIds) {
-        const cluster = clusters.get(cid);
-        if (cluster) tx.touch(clusters, cluster).vnets.delete(oid);
+      if (busy) throw new ApiError(ErrorCode.ACTION, busy);
+      await deleteNetwork(req, vnet);
+      return oid;
+    },
+  }),
+  method({
+    name: 'one.vn.recover',
+    params: ['i', 'i'],
+    // MANAGE; a network in a state the operation does not apply to is INTERNAL, as in 7.4.
+    run: async (req, [oid, op]) => {
+      const recovery = RECOVER_OPS[op];
+      if (recovery === undefined) throw new ApiError(ErrorCode.ACTION, 'Wrong recovery operation code');
+      const vnet = authorizedVnet(req, oid, AuthOp.MANAGE);
+      const to = recovery.from[vnet.fields.state];
+      if (to === undefined) {
+        const state = Object.entries(VnetState).find(([, v]) => v === vnet.fields.state)?.[0] ?? String(vnet.fields.state);
+        throw new ApiError(ErrorCode.INTERNAL, `Could not perform '${recovery.name}' on VN ${oid}, wrong state ${state}.`);
       }
-      vnets.deleteNetwork(tx, vnet);
+      if (to === 'delete') {
+        await deleteNetwork(req, vnet);
+        return oid;
+      }
+      const tx = req.transaction();
+      tx.touch(req.core.vnets, vnet);
+      vnet.fields.state = vnet.fields.prevState = to;
+      if (to === VnetState.ERROR) vnet.template.set('ERROR', `${timestamp(new Date())}: Failure forced by user`);
+      else vnet.template.remove('ERROR');
       await tx.commit();
-      await req.core.acl.delResourceRules(ObjectType.NET, oid);
       return oid;
     },
   }),
@@ -179,11 +251,11 @@ export const vnetMethods: MethodDef[] = [
     run: async (req, [oid, text]) => {
       const vnets = req.core.vnets;
       const vnet = authorizedVnet(req, oid, AuthOp.ADMIN);
-      if (vnet.isReservation) throw new ApiError(ErrorCode.ACTION, `Virtual network ${oid} is a reservation: its address ranges come from reserve.`, oid);
-      const v = vectorArg(text, 'AR', oid);
+      const v = userAr(vectorArg(text, 'AR', 'Wrong AR definition. AR vector attribute is missing.'));
+      if (vnet.isReservation) throw new ApiError(ErrorCode.INTERNAL, `Virtual network ${oid} is a reservation: its address ranges come from reserve.`);
       const tx = req.transaction();
       tx.touch(vnets, vnet);
-      action(oid, () => vnet.addAr(v, vnets.macPrefix));
+      action(() => vnet.addAr(v, vnets.macPrefix));
       await tx.commit();
       return oid;
     },
@@ -194,9 +266,9 @@ export const vnetMethods: MethodDef[] = [
     run: async (req, [oid, arId, force]) => {
       const vnet = authorizedVnet(req, oid, AuthOp.ADMIN);
       const ar = vnet.ars.get(arId);
-      if (!ar) throw new ApiError(ErrorCode.ACTION, `Address range ${arId} does not exist in virtual network ${oid}.`, oid);
+      if (!ar) throw new ApiError(ErrorCode.INTERNAL, `Address Range does not exist: no address range ${arId} in virtual network ${oid}.`);
       if (ar.usedCount > 0 && !force) {
-        throw new ApiError(ErrorCode.ACTION, `Address range ${arId} of virtual network ${oid} has ${ar.usedCount} leases in use; free them or remove it with force.`, oid);
+        throw new ApiError(ErrorCode.INTERNAL, `Address Range has leases in use: ${ar.usedCount} in address range ${arId} of virtual network ${oid}; free them or remove it with force.`);
       }
       const tx = req.transaction();
       dropAr(req, tx, vnet, arId);
@@ -210,18 +282,22 @@ export const vnetMethods: MethodDef[] = [
     run: async (req, [oid, text]) => {
       const vnets = req.core.vnets;
       const vnet = authorizedVnet(req, oid, AuthOp.MANAGE);
-      const v = vectorArg(text, 'AR', oid);
-      const arId = intAttr(v.get('AR_ID'), 'AR_ID', oid);
-      if (arId === undefined) throw new ApiError(ErrorCode.ACTION, 'The AR vector must name the address range to update with AR_ID.', oid);
+      const v = vectorArg(text, 'AR', 'Wrong AR definition. AR vector attribute is missing.');
+      const arId = intAttr(v.get('AR_ID'), 'AR_ID');
+      if (arId === undefined) throw new ApiError(ErrorCode.INTERNAL, 'AR/AR_ID attribute is missing.');
       const ar = vnet.ars.get(arId);
-      if (!ar) throw new ApiError(ErrorCode.ACTION, `Address range ${arId} does not exist in virtual network ${oid}.`, oid);
+      if (!ar) throw new ApiError(ErrorCode.INTERNAL, `Address Range with ID ${arId} was not found.`);
       // A reservation's size is what was taken from the parent.
-      if (vnet.isReservation) v.delete('SIZE');
+      if (vnet.isReservation) {
+        const size = v.get('SIZE');
+        if (size !== undefined && size.trim() !== String(ar.size)) throw new ApiError(ErrorCode.INTERNAL, 'The SIZE of a reservation cannot be changed.');
+        v.delete('SIZE');
+      }
       // As in OpenNebula, the restricted AR keys (VNET_RESTRICTED_ATTR AR/...) of others are dropped.
       if (!req.caller.isAdmin) req.core.attributes.restricted('VNET').stripKeys('AR', v);
       const tx = req.transaction();
       tx.touch(vnets, vnet);
-      action(oid, () => {
+      action(() => {
         const before = ar.size;
         ar.update(v);
         for (const other of vnet.ars.values()) {
@@ -241,10 +317,10 @@ export const vnetMethods: MethodDef[] = [
     run: async (req, [oid, arId]) => {
       const vnet = authorizedVnet(req, oid, AuthOp.MANAGE);
       const ar = vnet.ars.get(arId);
-      if (!ar) throw new ApiError(ErrorCode.ACTION, `Address range ${arId} does not exist in virtual network ${oid}.`, oid);
-      if (!vnet.isReservation || ar.parentArId === undefined) throw new ApiError(ErrorCode.ACTION, `Address range ${arId} of virtual network ${oid} is not a reservation.`, oid);
+      if (!ar) throw new ApiError(ErrorCode.INTERNAL, `Address Range does not exist: no address range ${arId} in virtual network ${oid}.`);
+      if (!vnet.isReservation || ar.parentArId === undefined) throw new ApiError(ErrorCode.INTERNAL, `Address range ${arId} of virtual network ${oid} is not a reservation.`);
       for (const [, owner] of ar.leases()) {
-        if (owner.kind !== 'VM' || owner.id >= 0) throw new ApiError(ErrorCode.ACTION, `Address range ${arId} of virtual network ${oid} has leases in use (${owner.kind} ${owner.id}).`, oid);
+        if (owner.kind !== 'VM' || owner.id >= 0) throw new ApiError(ErrorCode.INTERNAL, `Address Range has leases in use: address range ${arId} of virtual network ${oid} (${owner.kind} ${owner.id}).`);
       }
       const tx = req.transaction();
       dropAr(req, tx, vnet, arId);
@@ -257,9 +333,15 @@ export const vnetMethods: MethodDef[] = [
     params: ['i', 's'],
     run: async (req, [oid, text]) => {
       const vnet = authorizedVnet(req, oid, AuthOp.MANAGE);
-      const lease = leaseArg(text, oid);
+      const lease = leaseArg(text);
       const tx = req.transaction();
-      action(oid, () => req.core.vnets.hold(tx, vnet, lease));
+      try {
+        req.core.vnets.hold(tx, vnet, lease);
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        // 7.4's words, whether the address is not in the network (or AR) or already used.
+        throw new ApiError(ErrorCode.INTERNAL, HOLD_REFUSED);
+      }
       await tx.commit();
       return oid;
     },
@@ -269,9 +351,9 @@ export const vnetMethods: MethodDef[] = [
     params: ['i', 's'],
     run: async (req, [oid, text]) => {
       const vnet = authorizedVnet(req, oid, AuthOp.MANAGE);
-      const lease = leaseArg(text, oid);
+      const lease = leaseArg(text);
       const tx = req.transaction();
-      action(oid, () => req.core.vnets.release(tx, vnet, lease));
+      action(() => req.core.vnets.release(tx, vnet, lease));
       await tx.commit();
       return oid;
     },
@@ -283,22 +365,31 @@ export const vnetMethods: MethodDef[] = [
     run: async (req, [oid, text]) => {
       const vnets = req.core.vnets;
       const parent = authorizedVnet(req, oid, AuthOp.USE);
-      const t = parseTemplate(text, ErrorCode.ACTION, undefined, oid);
-      const size = intAttr(t.get('SIZE'), 'SIZE', oid);
-      if (size === undefined || size < 1) throw new ApiError(ErrorCode.ACTION, 'A reservation needs SIZE, a positive number of leases.', oid);
-      const request = { size, arId: intAttr(t.get('AR_ID'), 'AR_ID', oid), ip: t.get('IP') || undefined, mac: t.get('MAC') || undefined };
-      const targetId = intAttr(t.get('NETWORK_ID'), 'NETWORK_ID', oid);
+      // Codes and messages as 7.4's: ACTION for a wrong request, INTERNAL for a taken name.
+      const t = parseTemplate(text, ErrorCode.ACTION);
+      const size = intAttr(t.get('SIZE'), 'SIZE', ErrorCode.ACTION);
+      if (size === undefined || size < 1) throw new ApiError(ErrorCode.ACTION, 'Reservation SIZE must be a greater than 0');
+      const request = {
+        size,
+        arId: intAttr(t.get('AR_ID'), 'AR_ID', ErrorCode.ACTION),
+        ip: t.get('IP') || t.get('IP6') || undefined,
+        mac: t.get('MAC') || undefined,
+      };
+      const targetId = intAttr(t.get('NETWORK_ID'), 'NETWORK_ID', ErrorCode.ACTION);
       let target: VirtualNetwork;
       const tx = req.transaction();
       if (targetId !== undefined) {
+        if (targetId === oid) throw new ApiError(ErrorCode.ACTION, 'Cannot add a reservation from the same network');
         target = authorizedVnet(req, targetId, AuthOp.MANAGE);
-        if (target.fields.parentId !== oid) throw new ApiError(ErrorCode.ACTION, `Virtual network ${targetId} is not a reservation of virtual network ${oid}.`, oid);
+        if (!target.isReservation) throw new ApiError(ErrorCode.ACTION, 'Cannot add reservations to a non-reservation VNET');
+        if (target.fields.parentId !== oid) throw new ApiError(ErrorCode.ACTION, `New reservations for virtual network ${targetId} have to be from network ${target.fields.parentId}`);
       } else {
         const name = t.get('NAME') ?? '';
+        if (name === '') throw new ApiError(ErrorCode.ACTION, 'NAME for reservation has to be set');
+        if (parent.isReservation) throw new ApiError(ErrorCode.ACTION, `Cannot reserve addresses from a reserved VNET: virtual network ${oid} is a reservation of ${parent.fields.parentId}.`);
         req.authorizeCreate('NET');
-        checkName(name, ErrorCode.ACTION, '', oid);
-        checkNameFree(vnets, name, req.caller.uid, ErrorCode.ACTION);
-        if (parent.isReservation) throw new ApiError(ErrorCode.ACTION, `Virtual network ${oid} is a reservation itself; reserve from its parent ${parent.fields.parentId}.`, oid);
+        checkNameFree(vnets, name, req.caller.uid, ErrorCode.INTERNAL);
+        checkName(name, ErrorCode.INTERNAL);
         target = newNetwork(req, name, { ...parent.fields, parentId: oid, templateId: -1 }, parent.template.clone());
         for (const cid of parent.clusterIds) target.clusters.add(cid);
       }
@@ -307,14 +398,15 @@ export const vnetMethods: MethodDef[] = [
       try {
         chargeQuotas(tx, req.core, target.owner.uid, target.owner.gid, usage);
       } catch (err) {
-        if (err instanceof QuotaExceededError) throw new ApiError(ErrorCode.ACTION, `Cannot reserve: ${err.message}.`, oid);
+        // A quota refuses as 7.4's quota checks do: AUTHORIZATION.
+        if (err instanceof QuotaExceededError) throw new ApiError(ErrorCode.AUTHORIZATION, `Cannot reserve: ${err.message}.`);
         throw err;
       }
       try {
         vnets.reserveLeases(tx, parent, target, request);
       } catch (err) {
         releaseQuotas(tx, req.core, target.owner.uid, target.owner.gid, usage);
-        throw new ApiError(ErrorCode.ACTION, (err as Error).message, oid);
+        throw new ApiError(ErrorCode.ACTION, (err as Error).message);
       }
       if (targetId === undefined) {
         vnets.nextOid();
