@@ -24,7 +24,7 @@ export class Authorizer {
   check(caller: Caller, obj: PoolObject, op: AuthOpValue, clusterIds?: readonly number[]): Denial | null {
     const right = rightOf(op);
     if (obj.lock && checksLock(op) && lockBlocks(obj.lock.level, right)) {
-      return { kind: 'locked', message: `The resource ${obj.type} [${obj.oid}] is locked` };
+      return { kind: 'locked', message: `${obj.type} is locked. [${obj.oid}]` };
     }
     if (caller.isAdmin || this.bitsAllow(caller, obj, right)) return null;
     const granted = this.acl.authorize({

@@ -20,13 +20,12 @@ test('TYPE names: IMAGE_DS when absent, any case, undefined when unknown', () =>
   assert.equal(datastoreTypeOf('toString'), undefined);
 });
 
-test('a new datastore: BASE_PATH under the location, READY, drivers and TYPE in its template', () => {
+test('a new datastore: BASE_PATH under the location, READY, unmonitored, its template as given', () => {
   const ds = imageDs();
   assert.equal(ds.fields.basePath, '/srv/ds/100');
   assert.equal(ds.fields.state, DatastoreState.READY);
-  assert.equal(ds.template.get('TYPE'), 'IMAGE_DS');
-  assert.equal(ds.template.get('DS_MAD'), 'fs');
-  assert.equal(ds.template.get('TM_MAD'), 'ssh');
+  assert.deepEqual(ds.fields.capacity, { totalMb: 0, freeMb: 0, usedMb: 0 });
+  assert.equal(ds.template.toText(), Template.parse('NOTE = "x"').toText());
 });
 
 test('XML in OpenNebula\'s order, and back', () => {
@@ -56,16 +55,15 @@ test('cluster ids follow additions and removals', () => {
   assert.ok(ds.hasCluster(1) && !ds.hasCluster(2));
 });
 
-test('an update that drops the drivers gets them back; one that names others changes them', () => {
+test('replaceTemplate: the new template and drivers; a new DS_MAD forgets the capacity measured', () => {
   const ds = imageDs();
-  ds.template = Template.parse('ONLY = "this"\nTYPE = "SYSTEM_DS"');
-  ds.templateUpdated();
-  assert.equal(ds.template.get('DS_MAD'), 'fs');
-  assert.equal(ds.template.get('TM_MAD'), 'ssh');
-  assert.equal(ds.template.get('TYPE'), 'IMAGE_DS', 'the type cannot change');
-  ds.template.merge(Template.parse('TM_MAD = "shared"'));
-  ds.templateUpdated();
+  ds.setCapacity({ totalMb: 10, freeMb: 5, usedMb: 5 });
+  ds.replaceTemplate(Template.parse('A = "1"'), { dsMad: 'fs', tmMad: 'shared', diskType: 0 });
+  assert.equal(ds.template.get('A'), '1');
   assert.equal(ds.fields.tmMad, 'shared');
+  assert.equal(ds.fields.capacity.totalMb, 10, 'an image datastore is measured by its DS_MAD');
+  ds.replaceTemplate(Template.parse('A = "2"'), { dsMad: 'dummy', tmMad: 'shared', diskType: 0 });
+  assert.equal(ds.fields.capacity.totalMb, 0);
 });
 
 test('the -d list of a driver\'s ARGUMENTS', () => {

@@ -14,10 +14,10 @@ export const DatastoreType = { IMAGE_DS: 0, SYSTEM_DS: 1, FILE_DS: 2, BACKUP_DS:
 export type DatastoreTypeName = keyof typeof DatastoreType;
 export type DatastoreTypeValue = (typeof DatastoreType)[DatastoreTypeName];
 
-/** `/DATASTORE/STATE`. Only system datastores are ever disabled. */
 /** Datastores that users create get ids from 100 up, as in OpenNebula (0-99 are the system's). */
 export const FIRST_USER_DATASTORE = 100;
 
+/** `/DATASTORE/STATE`. Only system datastores are ever disabled. */
 export const DatastoreState = { READY: 0, DISABLED: 1 } as const;
 export type DatastoreStateValue = (typeof DatastoreState)[keyof typeof DatastoreState];
 
@@ -89,14 +89,12 @@ export class Datastore extends PoolObject {
   }
 
   /**
-   * A new datastore, READY and not monitored, its BASE_PATH `<location>/<oid>`. The template
-   * keeps TYPE (by name), DS_MAD and TM_MAD, as OpenNebula's does.
+   * A new datastore, READY and not monitored, its BASE_PATH `<location>/<oid>`, with the
+   * template as given (DatastorePool.build writes what oned adds to it).
    */
-  static create(oid: number, name: string, owner: Ownership, perms: Permissions, drivers: { dsMad: string; tmMad: string; dsType: DatastoreTypeValue }, location: string, template: Template): Datastore {
-    const fields: DatastoreFields = { ...drivers, basePath: `${location}/${oid}`, diskType: DISK_TYPE_FILE, state: DatastoreState.READY, capacity: UNMONITORED };
-    const ds = new Datastore(oid, name, owner, perms, fields, template);
-    ds.syncTemplate();
-    return ds;
+  static create(oid: number, name: string, owner: Ownership, perms: Permissions, drivers: { dsMad: string; tmMad: string; dsType: DatastoreTypeValue; diskType?: number }, location: string, template: Template): Datastore {
+    const fields: DatastoreFields = { ...drivers, basePath: `${location}/${oid}`, diskType: drivers.diskType ?? DISK_TYPE_FILE, state: DatastoreState.READY, capacity: UNMONITORED };
+    return new Datastore(oid, name, owner, perms, fields, template);
   }
 
   /** The clusters it is in, ascending, for `DATASTORE/%cid` ACL rules. */
@@ -123,14 +121,17 @@ export class Datastore extends PoolObject {
   }
 
   /**
-   * After `update` replaced or merged the template: DS_MAD and TM_MAD there change the drivers
-   * (the caller checked them), and are put back when missing; so is TYPE, which cannot change.
+   * `one.datastore.update`: the new template and what it changed (DatastorePool.updated
+   * checked and completed both). A new DS_MAD, or a new TM_MAD of a system datastore, changes
+   * who measures its capacity: back to unmonitored.
    */
-  templateUpdated(): void {
+  replaceTemplate(template: Template, change: { dsMad: string; tmMad: string; diskType: number }): void {
     const f = this.fields;
-    if (!this.isSystem) f.dsMad = this.template.get('DS_MAD') || f.dsMad;
-    f.tmMad = this.template.get('TM_MAD') || f.tmMad;
-    this.syncTemplate();
+    if (change.dsMad !== f.dsMad || (this.isSystem && change.tmMad !== f.tmMad)) f.capacity = UNMONITORED;
+    f.dsMad = change.dsMad;
+    f.tmMad = change.tmMad;
+    f.diskType = change.diskType;
+    this.template = template;
   }
 
   /** `one.datastore.enable`: READY or DISABLED. */
@@ -141,13 +142,6 @@ export class Datastore extends PoolObject {
   /** A MONITOR answered: the capacity the driver measured. */
   setCapacity(capacity: DatastoreCapacity): void {
     this.fields.capacity = capacity;
-  }
-
-  private syncTemplate(): void {
-    const f = this.fields;
-    this.template.set('TYPE', datastoreTypeName(f.dsType));
-    if (!this.isSystem) this.template.set('DS_MAD', f.dsMad);
-    this.template.set('TM_MAD', f.tmMad);
   }
 
   protected renderXml(): string {

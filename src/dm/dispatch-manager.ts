@@ -20,6 +20,7 @@ import {
   type VirtualMachine,
   type VirtualMachinePool,
   type VmActionValue,
+  type VmResources,
 } from '../vm/index.js';
 
 /** Who asked: recorded in the history record's UID, GID and REQUEST_ID. */
@@ -31,8 +32,10 @@ export interface Who {
 
 /** An action the VM's state does not allow; the message is OpenNebula's. */
 export class ActionNotAvailable extends Error {
+  /** OpenNebula's words: one.vm.deploy says "Deploy action is not available...", the other actions "Error performing action...". */
   constructor(action: string, vm: VirtualMachine) {
-    super(`Error performing action "${action}": This action is not available for state ${displayState(vm.state, vm.lcmState)}`);
+    const state = displayState(vm.state, vm.lcmState);
+    super(action === 'deploy' ? `Deploy action is not available for state ${state}` : `Error performing action "${action}": This action is not available for state ${state}`);
   }
 }
 
@@ -43,6 +46,8 @@ export class DispatchManager {
   constructor(
     private readonly vms: VirtualMachinePool,
     private readonly lcm: LifeCycleManager,
+    /** Fills what a VM takes of the system datastore it is deployed on (see VmResources.placeOnSystemDatastore). */
+    private readonly resources?: VmResources,
   ) {}
 
   /**
@@ -57,6 +62,7 @@ export class DispatchManager {
     if (lcm === undefined) throw new ActionNotAvailable('deploy', vm);
     tx.touch(this.vms, vm);
     vm.userTemplate.remove('SCHED_MESSAGE');
+    this.resources?.placeOnSystemDatastore(vm.template, vm.oid, ds);
     this.open(vm, host, ds, VmAction.DEPLOY, who).pstime = now();
     this.lcm.place(tx, vm, host);
     this.lcm.enter(tx, vm, ACTIVE, lcm);

@@ -51,7 +51,7 @@ function harness(answer: (action: string, id: number, xml: string) => DriverRepl
   const manager = new ImageManager({ images, datastores, db, log: silentLog, driver: withDriver ? driver : undefined, monitorIntervalSec: 300, location: '/srv/ds' });
   const add = (oid: number, state: ImageStateValue, path = '/tmp/a.img') => {
     const img = new Image(oid, `i${oid}`, owner, Permissions.fromOctal(0o600), {
-      type: ImageType.OS, diskType: 0, persistent: false, regtime: 1, source: state === ImageState.LOCKED ? '' : `/srv/ds/1/${oid}`, path, format: '', fs: '', size: 1,
+      type: ImageType.OS, diskType: 0, persistent: false, regtime: 1, modtime: 1, source: state === ImageState.LOCKED ? '' : `/srv/ds/1/${oid}`, path, format: '', fs: '', size: 1,
       state, prevState: ImageState.INIT, cloningOps: 0, cloningId: -1, targetSnapshot: -1, datastoreId: 1, datastore: 'default',
     }, new Template());
     images.add(img);

@@ -252,6 +252,7 @@ export class ImageManager {
         if (action !== 'MKFS' && format) image.fields.format = format;
         if (!image.fields.format) image.fields.format = 'raw';
         for (const [k, v] of attributes) image.template.set(k, v);
+        image.fields.modtime = Math.floor(Date.now() / 1000);
         image.ready();
         log.info('ImM', `Image ${oid} stored by ${action}: ${stored}`);
       } else {

@@ -19,7 +19,7 @@ function setup(): { pool: ImagePool; os: Image; cdrom: Image; pers: Image; tx: T
   const pool = new ImagePool({ datastores, userId: (u) => ({ alice: 3, bob: 4 })[u], devPrefix: 'vd', cdromDevPrefix: 'sd' });
   const make = (oid: number, name: string, who: typeof alice, type: (typeof ImageType)[keyof typeof ImageType], persistent: boolean, tmpl = '') => {
     const img = new Image(oid, name, who, Permissions.fromOctal(0o600), {
-      type, diskType: 0, persistent, regtime: 1, source: `/srv/ds/1/${oid}`, path: '', format: 'qcow2', fs: '', size: 10,
+      type, diskType: 0, persistent, regtime: 1, modtime: 1, source: `/srv/ds/1/${oid}`, path: '', format: 'qcow2', fs: '', size: 10,
       state: ImageState.READY, prevState: ImageState.LOCKED, cloningOps: 0, cloningId: -1, targetSnapshot: -1, datastoreId: 1, datastore: 'default',
     }, Template.parse(tmpl));
     pool.add(img);

@@ -6,7 +6,7 @@ import type { XmlNode } from '../common/xml-tree.js';
 import type { Vector } from '../common/template/index.js';
 import { Pool, type Transaction } from '../pool/index.js';
 import type { DatastorePool } from '../datastore/index.js';
-import { Image, ImageState, ImageType, diskTypeName, imageStateName } from './image.js';
+import { Image, ImageState, ImageType, diskTypeName, imageStateName, type ImageTypeValue } from './image.js';
 
 export interface ImagePoolOptions {
   /** Where images' datastores are (DISK TM_MAD, CLUSTER_ID). */
@@ -29,6 +29,11 @@ export class ImagePool extends Pool<Image> {
 
   protected fromXml(node: XmlNode): Image {
     return Image.fromXml(node);
+  }
+
+  /** DEV_PREFIX of an image of `type` whose template sets none (DEFAULT_[CDROM_]DEVICE_PREFIX). */
+  defaultDevPrefix(type: ImageTypeValue): string {
+    return (type === ImageType.CDROM ? this.o.cdromDevPrefix : this.o.devPrefix) ?? 'hd';
   }
 
   /**
@@ -84,8 +89,13 @@ export class ImagePool extends Pool<Image> {
   acquire(tx: Transaction, image: Image, vmId: number, disk: Vector): void {
     tx.touch(this, image);
     image.vms.add(vmId);
+    image.setState(image.fields.persistent ? ImageState.USED_PERS : ImageState.USED);
+    this.fillDisk(image, disk);
+  }
+
+  /** Fills a DISK with what it takes of the image (see acquire), without taking it (`one.template.info` extended). */
+  fillDisk(image: Image, disk: Vector): void {
     const f = image.fields;
-    image.setState(f.persistent ? ImageState.USED_PERS : ImageState.USED);
     for (const attr of INHERITED) {
       const v = image.template.get(attr);
       if (v !== undefined && !disk.has(attr)) disk.set(attr, v);
@@ -111,16 +121,18 @@ export class ImagePool extends Pool<Image> {
     }
     disk.set('FORMAT', f.format || 'raw');
     disk.set('SIZE', String(f.size));
-    if (!disk.has('DEV_PREFIX')) disk.set('DEV_PREFIX', (cdrom ? this.o.cdromDevPrefix : this.o.devPrefix) ?? 'hd');
+    if (!disk.has('DEV_PREFIX')) disk.set('DEV_PREFIX', this.defaultDevPrefix(f.type));
     disk.set('DISK_TYPE', diskTypeName(f.diskType));
   }
 
-  /** VM vmId no longer uses it (back to READY when no VM does). Ignores unknown ids. */
+  /** VM vmId no longer uses it (back to READY when no VM does; MODTIME now if persistent). Ignores unknown ids. */
   release(tx: Transaction, imageId: number, vmId: number): void {
     const image = this.get(imageId);
     if (!image || !image.vms.has(vmId)) return;
     tx.touch(this, image);
     image.vms.delete(vmId);
+    // A persistent image was the VM's own disk: its contents may have changed.
+    if (image.fields.persistent) image.fields.modtime = Math.floor(Date.now() / 1000);
     const s = image.state;
     if (image.vms.size === 0 && (s === ImageState.USED || s === ImageState.USED_PERS)) image.setState(ImageState.READY);
   }

@@ -9,7 +9,7 @@ const owner = { uid: 3, gid: 1, uname: 'alice', gname: 'users' };
 
 export function newImage(oid = 7, persistent = false): Image {
   return new Image(oid, `img-${oid}`, owner, Permissions.fromOctal(0o640), {
-    type: ImageType.OS, diskType: 0, persistent, regtime: 1700000000, source: '/ds/1/abc', path: '/tmp/a & b.img', format: 'qcow2', fs: '',
+    type: ImageType.OS, diskType: 0, persistent, regtime: 1700000000, modtime: 1700000100, source: '/ds/1/abc', path: '/tmp/a & b.img', format: 'qcow2', fs: '',
     size: 3, state: ImageState.READY, prevState: ImageState.LOCKED, cloningOps: 0, cloningId: -1, targetSnapshot: -1, datastoreId: 1, datastore: 'default',
   }, Template.parse('DRIVER = "qcow2"\nDEV_PREFIX = "vd"'));
 }
@@ -20,10 +20,12 @@ test('the IMAGE XML has OpenNebula\'s elements in order, escaped', () => {
   const x = parseXmlTree(img.toXml());
   assert.equal(x.name, 'IMAGE');
   assert.deepEqual(x.children.map((c) => c.name), [
-    'ID', 'UID', 'GID', 'UNAME', 'GNAME', 'NAME', 'PERMISSIONS', 'TYPE', 'DISK_TYPE', 'PERSISTENT', 'REGTIME', 'SOURCE', 'PATH', 'FORMAT', 'FS', 'SIZE',
+    'ID', 'UID', 'GID', 'UNAME', 'GNAME', 'NAME', 'PERMISSIONS', 'TYPE', 'DISK_TYPE', 'PERSISTENT', 'REGTIME', 'MODTIME', 'SOURCE', 'PATH', 'FORMAT', 'FS', 'SIZE',
     'STATE', 'PREV_STATE', 'RUNNING_VMS', 'CLONING_OPS', 'CLONING_ID', 'TARGET_SNAPSHOT', 'DATASTORE_ID', 'DATASTORE', 'VMS', 'CLONES', 'APP_CLONES',
-    'TEMPLATE', 'SNAPSHOTS',
+    'TEMPLATE', 'SNAPSHOTS', 'BACKUP_INCREMENTS', 'BACKUP_DISK_IDS',
   ]);
+  // The lists OpenNebula 7.4 writes for an image without snapshots or backups.
+  assert.match(img.toXml(), /<\/TEMPLATE><SNAPSHOTS><ALLOW_ORPHANS>NO<\/ALLOW_ORPHANS><CURRENT_BASE>-1<\/CURRENT_BASE><NEXT_SNAPSHOT>0<\/NEXT_SNAPSHOT><\/SNAPSHOTS><BACKUP_INCREMENTS><\/BACKUP_INCREMENTS><BACKUP_DISK_IDS><\/BACKUP_DISK_IDS><\/IMAGE>$/);
   assert.match(img.toXml(), /<PATH>\/tmp\/a &amp; b.img<\/PATH>/);
   assert.match(img.toXml(), /<RUNNING_VMS>2<\/RUNNING_VMS>/);
   assert.match(img.toXml(), /<VMS><ID>2<\/ID><ID>5<\/ID><\/VMS>/);
@@ -37,6 +39,10 @@ test('fromXml reads back what renderXml wrote, sets, lock and template included'
   img.changed();
   const back = Image.fromXml(parseXmlTree(img.toXml()));
   assert.equal(back.toXml(), img.toXml());
+  // A row written before MODTIME existed reads it as REGTIME.
+  const old = Image.fromXml(parseXmlTree(img.toXml().replace(/<MODTIME>\d+<\/MODTIME>/, '')));
+  assert.equal(old.fields.modtime, img.fields.regtime);
+  assert.notEqual(img.fields.modtime, img.fields.regtime);
   assert.equal(back.fields.persistent, true);
   assert.deepEqual([...back.vms], [4]);
   assert.deepEqual([...back.clones], [11]);

@@ -10,6 +10,8 @@ import type { Template } from '../common/template/index.js';
 import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
 import type { QuotaUsage } from '../auth/quotas.js';
 
+export { diskTypeName } from '../datastore/disk-type.js';
+
 /** `/IMAGE/TYPE`, by the name templates and `one.image.chtype` give it. */
 export const ImageType = { OS: 0, CDROM: 1, DATABLOCK: 2, KERNEL: 3, RAMDISK: 4, CONTEXT: 5, BACKUP: 6, FILESYSTEM: 7 } as const;
 export type ImageTypeName = keyof typeof ImageType;
@@ -25,11 +27,6 @@ const FILE_TYPES: ReadonlySet<ImageTypeValue> = new Set([ImageType.KERNEL, Image
 export const ImageState = { INIT: 0, READY: 1, USED: 2, DISABLED: 3, LOCKED: 4, ERROR: 5, CLONE: 6, DELETE: 7, USED_PERS: 8 } as const;
 export type ImageStateName = keyof typeof ImageState;
 export type ImageStateValue = (typeof ImageState)[ImageStateName];
-
-/** `/IMAGE/DISK_TYPE` names, as VM DISKs write them (TYPE = FILE, BLOCK...). */
-const DISK_TYPE_NAMES: Readonly<Record<number, string>> = {
-  0: 'FILE', 1: 'CDROM', 2: 'BLOCK', 3: 'RBD', 4: 'RBD_CDROM', 5: 'GLUSTER', 6: 'GLUSTER_CDROM', 7: 'SHEEPDOG', 8: 'SHEEPDOG_CDROM', 9: 'ISCSI', 10: 'FILE_SYSTEM', 255: 'NONE',
-};
 
 /** The type a template's TYPE names (case-insensitive, users' types only), undefined when unknown. */
 export function imageTypeOf(text: string): ImageTypeValue | undefined {
@@ -50,10 +47,6 @@ export function isFileType(type: ImageTypeValue): boolean {
   return FILE_TYPES.has(type);
 }
 
-/** The name of a DISK_TYPE, as a VM DISK's TYPE. */
-export function diskTypeName(diskType: number): string {
-  return DISK_TYPE_NAMES[diskType] ?? 'FILE';
-}
 
 /** What describes an image besides id, name, owner, permissions and template. */
 export interface ImageFields {
@@ -62,6 +55,8 @@ export interface ImageFields {
   persistent: boolean;
   /** Registration time, epoch seconds. */
   readonly regtime: number;
+  /** When its contents last changed (registered, or written back by a VM), epoch seconds. */
+  modtime: number;
   /** Where the driver stored it (driver-specific), '' until then. */
   source: string;
   /** Where it was registered from, '' for an empty datablock or a clone. */
@@ -87,8 +82,13 @@ function idsXml(root: string, ids: ReadonlySet<number>): string {
   return `${xml}</${root}>`;
 }
 
-/** Images have no snapshots yet: the empty list OpenNebula writes. */
-const EMPTY_SNAPSHOTS = '<SNAPSHOTS><ALLOW_ORPHANS>NO</ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE><NEXT_SNAPSHOT>0</NEXT_SNAPSHOT></SNAPSHOTS>';
+/**
+ * Images have no snapshots nor backups yet: the empty lists OpenNebula writes (SNAPSHOTS, then
+ * BACKUP_INCREMENTS and BACKUP_DISK_IDS of backup images).
+ */
+const EMPTY_SNAPSHOTS_AND_BACKUPS =
+  '<SNAPSHOTS><ALLOW_ORPHANS>NO</ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE><NEXT_SNAPSHOT>0</NEXT_SNAPSHOT></SNAPSHOTS>' +
+  '<BACKUP_INCREMENTS></BACKUP_INCREMENTS><BACKUP_DISK_IDS></BACKUP_DISK_IDS>';
 
 export class Image extends PoolObject {
   readonly type = 'IMAGE' as const;
@@ -151,12 +151,12 @@ export class Image extends PoolObject {
     const f = this.fields;
     return (
       `<IMAGE>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}${this.lockXml()}${this.perms.toXml()}` +
-      `<TYPE>${f.type}</TYPE><DISK_TYPE>${f.diskType}</DISK_TYPE><PERSISTENT>${f.persistent ? 1 : 0}</PERSISTENT><REGTIME>${f.regtime}</REGTIME>` +
+      `<TYPE>${f.type}</TYPE><DISK_TYPE>${f.diskType}</DISK_TYPE><PERSISTENT>${f.persistent ? 1 : 0}</PERSISTENT><REGTIME>${f.regtime}</REGTIME><MODTIME>${f.modtime}</MODTIME>` +
       `${xmlElement('SOURCE', f.source)}${xmlElement('PATH', f.path)}${xmlElement('FORMAT', f.format)}${xmlElement('FS', f.fs)}` +
       `<SIZE>${f.size}</SIZE><STATE>${f.state}</STATE><PREV_STATE>${f.prevState}</PREV_STATE><RUNNING_VMS>${this.vms.size}</RUNNING_VMS>` +
       `<CLONING_OPS>${f.cloningOps}</CLONING_OPS><CLONING_ID>${f.cloningId}</CLONING_ID><TARGET_SNAPSHOT>${f.targetSnapshot}</TARGET_SNAPSHOT>` +
       `<DATASTORE_ID>${f.datastoreId}</DATASTORE_ID>${xmlElement('DATASTORE', f.datastore)}` +
-      `${idsXml('VMS', this.vms)}${idsXml('CLONES', this.clones)}${idsXml('APP_CLONES', this.appClones)}${this.template.toXml()}${EMPTY_SNAPSHOTS}</IMAGE>`
+      `${idsXml('VMS', this.vms)}${idsXml('CLONES', this.clones)}${idsXml('APP_CLONES', this.appClones)}${this.template.toXml()}${EMPTY_SNAPSHOTS_AND_BACKUPS}</IMAGE>`
     );
   }
 
@@ -172,6 +172,8 @@ export class Image extends PoolObject {
         diskType: childInt(node, 'DISK_TYPE'),
         persistent: childInt(node, 'PERSISTENT') === 1,
         regtime: childInt(node, 'REGTIME'),
+        // Rows written before MODTIME existed: registered, and not changed since as far as we know.
+        modtime: childInt(node, 'MODTIME', childInt(node, 'REGTIME')),
         source: childText(node, 'SOURCE'),
         path: childText(node, 'PATH'),
         format: childText(node, 'FORMAT'),

@@ -24,7 +24,7 @@ import { DocumentPool } from '../document/index.js';
 import { VmTemplatePool } from '../vmtemplate/index.js';
 import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
 import { HostPool } from '../host/index.js';
-import { DEFAULT_DATASTORE_DIR, DatastorePool, StorageMadConf, storageDrivers } from '../datastore/index.js';
+import { DEFAULT_DATASTORE_DIR, DatastorePool, driverConf, storageDrivers } from '../datastore/index.js';
 import { AttributePolicy } from '../common/attribute-policy.js';
 import { SecretBox } from '../common/secret-box.js';
 import { Transaction } from '../pool/index.js';
@@ -39,7 +39,7 @@ import { InformationManager } from '../im/index.js';
 import { ImageManager, ImagePool } from '../image/index.js';
 import type { Driver } from '../mad/index.js';
 import { PACKAGE_ROOT, type Location } from './location.js';
-import { DEFAULT_CONTEXT_DIRS, dirList, LcmState, VirtualMachinePool, VmLogs, VmResources, VmState } from '../vm/index.js';
+import { DEFAULT_CONTEXT_DIRS, dirList, LcmState, VirtualMachinePool, datastoreDiskAttributes, tmMadConfOf, VmLogs, VmResources, VmState } from '../vm/index.js';
 import { DispatchManager } from '../dm/index.js';
 import { LifeCycleManager } from '../lcm/index.js';
 import { VirtualMachineManager, VmPoller, deploymentFormats } from '../vmm/index.js';
@@ -118,7 +118,6 @@ export class Nebula implements Core {
   private dsDriver: Driver | undefined;
   private imageManagerValue: ImageManager | undefined;
   readonly attributes: AttributePolicy;
-  readonly storageMadConf: StorageMadConf;
   /** NAMEs of the configured drivers, which allocate calls must name. */
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
@@ -128,10 +127,10 @@ export class Nebula implements Core {
     const level = this.config.vector('LOG').get('DEBUG_LEVEL') ?? '3';
     this.log = Logger.toFile(location.log, Math.min(5, Math.max(0, Number(level) || 0)) as LogLevelValue);
     // TM_MAD_CONF / DS_MAD_CONF, read before the pools that take their defaults from them.
-    this.storageMadConf = StorageMadConf.fromConfig(this.config);
     this.datastores = new DatastorePool({
       location: this.config.string('DATASTORE_LOCATION', '') || join(location.root, DEFAULT_DATASTORE_DIR),
       drivers: storageDrivers(this.config),
+      conf: driverConf(this.config.template),
     });
     this.images = new ImagePool({
       datastores: this.datastores,
@@ -144,7 +143,16 @@ export class Nebula implements Core {
       uidOf: (uname) => this.users.getByName(uname)?.oid,
       vlanIds: vlanIdsConfig(this.config.vector('VLAN_IDS'), this.config.vector('VXLAN_IDS')),
     });
-    this.vmResources = new VmResources(this.images, this.vnets);
+    const tmConf = tmMadConfOf(this.config.template);
+    this.vmResources = new VmResources(this.images, this.vnets, {
+      devPrefix: this.config.string('DEFAULT_DEVICE_PREFIX', 'hd'),
+      contextDevPrefix: this.config.string('DEFAULT_CDROM_DEVICE_PREFIX', 'hd'),
+      datastoreDiskAttributes: (dsId) => {
+        const ds = this.datastores.get(dsId);
+        return ds && datastoreDiskAttributes(ds.template, ds.fields.tmMad, tmConf);
+      },
+      imageState: (imageId) => this.images.get(imageId)?.state,
+    });
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
     this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
     // The key of encrypted attributes lives beside oneadmin's credentials, never in the database.
@@ -271,7 +279,7 @@ export class Nebula implements Core {
       userTemplate: (uid) => this.users.get(uid)?.template,
       revealContext: (key, value) => this.attributes.reveal('VM', `CONTEXT/${key}`, value),
     });
-    this.dispatcher = new DispatchManager(this.vms, this.lifeCycle);
+    this.dispatcher = new DispatchManager(this.vms, this.lifeCycle, this.vmResources);
 
     // The IM starts after the LCM: host reports carry VM states, and a failed host's VMs go UNKNOWN.
     this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);

@@ -19,7 +19,6 @@ import type { VirtualMachinePool, VmLogs, VmResources } from '../vm/index.js';
 import type { DispatchManager } from '../dm/index.js';
 import type { LifeCycleManager } from '../lcm/index.js';
 import type { AttributePolicy } from '../common/attribute-policy.js';
-import type { StorageMadConf } from '../datastore/index.js';
 
 export interface Core {
   readonly version: string;
@@ -53,6 +52,4 @@ export interface Core {
   readonly lcm: LifeCycleManager;
   /** oned.conf's *_RESTRICTED_ATTR and *_ENCRYPTED_ATTR lists, and the key encrypted values use. */
   readonly attributes: AttributePolicy;
-  /** oned.conf's TM_MAD_CONF and DS_MAD_CONF, by driver name. */
-  readonly storageMadConf: StorageMadConf;
 }

@@ -28,7 +28,7 @@ export class Request {
     return obj;
   }
 
-  /** The object, authorized for `op`; NO_EXISTS, AUTHORIZATION or LOCKED otherwise. */
+  /** The object, authorized for `op`; NO_EXISTS or AUTHORIZATION (denied or locked) otherwise. */
   authorized<T extends PoolObject>(pool: Pool<T>, oid: number, op: AuthOpValue): T {
     const obj = this.get(pool, oid);
     this.authorize(obj, op);
@@ -66,8 +66,9 @@ export class Request {
   }
 
   denied(denial: Denial, oid: number): ApiError {
+    // A lock refuses as a denial does (AUTHORIZATION, no object id), as OpenNebula 7.4 answers.
     return denial.kind === 'locked'
-      ? new ApiError(ErrorCode.LOCKED, `${denial.message}.`, oid)
+      ? new ApiError(ErrorCode.AUTHORIZATION, `User [${this.caller.uid}] : ${denial.message}.`, -1)
       : new ApiError(ErrorCode.AUTHORIZATION, `User [${this.caller.uid}] : ${denial.message}.`, oid);
   }
 

@@ -41,3 +41,19 @@ export class SchedDatastore implements Attributes {
     });
   }
 }
+
+/**
+ * The clusters of every datastore of a pool listing, by id: the short VM listing names a DISK's
+ * datastore (DATASTORE_ID), whose clusters are the disk's.
+ */
+export function datastoreClusters(pool: XmlNode): Map<number, ReadonlySet<number>> {
+  const out = new Map<number, ReadonlySet<number>>();
+  for (const d of pool.children) {
+    if (d.name !== 'DATASTORE') continue;
+    const clusters = new Set(select(d, 'CLUSTERS/ID').map((n) => Number(n.text)));
+    const cid = child(d, 'CLUSTER_ID');
+    if (cid && cid.text.trim() !== '' && Number(cid.text) >= 0) clusters.add(Number(cid.text));
+    out.set(childInt(d, 'ID'), clusters);
+  }
+  return out;
+}

@@ -67,7 +67,11 @@ export class SchedVm {
     return `${this.cpu}\0${this.mem}\0${this.diskMb}\0${this.requirements}\0${this.rank}\0${this.dsRequirements}\0${this.dsRank}\0${clusters}\0${this.networkIds.join(',')}\0${lease}`;
   }
 
-  static fromXml(node: XmlNode, now: number): SchedVm {
+  /**
+   * A VM of the short listing (or a full VM document). `datastoreClusters` gives the clusters of
+   * the datastores its DISKs name, as the short listing's DISKs carry no CLUSTER_ID.
+   */
+  static fromXml(node: XmlNode, now: number, datastoreClusters?: ReadonlyMap<number, ReadonlySet<number>>): SchedVm {
     const t = child(node, 'TEMPLATE') ?? node;
     const u = child(node, 'USER_TEMPLATE') ?? node;
     const last = child(child(node, 'HISTORY_RECORDS') ?? node, 'HISTORY');
@@ -82,11 +86,15 @@ export class SchedVm {
     let diskMb = 0;
     for (const d of select(t, 'DISK')) {
       const ids = childText(d, 'CLUSTER_ID').trim();
+      const dsId = childText(d, 'DATASTORE_ID').trim();
       if (ids !== '') {
         diskClusters = intersect(diskClusters, new Set(ids.split(',').map(Number)));
+      } else if (dsId !== '' && datastoreClusters?.has(Number(dsId))) {
+        diskClusters = intersect(diskClusters, new Set(datastoreClusters.get(Number(dsId))));
       }
-      // Volatile disks and clones live in the system datastore; persistent shared images do not.
-      if (childText(d, 'PERSISTENT').toUpperCase() !== 'YES') diskMb += childInt(d, 'SIZE');
+      // Volatile disks and clones live in the system datastore; persistent images (CLONE = NO) do not.
+      const persistent = childText(d, 'PERSISTENT').toUpperCase() === 'YES' || childText(d, 'CLONE').toUpperCase() === 'NO';
+      if (!persistent) diskMb += childInt(d, 'SIZE');
     }
     const { lease, error } = leaseOf((name) => child(u, name)?.text, childInt(node, 'STIME', now));
     return new SchedVm(

@@ -9,3 +9,13 @@ test('only pending, flagged and leased VMs of a listing are parsed and kept', ()
   const xml = `<VM_POOL>${el(1, 3)}${el(2, 1)}${el(3, 3, '<RESCHED>1</RESCHED>')}${el(4, 3, '', '<SCHED_DURATION>5</SCHED_DURATION><SCHED_END>5</SCHED_END>')}${el(5, 3, '', '<STATE>1</STATE>')}${el(6, 8)}</VM_POOL>`;
   assert.deepEqual(wantedVms(xml, 100).map((v) => v.id), [2, 3, 4]);
 });
+
+test('DISKs of the short listing: clusters from their datastore, persistent images (CLONE = NO) take no system datastore space', () => {
+  const disk = (id: string, ds: string, size: number, clone: string) =>
+    `<DISK><DISK_ID>${id}</DISK_ID><DATASTORE></DATASTORE><DATASTORE_ID>${ds}</DATASTORE_ID><IMAGE></IMAGE><IMAGE_ID></IMAGE_ID><SIZE>${size}</SIZE><TYPE>FILE</TYPE><CLONE>${clone}</CLONE></DISK>`;
+  const vm = `<VM><ID>9</ID><STATE>1</STATE><LCM_STATE>0</LCM_STATE><TEMPLATE><CPU>1</CPU><MEMORY>64</MEMORY>${disk('0', '101', 1024, 'YES')}${disk('1', '102', 500, 'NO')}${disk('2', '', 64, '')}</TEMPLATE><USER_TEMPLATE/><HISTORY_RECORDS/></VM>`;
+  const clusters = new Map<number, ReadonlySet<number>>([[101, new Set([100, 101])], [102, new Set([101])]]);
+  const [parsed] = wantedVms(`<VM_POOL>${vm}</VM_POOL>`, 100, clusters);
+  assert.deepEqual([...parsed!.diskClusters!], [101]);
+  assert.equal(parsed!.diskMb, 1024 + 64);
+});

@@ -8,7 +8,7 @@ import { parseXmlTree, select, type XmlNode } from '../common/xml-tree.js';
 import { Oca, OneError, PoolFilter, UpdateMode } from '../oca/index.js';
 import { plan, explain, type Action, type CycleInput, type Verdict } from './planner.js';
 import type { SchedConfig } from './sched-config.js';
-import { SchedDatastore } from './sched-datastore.js';
+import { datastoreClusters, SchedDatastore } from './sched-datastore.js';
 import { SchedHost } from './sched-host.js';
 import { SchedVm, VmState } from './sched-vm.js';
 
@@ -58,6 +58,9 @@ export class Scheduler {
     private readonly clock: () => number = nowSec,
   ) {}
 
+  /** Clusters of each datastore, from the latest snapshot (DISKs of the short VM listing name only their datastore). */
+  private dsClusters = new Map<number, ReadonlySet<number>>();
+
   /** Reads what a cycle needs: hosts, system datastores, networks, and the VMs it acts on. */
   async snapshot(): Promise<CycleInput> {
     const started = performance.now();
@@ -76,13 +79,15 @@ export class Scheduler {
     const hosts = parseXmlTree(hostXml)
       .children.filter((n) => n.name === 'HOST')
       .map((n) => SchedHost.fromXml(n, samples.get(Number(select(n, 'ID')[0]?.text ?? -1))));
-    const datastores = SchedDatastore.systemOf(parseXmlTree(dsXml));
+    const dsPool = parseXmlTree(dsXml);
+    const datastores = SchedDatastore.systemOf(dsPool);
+    this.dsClusters = datastoreClusters(dsPool);
     const networkClusters = new Map<number, Set<number>>();
     for (const n of parseXmlTree(vnetXml).children) {
       if (n.name !== 'VNET') continue;
       networkClusters.set(Number(select(n, 'ID')[0]?.text ?? -1), new Set(select(n, 'CLUSTERS/ID').map((c) => Number(c.text))));
     }
-    return { now, config: this.config, hosts, datastores, vms: wantedVms(vmXml, now), networkClusters };
+    return { now, config: this.config, hosts, datastores, vms: wantedVms(vmXml, now, this.dsClusters), networkClusters };
   }
 
   /** One cycle: read, plan, act. */
@@ -122,7 +127,7 @@ export class Scheduler {
     const input = await this.snapshot();
     const node = parseXmlTree(await this.oca.vms.listXml(PoolFilter.ALL, vmId, vmId, -1)).children.find((n) => n.name === 'VM');
     if (!node) throw new Error(`VM ${vmId} does not exist`);
-    const vm = SchedVm.fromXml(node, input.now);
+    const vm = SchedVm.fromXml(node, input.now, this.dsClusters);
     const { verdicts, group } = explain(input, vm);
     return { vm, verdicts, error: group.error ?? vm.leaseError, notes: group.notes };
   }
@@ -217,7 +222,7 @@ export class Scheduler {
 }
 
 /** The VMs of a short pool listing the scheduler acts on, parsed; the rest only scanned. */
-export function wantedVms(xml: string, now: number): SchedVm[] {
+export function wantedVms(xml: string, now: number, datastoreClusters?: ReadonlyMap<number, ReadonlySet<number>>): SchedVm[] {
   const out: SchedVm[] = [];
   let from = xml.indexOf('<VM>');
   while (from !== -1) {
@@ -225,7 +230,7 @@ export function wantedVms(xml: string, now: number): SchedVm[] {
     if (end === -1) break;
     const chunk = xml.slice(from, end + 5);
     if (WANTED.some((m) => chunk.includes(m))) {
-      const vm = SchedVm.fromXml(parseXmlTree(chunk), now);
+      const vm = SchedVm.fromXml(parseXmlTree(chunk), now, datastoreClusters);
       if (vm.pending || vm.wantsResched || vm.lease || vm.leaseError || vm.preempted) out.push(vm);
     }
     from = xml.indexOf('<VM>', end);

@@ -11,10 +11,14 @@ import { vectors } from './vm-resources.js';
 
 const REFERENCE = /\\\$|\$([A-Za-z_][A-Za-z0-9_]*)(?:\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"\s*)?\])?/g;
 
-/** Expands the variables of one CONTEXT value for `vm`; `user` is its owner's template. */
-export function resolveVariables(text: string, vm: VirtualMachine, user?: Template): string {
+/**
+ * Expands the variables of one CONTEXT value for `vm`; `user` is its owner's template.
+ * `keepEscapes` leaves `\$` as it is (the expansion oned does when it creates the VM, whose
+ * CONTEXT the context file expands once more).
+ */
+export function resolveVariables(text: string, vm: VirtualMachine, user?: Template, keepEscapes = false): string {
   return text.replace(REFERENCE, (whole, name: string | undefined, key?: string, matchKey?: string, matchValue?: string) => {
-    if (whole === '\\$') return '$';
+    if (whole === '\\$') return keepEscapes ? whole : '$';
     const upper = name!.toUpperCase();
     if (upper === 'USER' && key !== undefined) return user?.get(key.toUpperCase()) ?? '';
     return lookup(vm, upper, key?.toUpperCase(), matchKey?.toUpperCase(), matchValue);
@@ -47,6 +51,20 @@ function lookup(vm: VirtualMachine, name: string, key?: string, matchKey?: strin
 
 function single(t: Template, name: string): string | undefined {
   return t.get(name);
+}
+
+/**
+ * Expands the variables of a new VM's CONTEXT (`$NAME`, `$USER[SSH_PUBLIC_KEY]`...), as
+ * OpenNebula does when it creates the VM, so the VM's TEMPLATE shows the values the guest gets.
+ * `$TEMPLATE` and escaped `\$` are left for the context file.
+ */
+export function resolveContext(vm: VirtualMachine, user?: Template): void {
+  const context = vm.template.getVector('CONTEXT');
+  if (!context) return;
+  for (const [key, value] of context) {
+    if (key === 'DISK_ID' || key === 'TARGET' || !value.includes('$') || /\$TEMPLATE\b/.test(value)) continue;
+    context.set(key, resolveVariables(value, vm, user, true));
+  }
 }
 
 /**

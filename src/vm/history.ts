@@ -35,6 +35,12 @@ export class History {
   uid = -1;
   gid = -1;
   reqId = '-1';
+  /**
+   * The VM as the record's first write saw it (its accounting copy, as OpenNebula keeps the VM
+   * of when the record was made); '' until then, and for records loaded at start (their next
+   * write takes the VM as it is then).
+   */
+  vmXml = '';
 
   constructor(
     readonly oid: number,
@@ -55,7 +61,7 @@ export class History {
     return (
       `<HISTORY><OID>${this.oid}</OID><SEQ>${this.seq}</SEQ>${xmlElement('HOSTNAME', p.hostname)}<HID>${p.hid}</HID><CID>${p.cid}</CID>` +
       `<STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('VM_MAD', p.vmMad)}${xmlElement('TM_MAD', p.tmMad)}<DS_ID>${p.dsId}</DS_ID>` +
-      `<PLAN_ID>-1</PLAN_ID><ACTION_ID>-1</ACTION_ID>` +
+      `<PLAN_ID>-2</PLAN_ID><ACTION_ID>-1</ACTION_ID>` +
       `<PSTIME>${this.pstime}</PSTIME><PETIME>${this.petime}</PETIME><RSTIME>${this.rstime}</RSTIME><RETIME>${this.retime}</RETIME>` +
       `<ESTIME>${this.estime}</ESTIME><EETIME>${this.eetime}</EETIME><ACTION>${this.action}</ACTION>` +
       `<UID>${this.uid}</UID><GID>${this.gid}</GID>${xmlElement('REQUEST_ID', this.reqId)}</HISTORY>`
@@ -71,9 +77,13 @@ export class History {
     );
   }
 
-  /** The row of the `history` table. */
-  write(): Write {
-    return { kind: 'upsert', table: HISTORY_TABLE, row: { vid: this.oid, seq: this.seq, body: this.toXml(), stime: this.stime, etime: this.etime } };
+  /**
+   * The row of the `history` table; its body nests `vmXml`, the VM as it is when the record is
+   * written (without its history), as OpenNebula's accounting records do.
+   */
+  write(vmXml = ''): Write {
+    const body = vmXml === '' ? this.toXml() : `${this.toXml().slice(0, -'</HISTORY>'.length)}${vmXml}</HISTORY>`;
+    return { kind: 'upsert', table: HISTORY_TABLE, row: { vid: this.oid, seq: this.seq, body, stime: this.stime, etime: this.etime } };
   }
 
   static fromXml(node: XmlNode): History {

@@ -5,6 +5,8 @@ export * from './virtual-machine.js';
 export * from './vm-pool.js';
 export * from './vm-log.js';
 export * from './vm-resources.js';
+export * from './vm-defaults.js';
+export * from './disk-defaults.js';
 export * from './context.js';
 export * from './context-files.js';
 export * from './vm-monitoring.js';

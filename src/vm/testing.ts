@@ -7,6 +7,7 @@ export const NO_IMAGES: ImageProvider = {
   },
   usableError: () => null,
   acquire: () => {},
+  fillDisk: () => {},
   release: () => {},
 };
 

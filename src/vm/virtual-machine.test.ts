@@ -25,7 +25,7 @@ test('full VM XML: the elements of §2.1.1 in order, and it reads back to the sa
   const xml = vm.toXml();
   assert.deepEqual(names(xml), [
     'ID', 'UID', 'GID', 'UNAME', 'GNAME', 'NAME', 'PERMISSIONS', 'LAST_POLL', 'STATE', 'LCM_STATE', 'PREV_STATE', 'PREV_LCM_STATE',
-    'RESCHED', 'STIME', 'ETIME', 'DEPLOY_ID', 'MONITORING', 'TEMPLATE', 'USER_TEMPLATE', 'HISTORY_RECORDS',
+    'RESCHED', 'STIME', 'ETIME', 'DEPLOY_ID', 'MONITORING', 'SCHED_ACTIONS', 'TEMPLATE', 'USER_TEMPLATE', 'HISTORY_RECORDS', 'BACKUPS',
   ]);
   assert.equal(VirtualMachine.fromXml(parseXmlTree(xml)).toXml(), xml);
   const h = parseXmlTree(xml).children.find((c) => c.name === 'HISTORY_RECORDS')!.children[0]!;
@@ -43,7 +43,21 @@ test('short VM XML (§2.1.2): reduced TEMPLATE, no PERMISSIONS, the last history
     'TEMPLATE', 'MONITORING', 'USER_TEMPLATE', 'HISTORY_RECORDS',
   ]);
   const tmpl = short.children.find((c) => c.name === 'TEMPLATE')!;
-  assert.deepEqual(tmpl.children.map((c) => c.name).sort(), ['CPU', 'DISK', 'MEMORY', 'VCPU'], 'OS is not in the short form');
+  assert.deepEqual(tmpl.children.map((c) => c.name), ['CPU', 'MEMORY', 'VCPU', 'DISK'], 'OS is not in the short form');
+  // OpenNebula 7.4's reduced DISK: the same attributes for every disk, empty when it has none.
+  assert.deepEqual(tmpl.children[3]!.children.map((c) => [c.name, c.text]), [
+    ['DISK_ID', '0'], ['DATASTORE', ''], ['DATASTORE_ID', ''], ['IMAGE', ''], ['IMAGE_ID', ''], ['SIZE', '10'], ['TYPE', 'fs'],
+    ['CLONE', ''], ['CLONE_TARGET', ''], ['LN_TARGET', ''], ['DISK_SNAPSHOT_TOTAL_SIZE', ''],
+  ]);
+  // A lock shows only its level, the monitoring only CPU, MEMORY and STATE (as OpenNebula 7.4 lists them).
+  vm.lock = { level: 2, owner: 0, time: 5, reqId: 1 };
+  vm.monitoring = '<MONITORING><CPU>5</CPU><MEMORY>100</MEMORY><NETRX>7</NETRX><TIMESTAMP>9</TIMESTAMP></MONITORING>';
+  vm.changed();
+  const locked = parseXmlTree(vm.toShortXml());
+  assert.deepEqual(locked.children.find((c) => c.name === 'LOCK')!.children.map((c) => [c.name, c.text]), [['LOCKED', '2']]);
+  assert.deepEqual(locked.children.find((c) => c.name === 'MONITORING')!.children.map((c) => [c.name, c.text]), [['CPU', '5'], ['MEMORY', '100'], ['STATE', '']]);
+  // Only the USER_TEMPLATE attributes listings need (LABELS here).
+  assert.deepEqual(short.children.find((c) => c.name === 'USER_TEMPLATE')!.children.map((c) => c.name), ['LABELS']);
   const h = short.children.find((c) => c.name === 'HISTORY_RECORDS')!.children[0]!;
   assert.deepEqual(h.children.map((c) => c.name), ['OID', 'SEQ', 'HOSTNAME', 'HID', 'CID', 'DS_ID', 'VM_MAD', 'TM_MAD', 'ACTION']);
 });
@@ -76,5 +90,13 @@ test('history rows carry vid, seq, body and the times accounting filters on', ()
   const w = h.write();
   assert.equal(w.kind, 'upsert');
   assert.deepEqual(w.kind === 'upsert' ? [w.table, w.row.vid, w.row.seq, w.row.stime, w.row.etime] : [], ['history', 4, 1, 10, 20]);
+  // The record of one.vmpool.accounting nests the VM, its own history left out.
+  const vm = sample();
+  const nested = vm.lastHistory!.write(vm.toHistoryXml());
+  const body = parseXmlTree(nested.kind === 'upsert' ? String(nested.row.body) : '');
+  const inner = body.children.at(-1)!;
+  assert.equal(inner.name, 'VM');
+  assert.deepEqual(inner.children.find((c) => c.name === 'HISTORY_RECORDS')!.children, []);
+  assert.equal(inner.children.at(-1)!.name, 'BACKUPS');
   assert.equal(History.fromXml(parseXmlTree(h.toXml())).toXml(), h.toXml());
 });

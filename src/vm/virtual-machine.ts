@@ -5,7 +5,7 @@
  * (spec §2.1.2) rendered until it changes, so listings of many VMs are joins of strings.
  */
 import type { XmlNode } from '../common/xml-tree.js';
-import { child, childInt, childText } from '../common/xml-tree.js';
+import { child, childInt, childText, parseXmlTree } from '../common/xml-tree.js';
 import { xmlElement, xmlEscapeText } from '../common/xml.js';
 import { Template } from '../common/template/index.js';
 import type { Row } from '../db/database.js';
@@ -13,8 +13,23 @@ import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } 
 import { History, type Placement } from './history.js';
 import { LcmState, VmState, type LcmStateValue, type VmStateValue } from './vm-state.js';
 
-/** TEMPLATE attributes the short form of `one.vmpool.info` keeps. */
-const SHORT_TEMPLATE = new Set(['CPU', 'MEMORY', 'VCPU', 'DISK', 'NIC', 'GRAPHICS']);
+/** DISK attributes of the short form of `one.vmpool.info`, each always present (empty when the disk has none), in OpenNebula's order. */
+const SHORT_DISK = ['DISK_ID', 'DATASTORE', 'DATASTORE_ID', 'IMAGE', 'IMAGE_ID', 'SIZE', 'TYPE', 'CLONE', 'CLONE_TARGET', 'LN_TARGET', 'DISK_SNAPSHOT_TOTAL_SIZE'];
+/** NIC attributes of the short form shown only when set, then those always present. */
+const SHORT_NIC_OPTIONAL = ['IP', 'EXTERNAL_IP', 'IP6', 'IP6_ULA', 'IP6_LINK', 'IP6_GLOBAL', 'NETWORK_MODE', 'SCHED_REQUIREMENTS', 'SCHED_RANK'];
+const SHORT_NIC = ['MAC', 'NETWORK', 'NETWORK_ID', 'NIC_ID', 'SECURITY_GROUPS'];
+/**
+ * USER_TEMPLATE attributes of the short form (what Sunstone and the scheduler read of a
+ * listing): OpenNebula 7.4's, then those our scheduler also reads (the 3.x RANK and
+ * REQUIREMENTS, the lease and preemption attributes), shown only when set.
+ */
+const SHORT_USER_SINGLE = [
+  'LABELS', 'ERROR', 'SCHED_MESSAGE', 'SCHED_RANK', 'SCHED_DS_RANK', 'SCHED_REQUIREMENTS', 'SCHED_DS_REQUIREMENTS', 'USER_PRIORITY',
+  'RANK', 'REQUIREMENTS', 'SCHED_START', 'SCHED_DURATION', 'SCHED_END', 'SCHED_PREEMPTIBLE', 'SCHED_PREEMPTED',
+];
+const SHORT_USER_VECTORS = ['PUBLIC_CLOUD', 'SCHED_ACTION'];
+/** `<BACKUPS>` of a VM without backups (OpenNebula 7.4 renders it for every VM). */
+const NO_BACKUPS = '<BACKUPS><BACKUP_CONFIG/><BACKUP_IDS></BACKUP_IDS></BACKUPS>';
 
 /** What a VM takes of its host: CPU in percent (100 = one CPU), memory in KB. */
 export interface VmCapacity {
@@ -127,18 +142,52 @@ export class VirtualMachine extends PoolObject {
 
   toShortXml(): string {
     if (this.short !== null) return this.short;
-    let tmpl = '<TEMPLATE>';
-    for (const a of this.template.attributes()) {
-      if (SHORT_TEMPLATE.has(a.name)) tmpl += new Template([a]).toXml().slice('<TEMPLATE>'.length, -'</TEMPLATE>'.length);
+    const t = this.template;
+    let tmpl = `<TEMPLATE>${xmlElement('CPU', t.get('CPU') ?? '')}${xmlElement('MEMORY', t.get('MEMORY') ?? '')}${xmlElement('VCPU', t.get('VCPU') ?? '')}`;
+    for (const a of t.getAll('DISK')) {
+      if (typeof a.value === 'string') continue;
+      const d = a.value;
+      tmpl += `<DISK>${SHORT_DISK.map((k) => xmlElement(k, d.get(k) ?? '')).join('')}</DISK>`;
     }
+    for (const a of t.getAll('NIC')) {
+      if (typeof a.value === 'string') continue;
+      const n = a.value;
+      let nic = '<NIC>';
+      for (const k of SHORT_NIC_OPTIONAL) if (n.get(k)) nic += xmlElement(k, n.get(k)!);
+      for (const k of SHORT_NIC) nic += xmlElement(k, n.get(k) ?? '');
+      tmpl += `${nic}</NIC>`;
+    }
+    const graphics = t.getVector('GRAPHICS');
+    if (graphics) tmpl += new Template([{ name: 'GRAPHICS', value: graphics }]).toXml().slice('<TEMPLATE>'.length, -'</TEMPLATE>'.length);
     tmpl += '</TEMPLATE>';
+    const u = this.userTemplate;
+    let user = '';
+    for (const k of SHORT_USER_SINGLE) {
+      const v = u.get(k);
+      if (v !== undefined && (v !== '' || !['LABELS', 'ERROR', 'SCHED_MESSAGE'].includes(k))) user += xmlElement(k, v);
+    }
+    const vectorsXml = SHORT_USER_VECTORS.flatMap((k) => u.getAll(k).filter((a) => typeof a.value !== 'string'));
+    if (vectorsXml.length > 0) user += new Template(vectorsXml).toXml().slice('<TEMPLATE>'.length, -'</TEMPLATE>'.length);
     const last = this.lastHistory;
     return (this.short =
       `<VM>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}<LAST_POLL>${this.lastPoll}</LAST_POLL>` +
       `<STATE>${this.state}</STATE><LCM_STATE>${this.lcmState}</LCM_STATE><RESCHED>${this.resched}</RESCHED>` +
-      `<STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('DEPLOY_ID', this.deployId)}${this.lockXml()}` +
-      `${tmpl}${this.monitoring || '<MONITORING/>'}${this.userTemplate.toXml('USER_TEMPLATE')}` +
-      `<HISTORY_RECORDS>${last ? last.toShortXml() : ''}</HISTORY_RECORDS></VM>`);
+      `<STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('DEPLOY_ID', this.deployId)}` +
+      `${this.lock ? `<LOCK><LOCKED>${this.lock.level}</LOCKED></LOCK>` : ''}` +
+      `${tmpl}${shortMonitoring(this.monitoring)}${u.size === 0 ? '<USER_TEMPLATE/>' : `<USER_TEMPLATE>${user}</USER_TEMPLATE>`}` +
+      `${last ? `<HISTORY_RECORDS>${last.toShortXml()}</HISTORY_RECORDS>` : '<HISTORY_RECORDS/>'}</VM>`);
+  }
+
+  /**
+   * The VM as a history record stores it (`one.vmpool.accounting`): the full XML with its own
+   * history records left out, as OpenNebula nests it in `<HISTORY>`.
+   */
+  toHistoryXml(): string {
+    const xml = this.toXml();
+    const start = xml.lastIndexOf('<HISTORY_RECORDS>');
+    const end = xml.lastIndexOf('</HISTORY_RECORDS>');
+    if (start < 0 || end < start) return xml;
+    return `${xml.slice(0, start)}<HISTORY_RECORDS/>${xml.slice(end + '</HISTORY_RECORDS>'.length)}`;
   }
 
   protected renderXml(): string {
@@ -148,7 +197,7 @@ export class VirtualMachine extends PoolObject {
       `<VM>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}${this.perms.toXml()}<LAST_POLL>${this.lastPoll}</LAST_POLL>` +
       `<STATE>${this.state}</STATE><LCM_STATE>${this.lcmState}</LCM_STATE><PREV_STATE>${this.prevState}</PREV_STATE><PREV_LCM_STATE>${this.prevLcmState}</PREV_LCM_STATE>` +
       `<RESCHED>${this.resched}</RESCHED><STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('DEPLOY_ID', this.deployId)}${this.lockXml()}` +
-      `${this.monitoring || '<MONITORING/>'}${this.template.toXml()}${this.userTemplate.toXml('USER_TEMPLATE')}${history}</HISTORY_RECORDS></VM>`
+      `${this.monitoring || '<MONITORING/>'}<SCHED_ACTIONS/>${this.template.toXml()}${this.userTemplate.toXml('USER_TEMPLATE')}${history}</HISTORY_RECORDS>${NO_BACKUPS}</VM>`
     );
   }
 
@@ -176,6 +225,13 @@ export class VirtualMachine extends PoolObject {
     if (mon && mon.children.length > 0) vm.monitoring = monitoringXml(mon);
     return vm;
   }
+}
+
+/** The `<MONITORING>` of the short listing: CPU, MEMORY and STATE of the latest sample, as OpenNebula lists them. */
+function shortMonitoring(monitoring: string): string {
+  if (monitoring === '') return '<MONITORING/>';
+  const node = parseXmlTree(monitoring);
+  return `<MONITORING>${['CPU', 'MEMORY', 'STATE'].map((k) => xmlElement(k, childText(node, k))).join('')}</MONITORING>`;
 }
 
 /** Renders a parsed `<MONITORING>` element back (flat keys and one level of vectors). */

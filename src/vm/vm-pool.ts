@@ -110,8 +110,12 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
     if (deleted) return writes;
     const last = vm.lastHistory;
     const prev = vm.previousHistory;
-    if (prev) writes.push(prev.write());
-    if (last) writes.push(last.write());
+    // Each record nests the VM of its first write (OpenNebula's accounting copy of the VM).
+    for (const h of [prev, last]) {
+      if (!h) continue;
+      h.vmXml ||= vm.toHistoryXml();
+      writes.push(h.write(h.vmXml));
+    }
     return writes;
   }
 

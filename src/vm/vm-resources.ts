@@ -29,6 +29,8 @@ export interface ImageProvider<I extends PoolObject = PoolObject> {
   resolveDisk(disk: Vector, uid: number): I;
   usableError(image: I): string | null;
   acquire(tx: Transaction, image: I, vmId: number, disk: Vector): void;
+  /** Fills the DISK as acquire does, without taking the image. */
+  fillDisk(image: I, disk: Vector): void;
   release(tx: Transaction, imageId: number, vmId: number): void;
 }
 
@@ -41,17 +43,54 @@ export interface NetworkProvider<N extends PoolObject = PoolObject> {
   contextOf(nic: Vector, vnet: N): Record<string, string>;
 }
 
+/** Facts of oned's configuration and other pools that VM DISKs copy. */
+export interface VmResourceOptions {
+  /** DEV_PREFIX of disks without an image (oned.conf DEFAULT_DEVICE_PREFIX). */
+  readonly devPrefix?: string;
+  /** Prefix of the CONTEXT disk's TARGET (oned.conf DEFAULT_CDROM_DEVICE_PREFIX). */
+  readonly contextDevPrefix?: string;
+  /** What a DISK copies of datastore `dsId` (see disk-defaults.ts); undefined for an unknown one. */
+  readonly datastoreDiskAttributes?: (dsId: number) => Record<string, string> | undefined;
+  /** The state of image `imageId` (IMAGE_STATE of the DISKs using it). */
+  readonly imageState?: (imageId: number) => number | undefined;
+}
+
 const IMAGE_ATTRS = ['IMAGE', 'IMAGE_ID'];
 const NETWORK_ATTRS = ['NETWORK', 'NETWORK_ID'];
 const VOLATILE_TYPES = new Set(['fs', 'swap']);
+/** What placeOnSystemDatastore reads of the system datastore. */
+export interface SystemDatastore {
+  readonly oid: number;
+  readonly name: string;
+  readonly clusterIds: readonly number[];
+  readonly fields: { readonly tmMad: string };
+}
+
+/** First VNC/SPICE port (OpenNebula's VNC_PORTS START); a VM's is this plus its id. */
+const GRAPHICS_BASE_PORT = 5900;
 /** Default disk bus prefix (OpenNebula's DEFAULT_DEVICE_PREFIX). */
 const DEFAULT_DEV_PREFIX = 'hd';
 
+/** The guest variables of each NIC OpenNebula 7.4 writes into CONTEXT (ETH<id>_<suffix>), empty when unknown. */
+const NIC_CONTEXT_SUFFIXES = [
+  'DNS', 'EXTERNAL', 'GATEWAY', 'IP', 'IP6', 'IP6_GATEWAY', 'IP6_METHOD', 'IP6_METRIC', 'IP6_PREFIX_LENGTH', 'IP6_ULA', 'MAC', 'MASK',
+  'METHOD', 'METRIC', 'MTU', 'NETWORK', 'ROUTES', 'SEARCH_DOMAIN', 'VLAN_ID', 'VROUTER_IP', 'VROUTER_IP6', 'VROUTER_MANAGEMENT',
+];
+/** Network attributes a NIC keeps for the guest (from its context variables: ETH<id>_DNS → DNS...). */
+const NIC_NETWORK_ATTRS = ['DNS', 'GATEWAY', 'SEARCH_DOMAIN'];
+
 export class VmResources {
+  private readonly devPrefix: string;
+  private readonly contextDevPrefix: string;
+
   constructor(
     private readonly images: ImageProvider,
     private readonly vnets: NetworkProvider,
-  ) {}
+    private readonly options: VmResourceOptions = {},
+  ) {
+    this.devPrefix = options.devPrefix ?? DEFAULT_DEV_PREFIX;
+    this.contextDevPrefix = options.contextDevPrefix ?? this.devPrefix;
+  }
 
   /**
    * Numbers and checks the template's DISKs (DISK_ID from 0, TARGET from DEV_PREFIX), the
@@ -63,7 +102,10 @@ export class VmResources {
     disks.forEach((disk, i) => this.prepareDisk(tx, disk, i, vmId, user));
     const context = template.getVector('CONTEXT');
     if (context) context.set('DISK_ID', String(disks.length));
-    assignTargets(context ? [...disks, context] : disks);
+    // OpenNebula's TARGET order: the image disks, then the CONTEXT disk, then the volatile ones.
+    const fromImages = disks.filter((d) => d.has('IMAGE_ID'));
+    const volatile = disks.filter((d) => !d.has('IMAGE_ID'));
+    this.assignTargets([...fromImages, ...(context ? [context] : []), ...volatile], context);
     const nics = vectors(template, 'NIC');
     const vnets = nics.map((nic, i) => this.prepareNic(tx, nic, i, vmId, user));
     // CONTEXT NETWORK = YES: the guest learns each NIC's addresses, as OpenNebula generates them.
@@ -71,16 +113,62 @@ export class VmResources {
       nics.forEach((nic, i) => {
         const vnet = vnets[i];
         const vars = vnet ? this.vnets.contextOf(nic, vnet) : plainNicContext(nic);
-        for (const [k, v] of Object.entries(vars)) context.set(k, v);
+        const id = nic.get('NIC_ID');
+        for (const suffix of NIC_CONTEXT_SUFFIXES) context.set(`ETH${id}_${suffix}`, vars[`ETH${id}_${suffix}`] ?? '');
+        if (vars[`ETH${id}_GATEWAY6`]) context.set(`ETH${id}_IP6_GATEWAY`, vars[`ETH${id}_GATEWAY6`]!);
       });
     }
+  }
+
+  /**
+   * What a VM shows once placed on system datastore `ds` (deploy), as OpenNebula 7.4 fills it:
+   * TM_MAD_SYSTEM, the disks without an image on that datastore (DATASTORE, DATASTORE_ID,
+   * TM_MAD, CLUSTER_ID, its ALLOW_ORPHANS, DISK_TYPE, PERSISTENT_SNAPSHOTS, DRIVER from FORMAT)
+   * and the GRAPHICS port (5900 + the VM id, as the VMM drivers use it) when none is set.
+   */
+  placeOnSystemDatastore(template: Template, vmId: number, ds: SystemDatastore): void {
+    template.set('TM_MAD_SYSTEM', ds.fields.tmMad);
+    const attrs = this.options.datastoreDiskAttributes?.(ds.oid) ?? {};
+    for (const disk of vectors(template, 'DISK')) {
+      if (disk.has('IMAGE_ID')) continue;
+      disk.set('DATASTORE', ds.name);
+      disk.set('DATASTORE_ID', String(ds.oid));
+      disk.set('TM_MAD', ds.fields.tmMad);
+      disk.set('CLUSTER_ID', ds.clusterIds.join(','));
+      for (const k of ['ALLOW_ORPHANS', 'DISK_TYPE', 'PERSISTENT_SNAPSHOTS']) if (attrs[k] && !disk.has(k)) disk.set(k, attrs[k]!);
+      if (!disk.has('DRIVER')) disk.set('DRIVER', disk.get('FORMAT') || 'raw');
+    }
+    const graphics = template.getVector('GRAPHICS');
+    if (graphics && !graphics.get('PORT')) graphics.set('PORT', String(GRAPHICS_BASE_PORT + vmId));
+  }
+
+  /**
+   * The DISKs of a VM template as `one.template.info` shows them extended: numbered, and those
+   * naming an image filled as a VM's would be (its state as it is; nothing is taken). A DISK
+   * whose image cannot be found stays as written.
+   */
+  extendDisks(template: Template, uid: number): void {
+    vectors(template, 'DISK').forEach((disk, i) => {
+      disk.set('DISK_ID', String(i));
+      if (!IMAGE_ATTRS.some((a) => disk.has(a))) return;
+      let image: PoolObject;
+      try {
+        image = this.images.resolveDisk(disk, uid);
+      } catch {
+        return;
+      }
+      const given = new Set(disk.keys());
+      this.images.fillDisk(image, disk);
+      this.completeImageDisk(disk, given);
+    });
   }
 
   /** Prepares one more DISK (attach): the next DISK_ID and a free TARGET. */
   prepareAttachedDisk(tx: Transaction, template: Template, disk: Vector, vmId: number, user: ResourceUser): void {
     const ids = [...vectors(template, 'DISK'), ...vectors(template, 'CONTEXT')].map((d) => Number(d.get('DISK_ID') ?? -1));
     this.prepareDisk(tx, disk, Math.max(-1, ...ids) + 1, vmId, user);
-    if (!disk.has('TARGET')) assignTargets([...vectors(template, 'DISK'), ...vectors(template, 'CONTEXT'), disk]);
+    const context = template.getVector('CONTEXT');
+    if (!disk.has('TARGET')) this.assignTargets([...vectors(template, 'DISK'), ...(context ? [context] : []), disk], context);
   }
 
   /** Prepares one more NIC (attach): the next NIC_ID. */
@@ -113,7 +201,9 @@ export class VmResources {
       user.mayUse(image);
       const problem = this.images.usableError(image);
       if (problem) throw new ResourceError(`DISK ${id}: ${problem}`);
+      const given = new Set(disk.keys());
       this.images.acquire(tx, image, vmId, disk);
+      this.completeImageDisk(disk, given);
       return;
     }
     const type = (disk.get('TYPE') ?? '').toLowerCase();
@@ -122,9 +212,53 @@ export class VmResources {
     if (!/^\d+$/.test(size) || Number(size) <= 0) throw new ResourceError(`DISK ${id}: volatile disk needs SIZE, a positive number of MB (got "${size}").`);
     disk.set('TYPE', type);
     if (type === 'fs' && !disk.has('FORMAT')) disk.set('FORMAT', 'raw');
+    if (!disk.has('DEV_PREFIX')) disk.set('DEV_PREFIX', this.devPrefix);
     // FORMAT goes into a transfer file line: one plain word (raw, qcow2, or a 3.x file system type).
     const format = disk.get('FORMAT');
     if (format !== undefined && !/^[A-Za-z0-9_]+$/.test(format)) throw new ResourceError(`DISK ${id}: FORMAT "${format}" is not a disk format (raw, qcow2) or file system type.`);
+  }
+
+  /**
+   * What OpenNebula 7.4's DISKs show of their image beyond what the image pool filled: the
+   * image's state, ORIGINAL_SIZE, DISK_SNAPSHOT_TOTAL_SIZE, DRIVER and the datastore's
+   * ALLOW_ORPHANS, CLONE_TARGET, LN_TARGET, PERSISTENT_SNAPSHOTS; IMAGE_UNAME / IMAGE_UID only
+   * when the DISK named the image by them, PERSISTENT only for persistent images.
+   */
+  private completeImageDisk(disk: Vector, given: ReadonlySet<string>): void {
+    for (const k of ['IMAGE_UNAME', 'IMAGE_UID']) if (!given.has(k)) disk.delete(k);
+    if (disk.get('PERSISTENT') !== 'YES') disk.delete('PERSISTENT');
+    const state = this.options.imageState?.(Number(disk.get('IMAGE_ID')));
+    if (state !== undefined) disk.set('IMAGE_STATE', String(state));
+    if (!disk.has('ORIGINAL_SIZE')) disk.set('ORIGINAL_SIZE', disk.get('SIZE') ?? '0');
+    if (!disk.has('DISK_SNAPSHOT_TOTAL_SIZE')) disk.set('DISK_SNAPSHOT_TOTAL_SIZE', '0');
+    const ds = this.options.datastoreDiskAttributes?.(Number(disk.get('DATASTORE_ID'))) ?? {};
+    for (const [k, v] of Object.entries(ds)) if (k !== 'DRIVER' && !disk.has(k)) disk.set(k, v);
+    if (!disk.has('DRIVER')) disk.set('DRIVER', ds['DRIVER'] || disk.get('FORMAT') || 'raw');
+  }
+
+  /**
+   * What OpenNebula 7.4's NICs show of their network beyond the lease: CLUSTER_ID, DNS, GATEWAY,
+   * SEARCH_DOMAIN when the network (or its AR) has them, SECURITY_GROUPS (the default group 0
+   * when the network names none); attributes the network leaves empty and NETWORK_UNAME (unless
+   * the NIC named the network by it) are not kept.
+   */
+  private completeNic(nic: Vector, vnet: PoolObject, given: ReadonlySet<string>): void {
+    for (const [k, v] of [...nic]) if (v === '' && !given.has(k)) nic.delete(k);
+    if (!given.has('NETWORK_UNAME')) nic.delete('NETWORK_UNAME');
+    const clusters = (vnet as PoolObject & { clusterIds?: readonly number[] }).clusterIds;
+    if (clusters && !nic.has('CLUSTER_ID')) nic.set('CLUSTER_ID', clusters.join(','));
+    const vars = this.vnets.contextOf(nic, vnet);
+    const id = nic.get('NIC_ID');
+    for (const k of NIC_NETWORK_ATTRS) {
+      const v = vars[`ETH${id}_${k}`];
+      if (v && !nic.has(k)) nic.set(k, v);
+    }
+    if (!nic.has('SECURITY_GROUPS')) nic.set('SECURITY_GROUPS', '0');
+  }
+
+  /** Disk targets `<prefix>a`, `<prefix>b`... for disks that have none, skipping used ones. */
+  private assignTargets(disks: readonly Vector[], context: Vector | undefined): void {
+    assignTargets(disks, (d) => (d === context ? this.contextDevPrefix : (d.get('DEV_PREFIX') ?? this.devPrefix)));
   }
 
   /** Runs a pool's lookup or lease, its Error becoming a ResourceError that names the DISK or NIC. */
@@ -141,10 +275,15 @@ export class VmResources {
   /** Numbers and checks one NIC, leasing its address; returns its network, if it names one. */
   private prepareNic(tx: Transaction, nic: Vector, id: number, vmId: number, user: ResourceUser): PoolObject | undefined {
     nic.set('NIC_ID', String(id));
+    // As OpenNebula names them: NIC<id>, on the host the tap one-<vm>-<nic>.
+    if (!nic.has('NAME')) nic.set('NAME', `NIC${id}`);
+    if (!nic.has('TARGET')) nic.set('TARGET', `one-${vmId}-${id}`);
     if (NETWORK_ATTRS.some((a) => nic.has(a))) {
       const vnet = this.resolve(() => this.vnets.resolveNic(nic, user.uid), `NIC ${id}`);
       user.mayUse(vnet);
+      const given = new Set(nic.keys());
       this.resolve(() => this.vnets.allocateLease(tx, vnet, vmId, nic), `NIC ${id}`);
+      this.completeNic(nic, vnet, given);
       return vnet;
     }
     const ip = nic.get('IP');
@@ -170,12 +309,12 @@ export function vectors(template: Template, name: string): Vector[] {
   return template.getAll(name).flatMap((a) => (typeof a.value === 'string' ? [] : [a.value]));
 }
 
-/** Disk targets `<prefix>a`, `<prefix>b`... (the CONTEXT disk's prefix is `hd`) for disks that have none, skipping used ones. */
-function assignTargets(disks: readonly Vector[]): void {
+/** Disk targets `<prefix>a`, `<prefix>b`... for disks that have none, skipping used ones; `prefixOf` gives each disk's prefix. */
+function assignTargets(disks: readonly Vector[], prefixOf: (d: Vector) => string): void {
   const used = new Set(disks.map((d) => d.get('TARGET')).filter((t) => t !== undefined));
   for (const d of disks) {
     if (d.has('TARGET')) continue;
-    const prefix = d.get('DEV_PREFIX') ?? DEFAULT_DEV_PREFIX;
+    const prefix = prefixOf(d);
     for (let i = 0; i < 26; i++) {
       const t = `${prefix}${String.fromCharCode(97 + i)}`;
       if (!used.has(t)) {

@@ -43,6 +43,13 @@ onEveryBackend('datastores', (get) => {
       assert.deepEqual(idList(ds, 'IMAGES'), []);
       assert.equal(templateOf(ds).TM_MAD, tmMad);
     }
+    // The templates of 7.4's default datastores (with ssh where 7.4 has local): the TM_MAD's defaults, DISK_TYPE but for files, the dirs.
+    const common = { ALLOW_ORPHANS: 'YES', PERSISTENT_SNAPSHOTS: 'YES', RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp', TM_MAD: 'ssh' };
+    assert.deepEqual(templateOf(await datastore(oned, 0)), {
+      ...common, DISK_TYPE: 'FILE', DS_LIVE_MIGRATE: 'YES', DS_MIGRATE: 'YES', DS_MIGRATE_SNAP: 'YES', SHARED: 'NO', TYPE: 'SYSTEM_DS',
+    });
+    assert.deepEqual(templateOf(await datastore(oned, 1)), { ...common, CLONE_TARGET: 'SYSTEM', DISK_TYPE: 'FILE', DS_MAD: 'fs', LN_TARGET: 'SYSTEM', TYPE: 'IMAGE_DS' });
+    assert.deepEqual(templateOf(await datastore(oned, 2)), { ...common, CLONE_TARGET: 'SYSTEM', DS_MAD: 'fs', LN_TARGET: 'SYSTEM', TYPE: 'FILE_DS' });
     assert.deepEqual((await datastoresOf(oned, 0)).slice(0, 3), [0, 1, 2]);
     const pool = await okXml(oned, 'one.datastorepool.info', []);
     assert.equal(pool.name, 'DATASTORE_POOL');
@@ -56,10 +63,25 @@ onEveryBackend('datastores', (get) => {
     const sys = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-system"\nTYPE = "system_ds"\nTM_MAD = "ssh"', -1]);
     const files = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-files"\nTYPE = "FILE_DS"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', c]);
     assert.equal(sys, img + 1);
+    assert.ok(img >= 100, 'user datastores get ids from 100 up, as in OpenNebula');
     const ds = await datastore(oned, img);
-    assert.deepEqual([childInt(ds, 'TYPE'), childText(ds, 'DS_MAD'), childText(ds, 'TM_MAD')], [0, 'fs', 'shared']);
+    assert.deepEqual([childInt(ds, 'TYPE'), childText(ds, 'DS_MAD'), childText(ds, 'TM_MAD'), childInt(ds, 'DISK_TYPE')], [0, 'fs', 'shared', 0]);
     assert.equal(childText(ds, 'BASE_PATH'), join(oned.location, 'var', 'datastores', String(img)));
-    assert.deepEqual(templateOf(ds), { NOTE: 'n', TYPE: 'IMAGE_DS', DS_MAD: 'fs', TM_MAD: 'shared' });
+    assert.equal(permissionsOf(ds), '110100000', 'datastores are usable by their group, whatever the umask');
+    // As 7.4: shared's TM_MAD_CONF (with its ssh variants), DISK_TYPE, the dirs; no TYPE added when none was given.
+    assert.deepEqual(templateOf(ds), {
+      ALLOW_ORPHANS: 'FORMAT', CLONE_TARGET: 'SYSTEM', CLONE_TARGET_SSH: 'SYSTEM', DISK_TYPE: 'FILE', DISK_TYPE_SSH: 'FILE', DS_MAD: 'fs',
+      LN_TARGET: 'NONE', LN_TARGET_SSH: 'SYSTEM', NOTE: 'n', PERSISTENT_SNAPSHOTS: 'YES', RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp',
+      TM_MAD: 'shared', TM_MAD_SYSTEM: 'ssh',
+    });
+    assert.deepEqual(templateOf(await datastore(oned, sys)), {
+      ALLOW_ORPHANS: 'YES', DISK_TYPE: 'FILE', DS_LIVE_MIGRATE: 'YES', DS_MIGRATE: 'YES', DS_MIGRATE_SNAP: 'YES', PERSISTENT_SNAPSHOTS: 'YES',
+      RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp', SHARED: 'NO', TM_MAD: 'ssh', TYPE: 'system_ds',
+    });
+    assert.deepEqual(templateOf(await datastore(oned, files)), {
+      ALLOW_ORPHANS: 'NO', CLONE_TARGET: 'SYSTEM', DS_MAD: 'dummy', LN_TARGET: 'NONE', PERSISTENT_SNAPSHOTS: 'YES',
+      RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp', TM_MAD: 'dummy', TYPE: 'FILE_DS',
+    });
     assert.deepEqual(await clustersOf(oned, img), [c]);
     assert.deepEqual(await clustersOf(oned, sys), [0]);
     assert.equal(childInt(await datastore(oned, sys), 'TYPE'), 1);
@@ -80,8 +102,16 @@ onEveryBackend('datastores', (get) => {
       ['NAME = "ds-odd-tm"\nDS_MAD = "fs"\nTM_MAD = "teleport"', /TM_MAD "teleport" is not configured in oned\.conf/],
       ['NAME = "ds-odd-ds"\nDS_MAD = "floppy"\nTM_MAD = "ssh"', /DS_MAD "floppy" is not configured/],
       ['NAME = "ds|pipe"\nDS_MAD = "fs"\nTM_MAD = "ssh"', /char '\|' is not allowed/],
+      ['NAME = "ds-bad-sys"\nTYPE = "SYSTEM_DS"\nDS_MAD = "fs"\nTM_MAD = "ssh"', /SYSTEM datastores cannot have DS_MAD defined\./],
+      ['NAME = "ds-bad-disk"\nDS_MAD = "fs"\nTM_MAD = "ssh"\nDISK_TYPE = "floppy"', /Unknown DISK_TYPE in template\./],
+      ['NAME = "ds-bad-cdrom"\nDS_MAD = "fs"\nTM_MAD = "ssh"\nDISK_TYPE = "CDROM"', /Invalid DISK_TYPE for an Image Datastore\./],
+      // fs is in TM_MAD's -d list but, as in 7.4, no TM_MAD_CONF describes it.
+      ['NAME = "ds-no-conf"\nDS_MAD = "fs"\nTM_MAD = "fs"', /TM_MAD named "fs" is not defined in oned\.conf/],
     ];
+    const before = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-probe-1"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
     for (const [text, message] of bad) await refused(oned, 'one.datastore.allocate', [text, -1], Code.ALLOCATE, message);
+    const after = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-probe-2"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
+    assert.equal(after, before + 1, 'a refused template takes no id');
     const pool = await okXml(oned, 'one.datastorepool.info', []);
     const names = pool.children.map((d) => childText(d, 'NAME'));
     assert.deepEqual(names.filter((n) => n.startsWith('ds-bad') || n.startsWith('ds-no') || n.startsWith('ds-odd')), [], 'nothing was created');
@@ -91,9 +121,19 @@ onEveryBackend('datastores', (get) => {
     const oned = get();
     const id = await okId(oned, 'one.datastore.allocate', ['NAME = "ds-upd"\nDS_MAD = "fs"\nTM_MAD = "ssh"', -1]);
     await okId(oned, 'one.datastore.update', [id, 'ONLY = "this"', 0]);
-    assert.deepEqual(templateOf(await datastore(oned, id)), { ONLY: 'this', TYPE: 'IMAGE_DS', DS_MAD: 'fs', TM_MAD: 'ssh' });
+    // Replaced: TYPE, the drivers, DISK_TYPE and the TM_MAD's defaults are put back.
+    assert.deepEqual(templateOf(await datastore(oned, id)), {
+      ALLOW_ORPHANS: 'YES', CLONE_TARGET: 'SYSTEM', DISK_TYPE: 'FILE', DS_MAD: 'fs', LN_TARGET: 'SYSTEM', ONLY: 'this', PERSISTENT_SNAPSHOTS: 'YES',
+      TM_MAD: 'ssh', TYPE: 'IMAGE_DS',
+    });
     await okId(oned, 'one.datastore.update', [id, 'TM_MAD = "qcow2"', 1]);
-    assert.equal(childText(await datastore(oned, id), 'TM_MAD'), 'qcow2');
+    const q = await datastore(oned, id);
+    assert.equal(childText(q, 'TM_MAD'), 'qcow2');
+    // The new TM_MAD's defaults replace the old one's.
+    assert.deepEqual(['ALLOW_ORPHANS', 'LN_TARGET', 'DRIVER', 'TM_MAD_SYSTEM'].map((k) => templateOf(q)[k]), ['FORMAT', 'NONE', 'qcow2', 'ssh']);
+    await refused(oned, 'one.datastore.update', [id, 'DISK_TYPE = "CDROM"', 1], Code.ACTION, /Invalid DISK_TYPE for an Image Datastore/);
+    await okId(oned, 'one.datastore.update', [id, 'DISK_TYPE = "block"', 1]);
+    assert.deepEqual([childInt(await datastore(oned, id), 'DISK_TYPE'), templateOf(await datastore(oned, id)).DISK_TYPE], [2, 'BLOCK']);
     await refused(oned, 'one.datastore.update', [id, 'TM_MAD = "teleport"', 1], Code.ACTION, /TM_MAD "teleport" is not configured/);
     await refused(oned, 'one.datastore.update', [id, 'X = 1', 7], Code.XML_RPC_API, /Wrong update type/);
 
@@ -109,6 +149,34 @@ onEveryBackend('datastores', (get) => {
     assert.equal(childInt(await datastore(oned, 0), 'STATE'), 1);
     await okId(oned, 'one.datastore.enable', [0, true]);
     assert.equal(childInt(await datastore(oned, 0), 'STATE'), 0);
+  });
+
+  test('the Go client\'s datastore suite, call by call (its chown to user 1 aside: here a user of ours)', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.datastore.allocate', ['\n\t\tNAME   = test_ds\n        TYPE   = system_ds\n        TM_MAD = dummy', -1]);
+    const ds = await datastore(oned, id);
+    assert.deepEqual([childInt(ds, 'ID'), templateOf(ds).TM_MAD], [id, 'dummy']);
+    // As 7.4 answered for the same template (reference 031).
+    assert.deepEqual(templateOf(ds), {
+      ALLOW_ORPHANS: 'NO', DISK_TYPE: 'FILE', DS_LIVE_MIGRATE: 'YES', DS_MIGRATE: 'YES', DS_MIGRATE_SNAP: 'YES', PERSISTENT_SNAPSHOTS: 'YES',
+      RESTRICTED_DIRS: '/', SAFE_DIRS: '/var/tmp', SHARED: 'YES', TM_MAD: 'dummy', TYPE: 'system_ds',
+    });
+    const pool = await okXml(oned, 'one.datastorepool.info', []);
+    assert.deepEqual(pool.children.filter((d) => childText(d, 'NAME') === 'test_ds').map((d) => childInt(d, 'ID')), [id]);
+    await okId(oned, 'one.datastore.update', [id, 'RESTRICTED_DIRS="/tmp"', 1]);
+    assert.equal(templateOf(await datastore(oned, id)).RESTRICTED_DIRS, '/tmp');
+    await okId(oned, 'one.datastore.rename', [id, 'new_name']);
+    assert.equal(childText(await datastore(oned, id), 'NAME'), 'new_name');
+    const user = await addUser(oned, 'goca-ds-owner');
+    await okId(oned, 'one.datastore.chown', [id, user.id, 1]);
+    await okId(oned, 'one.datastore.chmod', [id, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.equal(permissionsOf(await datastore(oned, id)), '111111111');
+    await okId(oned, 'one.datastore.enable', [id, false]);
+    assert.equal(childInt(await datastore(oned, id), 'STATE'), 1, 'DISABLE');
+    await okId(oned, 'one.datastore.enable', [id, true]);
+    assert.equal(childInt(await datastore(oned, id), 'STATE'), 0, 'READY');
+    await okId(oned, 'one.datastore.delete', [id]);
+    await refused(oned, 'one.datastore.info', [id], Code.NO_EXISTS, /Error getting datastore/);
   });
 
   test('cluster membership both ways: several clusters, none, and the cluster\'s DATASTORES', async () => {

@@ -97,10 +97,12 @@ onEveryBackend('images', (get) => {
     const id = await okId(oned, 'one.image.allocate', [`NAME = "disk-a"\nPATH = "${file.path}"\nDESCRIPTION = "first"`, fsDs]);
     const img = await settled(oned, id);
     assert.deepEqual(img.children.map((c) => c.name), [
-      'ID', 'UID', 'GID', 'UNAME', 'GNAME', 'NAME', 'PERMISSIONS', 'TYPE', 'DISK_TYPE', 'PERSISTENT', 'REGTIME', 'SOURCE', 'PATH', 'FORMAT', 'FS',
+      'ID', 'UID', 'GID', 'UNAME', 'GNAME', 'NAME', 'PERMISSIONS', 'TYPE', 'DISK_TYPE', 'PERSISTENT', 'REGTIME', 'MODTIME', 'SOURCE', 'PATH', 'FORMAT', 'FS',
       'SIZE', 'STATE', 'PREV_STATE', 'RUNNING_VMS', 'CLONING_OPS', 'CLONING_ID', 'TARGET_SNAPSHOT', 'DATASTORE_ID', 'DATASTORE', 'VMS', 'CLONES',
-      'APP_CLONES', 'TEMPLATE', 'SNAPSHOTS',
+      'APP_CLONES', 'TEMPLATE', 'SNAPSHOTS', 'BACKUP_INCREMENTS', 'BACKUP_DISK_IDS',
     ]);
+    assert.ok(childInt(img, 'MODTIME') >= childInt(img, 'REGTIME'), 'MODTIME: when the copy was stored');
+    assert.deepEqual([all(img, 'BACKUP_INCREMENTS')[0]?.children.length, all(img, 'BACKUP_DISK_IDS')[0]?.children.length], [0, 0]);
     assert.equal(childInt(img, 'STATE'), State.READY, JSON.stringify(templateOf(img)));
     assert.equal(childInt(img, 'PREV_STATE'), State.LOCKED, 'the image was LOCKED while copied');
     assert.deepEqual([childInt(img, 'TYPE'), childInt(img, 'PERSISTENT'), childInt(img, 'SIZE'), childText(img, 'FORMAT')], [0, 0, 3, 'raw']);
@@ -113,6 +115,9 @@ onEveryBackend('images', (get) => {
     assert.deepEqual(readFileSync(source), file.bytes);
     const t = templateOf(img);
     assert.deepEqual([t.MD5, t.SHA1, t.DESCRIPTION], [file.md5, file.sha1, 'first']);
+    // What oned adds to the template (7.4 does the same): the DEV_PREFIX of oned.conf; TYPE, PATH and the like are elements, not attributes.
+    assert.deepEqual(Object.keys(t).sort(), ['DESCRIPTION', 'DEV_PREFIX', 'MD5', 'SHA1']);
+    assert.equal(t.DEV_PREFIX, 'hd');
     assert.ok(idList(ds, 'IMAGES').includes(id));
     const pool = await okXml(oned, 'one.imagepool.info', [-2, -1, -1]);
     assert.equal(pool.name, 'IMAGE_POOL');
@@ -124,6 +129,24 @@ onEveryBackend('images', (get) => {
     const id = await okId(oned, 'one.image.allocate', ['NAME = "dummy-a"\nPATH = "/nowhere/at/all.img"\nTYPE = "cdrom"', dummyDs]);
     const img = await settled(oned, id);
     assert.deepEqual([childInt(img, 'STATE'), childText(img, 'SOURCE'), childInt(img, 'SIZE'), childInt(img, 'TYPE')], [State.READY, 'dummy_path', 1024, 1]);
+    // The reference's call (037): an OS image with PATH and SIZE; the size is what STAT measured, as in 7.4.
+    const os = await okId(oned, 'one.image.allocate', ['NAME="os-ref"\nPATH="/var/tmp/none.img"\nTYPE="OS"\nSIZE="200"', dummyDs, true]);
+    const o = await settled(oned, os);
+    assert.deepEqual([childInt(o, 'STATE'), childInt(o, 'TYPE'), childInt(o, 'SIZE'), childText(o, 'PATH'), templateOf(o)], [State.READY, 0, 1024, '/var/tmp/none.img', { DEV_PREFIX: 'hd' }]);
+  });
+
+  test('template defaults: DEV_PREFIX unless given (none for files), no DRIVER or TM_MAD of the user\'s, the datastore\'s DRIVER for an empty image', async () => {
+    const oned = get();
+    const cd = await okId(oned, 'one.image.allocate', ['NAME = "tpl-cd"\nPATH = "/x.iso"\nTYPE = "CDROM"\nDRIVER = "vmdk"\nTM_MAD = "ssh"', dummyDs]);
+    assert.deepEqual(templateOf(await settled(oned, cd)), { DEV_PREFIX: 'hd' });
+    const own = await okId(oned, 'one.image.allocate', ['NAME = "tpl-vd"\nPATH = "/x.img"\nDEV_PREFIX = "vd"', dummyDs]);
+    assert.deepEqual(templateOf(await settled(oned, own)), { DEV_PREFIX: 'vd' });
+    const qcow = await okId(oned, 'one.datastore.allocate', ['NAME = "img-dummy-qcow2"\nDS_MAD = "dummy"\nTM_MAD = "qcow2"', -1]);
+    const blank = await okId(oned, 'one.image.allocate', ['NAME = "tpl-blank"\nTYPE = "DATABLOCK"\nSIZE = 10\nFORMAT = "raw"', qcow]);
+    const b = await settled(oned, blank);
+    assert.deepEqual([childText(b, 'FORMAT'), templateOf(b)], ['qcow2', { DEV_PREFIX: 'hd', DRIVER: 'qcow2' }], 'the qcow2 driver makes qcow2 images');
+    const copied = await okId(oned, 'one.image.allocate', ['NAME = "tpl-copied"\nPATH = "/x.img"', qcow]);
+    assert.equal(templateOf(await settled(oned, copied)).DRIVER, undefined, 'a copied file keeps the format it has');
   });
 
   test('an empty DATABLOCK of SIZE MB is made by MKFS', async () => {
@@ -243,6 +266,24 @@ onEveryBackend('images', (get) => {
       assert.equal(childInt(img, 'STATE'), State.READY, JSON.stringify(templateOf(img)));
       assert.deepEqual(readFileSync(childText(img, 'SOURCE')), file.bytes);
     }
+  });
+
+  test('the Go client\'s image test, call by call: a 1 MB DATABLOCK in the default datastore, chown, delete (its chown to user 1 aside)', async () => {
+    const oned = get();
+    const id = await okId(oned, 'one.image.allocate', ['\nNAME = "test-image"\nSIZE = 1\nTYPE = "DATABLOCK"\n', 1]);
+    const pool = await okXml(oned, 'one.imagepool.info', [-2, -1, -1]);
+    assert.deepEqual(all(pool, 'IMAGE').filter((i) => childText(i, 'NAME') === 'test-image').map((i) => childInt(i, 'ID')), [id]);
+    const img = await settled(oned, id);
+    assert.equal(childInt(img, 'STATE'), State.READY, JSON.stringify(templateOf(img)));
+    await okId(oned, 'one.image.chown', [id, -1, -1]);
+    const mine = await image(oned, id);
+    assert.deepEqual([childText(mine, 'UNAME'), childText(mine, 'GNAME')], ['oneadmin', 'oneadmin']);
+    const user = await addUser(oned, 'goca-img-owner');
+    await okId(oned, 'one.image.chown', [id, user.id, 1]);
+    const theirs = await image(oned, id);
+    assert.deepEqual([childText(theirs, 'UNAME'), childText(theirs, 'GNAME')], ['goca-img-owner', 'users']);
+    await okId(oned, 'one.image.delete', [id]);
+    await gone(oned, id);
   });
 
   test('capacity: an image larger than the datastore\'s FREE_MB is refused unless skip_capacity_check', async () => {

@@ -79,7 +79,7 @@ onEveryBackend('restart persistence', (get) => {
     await refused(oned, 'one.user.info', [-1], Code.AUTHENTICATION, AUTH_FAILED, bob.session);
     await refused(oned, 'one.user.info', [-1], Code.AUTHENTICATION, AUTH_FAILED, carol.session);
     assert.ok((await documentIds(oned, dan.session, -2)).includes(doc), 'the ACL rule still grants');
-    await refused(oned, 'one.document.update', [doc, 'K = "w"', 1], Code.LOCKED, new RegExp(`The resource DOCUMENT \\[${doc}\\] is locked`), 'p-alice:p-alice-new');
+    await refused(oned, 'one.document.update', [doc, 'K = "w"', 1], Code.AUTHORIZATION, new RegExp(`DOCUMENT is locked\\. \\[${doc}\\]`), 'p-alice:p-alice-new');
     assert.equal(childInt(must(await okXml(oned, 'one.document.info', [doc]), 'LOCK'), 'LOCKED'), 2);
     await refused(oned, 'one.document.info', [dropped], Code.NO_EXISTS, /Error getting document/);
 

@@ -25,7 +25,9 @@ onEveryBackend('VM templates', (get) => {
 
     const copy = await okId(oned, 'one.template.clone', [id, 'web-copy']);
     assert.deepEqual(templateOf(await okXml(oned, 'one.template.info', [copy])), templateOf(t));
-    await refused(oned, 'one.template.clone', [id, 'web-copy'], Code.ALLOCATE, /NAME is already taken by TEMPLATE/);
+    // OpenNebula 7.4 refuses a name the owner already uses with INTERNAL and the bare reason.
+    await refused(oned, 'one.template.clone', [id, 'web-copy'], Code.INTERNAL, /^\[one\.template\.clone\] NAME is already taken by TEMPLATE \d+\.$/);
+    await refused(oned, 'one.template.allocate', ['NAME = "web-copy"'], Code.INTERNAL, new RegExp(`^\\[one\\.template\\.allocate\\] NAME is already taken by TEMPLATE ${copy}\\.$`));
     // A recursive clone clones the DISK images: this template names one that does not exist.
     await refused(oned, 'one.template.clone', [id, 'deep', true], Code.ACTION, /DISK: image "base" of user 0 does not exist/);
 
@@ -68,7 +70,10 @@ onEveryBackend('VM templates', (get) => {
     const oned = get();
     const id = await okId(oned, 'one.template.allocate', ['NAME = "locked"']);
     await okId(oned, 'one.template.lock', [id, 2]);
-    await refused(oned, 'one.template.rename', [id, 'other'], Code.LOCKED, /locked/);
+    await refused(oned, 'one.template.rename', [id, 'other'], Code.AUTHORIZATION, /TEMPLATE is locked/);
+    // As OpenNebula 7.4 answers it: AUTHORIZATION, its message, and no object id.
+    const r = await oned.call('one.template.update', [id, 'A = "1"', 1]);
+    assert.deepEqual(r.slice(0, 4), [false, `[one.template.update] User [0] : TEMPLATE is locked. [${id}].`, Code.AUTHORIZATION, -1]);
     assert.equal(childText(await okXml(oned, 'one.template.info', [id]), 'NAME'), 'locked');
     await okId(oned, 'one.template.unlock', [id]);
     await okId(oned, 'one.template.rename', [id, 'unlocked']);

@@ -112,11 +112,19 @@ onEveryBackend(
       assert.equal(childText(t, 'VMID'), String(id));
       const disks = all(t, 'DISK');
       assert.deepEqual(disks.map((d) => childText(d, 'DISK_ID')), ['0', '1']);
-      assert.deepEqual(disks.map((d) => childText(d, 'TARGET')), ['hda', 'hdb']);
+      // As OpenNebula: the CONTEXT disk takes its TARGET before the volatile disks.
+      assert.deepEqual(disks.map((d) => childText(d, 'TARGET')), ['hdb', 'hdc']);
+      assert.equal(childText(must(t, 'CONTEXT'), 'TARGET'), 'hda');
       const nics = all(t, 'NIC');
-      assert.deepEqual(nics.map((n) => childText(n, 'NIC_ID')), ['0', '1']);
+      assert.deepEqual(nics.map((n) => [childText(n, 'NIC_ID'), childText(n, 'NAME'), childText(n, 'TARGET')]), [['0', 'NIC0', `one-${id}-0`], ['1', 'NIC1', `one-${id}-1`]]);
       assert.equal(childText(nics[0]!, 'MAC'), '02:00:0a:00:00:07');
-      assert.equal(childText(must(t, 'CONTEXT'), 'DISK_ID'), '2');
+      const ctx = must(t, 'CONTEXT');
+      assert.equal(childText(ctx, 'DISK_ID'), '2');
+      // The CONTEXT variables are expanded when the VM is made, as OpenNebula shows them.
+      assert.deepEqual([childText(ctx, 'HOSTNAME'), childText(ctx, 'ME'), childText(ctx, 'ETH0')], [`one-${id}`, String(id), '10.0.0.7']);
+      assert.equal(childText(t, 'AUTOMATIC_REQUIREMENTS'), '!(PIN_POLICY = PINNED)');
+      assert.equal(childText(must(t, 'OS'), 'MACHINE'), 'q35');
+      assert.equal(child(t, 'SUBMIT_ON_HOLD'), undefined);
       assert.equal(childText(must(v, 'USER_TEMPLATE'), 'LABELS'), 'web');
       assert.equal(child(t, 'LABELS'), undefined);
       await okId(o, 'one.vm.action', ['terminate', id]);
@@ -465,7 +473,7 @@ onEveryBackend(
       assert.equal(childText(must(await vm(o, a), 'USER_TEMPLATE'), 'NOTE'), 'hello');
       assert.equal(childText(must(await vm(o, a), 'TEMPLATE'), 'CPU'), '1', 'update leaves TEMPLATE alone');
       await okId(o, 'one.vm.lock', [a, 1]);
-      await refused(o, 'one.vm.action', ['terminate', a], Code.LOCKED, /locked/i);
+      await refused(o, 'one.vm.action', ['terminate', a], Code.AUTHORIZATION, /VM is locked/);
       await okId(o, 'one.vm.unlock', [a]);
       for (const id of [a, b]) await okId(o, 'one.vm.action', ['terminate', id]);
     });

@@ -507,7 +507,7 @@ onEveryBackend('virtual networks', (get) => {
     v = await vnet(oned, id);
     assert.deepEqual([childText(v, 'NAME'), childText(v, 'UNAME')], ['vn-upd-renamed', 'vn-new-owner']);
     await okId(oned, 'one.vn.lock', [id, 1]);
-    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1" ]'], Code.LOCKED, /locked/i);
+    await refused(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1" ]'], Code.AUTHORIZATION, /NET is locked/);
     await okId(oned, 'one.vn.unlock', [id]);
     await okId(oned, 'one.vn.hold', [id, 'LEASES = [ IP = "10.0.0.1" ]']);
   });

@@ -26,7 +26,7 @@ onEveryBackend('CLI onedatastore', (get) => {
     const oned = get();
     const t = templateFile('NAME = "images2"\nDS_MAD = "fs"\nTM_MAD = "ssh"\n');
     try {
-      assert.equal(await cliOk(oned, 'onedatastore', ['create', t.file]), 'ID: 100\n');
+      assert.equal(await cliOk(oned, 'onedatastore', ['create', t.file]), 'ID: 100\n', 'user datastores get ids from 100 up');
     } finally {
       t.remove();
     }
@@ -43,7 +43,11 @@ onEveryBackend('CLI onedatastore', (get) => {
     );
     const show = await cliOk(oned, 'onedatastore', ['show', 'images2']);
     assert.match(show, /^DATASTORE 100 INFORMATION\nID +: 100\nNAME +: images2\nUSER +: oneadmin\nGROUP +: oneadmin\nCLUSTERS +: 0\nTYPE +: IMAGE\nDS_MAD +: fs\nTM_MAD +: ssh\n/);
-    assert.match(show, /\nPERMISSIONS\nOWNER +: um-\nGROUP +: ---\nOTHER +: ---\n/);
+    assert.match(show, /\nPERMISSIONS\nOWNER +: um-\nGROUP +: u--\nOTHER +: ---\n/, 'datastores are usable by their group, as in OpenNebula');
+    // What oned added from ssh's TM_MAD_CONF shows with the rest of the template.
+    for (const line of ['ALLOW_ORPHANS="YES"', 'CLONE_TARGET="SYSTEM"', 'DISK_TYPE="FILE"', 'LN_TARGET="SYSTEM"', 'PERSISTENT_SNAPSHOTS="YES"']) {
+      assert.ok(show.includes(`\n${line}\n`), line);
+    }
     // The capacity is monitoring data: it may change between the two calls.
     const steady = (text: string) => text.replace(/<(TOTAL|FREE|USED)_MB>\d+<\/\1_MB>/g, '').replace(/"(TOTAL|FREE|USED)_MB": ?"\d+",?/g, '');
     const xml = steady((await cliOk(oned, 'onedatastore', ['show', 'images2', '--xml'])).trimEnd());

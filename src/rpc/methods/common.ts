@@ -71,7 +71,7 @@ export function listPool<T extends PoolObject>(
   source?: Iterable<T>,
 ): T[] {
   const c: Caller = req.caller;
-  if (filter < -4) throw new ApiError(ErrorCode.XML_RPC_API, 'Incorrect filter_flag.');
+  if (filter < -4) throw new ApiError(ErrorCode.XML_RPC_API, 'Incorrect filter_flag');
   const visible = req.core.authz.visibility(c, pool.options.type, clustersOf as ((obj: PoolObject) => readonly number[]) | undefined);
   let flag: ((obj: PoolObject) => boolean) | undefined;
   if (filter === -4) flag = (o) => o.owner.gid === c.gid;

@@ -1,9 +1,8 @@
 /** `one.datastore.*` and `one.datastorepool.info`. */
 import { AuthOp, type AuthOpValue } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
-import type { Template } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
-import { Datastore, DatastoreType, FIRST_USER_DATASTORE, NO_DS_MAD, datastoreTypeOf, type DatastorePool, type DatastoreTypeValue } from '../../datastore/index.js';
+import { FIRST_USER_DATASTORE, type Datastore } from '../../datastore/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -22,26 +21,6 @@ export function authorizedDatastore(req: Request, oid: number, op: AuthOpValue):
   return ds;
 }
 
-/** Throws (a plain Error, for the caller to wrap) when a driver is not one oned.conf configures. */
-function checkDriver(attr: 'DS_MAD' | 'TM_MAD', name: string, configured: ReadonlySet<string>): void {
-  if (!configured.has(name)) throw new Error(`${attr} "${name}" is not configured in oned.conf (configured: ${[...configured].join(', ')}).`);
-}
-
-/** The type and drivers an allocate template asks for, checked. */
-function driversOf(pool: DatastorePool, template: Template): { dsType: DatastoreTypeValue; dsMad: string; tmMad: string } {
-  const typeText = template.get('TYPE');
-  const dsType = datastoreTypeOf(typeText);
-  if (dsType === undefined) throw new Error(`Unknown datastore TYPE "${typeText}": use IMAGE_DS, SYSTEM_DS, FILE_DS or BACKUP_DS.`);
-  const tmMad = template.get('TM_MAD') ?? '';
-  if (tmMad === '') throw new Error('No TM_MAD in template: every datastore needs a transfer driver.');
-  checkDriver('TM_MAD', tmMad, pool.drivers.tm);
-  if (dsType === DatastoreType.SYSTEM_DS) return { dsType, dsMad: NO_DS_MAD, tmMad };
-  const dsMad = template.get('DS_MAD') ?? '';
-  if (dsMad === '') throw new Error('No DS_MAD in template: image, file and backup datastores need a datastore driver.');
-  checkDriver('DS_MAD', dsMad, pool.drivers.ds);
-  return { dsType, dsMad, tmMad };
-}
-
 /** The generic methods, but for update, which datastores check and apply themselves. */
 const genericMethods = objectMethods(kind).filter((m) => m.name !== updateMethod(kind).name);
 
@@ -57,17 +36,21 @@ export const datastoreMethods: MethodDef[] = [
       const { template, name } = templateAndName(datastores, text, 'Datastore');
       encryptAttributes(req, 'DATASTORE', template);
       const c = req.caller;
-      let drivers;
+      const owner = { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname };
+      // User datastores get ids from 100 up, as in OpenNebula.
+      if (datastores.lastId < FIRST_USER_DATASTORE - 1) datastores.reserve(FIRST_USER_DATASTORE - 1);
+      let ds: Datastore;
       try {
         checkName(name, ErrorCode.ALLOCATE);
         checkNameFree(datastores, name, c.uid, ErrorCode.ALLOCATE);
-        drivers = driversOf(datastores, template);
+        // Datastores are always usable by their group, whatever the umask, as in OpenNebula.
+        const perms = newObjectPermissions(req).change([-1, -1, -1, 1, -1, -1, -1, -1, -1]);
+        ds = datastores.build(datastores.lastId + 1, name, owner, perms, template);
       } catch (err) {
         throw allocateError(datastores, (err as Error).message);
       }
-      const owner = { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname };
-      if (datastores.lastId < FIRST_USER_DATASTORE - 1) datastores.reserve(FIRST_USER_DATASTORE - 1);
-      const ds = Datastore.create(datastores.nextOid(), name, owner, newObjectPermissions(req), drivers, datastores.location, template);
+      // Its id is taken only now: a refused template uses none.
+      datastores.reserve(ds.oid);
       ds.addCluster(cluster.oid);
       const tx = req.transaction();
       tx.create(datastores, ds);
@@ -105,20 +88,18 @@ export const datastoreMethods: MethodDef[] = [
       const datastores = req.core.datastores;
       const ds = authorizedDatastore(req, oid, AuthOp.MANAGE);
       const tmpl = parseTemplate(text, ErrorCode.ACTION, undefined, oid);
+      let next = tmpl;
+      if (type === 1) {
+        next = ds.template.clone();
+        next.merge(tmpl);
+      }
+      encryptAttributes(req, 'DATASTORE', next);
+      const tx = req.transaction();
       try {
-        for (const [attr, configured] of [['DS_MAD', datastores.drivers.ds], ['TM_MAD', datastores.drivers.tm]] as const) {
-          const value = tmpl.get(attr);
-          if (value) checkDriver(attr, value, configured);
-        }
+        datastores.update(tx.touch(datastores, ds), next);
       } catch (err) {
         throw new ApiError(ErrorCode.ACTION, (err as Error).message, oid);
       }
-      const tx = req.transaction();
-      tx.touch(datastores, ds);
-      if (type === 0) ds.template = tmpl;
-      else ds.template.merge(tmpl);
-      encryptAttributes(req, 'DATASTORE', ds.template);
-      ds.templateUpdated();
       await tx.commit();
       return oid;
     },

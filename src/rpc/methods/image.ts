@@ -5,7 +5,7 @@
  */
 import { AuthOp } from '../../auth/operation.js';
 import { chargeQuotas, releaseQuotas, QuotaExceededError, type QuotaPayers } from '../../auth/quota-charge.js';
-import { DatastoreType, type Datastore } from '../../datastore/index.js';
+import { DatastoreType, dsConfFlag, type Datastore } from '../../datastore/index.js';
 import { Image, ImageState, ImageType, imageQuotaUsage, imageStateName, imageTypeOf, isFileType, type ImageTypeValue } from '../../image/index.js';
 import type { Template } from '../../common/template/index.js';
 import { ObjectType } from '../../common/object-type.js';
@@ -68,13 +68,21 @@ function yesNo(template: Template, name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be YES or NO, got "${v}".`);
 }
 
-/** What allocate reads from its template, checked (plain Errors). */
-function allocateFields(template: Template, ds: Datastore): { type: ImageTypeValue; persistent: boolean; path: string; size: number; fs: string; format: string } {
+/**
+ * What allocate reads from its template, checked (plain Errors), taking it out of the template,
+ * and what oned writes into the template as OpenNebula 7.4 does: DEV_PREFIX (disk images that
+ * set none get the configured default; files have none), no DRIVER nor TM_MAD of the user's, and
+ * for an empty OS or DATABLOCK image in a datastore whose driver fixes the format (qcow2) that
+ * DRIVER, which is then its FORMAT.
+ */
+function allocateFields(req: Request, template: Template, ds: Datastore): { type: ImageTypeValue; persistent: boolean; path: string; size: number; fs: string; format: string } {
   const typeText = template.get('TYPE');
   const type = typeText === undefined || typeText === '' ? ImageType.OS : imageTypeOf(typeText);
   if (type === undefined) throw new Error(`Unknown image TYPE "${typeText}": use OS, CDROM, DATABLOCK, KERNEL, RAMDISK or CONTEXT.`);
   checkTypeFits(type, ds);
-  const persistent = yesNo(template, 'PERSISTENT', yesNo(ds.template, 'PERSISTENT_ONLY', false));
+  // Persistent by default where the datastore (its template, else its DS_MAD_CONF) keeps only persistent images.
+  const persistentOnly = yesNo(ds.template, 'PERSISTENT_ONLY', dsConfFlag(req.core.datastores.conf, ds.fields.dsMad, 'PERSISTENT_ONLY', false));
+  const persistent = yesNo(template, 'PERSISTENT', persistentOnly);
   if (persistent && isFileType(type)) throw new Error('Images of type KERNEL, RAMDISK and CONTEXT cannot be persistent.');
   const path = template.get('PATH') ?? '';
   const sizeText = template.get('SIZE') ?? '';
@@ -86,9 +94,16 @@ function allocateFields(template: Template, ds: Datastore): { type: ImageTypeVal
   }
   const fs = template.get('FS') ?? template.get('FSTYPE') ?? '';
   if (fs !== '' && !/^[A-Za-z0-9_.-]+$/.test(fs)) throw new Error(`Invalid FS "${fs}".`);
-  const format = template.get('FORMAT') ?? (path === '' ? 'raw' : '');
+  let format = template.get('FORMAT') ?? (path === '' ? 'raw' : '');
   if (format !== '' && !/^[A-Za-z0-9_.-]+$/.test(format)) throw new Error(`Invalid FORMAT "${format}".`);
-  for (const a of ['TYPE', 'PERSISTENT', 'PATH', 'SIZE', 'FS', 'FSTYPE', 'FORMAT']) template.remove(a);
+  for (const a of ['TYPE', 'PERSISTENT', 'PATH', 'SIZE', 'FS', 'FSTYPE', 'FORMAT', 'DRIVER', 'TM_MAD']) template.remove(a);
+  if (isFileType(type)) template.remove('DEV_PREFIX');
+  else if ((template.get('DEV_PREFIX') ?? '') === '') template.set('DEV_PREFIX', req.core.images.defaultDevPrefix(type));
+  const dsDriver = req.core.datastores.driverOf(ds);
+  if (path === '' && dsDriver !== '') {
+    template.set('DRIVER', dsDriver);
+    format = dsDriver;
+  }
   return { type, persistent, path, size, fs, format };
 }
 
@@ -143,7 +158,7 @@ export const imageMethods: MethodDef[] = [
         checkNameFree(images, name, c.uid, ErrorCode.ALLOCATE);
         const ds = datastores.get(dsId)!;
         checkImageDatastore(ds);
-        fields = allocateFields(template, ds);
+        fields = allocateFields(req, template, ds);
       } catch (err) {
         throw allocateError(images, (err as Error).message);
       }
@@ -166,7 +181,7 @@ export const imageMethods: MethodDef[] = [
       const owner = { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname };
       const perms = newObjectPermissions(req);
       const image = await createImage(req, ds, name, (oid) => new Image(oid, name, owner, perms, {
-        ...fields, size, diskType: ds.fields.diskType, regtime: now(), source: '', state: ImageState.LOCKED, prevState: ImageState.INIT,
+        ...fields, size, diskType: ds.fields.diskType, regtime: now(), modtime: now(), source: '', state: ImageState.LOCKED, prevState: ImageState.INIT,
         cloningOps: 0, cloningId: -1, targetSnapshot: -1, datastoreId: ds.oid, datastore: ds.name,
       }, template));
       req.core.imageManager.register(image, ds);
@@ -305,7 +320,7 @@ export async function cloneImage(req: Request, oid: number, name: string, dsArg:
     ds,
     name,
     (newId) => new Image(newId, name, owner, perms, {
-      ...f, diskType: ds.fields.diskType, regtime: now(), source: '', path: '', state: ImageState.LOCKED, prevState: ImageState.INIT,
+      ...f, diskType: ds.fields.diskType, regtime: now(), modtime: now(), source: '', path: '', state: ImageState.LOCKED, prevState: ImageState.INIT,
       cloningOps: 0, cloningId: oid, targetSnapshot: -1, datastoreId: ds.oid, datastore: ds.name,
     }, template),
     // The source is counted as cloning in the same transaction: nothing can change it in between.

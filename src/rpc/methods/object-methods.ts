@@ -136,12 +136,13 @@ export function objectMethods<T extends TemplatedObject>(kind: ObjectKind<T>): M
       name: `${p}.lock`,
       params: ['i', 'i', { opt: 'b', def: false }],
       run: async (req, [oid, level, test]) => {
-        if (level < 1 || level > 4) throw new ApiError(ErrorCode.XML_RPC_API, `Wrong lock level ${level}: use 1 (use), 2 (manage), 3 (admin) or 4 (all).`, oid);
+        if (level < 1 || level > 4) throw new ApiError(ErrorCode.ACTION, `Wrong lock level specified (${level}): use 1 (use), 2 (manage), 3 (admin) or 4 (all).`, oid);
         const pool = kind.pool(req.core);
         const obj = authorizedObject(req, kind, oid, AuthOp.MANAGE_NO_LCK);
         if (obj.lock && test) throw new ApiError(ErrorCode.ACTION, `The resource is already locked (level ${obj.lock.level}).`, oid);
         const tx = req.transaction();
-        tx.touch(pool, obj).lock = { level: (level === 4 ? LockLevel.ALL : level) as LockLevelValue, owner: req.caller.uid, time: Math.floor(Date.now() / 1000), reqId: req.id };
+        // As OpenNebula 7.4, level 4 (all) is stored as 1: a USE lock blocks every operation.
+        tx.touch(pool, obj).lock = { level: (level === 4 ? LockLevel.USE : level) as LockLevelValue, owner: req.caller.uid, time: Math.floor(Date.now() / 1000), reqId: req.id };
         await tx.commit();
         return oid;
       },

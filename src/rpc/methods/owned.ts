@@ -21,15 +21,32 @@ export function templateAndName<T extends PoolObject>(pool: Pool<T>, text: strin
   return { template, name };
 }
 
-/** Creates an object owned by the caller, built by `build` with its id, owner and permissions. */
-export async function createOwned<T extends PoolObject>(req: Request, pool: Pool<T>, name: string, build: (oid: number, owner: Ownership, perms: Permissions) => T): Promise<number> {
+/**
+ * Creates an object owned by the caller, built by `build` with its id, owner and permissions.
+ * `nameTaken`: how a name the owner already uses is refused; OpenNebula 7.4 answers VM
+ * templates with INTERNAL and the bare message, other objects with ALLOCATE.
+ */
+export async function createOwned<T extends PoolObject>(
+  req: Request,
+  pool: Pool<T>,
+  name: string,
+  build: (oid: number, owner: Ownership, perms: Permissions) => T,
+  nameTaken: 'allocate' | 'internal' = 'allocate',
+): Promise<number> {
   req.authorizeCreate(pool.options.type);
   const c = req.caller;
   try {
     checkName(name, ErrorCode.ALLOCATE);
-    checkNameFree(pool, name, c.uid, ErrorCode.ALLOCATE);
   } catch (err) {
     throw allocateError(pool, (err as Error).message);
+  }
+  if (nameTaken === 'internal') checkNameFree(pool, name, c.uid, ErrorCode.INTERNAL);
+  else {
+    try {
+      checkNameFree(pool, name, c.uid, ErrorCode.ALLOCATE);
+    } catch (err) {
+      throw allocateError(pool, (err as Error).message);
+    }
   }
   const tx = req.transaction();
   const obj = tx.create(pool, build(pool.nextOid(), { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req)));

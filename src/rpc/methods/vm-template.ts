@@ -13,6 +13,8 @@ import { checkRestrictedSet, encryptAttributes } from './template-attributes.js'
 import { checkDeletable, cloneImage, deleteImage } from './image.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import type { Image } from '../../image/index.js';
+import { EscapedString } from '../xmlrpc/index.js';
+import { xmlEscapeText } from '../../common/xml.js';
 import { createOwned, deleteOwned, ownedPoolXml, templateAndName } from './owned.js';
 
 const kind = { prefix: 'one.template', pool: (core: Request['core']) => core.templates, restricted: 'VM', encrypted: 'VM', infoExtended: true } as const;
@@ -68,7 +70,7 @@ export const vmTemplateMethods: MethodDef[] = [
       const { template, name } = templateAndName(req.core.templates, text, 'VM template');
       checkRestrictedSet(req, 'VM', template, 'VM Template');
       encryptAttributes(req, 'VM', template);
-      return createOwned(req, req.core.templates, name, (oid, owner, perms) => new VmTemplate(oid, name, owner, perms, now(), template));
+      return createOwned(req, req.core.templates, name, (oid, owner, perms) => new VmTemplate(oid, name, owner, perms, now(), template), 'internal');
     },
   }),
   method({
@@ -77,7 +79,7 @@ export const vmTemplateMethods: MethodDef[] = [
     run: async (req, [oid, name, recursive]) => {
       const source = req.authorized(req.core.templates, oid, AuthOp.USE);
       const template = recursive ? await cloneWithImages(req, source, name) : source.template.clone();
-      return createOwned(req, req.core.templates, name, (id, owner, perms) => new VmTemplate(id, name, owner, perms, now(), template));
+      return createOwned(req, req.core.templates, name, (id, owner, perms) => new VmTemplate(id, name, owner, perms, now(), template), 'internal');
     },
   }),
   method({
@@ -97,7 +99,19 @@ export const vmTemplateMethods: MethodDef[] = [
       return oid;
     },
   }),
-  ...objectMethods(kind),
+  // info extended (second argument) shows the DISKs filled from their images, as a VM would have them.
+  ...objectMethods(kind).filter((m) => m.name !== 'one.template.info'),
+  method({
+    name: 'one.template.info',
+    params: ['i', { opt: 'b', def: false }, { opt: 'b', def: false }],
+    run: (req, [oid, extended]) => {
+      const tmpl = req.authorized(req.core.templates, oid, AuthOp.USE_NO_LCK);
+      if (!extended) return new EscapedString(tmpl.toEscapedXml());
+      const template = tmpl.template.clone();
+      req.core.vmResources.extendDisks(template, tmpl.owner.uid);
+      return new EscapedString(xmlEscapeText(new VmTemplate(tmpl.oid, tmpl.name, tmpl.owner, tmpl.perms, tmpl.regtime, template, tmpl.lock).toXml()));
+    },
+  }),
   method({
     name: 'one.templatepool.info',
     params: [{ opt: 'i', def: -2 }, { opt: 'i', def: -1 }, { opt: 'i', def: -1 }],

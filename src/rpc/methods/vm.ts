@@ -8,7 +8,7 @@ import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quot
 import { Template, type Vector } from '../../common/template/index.js';
 import { ActionNotAvailable, type Who } from '../../dm/index.js';
 import { HostState } from '../../host/index.js';
-import { ACTION_NAMES, diskQuotaUsage, LcmState, nicQuotaUsage, type ResourceUser, ResourceError, VirtualMachine, vectors, VmAction, vmHookSubject, vmQuotaUsage, VmState } from '../../vm/index.js';
+import { ACTION_NAMES, addVmDefaults, diskQuotaUsage, resolveContext, LcmState, nicQuotaUsage, type ResourceUser, ResourceError, VirtualMachine, vectors, VmAction, vmHookSubject, vmQuotaUsage, VmState } from '../../vm/index.js';
 import type { PoolObject } from '../../pool/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -42,10 +42,13 @@ const SYSTEM_ATTRIBUTES = new Set([
   'CPU', 'VCPU', 'MEMORY', 'DISK', 'NIC', 'NIC_ALIAS', 'NIC_DEFAULT', 'CONTEXT', 'OS', 'FEATURES', 'INPUT', 'GRAPHICS',
   'VIDEO', 'RAW', 'PCI', 'SPICE_OPTIONS', 'HYPERV_OPTIONS', 'NUMA_NODE', 'TOPOLOGY', 'TPM', 'EMULATOR', 'MEMORY_MAX',
   'VCPU_MAX', 'MEMORY_SLOTS', 'MEMORY_RESIZE_MODE', 'CPU_COST', 'MEMORY_COST', 'DISK_COST', 'SCHED_ACTION', 'VMGROUP',
-  'SECURITY_GROUP_RULE', 'TEMPLATE_ID', 'MEMORY_ENCRYPTION', 'QEMU_GA_EXEC',
+  'SECURITY_GROUP_RULE', 'TEMPLATE_ID', 'MEMORY_ENCRYPTION', 'QEMU_GA_EXEC', 'SUBMIT_ON_HOLD',
 ]);
 
 const now = () => Math.floor(Date.now() / 1000);
+
+/** The states `one.vm.deploy` starts from. */
+const DEPLOYABLE: ReadonlySet<number> = new Set([VmState.PENDING, VmState.HOLD, VmState.STOPPED, VmState.UNDEPLOYED]);
 
 function who(req: Request): Who {
   return { uid: req.caller.uid, gid: req.caller.gid, reqId: req.id };
@@ -110,8 +113,10 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
     if (err instanceof ResourceError || err instanceof QuotaExceededError) throw allocateError(vms, err.message);
     throw err;
   }
+  addVmDefaults(system, onHold);
   system.set('VMID', String(oid));
   const vm = VirtualMachine.create(oid, nameOf(oid), { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req), system, user, onHold, now());
+  resolveContext(vm, c.user.template);
   tx.create(vms, vm);
   await tx.commit();
   // No driver work for PENDING / HOLD: the scheduler or one.vm.deploy moves it on.
@@ -133,7 +138,9 @@ async function dmStep(req: Request, vm: VirtualMachine, step: (tx: ReturnType<Re
   } catch (err) {
     // A step refused half-way (a quota, a disk) puts back what it had changed.
     tx.rollback();
-    if (err instanceof ActionNotAvailable || err instanceof RangeError || err instanceof ResourceError || err instanceof QuotaExceededError) {
+    // OpenNebula 7.4 names no object in the failure of a state change (object id -1).
+    if (err instanceof ActionNotAvailable) throw new ApiError(ErrorCode.ACTION, err.message, -1);
+    if (err instanceof RangeError || err instanceof ResourceError || err instanceof QuotaExceededError) {
       throw new ApiError(ErrorCode.ACTION, err.message, vm.oid);
     }
     throw err;
@@ -263,6 +270,8 @@ export const vmMethods: MethodDef[] = [
     params: ['i', 'i', { opt: 'b', def: false }, { opt: 'i', def: -1 }, { opt: 's', def: '' }],
     run: (req, [oid, hid, enforce, dsId]) => {
       const vm = authorizedVm(req, oid, AuthOp.ADMIN);
+      // As OpenNebula: the VM's state is checked before the host and datastore.
+      if (!DEPLOYABLE.has(vm.state)) throw new ApiError(ErrorCode.ACTION, new ActionNotAvailable('deploy', vm).message, -1);
       const { host, ds } = placement(req, vm, hid, dsId, enforce, 'deploy');
       return dmStep(req, vm, (tx) => req.core.dm.deploy(tx, vm, host, ds, who(req)));
     },
