@@ -9,7 +9,7 @@ import { ApiError, ErrorCode } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { objectMethods } from './object-methods.js';
-import { checkRestrictedSet, encryptAttributes } from './template-attributes.js';
+import { checkRestrictedSet, decryptedAnswer, encryptAttributes } from './template-attributes.js';
 import { checkDeletable, cloneImage, deleteImage } from './image.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import type { Image } from '../../image/index.js';
@@ -104,12 +104,14 @@ export const vmTemplateMethods: MethodDef[] = [
   method({
     name: 'one.template.info',
     params: ['i', { opt: 'b', def: false }, { opt: 'b', def: false }],
-    run: (req, [oid, extended]) => {
+    // decrypt (third argument): VM_ENCRYPTED_ATTR values in clear, for admins.
+    run: (req, [oid, extended, decrypt]) => {
       const tmpl = req.authorized(req.core.templates, oid, AuthOp.USE_NO_LCK);
-      if (!extended) return new EscapedString(tmpl.toEscapedXml());
+      if (!extended) return decryptedAnswer(req, 'VM', new EscapedString(tmpl.toEscapedXml()), decrypt, [tmpl.template]);
       const template = tmpl.template.clone();
       req.core.vmResources.extendDisks(template, tmpl.owner.uid);
-      return new EscapedString(xmlEscapeText(new VmTemplate(tmpl.oid, tmpl.name, tmpl.owner, tmpl.perms, tmpl.regtime, template, tmpl.lock).toXml()));
+      const answer = new EscapedString(xmlEscapeText(new VmTemplate(tmpl.oid, tmpl.name, tmpl.owner, tmpl.perms, tmpl.regtime, template, tmpl.lock).toXml()));
+      return decryptedAnswer(req, 'VM', answer, decrypt, [template]);
     },
   }),
   method({
