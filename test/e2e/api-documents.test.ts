@@ -64,7 +64,7 @@ onEveryBackend('documents', (get) => {
     assert.deepEqual((await documentIds(oned, alice.session, -3)).sort((a, b) => a - b), [mine, shared]);
   });
 
-  test('chmod sets the bits seen in PERMISSIONS; owners may not grant ADMIN or OTHER', async () => {
+  test('chmod sets the bits seen in PERMISSIONS; owners may grant OTHER (ENABLE_OTHER_PERMISSIONS, on by default) but not ADMIN', async () => {
     const oned = get();
     const id = await okId(oned, 'one.document.allocate', ['NAME = "d-chmod"', 1]);
     assert.equal(await okId(oned, 'one.document.chmod', [id, 1, 1, 1, 1, 0, 0, 1, 0, 0]), id);
@@ -79,7 +79,9 @@ onEveryBackend('documents', (get) => {
     const own = await okId(oned, 'one.document.allocate', ['NAME = "d-bob-1"', 1], bob.session);
     await okId(oned, 'one.document.chmod', [own, ...bit(GROUP_U, 1)], bob.session);
     assert.equal(permissionsOf(await doc(oned, own)), '110100000');
-    await refused(oned, 'one.document.chmod', [own, ...bit(6, 1)], Code.AUTHORIZATION, /OTHER/, bob.session);
+    await okId(oned, 'one.document.chmod', [own, ...bit(6, 1)], bob.session);
+    assert.equal(permissionsOf(await doc(oned, own)), '110100100');
+    await okId(oned, 'one.document.chmod', [own, ...bit(6, 0)], bob.session);
     await refused(oned, 'one.document.chmod', [own, ...bit(2, 1)], Code.AUTHORIZATION, /Not authorized to perform ADMIN DOCUMENT/, bob.session);
     // eve is in bob's group, which may now USE the document, but not MANAGE it.
     await refused(oned, 'one.document.chmod', [own, ...bit(GROUP_U, 0)], Code.AUTHORIZATION, /Not authorized to perform MANAGE DOCUMENT/, eve.session);
