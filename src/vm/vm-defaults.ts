@@ -1,8 +1,8 @@
 /**
  * The attributes oned adds to a new VM's TEMPLATE once its DISKs and NICs are prepared, as
  * OpenNebula 7.4 adds them: AUTOMATIC_REQUIREMENTS / AUTOMATIC_DS_REQUIREMENTS /
- * AUTOMATIC_NIC_REQUIREMENTS (the clusters its images and networks are in), OS MACHINE and
- * UUID, FEATURES values in capitals, the boot ORDER of the devices OS/BOOT names, the
+ * AUTOMATIC_NIC_REQUIREMENTS (the clusters its images and networks are in), OS UUID (not 7.4's
+ * default OS MACHINE q35: see test/conformance/allow-list.ts), FEATURES values in capitals, the boot ORDER of the devices OS/BOOT names, the
  * SECURITY_GROUP_RULEs of its NICs' security groups and SUBMIT_ON_HOLD.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,7 +16,6 @@ const DEFAULT_SECURITY_GROUP_RULES: readonly Readonly<Record<string, string>>[] 
 ];
 
 /** Machine type of VMs whose OS names none (OpenNebula 7.4's default). */
-const DEFAULT_MACHINE = 'q35';
 
 /** Fills the defaults of a new VM's system template (DISKs and NICs already prepared). */
 export function addVmDefaults(template: Template, onHold: boolean): void {
@@ -76,7 +75,6 @@ function addOs(template: Template): void {
     os = new Map();
     template.set('OS', os);
   }
-  if (!os.get('MACHINE')) os.set('MACHINE', DEFAULT_MACHINE);
   if (!os.get('UUID')) os.set('UUID', randomUUID());
 }
 
