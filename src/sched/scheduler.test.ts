@@ -10,6 +10,11 @@ test('only pending, flagged and leased VMs of a listing are parsed and kept', ()
   assert.deepEqual(wantedVms(xml, 100).map((v) => v.id), [2, 3, 4]);
 });
 
+test('a listing newest first (API_LIST_ORDER DESC) still gives the oldest VM first', () => {
+  const xml = `<VM_POOL>${el(9, 1)}${el(7, 1)}${el(8, 1)}</VM_POOL>`;
+  assert.deepEqual(wantedVms(xml, 100).map((v) => v.id), [7, 8, 9]);
+});
+
 test('DISKs of the short listing: clusters from their datastore, persistent images (CLONE = NO) take no system datastore space', () => {
   const disk = (id: string, ds: string, size: number, clone: string) =>
     `<DISK><DISK_ID>${id}</DISK_ID><DATASTORE></DATASTORE><DATASTORE_ID>${ds}</DATASTORE_ID><IMAGE></IMAGE><IMAGE_ID></IMAGE_ID><SIZE>${size}</SIZE><TYPE>FILE</TYPE><CLONE>${clone}</CLONE></DISK>`;

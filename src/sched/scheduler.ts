@@ -221,7 +221,10 @@ export class Scheduler {
   }
 }
 
-/** The VMs of a short pool listing the scheduler acts on, parsed; the rest only scanned. */
+/**
+ * The VMs of a short pool listing the scheduler acts on, parsed; the rest only scanned. Oldest
+ * first, whatever order the listing has (API_LIST_ORDER): VMs are served in the order they came.
+ */
 export function wantedVms(xml: string, now: number, datastoreClusters?: ReadonlyMap<number, ReadonlySet<number>>): SchedVm[] {
   const out: SchedVm[] = [];
   let from = xml.indexOf('<VM>');
@@ -235,7 +238,7 @@ export function wantedVms(xml: string, now: number, datastoreClusters?: Readonly
     }
     from = xml.indexOf('<VM>', end);
   }
-  return out;
+  return out.sort((a, b) => a.id - b.id);
 }
 
 /** The next reservation start or lease end after now. */
