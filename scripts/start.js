@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // `npm start`: runs `oned -f` in the foreground and, once it serves, makes sure the cloud has a
 // host to run VMs on, as an admin's first `onehost create localhost` would: the front-end
-// itself, with the dummy drivers until a real hypervisor is configured. Ctrl-C
-// stops oned.
+// itself, with the dummy drivers until a real hypervisor is configured. Then it starts the
+// operations center (`sunstone-server`, http://127.0.0.1:9869/ by default) beside oned, a
+// client of it like any other, and OneFlow (`oneflow-server`, http://127.0.0.1:2474/), the
+// services of the cloud. Ctrl-C stops them all.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { XmlRpcClient } from '../dist/src/rpc/xmlrpc/index.js';
 
 const oned = spawn(process.execPath, ['dist/src/oned/main.js', '-f'], { stdio: ['inherit', 'pipe', 'inherit'] });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => oned.kill(sig));
-oned.on('exit', (code) => process.exit(code ?? 1));
+let sunstone = null;
+let oneflow = null;
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { sunstone?.kill(sig); oneflow?.kill(sig); oned.kill(sig); });
+oned.on('exit', (code) => { sunstone?.kill('SIGTERM'); oneflow?.kill('SIGTERM'); process.exit(code ?? 1); });
 
 let output = '';
 oned.stdout.on('data', (chunk) => {
@@ -20,9 +24,36 @@ oned.stdout.on('data', (chunk) => {
   const credentials = /oneadmin's credentials: (\S+)/.exec(output)?.[1];
   if (endpoint && credentials) {
     output = null;
-    addLocalHost(endpoint, credentials).catch((err) => console.error(`could not add the local host: ${err.message}`));
+    addLocalHost(endpoint, credentials)
+      .catch((err) => console.error(`could not add the local host: ${err.message}`))
+      .finally(() => {
+        startSunstone(endpoint, credentials);
+        startOneFlow(endpoint, credentials);
+      });
   }
 });
+
+// The operations center finds oned as every client does: ONE_XMLRPC and ONE_AUTH.
+function startSunstone(endpoint, credentialsFile) {
+  sunstone = spawn(process.execPath, ['dist/src/ui/server/main.js'], {
+    stdio: 'inherit',
+    env: { ...process.env, ONE_XMLRPC: endpoint, ONE_AUTH: credentialsFile, ONE_LOCATION: process.env.ONE_LOCATION ?? 'var' },
+  });
+  sunstone.on('exit', (code, signal) => {
+    if (signal === null && code !== 0) console.error(`sunstone-server exited with ${code}; oned keeps running`);
+  });
+}
+
+// OneFlow acts as serveradmin ($ONE_LOCATION/.one/oneflow_auth, which oned writes), else ONE_AUTH.
+function startOneFlow(endpoint, credentialsFile) {
+  oneflow = spawn(process.execPath, ['dist/src/flow/main.js'], {
+    stdio: 'inherit',
+    env: { ...process.env, ONE_XMLRPC: endpoint, ONE_AUTH: credentialsFile, ONE_LOCATION: process.env.ONE_LOCATION ?? 'var' },
+  });
+  oneflow.on('exit', (code, signal) => {
+    if (signal === null && code !== 0) console.error(`oneflow-server exited with ${code}; oned keeps running`);
+  });
+}
 
 async function addLocalHost(endpoint, credentialsFile) {
   const session = readFileSync(credentialsFile, 'utf8').trim();

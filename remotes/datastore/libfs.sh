@@ -51,9 +51,14 @@ check_restricted() {
     done
 }
 
-# size_mb FILE: its size in MB, rounded up (0 when it cannot be read).
+# size_mb FILE: the size of the disk it holds in MB, rounded up: the virtual size qemu-img reads
+# (a qcow2 file is smaller than its disk), else the file's size; 0 when it cannot be read.
 size_mb() {
-    _bytes=$(stat -L -c %s "$1" 2>/dev/null) || { echo 0; return; }
+    _bytes=""
+    if command -v qemu-img >/dev/null 2>&1; then
+        _bytes=$(qemu-img info -U --output=json -- "$1" 2>/dev/null | sed -n 's/^ *"virtual-size": *\([0-9][0-9]*\).*/\1/p' | head -n 1)
+    fi
+    [ -n "$_bytes" ] || _bytes=$(stat -L -c %s "$1" 2>/dev/null) || { echo 0; return; }
     echo $(( (_bytes + 1048575) / 1048576 ))
 }
 

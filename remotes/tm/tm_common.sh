@@ -114,3 +114,15 @@ tm_delete() {
 image_format_cmd() {
     printf "qemu-img info -U %s | sed -n 's/^file format: //p' | grep . || { echo %s >&2; false; }" "$(q "$1")" "$(q "cannot read the format of $1")"
 }
+
+# resize host:path SIZE_MB: grows a VM disk file with qemu-img (qcow2 or raw, as it reads it).
+# A disk a running QEMU holds (its write lock taken) is left to the hypervisor: the VMM driver's
+# resize_disk (virsh blockresize) grows it, as OpenNebula leaves running VMs' disks alone here.
+tm_resize() {
+    _h=$(arg_host "$1"); _p=$(arg_path "$1"); _size=$2
+    check_path "$_p"
+    case "$_size" in
+        ""|*[!0-9]*) error_message "RESIZE: size '$_size' is not a number of MB"; exit 1 ;;
+    esac
+    on_host "$_h" "if ! qemu-img info $(q "$_p") >/dev/null 2>&1 && qemu-img info -U $(q "$_p") >/dev/null 2>&1; then echo 'in use: left to the hypervisor'; else f=\$($(image_format_cmd "$_p")) && qemu-img resize -q -f \"\$f\" $(q "$_p") $(q "${_size}M"); fi"
+}

@@ -23,12 +23,14 @@ vnm_fail() {
 # Fields of a VM_NICS line: the unit separator, which XML text cannot hold.
 VNM_FS=$(printf '\037')
 
-# Reads the VM XML from stdin; sets VM_ID and VM_NICS (one line per NIC of this driver:
-# NIC_ID BRIDGE PHYDEV VLAN_ID MAC IP TARGET, taken from the VM's TEMPLATE only). While a NIC is
+# Reads the VM XML from stdin; sets VM_ID, VM_XML (the XML on one line) and VM_NICS (one line
+# per NIC of this driver: NIC_ID BRIDGE PHYDEV VLAN_ID MAC IP TARGET SECURITY_GROUPS, taken from
+# the VM's TEMPLATE only). While a NIC is
 # being attached or detached (ATTACH = YES), the steps are about that NIC only, as OpenNebula's
 # drivers filter them: the VM's other NICs stay as they are.
 read_vm() {
     _xml=$(base64 -d 2>/dev/null | tr -d '\n\r')
+    VM_XML=$_xml
     VM_ID=$(printf '%s' "$_xml" | sed -n 's:^<VM><ID>\([0-9][0-9]*\)</ID>.*:\1:p')
     [ -n "$VM_ID" ] || vnm_fail "$VNM_DRIVER: no VM XML (<VM><ID>...) on stdin"
     VM_NICS=$(printf '%s\n' "$_xml" | awk -v driver="$VNM_DRIVER" -v fs="$VNM_FS" '
@@ -47,7 +49,7 @@ read_vm() {
             while ((s = index(t, "<NIC>")) > 0) {
                 t = substr(t, s + 5); e = index(t, "</NIC>"); if (e == 0) break
                 n = substr(t, 1, e - 1); t = substr(t, e + 6)
-                line = val(n, "NIC_ID") fs val(n, "BRIDGE") fs val(n, "PHYDEV") fs val(n, "VLAN_ID") fs val(n, "MAC") fs val(n, "IP") fs val(n, "TARGET")
+                line = val(n, "NIC_ID") fs val(n, "BRIDGE") fs val(n, "PHYDEV") fs val(n, "VLAN_ID") fs val(n, "MAC") fs val(n, "IP") fs val(n, "TARGET") fs val(n, "SECURITY_GROUPS")
                 if (toupper(val(n, "ATTACH")) == "YES") { attached = 1; if (val(n, "VN_MAD") == driver) mine_attached = mine_attached line "\n" }
                 if (val(n, "VN_MAD") == driver) mine = mine line "\n"
             }
@@ -55,14 +57,14 @@ read_vm() {
         END { printf "%s", attached ? mine_attached : mine }')
 }
 
-# Calls `fn NIC_ID BRIDGE PHYDEV VLAN_ID MAC IP TAP` for each NIC of this driver; TAP is the
-# NIC's TARGET, else one-<vm id>-<nic id> as the VMM names it.
+# Calls `fn NIC_ID BRIDGE PHYDEV VLAN_ID MAC IP TAP SECURITY_GROUPS` for each NIC of this
+# driver; TAP is the NIC's TARGET, else one-<vm id>-<nic id> as the VMM names it.
 each_nic() {
     _fn=$1
-    printf '%s\n' "$VM_NICS" | while IFS=$VNM_FS read -r _id _br _dev _vlan _mac _ip _tap; do
+    printf '%s\n' "$VM_NICS" | while IFS=$VNM_FS read -r _id _br _dev _vlan _mac _ip _tap _sgs; do
         [ -z "$_id$_br" ] && continue
         [ -n "$_tap" ] || _tap="one-$VM_ID-$_id"
-        "$_fn" "$_id" "$_br" "$_dev" "$_vlan" "$_mac" "$_ip" "$_tap" || exit 1
+        "$_fn" "$_id" "$_br" "$_dev" "$_vlan" "$_mac" "$_ip" "$_tap" "$_sgs" || exit 1
     done || exit 1
 }
 

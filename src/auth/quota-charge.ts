@@ -23,9 +23,12 @@ const ONEADMIN = 0;
  * changed. Negative amounts give usage back (never refused).
  */
 export function chargeQuotas(tx: Transaction, payers: QuotaPayers, uid: number, gid: number, usages: readonly QuotaUsage[]): void {
-  if (uid === ONEADMIN || gid === ONEADMIN || usages.length === 0) return;
-  const user = payers.users.get(uid);
-  const group = payers.groups.get(gid);
+  if (usages.length === 0) return;
+  // oneadmin (user 0) and the oneadmin group (0) have no quotas, each on its own: a user's VM
+  // left in the oneadmin group still counts against the user (as after `onevm chown vm carol`).
+  const user = uid === ONEADMIN ? undefined : payers.users.get(uid);
+  const group = gid === ONEADMIN ? undefined : payers.groups.get(gid);
+  if (!user && !group) return;
   for (const u of usages) {
     const userProblem = user?.quotas.exceeded(u, payers.defaultQuotas.user);
     if (userProblem) throw new QuotaExceededError(`User [${uid}] ${userProblem}`);

@@ -43,3 +43,10 @@ test('counters that match the objects report nothing; drifted ones are reported 
   assert.equal(p.users.get(3)!.quotas.used('VM', 'MEMORY'), 768);
   assert.equal(p.users.get(4)!.quotas.used('DATASTORE', 'IMAGES', 1), 0);
 });
+
+test("a user's VM left in the oneadmin group counts for the user, not the group", () => {
+  const p = payers();
+  // `onevm chown <vm> 3` of a VM oneadmin made: owner user 3, group still oneadmin (0).
+  const objects: QuotaConsumer[] = [{ uid: 3, gid: 0, usages: [{ kind: 'VM', amounts: { VMS: 1, MEMORY: 64 } }] }];
+  assert.deepEqual(checkQuotas(p, objects).map(describeDifference), ['User [3] VM VMS_USED: stored 0, objects add up to 1', 'User [3] VM MEMORY_USED: stored 0, objects add up to 64']);
+});

@@ -37,10 +37,10 @@ function expectedUsage(consumers: Iterable<QuotaConsumer>): { users: Map<number,
     return q;
   };
   for (const c of consumers) {
-    if (c.uid === ONEADMIN || c.gid === ONEADMIN) continue;
+    // oneadmin and the oneadmin group are never charged, each on its own (as quota-charge.ts).
     for (const u of c.usages) {
-      of(users, c.uid).add(u);
-      of(groups, c.gid).add(u);
+      if (c.uid !== ONEADMIN) of(users, c.uid).add(u);
+      if (c.gid !== ONEADMIN) of(groups, c.gid).add(u);
     }
   }
   return { users, groups };

@@ -18,6 +18,14 @@ export const KIND_LABEL: Record<ResourceKind, string> = {
   vnet: 'virtual network',
   user: 'user',
   group: 'group',
+  backupjob: 'backup job',
+  vmgroup: 'VM group',
+  vntemplate: 'network template',
+  market: 'marketplace',
+  marketapp: 'marketplace app',
+  vrouter: 'virtual router',
+  secgroup: 'security group',
+  hook: 'hook',
 };
 
 /** The command that lists each kind (used by shell completion to offer names). */
@@ -31,6 +39,14 @@ export const KIND_COMMAND: Record<ResourceKind, string> = {
   vnet: 'onevnet',
   user: 'oneuser',
   group: 'onegroup',
+  backupjob: 'onebackupjob',
+  vmgroup: 'onevmgroup',
+  vntemplate: 'onevntemplate',
+  market: 'onemarket',
+  marketapp: 'onemarketapp',
+  vrouter: 'onevrouter',
+  secgroup: 'onesecgroup',
+  hook: 'onehook',
 };
 
 /** An object as far as name resolution cares. */
@@ -93,6 +109,22 @@ function listXml(one: Oca, kind: ResourceKind): Promise<string> {
       return one.users.listXml();
     case 'group':
       return one.groups.listXml();
+    case 'backupjob':
+      return one.backupJobs.listXml(-2, -1, -1);
+    case 'vmgroup':
+      return one.vmGroups.listXml(-2, -1, -1);
+    case 'vntemplate':
+      return one.vnTemplates.listXml(-2, -1, -1);
+    case 'market':
+      return one.markets.listXml();
+    case 'marketapp':
+      return one.marketApps.listXml(-2, -1, -1);
+    case 'vrouter':
+      return one.vrouters.listXml(-2, -1, -1);
+    case 'secgroup':
+      return one.secGroups.listXml(-2, -1, -1);
+    case 'hook':
+      return one.hooks.listXml(-2, -1, -1);
   }
 }
 

@@ -114,3 +114,41 @@ export function chownSubcommand(kind: ResourceKind, resource: ResourceOf<OwnedRe
     },
   };
 }
+
+/** A resource whose objects can be locked. */
+interface Lockable {
+  lock(id: number, level: number): Promise<number>;
+  unlock(id: number): Promise<number>;
+}
+
+/** `lock RANGE [--use|--manage|--admin|--all]` and `unlock RANGE`. */
+export function lockSubcommands(kind: ResourceKind, resource: ResourceOf<Resource<OneObject> & Lockable>, lockExamples: string[], unlockExamples: string[]): SubcommandDef[] {
+  const plural = `${KIND_LABEL[kind]}s`;
+  return [
+    {
+      name: 'lock',
+      description: `Locks ${plural} against actions (default --use: every action but show)`,
+      args: [rangeArg(kind)],
+      options: [
+        { long: 'use', description: 'Lock use, manage and admin actions (default)' },
+        { long: 'manage', description: 'Lock manage and admin actions' },
+        { long: 'admin', description: 'Lock admin actions' },
+        { long: 'all', description: 'Lock every action' },
+      ],
+      examples: lockExamples,
+      run: async (ctx, args) => {
+        const level = ctx.options['all'] ? 4 : ctx.options['admin'] ? 3 : ctx.options['manage'] ? 2 : 1;
+        await eachId(ctx, kind, args['RANGE'], 'locked', (id) => resource(ctx.one).lock(id, level));
+      },
+    },
+    {
+      name: 'unlock',
+      description: `Unlocks ${plural}`,
+      args: [rangeArg(kind)],
+      examples: unlockExamples,
+      run: async (ctx, args) => {
+        await eachId(ctx, kind, args['RANGE'], 'unlocked', (id) => resource(ctx.one).unlock(id));
+      },
+    },
+  ];
+}

@@ -8,6 +8,7 @@ import { child, childInt, childText } from '../common/xml-tree.js';
 import { xmlElement } from '../common/xml.js';
 import { Template } from '../common/template/index.js';
 import { PoolObject, Permissions, templateFromNode, type Ownership } from '../pool/index.js';
+import { Plan, PlanState } from './plan.js';
 
 /** The cluster every installation has, where hosts go when no cluster is named. */
 export const DEFAULT_CLUSTER_ID = 0;
@@ -48,6 +49,8 @@ export class Cluster extends PoolObject {
   readonly hosts: Set<number>;
   readonly datastores: Set<number>;
   readonly vnets: Set<number>;
+  /** The optimization plan (`one.cluster.optimize`), null when there is none. */
+  plan: Plan | null = null;
 
   constructor(oid: number, name: string, public template: Template, hosts: Iterable<number> = [], datastores: Iterable<number> = [], vnets: Iterable<number> = []) {
     super(oid, name, INFRASTRUCTURE_OWNER, INFRASTRUCTURE_PERMISSIONS);
@@ -80,13 +83,15 @@ export class Cluster extends PoolObject {
   protected renderXml(): string {
     return (
       `<CLUSTER><ID>${this.oid}</ID>${xmlElement('NAME', this.name)}${idsXml('HOSTS', this.hosts)}` +
-      `${idsXml('DATASTORES', this.datastores)}${idsXml('VNETS', this.vnets)}${this.template.toXml()}</CLUSTER>`
+      `${idsXml('DATASTORES', this.datastores)}${idsXml('VNETS', this.vnets)}${this.template.toXml()}` +
+      `${this.plan && this.plan.state !== PlanState.NONE ? this.plan.toXml(this.oid) : ''}</CLUSTER>`
     );
   }
 
   static fromXml(node: XmlNode): Cluster {
     const ids = (name: string) => (child(node, name)?.children ?? []).map((c) => Number(c.text));
-    return new Cluster(
+    const planNode = child(node, 'PLAN');
+    const cluster = new Cluster(
       childInt(node, 'ID'),
       childText(node, 'NAME'),
       templateFromNode(child(node, 'TEMPLATE'), { replaceMode: true }),
@@ -94,5 +99,7 @@ export class Cluster extends PoolObject {
       ids('DATASTORES'),
       ids('VNETS'),
     );
+    if (planNode) cluster.plan = Plan.fromXml(planNode);
+    return cluster;
   }
 }

@@ -2,3 +2,5 @@
 export * from './cluster.js';
 export * from './cluster-pool.js';
 export * from './cluster-ids.js';
+export * from './plan.js';
+export * from './drs-planner.js';

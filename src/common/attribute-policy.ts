@@ -11,10 +11,10 @@ import { xmlEscape, xmlEscapeText } from './xml.js';
 /** Object kinds with a `<KIND>_RESTRICTED_ATTR` list (VM covers VM templates too). */
 export type RestrictedKind = 'VM' | 'IMAGE' | 'VNET' | 'USER' | 'GROUP';
 /** Object kinds with a `<KIND>_ENCRYPTED_ATTR` list (VM covers VM templates too). */
-export type EncryptedKind = 'CLUSTER' | 'DATASTORE' | 'DOCUMENT' | 'HOST' | 'IMAGE' | 'USER' | 'VM' | 'VNET';
+export type EncryptedKind = 'CLUSTER' | 'DATASTORE' | 'DOCUMENT' | 'HOST' | 'IMAGE' | 'USER' | 'VM' | 'VNET' | 'VROUTER';
 
 const RESTRICTED_KINDS: readonly RestrictedKind[] = ['VM', 'IMAGE', 'VNET', 'USER', 'GROUP'];
-const ENCRYPTED_KINDS: readonly EncryptedKind[] = ['CLUSTER', 'DATASTORE', 'DOCUMENT', 'HOST', 'IMAGE', 'USER', 'VM', 'VNET'];
+const ENCRYPTED_KINDS: readonly EncryptedKind[] = ['CLUSTER', 'DATASTORE', 'DOCUMENT', 'HOST', 'IMAGE', 'USER', 'VM', 'VNET', 'VROUTER'];
 
 function listOf(config: ConfigReader, name: string): string[] {
   return config.template.getAll(name).flatMap((a) => (typeof a.value === 'string' ? [a.value] : []));

@@ -6,7 +6,7 @@ import type { ConfigReader } from '../common/config.js';
 import { splitArguments } from '../mad/index.js';
 
 /** Drivers accepted when oned.conf has no `-d` list (no storage drivers run yet). */
-export const DEFAULT_STORAGE_DRIVERS: readonly string[] = ['dummy', 'fs', 'shared', 'ssh', 'qcow2'];
+export const DEFAULT_STORAGE_DRIVERS: readonly string[] = ['dummy', 'fs', 'shared', 'ssh', 'qcow2', 'rsync', 'restic'];
 
 export interface StorageDrivers {
   /** DS_MAD names. */
@@ -17,8 +17,13 @@ export interface StorageDrivers {
 
 /** The names after `-d` in `ARGUMENTS` ("-t 15 -d dummy,fs,ssh"), or undefined without one. */
 export function dashDList(args: string): string[] | undefined {
+  return dashList(args, '-d');
+}
+
+/** The names after `flag` in `ARGUMENTS` (`-d` of datastores, `-m` of marketplaces), or undefined without one. */
+export function dashList(args: string, flag: string): string[] | undefined {
   const words = splitArguments(args);
-  const at = words.indexOf('-d');
+  const at = words.indexOf(flag);
   if (at < 0 || at + 1 >= words.length) return undefined;
   return words[at + 1]!.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }

@@ -15,7 +15,7 @@ export interface DriverConf {
 
 /**
  * OpenNebula 7.4's TM_MAD_CONF and DS_MAD_CONF for the drivers this project runs (dummy, local,
- * ssh, shared, qcow2; dummy, fs, shared, ssh), used when the configuration has none.
+ * ssh, shared, qcow2; dummy, fs, shared, ssh, rsync, restic), used when the configuration has none.
  */
 const FALLBACK_TEXT = `
 TM_MAD_CONF = [ NAME = "dummy", LN_TARGET = "NONE", CLONE_TARGET = "SYSTEM", SHARED = "YES",
@@ -35,6 +35,8 @@ DS_MAD_CONF = [ NAME = "dummy", REQUIRED_ATTRS = "", PERSISTENT_ONLY = "NO" ]
 DS_MAD_CONF = [ NAME = "fs", REQUIRED_ATTRS = "", PERSISTENT_ONLY = "NO", MARKETPLACE_ACTIONS = "export" ]
 DS_MAD_CONF = [ NAME = "shared", REQUIRED_ATTRS = "", PERSISTENT_ONLY = "NO" ]
 DS_MAD_CONF = [ NAME = "ssh", REQUIRED_ATTRS = "", PERSISTENT_ONLY = "NO" ]
+DS_MAD_CONF = [ NAME = "rsync", REQUIRED_ATTRS = "RSYNC_HOST,RSYNC_USER", PERSISTENT_ONLY = "YES" ]
+DS_MAD_CONF = [ NAME = "restic", REQUIRED_ATTRS = "RESTIC_PASSWORD", PERSISTENT_ONLY = "YES" ]
 `;
 
 function byName(template: Template, attr: string): Map<string, Vector> {

@@ -160,6 +160,27 @@ const networkAr: Table = {
   notNull: ['next_index'],
 };
 
+/** Showback: the cost of one VM in one month, the `<SHOWBACK>` XML in `body` (one.vmpool.calculateshowback writes it). */
+const vmShowback: Table = {
+  name: 'vm_showback',
+  columns: { vmid: 'integer', year: 'integer', month: 'integer', body: 'text' },
+  primaryKey: ['vmid', 'year', 'month'],
+  // one.vmpool.showback lists by month.
+  indexes: [['year', 'month']],
+};
+
+/**
+ * One row per execution of an API hook (`hook_pool`): the `<HOOK_EXECUTION_RECORD>` XML in
+ * `body`, its return code in `rc`, kept per hook up to the hook's log retention.
+ */
+const hookLog: Table = {
+  name: 'hook_log',
+  columns: { hkid: 'integer', exeid: 'integer', timestamp: 'bigint', rc: 'integer', body: 'text' },
+  primaryKey: ['hkid', 'exeid'],
+  // one.hooklog.info filters by time.
+  indexes: [['timestamp']],
+};
+
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   creating(1, 'Initial schema: versioning, pool control, system attributes, users, groups, ACL rules, documents', [
@@ -181,6 +202,18 @@ export const MIGRATIONS: readonly Migration[] = [
     ...creating(8, 'Network leases: network_lease and network_ar, filled from the leases network_pool bodies held', [networkLease, networkAr]),
     upgrade: moveLeasesToTable,
   },
+  creating(9, 'Showback: vm_showback', [vmShowback]),
+  creating(10, 'Backup jobs: backupjob_pool', [poolTable('backupjob_pool', 'owner')]),
+  creating(11, 'Security groups, VM groups, virtual routers, network templates, hooks, marketplaces', [
+    poolTable('secgroup_pool', 'owner'),
+    poolTable('vmgroup_pool', 'owner'),
+    poolTable('vrouter_pool', 'owner'),
+    poolTable('vn_template_pool', 'owner'),
+    poolTable('hook_pool', 'pool'),
+    hookLog,
+    poolTable('marketplace_pool', 'pool'),
+    poolTable('marketplaceapp_pool', 'owner'),
+  ]),
 ];
 
 /** The schema version this program writes: that of the last migration. */

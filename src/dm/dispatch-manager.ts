@@ -282,6 +282,18 @@ export class DispatchManager {
     else this.lcm.enter(tx, vm, ACTIVE, action === 'disk-attach' ? L.HOTPLUG_PROLOG_POWEROFF : L.HOTPLUG_EPILOG_POWEROFF);
   }
 
+  /**
+   * Starts a system snapshot operation (`change` marks the SNAPSHOT with its ACTION, and may
+   * throw before changing anything): only a RUNNING VM, which goes HOTPLUG_SNAPSHOT while the
+   * VMM driver works and back to RUNNING after.
+   */
+  snapshot(tx: Transaction, vm: VirtualMachine, action: 'snapshot-create' | 'snapshot-revert' | 'snapshot-delete', change: () => void): void {
+    if (vm.state !== ACTIVE || vm.lcmState !== L.RUNNING) throw new ActionNotAvailable(action, vm);
+    tx.touch(this.vms, vm);
+    change();
+    this.lcm.enter(tx, vm, ACTIVE, L.HOTPLUG_SNAPSHOT);
+  }
+
   private open(vm: VirtualMachine, host: Host, ds: Datastore, action: VmActionValue, who: Who) {
     const h = vm.openHistory(
       { hostname: host.name, hid: host.oid, cid: host.clusterId, vmMad: host.vmMad, tmMad: ds.fields.tmMad, dsId: ds.oid },

@@ -5,6 +5,8 @@ import { xmlElement } from '../common/xml.js';
 import type { Template } from '../common/template/index.js';
 import { PoolObject, Permissions, templateFromNode } from '../pool/index.js';
 import { Quotas } from '../auth/quotas.js';
+import { xmlEscapeText } from '../common/xml.js';
+import { type VlanRule, vlanRulesFromXml, vlanRulesXml } from './vlan-rules.js';
 
 /** Ids of the groups every installation has. */
 export const ONEADMIN_GROUP = 0;
@@ -21,6 +23,10 @@ export class Group extends PoolObject {
   readonly type = 'GROUP' as const;
   readonly users: Set<number>;
   readonly admins: Set<number>;
+  /** The VLAN rules (one.group.vlan); set with setVlanRules. */
+  private rules: readonly VlanRule[] = [];
+  private rulesXml: string;
+  private rulesEscaped: string;
 
   constructor(oid: number, name: string, public template: Template, users: Iterable<number> = [], admins: Iterable<number> = [], public quotas = new Quotas()) {
     // As in OpenNebula, a group is owned by oneadmin and is its own group, so its members get
@@ -28,6 +34,19 @@ export class Group extends PoolObject {
     super(oid, name, { uid: 0, gid: oid, uname: 'oneadmin', gname: name }, Permissions.fromOctal(0o640));
     this.users = new Set(users);
     this.admins = new Set(admins);
+    this.rulesXml = vlanRulesXml(oid, []);
+    this.rulesEscaped = xmlEscapeText(this.rulesXml);
+  }
+
+  get vlanRules(): readonly VlanRule[] {
+    return this.rules;
+  }
+
+  /** Replaces the VLAN rules (inside a transaction that touches the group, so they are stored). */
+  setVlanRules(rules: readonly VlanRule[]): void {
+    this.rules = [...rules];
+    this.rulesXml = vlanRulesXml(this.oid, this.rules);
+    this.rulesEscaped = xmlEscapeText(this.rulesXml);
   }
 
   protected renderXml(): string {
@@ -36,20 +55,21 @@ export class Group extends PoolObject {
 
   /**
    * `<VLAN_RULES>` as OpenNebula 7.4 lists it after a group's quotas (group.info and the group
-   * pool), escaped: the group's own id, as 7.4 shows it for every group it creates.
+   * pool), escaped: the group's own id, as 7.4 shows it for every group it creates, then its
+   * rules (kept rendered: they change only with one.group.vlan).
    */
   vlanRulesEscapedXml(): string {
-    return `&lt;VLAN_RULES&gt;&lt;ID&gt;${this.oid}&lt;/ID&gt;&lt;/VLAN_RULES&gt;`;
+    return this.rulesEscaped;
   }
 
-  /** The stored body also keeps the quotas, so one row holds the whole group. */
+  /** The stored body also keeps the quotas and the VLAN rules, so one row holds the whole group. */
   override toBody(): string {
-    return `${this.toXml().slice(0, -'</GROUP>'.length)}<QUOTAS>${this.quotas.toXml()}</QUOTAS></GROUP>`;
+    return `${this.toXml().slice(0, -'</GROUP>'.length)}<QUOTAS>${this.quotas.toXml()}</QUOTAS>${this.rulesXml}</GROUP>`;
   }
 
   static fromXml(node: XmlNode): Group {
     const ids = (name: string) => (child(node, name)?.children ?? []).map((c) => Number(c.text));
-    return new Group(
+    const group = new Group(
       childInt(node, 'ID'),
       childText(node, 'NAME'),
       templateFromNode(child(node, 'TEMPLATE')),
@@ -57,5 +77,7 @@ export class Group extends PoolObject {
       ids('ADMINS'),
       Quotas.fromXml(child(node, 'QUOTAS')),
     );
+    group.setVlanRules(vlanRulesFromXml(child(node, 'VLAN_RULES')));
+    return group;
   }
 }

@@ -1,3 +1,4 @@
 /** Groups and their pool. */
 export * from './group.js';
 export * from './group-pool.js';
+export * from './vlan-rules.js';

@@ -14,3 +14,6 @@ export {
   type VmHookSubject,
   type VmStateNames,
 } from './hook.js';
+export { callInfoXml, objectHookArguments, type ApiCallInfo, type HookObjects } from './hook-manager.js';
+export { HOOK_RESOURCES, HOOK_TYPES, HookObject, HookPool, checkHookTemplate, hookableCall, type HookCheckContext, type HookResource, type HookStateNames, type HookType } from './hook-object.js';
+export { HookLog, joinArguments, type HookExecution, type HookLogFilter, type HookRun } from './hook-log.js';

@@ -19,6 +19,21 @@ export class HostPci {
     return d ? Number.parseInt(d.get('VMID') ?? '-1', 10) : undefined;
   }
 
+  /** The devices no VM holds. */
+  freeDevices(): Map<string, string>[] {
+    return [...this.devices.values()].filter((d) => d.get('VMID') === '-1');
+  }
+
+  /** VM `vmId` holds the device at `address`. */
+  hold(address: string, vmId: number): void {
+    this.devices.get(address)?.set('VMID', String(vmId));
+  }
+
+  /** VM `vmId` no longer holds the device at `address` (every device it holds, without one). */
+  release(vmId: number, address?: string): void {
+    for (const [a, d] of this.devices) if ((address === undefined || a === address) && d.get('VMID') === String(vmId)) d.set('VMID', '-1');
+  }
+
   /** Takes in the `PCI` vectors of a report (see the file comment). */
   applyProbe(info: Template): void {
     const listed = new Set<string>();

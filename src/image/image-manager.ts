@@ -18,6 +18,7 @@ import { decodePayload, type Driver, type DriverReply } from '../mad/index.js';
 import { Transaction } from '../pool/index.js';
 import { ImageState, type Image } from './image.js';
 import type { ImagePool } from './image-pool.js';
+import { DriverOperations } from '../mad/driver-operations.js';
 
 export interface ImageManagerOptions {
   readonly images: ImagePool;
@@ -66,7 +67,7 @@ export class ImageManager {
   /** When each datastore was last asked (epoch ms), in memory: a restart monitors them all. */
   private readonly lastAsked = new Map<number, number>();
   /** Driver operations in flight, which stop() waits for. */
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly ops = new DriverOperations((err) => this.o.log.error('ImM', `Datastore driver operation failed: ${(err as Error).stack ?? String(err)}`));
   /** Set by stop(): oned is stopping (see `cutShort`). */
   private stopping = false;
 
@@ -90,7 +91,7 @@ export class ImageManager {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.ops.settled();
   }
 
   /**
@@ -110,7 +111,15 @@ export class ImageManager {
     const removals: Image[] = [];
     const sources: Image[] = [];
     for (const image of images.all()) {
-      if (image.state === ImageState.LOCKED) copies.push(image);
+      if (image.state === ImageState.LOCKED && image.fields.targetSnapshot >= 0) {
+        // An image snapshot action (SNAP_*) cut short: the image is as the driver left it.
+        log.info('ImM', `Image ${image.oid}: snapshot operation on ${image.fields.targetSnapshot} interrupted by a restart of oned; the image is READY again`);
+        tx.touch(images, image).fields.targetSnapshot = -1;
+        image.ready();
+        continue;
+      }
+      // A 3.x save-as image with its SOURCE waits for its VM's epilog, not for a driver.
+      if (image.state === ImageState.LOCKED && !(isSavedAs(image) && image.fields.source !== '')) copies.push(image);
       else if (image.state === ImageState.DELETE) removals.push(image);
       if (image.state === ImageState.CLONE || image.clones.size > 0) sources.push(image);
     }
@@ -172,6 +181,18 @@ export class ImageManager {
   }
 
   /**
+   * MKFS of the image a 3.x `one.vm.savedisk` makes (template SAVED_VM_ID): resolves once the
+   * driver answered. The image keeps LOCKED with its SOURCE: the VM's epilog fills it (MVDS)
+   * and its release makes it READY (ImagePool.savedAsReady).
+   */
+  registerSaved(image: Image, ds: Datastore): Promise<void> {
+    const oid = image.oid;
+    const done = this.request('MKFS', oid, actionData(image.toXml(), ds.toXml()), COPY_TIMEOUT_MS).then((reply) => this.stored(oid, -1, 'MKFS', reply, false));
+    this.track(done);
+    return done;
+  }
+
+  /**
    * Has the driver copy `source` into `ds` as image `clone` (LOCKED, with CLONING_ID set; the
    * source counted in CLONING_OPS). The reply makes the clone READY or ERROR and the source
    * leave CLONE when it was its last clone.
@@ -197,6 +218,28 @@ export class ImageManager {
     this.track(this.request('RM', oid, data, SHORT_TIMEOUT_MS).then((reply) => this.removed(oid, reply)));
   }
 
+  /** RESTORE of a backup image (one.image.restore, see src/backup/restore.ts): the driver's reply. */
+  restoreRequest(imageId: number, data: string): Promise<DriverReply> {
+    return this.request('RESTORE', imageId, data, COPY_TIMEOUT_MS);
+  }
+
+  /**
+   * Sends an image snapshot action (SNAP_DELETE, SNAP_REVERT, SNAP_FLATTEN) for an image the
+   * caller has LOCKED with its TARGET_SNAPSHOT; `done` applies the reply in a new transaction.
+   */
+  snapshotAction(action: string, image: Image, ds: Datastore, done: (tx: Transaction, reply: DriverReply) => void): void {
+    const data = actionData(image.toXml(), ds.toXml());
+    const oid = image.oid;
+    this.track(
+      this.request(action, oid, data, COPY_TIMEOUT_MS).then(async (reply) => {
+        if (this.cutShort(reply)) return;
+        const tx = new Transaction(this.o.db);
+        done(tx, reply);
+        await this.commit(tx, `image ${oid}`);
+      }),
+    );
+  }
+
   private async request(action: string, id: number, data: string, timeoutMs: number): Promise<DriverReply> {
     if (!this.o.driver) return { ok: false, info: 'No DATASTORE_MAD driver is configured in oned.conf', logs: [] };
     return this.o.driver.request(action, id, [data], { timeoutMs });
@@ -212,10 +255,7 @@ export class ImageManager {
   }
 
   private track(op: Promise<void>): void {
-    const p = op
-      .catch((err: unknown) => this.o.log.error('ImM', `Datastore driver operation failed: ${(err as Error).stack ?? String(err)}`))
-      .finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
+    this.ops.track(op);
   }
 
   private async commit(tx: Transaction, what: string): Promise<void> {
@@ -253,7 +293,7 @@ export class ImageManager {
         if (!image.fields.format) image.fields.format = 'raw';
         for (const [k, v] of attributes) image.template.set(k, v);
         image.fields.modtime = Math.floor(Date.now() / 1000);
-        image.ready();
+        if (!isSavedAs(image)) image.ready();
         log.info('ImM', `Image ${oid} stored by ${action}: ${stored}`);
       } else {
         const reason = reply.info || `Error in ${action} of image ${oid}`;
@@ -321,4 +361,9 @@ export class ImageManager {
     await this.commit(tx, `the capacity of datastore ${oid}`);
     log.debug('ImM', `Datastore ${ds.name} (${oid}) monitored: ${mb('FREE_MB')} of ${mb('TOTAL_MB')} MB free`);
   }
+}
+
+/** An image a 3.x `one.vm.savedisk` made: filled by its VM's epilog. */
+export function isSavedAs(image: Image): boolean {
+  return image.template.get('SAVED_VM_ID') !== undefined;
 }

@@ -125,6 +125,15 @@ export class ImagePool extends Pool<Image> {
     disk.set('DISK_TYPE', diskTypeName(f.diskType));
   }
 
+  /** The epilog of the VM that a 3.x savedisk image waited for has run: READY with its content. */
+  savedAsReady(tx: Transaction, imageId: number): void {
+    const image = this.get(imageId);
+    if (!image || image.state !== ImageState.LOCKED || image.template.get('SAVED_VM_ID') === undefined) return;
+    tx.touch(this, image);
+    image.fields.modtime = Math.floor(Date.now() / 1000);
+    image.ready();
+  }
+
   /** VM vmId no longer uses it (back to READY when no VM does; MODTIME now if persistent). Ignores unknown ids. */
   release(tx: Transaction, imageId: number, vmId: number): void {
     const image = this.get(imageId);

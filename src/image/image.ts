@@ -7,8 +7,10 @@ import type { XmlNode } from '../common/xml-tree.js';
 import { child, childInt, childText } from '../common/xml-tree.js';
 import { xmlElement } from '../common/xml.js';
 import type { Template } from '../common/template/index.js';
+import { ImageBackup } from './image-backup.js';
 import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
 import type { QuotaUsage } from '../auth/quotas.js';
+import { DiskSnapshots } from '../vm/disk-snapshots.js';
 
 export { diskTypeName } from '../datastore/disk-type.js';
 
@@ -82,13 +84,6 @@ function idsXml(root: string, ids: ReadonlySet<number>): string {
   return `${xml}</${root}>`;
 }
 
-/**
- * Images have no snapshots nor backups yet: the empty lists OpenNebula writes (SNAPSHOTS, then
- * BACKUP_INCREMENTS and BACKUP_DISK_IDS of backup images).
- */
-const EMPTY_SNAPSHOTS_AND_BACKUPS =
-  '<SNAPSHOTS><ALLOW_ORPHANS>NO</ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE><NEXT_SNAPSHOT>0</NEXT_SNAPSHOT></SNAPSHOTS>' +
-  '<BACKUP_INCREMENTS></BACKUP_INCREMENTS><BACKUP_DISK_IDS></BACKUP_DISK_IDS>';
 
 export class Image extends PoolObject {
   readonly type = 'IMAGE' as const;
@@ -98,6 +93,10 @@ export class Image extends PoolObject {
   readonly clones: Set<number>;
   /** Marketplace apps being made from it (`<APP_CLONES>`); none until marketplaces exist. */
   readonly appClones: Set<number>;
+  /** BACKUP_INCREMENTS and BACKUP_DISK_IDS (empty but for backup images). */
+  backup = new ImageBackup();
+  /** Disk snapshots of a persistent image (`<SNAPSHOTS>`), brought back from the last VM that used it. */
+  snapshots = new DiskSnapshots(-1);
 
   constructor(
     oid: number,
@@ -156,13 +155,13 @@ export class Image extends PoolObject {
       `<SIZE>${f.size}</SIZE><STATE>${f.state}</STATE><PREV_STATE>${f.prevState}</PREV_STATE><RUNNING_VMS>${this.vms.size}</RUNNING_VMS>` +
       `<CLONING_OPS>${f.cloningOps}</CLONING_OPS><CLONING_ID>${f.cloningId}</CLONING_ID><TARGET_SNAPSHOT>${f.targetSnapshot}</TARGET_SNAPSHOT>` +
       `<DATASTORE_ID>${f.datastoreId}</DATASTORE_ID>${xmlElement('DATASTORE', f.datastore)}` +
-      `${idsXml('VMS', this.vms)}${idsXml('CLONES', this.clones)}${idsXml('APP_CLONES', this.appClones)}${this.template.toXml()}${EMPTY_SNAPSHOTS_AND_BACKUPS}</IMAGE>`
+      `${idsXml('VMS', this.vms)}${idsXml('CLONES', this.clones)}${idsXml('APP_CLONES', this.appClones)}${this.template.toXml()}${this.snapshots.toXml()}${this.backup.toXml()}</IMAGE>`
     );
   }
 
   static fromXml(node: XmlNode): Image {
     const ids = (name: string) => (child(node, name)?.children ?? []).map((c) => Number(c.text));
-    return new Image(
+    const image = new Image(
       childInt(node, 'ID'),
       childText(node, 'NAME'),
       PoolObject.ownerFromXml(node),
@@ -191,6 +190,10 @@ export class Image extends PoolObject {
       { vms: ids('VMS'), clones: ids('CLONES'), appClones: ids('APP_CLONES') },
       PoolObject.lockFromXml(node),
     );
+    image.backup = ImageBackup.fromXml(node);
+    const snapshots = child(node, 'SNAPSHOTS');
+    if (snapshots) image.snapshots = DiskSnapshots.fromXml(snapshots);
+    return image;
   }
 }
 

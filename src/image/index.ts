@@ -2,3 +2,4 @@
 export * from './image.js';
 export * from './image-pool.js';
 export * from './image-manager.js';
+export * from './image-backup.js';

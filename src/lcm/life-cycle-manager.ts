@@ -14,16 +14,21 @@ import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../common/log.js';
-import type { Template } from '../common/template/index.js';
+import type { Template, Vector } from '../common/template/index.js';
 import { timestamp } from '../common/log.js';
 import { Transaction } from '../pool/index.js';
 import { HostState, type Host, type HostPool } from '../host/index.js';
 import type { DatastorePool } from '../datastore/index.js';
-import { releaseQuotas, type QuotaPayers } from '../auth/quota-charge.js';
+import { QuotaExceededError, releaseQuotas, type QuotaPayers } from '../auth/quota-charge.js';
 import type { DriverReply } from '../mad/index.js';
 import {
   contextFile,
   contextFiles,
+  hostCapacity,
+  resizeQuotaDelta,
+  setSize,
+  sizeOf,
+  takeResize,
   ContextFilesError,
   DEFAULT_CONTEXT_DIRS,
   diskQuotaUsage,
@@ -33,6 +38,11 @@ import {
   parsePollText,
   reportedPoll,
   sampleOf,
+  snapshotDone,
+  diskSnapshotDone,
+  diskSnapshotStep,
+  dropDiskSnapshots,
+  vmDiskSnapshotQuota,
   stateName,
   vectors,
   VmAction,
@@ -52,7 +62,11 @@ import {
 } from '../vm/index.js';
 import type { HookManager } from '../hm/index.js';
 import type { ContextSource, TransferManager, TransferOp, TransferPlace } from '../tm/index.js';
+import { diskSnapshotLine } from '../tm/disk-snapshot-line.js';
 import { BOOT_STATES, FAILURE_OF, operationOf, RETRY_OF, type Operation } from './operations.js';
+import { abandonDiskOps, diskOpEnded } from './disk-ops.js';
+import { holdPci, pciFor } from './pci-placement.js';
+import type { ImagePool } from '../image/index.js';
 import type { VirtualMachineManager, VmmAction, VmmRequest } from '../vmm/index.js';
 
 export interface LifeCycleManagerOptions {
@@ -74,6 +88,21 @@ export interface LifeCycleManagerOptions {
   readonly revealContext?: (key: string, value: string) => string;
   /** A user's template, for `$USER[KEY]` in CONTEXT. */
   readonly userTemplate?: (uid: number) => Template | undefined;
+  /** A VM is done (or `disk` is detached): its persistent disks' snapshots go back to their images. */
+  readonly diskSnapshotsBack?: (tx: Transaction, vm: VirtualMachine, disk?: Vector) => void;
+  /** Images a disk operation changes (disk-resize of a persistent image, disk-saveas). */
+  readonly images?: ImagePool;
+  /** VM backups (src/backup): the BACKUP request's data and what its answer makes. */
+  readonly backups?: LcmBackups;
+  /** A VM is DONE, in tx: what else records it lets it go (a virtual router's VMS). */
+  readonly vmDone?: (tx: Transaction, vm: VirtualMachine) => void;
+}
+
+/** What the LCM asks of the backup manager (src/backup/backup-manager.ts). */
+export interface LcmBackups {
+  requestData(vm: VirtualMachine, p: { tmMad: string; host: string; vmDir: string; dsId: number }): { tmCommand: string; extraXml: string };
+  done(tx: Transaction, vm: VirtualMachine, info: string): void;
+  failed(vm: VirtualMachine): void;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -87,7 +116,8 @@ export class LifeCycleManager {
   private readonly pending = new Map<number, number>();
   private readonly inFlight = new Set<Promise<void>>();
   /** VMs each open transaction will dispatch once committed. */
-  private readonly queued = new WeakMap<Transaction, Set<number>>();
+  /** Per transaction, the VMs it moved into an ACTIVE state and the last LCM state it gave each. */
+  private readonly queued = new WeakMap<Transaction, Map<number, number>>();
   /**
    * The VMs each host's last full report (`VM_POLL=YES`) left out, by host id. A VM missing from
    * two reports in a row is gone: OpenNebula's one grace round, for a report taken while the
@@ -112,10 +142,17 @@ export class LifeCycleManager {
    */
   queue(tx: Transaction, vm: VirtualMachine): void {
     let queued = this.queued.get(tx);
-    if (!queued) this.queued.set(tx, (queued = new Set()));
-    if (queued.has(vm.oid)) return;
-    queued.add(vm.oid);
-    tx.afterCommit(() => this.dispatch(vm.oid));
+    if (!queued) this.queued.set(tx, (queued = new Map()));
+    const first = !queued.has(vm.oid);
+    queued.set(vm.oid, vm.lcmState);
+    if (!first) return;
+    const map = queued;
+    // Only for the state this transaction committed: when a later transaction has moved the VM
+    // on meanwhile (its change is in memory before this commit ends), that one dispatches its own
+    // state, and sending it here too would run the driver operation twice.
+    tx.afterCommit(() => {
+      if (this.o.vms.get(vm.oid)?.lcmState === map.get(vm.oid)) this.dispatch(vm.oid);
+    });
   }
 
   /**
@@ -179,6 +216,44 @@ export class LifeCycleManager {
       await tx.commit();
     });
     this.track(vm.oid, work);
+  }
+
+  /**
+   * Sends UPDATESG (the host's network drivers load the VM's SECURITY_GROUP_RULEs again, see
+   * src/secgroup/sg-updater.ts); resolves with the driver's reply, logged in vm.log.
+   */
+  updateSecurityGroup(vm: VirtualMachine, sgId: number): Promise<DriverReply> {
+    const request = { ...this.vmmRequest(vm, 'host'), extraXml: `<SECURITY_GROUP_ID>${sgId}</SECURITY_GROUP_ID>` };
+    const work = this.o.vmm.request('UPDATESG', request).then((reply) => {
+      for (const l of reply.logs) this.o.logs.write(vm.oid, 'VMM', l.severity, l.text);
+      this.o.logs.write(vm.oid, 'VMM', reply.ok ? 'I' : 'E', reply.ok ? `Security group ${sgId} rules updated on the host.` : `Error updating the rules of security group ${sgId}: ${reply.info}`);
+      return reply;
+    });
+    this.track(vm.oid, work.then(() => undefined));
+    return work;
+  }
+
+  /**
+   * `one.vm.backupcancel` of a VM in BACKUP_POWEROFF: the BACKUP's reply is no longer awaited,
+   * the VM goes back to POWEROFF with nothing recorded, and once committed the driver is asked
+   * (BACKUPCANCEL) to stop the copy and remove what it had made.
+   */
+  cancelBackup(tx: Transaction, vm: VirtualMachine): void {
+    const p = vm.lastHistory!.placement;
+    const request = this.vmmRequest(vm, 'host');
+    const data = this.o.backups?.requestData(vm, { tmMad: p.tmMad, host: p.hostname, vmDir: request.remoteDir, dsId: p.dsId });
+    this.pending.delete(vm.oid);
+    tx.touch(this.o.vms, vm);
+    this.o.backups?.failed(vm);
+    this.o.logs.write(vm.oid, 'LCM', 'I', 'Backup cancelled by the user');
+    this.enter(tx, vm, VmState.POWEROFF);
+    tx.afterCommit(() => {
+      const work = this.o.vmm.request('BACKUPCANCEL', { ...request, ...data }).then((reply) => {
+        for (const l of reply.logs) this.o.logs.write(vm.oid, 'VMM', l.severity, l.text);
+        if (!reply.ok) this.o.logs.write(vm.oid, 'VMM', 'E', `Error cancelling the backup: ${reply.info}`);
+      });
+      this.track(vm.oid, work);
+    });
   }
 
   // ---- monitoring (§4.4) ----
@@ -294,7 +369,10 @@ export class LifeCycleManager {
       vm.lastHistory?.setAction(VmAction.POWEROFF_HARD, -1, -1, -1);
       this.vanished.add(vm.oid);
       this.enter(tx, vm, VmState.ACTIVE, LcmState.SHUTDOWN_POWEROFF);
-    } else this.succeeded(tx, vm);
+    } else if (!this.pending.has(vm.oid)) this.succeeded(tx, vm);
+    // A shutdown whose driver operation is still running completes with its answer: the driver
+    // removes the VM's taps and network rules after the domain is gone, and a VM shown off (and
+    // perhaps resumed) before that would race with the clean-up.
   }
 
   /** A host went ERROR: its RUNNING VMs go UNKNOWN (never POWEROFF: the host, not the VM, is lost). */
@@ -330,9 +408,11 @@ export class LifeCycleManager {
   /** Accounts the VM on a host (share and `<VMS>`), once: a VM already counted there is left as is. */
   place(tx: Transaction, vm: VirtualMachine, host: Host): void {
     if (host.vms.has(vm.oid)) return;
+    const pci = pciFor(vm, host); // throws before anything changes when the host lacks them
     const h = tx.touch(this.o.hosts, host);
     h.vms.add(vm.oid);
     h.share.add(vm.capacity);
+    if (pci.length > 0) holdPci(tx.touch(this.o.vms, vm), h, pci);
   }
 
   /** Gives a host back what the VM took, once. */
@@ -342,6 +422,7 @@ export class LifeCycleManager {
     const h = tx.touch(this.o.hosts, host);
     h.vms.delete(vm.oid);
     h.share.remove(vm.capacity);
+    h.share.pci.release(vm.oid);
   }
 
   /**
@@ -352,17 +433,28 @@ export class LifeCycleManager {
     if (vm.state === VmState.DONE) return;
     const t = now();
     this.enter(tx, vm, VmState.DONE);
+    abandonDiskOps(tx, this.o, vm);
     vm.etime = t;
     const last = vm.lastHistory;
     if (last && last.etime === 0) last.etime = t;
     for (const h of vm.history) this.unplace(tx, vm, h.placement.hid);
     this.o.resources.releaseAll(tx, vm.template, vm.oid);
     releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, vmQuotaUsage(vm.template));
+    // The VM's system snapshots go with it (the hypervisor's went with the domain).
+    vm.template.remove('SNAPSHOT');
+    // Disk snapshots: a persistent disk's go back to its image; the space they counted is given back.
+    this.o.diskSnapshotsBack?.(tx, vm);
+    releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, vmDiskSnapshotQuota(vm));
+    this.o.vmDone?.(tx, vm);
   }
 
   /** Back to PENDING, off the host (delete-recreate, resubmit). */
   resubmit(tx: Transaction, vm: VirtualMachine): void {
     this.enter(tx, vm, VmState.PENDING);
+    // The disks will be copied from their images again: their snapshots are gone (a persistent one keeps its image's).
+    for (const d of vectors(vm.template, 'DISK')) {
+      if (d.get('PERSISTENT') !== 'YES') releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, dropDiskSnapshots(vm, d));
+    }
     const last = vm.lastHistory;
     if (last && last.etime === 0) last.etime = now();
     for (const h of vm.history) this.unplace(tx, vm, h.placement.hid);
@@ -384,6 +476,10 @@ export class LifeCycleManager {
     const last = vm.lastHistory;
     const prev = vm.previousHistory;
     tx.touch(this.o.vms, vm);
+    if (diskSnapshotStep(vm.lcmState)) {
+      this.diskSnapshotEnded(tx, vm, true);
+      return;
+    }
     switch (vm.lcmState) {
       case LcmState.PROLOG:
       case LcmState.PROLOG_RESUME:
@@ -483,12 +579,30 @@ export class LifeCycleManager {
         this.hotplugDone(tx, vm, 'NIC', true);
         this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
         return;
+      case LcmState.BACKUP_POWEROFF:
+        // BACKUP answers `<backup_id> <size_mb> [format]`.
+        this.o.backups?.done(tx, vm, info);
+        this.o.logs.write(vm.oid, 'VMM', 'I', `VM backup successfully created (${info.trim()}).`);
+        this.enter(tx, vm, VmState.POWEROFF);
+        return;
+      case LcmState.HOTPLUG_SNAPSHOT:
+        // SNAPSHOTCREATE answers the hypervisor's id of the new snapshot.
+        snapshotDone(vm.template, true, info.trim().split(/\s+/)[0] ?? '');
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
       case LcmState.HOTPLUG_PROLOG_POWEROFF:
       case LcmState.HOTPLUG_EPILOG_POWEROFF:
         this.hotplugDone(tx, vm, 'DISK', true);
         this.enter(tx, vm, VmState.POWEROFF);
         return;
+      case LcmState.HOTPLUG_RESIZE:
+        takeResize(vm.template);
+        this.o.logs.write(vm.oid, 'LCM', 'I', 'VM resize operation completed.');
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
       default: {
+        const back = diskOpEnded(tx, this.o, vm, true);
+        if (back) return this.enter(tx, vm, ...back);
         const retry = RETRY_OF.get(vm.lcmState);
         if (retry === undefined) return;
         // Recover success of a failure state: as if its operation had succeeded.
@@ -506,6 +620,10 @@ export class LifeCycleManager {
     if (failure !== undefined) {
       // BOOT failures of a VM coming back from a stable state go back to it (§4.2).
       this.enter(tx, vm, VmState.ACTIVE, failure);
+      return;
+    }
+    if (diskSnapshotStep(vm.lcmState)) {
+      this.diskSnapshotEnded(tx, vm, false);
       return;
     }
     switch (vm.lcmState) {
@@ -549,12 +667,62 @@ export class LifeCycleManager {
         this.hotplugDone(tx, vm, 'NIC', false);
         this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
         return;
+      case LcmState.BACKUP_POWEROFF:
+        this.o.backups?.failed(vm);
+        this.enter(tx, vm, VmState.POWEROFF);
+        return;
+      case LcmState.HOTPLUG_SNAPSHOT:
+        snapshotDone(vm.template, false);
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
       case LcmState.HOTPLUG_PROLOG_POWEROFF:
       case LcmState.HOTPLUG_EPILOG_POWEROFF:
         this.hotplugDone(tx, vm, 'DISK', false);
         this.enter(tx, vm, VmState.POWEROFF);
         return;
+      case LcmState.HOTPLUG_RESIZE:
+        this.resizeUndone(tx, vm);
+        this.enter(tx, vm, VmState.ACTIVE, LcmState.RUNNING);
+        return;
+      default: {
+        const back = diskOpEnded(tx, this.o, vm, false, message);
+        if (back) this.enter(tx, vm, ...back);
+      }
     }
+  }
+
+  /** A disk snapshot operation ended: the snapshots updated, quota given back, the VM back where it was. */
+  private diskSnapshotEnded(tx: Transaction, vm: VirtualMachine, ok: boolean): void {
+    const step = diskSnapshotStep(vm.lcmState)!;
+    releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, diskSnapshotDone(vm, step.action, ok));
+    if (ok) this.o.logs.write(vm.oid, 'LCM', 'I', `VM disk snapshot ${step.action} operation completed.`);
+    this.enter(tx, vm, step.back, step.back === VmState.ACTIVE ? LcmState.RUNNING : LcmState.LCM_INIT);
+  }
+
+  /**
+   * A hot resize failed: the VM gets back the sizes it kept in RESIZE, and its host share and its
+   * owner's quota what the resize had moved.
+   */
+  private resizeUndone(tx: Transaction, vm: VirtualMachine): void {
+    const old = takeResize(vm.template);
+    if (!old) return;
+    const now = sizeOf(vm.template);
+    const host = this.o.hosts.get(vm.hostId);
+    if (host?.vms.has(vm.oid)) {
+      const [a, b] = [hostCapacity(now), hostCapacity(old)];
+      const share = tx.touch(this.o.hosts, host).share;
+      share.cpuUsage += b.cpu - a.cpu;
+      share.memUsage += b.mem - a.mem;
+    }
+    try {
+      releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, resizeQuotaDelta(old, now));
+    } catch (err) {
+      // A failed shrink takes back what it had given, which others may have used meanwhile.
+      if (!(err instanceof QuotaExceededError)) throw err;
+      this.o.logs.write(vm.oid, 'LCM', 'W', `The quota could not take back the former sizes: ${err.message}`);
+    }
+    setSize(vm.template, old);
+    this.o.logs.write(vm.oid, 'LCM', 'I', 'VM hotplug resize operation fails: the VM keeps its former CPU, VCPU and MEMORY');
   }
 
   /** Closes a record whose host the VM left (migration done, stop, undeploy), freeing the host. */
@@ -595,9 +763,10 @@ export class LifeCycleManager {
         for (const a of rest) vm.template.add(name, a.value);
         if (name === 'DISK') {
           this.o.resources.releaseDisk(tx, v, vm.oid);
-          releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, diskQuotaUsage(v));
+          this.o.diskSnapshotsBack?.(tx, vm, v);
+          releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, [...diskQuotaUsage(v), ...dropDiskSnapshots(vm, v)]);
         } else {
-          this.o.resources.releaseNic(tx, v, vm.oid);
+          this.o.resources.releaseNic(tx, v, vm.oid, vm.template);
           releaseQuotas(tx, this.o.payers, vm.owner.uid, vm.owner.gid, nicQuotaUsage(v));
         }
       }
@@ -624,7 +793,30 @@ export class LifeCycleManager {
       if (context !== null) await writeFile(join(await this.o.logs.ensureDir(vm.oid), 'context.sh'), context);
       return this.o.tm.transfer(op.op, at, lines);
     }
-    const request = this.vmmRequest(vm, op.on, op.action);
+    let request = this.vmmRequest(vm, op.on, op.action);
+    if (op.action === 'UPDATECONF') {
+      // A new context CD: context.sh written again, the TM CONTEXT line for the driver to run.
+      const ctx = vm.template.getVector('CONTEXT');
+      const text = contextFile(vm, this.o.userTemplate?.(vm.owner.uid), this.o.revealContext);
+      if (ctx && text !== null) {
+        let files: string[];
+        try {
+          files = contextFiles(vm, this.o.contextDirs ?? DEFAULT_CONTEXT_DIRS);
+        } catch (e) {
+          if (e instanceof ContextFilesError) return { ok: false, info: e.message, logs: [] };
+          throw e;
+        }
+        const file = join(await this.o.logs.ensureDir(vm.oid), 'context.sh');
+        await writeFile(file, text);
+        const p = vm.lastHistory!.placement;
+        const iso = `${request.remoteDir}/disk.${ctx.get('DISK_ID')}`;
+        request = { ...request, tmCommand: ['CONTEXT', p.tmMad, file, ...files, `${p.hostname}:${iso}`, vm.oid, p.dsId].join(' '), diskTargetPath: iso };
+      }
+    }
+    if (op.action === 'BACKUP' && this.o.backups) {
+      const p = vm.lastHistory!.placement;
+      request = { ...request, ...this.o.backups.requestData(vm, { tmMad: p.tmMad, host: p.hostname, vmDir: request.remoteDir, dsId: p.dsId }) };
+    }
     this.o.logs.write(vm.oid, 'VMM', 'I', `Sending ${op.action} to the ${request.vmMad} VMM driver on ${request.host}`);
     return this.o.vmm.request(op.action, request);
   }
@@ -683,9 +875,13 @@ export class LifeCycleManager {
     else if (action === 'ATTACHDISK') {
       const d = vectors(vm.template, 'DISK').find((x) => x.get('ATTACH') === 'YES');
       if (d) tmCommand = this.o.tm.diskLine(d, vm.oid, { tmMad: p.tmMad, dsId: p.dsId, vmDir: dir, host: p.hostname }).join('\n');
+    } else if (action === 'RESIZEDISK') {
+      tmCommand = this.o.tm.resizeLine(vm, { tmMad: p.tmMad, dsId: p.dsId, vmDir: dir, host: p.hostname }).join('\n');
     } else if (action === 'DETACHDISK') {
       const d = vectors(vm.template, 'DISK').find((x) => x.get('ATTACH') === 'YES');
       if (d) tmCommand = `DELETE ${p.tmMad} ${p.hostname}:${dir}/disk.${d.get('DISK_ID')} ${vm.oid} ${p.dsId}`;
+    } else if (action === 'DISKSNAPSHOTCREATE') {
+      tmCommand = diskSnapshotLine(vm, { tmMad: p.tmMad, dsId: p.dsId, vmDir: dir, host: p.hostname }, true).join('');
     }
     const hotDisk = vectors(vm.template, 'DISK').find((x) => x.get('ATTACH') === 'YES');
     return {

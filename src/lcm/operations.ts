@@ -4,7 +4,7 @@
  */
 import type { TransferOp } from '../tm/index.js';
 import type { VmmAction } from '../vmm/index.js';
-import { LcmState, vectors, VmAction, type LcmStateValue, type VirtualMachine } from '../vm/index.js';
+import { LcmState, pendingSnapshot, vectors, VmAction, type LcmStateValue, type VirtualMachine } from '../vm/index.js';
 
 /** A transient state's twin failure state, and back (recover retry / success). */
 export const FAILURE_OF: ReadonlyMap<number, LcmStateValue> = new Map<number, LcmStateValue>([
@@ -90,10 +90,43 @@ export function operationOf(vm: VirtualMachine): Operation | undefined {
       return { kind: 'tm', op: 'prolog_attach' };
     case LcmState.HOTPLUG_EPILOG_POWEROFF:
       return { kind: 'tm', op: 'epilog_detach' };
-    case LcmState.HOTPLUG:
-      return { kind: 'vmm', action: vectors(vm.template, 'DISK').some((d) => d.get('ATTACH') === 'YES' && d.get('DETACH') === 'YES') ? 'DETACHDISK' : 'ATTACHDISK', on: 'host' };
+    case LcmState.HOTPLUG: {
+      // A disk hot-plug marks its DISK with ATTACH=YES; without one, the live updateconf of a new CONTEXT.
+      const disks = vectors(vm.template, 'DISK').filter((d) => d.get('ATTACH') === 'YES');
+      if (disks.length === 0) return { kind: 'vmm', action: 'UPDATECONF', on: 'host' };
+      return { kind: 'vmm', action: disks.some((d) => d.get('DETACH') === 'YES') ? 'DETACHDISK' : 'ATTACHDISK', on: 'host' };
+    }
+    case LcmState.HOTPLUG_RESIZE:
+      return { kind: 'vmm', action: 'RESIZE', on: 'host' };
+    case LcmState.DISK_RESIZE:
+      return { kind: 'vmm', action: 'RESIZEDISK', on: 'host' };
+    case LcmState.DISK_RESIZE_POWEROFF:
+    case LcmState.DISK_RESIZE_UNDEPLOYED:
+      return { kind: 'tm', op: 'disk_resize' };
+    case LcmState.HOTPLUG_SAVEAS:
+    case LcmState.HOTPLUG_SAVEAS_POWEROFF:
+    case LcmState.HOTPLUG_SAVEAS_SUSPENDED:
+    case LcmState.HOTPLUG_SAVEAS_UNDEPLOYED:
+    case LcmState.HOTPLUG_SAVEAS_STOPPED:
+      return { kind: 'tm', op: 'disk_saveas' };
     case LcmState.HOTPLUG_NIC:
       return { kind: 'vmm', action: vectors(vm.template, 'NIC').some((n) => n.get('ATTACH') === 'YES' && n.get('DETACH') === 'YES') ? 'DETACHNIC' : 'ATTACHNIC', on: 'host' };
+    case LcmState.BACKUP_POWEROFF:
+      return { kind: 'vmm', action: 'BACKUP', on: 'host' };
+    case LcmState.DISK_SNAPSHOT:
+      return { kind: 'vmm', action: 'DISKSNAPSHOTCREATE', on: 'host' };
+    case LcmState.DISK_SNAPSHOT_POWEROFF:
+    case LcmState.DISK_SNAPSHOT_REVERT_POWEROFF:
+    case LcmState.DISK_SNAPSHOT_DELETE_POWEROFF:
+    case LcmState.DISK_SNAPSHOT_SUSPENDED:
+    case LcmState.DISK_SNAPSHOT_REVERT_SUSPENDED:
+    case LcmState.DISK_SNAPSHOT_DELETE_SUSPENDED:
+    case LcmState.DISK_SNAPSHOT_DELETE:
+      return { kind: 'tm', op: 'disk_snapshot' };
+    case LcmState.HOTPLUG_SNAPSHOT: {
+      const p = pendingSnapshot(vm.template);
+      return p ? { kind: 'vmm', action: `SNAPSHOT${p.action}`, on: 'host' } : undefined;
+    }
     default:
       return undefined;
   }

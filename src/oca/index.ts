@@ -9,6 +9,12 @@
  *     one.close();
  */
 import { OneClient, type OneClientOptions } from './client.js';
+import { BackupJobResource } from './backup-jobs.js';
+import { VmGroupResource } from './vm-groups.js';
+import { MarketAppResource, MarketResource } from './marketplaces.js';
+import { VirtualRouterResource } from './vrouters.js';
+import { SecurityGroupResource } from './secgroups.js';
+import { HookResource } from './hooks.js';
 import { Datastore, Host, Image, OneObject, VirtualMachine, VirtualNetwork } from './objects.js';
 import {
   AclResource,
@@ -24,6 +30,7 @@ import {
   UserResource,
   VmResource,
   VnetResource,
+  VnTemplateResource,
 } from './resources.js';
 
 export class Oca {
@@ -39,6 +46,14 @@ export class Oca {
   readonly groups: GroupResource;
   readonly acls: AclResource;
   readonly documents: DocumentResource;
+  readonly backupJobs: BackupJobResource;
+  readonly vmGroups: VmGroupResource;
+  readonly vnTemplates: VnTemplateResource;
+  readonly markets: MarketResource;
+  readonly marketApps: MarketAppResource;
+  readonly vrouters: VirtualRouterResource;
+  readonly secGroups: SecurityGroupResource;
+  readonly hooks: HookResource;
   /** The default quotas of users (`one.userquota.*`). */
   readonly userQuotas: DefaultQuotaResource;
   /** The default quotas of groups (`one.groupquota.*`). */
@@ -58,6 +73,14 @@ export class Oca {
     this.groups = new GroupResource(c, 'one.group', 'one.grouppool', 'GROUP', OneObject);
     this.acls = new AclResource(c);
     this.documents = new DocumentResource(c, 'one.document', 'one.documentpool', 'DOCUMENT', OneObject);
+    this.backupJobs = new BackupJobResource(c, 'one.backupjob', 'one.backupjobpool', 'BACKUPJOB', OneObject);
+    this.vmGroups = new VmGroupResource(c, 'one.vmgroup', 'one.vmgrouppool', 'VM_GROUP', OneObject);
+    this.vnTemplates = new VnTemplateResource(c, 'one.vntemplate', 'one.vntemplatepool', 'VNTEMPLATE', OneObject);
+    this.markets = new MarketResource(c, 'one.market', 'one.marketpool', 'MARKETPLACE', OneObject);
+    this.marketApps = new MarketAppResource(c, 'one.marketapp', 'one.marketapppool', 'MARKETPLACEAPP', OneObject);
+    this.vrouters = new VirtualRouterResource(c, 'one.vrouter', 'one.vrouterpool', 'VROUTER', OneObject);
+    this.secGroups = new SecurityGroupResource(c, 'one.secgroup', 'one.secgrouppool', 'SECURITY_GROUP', OneObject);
+    this.hooks = new HookResource(c, 'one.hook', 'one.hookpool', 'HOOK', OneObject);
     this.userQuotas = new DefaultQuotaResource(c, 'one.userquota');
     this.groupQuotas = new DefaultQuotaResource(c, 'one.groupquota');
     this.system = new SystemResource(c);
@@ -74,3 +97,8 @@ export { OneConnectionError, OneError, OneErrorCode, type OneErrorCodeName } fro
 export * from './objects.js';
 export * from './resources.js';
 export { historyActionName } from './history-action.js';
+export * from './backup-jobs.js';
+export * from './vm-groups.js';
+export * from './marketplaces.js';
+export * from './vrouters.js';
+export * from './hooks.js';

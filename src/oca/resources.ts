@@ -121,9 +121,25 @@ export class VmResource extends OwnedResource<VirtualMachine> {
   allocate(template: string, hold = false): Promise<number> {
     return this.id('one.vm.allocate', template, hold);
   }
+  /** `one.vmpool.infoset`: the VMs of these ids the session may see (`extended`: whole bodies, else the short form of listings). */
+  async infoSet(ids: readonly number[], extended = false): Promise<VirtualMachine[]> {
+    return this.parseList(String(await this.client.call('one.vmpool.infoset', ids.join(','), extended)));
+  }
   /** `one.vm.action`: terminate, poweroff, resume, hold, release, stop, suspend, reboot, resched... (and the `-hard` forms). */
   action(action: string, id: number): Promise<number> {
     return this.id('one.vm.action', action, id);
+  }
+  /** `one.vm.schedadd`: a SCHED_ACTION (`SCHED_ACTION = [ ACTION, TIME, REPEAT... ]`); returns its id. */
+  schedAdd(id: number, template: string): Promise<number> {
+    return this.id('one.vm.schedadd', id, template);
+  }
+  /** `one.vm.schedupdate`: changes the given attributes of scheduled action `schedId`. */
+  schedUpdate(id: number, schedId: number, template: string): Promise<number> {
+    return this.id('one.vm.schedupdate', id, schedId, template);
+  }
+  /** `one.vm.scheddelete`: removes scheduled action `schedId`. */
+  schedDelete(id: number, schedId: number): Promise<number> {
+    return this.id('one.vm.scheddelete', id, schedId);
   }
   /** `extraTemplate` is the NIC template of the deployment, as OpenNebula's (oned takes and ignores it). */
   deploy(id: number, hostId: number, enforce = false, datastoreId = -1, extraTemplate = ''): Promise<number> {
@@ -144,8 +160,62 @@ export class VmResource extends OwnedResource<VirtualMachine> {
   attachNic(id: number, nicTemplate: string): Promise<number> {
     return this.id('one.vm.attachnic', id, nicTemplate);
   }
+  /** Adds security group `sgId` to NIC `nicId` (a running VM's host gets the rules at once). */
+  attachSg(id: number, nicId: number, sgId: number): Promise<number> {
+    return this.id('one.vm.attachsg', id, nicId, sgId);
+  }
+  detachSg(id: number, nicId: number, sgId: number): Promise<number> {
+    return this.id('one.vm.detachsg', id, nicId, sgId);
+  }
   detachNic(id: number, nicId: number): Promise<number> {
     return this.id('one.vm.detachnic', id, nicId);
+  }
+  /** `one.vm.resize(id, "CPU = .. VCPU = .. MEMORY = ..", enforce)`: cold, or hot on a RUNNING VM whose driver and template allow it. */
+  resize(id: number, template: string, enforce = true): Promise<number> {
+    return this.id('one.vm.resize', id, template, enforce);
+  }
+  /** `one.vm.updateconf(id, template, type)`: OS, FEATURES, INPUT, GRAPHICS, VIDEO, RAW, CPU_MODEL, BACKUP_CONFIG, CONTEXT; replaced or merged. */
+  updateConf(id: number, template: string, mode: number = UpdateMode.REPLACE): Promise<number> {
+    return this.id('one.vm.updateconf', id, template, mode);
+  }
+  /** `one.vm.snapshotcreate`: a system snapshot of a RUNNING VM ('' names it `snapshot-<id>`); returns its id. */
+  snapshotCreate(id: number, name = ''): Promise<number> {
+    return this.id('one.vm.snapshotcreate', id, name);
+  }
+  /** `one.vm.snapshotrevert`: back to system snapshot `snapId`. */
+  snapshotRevert(id: number, snapId: number): Promise<number> {
+    return this.id('one.vm.snapshotrevert', id, snapId);
+  }
+  /** `one.vm.snapshotdelete`: deletes system snapshot `snapId`. */
+  snapshotDelete(id: number, snapId: number): Promise<number> {
+    return this.id('one.vm.snapshotdelete', id, snapId);
+  }
+  /**
+   * `one.vm.backup(id, backup_ds_id, reset)`: backs up a POWEROFF VM into a backup datastore
+   * (-1: the one of its last backup); `reset` starts a new incremental chain.
+   */
+  backup(id: number, datastoreId = -1, reset = false): Promise<number> {
+    return this.id('one.vm.backup', id, datastoreId, reset);
+  }
+  /** `one.vm.backupcancel`: stops the VM's running backup. */
+  backupCancel(id: number): Promise<number> {
+    return this.id('one.vm.backupcancel', id);
+  }
+  /** `one.vm.disksnapshotcreate`: a snapshot of disk `diskId` (POWEROFF, SUSPENDED, or RUNNING where the driver can); returns its id. */
+  diskSnapshotCreate(id: number, diskId: number, name: string): Promise<number> {
+    return this.id('one.vm.disksnapshotcreate', id, diskId, name);
+  }
+  /** `one.vm.disksnapshotrevert`: disk `diskId` back to snapshot `snapId` (POWEROFF or SUSPENDED). */
+  diskSnapshotRevert(id: number, diskId: number, snapId: number): Promise<number> {
+    return this.id('one.vm.disksnapshotrevert', id, diskId, snapId);
+  }
+  /** `one.vm.disksnapshotdelete`: deletes snapshot `snapId` of disk `diskId` (not the active one, nor one with children). */
+  diskSnapshotDelete(id: number, diskId: number, snapId: number): Promise<number> {
+    return this.id('one.vm.disksnapshotdelete', id, diskId, snapId);
+  }
+  /** `one.vm.disksnapshotrename`: renames snapshot `snapId` of disk `diskId`. */
+  diskSnapshotRename(id: number, diskId: number, snapId: number, name: string): Promise<number> {
+    return this.id('one.vm.disksnapshotrename', id, diskId, snapId, name);
   }
   /** `one.vm.monitoring(id)`: the MONITORING_DATA document of the VM's stored samples. */
   async monitoringXml(id: number): Promise<string> {
@@ -171,9 +241,56 @@ export class VmResource extends OwnedResource<VirtualMachine> {
   async accountingXml(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<string> {
     return String(await this.client.call('one.vmpool.accounting', filter, start, end));
   }
+  /**
+   * `one.vmpool.showback(filter, firstMonth, firstYear, lastMonth, lastYear)`: SHOWBACK_RECORDS
+   * XML of the months calculated (months 1..12; -1 leaves a bound open).
+   */
+  async showback(filter: number = PoolFilter.ALL, firstMonth = -1, firstYear = -1, lastMonth = -1, lastYear = -1): Promise<string> {
+    return String(await this.client.call('one.vmpool.showback', filter, firstMonth, firstYear, lastMonth, lastYear));
+  }
+  /**
+   * `one.vmpool.calculateshowback(firstMonth, firstYear, lastMonth, lastYear)`: computes and
+   * stores the monthly cost of each VM from its history records (oneadmin group only). -1: from
+   * the oldest record, up to now.
+   */
+  async calculateShowback(firstMonth = -1, firstYear = -1, lastMonth = -1, lastYear = -1): Promise<void> {
+    await this.client.call('one.vmpool.calculateshowback', firstMonth, firstYear, lastMonth, lastYear);
+  }
+  /** `one.vm.savedisk` (3.x): a new image now, filled with the disk when the VM shuts down; answers its id. */
+  savedisk(id: number, diskId: number, imageName: string, imageType = ''): Promise<number> {
+    return this.id('one.vm.savedisk', id, diskId, imageName, imageType);
+  }
+  /** `one.vm.diskresize(id, disk_id, size_mb)`: grows a disk (RUNNING, POWEROFF, UNDEPLOYED). */
+  diskResize(id: number, diskId: number, sizeMb: number): Promise<number> {
+    return this.id('one.vm.diskresize', id, diskId, String(sizeMb));
+  }
+  /** `one.vm.disksaveas(id, disk_id, name, type, snap_id)`: a new image of the disk (type '' = its image's; snap -1 = as it is now); answers its id. */
+  diskSaveas(id: number, diskId: number, imageName: string, imageType = '', snapId = -1): Promise<number> {
+    return this.id('one.vm.disksaveas', id, diskId, imageName, imageType, snapId);
+  }
+  /** `one.vm.attachpci(id, "PCI = [ ... ]")`: a PCI passthrough device (POWEROFF, UNDEPLOYED). */
+  attachPci(id: number, pciTemplate: string): Promise<number> {
+    return this.id('one.vm.attachpci', id, pciTemplate);
+  }
+  /** `one.vm.detachpci(id, pci_id)`. */
+  detachPci(id: number, pciId: number): Promise<number> {
+    return this.id('one.vm.detachpci', id, pciId);
+  }
+  /** `one.vm.vmgroupadd(id, vmgroup_id, role)`: the VM joins a role of a VM group. */
+  vmGroupAdd(id: number, vmGroupId: number, role: string): Promise<number> {
+    return this.id('one.vm.vmgroupadd', id, vmGroupId, role);
+  }
+  /** `one.vm.vmgroupdel(id)`: the VM leaves its VM group. */
+  vmGroupDel(id: number): Promise<number> {
+    return this.id('one.vm.vmgroupdel', id);
+  }
 }
-wraps('one.vm', ...OWNED.filter((m) => m !== 'delete'), 'allocate', 'action', 'deploy', 'migrate', 'recover', 'attach', 'detach', 'attachnic', 'detachnic', 'monitoring');
-wraps('one.vmpool', 'info', 'infoextended', 'accounting', 'monitoring');
+wraps('one.vm', ...OWNED.filter((m) => m !== 'delete'), 'allocate', 'action', 'deploy', 'migrate', 'recover', 'attach', 'detach', 'attachnic', 'detachnic', 'resize', 'updateconf', 'monitoring', 'schedadd', 'schedupdate', 'scheddelete', 'savedisk');
+wraps('one.vm', 'snapshotcreate', 'snapshotrevert', 'snapshotdelete');
+wraps('one.vm', 'backup', 'backupcancel');
+wraps('one.vm', 'disksnapshotcreate', 'disksnapshotrevert', 'disksnapshotdelete', 'disksnapshotrename');
+wraps('one.vm', 'diskresize', 'disksaveas', 'attachpci', 'detachpci');
+wraps('one.vmpool', 'info', 'infoextended', 'infoset', 'accounting', 'monitoring', 'showback', 'calculateshowback');
 
 export class HostResource extends NamedResource<Host> {
   allocate(name: string, imMad: string, vmMad: string, clusterId = -1): Promise<number> {
@@ -217,14 +334,27 @@ export class TemplateResource extends OwnedResource<OneObject> {
   override delete(id: number, recursive = false): Promise<number> {
     return this.id('one.template.delete', id, recursive);
   }
+  /** `one.template.publish` (the 3.0 API): shares it with the group (and others where the caller may). */
+  publish(id: number, publish = true): Promise<number> {
+    return this.id('one.template.publish', id, publish);
+  }
   override list(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<OneObject[]> {
     return this.listWith(filter, start, end);
   }
 }
-wraps('one.template', ...OWNED, 'allocate', 'instantiate', 'clone');
+wraps('one.template', ...OWNED, 'allocate', 'instantiate', 'clone', 'publish');
 wraps('one.templatepool', 'info');
 
 export class ImageResource extends OwnedResource<Image> {
+  /**
+   * `one.image.restore(id, ds_id, options)`: restores a backup image into image datastore
+   * `datastoreId` (options: NAME, NO_IP, NO_NIC, INCREMENT_ID, DISK_ID as a template); the VM
+   * template made (-1 with DISK_ID) and the images.
+   */
+  async restore(id: number, datastoreId: number, options = ''): Promise<{ templateId: number; imageIds: number[] }> {
+    const [templateId = -1, ...imageIds] = String(await this.client.call('one.image.restore', id, datastoreId, options)).trim().split(/\s+/).map(Number);
+    return { templateId, imageIds };
+  }
   /** `skipCapacityCheck` registers the image even when the datastore looks full (admins). */
   allocate(template: string, datastoreId: number, skipCapacityCheck = false): Promise<number> {
     return this.id('one.image.allocate', template, datastoreId, skipCapacityCheck);
@@ -242,14 +372,32 @@ export class ImageResource extends OwnedResource<Image> {
   persistent(id: number, persistent: boolean): Promise<number> {
     return this.id('one.image.persistent', id, persistent);
   }
+  /** `one.image.snapshotdelete`: deletes snapshot `snapId` of an image not in use. */
+  snapshotDelete(id: number, snapId: number): Promise<number> {
+    return this.id('one.image.snapshotdelete', id, snapId);
+  }
+  /** `one.image.snapshotrevert`: the image back to snapshot `snapId`. */
+  snapshotRevert(id: number, snapId: number): Promise<number> {
+    return this.id('one.image.snapshotrevert', id, snapId);
+  }
+  /** `one.image.snapshotflatten`: the image takes snapshot `snapId`'s content and loses all its snapshots. */
+  snapshotFlatten(id: number, snapId: number): Promise<number> {
+    return this.id('one.image.snapshotflatten', id, snapId);
+  }
   chtype(id: number, type: string): Promise<number> {
     return this.id('one.image.chtype', id, type);
+  }
+  /** `one.image.publish` (the 3.0 API): shares it with the group (and others where the caller may). */
+  publish(id: number, publish = true): Promise<number> {
+    return this.id('one.image.publish', id, publish);
   }
   override list(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<Image[]> {
     return this.listWith(filter, start, end);
   }
 }
-wraps('one.image', ...OWNED, 'allocate', 'clone', 'enable', 'persistent', 'chtype');
+wraps('one.image', ...OWNED, 'allocate', 'clone', 'enable', 'persistent', 'chtype', 'publish');
+wraps('one.image', 'restore');
+wraps('one.image', 'snapshotdelete', 'snapshotrevert', 'snapshotflatten');
 wraps('one.imagepool', 'info');
 
 export class VnetResource extends OwnedResource<VirtualNetwork> {
@@ -283,11 +431,23 @@ export class VnetResource extends OwnedResource<VirtualNetwork> {
   recover(id: number, operation: 0 | 1 | 2 | 3): Promise<number> {
     return this.id('one.vn.recover', id, operation);
   }
+  /** `one.vn.publish` (the 3.0 API): shares it with the group (and others where the caller may). */
+  publish(id: number, publish = true): Promise<number> {
+    return this.id('one.vn.publish', id, publish);
+  }
+  /** `one.vn.addleases` (3.x): one more address, `LEASES = [IP, MAC]`, of a FIXED network. */
+  addLeases(id: number, leaseTemplate: string): Promise<number> {
+    return this.id('one.vn.addleases', id, leaseTemplate);
+  }
+  /** `one.vn.rmleases` (3.x): removes an unused address of a FIXED network. */
+  rmLeases(id: number, leaseTemplate: string): Promise<number> {
+    return this.id('one.vn.rmleases', id, leaseTemplate);
+  }
   override list(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<VirtualNetwork[]> {
     return this.listWith(filter, start, end);
   }
 }
-wraps('one.vn', ...OWNED, 'allocate', 'add_ar', 'rm_ar', 'update_ar', 'free_ar', 'hold', 'release', 'reserve', 'recover');
+wraps('one.vn', ...OWNED, 'allocate', 'add_ar', 'rm_ar', 'update_ar', 'free_ar', 'hold', 'release', 'reserve', 'recover', 'publish', 'addleases', 'rmleases');
 wraps('one.vnpool', 'info');
 
 export class DatastoreResource extends OwnedResource<Datastore> {
@@ -324,8 +484,21 @@ export class ClusterResource extends NamedResource<OneObject> {
   delVnet(id: number, vnetId: number): Promise<number> {
     return this.id('one.cluster.delvnet', id, vnetId);
   }
+  /** `one.cluster.optimize`: plans the migrations that balance the cluster (its PLAN, READY). */
+  optimize(id: number): Promise<number> {
+    return this.id('one.cluster.optimize', id);
+  }
+  /** `one.cluster.planexecute`: oned applies the cluster's plan. */
+  planExecute(id: number): Promise<number> {
+    return this.id('one.cluster.planexecute', id);
+  }
+  /** `one.cluster.plandelete`: drops the cluster's plan. */
+  planDelete(id: number): Promise<number> {
+    return this.id('one.cluster.plandelete', id);
+  }
 }
 wraps('one.cluster', ...COMMON, 'rename', 'allocate', 'addhost', 'delhost', 'adddatastore', 'deldatastore', 'addvnet', 'delvnet');
+wraps('one.cluster', 'optimize', 'planexecute', 'plandelete');
 wraps('one.clusterpool', 'info');
 
 export class UserResource extends Resource<OneObject> {
@@ -413,8 +586,17 @@ export class GroupResource extends Resource<OneObject> {
   delAdmin(id: number, uid: number): Promise<number> {
     return this.id('one.group.deladmin', id, uid);
   }
+  /**
+   * `one.group.vlan(id, template)`: replaces the group's VLAN rules with the template's
+   * RULE = [ SCOPE = "GROUP" | "USER", VNTEMPLATE = id ] vectors (none: clears them) and makes
+   * the networks they call for.
+   */
+  vlan(id: number, template: string): Promise<number> {
+    return this.id('one.group.vlan', id, template);
+  }
 }
 wraps('one.group', ...COMMON, 'allocate', 'quota', 'addadmin', 'deladmin');
+wraps('one.group', 'vlan');
 wraps('one.grouppool', 'info');
 
 /** Generic documents (`one.document.*`), which OneFlow and other tools keep their objects in. */
@@ -433,6 +615,48 @@ export class DocumentResource extends OwnedResource<OneObject> {
 }
 wraps('one.document', ...OWNED, 'allocate', 'clone');
 wraps('one.documentpool', 'info');
+// Backup jobs: BackupJobResource (backup-jobs.ts).
+
+/** Virtual network templates (`one.vntemplate.*`): network descriptions networks are made from. */
+export class VnTemplateResource extends OwnedResource<OneObject> {
+  allocate(template: string): Promise<number> {
+    return this.id('one.vntemplate.allocate', template);
+  }
+  clone(id: number, name: string): Promise<number> {
+    return this.id('one.vntemplate.clone', id, name);
+  }
+  /** A network from the template merged with `extraTemplate` (ARs...); the new network's id. */
+  instantiate(id: number, name = '', extraTemplate = ''): Promise<number> {
+    return this.id('one.vntemplate.instantiate', id, name, extraTemplate);
+  }
+  override list(filter: number = PoolFilter.ALL, start = -1, end = -1): Promise<OneObject[]> {
+    return this.listWith(filter, start, end);
+  }
+}
+wraps('one.vntemplate', ...OWNED, 'allocate', 'clone', 'instantiate');
+wraps('one.vntemplatepool', 'info');
+// Security groups: SecurityGroupResource (secgroups.ts).
+wraps('one.secgroup', ...COMMON, 'chmod', 'chown', 'rename', 'allocate', 'clone', 'commit');
+wraps('one.secgrouppool', 'info');
+wraps('one.vm', 'attachsg', 'detachsg');
+wraps('one.backupjob', ...OWNED, 'allocate', 'backup', 'cancel', 'retry', 'priority', 'schedadd', 'schedupdate', 'scheddelete');
+wraps('one.backupjobpool', 'info');
+// VM groups: VmGroupResource (vm-groups.ts).
+wraps('one.vmgroup', ...OWNED, 'allocate', 'roleadd', 'roledelete', 'roleupdate');
+wraps('one.vmgrouppool', 'info');
+wraps('one.vm', 'vmgroupadd', 'vmgroupdel');
+// Marketplaces and apps: MarketResource, MarketAppResource (marketplaces.ts).
+wraps('one.market', ...COMMON, 'chmod', 'chown', 'rename', 'allocate', 'enable');
+wraps('one.marketpool', 'info');
+wraps('one.marketapp', ...OWNED, 'allocate', 'enable');
+wraps('one.marketapppool', 'info');
+// Virtual routers: VirtualRouterResource (vrouters.ts).
+wraps('one.vrouter', ...OWNED, 'allocate', 'instantiate', 'attachnic', 'detachnic');
+wraps('one.vrouterpool', 'info');
+// Hooks: HookResource (hooks.ts).
+wraps('one.hook', ...COMMON, 'allocate', 'rename', 'lock', 'unlock', 'retry');
+wraps('one.hookpool', 'info');
+wraps('one.hooklog', 'info');
 
 /**
  * The default quotas (`one.userquota.*`, `one.groupquota.*`): the limits of users or groups

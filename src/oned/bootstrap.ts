@@ -18,6 +18,7 @@ import { Transaction } from '../pool/index.js';
 import type { Database } from '../db/database.js';
 import type { AclManager } from '../acl/index.js';
 import type { Location } from './location.js';
+import { DEFAULT_SECGROUP_ID, FIRST_USER_SECGROUP_ID, SecurityGroup, type SecurityGroupPool } from '../secgroup/security-group.js';
 
 export interface Credentials {
   readonly password: string;
@@ -90,6 +91,20 @@ export async function ensureServerAdmin(db: Database, pools: Pick<BootstrapPools
   tx.touch(groups, oneadminGroup).users.add(oid);
   await tx.commit();
   return oid;
+}
+
+/**
+ * Security group 0 ("default"), unless it exists: at the first start and in databases made
+ * before security groups existed. The ids below 100 stay for system groups. Returns whether it
+ * was made.
+ */
+export async function ensureDefaultSecurityGroup(db: Database, groups: SecurityGroupPool): Promise<boolean> {
+  if (groups.get(DEFAULT_SECGROUP_ID)) return false;
+  const tx = new Transaction(db);
+  if (groups.lastId < FIRST_USER_SECGROUP_ID - 1) groups.reserve(FIRST_USER_SECGROUP_ID - 1);
+  tx.create(groups, SecurityGroup.createDefault());
+  await tx.commit();
+  return true;
 }
 
 /** The pools a first start fills. */

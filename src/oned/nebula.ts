@@ -23,27 +23,46 @@ import { GroupPool } from '../group/index.js';
 import { DocumentPool } from '../document/index.js';
 import { VmTemplatePool } from '../vmtemplate/index.js';
 import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
-import { HostPool } from '../host/index.js';
+import { HostPool, HostState } from '../host/index.js';
 import { DEFAULT_DATASTORE_DIR, DatastorePool, driverConf, storageDrivers } from '../datastore/index.js';
 import { AttributePolicy } from '../common/attribute-policy.js';
 import { SecretBox } from '../common/secret-box.js';
+import { BackupManager } from '../backup/backup-manager.js';
+import { BackupJobPool } from '../backup/backup-job.js';
+import { VnTemplatePool } from '../vntemplate/index.js';
+import { PlanRunner } from '../cluster/plan-runner.js';
+import { VirtualRouterPool } from '../vrouter/virtual-router.js';
+import { SecurityGroupPool } from '../secgroup/security-group.js';
+import { SecurityGroupVms } from '../secgroup/sg-vms.js';
+import { SecurityGroupUpdater } from '../secgroup/sg-updater.js';
+import { BackupJobRunner } from '../backup/backup-job-runner.js';
+import { VmGroupPool } from '../vmgroup/vm-group.js';
+import { leave as leaveVmGroup } from '../vmgroup/membership.js';
 import { Transaction } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
-import { bootstrap, createDefaultCluster, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
+import { bootstrap, createDefaultCluster, ensureDefaultSecurityGroup, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
 import { configuredDrivers, driverNames, singleDriver } from './drivers.js';
 import { SchedulerProcess } from './scheduler-process.js';
-import { HookManager, hooksFromConfig } from '../hm/index.js';
+import { HookLog, HookManager, HookPool, hooksFromConfig, type HookCheckContext } from '../hm/index.js';
+import { ImageState } from '../image/image.js';
+import { VnetState } from '../vnet/virtual-network.js';
 import { InformationManager } from '../im/index.js';
 import { ImageManager, ImagePool } from '../image/index.js';
+import { imageSnapshotsBack } from '../image/image-snapshots.js';
 import type { Driver } from '../mad/index.js';
 import { PACKAGE_ROOT, type Location } from './location.js';
 import { DEFAULT_CONTEXT_DIRS, dirList, LcmState, VirtualMachinePool, datastoreDiskAttributes, VmLogs, VmResources, VmState } from '../vm/index.js';
 import { DispatchManager } from '../dm/index.js';
+import { SchedActionManager } from '../sa/index.js';
 import { LifeCycleManager } from '../lcm/index.js';
 import { VirtualMachineManager, VmPoller, deploymentFormats } from '../vmm/index.js';
 import { TransferManager } from '../tm/index.js';
+import { MarketplaceAppPool, MarketplacePool } from '../market/marketplace.js';
+import { MarketManager } from '../market/market-manager.js';
+import { marketDrivers, marketMadConf, type MarketMadConf } from '../market/market-conf.js';
+import { createDefaultMarkets } from '../market/default-markets.js';
 
 /** The OpenNebula API version oned answers to `one.system.version`. */
 export const API_VERSION = '6.10.0';
@@ -90,6 +109,33 @@ export class Nebula implements Core {
   readonly users = new UserPool();
   readonly groups = new GroupPool();
   readonly documents = new DocumentPool();
+  readonly backupJobs = new BackupJobPool();
+  readonly vmGroups = new VmGroupPool();
+  readonly vnTemplates = new VnTemplatePool();
+  /** Applies clusters' optimization plans (src/cluster); made when oned starts. */
+  planRunner?: PlanRunner;
+  readonly markets = new MarketplacePool();
+  readonly marketApps = new MarketplaceAppPool();
+  readonly marketConf: ReadonlyMap<string, MarketMadConf>;
+  readonly marketDrivers: ReadonlySet<string>;
+  private marketDriver: Driver | undefined;
+  /** Has the marketplace driver export, remove and monitor (src/market); made when oned starts. */
+  marketManager?: MarketManager;
+  readonly vrouters = new VirtualRouterPool();
+  readonly secGroups = new SecurityGroupPool();
+  readonly sgVms: SecurityGroupVms;
+  /** Pushes security group rules to the hosts; made when oned starts. */
+  sgUpdater?: SecurityGroupUpdater;
+  /** Hook objects (one.hook.*); CALLs are checked against the methods served (set at start). */
+  readonly hookPool = new HookPool();
+  private hookLogValue: HookLog | undefined;
+  private methodNames: ReadonlySet<string> = new Set();
+  readonly hookCheck: HookCheckContext = {
+    methodExists: (name) => this.methodNames.has(name),
+    states: { vm: Object.keys(VmState), lcm: Object.keys(LcmState), host: Object.keys(HostState), image: Object.keys(ImageState), net: Object.keys(VnetState) },
+  };
+  /** Runs the backup jobs (src/backup); made when oned starts. */
+  backupJobRunner?: BackupJobRunner;
   readonly templates = new VmTemplatePool();
   readonly clusters = new ClusterPool();
   readonly hosts = new HostPool(this.clusters);
@@ -104,6 +150,7 @@ export class Nebula implements Core {
   private tmDriver: Driver | undefined;
   private lifeCycle: LifeCycleManager | undefined;
   private dispatcher: DispatchManager | undefined;
+  private schedActionManager: SchedActionManager | undefined;
   private poller: VmPoller | undefined;
   private database: Database | undefined;
   private aclManager: AclManager | undefined;
@@ -118,6 +165,8 @@ export class Nebula implements Core {
   private dsDriver: Driver | undefined;
   private imageManagerValue: ImageManager | undefined;
   readonly attributes: AttributePolicy;
+  /** VM backups (src/backup); made when oned starts. */
+  backups?: BackupManager;
   /** NAMEs of the configured drivers, which allocate calls must name. */
   readonly driverNames: { readonly im: ReadonlySet<string>; readonly vmm: ReadonlySet<string> };
 
@@ -152,7 +201,10 @@ export class Nebula implements Core {
         return ds && datastoreDiskAttributes(ds.template, ds.fields.tmMad, tmConf);
       },
       imageState: (imageId) => this.images.get(imageId)?.state,
+      securityGroups: (this.sgVms = new SecurityGroupVms(this.secGroups, this.vnets)),
     });
+    this.marketConf = marketMadConf(this.config.template);
+    this.marketDrivers = marketDrivers(this.config, this.marketConf);
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
     this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
     // The key of encrypted attributes lives beside oneadmin's credentials, never in the database.
@@ -163,6 +215,10 @@ export class Nebula implements Core {
     if (!this.lifeCycle) throw new Error('oned is not started');
     return this.lifeCycle;
   }
+  get schedActions(): SchedActionManager | undefined {
+    return this.schedActionManager;
+  }
+
   get dm(): DispatchManager {
     if (!this.dispatcher) throw new Error('oned is not started');
     return this.dispatcher;
@@ -179,6 +235,10 @@ export class Nebula implements Core {
   get hooks(): HookManager {
     if (!this.hookManager) throw new Error('oned is not started');
     return this.hookManager;
+  }
+  get hookLog(): HookLog {
+    if (!this.hookLogValue) throw new Error('oned is not open');
+    return this.hookLogValue;
   }
   get imageManager(): ImageManager {
     if (!this.imageManagerValue) throw new Error('oned is not started');
@@ -206,6 +266,18 @@ export class Nebula implements Core {
     await this.images.load(this.database);
     await this.vnets.load(this.database);
     await this.vms.load(this.database);
+    await this.backupJobs.load(this.database);
+    await this.vmGroups.load(this.database);
+    await this.vnTemplates.load(this.database);
+    await this.markets.load(this.database);
+    await this.marketApps.load(this.database);
+    await this.vrouters.load(this.database);
+    await this.secGroups.load(this.database);
+    this.sgVms.learn(this.vms.all(), VmState.DONE);
+    await this.hookPool.load(this.database);
+    const retention = Number(this.config.vector('HOOK_LOG_CONF').get('LOG_RETENTION') ?? 20);
+    this.hookLogValue = new HookLog(this.database, Number.isInteger(retention) && retention > 0 ? retention : 20);
+    await this.hookLogValue.load((id) => this.hookPool.get(id) !== undefined);
     await this.loadDefaultQuotas();
   }
 
@@ -251,11 +323,19 @@ export class Nebula implements Core {
         else log.warn('ONE', `Created user serveradmin, which this database did not have yet, with id ${serverAdminId}: id 1 was given to another user before; its credentials are in ${where}`);
       }
     }
+    // Group 0 at the first start, and in databases made before security groups existed.
+    if (await ensureDefaultSecurityGroup(this.db, this.secGroups)) log.info('ONE', 'Created the default security group (0)');
     if (this.datastores.lastId < 0) {
       const tx = new Transaction(this.db);
       this.datastores.createDefaults(tx, this.clusters);
       await tx.commit();
       log.info('ONE', 'Created the default datastores (0-2), which this database did not have yet');
+    }
+
+    if (this.markets.lastId < 0) {
+      const tx = new Transaction(this.db);
+      createDefaultMarkets(tx, this.markets);
+      await tx.commit();
     }
 
     await this.startHooks();
@@ -265,6 +345,14 @@ export class Nebula implements Core {
     this.tmDriver = singleDriver(this.config, 'TM_MAD', log, this.location.root);
     await Promise.all([...this.vmmDrivers.values(), this.tmDriver].map((d) => d?.start()));
     log.info('VMM', `VMM drivers started: ${[...this.vmmDrivers.keys()].join(', ') || 'none'}; TM driver: ${this.tmDriver ? 'started' : 'none'}`);
+    this.backups = new BackupManager({
+      images: this.images,
+      datastores: this.datastores,
+      log,
+      imageManager: () => this.imageManagerValue,
+      attributes: this.attributes,
+      onFinished: (vid, ok) => this.backupJobRunner?.finished(vid, ok),
+    });
     this.lifeCycle = new LifeCycleManager({
       vms: this.vms,
       hosts: this.hosts,
@@ -286,9 +374,25 @@ export class Nebula implements Core {
         safe: dirList(this.config.string('CONTEXT_SAFE_DIRS', DEFAULT_CONTEXT_DIRS.safe.join(' '))),
       },
       userTemplate: (uid) => this.users.get(uid)?.template,
+      images: this.images,
       revealContext: (key, value) => this.attributes.reveal('VM', `CONTEXT/${key}`, value),
+      backups: this.backups,
+      diskSnapshotsBack: (tx, vm, disk) => imageSnapshotsBack(tx, this.images, vm, disk),
+      vmDone: (tx, vm) => {
+        this.vrouters.vmDone(tx, vm.oid, vm.template.get('VROUTER_ID'));
+        leaveVmGroup(tx, this.vmGroups, vm.template, vm.oid);
+      },
     });
     this.dispatcher = new DispatchManager(this.vms, this.lifeCycle, this.vmResources);
+    const lcm = this.lifeCycle;
+    this.sgUpdater = new SecurityGroupUpdater({
+      groups: this.secGroups, vms: this.vms, sgVms: this.sgVms, db: this.db, send: (vm, sgId) => lcm.updateSecurityGroup(vm, sgId), log: (m) => log.warn('ONE', m),
+    });
+    this.backupJobRunner = new BackupJobRunner({
+      jobs: this.backupJobs, vms: this.vms, datastores: this.datastores, db: this.db, log, backups: this.backups, lcm: this.lifeCycle,
+      maxBackups: Math.max(1, this.config.int('MAX_BACKUPS', 5)),
+    });
+    this.planRunner = this.makePlanRunner(this.dispatcher);
 
     // The IM starts after the LCM: host reports carry VM states, and a failed host's VMs go UNKNOWN.
     this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);
@@ -329,6 +433,19 @@ export class Nebula implements Core {
     });
     this.imageManagerValue.start();
 
+    this.marketDriver = singleDriver(this.config, 'MARKET_MAD', log, this.location.root);
+    await this.marketDriver?.start();
+    log.info('MKP', this.marketDriver ? 'Marketplace driver started' : 'No MARKET_MAD in oned.conf: marketplaces cannot be used');
+    this.marketManager = new MarketManager({
+      markets: this.markets,
+      apps: this.marketApps,
+      db: this.db,
+      log,
+      driver: this.marketDriver,
+      conf: this.marketConf,
+      monitorIntervalSec: this.config.int('MONITORING_INTERVAL_MARKET', 600),
+    });
+    await this.marketManager.start();
 
     this.poller = new VmPoller({
       vms: this.vms,
@@ -340,10 +457,18 @@ export class Nebula implements Core {
     });
     this.poller.start();
     const recovered = this.lifeCycle.recoverAll();
+    // Backup job runs cut short by a stop go on: their waiting VMs start as room allows.
+    void this.backupJobRunner?.pump().catch((e: Error) => log.error('BJM', e.message));
+    this.backupJobRunner?.startClock();
+    this.planRunner?.start();
     if (recovered > 0) log.info('LCM', `${recovered} VMs were in transient states: their driver operations are sent again`);
+    this.schedActionManager = new SchedActionManager({ vms: this.vms, db: this.db, log, logs: this.vmLogs, dm: this.dispatcher, lcm: this.lifeCycle });
+    this.schedActionManager.start();
+    log.info('SCH', `Scheduled actions: ${this.schedActionManager.watched} VMs have pending ones`);
 
     const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()));
     rm.register(ALL_METHODS);
+    this.methodNames = new Set(rm.methodNames());
     this.server = new XmlRpcServer({
       host: this.config.string('LISTEN_ADDRESS', '127.0.0.1'),
       port: this.config.int('PORT', 2633),
@@ -369,11 +494,41 @@ export class Nebula implements Core {
     return { endpoint, credentialsFile };
   }
 
+  /**
+   * The plan runner: its actions migrate VMs as `one.vm.migrate` would (as oneadmin), live with
+   * LIVE_RESCHEDS = 1, else cold (COLD_MIGRATE_MODE), to the action's host and system datastore.
+   */
+  private makePlanRunner(dm: DispatchManager): PlanRunner {
+    const live = this.config.int('LIVE_RESCHEDS', 0) === 1;
+    const mode = this.config.int('COLD_MIGRATE_MODE', 0);
+    return new PlanRunner({
+      clusters: this.clusters,
+      vms: this.vms,
+      db: this.db,
+      log: this.log,
+      maxPerHost: Math.max(1, this.config.int('MAX_ACTIONS_PER_HOST', 1)),
+      maxPerCluster: Math.max(1, this.config.int('MAX_ACTIONS_PER_CLUSTER', 30)),
+      timeoutSec: this.config.int('ACTION_TIMEOUT', 300),
+      start: (tx, action) => {
+        const vm = this.vms.get(action.vmId);
+        const host = this.hosts.get(action.hostId);
+        const ds = this.datastores.get(action.dsId >= 0 ? action.dsId : (vm?.lastHistory?.placement.dsId ?? -1));
+        if (!vm || !host || !ds) throw new Error(`VM ${action.vmId}, host ${action.hostId} or datastore ${action.dsId} does not exist`);
+        if (vm.hostId === host.oid) throw new Error(`VM ${vm.oid} is already on host ${host.oid}`);
+        if (host.state === HostState.OFFLINE || host.state === HostState.DISABLED) throw new Error(`host ${host.oid} is disabled or offline`);
+        dm.migrate(tx, vm, host, ds, live, mode < 0 || mode > 2 ? 0 : mode, { uid: 0, gid: 0, reqId: -1 });
+      },
+    });
+  }
+
   /** Stops serving, lets in-flight calls and writes finish, closes the database and the log. */
   async stop(): Promise<void> {
     this.log.info('ONE', 'Stopping oned');
     await this.scheduler?.stop();
     await this.server?.close();
+    await this.schedActionManager?.stop();
+    this.backupJobRunner?.stopClock();
+    this.planRunner?.stop();
     await this.im?.stop();
     this.poller?.stop();
     // Drivers first: their in-flight requests fail at once, and the LCM drops those replies.
@@ -385,6 +540,7 @@ export class Nebula implements Core {
     // LOCKED (or in DELETE) for the next start to resume, and waits for the rest to be stored
     // before the database closes.
     await Promise.all([this.dsDriver?.stop(), this.imageManagerValue?.stop()]);
+    await Promise.all([this.marketDriver?.stop(), this.marketManager?.stop()]);
     await this.hookManager?.stop();
     await this.authDriver?.stop();
     await this.hmDriver?.stop();
@@ -430,6 +586,7 @@ export class Nebula implements Core {
       log: this.log,
       vmHooks: hooks.vm,
       hostHooks: hooks.host,
+      objects: { pool: this.hookPool, log: this.hookLog },
     });
     this.log.info('HKM', `Hooks: ${hooks.vm.length} VM, ${hooks.host.length} host`);
   }

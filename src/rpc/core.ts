@@ -14,11 +14,25 @@ import type { VirtualNetworkPool } from '../vnet/index.js';
 import type { AclManager } from '../acl/index.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Quotas } from '../auth/quotas.js';
-import type { HookManager } from '../hm/index.js';
+import type { HookCheckContext, HookLog, HookManager, HookPool } from '../hm/index.js';
 import type { VirtualMachinePool, VmLogs, VmResources } from '../vm/index.js';
 import type { DispatchManager } from '../dm/index.js';
 import type { LifeCycleManager } from '../lcm/index.js';
+import type { BackupManager } from '../backup/backup-manager.js';
+import type { BackupJobPool } from '../backup/backup-job.js';
+import type { VnTemplatePool } from '../vntemplate/index.js';
+import type { PlanRunner } from '../cluster/plan-runner.js';
+import type { VirtualRouterPool } from '../vrouter/virtual-router.js';
+import type { SecurityGroupPool } from '../secgroup/security-group.js';
+import type { SecurityGroupVms } from '../secgroup/sg-vms.js';
+import type { SecurityGroupUpdater } from '../secgroup/sg-updater.js';
+import type { BackupJobRunner } from '../backup/backup-job-runner.js';
+import type { VmGroupPool } from '../vmgroup/vm-group.js';
 import type { AttributePolicy } from '../common/attribute-policy.js';
+import type { VirtualMachine } from '../vm/index.js';
+import type { MarketplaceAppPool, MarketplacePool } from '../market/marketplace.js';
+import type { MarketManager } from '../market/market-manager.js';
+import type { MarketMadConf } from '../market/market-conf.js';
 
 export interface Core {
   readonly version: string;
@@ -50,6 +64,32 @@ export interface Core {
   readonly vmLogs: VmLogs;
   readonly dm: DispatchManager;
   readonly lcm: LifeCycleManager;
+  /** VM backups (src/backup). */
+  readonly backups?: BackupManager;
+  readonly backupJobs: BackupJobPool;
+  readonly vnTemplates: VnTemplatePool;
+  /** Applies clusters' optimization plans; made when oned starts. */
+  readonly planRunner?: PlanRunner;
+  readonly vrouters: VirtualRouterPool;
+  /** Security groups (src/secgroup), the VMs using them and the pushing of their rules to hosts. */
+  readonly secGroups: SecurityGroupPool;
+  readonly sgVms: SecurityGroupVms;
+  readonly sgUpdater?: SecurityGroupUpdater;
+  readonly backupJobRunner?: BackupJobRunner;
+  readonly vmGroups: VmGroupPool;
+  /** Hook objects (one.hook.*), their execution log and what checking their templates needs. */
+  readonly hookPool: HookPool;
+  readonly hookLog: HookLog;
+  readonly hookCheck: HookCheckContext;
   /** oned.conf's *_RESTRICTED_ATTR and *_ENCRYPTED_ATTR lists, and the key encrypted values use. */
   readonly attributes: AttributePolicy;
+  /** Runs scheduled actions; told when a VM's SCHED_ACTIONs change (absent in unit-test cores). */
+  readonly schedActions?: { changed(vm: VirtualMachine): void; allocateId(): number };
+  readonly markets: MarketplacePool;
+  readonly marketApps: MarketplaceAppPool;
+  /** Has the marketplace driver export, remove and monitor (absent in unit-test cores). */
+  readonly marketManager?: MarketManager;
+  /** MARKET_MAD_CONF by lower-case NAME, and the MARKET_MAD names marketplaces may use. */
+  readonly marketConf: ReadonlyMap<string, MarketMadConf>;
+  readonly marketDrivers: ReadonlySet<string>;
 }

@@ -10,6 +10,7 @@ import { LogLevel } from '../common/log.js';
 import type { Core } from './core.js';
 import { Request } from './request.js';
 import { afterRecovery } from '../pool/index.js';
+import { notifyApiHooks } from './api-hooks.js';
 
 /** One API method: its name, the parameters after the session, and its body. */
 export interface MethodDef<P extends readonly ParamSpec[] = readonly ParamSpec[]> {
@@ -71,22 +72,32 @@ export class RequestManager {
       const epoch = typeof gate === 'number' ? gate : await gate;
       const value = await def.run(new Request(this.core, def.name, caller, reqId, epoch), args);
       if (log.enabled(LogLevel.DEBUG)) log.debug('ReM', `Req:${reqId} UID:${caller.uid} ${def.name} result SUCCESS`);
-      return [true, value, 0];
+      return this.answered(def, session, args, [true, value, 0]);
     } catch (err) {
       if (err instanceof XmlRpcFault) throw err;
       const apiError = err instanceof ApiError ? err : new ApiError(ErrorCode.INTERNAL, `Internal error: ${(err as Error).message ?? String(err)}`);
       if (!(err instanceof ApiError)) log.error('ReM', `Req:${reqId} ${def.name}: ${(err as Error).stack ?? String(err)}`);
       log.log('ReM', LogLevel.INFO, `Req:${reqId} UID:${caller.uid} ${def.name} result FAILURE ${apiError.message}`);
-      return failure(def.name, apiError);
+      return this.answered(def, session, args, failure(def.name, apiError));
     }
   };
+
+  /** The response, once the api hooks of the method (if any) have been told about the call. */
+  private answered(def: MethodDef, session: string, args: readonly XmlRpcValue[], response: XmlRpcValue[]): XmlRpcValue[] {
+    try {
+      notifyApiHooks(this.core, def.name, session, args, def.secrets ?? [], response);
+    } catch (err) {
+      this.core.log.error('HKM', `Cannot run the api hooks of ${def.name}: ${(err as Error).message}`);
+    }
+    return response;
+  }
 }
 
 /**
  * OpenNebula 7.4's failure envelope: `[false, "[method] message", code, object id (i4), -1 (i8)]`.
  * The fifth element is the i8 slot 7.4 keeps for a 64-bit result; on failure it is always -1.
  */
-function failure(method: string, err: ApiError): XmlRpcValue {
+function failure(method: string, err: ApiError): XmlRpcValue[] {
   return [false, `[${method}] ${err.message}`, err.code, err.oid, -1n];
 }
 

@@ -9,6 +9,7 @@
  * candidates in a heap by rank, re-ranking only the hosts this cycle dispatched to. A host that
  * lacks room for one VM of a group lacks it for the rest of the cycle, so it leaves that heap.
  */
+import { choosePci } from '../vm/vm-pci.js';
 import { parseRank, parseRequirements, RankError, type Rank, type Requirements } from './expr/index.js';
 import { policyRank, type SchedConfig } from './sched-config.js';
 import { HostState, type SchedHost } from './sched-host.js';
@@ -17,6 +18,7 @@ import { intersect, VmState, type SchedVm } from './sched-vm.js';
 import { Reason, ReasonCounts, unplacedMessage, type ReasonText } from './filter-reasons.js';
 import { RankHeap } from './rank-heap.js';
 import { Reservations } from './reservations.js';
+import { Affinity, type SchedVmGroup } from './vm-groups.js';
 
 export interface CycleInput {
   /** Epoch seconds. */
@@ -28,6 +30,8 @@ export interface CycleInput {
   readonly vms: readonly SchedVm[];
   /** The clusters of each virtual network (empty: any). */
   readonly networkClusters: ReadonlyMap<number, ReadonlySet<number>>;
+  /** The VM groups (roles, rules, their VMs); none when left out. */
+  readonly vmGroups?: readonly SchedVmGroup[];
 }
 
 export type Action =
@@ -159,12 +163,21 @@ export class MatchGroup {
   }
 }
 
-/** Why `host` cannot take `vm` now, given this cycle's dispatches; undefined when it can. */
-function dynamicReason(ctx: PlanContext, g: MatchGroup, host: SchedHost, vm: SchedVm, end: number): ReasonText | undefined {
+/**
+ * Why `host` cannot take `vm` now, given this cycle's dispatches; undefined when it can. A VM
+ * group rule it would break is added to `rules`.
+ */
+function dynamicReason(ctx: PlanContext, g: MatchGroup, host: SchedHost, vm: SchedVm, end: number, rules?: Set<string>): ReasonText | undefined {
   if (vm.hostId === host.id && vm.state !== VmState.PENDING && vm.state !== VmState.UNDEPLOYED) return Reason.CURRENT;
+  const rule = ctx.affinity.check(vm.id, host.id);
+  if (rule) {
+    rules?.add(rule);
+    return Reason.VMGROUP;
+  }
   if (ctx.blocked.has(host.id)) return Reason.RESERVED;
   if (vm.cpu > host.cpuLeft) return Reason.CPU;
   if (vm.mem > host.memLeft) return Reason.MEMORY;
+  if (vm.pci.length > 0 && !choosePci(host.pciFree, vm.pci)) return Reason.PCI;
   if (!ctx.reservations.allows(host, vm, end)) return Reason.RESERVED;
   if (g.datastoreFor(host, vm) === undefined) return Reason.DATASTORE;
   if (host.dispatched >= ctx.config.maxHost) return Reason.MAX_HOST;
@@ -176,6 +189,8 @@ class PlanContext {
   readonly config: SchedConfig;
   readonly reservations: Reservations;
   readonly hostsById: Map<number, SchedHost>;
+  /** VM group rules, with where this cycle puts the VMs of groups. */
+  readonly affinity: Affinity;
   readonly groups = new Map<string, MatchGroup>();
   readonly log: string[] = [];
   readonly actions: Action[] = [];
@@ -188,6 +203,7 @@ class PlanContext {
   constructor(readonly input: CycleInput) {
     this.config = input.config;
     this.hostsById = new Map(input.hosts.map((h) => [h.id, h]));
+    this.affinity = new Affinity(input.vmGroups ?? [], input.hosts.map((h) => [h.id, h.vmIds]));
     this.reservations = new Reservations(input.vms.filter((v) => v.hostId >= 0 && v.lease && (v.state === VmState.ACTIVE || v.state === VmState.POWEROFF || v.state === VmState.SUSPENDED)));
   }
 
@@ -206,6 +222,9 @@ class PlanContext {
   dispatch(vm: SchedVm, host: SchedHost, dsId: number, end: number): void {
     host.take(vm.cpu, vm.mem);
     host.dispatched++;
+    this.affinity.place(vm.id, host.id);
+    const pci = vm.pci.length > 0 ? choosePci(host.pciFree, vm.pci) : undefined;
+    if (pci) host.pciFree = host.pciFree.filter((d) => !pci.includes(d));
     this.reservations.take(host, vm, end);
     const ds = dsId >= 0 ? this.input.datastores.find((d) => d.id === dsId) : undefined;
     if (ds) ds.freeMb -= vm.diskMb;
@@ -238,8 +257,9 @@ export function explain(input: CycleInput, vm: SchedVm): { verdicts: { host: Sch
   const end = leaseEnd(vm, input.now);
   const verdicts = input.hosts.map((host) => {
     if (g.error) return { host, verdict: { reason: Reason.REQUIREMENTS, detail: g.error } as Verdict };
-    const reason = g.staticReason(host) ?? dynamicReason(ctx, g, host, vm, end);
-    if (reason) return { host, verdict: { reason } as Verdict };
+    const rules = new Set<string>();
+    const reason = g.staticReason(host) ?? dynamicReason(ctx, g, host, vm, end, rules);
+    if (reason) return { host, verdict: (rules.size > 0 ? { reason, detail: [...rules][0] } : { reason }) as Verdict };
     const ds = g.datastoreFor(host, vm);
     return { host, verdict: { rank: g.rankOf(host), dsId: typeof ds === 'number' ? ANY : ds!.id } as Verdict };
   });
@@ -302,7 +322,8 @@ export function plan(input: CycleInput): CyclePlan {
       ctx.message(vm, `Cannot dispatch VM: ${g.error}`);
       continue;
     }
-    if (vm.wantsResched) {
+    // VMs of VM groups are placed one by one: whether a host suits one depends on where the others went.
+    if (vm.wantsResched || ctx.affinity.has(vm.id)) {
       placeOne(ctx, g, vm);
       continue;
     }
@@ -352,10 +373,11 @@ function popBest(ctx: PlanContext, g: MatchGroup, heap: RankHeap, counts: Reason
 function placeOne(ctx: PlanContext, g: MatchGroup, vm: SchedVm): SchedHost | undefined {
   const end = leaseEnd(vm, ctx.input.now);
   const counts = new ReasonCounts();
+  const rules = new Set<string>();
   let best: SchedHost | undefined;
   let bestRank = -Infinity;
   for (const host of ctx.input.hosts) {
-    const reason = g.staticReason(host) ?? dynamicReason(ctx, g, host, vm, end);
+    const reason = g.staticReason(host) ?? dynamicReason(ctx, g, host, vm, end, rules);
     if (reason) {
       counts.add(reason);
       continue;
@@ -367,7 +389,7 @@ function placeOne(ctx: PlanContext, g: MatchGroup, vm: SchedVm): SchedHost | und
     }
   }
   if (!best) {
-    ctx.message(vm, unplacedMessage(ctx.input.hosts.length, counts, g.notes));
+    ctx.message(vm, unplacedMessage(ctx.input.hosts.length, counts, [...g.notes, ...rules]));
     return undefined;
   }
   const ds = g.datastoreFor(best, vm);

@@ -36,6 +36,10 @@ export class SchedHost implements Attributes {
   dispatched = 0;
   /** Moves on every change of the numbers above: ranks computed before are stale. */
   version = 0;
+  /** PCI devices no VM holds (HOST_SHARE/PCI_DEVICES with VMID -1), less those dispatched this cycle. */
+  pciFree: Map<string, string>[] = [];
+  /** The VMs it runs (HOST/VMS), for VM group rules. */
+  vmIds: number[] = [];
 
   private constructor(
     readonly id: number,
@@ -119,7 +123,7 @@ export class SchedHost implements Attributes {
     const maxMem = num(share, 'MAX_MEM');
     const cpuUsage = num(share, 'CPU_USAGE');
     const memUsage = num(share, 'MEM_USAGE');
-    return new SchedHost(
+    const host = new SchedHost(
       childInt(node, 'ID'),
       childText(node, 'NAME'),
       childInt(node, 'STATE'),
@@ -136,5 +140,11 @@ export class SchedHost implements Attributes {
       },
       attributeMap(node, PATHS),
     );
+    host.vmIds = (child(node, 'VMS')?.children ?? []).filter((c) => c.name === 'ID').map((c) => Number(c.text));
+    const pci = share ? child(share, 'PCI_DEVICES') : undefined;
+    for (const d of pci?.children ?? []) {
+      if (d.name === 'PCI' && childText(d, 'VMID') === '-1') host.pciFree.push(new Map(d.children.map((c) => [c.name, c.text])));
+    }
+    return host;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { child, childInt, childText, select, type XmlNode } from '../common/xml-tree.js';
 import { leaseOf, type Lease } from './lease.js';
+import { pciWords } from '../vm/vm-pci.js';
 
 /** `/VM/STATE` and `/VM/LCM_STATE` values the scheduler acts on (spec §3.1, §3.2). */
 export const VmState = { PENDING: 1, HOLD: 2, ACTIVE: 3, STOPPED: 4, SUSPENDED: 5, DONE: 6, POWEROFF: 8, UNDEPLOYED: 9 } as const;
@@ -47,6 +48,9 @@ export class SchedVm {
     readonly preempted: boolean,
   ) {}
 
+  /** Its PCI passthrough requests (TEMPLATE/PCI: in full VM documents only, see Scheduler.snapshot). */
+  pci: Map<string, string>[] = [];
+
   get pending(): boolean {
     return this.state === VmState.PENDING;
   }
@@ -64,7 +68,8 @@ export class SchedVm {
   get matchKey(): string {
     const clusters = this.diskClusters ? [...this.diskClusters].join(',') : '*';
     const lease = this.lease ? `${this.lease.durationSec ?? ''}:${this.lease.preemptible ? 1 : 0}` : '';
-    return `${this.cpu}\0${this.mem}\0${this.diskMb}\0${this.requirements}\0${this.rank}\0${this.dsRequirements}\0${this.dsRank}\0${clusters}\0${this.networkIds.join(',')}\0${lease}`;
+    const pci = this.pci.map(pciWords).join('|');
+    return `${this.cpu}\0${this.mem}\0${this.diskMb}\0${this.requirements}\0${this.rank}\0${this.dsRequirements}\0${this.dsRank}\0${clusters}\0${this.networkIds.join(',')}\0${lease}\0${pci}`;
   }
 
   /**
@@ -97,7 +102,7 @@ export class SchedVm {
       if (!persistent) diskMb += childInt(d, 'SIZE');
     }
     const { lease, error } = leaseOf((name) => child(u, name)?.text, childInt(node, 'STIME', now));
-    return new SchedVm(
+    const vm = new SchedVm(
       childInt(node, 'ID'),
       childInt(node, 'UID'),
       childInt(node, 'GID'),
@@ -120,5 +125,13 @@ export class SchedVm {
       error,
       userText('SCHED_PREEMPTED').toUpperCase() === 'YES',
     );
+    vm.pci = pciRequestsOf(node);
+    return vm;
   }
+}
+
+/** The PCI requests of a VM document (TEMPLATE/PCI vectors). */
+export function pciRequestsOf(node: XmlNode): Map<string, string>[] {
+  const t = child(node, 'TEMPLATE') ?? node;
+  return select(t, 'PCI').map((p) => new Map(p.children.map((c) => [c.name, c.text])));
 }

@@ -10,7 +10,8 @@ import { plan, explain, type Action, type CycleInput, type Verdict } from './pla
 import type { SchedConfig } from './sched-config.js';
 import { datastoreClusters, SchedDatastore } from './sched-datastore.js';
 import { SchedHost } from './sched-host.js';
-import { SchedVm, VmState } from './sched-vm.js';
+import { pciRequestsOf, SchedVm, VmState } from './sched-vm.js';
+import { SchedVmGroup } from './vm-groups.js';
 
 /** Where the scheduler says what it does (sched.log). */
 export interface SchedLog {
@@ -64,13 +65,14 @@ export class Scheduler {
   /** Reads what a cycle needs: hosts, system datastores, networks, and the VMs it acts on. */
   async snapshot(): Promise<CycleInput> {
     const started = performance.now();
-    const [hostXml, monitoringXml, dsXml, vnetXml, vmXml] = await Promise.all([
+    const [hostXml, monitoringXml, dsXml, vnetXml, vmXml, vmGroupXml] = await Promise.all([
       this.oca.hosts.listXml(),
       // hostpool.info lists hosts without their monitoring (OpenNebula 7): the latest samples.
       this.oca.hosts.poolMonitoringXml(0),
       this.oca.datastores.listXml(),
       this.oca.vnets.listXml(PoolFilter.ALL, -1, -1),
       this.oca.vms.listXml(PoolFilter.ALL, -1, -1, -1),
+      this.oca.vmGroups.listXml(PoolFilter.ALL, -1, -1),
     ]);
     this.fetchMs = performance.now() - started;
     const now = this.clock();
@@ -87,7 +89,31 @@ export class Scheduler {
       if (n.name !== 'VNET') continue;
       networkClusters.set(Number(select(n, 'ID')[0]?.text ?? -1), new Set(select(n, 'CLUSTERS/ID').map((c) => Number(c.text))));
     }
-    return { now, config: this.config, hosts, datastores, vms: wantedVms(vmXml, now, this.dsClusters), networkClusters };
+    const vms = wantedVms(vmXml, now, this.dsClusters);
+    await this.readPci(hosts, vms);
+    const vmGroups = SchedVmGroup.poolOf(parseXmlTree(vmGroupXml));
+    return { now, config: this.config, hosts, datastores, vms, networkClusters, vmGroups };
+  }
+
+  /**
+   * The PCI requests of the pending VMs: the short listing has no TEMPLATE/PCI (as 7.4's), so
+   * when some host has free PCI devices the pending VMs' whole documents are read for them.
+   */
+  private async readPci(hosts: readonly SchedHost[], vms: readonly SchedVm[]): Promise<void> {
+    if (!vms.some((v) => v.pending) || !hosts.some((h) => h.pciFree.length > 0)) return;
+    const xml = await this.oca.vms.listExtendedXml(PoolFilter.ALL, -1, -1, VmState.PENDING);
+    const byId = new Map(vms.map((v) => [v.id, v]));
+    for (let from = xml.indexOf('<VM>'); from !== -1; ) {
+      const end = xml.indexOf('</VM>', from);
+      if (end === -1) break;
+      const chunk = xml.slice(from, end + 5);
+      if (chunk.includes('<PCI>')) {
+        const node = parseXmlTree(chunk);
+        const vm = byId.get(Number(select(node, 'ID')[0]?.text ?? -1));
+        if (vm) vm.pci = pciRequestsOf(node);
+      }
+      from = xml.indexOf('<VM>', end);
+    }
   }
 
   /** One cycle: read, plan, act. */

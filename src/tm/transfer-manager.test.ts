@@ -33,3 +33,18 @@ test('epilog: each persistent disk is saved back (MVDS by its TM_MAD) before the
   assert.deepEqual(tm.lines(vm, 'delete', at, null), ['DELETE shared node1:/ds/0/7 7 0'], 'a delete saves nothing');
   assert.deepEqual(tm.frontendDelete(vm, at), ['MVDS ssh fe:/ds/0/7/disk.1 /ds/1/data 7 1', 'DELETE shared fe:/ds/0/7 7 0'], 'a STOPPED VM saves from the front-end');
 });
+
+test('epilog: a disk a 3.x savedisk marked (SAVE_AS_SOURCE) is moved into the new image, not its own', () => {
+  const saving = VirtualMachine.create(
+    8,
+    'web',
+    { uid: 0, gid: 0, uname: 'oneadmin', gname: 'oneadmin' },
+    Permissions.fromOctal(0o600),
+    Template.parse('DISK = [ DISK_ID = 0, SOURCE = "/ds/1/base", CLONE = YES, SAVE = YES, SAVE_AS = 5, SAVE_AS_SOURCE = "/ds/1/new", TM_MAD = ssh, DATASTORE_ID = 1 ]'),
+    new Template(),
+    false,
+    0,
+  );
+  const at8 = { ...at, vid: 8, vmDir: '/ds/0/8' };
+  assert.deepEqual(tm.lines(saving, 'epilog', at8, null), ['MVDS ssh node1:/ds/0/8/disk.0 /ds/1/new 8 1', 'DELETE shared node1:/ds/0/8 8 0']);
+});

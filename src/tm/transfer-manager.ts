@@ -8,11 +8,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Driver, DriverReply } from '../mad/index.js';
 import type { VirtualMachine, VmLogs } from '../vm/index.js';
-import { vectors } from '../vm/index.js';
+import { LcmState, resizingDisk, savingDisk, vectors } from '../vm/index.js';
 import type { Vector } from '../common/template/index.js';
+import { diskSnapshotLine } from './disk-snapshot-line.js';
 
 /** Transfer operations and the file suffix each one gets. */
-export type TransferOp = 'prolog' | 'epilog' | 'migrate' | 'resume' | 'stop' | 'delete' | 'prolog_attach' | 'epilog_detach';
+export type TransferOp = 'prolog' | 'epilog' | 'migrate' | 'resume' | 'stop' | 'delete' | 'prolog_attach' | 'epilog_detach' | 'disk_snapshot' | 'disk_resize' | 'disk_saveas';
 
 /** Where a transfer happens: the VM directory on the host and on the front-end. */
 export interface TransferPlace {
@@ -82,7 +83,35 @@ export class TransferManager {
         return [`MV ${tmMad} ${fe} ${onHost} ${id} ${dsId}`];
       case 'migrate':
         return [`MV ${tmMad} ${at.prevHost}:${vmDir} ${onHost} ${id} ${dsId}`];
+      case 'disk_snapshot':
+        return diskSnapshotLine(vm, at);
+      case 'disk_resize':
+        return this.resizeLine(vm, at);
+      case 'disk_saveas':
+        return this.saveAsLine(vm, at);
     }
+  }
+
+  /** Where the VM's files are: on the front-end while it is (being) undeployed or stopped. */
+  private vmFiles(vm: VirtualMachine, at: Pick<TransferPlace, 'vmDir' | 'host'>): string {
+    const l = vm.lcmState;
+    const away = l === LcmState.DISK_RESIZE_UNDEPLOYED || l === LcmState.HOTPLUG_SAVEAS_UNDEPLOYED || l === LcmState.HOTPLUG_SAVEAS_STOPPED;
+    return `${away ? this.frontend : at.host}:${at.vmDir}`;
+  }
+
+  /** `RESIZE <tm_mad> <host:vmdir/disk.N> <size_mb> <vm_id> <ds_id>` of the DISK with RESIZE=YES (disk-resize). */
+  resizeLine(vm: VirtualMachine, at: Pick<TransferPlace, 'tmMad' | 'dsId' | 'vmDir' | 'host'>): string[] {
+    const d = resizingDisk(vm.template);
+    if (!d) return [];
+    return [`RESIZE ${d.get('TM_MAD') ?? at.tmMad} ${this.vmFiles(vm, at)}/disk.${d.get('DISK_ID')} ${d.get('SIZE')} ${vm.oid} ${at.dsId}`];
+  }
+
+  /** `CPDS <tm_mad> <host:vmdir/disk.N> <new image SOURCE> <snap_id> <vm_id> <ds_id>` of the DISK being saved (disk-saveas). */
+  saveAsLine(vm: VirtualMachine, at: Pick<TransferPlace, 'tmMad' | 'dsId' | 'vmDir' | 'host'>): string[] {
+    const d = savingDisk(vm.template);
+    if (!d) return [];
+    const disk = `${this.vmFiles(vm, at)}/disk.${d.get('DISK_ID')}`;
+    return [`CPDS ${d.get('TM_MAD') ?? at.tmMad} ${disk} ${d.get('HOTPLUG_SAVE_AS_SOURCE')} ${d.get('HOTPLUG_SAVE_AS_SNAPSHOT_ID') ?? -1} ${vm.oid} ${d.get('DATASTORE_ID') ?? at.dsId}`];
   }
 
   /**
@@ -110,13 +139,14 @@ export class TransferManager {
   }
 
   /**
-   * MVDS of each persistent disk (SAVE = YES) back to its image, by the disk's own TM_MAD and
+   * MVDS of each persistent disk (SAVE = YES) back to its image (or a 3.x savedisk's new one), by the disk's own TM_MAD and
    * datastore, as OpenNebula's epilog does before it deletes the VM directory `dir`.
    */
   private saveBack(vm: VirtualMachine, dir: string, at: TransferPlace): string[] {
     return vectors(vm.template, 'DISK')
-      .filter((d) => d.get('SAVE') === 'YES' && d.get('SOURCE') !== undefined)
-      .map((d) => `MVDS ${d.get('TM_MAD') ?? at.tmMad} ${dir}/disk.${d.get('DISK_ID')} ${d.get('SOURCE')} ${vm.oid} ${d.get('DATASTORE_ID') ?? at.dsId}`);
+      .filter((d) => d.get('SAVE') === 'YES' && (d.get('SAVE_AS_SOURCE') ?? d.get('SOURCE')) !== undefined)
+      // A 3.x savedisk (SAVE_AS) goes to the new image's SOURCE, in the same datastore.
+      .map((d) => `MVDS ${d.get('TM_MAD') ?? at.tmMad} ${dir}/disk.${d.get('DISK_ID')} ${d.get('SAVE_AS_SOURCE') ?? d.get('SOURCE')} ${vm.oid} ${d.get('DATASTORE_ID') ?? at.dsId}`);
   }
 
   /** Writes the transfer file and sends it to the driver; resolves with its reply. */

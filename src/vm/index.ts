@@ -1,4 +1,4 @@
-/** Virtual machines: states, history records, the VM object and pool, vm.log, context (variables, FILES), DISK/NIC resources. */
+/** Virtual machines: states, history records, the VM object and pool, vm.log, context (variables, FILES), DISK/NIC resources, showback. */
 export * from './vm-state.js';
 export * from './history.js';
 export * from './virtual-machine.js';
@@ -10,4 +10,12 @@ export * from './disk-defaults.js';
 export * from './context.js';
 export * from './context-files.js';
 export * from './vm-monitoring.js';
+export * from './showback.js';
+export * from './vm-resize.js';
 export { vmHookSubject } from './hook-subject.js';
+export * from './vm-snapshots.js';
+export * from './vm-backups.js';
+export * from './disk-snapshots.js';
+export * from './vm-disk-snapshots.js';
+export * from './vm-disk-ops.js';
+export * from './vm-pci.js';

@@ -4,6 +4,7 @@
  * records. It keeps both its full XML (`one.vm.info`) and the short `<VM>` of `one.vmpool.info`
  * (spec §2.1.2) rendered until it changes, so listings of many VMs are joins of strings.
  */
+import { VmBackups } from './vm-backups.js';
 import type { XmlNode } from '../common/xml-tree.js';
 import { child, childInt, childText, parseXmlTree } from '../common/xml-tree.js';
 import { xmlElement, xmlEscapeText } from '../common/xml.js';
@@ -11,6 +12,7 @@ import { Template } from '../common/template/index.js';
 import type { Row } from '../db/database.js';
 import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
 import { History, type Placement } from './history.js';
+import { DiskSnapshots } from './disk-snapshots.js';
 import { LcmState, VmState, type LcmStateValue, type VmStateValue } from './vm-state.js';
 
 /** DISK attributes of the short form of `one.vmpool.info`, each always present (empty when the disk has none), in OpenNebula's order. */
@@ -28,8 +30,6 @@ const SHORT_USER_SINGLE = [
   'RANK', 'REQUIREMENTS', 'SCHED_START', 'SCHED_DURATION', 'SCHED_END', 'SCHED_PREEMPTIBLE', 'SCHED_PREEMPTED',
 ];
 const SHORT_USER_VECTORS = ['PUBLIC_CLOUD', 'SCHED_ACTION'];
-/** `<BACKUPS>` of a VM without backups (OpenNebula 7.4 renders it for every VM). */
-const NO_BACKUPS = '<BACKUPS><BACKUP_CONFIG/><BACKUP_IDS></BACKUP_IDS></BACKUPS>';
 
 /** What a VM takes of its host: CPU in percent (100 = one CPU), memory in KB. */
 export interface VmCapacity {
@@ -74,6 +74,10 @@ export class VirtualMachine extends PoolObject {
   lastPoll = 0;
   /** The latest `<MONITORING>` element ('' when never monitored). */
   monitoring = '';
+  /** `<BACKUPS>`: BACKUP_CONFIG and BACKUP_IDS (OpenNebula 7.4 renders it for every VM). */
+  backups = new VmBackups();
+  /** Disk snapshots by DISK_ID (top-level `<SNAPSHOTS>`, one per disk that has any). */
+  readonly diskSnapshots = new Map<number, DiskSnapshots>();
 
   /** A new VM in PENDING (or HOLD), created now. */
   static create(oid: number, name: string, owner: Ownership, perms: Permissions, template: Template, userTemplate: Template, hold: boolean, now: number): VirtualMachine {
@@ -190,6 +194,19 @@ export class VirtualMachine extends PoolObject {
     return `${xml.slice(0, start)}<HISTORY_RECORDS/>${xml.slice(end + '</HISTORY_RECORDS>'.length)}`;
   }
 
+  /** `<SCHED_ACTIONS>` lists the ids of the actions, which TEMPLATE/SCHED_ACTION holds (as 7.4). */
+  private schedActionIdsXml(): string {
+    let ids = '';
+    for (const a of this.template.getAll('SCHED_ACTION')) if (typeof a.value !== 'string') ids += `<ID>${a.value.get('ID') ?? ''}</ID>`;
+    return ids ? `<SCHED_ACTIONS>${ids}</SCHED_ACTIONS>` : '<SCHED_ACTIONS/>';
+  }
+
+  private diskSnapshotsXml(): string {
+    let xml = '';
+    for (const id of [...this.diskSnapshots.keys()].sort((a, b) => a - b)) xml += this.diskSnapshots.get(id)!.toXml();
+    return xml;
+  }
+
   protected renderXml(): string {
     let history = '<HISTORY_RECORDS>';
     for (const h of this.history) history += h.toXml();
@@ -197,7 +214,7 @@ export class VirtualMachine extends PoolObject {
       `<VM>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}${this.perms.toXml()}<LAST_POLL>${this.lastPoll}</LAST_POLL>` +
       `<STATE>${this.state}</STATE><LCM_STATE>${this.lcmState}</LCM_STATE><PREV_STATE>${this.prevState}</PREV_STATE><PREV_LCM_STATE>${this.prevLcmState}</PREV_LCM_STATE>` +
       `<RESCHED>${this.resched}</RESCHED><STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('DEPLOY_ID', this.deployId)}${this.lockXml()}` +
-      `${this.monitoring || '<MONITORING/>'}<SCHED_ACTIONS/>${this.template.toXml()}${this.userTemplate.toXml('USER_TEMPLATE')}${history}</HISTORY_RECORDS>${NO_BACKUPS}</VM>`
+      `${this.monitoring || '<MONITORING/>'}${this.schedActionIdsXml()}${this.template.toXml()}${this.userTemplate.toXml('USER_TEMPLATE')}${history}</HISTORY_RECORDS>${this.diskSnapshotsXml()}${this.backups.toXml()}</VM>`
     );
   }
 
@@ -221,8 +238,14 @@ export class VirtualMachine extends PoolObject {
     vm.etime = childInt(node, 'ETIME');
     vm.deployId = childText(node, 'DEPLOY_ID');
     vm.lastPoll = childInt(node, 'LAST_POLL');
+    vm.backups = VmBackups.fromXml(child(node, 'BACKUPS'));
     const mon = child(node, 'MONITORING');
     if (mon && mon.children.length > 0) vm.monitoring = monitoringXml(mon);
+    for (const s of node.children) {
+      if (s.name !== 'SNAPSHOTS') continue;
+      const snaps = DiskSnapshots.fromXml(s);
+      vm.diskSnapshots.set(snaps.diskId, snaps);
+    }
     return vm;
   }
 }

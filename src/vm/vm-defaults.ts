@@ -18,12 +18,15 @@ const DEFAULT_SECURITY_GROUP_RULES: readonly Readonly<Record<string, string>>[] 
 /** Machine type of VMs whose OS names none (OpenNebula 7.4's default). */
 
 /** Fills the defaults of a new VM's system template (DISKs and NICs already prepared). */
-export function addVmDefaults(template: Template, onHold: boolean): void {
+export function addVmDefaults(template: Template, onHold: boolean, securityGroupRules?: (template: Template) => Vector[]): void {
   addRequirements(template);
   addOs(template);
   upperCaseFeatures(template);
   setBootOrder(template);
-  addSecurityGroupRules(template);
+  if (securityGroupRules) {
+    template.remove('SECURITY_GROUP_RULE');
+    for (const r of securityGroupRules(template)) template.add('SECURITY_GROUP_RULE', r);
+  } else addSecurityGroupRules(template);
   if (onHold) template.set('SUBMIT_ON_HOLD', 'YES');
 }
 
@@ -105,7 +108,7 @@ function setBootOrder(template: Template): void {
     });
 }
 
-/** The rules of the security groups the NICs name; only the default group (0) is known to this oned. */
+/** Without the security group pool (unit tests): the rules of the default group (0) when a NIC names it. */
 function addSecurityGroupRules(template: Template): void {
   template.remove('SECURITY_GROUP_RULE');
   const groups = new Set<string>();

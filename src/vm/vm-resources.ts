@@ -4,6 +4,7 @@
  * (`TYPE = fs|swap, SIZE`), NICs in virtual networks (the network pool, `NetworkProvider`) or
  * given by plain attributes (BRIDGE, MAC, IP).
  */
+import { preparePci } from './vm-pci.js';
 import type { Vector } from '../common/template/index.js';
 import type { Template } from '../common/template/index.js';
 import type { QuotaUsage } from '../auth/quotas.js';
@@ -32,6 +33,8 @@ export interface ImageProvider<I extends PoolObject = PoolObject> {
   /** Fills the DISK as acquire does, without taking the image. */
   fillDisk(image: I, disk: Vector): void;
   release(tx: Transaction, imageId: number, vmId: number): void;
+  /** The image of a 3.x savedisk (DISK/SAVE_AS) was filled: READY. */
+  savedAsReady?(tx: Transaction, imageId: number): void;
 }
 
 /** What the virtual network pool offers VMs: resolve a NIC's network, lease an address, free it. */
@@ -41,6 +44,15 @@ export interface NetworkProvider<N extends PoolObject = PoolObject> {
   releaseLease(tx: Transaction, nic: Vector, vmId: number): void;
   /** The guest's network variables of a NIC on `vnet` (ETH<NIC_ID>_IP, _MAC, _MASK, _GATEWAY...). */
   contextOf(nic: Vector, vnet: N): Record<string, string>;
+  /** Fills a NIC on `vnet` that takes no address (a virtual router VM's FLOATING_ONLY NIC). */
+  fillNetwork?(nic: Vector, vnet: N): void;
+}
+
+const YES = /^(yes|true)$/i;
+
+/** A virtual router VM's NIC that only carries the router's floating address (FLOATING_ONLY): it takes no lease of its own. */
+function floatingOnly(nic: Vector): boolean {
+  return YES.test(nic.get('FLOATING_ONLY') ?? '') && YES.test(nic.get('FLOATING_IP') ?? '') && (nic.has('VROUTER_IP') || nic.has('VROUTER_MAC'));
 }
 
 /** Facts of oned's configuration and other pools that VM DISKs copy. */
@@ -53,6 +65,15 @@ export interface VmResourceOptions {
   readonly datastoreDiskAttributes?: (dsId: number) => Record<string, string> | undefined;
   /** The state of image `imageId` (IMAGE_STATE of the DISKs using it). */
   readonly imageState?: (imageId: number) => number | undefined;
+  /** The security groups NICs name (src/secgroup/sg-vms.ts): joined and left with the NICs. */
+  readonly securityGroups?: SecurityGroupUsers;
+}
+
+/** What the security groups offer VMs' NICs; takeNic throws Error when a group does not exist. */
+export interface SecurityGroupUsers {
+  takeNic(tx: Transaction, nic: Vector, vmId: number): void;
+  releaseNic(tx: Transaction, nic: Vector, vmId: number, template: Template): void;
+  releaseVm(tx: Transaction, template: Template, vmId: number): void;
 }
 
 const IMAGE_ATTRS = ['IMAGE', 'IMAGE_ID'];
@@ -67,7 +88,7 @@ export interface SystemDatastore {
 }
 
 /** First VNC/SPICE port (OpenNebula's VNC_PORTS START); a VM's is this plus its id. */
-const GRAPHICS_BASE_PORT = 5900;
+export const GRAPHICS_BASE_PORT = 5900;
 /** Default disk bus prefix (OpenNebula's DEFAULT_DEVICE_PREFIX). */
 const DEFAULT_DEV_PREFIX = 'hd';
 
@@ -106,6 +127,8 @@ export class VmResources {
     const fromImages = disks.filter((d) => d.has('IMAGE_ID'));
     const volatile = disks.filter((d) => !d.has('IMAGE_ID'));
     this.assignTargets([...fromImages, ...(context ? [context] : []), ...volatile], context);
+    const pciProblem = preparePci(template);
+    if (pciProblem) throw new ResourceError(pciProblem);
     const nics = vectors(template, 'NIC');
     const vnets = nics.map((nic, i) => this.prepareNic(tx, nic, i, vmId, user));
     // CONTEXT NETWORK = YES: the guest learns each NIC's addresses, as OpenNebula generates them.
@@ -181,17 +204,24 @@ export class VmResources {
   releaseDisk(tx: Transaction, disk: Vector, vmId: number): void {
     const imageId = disk.get('IMAGE_ID');
     if (imageId !== undefined) this.images.release(tx, Number(imageId), vmId);
+    const saveAs = disk.get('SAVE_AS');
+    if (saveAs !== undefined) this.images.savedAsReady?.(tx, Number(saveAs));
   }
 
-  /** Gives back what a NIC took (its lease). */
-  releaseNic(tx: Transaction, nic: Vector, vmId: number): void {
+  /**
+   * Gives back what a NIC took (its lease; with the VM's `template`, that has its other NICs,
+   * the security groups no other NIC names).
+   */
+  releaseNic(tx: Transaction, nic: Vector, vmId: number, template?: Template): void {
     if (nic.has('NETWORK_ID')) this.vnets.releaseLease(tx, nic, vmId);
+    if (template) this.options.securityGroups?.releaseNic(tx, nic, vmId, template);
   }
 
   /** Gives back every DISK and NIC of a VM that is DONE. */
   releaseAll(tx: Transaction, template: Template, vmId: number): void {
     for (const d of vectors(template, 'DISK')) this.releaseDisk(tx, d, vmId);
     for (const n of vectors(template, 'NIC')) this.releaseNic(tx, n, vmId);
+    this.options.securityGroups?.releaseVm(tx, template, vmId);
   }
 
   private prepareDisk(tx: Transaction, disk: Vector, id: number, vmId: number, user: ResourceUser): void {
@@ -282,8 +312,12 @@ export class VmResources {
       const vnet = this.resolve(() => this.vnets.resolveNic(nic, user.uid), `NIC ${id}`);
       user.mayUse(vnet);
       const given = new Set(nic.keys());
-      this.resolve(() => this.vnets.allocateLease(tx, vnet, vmId, nic), `NIC ${id}`);
+      if (floatingOnly(nic) && this.vnets.fillNetwork) {
+        this.vnets.fillNetwork(nic, vnet);
+        if (!nic.has('MAC')) nic.set('MAC', defaultMac(undefined, vmId, id));
+      } else this.resolve(() => this.vnets.allocateLease(tx, vnet, vmId, nic), `NIC ${id}`);
       this.completeNic(nic, vnet, given);
+      this.resolve(() => this.options.securityGroups?.takeNic(tx, nic, vmId), `NIC ${id}`);
       return vnet;
     }
     const ip = nic.get('IP');
@@ -332,9 +366,16 @@ function defaultMac(ip: string | undefined, vmId: number, nicId: number): string
   return ['02', '00', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
-/** MB a DISK takes in the system datastore: its SIZE when volatile, else 0. */
+/**
+ * MB a DISK takes in the system datastore: its SIZE when volatile; for a non-persistent image
+ * disk grown by `one.vm.diskresize`, what it grew beyond the image (SIZE - ORIGINAL_SIZE); else 0.
+ */
 function systemDiskSize(disk: Vector): number {
-  return VOLATILE_TYPES.has(disk.get('TYPE') ?? '') ? Number(disk.get('SIZE') ?? 0) : 0;
+  const size = Number(disk.get('SIZE') ?? 0);
+  if (VOLATILE_TYPES.has(disk.get('TYPE') ?? '')) return size;
+  const original = disk.get('ORIGINAL_SIZE');
+  if (original === undefined || disk.get('IMAGE_ID') === undefined || disk.get('PERSISTENT') === 'YES') return 0;
+  return Math.max(0, size - Number(original));
 }
 
 /** The quota one DISK takes: SYSTEM_DISK_SIZE of a volatile disk, IMAGE RVMS of its image. */

@@ -1,6 +1,7 @@
 /**
  * The Virtual Machine Manager: sends the VMM actions (DEPLOY, SHUTDOWN, CANCEL, SAVE, RESTORE,
- * MIGRATE, REBOOT, RESET, ATTACHDISK, DETACHDISK, ATTACHNIC, DETACHNIC, CLEANUP, POLL) to the
+ * MIGRATE, REBOOT, RESET, ATTACHDISK, DETACHDISK, ATTACHNIC, DETACHNIC, SNAPSHOTCREATE,
+ * SNAPSHOTREVERT, SNAPSHOTDELETE, CLEANUP, POLL, RESIZE, UPDATECONF) to the
  * VM_MAD driver of the VM's host, as `<ACTION> <vm_id> <base64 VMM_DRIVER_ACTION_DATA>`
  * (spec §6.3). For DEPLOY the deployment file (in the driver's format: the VM XML, or libvirt's
  * domain XML for kvm/qemu) is written to `var/vms/<id>/deployment.<seq>` first.
@@ -14,7 +15,9 @@ import { VM_XML_FORMAT, type DeploymentFormat } from './deployment-formats.js';
 
 export type VmmAction =
   | 'DEPLOY' | 'SHUTDOWN' | 'CANCEL' | 'SAVE' | 'RESTORE' | 'MIGRATE' | 'REBOOT' | 'RESET'
-  | 'ATTACHDISK' | 'DETACHDISK' | 'ATTACHNIC' | 'DETACHNIC' | 'CLEANUP' | 'POLL';
+  | 'ATTACHDISK' | 'DETACHDISK' | 'ATTACHNIC' | 'DETACHNIC' | 'CLEANUP' | 'POLL' | 'RESIZE' | 'UPDATECONF'
+  | 'SNAPSHOTCREATE' | 'SNAPSHOTREVERT' | 'SNAPSHOTDELETE' | 'DISKSNAPSHOTCREATE'
+  | 'RESIZEDISK' | 'BACKUP' | 'BACKUPCANCEL' | 'UPDATESG';
 
 /** What a VMM request carries (VMM_DRIVER_ACTION_DATA), read from the VM when the action is decided. */
 export interface VmmRequest {
@@ -34,6 +37,8 @@ export interface VmmRequest {
   readonly vmXml: string;
   /** The system datastore's XML. */
   readonly datastoreXml: string;
+  /** More elements of the action data (BACKUP: `<BACKUP>`, see src/backup). */
+  readonly extraXml?: string;
 }
 
 export interface VirtualMachineManagerOptions {
@@ -69,7 +74,7 @@ export class VirtualMachineManager {
       `<VMM_DRIVER_ACTION_DATA>${xmlElement('HOST', r.host)}${xmlElement('MIGR_HOST', r.migrHost)}${xmlElement('DEPLOY_ID', r.deployId)}` +
       `${xmlElement('LOCAL_DEPLOYMENT_FILE', local)}${xmlElement('REMOTE_DEPLOYMENT_FILE', remote)}` +
       `${xmlElement('CHECKPOINT_FILE', `${r.remoteDir}/checkpoint`)}${xmlElement('TM_COMMAND', r.tmCommand)}` +
-      `${xmlElement('DISK_TARGET_PATH', r.diskTargetPath ?? '')}${r.vmXml}${r.datastoreXml}</VMM_DRIVER_ACTION_DATA>`;
+      `${xmlElement('DISK_TARGET_PATH', r.diskTargetPath ?? '')}${r.vmXml}${r.datastoreXml}${r.extraXml ?? ''}</VMM_DRIVER_ACTION_DATA>`;
     return driver.request(action, r.vid, [Buffer.from(data).toString('base64')]);
   }
 }

@@ -5,8 +5,17 @@ import { xmlElement } from '../common/xml.js';
 import type { Template } from '../common/template/index.js';
 import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
 
-export class VmTemplate extends PoolObject {
-  readonly type = 'TEMPLATE' as const;
+/** The constructor arguments of a template object, in order. */
+type TemplateObjectArgs = [oid: number, name: string, owner: Ownership, perms: Permissions, regtime: number, template: Template, lock: Lock | null];
+
+/**
+ * An owned template of the VMTEMPLATE shape (ID, owner, NAME, LOCK, PERMISSIONS, REGTIME,
+ * TEMPLATE): VM templates, and network templates (src/vntemplate), which only differ in their
+ * root element.
+ */
+export abstract class TemplateObject extends PoolObject {
+  /** The XML root element. */
+  protected abstract readonly root: string;
 
   constructor(
     oid: number,
@@ -23,13 +32,14 @@ export class VmTemplate extends PoolObject {
 
   protected renderXml(): string {
     return (
-      `<VMTEMPLATE>${this.idAndOwnerXml()}` +
-      `${xmlElement('NAME', this.name)}${this.lockXml()}${this.perms.toXml()}<REGTIME>${this.regtime}</REGTIME>${this.template.toXml()}</VMTEMPLATE>`
+      `<${this.root}>${this.idAndOwnerXml()}` +
+      `${xmlElement('NAME', this.name)}${this.lockXml()}${this.perms.toXml()}<REGTIME>${this.regtime}</REGTIME>${this.template.toXml()}</${this.root}>`
     );
   }
 
-  static fromXml(node: XmlNode): VmTemplate {
-    return new VmTemplate(
+  /** The constructor arguments a stored document gives. */
+  protected static argsFromXml(node: XmlNode): TemplateObjectArgs {
+    return [
       childInt(node, 'ID'),
       childText(node, 'NAME'),
       PoolObject.ownerFromXml(node),
@@ -37,6 +47,15 @@ export class VmTemplate extends PoolObject {
       childInt(node, 'REGTIME'),
       templateFromNode(child(node, 'TEMPLATE')),
       PoolObject.lockFromXml(node),
-    );
+    ];
+  }
+}
+
+export class VmTemplate extends TemplateObject {
+  readonly type = 'TEMPLATE' as const;
+  protected readonly root = 'VMTEMPLATE';
+
+  static fromXml(node: XmlNode): VmTemplate {
+    return new VmTemplate(...TemplateObject.argsFromXml(node));
   }
 }

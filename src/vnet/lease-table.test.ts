@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Template } from '../common/template/index.js';
 import type { Database, SqlValue, Write } from '../db/database.js';
+import { SCHEMA_VERSION } from '../db/schema.js';
 import { Permissions, Transaction } from '../pool/index.js';
 import { HOLD } from './address-range.js';
 import { VirtualNetwork } from './virtual-network.js';
@@ -100,13 +101,16 @@ const SCHEMA6_BODY =
   '<AR><AR_ID>2</AR_ID><MAC>02:00:00:00:01:00</MAC><NEXT_INDEX>1</NEXT_INDEX><SIZE>2</SIZE><TYPE>ETHER</TYPE><MAC_END>02:00:00:00:01:01</MAC_END><USED_LEASES>1</USED_LEASES>' +
   '<LEASES><LEASE><MAC>02:00:00:00:01:00</MAC><VNET>9</VNET></LEASE></LEASES></AR></AR_POOL></VNET>';
 
+/** Forgets that migration 8 and every later one were applied: the database is back at schema 7. */
+const BACK_TO_7: Write[] = Array.from({ length: SCHEMA_VERSION - 7 }, (_, i) => ({ kind: 'delete', table: 'db_versioning', where: { version: 8 + i } }));
+
 test('migration 8 moves the leases of schema-6 bodies into the lease table and out of the bodies', async () => {
   const db = await sqlite();
   // The database as schema 6 left it: the old body, version 8 not applied.
   await db.write([
     { kind: 'upsert', table: 'network_pool', row: { oid: 4, name: 'old', body: SCHEMA6_BODY, uid: 3, gid: 1, owner_u: 1, group_u: 0, other_u: 0 } },
     { kind: 'upsert', table: 'pool_control', row: { tablename: 'network_pool', last_oid: 4 } },
-    { kind: 'delete', table: 'db_versioning', where: { version: 8 } },
+    ...BACK_TO_7,
   ]);
   await db.migrate();
   assert.deepEqual((await rows(db, 'network_lease')).map((r) => `${r.ar_id}/${r.idx} ${r.owner_kind} ${r.owner_id}`), ['0/1 VM -1', '0/6 VM 12', '2/0 VNET 9']);
@@ -119,7 +123,7 @@ test('migration 8 moves the leases of schema-6 bodies into the lease table and o
   const shown = SCHEMA6_BODY.replace('<PHYDEV></PHYDEV>', '<PHYDEV></PHYDEV><VLAN_ID></VLAN_ID><OUTER_VLAN_ID></OUTER_VLAN_ID>').replaceAll('<SIZE>', '<SHARED>NO</SHARED><SIZE>');
   assert.equal(pool.get(4)!.toXml(), shown, 'the network shows what it showed before the upgrade');
   // Again (a migration cut short is run again): the same rows, nothing doubled.
-  await db.write([{ kind: 'delete', table: 'db_versioning', where: { version: 8 } }]);
+  await db.write(BACK_TO_7);
   await db.migrate();
   assert.equal((await rows(db, 'network_lease')).length, 3);
   await db.close();

@@ -21,6 +21,10 @@ const CONTEXT_SOURCES: readonly (readonly [string, readonly string[]])[] = [
   ['IP6_ULA', ['IP6_ULA']],
   ['IP6_PREFIX_LENGTH', ['PREFIX_LENGTH']],
   ['GATEWAY6', ['GATEWAY6']],
+  // A virtual router VM's NIC: the floating addresses it shares with the router's other VMs.
+  ['VROUTER_IP', ['VROUTER_IP']],
+  ['VROUTER_IP6', ['VROUTER_IP6_GLOBAL', 'VROUTER_IP6']],
+  ['VROUTER_MANAGEMENT', ['VROUTER_MANAGEMENT']],
 ];
 
 /** The context variables of NIC number `index` (ETH<index>_…), only those with a value. */

@@ -143,6 +143,35 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
    * "No free leases in virtual network <id>", "IP x is already in use", ...
    */
   allocateLease(tx: Transaction, vnet: VirtualNetwork, vmId: number, nic: Vector): void {
+    this.takeLease(tx, vnet, { kind: 'VM', id: vmId }, nic);
+  }
+
+  /**
+   * A virtual router's NIC on `vnet`: the network recorded in the NIC and the router in the
+   * network's VROUTERS; a FLOATING_IP = YES NIC also takes a lease owned by the router (as
+   * allocateLease). Throws Error as allocateLease.
+   */
+  routerNic(tx: Transaction, vnet: VirtualNetwork, routerId: number, nic: Vector, floating: boolean): void {
+    if (floating) this.takeLease(tx, vnet, { kind: 'VROUTER', id: routerId }, nic);
+    else {
+      nic.set('NETWORK', vnet.name);
+      nic.set('NETWORK_ID', String(vnet.oid));
+    }
+    if (!vnet.vrouters.has(routerId)) tx.touch(this, vnet).vrouters.add(routerId);
+  }
+
+  /** Gives back what routerNic took: the floating lease (by AR_ID and VROUTER_MAC) and the network's record of the router, unless `keep` (another NIC of the router is on the network). */
+  releaseRouterNic(tx: Transaction, nic: Vector, routerId: number, keep: boolean): void {
+    const vnet = this.get(Number(nic.get('NETWORK_ID') ?? -1));
+    if (!vnet) return;
+    const ar = vnet.ars.get(Number(nic.get('AR_ID') ?? -1));
+    const index = ar ? ar.indexOfMac(nic.get('VROUTER_MAC') ?? '') : -1;
+    const owner = ar && index >= 0 ? ar.ownerOf(index) : undefined;
+    if (ar && owner?.kind === 'VROUTER' && owner.id === routerId) this.setLease(tx, vnet, ar, index, undefined);
+    if (!keep && vnet.vrouters.has(routerId)) tx.touch(this, vnet).vrouters.delete(routerId);
+  }
+
+  private takeLease(tx: Transaction, vnet: VirtualNetwork, owner: LeaseOwner, nic: Vector): void {
     const arId = this.arIdOf(vnet, nic.get('AR_ID'));
     const ip = nic.get('IP') || undefined;
     const mac = nic.get('MAC') || undefined;
@@ -159,7 +188,7 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
       }
       if (!ref) throw new Error(`No free leases in virtual network ${vnet.oid}${arId === undefined ? '' : ` address range ${arId}`}.`);
     }
-    this.setLease(tx, vnet, ref.ar, ref.index, { kind: 'VM', id: vmId });
+    this.setLease(tx, vnet, ref.ar, ref.index, owner);
     this.fillNic(nic, vnet, ref);
   }
 
@@ -328,22 +357,27 @@ export class VirtualNetworkPool extends Pool<VirtualNetwork> {
     return ref;
   }
 
-  private fillNic(nic: Vector, vnet: VirtualNetwork, { ar, index }: LeaseRef): void {
+  /** A NIC on `vnet` without an address of its own (a router VM's FLOATING_ONLY NIC): the network's attributes, no lease. */
+  fillNetwork(nic: Vector, vnet: VirtualNetwork): void {
+    this.fillNic(nic, vnet, undefined);
+  }
+
+  private fillNic(nic: Vector, vnet: VirtualNetwork, lease: LeaseRef | undefined): void {
     const f = vnet.fields;
     nic.set('NETWORK', vnet.name);
     nic.set('NETWORK_ID', String(vnet.oid));
     nic.set('NETWORK_UNAME', vnet.owner.uname);
-    nic.set('AR_ID', String(ar.id));
+    if (lease) nic.set('AR_ID', String(lease.ar.id));
     nic.set('BRIDGE', f.bridge);
     nic.set('BRIDGE_TYPE', f.bridgeType);
     nic.set('VN_MAD', f.vnMad);
     nic.set('PHYDEV', f.phydev);
     if (f.vlanId !== '') nic.set('VLAN_ID', f.vlanId);
     if (f.outerVlanId !== '') nic.set('OUTER_VLAN_ID', f.outerVlanId);
-    for (const [k, v] of Object.entries(ar.addresses(index))) nic.set(k, v as string);
+    if (lease) for (const [k, v] of Object.entries(lease.ar.addresses(lease.index))) nic.set(k, v as string);
     for (const k of INHERITED_NIC_ATTRS) {
       if (nic.has(k)) continue;
-      const v = ar.get(k) ?? vnet.template.get(k);
+      const v = lease?.ar.get(k) ?? vnet.template.get(k);
       if (v !== undefined) nic.set(k, v);
     }
   }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, all, documentIds, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
+import { Code, addUser, all, documentIds, okId, okXml, onFeatureBackends, refused, templateOf } from './api-helpers.js';
 
 // The encoding of spec §3.12 / §3.9, written out here so the test does not trust oned's own.
 const INDIVIDUAL = 0x100000000n;
@@ -48,7 +48,7 @@ async function rules(oned: Oned): Promise<Rule[]> {
   return all(pool, 'ACL').map(ruleOf);
 }
 
-onEveryBackend('ACL rules', (get) => {
+onFeatureBackends('ACL rules', (get) => {
   test('acl.info lists the default rules in hex with their STRING form', async () => {
     const found = (await rules(get())).filter((r) => r.id <= 2);
     const createTypes = T.VM | T.IMAGE | T.TEMPLATE | T.DOCUMENT | T.SECGROUP | T.VMGROUP | T.BACKUPJOB;

@@ -20,7 +20,7 @@ import {
   methodCallXml,
   okId,
   okXml,
-  onEveryBackend,
+  onFeatureBackends,
   rawRequest,
   refused,
   templateOf,
@@ -30,7 +30,7 @@ import {
 /** The limit this suite's oned runs with. */
 const MESSAGE_SIZE = 4096;
 
-onEveryBackend(
+onFeatureBackends(
   'bad input',
   (get) => {
     test('a malformed or non-XML-RPC body gets fault -503 naming the position, and oned keeps serving', async () => {

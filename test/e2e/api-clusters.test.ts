@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { openDatabase } from '../../src/db/index.js';
 import { Oned } from './harness.js';
-import { Code, addUser, databaseOf, idList, idsIn, listedIds, okId, okXml, onEveryBackend, refused, templateOf, TEST_DRIVERS } from './api-helpers.js';
+import { Code, addUser, databaseOf, idList, idsIn, listedIds, okId, okXml, onFeatureBackends, refused, templateOf, TEST_DRIVERS } from './api-helpers.js';
 
 async function cluster(oned: Oned, id: number): Promise<XmlNode> {
   const c = await okXml(oned, 'one.cluster.info', [id]);
@@ -23,7 +23,7 @@ async function placeOf(oned: Oned, hid: number): Promise<[number, string]> {
   return [childInt(h, 'CLUSTER_ID'), childText(h, 'CLUSTER')];
 }
 
-onEveryBackend('clusters', (get) => {
+onFeatureBackends('clusters', (get) => {
   test('the default cluster 0 exists from the first start, in OpenNebula\'s CLUSTER shape', async () => {
     const oned = get();
     const c = await cluster(oned, 0);

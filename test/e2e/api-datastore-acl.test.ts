@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childText } from '../../src/common/xml-tree.js';
-import { Code, addUserOutsideVdc, okId, okXml, onEveryBackend, refused } from './api-helpers.js';
+import { Code, addUserOutsideVdc, okId, okXml, onFeatureBackends, refused } from './api-helpers.js';
 
-onEveryBackend('datastore cluster ACLs', (get) => {
+onFeatureBackends('datastore cluster ACLs', (get) => {
   test('a DATASTORE/%cid rule lets a user see and rename the datastores of that cluster only', async () => {
     const oned = get();
     // Not in "users": its default VDC rule would let it use every datastore.

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, addUserOutsideVdc, idList, idsIn, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+import { Code, addUser, addUserOutsideVdc, idList, idsIn, okId, okXml, onFeatureBackends, permissionsOf, refused, templateOf } from './api-helpers.js';
 
 async function datastore(oned: Oned, id: number): Promise<XmlNode> {
   const ds = await okXml(oned, 'one.datastore.info', [id]);
@@ -19,7 +19,7 @@ async function datastore(oned: Oned, id: number): Promise<XmlNode> {
 const clustersOf = async (oned: Oned, id: number) => idList(await datastore(oned, id), 'CLUSTERS');
 const datastoresOf = async (oned: Oned, cid: number) => idList(await okXml(oned, 'one.cluster.info', [cid]), 'DATASTORES');
 
-onEveryBackend('datastores', (get) => {
+onFeatureBackends('datastores', (get) => {
   test('the default datastores 0-2 exist in cluster 0, in OpenNebula\'s DATASTORE shape', async () => {
     const oned = get();
     const expected = [

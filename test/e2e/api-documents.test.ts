@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addGroup, addUser, documentIds, listedIds, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+import { Code, addGroup, addUser, documentIds, listedIds, must, okId, okXml, onFeatureBackends, permissionsOf, refused, templateOf } from './api-helpers.js';
 
 /** chmod arguments that change nothing. */
 const KEEP = [-1, -1, -1, -1, -1, -1, -1, -1, -1];
@@ -32,7 +32,7 @@ async function owner(oned: Oned, id: number): Promise<[number, string, number, s
   return [childInt(d, 'UID'), childText(d, 'UNAME'), childInt(d, 'GID'), childText(d, 'GNAME')];
 }
 
-onEveryBackend('documents', (get) => {
+onFeatureBackends('documents', (get) => {
   test('allocate: owner, group, type, umask permissions and template in the info', async () => {
     const oned = get();
     const id = await okId(oned, 'one.document.allocate', ['NAME = "d-admin"\nFOO = "bar"\nV = [ A = "1" ]', 7]);

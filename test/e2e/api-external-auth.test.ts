@@ -2,13 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childText } from '../../src/common/xml-tree.js';
-import { AUTH_FAILED, Code, idList, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
+import { AUTH_FAILED, Code, idList, okId, okXml, onFeatureBackends, refused, templateOf } from './api-helpers.js';
 
 const CONF = `AUTH_MAD = [ EXECUTABLE = "one_auth_mad", AUTHN = "plain,dummy" ]
 DEFAULT_AUTH = "dummy"
 `;
 
-onEveryBackend(
+onFeatureBackends(
   'external authentication',
   (get) => {
     test('a user of the plain driver logs in with the right password only', async () => {

@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { childInt, childText } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
 import { AclRule } from '../../src/common/acl/acl-rule.js';
-import { Code, GROUP_CREATE_RULE, addUser, all, groupNames, idList, idsIn, must, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
+import { Code, GROUP_CREATE_RULE, addUser, all, groupNames, idList, idsIn, must, okId, okXml, onFeatureBackends, refused, templateOf } from './api-helpers.js';
 
 /** The STRING of every ACL rule. */
 async function aclStrings(oned: Oned): Promise<string[]> {
   return all(await okXml(oned, 'one.acl.info', []), 'ACL').map((r) => childText(r, 'STRING'));
 }
 
-onEveryBackend('groups', (get) => {
+onFeatureBackends('groups', (get) => {
   test('allocate makes a group from id 100 up with the default VDC\'s rules, as OpenNebula 7.4', async () => {
     const oned = get();
     const gid = await okId(oned, 'one.group.allocate', ['g-new']);

@@ -7,11 +7,11 @@ import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { join } from 'node:path';
-import type { DbConfig } from '../../src/db/database.js';
+import type { Backend, DbConfig } from '../../src/db/database.js';
 import { child, childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
 import { XmlRpcClient, XmlRpcFault, type XmlRpcValue } from '../../src/rpc/xmlrpc/index.js';
 import { AclRule } from '../../src/common/acl/acl-rule.js';
-import { BACKENDS, Oned } from './harness.js';
+import { BACKENDS, FEATURE_BACKENDS, Oned } from './harness.js';
 
 /** OpenNebula's API error codes (spec §1.3). */
 export const Code = {
@@ -55,8 +55,9 @@ export function databaseOf(oned: Oned): DbConfig {
   }
 }
 
-export function onEveryBackend(title: string, body: (oned: () => Oned) => void, conf?: string): void {
-  for (const backend of BACKENDS) {
+/** One describe per backend of `backends`, each with its own oned (dummy drivers plus `conf`). */
+function onBackends(backends: readonly Backend[], title: string, body: (oned: () => Oned) => void, conf?: string): void {
+  for (const backend of backends) {
     describe(`${title} on ${backend}`, () => {
       let oned: Oned | undefined;
       before(async () => {
@@ -69,6 +70,16 @@ export function onEveryBackend(title: string, body: (oned: () => Oned) => void, 
       });
     });
   }
+}
+
+/** A database suite: on every backend of the run (harness BACKENDS, all three by default). */
+export function onEveryBackend(title: string, body: (oned: () => Oned) => void, conf?: string): void {
+  onBackends(BACKENDS, title, body, conf);
+}
+
+/** A feature suite: on the feature backends of the run (harness FEATURE_BACKENDS, SQLite by default). */
+export function onFeatureBackends(title: string, body: (oned: () => Oned) => void, conf?: string): void {
+  onBackends(FEATURE_BACKENDS, title, body, conf);
 }
 
 /**
@@ -277,4 +288,21 @@ export function methodCallXml(method: string, params: (string | number)[]): stri
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** `one.vm.info` of the VM, parsed. */
+export function vmInfo(oned: Oned, id: number): Promise<XmlNode> {
+  return okXml(oned, 'one.vm.info', [id]);
+}
+
+/** Polls the VM until it is in STATE `state` and LCM_STATE `lcm` (0 outside ACTIVE); fails with where it is after `ms`. */
+export async function waitFor(oned: Oned, id: number, state: number, lcm = 0, ms = 8000): Promise<XmlNode> {
+  const until = Date.now() + ms;
+  let last: XmlNode;
+  do {
+    last = await vmInfo(oned, id);
+    if (childInt(last, 'STATE') === state && childInt(last, 'LCM_STATE') === lcm) return last;
+    await sleep(25);
+  } while (Date.now() < until);
+  assert.fail(`VM ${id} should reach ${state}/${lcm}, is ${childInt(last, 'STATE')}/${childInt(last, 'LCM_STATE')}`);
 }

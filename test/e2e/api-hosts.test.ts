@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, Fault, addUser, all, faultOf, idList, idsIn, listedIds, must, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
+import { Code, Fault, addUser, all, faultOf, idList, idsIn, listedIds, must, okId, okXml, onFeatureBackends, refused, templateOf } from './api-helpers.js';
 
 /** Host states (spec §3.3). */
 const State = { INIT: 0, MONITORED: 2, ERROR: 3, DISABLED: 4, OFFLINE: 8 } as const;
@@ -43,7 +43,7 @@ async function hostIds(oned: Oned, session = oned.oneadmin): Promise<number[]> {
   return idsIn(pool, 'HOST');
 }
 
-onEveryBackend('hosts', (get) => {
+onFeatureBackends('hosts', (get) => {
   test('allocate (HEAD form): the HOST XML of a new host in the default cluster', async () => {
     const oned = get();
     const id = await okId(oned, 'one.host.allocate', ['h-node1', 'kvm', 'kvm', -1]);

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, all, idList, must, okId, okXml, onEveryBackend, refused, templateOf } from './api-helpers.js';
+import { Code, addUser, all, idList, must, okId, okXml, onFeatureBackends, refused, templateOf } from './api-helpers.js';
 
 const State = { READY: 1, DISABLED: 3, LOCKED: 4, ERROR: 5 } as const;
 
@@ -67,7 +67,7 @@ function dataFile(name: string, mb: number): { path: string; md5: string; sha1: 
   return { path, bytes, md5: createHash('md5').update(bytes).digest('hex'), sha1: createHash('sha1').update(bytes).digest('hex') };
 }
 
-onEveryBackend('images', (get) => {
+onFeatureBackends('images', (get) => {
   let fsDs = -1;
   let dummyDs = -1;
 

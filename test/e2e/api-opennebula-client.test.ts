@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type { Oned } from './harness.js';
-import { okXml, onEveryBackend, permissionsOf } from './api-helpers.js';
+import { okXml, onFeatureBackends, permissionsOf } from './api-helpers.js';
 
 /** What xml2js makes of an element (explicitArray off): text, an object, or a list for repeats. */
 type Parsed = string | { [name: string]: Parsed } | Parsed[];
@@ -91,7 +91,7 @@ function client(oned: Oned, session = oned.oneadmin): OpenNebulaClient {
   return new OpenNebula(session, oned.endpoint);
 }
 
-onEveryBackend('the opennebula npm client', (get) => {
+onFeatureBackends('the opennebula npm client', (get) => {
   test('version and config', async () => {
     const oned = get();
     const one = client(oned);

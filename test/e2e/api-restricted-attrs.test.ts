@@ -11,7 +11,7 @@ import { openDatabase } from '../../src/db/index.js';
 import { child, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
 import { cliOk } from './cli-helpers.js';
-import { Code, addUser, all, databaseOf, must, okId, okXml, onEveryBackend, refused, templateOf, type TestUser } from './api-helpers.js';
+import { Code, addUser, all, databaseOf, must, okId, okXml, onFeatureBackends, refused, templateOf, type TestUser } from './api-helpers.js';
 
 /** Every top-level key of OpenNebula 7.4.0's one.system.config (fresh install), in its order. */
 const KEYS_74 = [
@@ -48,7 +48,7 @@ async function bodyOf(oned: Oned, table: string, oid: number): Promise<string> {
   }
 }
 
-onEveryBackend('restricted and encrypted attributes', (get) => {
+onFeatureBackends('restricted and encrypted attributes', (get) => {
   let user: TestUser;
   /** A user whose secondary group is oneadmin's: an admin too, as in OpenNebula. */
   let groupAdmin: TestUser;
@@ -242,7 +242,7 @@ onEveryBackend('restricted and encrypted attributes', (get) => {
   });
 });
 
-onEveryBackend(
+onFeatureBackends(
   'encrypted attributes a site lists',
   (get) => {
     test('HOST_ENCRYPTED_ATTR and VNET_ENCRYPTED_ATTR from oned.conf', async () => {

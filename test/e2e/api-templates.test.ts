@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childText } from '../../src/common/xml-tree.js';
-import { Code, addUser, idsIn, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+import { Code, addUser, idsIn, okId, okXml, onFeatureBackends, permissionsOf, refused, templateOf } from './api-helpers.js';
 
-onEveryBackend('VM templates', (get) => {
+onFeatureBackends('VM templates', (get) => {
   test('allocate, info, update, rename, clone and delete', async () => {
     const oned = get();
     const before = Math.floor(Date.now() / 1000);

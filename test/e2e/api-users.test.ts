@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { childInt, childText } from '../../src/common/xml-tree.js';
-import { AUTH_FAILED, Code, addGroup, addUser, all, documentIds, idList, idsIn, must, okId, okXml, onEveryBackend, refused, sleep, templateOf, userNames } from './api-helpers.js';
+import { AUTH_FAILED, Code, addGroup, addUser, all, documentIds, idList, idsIn, must, okId, okXml, onFeatureBackends, refused, sleep, templateOf, userNames } from './api-helpers.js';
 
-onEveryBackend('users', (get) => {
+onFeatureBackends('users', (get) => {
   test('allocate creates a core user in "users" with a hashed password, seen by info and the pool', async () => {
     const oned = get();
     const id = await okId(oned, 'one.user.allocate', ['u-create', 'first-pw', '']);

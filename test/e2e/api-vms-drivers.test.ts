@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
-import { BACKENDS, Oned } from './harness.js';
+import { FEATURE_BACKENDS, Oned } from './harness.js';
 import { all, must, okId, okXml } from './api-helpers.js';
 
 const S = { ACTIVE: 3, DONE: 6, POWEROFF: 8 } as const;
@@ -25,7 +25,7 @@ const VMM_SCRIPTS = mkdtempSync(join(tmpdir(), 'nebula-vmm-scripts-'));
 process.env.EXAMPLE_PROVIDER_DIR = PROVIDER;
 process.env.EXAMPLE_MAX_MEMORY = '1024';
 
-// Not onEveryBackend: its drivers turn host monitoring off, and these tests need it.
+// Not onFeatureBackends: its drivers turn host monitoring off, and these tests need it.
 const CONF = `
 HOST_MONITORING_INTERVAL = 1
 IM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy" ]
@@ -65,7 +65,7 @@ async function hostIn(oned: Oned, hid: number, state: number): Promise<void> {
 
 const inState = (state: number, lcm: number = L.LCM_INIT) => (v: XmlNode) => childInt(v, 'STATE') === state && childInt(v, 'LCM_STATE') === lcm;
 
-for (const backend of BACKENDS) {
+for (const backend of FEATURE_BACKENDS) {
   describe(`VMs with drivers on ${backend}`, () => {
     let started: Oned | undefined;
     before(async () => {

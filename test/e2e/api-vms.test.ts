@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, all, idList, idsIn, must, okId, okXml, onEveryBackend, refused, sleep } from './api-helpers.js';
+import { Code, addUser, all, idList, idsIn, must, okId, okXml, onFeatureBackends, refused, sleep } from './api-helpers.js';
 
 /** VM and LCM states (spec §3.1, §3.2), written out so the test does not trust oned's own. */
 const S = { PENDING: 1, HOLD: 2, ACTIVE: 3, STOPPED: 4, SUSPENDED: 5, DONE: 6, POWEROFF: 8, UNDEPLOYED: 9 } as const;
@@ -69,7 +69,7 @@ async function vmLog(oned: Oned, id: number, expect: RegExp): Promise<string> {
 
 const SMALL = 'CPU = 1\nMEMORY = 128\n';
 
-onEveryBackend(
+onFeatureBackends(
   'VMs',
   (oned) => {
     let h1 = -1;
@@ -267,6 +267,11 @@ onEveryBackend(
       await waitFor(o, b, S.DONE);
       const after = must(must(await okXml(o, 'one.user.info', [roomy.id]), 'VM_QUOTA'), 'VM');
       assert.deepEqual([childText(after, 'VMS_USED'), childText(after, 'SYSTEM_DISK_SIZE_USED')], ['0', '0']);
+      // A VM oneadmin made, given to a user with its group left oneadmin: the user pays for it.
+      const given = await okId(o, 'one.vm.allocate', [SMALL]);
+      await okId(o, 'one.vm.chown', [given, roomy.id, -1]);
+      const charged = must(must(await okXml(o, 'one.user.info', [roomy.id]), 'VM_QUOTA'), 'VM');
+      assert.equal(childText(charged, 'VMS_USED'), '1');
     });
 
     test('poweroff / resume, suspend / resume, stop / resume / deploy, undeploy / deploy, reboot, resched', async () => {

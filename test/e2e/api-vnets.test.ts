@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { child, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
 import { openDatabase } from '../../src/db/index.js';
-import { Code, addUser, addUserOutsideVdc, all, databaseOf, idList, idsIn, must, okId, okXml, onEveryBackend, permissionsOf, refused, templateOf } from './api-helpers.js';
+import { Code, addUser, addUserOutsideVdc, all, databaseOf, idList, idsIn, must, okId, okXml, onFeatureBackends, permissionsOf, refused, templateOf } from './api-helpers.js';
 
 async function vnet(oned: Oned, id: number, session = oned.oneadmin): Promise<XmlNode> {
   const v = await okXml(oned, 'one.vn.info', [id], session);
@@ -35,7 +35,7 @@ const vnetsOf = async (oned: Oned, cid: number) => idList(await okXml(oned, 'one
 
 const LAN = (name: string) => `NAME = "${name}"\nVN_MAD = "bridge"\nBRIDGE = "br0"\nGATEWAY = "10.0.0.254"\nAR = [ TYPE = "IP4", IP = "10.0.0.1", SIZE = "4" ]`;
 
-onEveryBackend('virtual networks', (get) => {
+onFeatureBackends('virtual networks', (get) => {
   test('OpenNebula\'s Go client test of virtual networks (goca TestVirtualNetwork), call for call', async () => {
     const oned = get();
     // 7.4 bootstraps serveradmin as user 1; this test runs first, so a missing one gets id 1 here.

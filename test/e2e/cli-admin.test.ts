@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childText, parseXmlTree } from '../../src/common/xml-tree.js';
-import { onEveryBackend, TEST_DRIVERS } from './api-helpers.js';
+import { onFeatureBackends, TEST_DRIVERS } from './api-helpers.js';
 import { cli, cliOk, rows } from './cli-helpers.js';
 import { Oned } from './harness.js';
 
@@ -46,7 +46,7 @@ const list = (v: unknown): any[] => (Array.isArray(v) ? v : v === undefined ? []
 
 const members = (xml: ReturnType<typeof parseXmlTree>, name: string, field: string) => xml.children.filter((c) => c.name === name).map((c) => childText(c, field));
 
-onEveryBackend('the admin CLI, a short round', (get) => {
+onFeatureBackends('the admin CLI, a short round', (get) => {
   test('host, VM deployed, lists as JSON matching XML', async () => {
     const oned = get();
     assert.equal((await cliOk(oned, 'onehost', ['create', 'node01', '--im', 'dummy', '--vm', 'dummy'])).trim(), 'ID: 0');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { xmlToJson } from '../../src/cli/output.js';
 import { Oned } from './harness.js';
-import { TEST_DRIVERS, addUser, onEveryBackend } from './api-helpers.js';
+import { TEST_DRIVERS, addUser, onFeatureBackends } from './api-helpers.js';
 import { cli, cliOk, rows } from './cli-helpers.js';
 
 const HEADER = ['ID', 'NAME', 'SIZE', 'AVAIL', 'CLUSTERS', 'IMAGES', 'TYPE', 'DS', 'TM', 'STAT'];
@@ -21,7 +21,7 @@ function templateFile(text: string): { file: string; remove: () => void } {
   return { file: join(dir, 'ds.tmpl'), remove: () => rmSync(dir, { recursive: true }) };
 }
 
-onEveryBackend('CLI onedatastore', (get) => {
+onFeatureBackends('CLI onedatastore', (get) => {
   test('create from a file, list, show by name, --json matches --xml', async () => {
     const oned = get();
     const t = templateFile('NAME = "images2"\nDS_MAD = "fs"\nTM_MAD = "ssh"\n');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { xmlToJson } from '../../src/cli/output.js';
 import { Oned } from './harness.js';
-import { TEST_DRIVERS, onEveryBackend } from './api-helpers.js';
+import { TEST_DRIVERS, onFeatureBackends } from './api-helpers.js';
 import { CLI_BIN, cli, cliOk, rows } from './cli-helpers.js';
 
 /** A one-line error on stderr, nothing on stdout, and the exit code. */
@@ -22,7 +22,7 @@ function assertOneLineError(r: { code: number; stdout: string; stderr: string },
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
 
-onEveryBackend('CLI onehost and onecluster', (get) => {
+onFeatureBackends('CLI onehost and onecluster', (get) => {
   test('an admin builds a cluster of hosts and reads it back by name', async () => {
     const oned = get();
     assert.equal(await cliOk(oned, 'onehost', ['create', 'node01', '--im', 'kvm', '--vm', 'kvm']), 'ID: 0\n');
@@ -199,6 +199,22 @@ describe('CLI onehost and onecluster on sqlite', () => {
     });
     assert.equal(code, 0);
     assert.match(out, /^NAME\nweb03\ndb02\nweb01\n\nNAME\nweb03\n/);
+  });
+
+  test('flush disables the host and flags its VMs for rescheduling', async () => {
+    await oned.ok('one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
+    const hid = Number(/ID: (\d+)/.exec(await cliOk(oned, 'onehost', ['create', 'flushme', '--im', 'dummy', '--vm', 'dummy']))![1]);
+    const vm = Number(await oned.ok('one.vm.allocate', ['NAME = "moving"\nCPU = 1\nMEMORY = 32', false]));
+    await oned.ok('one.vm.deploy', [vm, hid, false, -1]);
+    for (let i = 0; !/<LCM_STATE>3<\/LCM_STATE>/.test(String(await oned.ok('one.vm.info', [vm]))); i++) {
+      assert.ok(i < 200, 'the VM runs');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await cliOk(oned, 'onehost', ['flush', 'flushme', '--verbose']), `HOST ${hid}: flushed\n`);
+    assert.match(String(await oned.ok('one.host.info', [hid])), /<STATE>4<\/STATE>/, 'disabled');
+    assert.match(String(await oned.ok('one.vm.info', [vm])), /<RESCHED>1<\/RESCHED>/, 'flagged for the scheduler');
+    const missing = await cli(oned, 'onehost', ['flush', 'no-such-host']);
+    assert.notEqual(missing.code, 0);
   });
 });
 

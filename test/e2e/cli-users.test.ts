@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { Oca } from '../../src/oca/index.js';
-import { onEveryBackend, TEST_DRIVERS } from './api-helpers.js';
+import { onFeatureBackends, TEST_DRIVERS } from './api-helpers.js';
 import { cli as run1, type CliResult } from './cli-helpers.js';
 import { Oned } from './harness.js';
 
@@ -36,7 +36,7 @@ function createdId(r: CliResult): number {
   return Number(m[1]);
 }
 
-onEveryBackend('oneuser on the command line', (oned) => {
+onFeatureBackends('oneuser on the command line', (oned) => {
   test('create, list and --json matching --xml', async () => {
     const id = createdId(await cli(oned(), 'oneuser', ['create', 'everywhere', 'pw1']));
     const list = await cli(oned(), 'oneuser', ['list']);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { cli, cliOk, rows as tableRows } from './cli-helpers.js';
 import { Oned } from './harness.js';
-import { addUser, okId, onEveryBackend, sleep, TEST_DRIVERS } from './api-helpers.js';
+import { addUser, okId, onFeatureBackends, sleep, TEST_DRIVERS } from './api-helpers.js';
 
 /** Polls `onevm list --csv` until the VM's STAT is `stat`. */
 async function untilStat(oned: Oned, vm: string, stat: string, seconds = 30): Promise<void> {
@@ -317,7 +317,7 @@ describe('onevm, onetemplate, oneimage, onevnet on sqlite', () => {
   });
 });
 
-onEveryBackend('onevm create, list, show and terminate', (oned) => {
+onFeatureBackends('onevm create, list, show and terminate', (oned) => {
   test('a VM from options, listed with its state, shown as JSON matching the XML, terminated', async () => {
     const id = printedId(await cliOk(oned(), 'onevm', ['create', '--name', 'tiny', '--cpu', '1', '--memory', '16']));
     const csv = await cliOk(oned(), 'onevm', ['list', '--csv', '--list', 'ID,NAME,STAT']);

@@ -1,9 +1,9 @@
 /** Group administrators: what addadmin grants over the group's users and objects, and deladmin takes back. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKENDS, Oned } from './harness.js';
+import { FEATURE_BACKENDS, Oned } from './harness.js';
 
-for (const backend of BACKENDS) {
+for (const backend of FEATURE_BACKENDS) {
   describe(`group administrators on ${backend}`, () => {
     let oned: Oned;
     before(async () => {

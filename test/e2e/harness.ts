@@ -16,11 +16,23 @@ import { XmlRpcClient, type XmlRpcValue } from '../../src/rpc/xmlrpc/index.js';
 /** The compiled oned entry point. */
 export const ONED = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../src/oned/main.js');
 
-/** Backends the end-to-end suites run on: NEBULA_TEST_BACKENDS (comma list), default all three. */
+/**
+ * Backends the database suites run on (onEveryBackend: persistence, durability, conformance,
+ * leases, fsck...): NEBULA_TEST_BACKENDS (comma list), default all three.
+ */
 export const BACKENDS: readonly Backend[] = (process.env.NEBULA_TEST_BACKENDS ?? 'sqlite,postgresql,mysql')
   .split(',')
   .map((b) => b.trim())
   .filter((b): b is Backend => b === 'sqlite' || b === 'postgresql' || b === 'mysql');
+
+/**
+ * Backends the feature suites run on (onFeatureBackends): those of NEBULA_TEST_BACKENDS when it
+ * is set, else SQLite alone. A feature reaches the database through the same pool and
+ * write-SQL layers whichever backend is under them, and those layers are what the database
+ * suites test on all three; `NEBULA_TEST_BACKENDS=sqlite,postgresql,mysql npm test` runs
+ * every suite on all three (about twice as long).
+ */
+export const FEATURE_BACKENDS: readonly Backend[] = process.env.NEBULA_TEST_BACKENDS ? BACKENDS : ['sqlite'];
 
 export const ONEADMIN_PASSWORD = 'test-oneadmin-pw';
 

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { child, parseXmlTree, childText } from '../../src/common/xml-tree.js';
-import { BACKENDS, Oned } from './harness.js';
+import { FEATURE_BACKENDS, Oned } from './harness.js';
 import { sleep } from './api-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hooks-'));
@@ -40,7 +40,7 @@ async function events(re: RegExp, count = 1, seconds = 10): Promise<string[]> {
   }
 }
 
-for (const backend of BACKENDS) {
+for (const backend of FEATURE_BACKENDS) {
   describe(`host hooks on ${backend}`, () => {
     let oned: Oned;
     before(async () => {
@@ -76,7 +76,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-for (const backend of BACKENDS) {
+for (const backend of FEATURE_BACKENDS) {
   describe(`VM hooks on ${backend}`, () => {
     let oned: Oned;
     before(async () => {
@@ -106,7 +106,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-for (const backend of BACKENDS) {
+for (const backend of FEATURE_BACKENDS) {
   describe(`the host failure hook (ft/host_error) on ${backend}`, () => {
     const failing = mkdtempSync(join(tmpdir(), 'hooks-ft-'));
     let oned: Oned;

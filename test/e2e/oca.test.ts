@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Oca, OneConnectionError, OneError, OneErrorCode, PoolFilter, sessionFromEnvironment, CredentialsError } from '../../src/index.js';
-import { onEveryBackend, sleep } from './api-helpers.js';
+import { onFeatureBackends, sleep } from './api-helpers.js';
 
-onEveryBackend('the client library', (get) => {
+onFeatureBackends('the client library', (get) => {
   test('hosts, VMs and their lifecycle through typed calls; objects parsed', async () => {
     const oned = get();
     const one = new Oca({ endpoint: oned.endpoint, session: oned.oneadmin });

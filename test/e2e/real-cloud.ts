@@ -35,6 +35,8 @@ export class RealCloud {
     readonly hostIds: readonly number[],
     readonly systemDs: number,
     readonly templateId: number,
+    /** The template's text with another DISK line (`DISK = [ ... ]`). */
+    readonly templateWithDisk: (disk: string) => string,
   ) {}
 
   /** Why a real cloud cannot be made here, or undefined. */
@@ -42,13 +44,16 @@ export class RealCloud {
     return whyNotReal('ebtables', 'ip', 'qemu-img', 'busybox');
   }
 
-  /** @param cpu the template's CPU: each host offers 100 per core of this machine. */
-  static async make(names: readonly [string, string], cpu = 0.5): Promise<RealCloud> {
+  /**
+   * @param cpu the template's CPU: each host offers 100 per core of this machine.
+   * @param space where the hosts live (a suite of its own can run beside the others).
+   */
+  static async make(names: readonly [string, string], cpu = 0.5, space: HostSpace = SPACE): Promise<RealCloud> {
     const guest = spawnSync(join(TOOLS, 'make-tiny-guest.sh'), [GUEST_DIR], { encoding: 'utf8', timeout: 600_000 });
     if (guest.status !== 0) throw new Error(`make-tiny-guest.sh: ${guest.stderr}`);
     // Hosts of a run that was cut short would still run its guests: start afresh.
-    for (const n of names) new TestHost(SPACE, n).remove();
-    const hosts = names.map((n, i) => TestHost.make(SPACE, n, i + 1, { libvirt: true, privateDirs: [REMOTE_DIR] }));
+    for (const n of names) new TestHost(space, n).remove();
+    const hosts = names.map((n, i) => TestHost.make(space, n, i + 1, { libvirt: true, privateDirs: [REMOTE_DIR] }));
     process.env.PATH = `${hosts[0]!.binDir}:${process.env.PATH}`;
     const oned = await Oned.start({
       backend: 'sqlite',
@@ -63,16 +68,16 @@ export class RealCloud {
       const imageDs = await id('one.datastore.allocate', [`NAME = "qcow2-images"\nDS_MAD = "fs"\nTM_MAD = "qcow2"\nSAFE_DIRS = "${GUEST_DIR}"`, -1]);
       const image = await id('one.image.allocate', [`NAME = "tiny"\nPATH = "${GUEST_DIR}/rootfs.qcow2"\nDRIVER = "qcow2"\nDEV_PREFIX = "vd"`, imageDs]);
       const net = await id('one.vn.allocate', [
-        `NAME = "tiny-net"\nVN_MAD = "ebtables"\nBRIDGE = "br0"\nNETWORK_MASK = "255.255.255.0"\nGATEWAY = "${SPACE.net}.1"\nAR = [ TYPE = "IP4", IP = "${SPACE.net}.100", SIZE = "40" ]`,
+        `NAME = "tiny-net"\nVN_MAD = "ebtables"\nBRIDGE = "br0"\nNETWORK_MASK = "255.255.255.0"\nGATEWAY = "${space.net}.1"\nAR = [ TYPE = "IP4", IP = "${space.net}.100", SIZE = "40" ]`,
         -1,
       ]);
-      const templateId = await id('one.template.allocate', [
+      const templateText = (disk: string) =>
         `NAME = "tiny"\nCPU = ${cpu}\nVCPU = 1\nMEMORY = 192\n` +
-          `OS = [ KERNEL = "${GUEST_DIR}/vmlinuz", INITRD = "${GUEST_DIR}/initrd.img", ROOT = "vda", KERNEL_CMD = "console=ttyS0 panic=-1" ]\n` +
-          `DISK = [ IMAGE_ID = ${image} ]\nNIC = [ NETWORK_ID = ${net} ]\nGRAPHICS = [ TYPE = "vnc", LISTEN = "0.0.0.0" ]\n` +
-          `CONTEXT = [ NETWORK = "YES", SET_HOSTNAME = "$NAME" ]\nSCHED_DS_REQUIREMENTS = "ID = ${systemDs}"`,
-      ]);
-      const cloud = new RealCloud(oned, hosts, hostIds, systemDs, templateId);
+        `OS = [ KERNEL = "${GUEST_DIR}/vmlinuz", INITRD = "${GUEST_DIR}/initrd.img", ROOT = "vda", KERNEL_CMD = "console=ttyS0 panic=-1" ]\n` +
+        `${disk}\nNIC = [ NETWORK_ID = ${net} ]\nGRAPHICS = [ TYPE = "vnc", LISTEN = "0.0.0.0" ]\n` +
+        `CONTEXT = [ NETWORK = "YES", SET_HOSTNAME = "$NAME" ]\nSCHED_DS_REQUIREMENTS = "ID = ${systemDs}"`;
+      const templateId = await id('one.template.allocate', [templateText(`DISK = [ IMAGE_ID = ${image} ]`)]);
+      const cloud = new RealCloud(oned, hosts, hostIds, systemDs, templateId, templateText);
       await cloud.until('the image READY and the hosts MONITORED', 120_000, async () => {
         const img = parseXmlTree(String(await oned.ok('one.image.info', [image])));
         const states = await Promise.all(hostIds.map(async (h) => childInt(parseXmlTree(String(await oned.ok('one.host.info', [h]))), 'STATE')));
@@ -99,6 +104,11 @@ export class RealCloud {
   async instantiate(count = 1): Promise<number[]> {
     const out = await cliOk(this.oned, 'onetemplate', ['instantiate', String(this.templateId), ...(count > 1 ? ['--multiple', String(count)] : [])]);
     return [...out.matchAll(/VM ID: (\d+)/g)].map((m) => Number(m[1]));
+  }
+
+  /** `one.template.instantiate` of the cloud's template with `extra` merged into it: the new VM's id. */
+  async instantiateWith(extra: string): Promise<number> {
+    return Number(await this.oned.ok('one.template.instantiate', [this.templateId, '', false, extra, false]));
   }
 
   async until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {

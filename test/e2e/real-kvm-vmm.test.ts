@@ -3,8 +3,9 @@
  * a real host: a namespace host with its own sshd and libvirtd made by the shared tools
  * (../shared/tools/make-test-host.sh), reached over ssh, running the tiny guest under QEMU (TCG).
  * oned deploys a VM from a registered qcow2 image with a CONTEXT CD-ROM and a bridged NIC; the
- * test waits for the guest's boot marker, talks to it over HTTP, then powers it off (ACPI),
- * resumes and terminates it, and checks that libvirt keeps no domain. Needs root; skipped
+ * test waits for the guest's boot marker, talks to it over HTTP, grows its disk while it runs
+ * (disk-resize), powers it off (ACPI), saves its disk as an image a second VM boots from
+ * (disk-saveas), resumes and terminates it, and checks that libvirt keeps no domain. Needs root; skipped
  * otherwise or when the tools cannot make the host. Slow (two guest boots): `npm run test:real`.
  */
 import { after, before, describe, test } from 'node:test';
@@ -227,10 +228,30 @@ describe('the qemu VMM driver on a real libvirt host', { skip: realSkip(skip || 
     assert.ok(childInt(monitoring, 'DISKRDBYTES') > 0, 'the guest read its root disk');
     assert.match(childText(monitoring, 'CPU'), /^\d+\.\d$/);
 
+    // disk-resize of the running VM: the TM leaves the disk QEMU holds alone, virsh blockresize grows it.
+    const capacity = () => Number(/^Capacity:\s+(\d+)/m.exec(virshOn(HOST, 'domblkinfo', `one-${id}`, 'vda').join('\n'))?.[1] ?? -1);
+    const before = capacity();
+    const sizeMb = Math.ceil(before / 1024 / 1024) + 64;
+    await ok('one.vm.diskresize', [id, 0, String(sizeMb)]);
+    await timed('disk-resize (virsh blockresize)', () => waitFor(id, S.ACTIVE, L.RUNNING));
+    assert.equal(capacity(), sizeMb * 1024 * 1024, 'QEMU gives the guest the new size');
+    assert.match(readFileSync(join(oned.location, 'var', 'vms', String(id), 'vm.log'), 'utf8'), /resize_disk/);
+
     await ok('one.vm.action', ['poweroff', id]);
     await timed('poweroff (ACPI)', () => waitFor(id, S.POWEROFF, 0));
     await consoleShows(id, /TINYGUEST-SHUTDOWN/, 10_000);
     assert.deepEqual(domainsOnHost(), []);
+
+    // disk-saveas of the powered-off VM: a new image (the grown disk) that a new VM boots from.
+    const saved = await ok('one.vm.disksaveas', [id, 0, 'tiny-saved', '', -1]);
+    await waitUntil(async () => childInt(parseXmlTree(String(await oned.ok('one.image.info', [saved]))), 'STATE') === 1, 'the saved image should be READY');
+    await waitFor(id, S.POWEROFF, 0);
+    const copy = await ok('one.vm.allocate', [tinyTemplate(`${NET.ONETEST_NET}.103`, '02:00:0a:47:00:68').replace(`IMAGE_ID = ${imageId}`, `IMAGE_ID = ${saved}`), false]);
+    await ok('one.vm.deploy', [copy, hostId, false, systemDs]);
+    await waitFor(copy, S.ACTIVE, L.RUNNING);
+    assert.equal((await timed('boot from the saved image', () => consoleShows(copy, /TINYGUEST-BOOTED host=(\S+)/)))[1], `tiny-${copy}`);
+    await ok('one.vm.action', ['terminate-hard', copy]);
+    await waitFor(copy, S.DONE, 0);
 
     await ok('one.vm.action', ['resume', id]);
     await waitFor(id, S.ACTIVE, L.RUNNING);

@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { childInt, childText } from '../../src/common/xml-tree.js';
-import { all, idList, okId, okXml, onEveryBackend } from './api-helpers.js';
+import { all, idList, okId, okXml, onFeatureBackends } from './api-helpers.js';
 
-onEveryBackend('serveradmin across restarts', (get) => {
+onFeatureBackends('serveradmin across restarts', (get) => {
   test('serveradmin is made again at start when the database has none, with its id logged when it is not 1', async () => {
     const oned = get();
     const file = join(oned.location, '.one', 'oneflow_auth');

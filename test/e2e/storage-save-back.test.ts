@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { must, okId, okXml, onEveryBackend } from './api-helpers.js';
+import { must, okId, okXml, onFeatureBackends } from './api-helpers.js';
 
 const RUNNING = [3, 3];
 const DONE = [6, 0];
@@ -33,7 +33,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-onEveryBackend('persistent images saved back', (get) => {
+onFeatureBackends('persistent images saved back', (get) => {
   let host = -1;
   before(async () => {
     host = await okId(get(), 'one.host.allocate', [hostname(), 'dummy', 'dummy', -1]);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, all, must, okId, okXml, onEveryBackend, sleep } from './api-helpers.js';
+import { Code, all, must, okId, okXml, onFeatureBackends, sleep } from './api-helpers.js';
 
 const names = (node: XmlNode) => node.children.map((c) => c.name);
 
@@ -23,7 +23,7 @@ async function waitVm(oned: Oned, id: number, state: number, lcm: number): Promi
   }
 }
 
-onEveryBackend('VM defaults and listings as OpenNebula 7.4', (get) => {
+onFeatureBackends('VM defaults and listings as OpenNebula 7.4', (get) => {
   let cluster = -1;
   let host = -1;
   let sys = -1;

@@ -1,5 +1,5 @@
 /** `onecluster`: clusters and the hosts, datastores and networks in them, as OpenNebula's onecluster. */
-import { child } from '../../common/xml-tree.js';
+import { child, childText, type XmlNode } from '../../common/xml-tree.js';
 import type { NamedResource, OneObject } from '../../oca/index.js';
 import type { ArgDef, CliContext, CommandDef, ResourceKind, SubcommandDef } from '../command.js';
 import { deleteSubcommand, renameSubcommand, showSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
@@ -35,7 +35,38 @@ function showText(c: OneObject): string {
     '',
     showHeader('DATASTORES'),
     ...ids('DATASTORES'),
+    ...planLines(c),
   ].join('\n');
+}
+
+const PLAN_STATES = ['READY', 'APPLYING', 'DONE', 'ERROR', 'TIMEOUT'];
+const planState = (n: string) => PLAN_STATES[Number(n)] ?? (n === '-1' ? 'NONE' : n);
+
+/** The PLAN section of `onecluster show`: the plan's state and one line per action. */
+function planLines(c: OneObject): string[] {
+  const plan = child(c.node, 'PLAN');
+  if (!plan) return [];
+  const text = (n: XmlNode, name: string) => childText(n, name);
+  const rows = plan.children.filter((n) => n.name === 'ACTION');
+  return [
+    '',
+    showHeader(`PLAN (${planState(text(plan, 'STATE'))})`),
+    `${'ID'.padStart(3)} ${'VM'.padStart(5)} ${'OPERATION'.padEnd(10)} ${'HOST'.padStart(5)} ${'DS'.padStart(4)} STATE`,
+    ...rows.map((a) => `${text(a, 'ID').padStart(3)} ${text(a, 'VM_ID').padStart(5)} ${text(a, 'OPERATION').padEnd(10)} ${text(a, 'HOST_ID').padStart(5)} ${text(a, 'DS_ID').padStart(4)} ${planState(text(a, 'STATE'))}`),
+  ];
+}
+
+/** optimize / planexecute / plandelete: one call on one cluster. */
+function planSubcommand(name: string, description: string, call: (ctx: CliContext, cid: number) => Promise<number>): SubcommandDef {
+  return {
+    name,
+    description,
+    args: [CLUSTER],
+    examples: [`onecluster ${name} production`],
+    async run(ctx, args) {
+      await call(ctx, await ctx.resolve('cluster', args.CLUSTERID as string));
+    },
+  };
 }
 
 const clusters: ResourceOf<NamedResource<OneObject>> = (one) => one.clusters;
@@ -89,5 +120,8 @@ export const onecluster: CommandDef = {
     membership('del', 'vnet', 'vnet', (ctx, cid, id) => ctx.one.clusters.delVnet(cid, id)),
     renameSubcommand('cluster', 'CLUSTERID', clusters, ['onecluster rename 100 staging']),
     updateSubcommand('cluster', 'CLUSTERID', clusters, ['onecluster update production cluster.tmpl', 'onecluster update production --append extra.tmpl']),
+    planSubcommand('optimize', 'Plans VM migrations that balance the hosts (ONE_DRS); show lists it', (ctx, cid) => ctx.one.clusters.optimize(cid)),
+    planSubcommand('planexecute', 'Applies the plan of a cluster: oned migrates its VMs', (ctx, cid) => ctx.one.clusters.planExecute(cid)),
+    planSubcommand('plandelete', 'Drops the plan of a cluster', (ctx, cid) => ctx.one.clusters.planDelete(cid)),
   ],
 };

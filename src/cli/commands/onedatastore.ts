@@ -12,6 +12,7 @@ const TYPES: readonly (readonly [string, string])[] = [
   ['img', 'IMAGE'],
   ['sys', 'SYSTEM'],
   ['fil', 'FILE'],
+  ['bck', 'BACKUP'],
 ];
 /** `/DATASTORE/STATE`. */
 const STATES: readonly (readonly [string, string])[] = [

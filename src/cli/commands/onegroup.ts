@@ -57,6 +57,11 @@ export function groupShow(xml: string): string {
   ];
   const quotas = quotaSections({ quotas: g, defaults: child(g, 'DEFAULT_GROUP_QUOTAS') });
   if (quotas) out.push('', quotas);
+  const rules = (child(g, 'VLAN_RULES')?.children ?? []).filter((c) => c.name === 'RULE');
+  if (rules.length > 0) {
+    out.push('', showHeader('VLAN RULES'), `${'ID'.padStart(3)} ${'SCOPE'.padEnd(6)} VNTEMPLATE`);
+    for (const r of rules) out.push(`${childText(r, 'ID').padStart(3)} ${childText(r, 'SCOPE').padEnd(6)} ${childText(r, 'VNTEMPLATE')}`);
+  }
   return out.join('\n');
 }
 
@@ -132,5 +137,15 @@ export const onegroup: CommandDef = {
       },
     },
     updateSubcommand('group', 'GROUP', (one) => one.groups, ['onegroup update devs info.txt --append']),
+    {
+      name: 'vlan',
+      description: 'Sets the VLAN rules of a group from a template file (RULE=[SCOPE=GROUP|USER, VNTEMPLATE=id]; an empty file clears them)',
+      args: [{ name: 'GROUP', kind: 'group' }, { name: 'FILE' }],
+      examples: ['onegroup vlan devs rules.txt   # rules.txt: RULE=[ SCOPE="USER", VNTEMPLATE=3 ]'],
+      async run(ctx, a) {
+        const text = readTemplateFile(str(a.FILE));
+        await ctx.one.groups.vlan(await ctx.resolve('group', str(a.GROUP)), text);
+      },
+    },
   ],
 };

@@ -213,6 +213,25 @@ export const onehost: CommandDef = {
       run: (ctx, args) => setStatus(ctx, args.RANGE, Status.OFFLINE, 'offline'),
     },
     {
+      name: 'flush',
+      description: 'Disables hosts and reschedules their VMs elsewhere',
+      args: [RANGE],
+      examples: ['onehost flush node01'],
+      run: (ctx, args) =>
+        eachId(ctx, 'host', args.RANGE, 'flushed', async (id) => {
+          await ctx.one.hosts.status(id, Status.DISABLED);
+          const refused: string[] = [];
+          for (const vm of (await ctx.one.hosts.info(id)).ids('VMS')) {
+            try {
+              await ctx.one.vms.action('resched', vm);
+            } catch (err) {
+              refused.push(`VM ${vm}: ${(err as Error).message}`);
+            }
+          }
+          if (refused.length) throw new CliError(`host ${id} is disabled, but some VMs were not rescheduled: ${refused.join('; ')}`, 1);
+        }),
+    },
+    {
       name: 'list',
       description: 'Lists hosts',
       args: [],

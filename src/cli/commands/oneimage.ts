@@ -13,8 +13,10 @@ import {
 } from '../subcommands.js';
 import { eachId, readTemplateFile } from '../actions.js';
 import { dateTime, size } from '../format.js';
-import { arg, chgrpSubcommand, printId } from './common-subcommands.js';
+import { arg, chgrpSubcommand, printId, publishSubcommands } from './common-subcommands.js';
+import { imageSnapshotSection, imageSnapshotSubcommands } from './disk-snapshot.js';
 import { pairs, permissionRows, section, templateText } from './show-sections.js';
+import { imageRestoreSubcommand, incrementsSection } from './vm-backup.js';
 import { IMAGE_TYPES, imageStateShort, imageTypeName, imageTypeShort } from './states.js';
 
 const images = (one: Oca) => one.images;
@@ -61,7 +63,9 @@ export function imageShowText(i: Image): string {
     section('PERMISSIONS', pairs(permissionRows(i))),
     section('IMAGE TEMPLATE', templateText(i.all('TEMPLATE')[0])),
     section('VIRTUAL MACHINES', vms.length ? vms.join(',') : '-'),
-  ].join('\n').trimEnd();
+    ...[imageSnapshotSection(i)].filter((x) => x !== ''),
+    incrementsSection(i),
+  ].filter((s) => s !== '').join('\n').trimEnd();
 }
 
 /** The image template the options describe. */
@@ -139,6 +143,7 @@ export const oneimage: CommandDef = {
     },
     showSubcommand('image', 'IMAGEID', 'Shows an image', (one) => one.images, imageShowText, ['oneimage show 0', 'oneimage show ubuntu --json']),
     deleteSubcommand('image', 'Deletes images', images, ['oneimage delete 3', 'oneimage delete 3-5']),
+    imageRestoreSubcommand,
     {
       name: 'clone',
       description: 'Copies an image under a new name (-d: into another datastore)',
@@ -167,6 +172,8 @@ export const oneimage: CommandDef = {
     },
     updateSubcommand('image', 'IMAGEID', images, ['oneimage update 3 new.tmpl', 'oneimage update 3 extra.tmpl --append']),
     renameSubcommand('image', 'IMAGEID', images, ['oneimage rename 3 new-name']),
+    ...publishSubcommands('image', (one, id, on) => one.images.publish(id, on), 'oneimage'),
+    ...imageSnapshotSubcommands,
     chmodSubcommand('image', images, ['oneimage chmod 3 640', 'oneimage chmod 3-5 660']),
     chownSubcommand('image', images, ['oneimage chown 3 alice', 'oneimage chown 3,4 alice users']),
     chgrpSubcommand('image', images, ['oneimage chgrp 3 users']),

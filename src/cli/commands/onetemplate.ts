@@ -12,7 +12,7 @@ import {
 } from '../subcommands.js';
 import { eachId, readTemplateFile } from '../actions.js';
 import { dateTime } from '../format.js';
-import { arg, chgrpSubcommand, printId } from './common-subcommands.js';
+import { arg, chgrpSubcommand, printId, publishSubcommands } from './common-subcommands.js';
 import { pairs, permissionRows, section, templateText } from './show-sections.js';
 import { hasTemplateOptions, HOLD, multiple, MULTIPLE, templateFromOptions, VM_TEMPLATE_OPTIONS } from './vm-template-options.js';
 
@@ -107,6 +107,7 @@ export const onetemplate: CommandDef = {
     },
     updateSubcommand('template', 'TEMPLATEID', templates, ['onetemplate update 3 new.tmpl', 'onetemplate update 3 extra.tmpl --append']),
     renameSubcommand('template', 'TEMPLATEID', templates, ['onetemplate rename 3 new-name']),
+    ...publishSubcommands('template', (one, id, on) => one.templates.publish(id, on), 'onetemplate'),
     chmodSubcommand('template', templates, ['onetemplate chmod 3 640', 'onetemplate chmod 3-5 660']),
     chownSubcommand('template', templates, ['onetemplate chown 3 alice', 'onetemplate chown 3,4 alice users']),
     chgrpSubcommand('template', templates, ['onetemplate chgrp 3 users']),

@@ -1,7 +1,8 @@
 /**
  * `onevm`: create, list, show and drive virtual machines (deploy, migrate, every action,
- * recover, disk and NIC hotplug, update, rename, permissions, locks, top).
+ * recover, disk and NIC hotplug, resize, updateconf, update, rename, permissions, locks, top).
  */
+import { sgSubcommands } from './onesecgroup.js';
 import { childText } from '../../common/xml-tree.js';
 import { VirtualMachine, type Oca } from '../../oca/index.js';
 import { CliError, type CliContext, type CommandDef, type OptionDef, type SubcommandDef } from '../command.js';
@@ -11,14 +12,22 @@ import {
   chmodSubcommand,
   chownSubcommand,
   renameSubcommand,
+  lockSubcommands,
   rangeArg,
   updateSubcommand,
 } from '../subcommands.js';
 import { delaySeconds, eachId, readTemplateFile, refresh } from '../actions.js';
 import { dateTime, size } from '../format.js';
-import { arg, chgrpSubcommand, printId, wholeNumber } from './common-subcommands.js';
+import { arg, chgrpSubcommand, NIC_ATTACH_OPTIONS, nicFromOptions, printId, wholeNumber } from './common-subcommands.js';
 import { duration, pairs, permissionRows, section, subTable, templateText } from './show-sections.js';
 import { lcmStateName, vmActionName, vmShortState, vmStateName } from './states.js';
+import { schedSection, schedSubcommands, scheduleTemplate, SCHEDULE_OPTIONS } from './vm-schedule.js';
+import { resizeSubcommand, updateconfSubcommand } from './onevm-resize.js';
+import { diskOpsSubcommands } from './vm-disk-ops.js';
+import { pciSection, pciSubcommands } from './vm-pci.js';
+import { snapshotSection, snapshotSubcommands } from './vm-snapshot.js';
+import { backupSections, vmBackupSubcommands } from './vm-backup.js';
+import { diskSnapshotSection, diskSnapshotSubcommands } from './disk-snapshot.js';
 import { hasTemplateOptions, HOLD, multiple, MULTIPLE, templateFromOptions, VM_TEMPLATE_OPTIONS } from './vm-template-options.js';
 
 const vms = (one: Oca) => one.vms;
@@ -106,6 +115,8 @@ export function vmShowText(vm: VirtualMachine): string {
     const rows = nics.map((n) => [childText(n, 'NIC_ID'), childText(n, 'NETWORK') || '-', childText(n, 'BRIDGE') || '-', childText(n, 'IP') || '-', childText(n, 'MAC') || '-']);
     out.push(section('VM NICS', subTable([['ID', 3], ['NETWORK', 16, 'left'], ['BRIDGE', 10, 'left'], ['IP', 15, 'left'], ['MAC', 17, 'left']], rows)));
   }
+  const pci = pciSection(vm);
+  if (pci) out.push(pci);
   if (history.length) {
     const rows = history.map((h) => {
       const stime = Number(childText(h, 'STIME'));
@@ -115,6 +126,14 @@ export function vmShowText(vm: VirtualMachine): string {
     });
     out.push(section('VIRTUAL MACHINE HISTORY', subTable([['SEQ', 3], ['UID', 4], ['HOST', 12, 'left'], ['ACTION', 12, 'left'], ['DS', 3], ['START', 14, 'left'], ['TIME', 13]], rows)));
   }
+  const snapshots = snapshotSection(vm);
+  if (snapshots) out.push(snapshots);
+  const diskSnapshots = diskSnapshotSection(vm);
+  if (diskSnapshots) out.push(diskSnapshots);
+  const sched = schedSection(vm);
+  if (sched) out.push(sched);
+  const backups = backupSections(vm);
+  if (backups) out.push(backups);
   out.push(section('USER TEMPLATE', templateText(vm.all('USER_TEMPLATE')[0])));
   out.push(section('VIRTUAL MACHINE TEMPLATE', templateText(vm.all('TEMPLATE')[0])));
   return out.join('\n').trimEnd();
@@ -122,16 +141,24 @@ export function vmShowText(vm: VirtualMachine): string {
 
 const HARD: OptionDef = { long: 'hard', description: 'Does not wait for the guest: the hypervisor stops it at once' };
 
-/** A `one.vm.action` subcommand on a RANGE of VMs (`hard`: the action takes --hard). */
+/**
+ * A `one.vm.action` subcommand on a RANGE of VMs (`hard`: the action takes --hard); with
+ * --schedule it adds a scheduled action to each VM instead.
+ */
 function actionSubcommand(name: string, description: string, hard = false): SubcommandDef {
   return {
     name,
     description,
     args: [rangeArg('vm')],
-    options: hard ? [HARD] : [],
-    examples: [`onevm ${name} 3`, `onevm ${name} 3-5${hard ? ' --hard' : ''}`, `onevm ${name} myvm`],
+    options: [...(hard ? [HARD] : []), ...SCHEDULE_OPTIONS],
+    examples: [`onevm ${name} 3`, `onevm ${name} 3-5${hard ? ' --hard' : ''}`, `onevm ${name} myvm`, `onevm ${name} 3 --schedule "12/24 18:00"`, `onevm ${name} 3 --schedule +3600 --weekly 1,5 --end 10`],
     run: async (ctx, args) => {
       const action = hard && ctx.options['hard'] ? `${name}-hard` : name;
+      const scheduled = scheduleTemplate(ctx, action);
+      if (scheduled !== null) {
+        await eachId(ctx, 'vm', args['RANGE'], `${action} scheduled`, (id) => ctx.one.vms.schedAdd(id, scheduled));
+        return;
+      }
       await eachId(ctx, 'vm', args['RANGE'], action, (id) => ctx.one.vms.action(action, id));
     },
   };
@@ -221,6 +248,10 @@ export const onevm: CommandDef = {
     actionSubcommand('resume', 'Starts VMs that are STOPPED, SUSPENDED, UNDEPLOYED or POWEROFF again'),
     actionSubcommand('resched', 'Asks the scheduler to move the VMs to another host'),
     actionSubcommand('unresched', 'Cancels a resched'),
+    ...schedSubcommands,
+    ...snapshotSubcommands,
+    ...vmBackupSubcommands,
+    ...diskSnapshotSubcommands,
     {
       name: 'recover',
       description: 'Recovers VMs stuck in an operation (give one of its options)',
@@ -265,23 +296,26 @@ export const onevm: CommandDef = {
       },
     },
     {
+      name: 'saveas',
+      description: 'Saves a disk into a new image when the VM shuts down (OpenNebula 3.x; prints the image ID at once)',
+      args: [{ name: 'VMID', kind: 'vm' }, { name: 'DISKID' }, { name: 'IMAGE_NAME' }],
+      options: [{ long: 'type', short: 't', value: 'TYPE', description: 'Type of the new image (default: that of the disk\'s image)' }],
+      examples: ['onevm saveas 3 0 web-golden', 'onevm saveas web 1 data-copy -t DATABLOCK'],
+      run: async (ctx, args) => {
+        const vm = await ctx.resolve('vm', arg(args, 'VMID'));
+        const type = typeof ctx.options['type'] === 'string' ? ctx.options['type'] : '';
+        const id = await ctx.one.vms.savedisk(vm, wholeNumber(arg(args, 'DISKID'), 'DISKID'), arg(args, 'IMAGE_NAME'), type);
+        printId(ctx, id, 'Image ID');
+      },
+    },
+    {
       name: 'nic-attach',
       description: 'Attaches a NIC on a network (--network) or from a NIC template in --file',
       args: [{ name: 'VMID', kind: 'vm' }],
-      options: [
-        { long: 'network', short: 'n', value: 'NETWORK', description: 'Network (id or name)' },
-        { long: 'ip', short: 'i', value: 'IP', description: 'The IP to lease' },
-        { long: 'file', short: 'f', value: 'FILE', description: 'File with a NIC = [ ... ] template' },
-      ],
+      options: NIC_ATTACH_OPTIONS,
       examples: ['onevm nic-attach 3 --network private', 'onevm nic-attach 3 --network private --ip 10.0.0.9'],
       run: async (ctx, args) => {
-        const o = ctx.options;
-        let nic: string;
-        if (typeof o['file'] === 'string') nic = readTemplateFile(o['file']);
-        else if (typeof o['network'] === 'string') {
-          const ip = typeof o['ip'] === 'string' ? `, IP = "${o['ip']}"` : '';
-          nic = `NIC = [ NETWORK_ID = ${await ctx.resolve('vnet', o['network'])}${ip} ]`;
-        } else throw new CliError('Say which network: --network NETWORK or --file FILE');
+        const nic = await nicFromOptions(ctx);
         await ctx.one.vms.attachNic(await ctx.resolve('vm', arg(args, 'VMID')), nic);
       },
     },
@@ -295,35 +329,16 @@ export const onevm: CommandDef = {
         await ctx.one.vms.detachNic(vm, wholeNumber(arg(args, 'NICID'), 'NICID'));
       },
     },
+    ...sgSubcommands,
+    resizeSubcommand,
+    ...diskOpsSubcommands,
+    ...pciSubcommands,
+    updateconfSubcommand,
     updateSubcommand('vm', 'VMID', vms, ['onevm update 3 new.tmpl', 'onevm update 3 extra.tmpl --append'], 'USER_TEMPLATE'),
     renameSubcommand('vm', 'VMID', vms, ['onevm rename 3 new-name']),
     chmodSubcommand('vm', vms, ['onevm chmod 3 640', 'onevm chmod 3-5 660']),
     chownSubcommand('vm', vms, ['onevm chown 3 alice', 'onevm chown 3,4 alice users']),
     chgrpSubcommand('vm', vms, ['onevm chgrp 3 users']),
-    {
-      name: 'lock',
-      description: 'Locks VMs against actions (default --use: every action but show)',
-      args: [rangeArg('vm')],
-      options: [
-        { long: 'use', description: 'Lock use, manage and admin actions (default)' },
-        { long: 'manage', description: 'Lock manage and admin actions' },
-        { long: 'admin', description: 'Lock admin actions' },
-        { long: 'all', description: 'Lock every action' },
-      ],
-      examples: ['onevm lock 3', 'onevm lock 3-5 --admin'],
-      run: async (ctx, args) => {
-        const level = ctx.options['all'] ? 4 : ctx.options['admin'] ? 3 : ctx.options['manage'] ? 2 : 1;
-        await eachId(ctx, 'vm', args['RANGE'], 'locked', (id) => ctx.one.vms.lock(id, level));
-      },
-    },
-    {
-      name: 'unlock',
-      description: 'Unlocks VMs',
-      args: [rangeArg('vm')],
-      examples: ['onevm unlock 3'],
-      run: async (ctx, args) => {
-        await eachId(ctx, 'vm', args['RANGE'], 'unlocked', (id) => ctx.one.vms.unlock(id));
-      },
-    },
+    ...lockSubcommands('vm', vms, ['onevm lock 3', 'onevm lock 3-5 --admin'], ['onevm unlock 3']),
   ],
 };

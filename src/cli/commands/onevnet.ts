@@ -9,10 +9,11 @@ import {
   chownSubcommand,
   deleteSubcommand,
   renameSubcommand,
+  lockSubcommands,
   updateSubcommand,
 } from '../subcommands.js';
 import { readTemplateFile } from '../actions.js';
-import { arg, chgrpSubcommand, printId, wholeNumber } from './common-subcommands.js';
+import { arg, chgrpSubcommand, printId, publishSubcommands, wholeNumber } from './common-subcommands.js';
 import { pairs, permissionRows, section, subTable, templateText } from './show-sections.js';
 
 const vnets = (one: Oca) => one.vnets;
@@ -177,6 +178,26 @@ export const onevnet: CommandDef = {
       },
     },
     {
+      name: 'addleases',
+      description: 'Adds an address (and its MAC) to a FIXED network, as OpenNebula 3.x did',
+      args: [{ name: 'VNETID', kind: 'vnet' }, { name: 'IP' }, { name: 'MAC', optional: true }],
+      examples: ['onevnet addleases fixed 10.0.0.9', 'onevnet addleases 2 10.0.0.9 02:00:0a:00:00:99'],
+      run: async (ctx, args) => {
+        const mac = arg(args, 'MAC');
+        await ctx.one.vnets.addLeases(await ctx.resolve('vnet', arg(args, 'VNETID')), `LEASES = [ IP = "${arg(args, 'IP')}"${mac ? `, MAC = "${mac}"` : ''} ]`);
+      },
+    },
+    {
+      name: 'rmleases',
+      description: 'Removes an unused address from a FIXED network, as OpenNebula 3.x did',
+      args: [{ name: 'VNETID', kind: 'vnet' }, { name: 'IP' }],
+      examples: ['onevnet rmleases fixed 10.0.0.9'],
+      run: async (ctx, args) => {
+        await ctx.one.vnets.rmLeases(await ctx.resolve('vnet', arg(args, 'VNETID')), `LEASES = [ IP = "${arg(args, 'IP')}" ]`);
+      },
+    },
+    ...publishSubcommands('vnet', (one, id, on) => one.vnets.publish(id, on), 'onevnet'),
+    {
       name: 'reserve',
       description: 'Reserves addresses of a network into a new network (or one given with --vnet)',
       args: [{ name: 'VNETID', kind: 'vnet' }, { name: 'NAME', optional: true }],
@@ -218,5 +239,6 @@ export const onevnet: CommandDef = {
     chmodSubcommand('vnet', vnets, ['onevnet chmod 3 640', 'onevnet chmod 3-5 660']),
     chownSubcommand('vnet', vnets, ['onevnet chown 3 alice', 'onevnet chown 3,4 alice users']),
     chgrpSubcommand('vnet', vnets, ['onevnet chgrp 3 users']),
+    ...lockSubcommands('vnet', vnets, ['onevnet lock 3', 'onevnet lock 3-5 --admin'], ['onevnet unlock 3']),
   ],
 };

@@ -27,6 +27,9 @@ export function dummyDatastoreAnswer(action: string): ActionOutcome {
       return { ok: true, info: String(DUMMY_IMAGE_MB) };
     case 'MONITOR':
       return { ok: true, info: MONITOR };
+    case 'RESTORE':
+      // No VM XML ("-"), disk 0 as dummy_path (1 MB, raw).
+      return { ok: true, info: '- 0:dummy_path:1:raw' };
     default:
       return { ok: true, info: '' };
   }

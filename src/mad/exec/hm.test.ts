@@ -53,3 +53,30 @@ test('bad action data is refused', async () => {
   assert.equal((await execute(['bm90IHhtbA==']))?.ok, false);
   assert.throws(() => decodeHookCall(Buffer.from('<HOOK_DRIVER_ACTION_DATA/>').toString('base64')), /no COMMAND/);
 });
+
+test('logged runs answer the whole outcome: code, stdout and stderr (base64), stdin and timeout honoured', async () => {
+  const { remotes, execute } = setup();
+  const logged = (command: string, args: string[], extra = '') =>
+    Buffer.from(`<HOOK_DRIVER_ACTION_DATA>${xmlElement('NAME', 'h')}${xmlElement('COMMAND', command)}<ARGUMENTS>${args.map((a) => xmlElement('ARG', a)).join('')}</ARGUMENTS>${extra}<LOG>YES</LOG></HOOK_DRIVER_ACTION_DATA>`).toString('base64');
+  const outcome = (r: { ok: boolean; info?: string } | null) => {
+    const xml = Buffer.from(r?.info ?? '', 'base64').toString('utf8');
+    const field = (n: string) => /<(\w+)>([^<]*)<\//.exec(xml.slice(xml.indexOf(`<${n}>`)))?.[2] ?? '';
+    return { ok: r?.ok, code: field('CODE'), stdout: Buffer.from(field('STDOUT'), 'base64').toString(), stderr: Buffer.from(field('STDERR'), 'base64').toString() };
+  };
+  assert.deepEqual(outcome(await execute([logged('ft/record', ['a'])])), { ok: true, code: '0', stdout: 'recorded 1\n', stderr: '' });
+  const failed = outcome(await execute([logged(join(remotes, 'hooks', 'fail'), [])]));
+  assert.equal(failed.ok, false);
+  assert.equal(failed.code, '3');
+  assert.match(failed.stderr, /no mail server/);
+  const cat = join(remotes, 'hooks', 'cat');
+  writeFileSync(cat, '#!/bin/sh\ncat\n');
+  chmodSync(cat, 0o755);
+  assert.equal(outcome(await execute([logged('cat', [], `<STDIN>${Buffer.from('from stdin').toString('base64')}</STDIN>`)])).stdout, 'from stdin');
+  const slow = join(remotes, 'hooks', 'slow');
+  writeFileSync(slow, '#!/bin/sh\nsleep 5\n');
+  chmodSync(slow, 0o755);
+  const timedOut = outcome(await execute([logged('slow', [], '<TIMEOUT>1</TIMEOUT>')]));
+  assert.equal(timedOut.code, '-1');
+  assert.match(timedOut.stderr, /Timeout/);
+  assert.equal(outcome(await execute([logged('nosuch', [])])).code, '-1');
+});

@@ -7,11 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { PACKAGE_ROOT } from '../../oned/location.js';
-import { actionData, binDriver, tempDir } from '../testing.js';
+import { actionData, binDriver, tempDir, writeScript } from '../testing.js';
 
 const KVM = join(PACKAGE_ROOT, 'remotes', 'vmm', 'kvm');
 const ACTIONS = 'deploy,shutdown,cancel,save,restore,migrate,reboot,reset,poll,attach_disk,detach_disk,attach_nic,detach_nic';
@@ -63,4 +63,45 @@ test('attached_attr reads the DISK or NIC with ATTACH=YES, CDATA or not', () => 
   assert.equal(attr('DISK', 'DRIVER'), '', 'the first disk\'s DRIVER is not the attached one\'s');
   assert.equal(attr('NIC', 'NIC_ID'), '3');
   assert.equal(attr('NIC', 'TARGET'), '', 'an attached element after the last NIC is not read as one');
+});
+
+test('resize: virsh setmem / setvcpus --live with the new sizes, a DIMM in HOTPLUG mode, nothing for what did not change', () => {
+  const bin = tempDir('virsh-resize');
+  const log = join(bin, 'calls');
+  writeScript(join(bin, 'virsh'), `#!/bin/sh\necho "$*" >> ${log}\n[ -f ${bin}/fail ] && { echo "error: requested vcpus is greater than max allowable vcpus" >&2; exit 1; }\nexit 0\n`);
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  const data = (template: string) =>
+    `<VMM_DRIVER_ACTION_DATA><HOST>node1</HOST><DEPLOY_ID>one-5</DEPLOY_ID><VM><ID>5</ID><MONITORING><MEMORY>999</MEMORY></MONITORING>` +
+    `<TEMPLATE>${template}</TEMPLATE><USER_TEMPLATE/></VM><DATASTORE><TEMPLATE><MEMORY>1</MEMORY></TEMPLATE></DATASTORE></VMM_DRIVER_ACTION_DATA>`;
+  const run = (input: string, deployId = 'one-5') => {
+    writeFileSync(log, '');
+    const r = spawnSync(join(KVM, 'resize'), [deployId, '5', 'node1'], { input, env, encoding: 'utf8' });
+    return { code: r.status, calls: readFileSync(log, 'utf8').trim().split('\n').filter((l) => l !== ''), stderr: r.stderr };
+  };
+  const both = run(data('<CPU><![CDATA[2]]></CPU><MEMORY><![CDATA[1024]]></MEMORY><VCPU><![CDATA[4]]></VCPU><RESIZE><CPU>1</CPU><MEMORY>512</MEMORY><VCPU>2</VCPU></RESIZE>'));
+  assert.equal(both.code, 0, both.stderr);
+  assert.deepEqual(both.calls, ['--connect qemu:///system setmem one-5 1048576 --live', '--connect qemu:///system setvcpus one-5 4 --live']);
+  const vcpuOnly = run(data('<MEMORY>512</MEMORY><VCPU>3</VCPU><NUMA_NODE><MEMORY>256</MEMORY></NUMA_NODE><RESIZE><MEMORY>512</MEMORY><VCPU>2</VCPU></RESIZE>'));
+  assert.deepEqual(vcpuOnly.calls, ['--connect qemu:///system setvcpus one-5 3 --live']);
+  const dimm = run(data('<MEMORY>768</MEMORY><MEMORY_RESIZE_MODE>HOTPLUG</MEMORY_RESIZE_MODE><VCPU>2</VCPU><RESIZE><MEMORY>1024</MEMORY><VCPU>2</VCPU></RESIZE>'));
+  assert.equal(dimm.calls.length, 1);
+  assert.match(dimm.calls[0]!, /^--connect qemu:\/\/\/system detach-device one-5 \/tmp\/one-resize\.\w+ --live$/, 'a smaller MEMORY detaches a DIMM of the difference');
+  writeFileSync(join(bin, 'fail'), '');
+  const failed = run(data('<MEMORY>512</MEMORY><VCPU>8</VCPU><RESIZE><MEMORY>512</MEMORY><VCPU>2</VCPU></RESIZE>'));
+  assert.notEqual(failed.code, 0);
+  assert.match(failed.stderr, /resize \(virsh setvcpus one-5 8\): requested vcpus is greater than max allowable vcpus/);
+  assert.match(run(data('<VCPU>2</VCPU>'), '--all').stderr, /resize: invalid deploy id '--all'/);
+  assert.match(run(data('<VCPU>2;reboot</VCPU><RESIZE><VCPU>1</VCPU></RESIZE>')).stderr, /resize: VCPU and MEMORY must be integers/);
+});
+
+test('reconfigure: the new context CD swapped in at the CONTEXT target with virsh change-media --update --live', () => {
+  const bin = tempDir('virsh-reconfigure');
+  const log = join(bin, 'calls');
+  writeScript(join(bin, 'virsh'), `#!/bin/sh\necho "$*" >> ${log}\nexit 0\n`);
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  const run = (...args: string[]) => spawnSync(join(KVM, 'reconfigure'), [...args, '5', 'node1'], { input: '', env, encoding: 'utf8' });
+  assert.equal(run('one-5', 'hda', '/ds/0/5/disk.1').status, 0);
+  assert.equal(readFileSync(log, 'utf8'), '--connect qemu:///system change-media one-5 hda /ds/0/5/disk.1 --update --live\n');
+  assert.match(run('one-5', '--all', '/x').stderr, /reconfigure: invalid target '--all'/);
+  assert.match(run('one-5', 'hda', '').stderr, /reconfigure: no context CD path/);
 });

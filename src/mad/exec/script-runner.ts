@@ -83,6 +83,23 @@ export class ScriptRunner {
     }
   }
 
+  /**
+   * Runs a script once and answers the raw outcome (exit code, stdout, stderr) without reading
+   * it as a driver action: hook executions log all three. On a host whose copy of the remotes
+   * lacks the script, the remotes are copied there first. `timeoutMs` overrides the runner's.
+   */
+  async exec(call: ScriptCall, ctx: ActionContext, timeoutMs = this.options.timeoutMs): Promise<CommandResult> {
+    const problem = call.host === undefined ? (this.has(call.script) ? undefined : `Script ${this.localPath(call.script)} does not exist`) : validHost(call.host) ? undefined : `Invalid host name '${call.host}'`;
+    if (problem) return { code: null, signal: null, stdout: '', stderr: problem, timedOut: false, cancelled: false, spawnError: problem };
+    let r = await this.once(call, ctx, timeoutMs);
+    if (call.host !== undefined && r.code === MISSING_SCRIPT_RC) {
+      const s = await this.sync(call.host, ctx);
+      if (!s.ok) return { ...r, stderr: s.info };
+      r = await this.once(call, ctx, timeoutMs);
+    }
+    return r;
+  }
+
   /** The version of the local remotes tree, as a copy records it on hosts. */
   remotesVersion(): string {
     return this.hosts.version.current();
@@ -96,8 +113,8 @@ export class ScriptRunner {
     return failed(`Could not copy remotes to ${host} (${describe(s)}): ${s.stderr.trim()}`);
   }
 
-  private once(call: ScriptCall, ctx: ActionContext): Promise<CommandResult> {
-    const opts = { stdin: call.stdin, timeoutMs: this.options.timeoutMs, signal: ctx.signal };
+  private once(call: ScriptCall, ctx: ActionContext, timeoutMs = this.options.timeoutMs): Promise<CommandResult> {
+    const opts = { stdin: call.stdin, timeoutMs, signal: ctx.signal };
     return call.host === undefined
       ? runCommand(this.localPath(call.script), call.args, opts)
       : this.hosts.run(call.host, call.script, call.args, opts);

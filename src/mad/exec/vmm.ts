@@ -15,6 +15,7 @@ import { select } from '../../common/xml-tree.js';
 import { decodeActionData, rawElement, text, where, type ActionData } from './action-data.js';
 import type { ScriptResult, ScriptRunner } from './script-runner.js';
 import type { TransferRunner } from './tm.js';
+import { backupCancelSteps, backupSteps } from './vmm-backup.js';
 
 export interface VmmConfig {
   /** Driver folder under remotes/vmm. */
@@ -29,10 +30,10 @@ export interface VmmConfig {
 const DUMMY_VNM = 'dummy';
 
 /** A step failed: carries the message for the reply. */
-class StepFailed extends Error {}
+export class StepFailed extends Error {}
 
 /** One request being served: its data and the step helpers. */
-class VmmAction {
+export class VmmAction {
   readonly vmId: string;
   readonly host: string;
   readonly migrHost: string;
@@ -102,9 +103,20 @@ class VmmAction {
     return ok('');
   }
 
-  /** Runs transfer commands (one per line) on the front-end. */
-  tm(lines: string): Promise<ScriptResult> {
-    return this.config.transfer.runLines(lines, this.ctx);
+  /** Runs transfer commands (one per line) on the front-end (with another context when given). */
+  tm(lines: string, ctx: ActionContext = this.ctx): Promise<ScriptResult> {
+    return this.config.transfer.runLines(lines, ctx);
+  }
+
+  /** Runs a script of the remotes tree on the front-end (datastore drivers). */
+  frontend(script: string, args: readonly string[], stdin: string, ctx: ActionContext = this.ctx): Promise<ScriptResult> {
+    if (!this.config.runner.has(script)) return Promise.resolve(failed(`No script ${script} in the remotes tree`));
+    return this.config.runner.run({ script, args, stdin }, ctx);
+  }
+
+  /** The request's context (its abort signal and log). */
+  get context(): ActionContext {
+    return this.ctx;
   }
 
   log(step: string, r: ScriptResult): ScriptResult {
@@ -138,10 +150,11 @@ class VmmAction {
     return v;
   }
 
-  activeSnapshot(key: string): string {
-    const snap = this.vm && where(this.vm, 'TEMPLATE/SNAPSHOT', 'ACTIVE', 'YES');
+  /** `key` of the SNAPSHOT oned marked with ACTION=`action` (CREATE, REVERT, DELETE). */
+  pendingSnapshot(action: string, key: string): string {
+    const snap = this.vm && where(this.vm, 'TEMPLATE/SNAPSHOT', 'ACTION', action);
     const v = snap ? text(snap, key) : '';
-    if (v === '') throw new StepFailed(`No active snapshot with ${key}`);
+    if (v === '') throw new StepFailed(`No snapshot with ACTION=${action} and a ${key}`);
     return v;
   }
 
@@ -292,19 +305,53 @@ const STEPS: Record<string, Steps> = {
     return r.stdout;
   },
   async SNAPSHOTCREATE(a) {
-    const snapId = a.activeSnapshot('SNAPSHOT_ID');
+    const snapId = a.pendingSnapshot('CREATE', 'SNAPSHOT_ID');
     return (await a.must('virtualization driver operation: snapshot_create', a.vmm('snapshot_create', [a.deployId, snapId]))).stdout;
   },
   async SNAPSHOTREVERT(a) {
-    const hid = a.activeSnapshot('HYPERVISOR_ID');
+    const hid = a.pendingSnapshot('REVERT', 'HYPERVISOR_ID');
     const r = await a.must('virtualization driver operation: snapshot_revert', a.vmm('snapshot_revert', [a.deployId, hid]));
     await a.must('network driver operation: post', a.vnm('post', [a.deployId, a.host]));
     return r.stdout;
   },
   async SNAPSHOTDELETE(a) {
-    const hid = a.activeSnapshot('HYPERVISOR_ID');
+    const hid = a.pendingSnapshot('DELETE', 'HYPERVISOR_ID');
     return (await a.must('virtualization driver operation: snapshot_delete', a.vmm('snapshot_delete', [a.deployId, hid]))).stdout;
   },
+  async DISKSNAPSHOTCREATE(a) {
+    // A disk snapshot of the running VM: the TM's SNAP_CREATE_LIVE line oned sends.
+    return (await a.must('transfer manager driver operation: snap_create_live', a.tm(a.required('TM_COMMAND')))).stdout;
+  },
+  async RESIZE(a) {
+    // The new and the former (TEMPLATE/RESIZE) sizes are in the action data on stdin.
+    return (await a.must('virtualization driver operation: resize', a.vmm('resize', [a.deployId]))).stdout;
+  },
+  async RESIZEDISK(a) {
+    // The TM RESIZE line first (a disk in use is left to the hypervisor), then resize_disk.
+    const tmCommand = a.required('TM_COMMAND');
+    const disk = a.vm && where(a.vm, 'TEMPLATE/DISK', 'RESIZE', 'YES');
+    const [diskId, size] = disk ? [text(disk, 'DISK_ID'), text(disk, 'SIZE')] : ['', ''];
+    if (diskId === '' || size === '') throw new StepFailed('No disk to resize (DISK with RESIZE=YES, a DISK_ID and a SIZE)');
+    await a.must('transfer manager driver operation: resize', a.tm(tmCommand));
+    return (await a.must('virtualization driver operation: resize_disk', a.vmm('resize_disk', [a.deployId, diskId, size]))).stdout;
+  },
+  async UPDATECONF(a) {
+    // A new context CD (TM CONTEXT line) swapped into the running domain at the CONTEXT's TARGET.
+    const context = a.vm && select(a.vm, 'TEMPLATE/CONTEXT')[0];
+    const target = context ? text(context, 'TARGET') : '';
+    if (target === '') throw new StepFailed('UPDATECONF needs the VM\'s CONTEXT with a TARGET');
+    const tmCommand = a.field('TM_COMMAND');
+    if (tmCommand !== '') await a.must('transfer manager driver operation: context', a.tm(tmCommand));
+    const iso = a.required('DISK_TARGET_PATH');
+    return (await a.must('virtualization driver operation: reconfigure', a.vmm('reconfigure', [a.deployId, target, iso]))).stdout;
+  },
+  async UPDATESG(a) {
+    // The network drivers load the VM's SECURITY_GROUP_RULEs again; the reply names the group.
+    await a.must('network driver operation: update_sg', a.vnm('update_sg', [a.deployId]));
+    return a.field('SECURITY_GROUP_ID');
+  },
+  BACKUP: backupSteps,
+  BACKUPCANCEL: backupCancelSteps,
   async CLEANUP(a) {
     if (a.deployId !== '') await a.tryTo('virtualization driver operation: cancel', a.vmm('cancel', [a.deployId, a.host]));
     await a.tryTo('network driver operation: clean', a.vnm('clean', [a.host]));

@@ -38,13 +38,13 @@ test('a driver reads its own NICs of the VM TEMPLATE: tap one-<vm>-<nic> unless 
   assert.deepEqual(run('ebtables/list', xml), {
     code: 0,
     error: '',
-    stdout: '0 br0   02:00:0a:00:00:01 10.0.0.1 one-42-0\n2 br|2   02:00:0a:00:00:03  vnet7\n3 a&b eth0 9   one-42-3\n',
+    stdout: '0 br0   02:00:0a:00:00:01 10.0.0.1 one-42-0 \n2 br|2   02:00:0a:00:00:03  vnet7 \n3 a&b eth0 9   one-42-3 \n',
   });
 });
 
 test('while a NIC is attached or detached (ATTACH = YES) the steps are about that NIC only', () => {
   const xml = vm(nic({ NIC_ID: '0', VN_MAD: 'ebtables', BRIDGE: 'br0' }) + nic({ NIC_ID: '1', VN_MAD: 'ebtables', BRIDGE: 'br1', ATTACH: 'YES' }));
-  assert.equal(run('ebtables/list', xml).stdout, '1 br1     one-42-1\n');
+  assert.equal(run('ebtables/list', xml).stdout, '1 br1     one-42-1 \n');
   const other = vm(nic({ NIC_ID: '0', VN_MAD: 'ebtables', BRIDGE: 'br0' }) + nic({ NIC_ID: '1', VN_MAD: 'bridge', BRIDGE: 'br1', ATTACH: 'YES' }));
   assert.equal(run('ebtables/list', other).stdout, '', "another driver's NIC is attached: nothing for this one");
 });

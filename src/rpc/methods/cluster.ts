@@ -1,7 +1,7 @@
 /** `one.cluster.*` (hosts, datastores and virtual networks) and `one.clusterpool.info`. */
 import { AuthOp } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
-import { Cluster, DEFAULT_CLUSTER_ID, FIRST_USER_CLUSTER } from '../../cluster/index.js';
+import { Cluster, DEFAULT_CLUSTER_ID, drsSettings, FIRST_USER_CLUSTER } from '../../cluster/index.js';
 import type { Datastore } from '../../datastore/index.js';
 import type { Pool, PoolObject } from '../../pool/index.js';
 import type { VirtualNetwork } from '../../vnet/index.js';
@@ -133,6 +133,14 @@ export const clusterMethods: MethodDef[] = [
       const { hosts, clusters } = req.core;
       const cluster = req.authorized(clusters, oid, AuthOp.ADMIN);
       const tmpl = parseTemplate(text, ErrorCode.ACTION, { replaceMode: true }, oid);
+      // ONE_DRS is checked as 7.4 checks it, before anything changes.
+      const next = type === 0 ? tmpl : cluster.template.clone();
+      if (type === 1) next.merge(tmpl);
+      try {
+        drsSettings(next.getVector('ONE_DRS'));
+      } catch (err) {
+        throw new ApiError(ErrorCode.INTERNAL, (err as Error).message, oid);
+      }
       const tx = req.transaction();
       tx.touch(clusters, cluster);
       if (type === 0) cluster.template = tmpl;

@@ -48,11 +48,13 @@ async function setStatus(req: Request, oid: number, status: HostStatusValue): Pr
 export const hostMethods: MethodDef[] = [
   method({
     name: 'one.host.allocate',
-    // HEAD: (name, im_mad, vmm_mad, cluster_id); 3.x: (name, im_mad, vmm_mad, vnm_mad, cluster_id).
+    // HEAD: (name, im_mad, vmm_mad, cluster_id); 3.x: (name, im_mad, vmm_mad, vnm_mad, cluster_id); 3.0: (name, im_mad, vmm_mad, tm_mad).
     params: ['s', 's', 's', 'is', { opt: 'i', def: NONE_CLUSTER_ID }],
     run: async (req, [name, imMad, vmMad, fourth, fifth]) => {
       const { hosts, clusters } = req.core;
-      const [vnMad, clusterArg] = typeof fourth === 'number' ? ['', fourth] : [fourth, fifth];
+      // 3.0: (name, im_mad, vmm_mad, tm_mad); its transfer drivers were named tm_<something>.
+      const tmMad3 = typeof fourth === 'string' && fourth.startsWith('tm_') ? fourth : '';
+      const [vnMad, clusterArg] = typeof fourth === 'number' ? ['', fourth] : tmMad3 !== '' ? ['', fifth] : [fourth, fifth];
       const cluster = req.get(clusters, clusterArg === NONE_CLUSTER_ID ? DEFAULT_CLUSTER_ID : clusterArg);
       req.authorizeCreateIn('HOST', cluster, AuthOp.ADMIN);
       try {
@@ -69,6 +71,7 @@ export const hostMethods: MethodDef[] = [
       const host = Host.create(hosts.nextOid(), name, imMad, vmMad, cluster.oid, cluster.name);
       // HEAD keeps network drivers on networks; a 3.x client's choice is kept for reference.
       if (vnMad !== '') host.template.set('VN_MAD', vnMad);
+      if (tmMad3 !== '') host.template.set('TM_MAD', tmMad3);
       const tx = req.transaction();
       tx.create(hosts, host);
       tx.touch(clusters, cluster).hosts.add(host.oid);

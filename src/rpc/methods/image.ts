@@ -18,6 +18,7 @@ import { objectMethods, type ObjectKind } from './object-methods.js';
 import { checkRestrictedSet, encryptAttributes } from './template-attributes.js';
 import { ownedPoolXml, templateAndName } from './owned.js';
 import { authorizedDatastore } from './datastore.js';
+import { forgetBackup } from './vm-backup.js';
 
 const kind: ObjectKind<Image> = {
   prefix: 'one.image',
@@ -118,7 +119,7 @@ function checkCapacity(req: Request, ds: Datastore, sizeMb: number, skip: boolea
  * Creates the image in one step that cannot yield: charges quotas, adds it LOCKED to the pool
  * and to its datastore, applies `also` (in the same transaction), commits. Returns the image.
  */
-async function createImage(req: Request, ds: Datastore, name: string, build: (oid: number) => Image, also?: (tx: Transaction, image: Image) => void): Promise<Image> {
+export async function createImage(req: Request, ds: Datastore, name: string, build: (oid: number) => Image, also?: (tx: Transaction, image: Image) => void): Promise<Image> {
   const { images, datastores } = req.core;
   const c = req.caller;
   const tx = req.transaction();
@@ -260,7 +261,8 @@ export const imageMethods: MethodDef[] = [
 export function checkDeletable(image: Image): void {
   const oid = image.oid;
   const s = image.state;
-  if (image.runningVms > 0) throw new ApiError(ErrorCode.ACTION, `Cannot delete image ${oid}: there are ${image.runningVms} VMs using it.`, oid);
+  // A backup image lists the VM it was made of (VMS), which does not keep it from going.
+  if (image.runningVms > 0 && image.fields.type !== ImageType.BACKUP) throw new ApiError(ErrorCode.ACTION, `Cannot delete image ${oid}: there are ${image.runningVms} VMs using it.`, oid);
   if (s === ImageState.USED || s === ImageState.USED_PERS || s === ImageState.LOCKED || s === ImageState.CLONE || s === ImageState.DELETE) {
     throw new ApiError(ErrorCode.ACTION, `Cannot delete image ${oid} in state ${imageStateName(s)}.`, oid);
   }
@@ -276,6 +278,7 @@ export async function deleteImage(req: Request, oid: number): Promise<number> {
   checkDeletable(image);
   const tx = req.transaction();
   tx.touch(images, image).setState(ImageState.DELETE);
+  if (image.fields.type === ImageType.BACKUP) forgetBackup(req, tx, image);
   releaseQuotas(tx, payers(req), image.owner.uid, image.owner.gid, imageQuotaUsage(image));
   await tx.commit();
   req.core.imageManager.remove(image, datastores.get(image.fields.datastoreId));

@@ -6,7 +6,7 @@
 import { AuthOp } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
 import type { Template } from '../../common/template/index.js';
-import type { Ownership, Permissions, Pool, PoolObject } from '../../pool/index.js';
+import type { Ownership, Permissions, Pool, PoolObject, Transaction } from '../../pool/index.js';
 import { ErrorCode } from '../api-error.js';
 import { EscapedString } from '../xmlrpc/index.js';
 import type { Request } from '../request.js';
@@ -30,8 +30,9 @@ export async function createOwned<T extends PoolObject>(
   req: Request,
   pool: Pool<T>,
   name: string,
-  build: (oid: number, owner: Ownership, perms: Permissions) => T,
+  build: (oid: number, owner: Ownership, perms: Permissions, tx: Transaction) => T,
   nameTaken: 'allocate' | 'internal' = 'allocate',
+  within?: (tx: Transaction, obj: T) => void,
 ): Promise<number> {
   req.authorizeCreate(pool.options.type);
   const c = req.caller;
@@ -49,15 +50,25 @@ export async function createOwned<T extends PoolObject>(
     }
   }
   const tx = req.transaction();
-  const obj = tx.create(pool, build(pool.nextOid(), { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req)));
+  let built: T;
+  try {
+    // build may take more in tx (a virtual router's leases): a refusal gives it back.
+    built = build(pool.nextOid(), { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req), tx);
+  } catch (err) {
+    tx.rollback();
+    throw err;
+  }
+  const obj = tx.create(pool, built);
+  within?.(tx, obj);
   await tx.commit();
   return obj.oid;
 }
 
 /** Deletes an object (MANAGE), then the ACL rules that named it. */
-export async function deleteOwned<T extends PoolObject>(req: Request, pool: Pool<T>, oid: number): Promise<number> {
+export async function deleteOwned<T extends PoolObject>(req: Request, pool: Pool<T>, oid: number, within?: (tx: Transaction, obj: T) => void): Promise<number> {
   const obj = req.authorized(pool, oid, AuthOp.MANAGE);
   const tx = req.transaction();
+  within?.(tx, obj);
   tx.delete(pool, obj);
   await tx.commit();
   await req.core.acl.delResourceRules(ObjectType[pool.options.type], oid);

@@ -12,6 +12,7 @@ import { infoWithQuotas, poolWithQuotas, quotaMethods, setQuota } from './quota.
 import { updateMethod } from './object-methods.js';
 import { decryptedAnswer } from './template-attributes.js';
 import { revokeAdminRules } from './group-admin.js';
+import { userJoinedVlanRules } from './group-vlan.js';
 
 /** The stored secret for a password: a hash for core auth, the value itself for external drivers. */
 async function secretFor(req: Request, driver: string, password: string, oid = -1, code: ErrorCodeValue = ErrorCode.ACTION): Promise<string> {
@@ -76,6 +77,7 @@ export const userMethods: MethodDef[] = [
       const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, secret, driver, true, groupIds, newUserTemplate()));
       for (const g of groupList) tx.touch(groups, g).users.add(user.oid);
       await tx.commit();
+      await userJoinedVlanRules(req, user);
       return user.oid;
     },
   }),
@@ -175,6 +177,7 @@ export const userMethods: MethodDef[] = [
       tx.touch(groups, group).users.add(oid);
       await tx.commit();
       if (wasAdmin) await revokeAdminRules(req, old!.oid, oid);
+      await userJoinedVlanRules(req, user);
       return oid;
     },
   }),

@@ -15,7 +15,12 @@ import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, newObjectPermissions, parseTemplate } from './common.js';
 import { objectMethods, type ObjectKind } from './object-methods.js';
+import { prepareSchedActions } from './vm-sched.js';
+import { ACTIONS_3X, unsupportedAction, type Action3x } from './vm-action-3x.js';
 import { checkRestrictedExtra, checkRestrictedSet, checkRestrictedUpdate, encryptAttributes } from './template-attributes.js';
+import { takeImageSnapshots } from '../../image/image-snapshots.js';
+import { VmGroupError } from '../../vmgroup/vm-group.js';
+import { joinVmGroup, vmGroupToJoin } from './vmgroup.js';
 
 const kind: ObjectKind<VirtualMachine> = {
   prefix: 'one.vm',
@@ -43,6 +48,7 @@ const SYSTEM_ATTRIBUTES = new Set([
   'VIDEO', 'RAW', 'PCI', 'SPICE_OPTIONS', 'HYPERV_OPTIONS', 'NUMA_NODE', 'TOPOLOGY', 'TPM', 'EMULATOR', 'MEMORY_MAX',
   'VCPU_MAX', 'MEMORY_SLOTS', 'MEMORY_RESIZE_MODE', 'CPU_COST', 'MEMORY_COST', 'DISK_COST', 'SCHED_ACTION', 'VMGROUP',
   'SECURITY_GROUP_RULE', 'TEMPLATE_ID', 'MEMORY_ENCRYPTION', 'QEMU_GA_EXEC', 'SUBMIT_ON_HOLD',
+  'VROUTER_ID', 'VROUTER_KEEPALIVED_ID', 'VROUTER_KEEPALIVED_PASSWORD',
 ]);
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -50,7 +56,7 @@ const now = () => Math.floor(Date.now() / 1000);
 /** The states `one.vm.deploy` starts from. */
 const DEPLOYABLE: ReadonlySet<number> = new Set([VmState.PENDING, VmState.HOLD, VmState.STOPPED, VmState.UNDEPLOYED]);
 
-function who(req: Request): Who {
+export function who(req: Request): Who {
   return { uid: req.caller.uid, gid: req.caller.gid, reqId: req.id };
 }
 
@@ -80,7 +86,7 @@ function resourceUser(req: Request, uid: number): ResourceUser {
  * `given` name, splits TEMPLATE and USER_TEMPLATE, prepares DISKs and NICs, charges the VM
  * quota, all in one step; `nameOf` names the VM from its new id.
  */
-async function createVm(req: Request, full: Template, nameOf: (oid: number) => string, hold: boolean, given: string | null): Promise<number> {
+export async function createVm(req: Request, full: Template, nameOf: (oid: number) => string, hold: boolean, given: string | null): Promise<number> {
   const vms = req.core.vms;
   req.authorizeCreate('VM');
   for (const [attr, integer, required] of [['CPU', false, true], ['MEMORY', false, true], ['VCPU', true, false]] as const) {
@@ -105,22 +111,31 @@ async function createVm(req: Request, full: Template, nameOf: (oid: number) => s
   const c = req.caller;
   const tx = req.transaction();
   const oid = vms.nextOid();
+  const saProblem = prepareSchedActions(req.core, system, oid, now());
+  if (saProblem) {
+    tx.rollback();
+    throw allocateError(vms, saProblem);
+  }
   try {
+    const vmGroup = vmGroupToJoin(req, system, c.uid);
     req.core.vmResources.prepare(tx, system, oid, resourceUser(req, c.uid));
     chargeQuotas(tx, req.core, c.uid, c.gid, vmQuotaUsage(system));
+    if (vmGroup) joinVmGroup(tx, req.core.vmGroups, vmGroup, system.getVector('VMGROUP')!, oid);
   } catch (err) {
     tx.rollback();
-    if (err instanceof ResourceError || err instanceof QuotaExceededError) throw allocateError(vms, err.message);
+    if (err instanceof ResourceError || err instanceof QuotaExceededError || err instanceof VmGroupError) throw allocateError(vms, err.message);
     throw err;
   }
-  addVmDefaults(system, onHold);
+  addVmDefaults(system, onHold, (t) => req.core.sgVms.rules(t));
   system.set('VMID', String(oid));
   const vm = VirtualMachine.create(oid, nameOf(oid), { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req), system, user, onHold, now());
   resolveContext(vm, c.user.template);
+  takeImageSnapshots(req.core.images, vm);
   tx.create(vms, vm);
   await tx.commit();
   // No driver work for PENDING / HOLD: the scheduler or one.vm.deploy moves it on.
   req.core.vmLogs.write(oid, 'DiM', 'I', `New state is ${onHold ? 'HOLD' : 'PENDING'}`);
+  req.core.schedActions?.changed(vm);
   if (req.core.hooks.hasVmHooks) req.core.hooks.vmCreated(vmHookSubject(vm, VmState.INIT, LcmState.LCM_INIT));
   return oid;
 }
@@ -152,6 +167,17 @@ async function dmStep(req: Request, vm: VirtualMachine, step: (tx: ReturnType<Re
 /** Level of each `one.vm.action` (§1.6): resched is ADMIN, the others MANAGE. */
 function actionOp(code: number) {
   return code === VmAction.RESCHED || code === VmAction.UNRESCHED ? AuthOp.ADMIN : AuthOp.MANAGE;
+}
+
+/** A 3.x action string: refused outside the states 3.x allowed, else HEAD's action or recover operation. */
+async function action3x(req: Request, name: string, a: Action3x, oid: number): Promise<number> {
+  const vm = authorizedVm(req, oid, a.op);
+  if (!a.allowed(vm)) throw new ApiError(ErrorCode.ACTION, new ActionNotAvailable(name, vm).message, -1);
+  if (a.recover !== undefined) return dmStep(req, vm, (tx) => req.core.dm.recover(tx, vm, a.recover!, who(req)));
+  const code = a.code!;
+  const id = await dmStep(req, vm, (tx) => req.core.dm.action(tx, name, code, vm, who(req)));
+  if (code === VmAction.REBOOT_HARD) req.core.lcm.reboot(vm, true);
+  return id;
 }
 
 /** The host and system datastore of a deploy or migrate, checked as OpenNebula does. */
@@ -257,8 +283,10 @@ export const vmMethods: MethodDef[] = [
     name: 'one.vm.action',
     params: ['s', 'i'],
     run: async (req, [action, oid]) => {
+      const v3 = ACTIONS_3X.get(action);
+      if (v3) return action3x(req, action, v3, oid);
       const code = ACTION_NAMES.get(action);
-      if (code === undefined) throw new ApiError(ErrorCode.ACTION, `Action "${action}" is not supported`, oid);
+      if (code === undefined) throw new ApiError(ErrorCode.ACTION, unsupportedAction(action), oid);
       const vm = authorizedVm(req, oid, actionOp(code));
       const id = await dmStep(req, vm, (tx) => req.core.dm.action(tx, action, code, vm, who(req)));
       if (code === VmAction.REBOOT || code === VmAction.REBOOT_HARD) req.core.lcm.reboot(vm, code === VmAction.REBOOT_HARD);
@@ -334,16 +362,10 @@ export const vmMethods: MethodDef[] = [
     params: ['i', 's'],
     run: (req, [oid, text]) => {
       const vm = authorizedVm(req, oid, AuthOp.MANAGE);
+      refuseRouterVm(vm);
       const nic = vectorArg(oid, text, 'NIC');
       checkRestrictedSet(req, 'VM', new Template([{ name: 'NIC', value: nic }]), 'NIC', oid);
-      return dmStep(req, vm, (tx) =>
-        req.core.dm.hotplug(tx, vm, 'nic-attach', () => {
-          req.core.vmResources.prepareAttachedNic(tx, vm.template, nic, vm.oid, resourceUser(req, vm.owner.uid));
-          chargeQuotas(tx, req.core, vm.owner.uid, vm.owner.gid, nicQuotaUsage(nic));
-          nic.set('ATTACH', 'YES');
-          vm.template.add('NIC', nic);
-        }),
-      );
+      return attachNic(req, vm, nic);
     },
   }),
   method({
@@ -351,14 +373,8 @@ export const vmMethods: MethodDef[] = [
     params: ['i', 'i'],
     run: (req, [oid, nicId]) => {
       const vm = authorizedVm(req, oid, AuthOp.MANAGE);
-      const nic = vectors(vm.template, 'NIC').find((n) => n.get('NIC_ID') === String(nicId));
-      if (!nic) throw new ApiError(ErrorCode.ACTION, `VM ${oid} has no NIC with NIC_ID ${nicId}.`, oid);
-      return dmStep(req, vm, (tx) =>
-        req.core.dm.hotplug(tx, vm, 'nic-detach', () => {
-          nic.set('ATTACH', 'YES');
-          nic.set('DETACH', 'YES');
-        }),
-      );
+      refuseRouterVm(vm);
+      return detachNic(req, vm, nicId);
     },
   }),
   method({
@@ -370,3 +386,33 @@ export const vmMethods: MethodDef[] = [
     },
   }),
 ];
+
+/** A VM of a virtual router changes its NICs only through its router (one.vrouter.attachnic / detachnic), as in OpenNebula 7.4. */
+function refuseRouterVm(vm: VirtualMachine): void {
+  if (vm.template.get('VROUTER_ID') !== undefined) throw new ApiError(ErrorCode.ACTION, 'Action is not supported for virtual router VMs', vm.oid);
+}
+
+/** Hot-plugs `nic` into the VM (leased for its owner, quota charged). */
+export function attachNic(req: Request, vm: VirtualMachine, nic: Vector): Promise<number> {
+  return dmStep(req, vm, (tx) =>
+    req.core.dm.hotplug(tx, vm, 'nic-attach', () => {
+      req.core.vmResources.prepareAttachedNic(tx, vm.template, nic, vm.oid, resourceUser(req, vm.owner.uid));
+      chargeQuotas(tx, req.core, vm.owner.uid, vm.owner.gid, nicQuotaUsage(nic));
+      nic.set('ATTACH', 'YES');
+      vm.template.add('NIC', nic);
+      req.core.sgVms.setRules(vm.template);
+    }),
+  );
+}
+
+/** Starts the detach of the VM's NIC `nicId`. */
+export function detachNic(req: Request, vm: VirtualMachine, nicId: number): Promise<number> {
+  const nic = vectors(vm.template, 'NIC').find((n) => n.get('NIC_ID') === String(nicId));
+  if (!nic) throw new ApiError(ErrorCode.ACTION, `VM ${vm.oid} has no NIC with NIC_ID ${nicId}.`, vm.oid);
+  return dmStep(req, vm, (tx) =>
+    req.core.dm.hotplug(tx, vm, 'nic-detach', () => {
+      nic.set('ATTACH', 'YES');
+      nic.set('DETACH', 'YES');
+    }),
+  );
+}

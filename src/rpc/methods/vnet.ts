@@ -10,7 +10,7 @@ import { chargeQuotas, QuotaExceededError, releaseQuotas } from '../../auth/quot
 import { ObjectType } from '../../common/object-type.js';
 import type { Template, Vector } from '../../common/template/index.js';
 import { DEFAULT_CLUSTER_ID, NONE_CLUSTER_ID } from '../../cluster/index.js';
-import type { Transaction } from '../../pool/index.js';
+import type { Ownership, Permissions, Transaction } from '../../pool/index.js';
 import { VirtualNetwork, VnetState, networkRequest, reservationQuotaUsage, userAr, type LeaseRequest, type VnetStateValue } from '../../vnet/index.js';
 import { timestamp } from '../../common/log.js';
 import { ApiError, ErrorCode, type ErrorCodeValue } from '../api-error.js';
@@ -137,10 +137,11 @@ const genericMethods = objectMethods(kind).filter((m) => m.name !== updateMethod
  * gives next; the caller takes that id with `nextOid()` once nothing can fail any more, in the
  * same synchronous step, so a refused call leaves no hole in the ids.
  */
-function newNetwork(req: Request, name: string, fields: VirtualNetwork['fields'], template: Template): VirtualNetwork {
+function newNetwork(req: Request, name: string, fields: VirtualNetwork['fields'], template: Template, owner?: NewNetwork['owner']): VirtualNetwork {
   const vnets = req.core.vnets;
   const c = req.caller;
-  const vnet = new VirtualNetwork(vnets.lastId + 1, name, { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname }, newObjectPermissions(req), fields, template);
+  const own = owner ?? { uid: c.uid, gid: c.gid, uname: c.uname, gname: c.gname, permissions: newObjectPermissions(req) };
+  const vnet = new VirtualNetwork(vnets.lastId + 1, name, { uid: own.uid, gid: own.gid, uname: own.uname, gname: own.gname }, own.permissions, fields, template);
   // As in OpenNebula, a network without BRIDGE gets one named after its VLAN_ID, or its id.
   if (vnet.fields.bridge === '') vnet.fields.bridge = vnet.fields.vlanId === '' ? `onebr${vnet.oid}` : `onebr.${vnet.fields.vlanId}`;
   vnet.syncTemplate();
@@ -166,6 +167,58 @@ function addCreationArs(vnet: VirtualNetwork, ars: readonly Vector[], macPrefix:
   }
 }
 
+/** How `createNetwork` makes a network. */
+export interface NewNetwork {
+  /** The clusters it goes in (they must exist). */
+  readonly clusterIds: readonly number[];
+  /** The error code of a bad template (allocate: INTERNAL, as 7.4; instantiate: ALLOCATE). */
+  readonly code: ErrorCodeValue;
+  /** The network template it comes from (`TEMPLATE_ID`), -1 for none. */
+  readonly templateId?: number;
+  /**
+   * Refuse the call when an AR cannot be made (instantiate), instead of making the network in
+   * ERROR without it, as 7.4's allocate does.
+   */
+  readonly strictArs?: boolean;
+  /** Another owner than the caller, with the permissions (a group's VLAN rule networks). */
+  readonly owner?: Ownership & { readonly permissions: Permissions };
+}
+
+/**
+ * Makes a network owned by the caller from an allocate template (its NAME already taken out and
+ * checked) in the given clusters; the caller has checked the rights. Nothing is created when the
+ * template is refused.
+ */
+export async function createNetwork(req: Request, name: string, template: Template, opts: NewNetwork): Promise<number> {
+  const { vnets, clusters } = req.core;
+  const inClusters = opts.clusterIds.map((cid) => req.get(clusters, cid));
+  const vnet = action(() => {
+    const request = networkRequest(template);
+    encryptAttributes(req, 'VNET', template);
+    const created = newNetwork(req, name, { ...request.fields, templateId: opts.templateId ?? -1 }, template, opts.owner);
+    if (opts.strictArs) for (const ar of request.ars) created.addAr(ar, vnets.macPrefix);
+    else addCreationArs(created, request.ars, vnets.macPrefix);
+    // Automatic VLAN ids last: nothing after this can refuse the call but the commit.
+    vnets.vlans.assign(created.oid, created.fields);
+    created.syncTemplate();
+    return created;
+  }, opts.code);
+  const tx = req.transaction();
+  for (const cluster of inClusters) {
+    vnet.clusters.add(cluster.oid);
+    tx.touch(clusters, cluster).vnets.add(vnet.oid);
+  }
+  vnets.nextOid();
+  tx.create(vnets, vnet);
+  try {
+    await tx.commit();
+  } catch (err) {
+    vnets.vlans.release(vnet.fields);
+    throw err;
+  }
+  return vnet.oid;
+}
+
 export const vnetMethods: MethodDef[] = [
   method({
     name: 'one.vn.allocate',
@@ -182,28 +235,7 @@ export const vnetMethods: MethodDef[] = [
       checkNameFree(vnets, name, req.caller.uid, ErrorCode.INTERNAL);
       if (name === '') throw new ApiError(ErrorCode.INTERNAL, 'No NAME in template for Virtual Network.');
       checkName(name, ErrorCode.INTERNAL);
-      const vnet = action(() => {
-        const request = networkRequest(template);
-        encryptAttributes(req, 'VNET', template);
-        const created = newNetwork(req, name, request.fields, template);
-        addCreationArs(created, request.ars, vnets.macPrefix);
-        // Automatic VLAN ids last: nothing after this can refuse the call but the commit.
-        vnets.vlans.assign(created.oid, created.fields);
-        created.syncTemplate();
-        return created;
-      });
-      vnet.clusters.add(cluster.oid);
-      const tx = req.transaction();
-      vnets.nextOid();
-      tx.create(vnets, vnet);
-      tx.touch(clusters, cluster).vnets.add(vnet.oid);
-      try {
-        await tx.commit();
-      } catch (err) {
-        vnets.vlans.release(vnet.fields);
-        throw err;
-      }
-      return vnet.oid;
+      return createNetwork(req, name, template, { clusterIds: [cluster.oid], code: ErrorCode.INTERNAL });
     },
   }),
   method({

@@ -5,6 +5,7 @@
  */
 import { TextDecoder } from 'node:util';
 import { SaxesParser } from 'saxes';
+import { fastResponse } from './fast-response.js';
 import { Double, EscapedBytes, EscapedString, FaultCode, isInt32, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
 
 /** Parses a `<methodCall>`. Throws XmlRpcFault(PARSE) for anything else. */
@@ -14,6 +15,11 @@ export function decodeMethodCall(xml: string): MethodCall {
 
 /** Parses a `<methodResponse>` into its value; a fault response is thrown as XmlRpcFault with its code. */
 export function decodeMethodResponse(xml: string): XmlRpcValue {
+  return fastResponse(xml) ?? decoder.decodeResponse(xml);
+}
+
+/** The SAX decoder alone, without the fast path (its tests compare the two). */
+export function decodeMethodResponseFully(xml: string): XmlRpcValue {
   return decoder.decodeResponse(xml);
 }
 

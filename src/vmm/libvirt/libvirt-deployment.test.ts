@@ -132,3 +132,15 @@ test('bad input: a clear error naming the attribute', () => {
   assert.throws(() => libvirtDeployment(vm(BASE), { type: 'kvm', vmDir: DIR, defaults: new Template() }), /^Error: OS\/ARCH is not set, and the driver has no default$/);
   assert.throws(() => libvirtDeployment('<VM>', { type: 'kvm', vmDir: DIR, defaults: DEFAULTS }), /the VM XML does not parse/);
 });
+
+test('VCPU_MAX and MEMORY_MAX leave room for a hot resize: ballooning by default, DIMM slots with HOTPLUG', () => {
+  const hot = deploy(cdata({ CPU: '1', VCPU: '2', VCPU_MAX: '4', MEMORY: '256', MEMORY_MAX: '1024' }));
+  assert.match(hot, /\n {2}<vcpu current='2'>4<\/vcpu>\n/);
+  assert.match(hot, /\n {2}<memory>1048576<\/memory>\n {2}<currentMemory>262144<\/currentMemory>\n/);
+  const dimm = deploy(cdata({ CPU: '1', VCPU_MAX: '3', MEMORY: '256', MEMORY_MAX: '512', MEMORY_RESIZE_MODE: 'HOTPLUG', MEMORY_SLOTS: '2' }));
+  assert.match(dimm, /\n {2}<vcpu current='3'>3<\/vcpu>\n/, 'without VCPU all of VCPU_MAX is online');
+  assert.match(dimm, /\n {2}<memory>262144<\/memory>\n {2}<maxMemory slots='2'>524288<\/maxMemory>\n/);
+  assert.doesNotMatch(deploy(cdata({ CPU: '1', MEMORY: '256', MEMORY_MAX: '128' })), /currentMemory|maxMemory/, 'a MEMORY_MAX below MEMORY changes nothing');
+  assert.throws(() => deploy(cdata({ CPU: '1', VCPU: '8', VCPU_MAX: '4', MEMORY: '256' })), /VCPU \(8\) is above VCPU_MAX \(4\)/);
+  assert.throws(() => deploy(cdata({ CPU: '1', VCPU_MAX: 'x', MEMORY: '256' })), /VCPU_MAX must be a positive integer \(got "x"\)/);
+});

@@ -95,6 +95,7 @@ export function libvirtDeployment(vmXml: string, o: LibvirtDeploymentOptions): s
     serialConsole(o.vmDir),
     ...s.vectors('GRAPHICS').slice(0, 1).map((g) => graphics(g, id)),
     ...s.vectors('INPUT').map(input),
+    ...s.vectors('PCI').map(pciHostdev),
   ];
   return (
     `<domain type='${o.type}'>\n` +
@@ -109,7 +110,7 @@ export function libvirtDeployment(vmXml: string, o: LibvirtDeploymentOptions): s
   );
 }
 
-/** CPU (share of a physical CPU) → `<cputune><shares>` = CPU × 1024; VCPU → `<vcpu>`. */
+/** CPU (share of a physical CPU) → `<cputune><shares>` = CPU × 1024; VCPU (and VCPU_MAX) → `<vcpu>`. */
 function cpu(s: Source): string {
   let out = '';
   const cpu = s.single('CPU');
@@ -119,18 +120,33 @@ function cpu(s: Source): string {
     out += `  <cputune><shares>${Math.max(2, Math.round(n * 1024))}</shares></cputune>\n`;
   }
   const vcpu = s.single('VCPU');
-  if (vcpu !== '') {
-    if (!/^[1-9]\d*$/.test(vcpu)) throw new DeploymentError(`VCPU must be a positive integer (got "${vcpu}")`);
-    out += `  <vcpu>${vcpu}</vcpu>\n`;
-  }
+  const max = s.single('VCPU_MAX');
+  if (vcpu !== '' && !/^[1-9]\d*$/.test(vcpu)) throw new DeploymentError(`VCPU must be a positive integer (got "${vcpu}")`);
+  if (max !== '') {
+    // Room for a hot resize (one.vm.resize): VCPU_MAX plugged-in CPUs, VCPU of them online.
+    if (!/^[1-9]\d*$/.test(max)) throw new DeploymentError(`VCPU_MAX must be a positive integer (got "${max}")`);
+    const current = vcpu === '' ? max : vcpu;
+    if (Number(current) > Number(max)) throw new DeploymentError(`VCPU (${current}) is above VCPU_MAX (${max})`);
+    out += `  <vcpu current='${current}'>${max}</vcpu>\n`;
+  } else if (vcpu !== '') out += `  <vcpu>${vcpu}</vcpu>\n`;
   return out;
 }
 
-/** MEMORY (MB) → `<memory>` in KiB. */
+/** MEMORY (MB) → `<memory>` in KiB; with MEMORY_MAX, room to grow it hot (MEMORY_RESIZE_MODE). */
 function memory(s: Source): string {
   const mb = s.single('MEMORY');
   if (!/^[1-9]\d*$/.test(mb)) throw new DeploymentError(`MEMORY must be a positive integer of MB (got "${mb}")`);
-  return `  <memory>${Number(mb) * 1024}</memory>\n`;
+  const max = s.single('MEMORY_MAX');
+  if (max === '' || Number(max) <= Number(mb)) return `  <memory>${Number(mb) * 1024}</memory>\n`;
+  if (!/^[1-9]\d*$/.test(max)) throw new DeploymentError(`MEMORY_MAX must be a positive integer of MB (got "${max}")`);
+  // Room for a hot resize: HOTPLUG adds DIMMs up to maxMemory; BALLOONING (the default) lets the
+  // balloon grow the current memory up to <memory>.
+  if (s.single('MEMORY_RESIZE_MODE').toUpperCase() === 'HOTPLUG') {
+    const slots = s.single('MEMORY_SLOTS') || '1';
+    if (!/^[1-9]\d*$/.test(slots)) throw new DeploymentError(`MEMORY_SLOTS must be a positive integer (got "${slots}")`);
+    return `  <memory>${Number(mb) * 1024}</memory>\n  <maxMemory slots='${slots}'>${Number(max) * 1024}</maxMemory>\n`;
+  }
+  return `  <memory>${Number(max) * 1024}</memory>\n  <currentMemory>${Number(mb) * 1024}</currentMemory>\n`;
 }
 
 /** OS: ARCH, direct kernel boot (KERNEL, INITRD, ROOT, KERNEL_CMD) and the BOOT order. */
@@ -262,6 +278,20 @@ function input(i: XmlNode): string {
   const type = val(i, 'TYPE');
   if (type === '') throw new DeploymentError('INPUT needs a TYPE (mouse, tablet)');
   return `<input${attrs([['type', type], ['bus', val(i, 'BUS')]])}/>`;
+}
+
+/**
+ * A PCI passthrough device: `<hostdev mode='subsystem' type='pci' managed='yes'>` with the host
+ * address oned assigned when it placed the VM (DOMAIN, BUS, SLOT, FUNCTION, hex as lspci prints).
+ */
+function pciHostdev(p: XmlNode): string {
+  const hex = (key: string, digits: number) => {
+    const v = val(p, key).replace(/^0x/i, '');
+    if (!new RegExp(`^[0-9a-fA-F]{1,${digits}}$`).test(v)) throw new DeploymentError(`PCI ${val(p, 'PCI_ID')} has no host ${key} (got "${val(p, key)}"): the VM is not placed on a host with the device`);
+    return `0x${v.toLowerCase().padStart(digits, '0')}`;
+  };
+  const address = attrs([['domain', hex('DOMAIN', 4)], ['bus', hex('BUS', 2)], ['slot', hex('SLOT', 2)], ['function', hex('FUNCTION', 1)]]);
+  return `<hostdev mode='subsystem' type='pci' managed='yes'><source><address${address}/></source></hostdev>`;
 }
 
 /**

@@ -1,0 +1,119 @@
+/**
+ * Who oneflow-server talks to oned as. REST clients give an OpenNebula user's name and password
+ * (or login token) by HTTP basic auth; every call made for the request uses those credentials,
+ * so oned authorizes it as that user. The service engine works later, without a request: it
+ * uses the server's own account (serveradmin, `$ONE_LOCATION/.one/oneflow_auth`, as OpenNebula's
+ * OneFlow; else the ONE_AUTH account, an oneadmin-group user) to read and write the service documents and to get short login tokens of each
+ * service's owner, and creates and removes the owner's VMs as the owner.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { CredentialsError, Oca, OneClient, OneError } from '../oca/index.js';
+import { sessionFromEnvironment } from '../oca/credentials.js';
+
+/** `user:password` of a `Basic` Authorization header, or undefined. */
+export function basicSession(header: string | undefined): string | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon > 0 && colon < text.length - 1 ? text : undefined;
+}
+
+/**
+ * The files the server's own credentials may be in, in order: the conf's `one_auth`,
+ * serveradmin's `$ONE_LOCATION/.one/oneflow_auth`, then ONE_AUTH (or ~/.one/one_auth).
+ */
+export function serverAuthCandidates(oneLocation: string, configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  if (configured) out.push(configured);
+  const own = join(oneLocation, '.one', 'oneflow_auth');
+  if (existsSync(own)) out.push(own);
+  out.push(env.ONE_AUTH || join(homedir(), '.one', 'one_auth'));
+  return [...new Set(out)];
+}
+
+/**
+ * The first of the credential files oned accepts (oned not answering: the first readable one;
+ * the engine retries). `skipped` says which were refused, for the start message.
+ */
+export async function chooseServerSession(endpoint: string, files: readonly string[]): Promise<{ session: string; file: string; skipped: string[] }> {
+  const skipped: string[] = [];
+  let fallback: { session: string; file: string } | undefined;
+  for (const file of files) {
+    let session: string;
+    try {
+      session = sessionFromEnvironment({ ONE_AUTH: file });
+    } catch {
+      continue;
+    }
+    fallback ??= { session, file };
+    const client = new OneClient({ endpoint, session, timeoutMs: 10_000 });
+    try {
+      await client.call('one.user.info', -1);
+      return { session, file, skipped };
+    } catch (err) {
+      if (!(err instanceof OneError)) return { session, file, skipped };
+      skipped.push(`${file} (${err.message})`);
+    } finally {
+      client.close();
+    }
+  }
+  if (!fallback) throw new CredentialsError(`No usable credentials for oneflow-server in ${files.join(', ')}`);
+  return { ...fallback, skipped };
+}
+
+/** Clients of oned, kept alive per session (the most recent `max`). */
+export class ClientCache {
+  private readonly clients = new Map<string, Oca>();
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly max = 64,
+  ) {}
+
+  get(session: string): Oca {
+    let c = this.clients.get(session);
+    if (c) {
+      this.clients.delete(session);
+    } else {
+      c = new Oca({ endpoint: this.endpoint, session, timeoutMs: 30_000 });
+      if (this.clients.size >= this.max) {
+        const [oldest, client] = this.clients.entries().next().value as [string, Oca];
+        client.close();
+        this.clients.delete(oldest);
+      }
+    }
+    this.clients.set(session, c);
+    return c;
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
+/** Clients acting as services' owners, from login tokens the server account takes for them. */
+export class OwnerClients {
+  private readonly tokens = new Map<string, { session: string; until: number }>();
+
+  constructor(
+    private readonly server: Oca,
+    private readonly cache: ClientCache,
+    private readonly validity: number,
+  ) {}
+
+  /** A client of `user` (a fresh token when the one held has less than a third of its life left). */
+  async of(user: string): Promise<Oca> {
+    if (user === this.server.client.user) return this.server;
+    const now = Date.now();
+    const held = this.tokens.get(user);
+    if (held && held.until > now) return this.cache.get(held.session);
+    const token = String(await this.server.client.call('one.user.login', user, '', this.validity, -1));
+    const session = `${user}:${token}`;
+    this.tokens.set(user, { session, until: now + (this.validity * 1000 * 2) / 3 });
+    return this.cache.get(session);
+  }
+}

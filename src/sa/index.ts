@@ -1,0 +1,3 @@
+export * from './sched-action.js';
+export * from './sched-action-manager.js';
+export { DueHeap } from './due-heap.js';

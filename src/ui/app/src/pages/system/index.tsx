@@ -1,0 +1,24 @@
+import type { Page } from '../page';
+import { Accounting } from './Accounting';
+import { AclList } from './AclList';
+import { GroupDetail } from './GroupDetail';
+import { GroupList } from './GroupList';
+import { HookCreate, HookDetail, HookList } from './Hooks';
+import { Showback } from './Showback';
+import { UserCreate } from './UserCreate';
+import { UserDetail } from './UserDetail';
+import { UserList } from './UserList';
+
+export const pages: Page[] = [
+  { path: '/users', label: 'Users', section: 'System', view: 'admin', element: <UserList /> },
+  { path: '/users/new', view: 'admin', element: <UserCreate /> },
+  { path: '/users/:id', view: 'admin', element: <UserDetail /> },
+  { path: '/groups', label: 'Groups', section: 'System', view: 'admin', element: <GroupList /> },
+  { path: '/groups/:id', view: 'admin', element: <GroupDetail /> },
+  { path: '/acls', label: 'ACLs', section: 'System', view: 'admin', element: <AclList /> },
+  { path: '/accounting', label: 'Accounting', section: 'System', view: 'admin', element: <Accounting /> },
+  { path: '/showback', label: 'Showback', section: 'System', view: 'admin', element: <Showback /> },
+  { path: '/hooks', label: 'Hooks', section: 'System', view: 'admin', element: <HookList /> },
+  { path: '/hooks/new', view: 'admin', element: <HookCreate /> },
+  { path: '/hooks/:id', view: 'admin', element: <HookDetail /> },
+];

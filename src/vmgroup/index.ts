@@ -1,0 +1,2 @@
+export * from './vm-group.js';
+export * as vmGroupMembership from './membership.js';

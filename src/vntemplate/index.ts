@@ -1,0 +1,2 @@
+/** Virtual network templates and their pool. */
+export * from './vn-template.js';
