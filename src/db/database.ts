@@ -65,7 +65,8 @@ export interface Database {
 
   /**
    * A read-only query. Placeholders are `?` in every backend (translated where the backend
-   * wants `$1`); identifiers are plain lower-case names that need no quoting.
+   * wants `$1`); identifiers are plain lower-case names that need no quoting. It runs once the
+   * writes queued before it have settled, so it reads what memory already shows.
    */
   query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
 

@@ -95,3 +95,34 @@ test('a call with no writes resolves without a transaction', async () => {
   await committer.write([]);
   assert.equal(store.transactions.length, 0);
 });
+
+test('settled waits for every call queued so far, failed ones too', async () => {
+  const releases: (() => void)[] = [];
+  const committed: number[] = [];
+  const committer = new GroupCommitter(async (writes) => {
+    await new Promise<void>((resolve) => releases.push(resolve));
+    if (ids(writes).some((id) => id < 0)) throw new Error('bad write');
+    committed.push(...ids(writes));
+  });
+  await committer.settled(); // nothing queued: at once
+  const first = committer.write([put(1)]);
+  const failing = committer.write([put(-1)]).catch(() => 'failed');
+  let settled = false;
+  const barrier = committer.settled().then(() => (settled = true));
+  while (releases.length === 0) await new Promise(setImmediate);
+  await new Promise(setImmediate);
+  assert.equal(settled, false, 'settled must wait for the queued calls');
+  releases.shift()!();
+  assert.equal(await failing, 'failed');
+  await assert.rejects(first);
+  await barrier;
+  assert.equal(settled, true);
+  assert.deepEqual(committed, []);
+  // Asked again after a new call, settled waits for that call.
+  committer.write([put(2)]).catch(() => undefined);
+  const next = committer.settled();
+  while (releases.length === 0) await new Promise(setImmediate);
+  releases.shift()!();
+  await next;
+  assert.deepEqual(committed, [2]);
+});

@@ -28,6 +28,8 @@ export class GroupCommitter {
   /** Set while a flush loop is scheduled or running; cleared when the queue is empty. */
   #flushing: Promise<void> | undefined;
   #closed = false;
+  /** The newest queued call: groups commit in order, so once it settles every earlier one has. */
+  #last: Promise<void> = Promise.resolve();
   readonly #stats = { calls: 0, transactions: 0 };
 
   constructor(run: RunTransaction) {
@@ -42,10 +44,20 @@ export class GroupCommitter {
   /** Queues the writes for the next group; resolves once they are durable, rejects if they failed. */
   write(writes: readonly Write[]): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('database is closed'));
-    return new Promise((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       this.#queue.push({ writes, resolve, reject });
       this.#flushing ??= this.#flush();
     });
+    this.#last = done.catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * Resolves once every call queued so far has settled (committed or failed): a read that follows
+   * it sees what the caller's memory already shows.
+   */
+  settled(): Promise<void> {
+    return this.#last;
   }
 
   /** Refuses new calls and resolves once every queued call has settled. */

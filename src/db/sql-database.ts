@@ -78,7 +78,9 @@ export class SqlDatabase implements MeteredDatabase {
     return Number(row?.['version'] ?? 0);
   }
 
-  query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+  /** Reads after the writes queued so far are durable: memory changes first, so a read sees them too. */
+  async query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    await this.#committer.settled();
     return this.#driver.query(sql, params);
   }
 
