@@ -5,6 +5,7 @@ import { GroupPool, Group } from '../group/index.js';
 import { User, UserPool } from '../user/index.js';
 import { Authenticator } from './authenticator.js';
 import { hashPassword, passwordError, verifyPassword } from './password.js';
+import { ServerCipher, serverPasswordDigest } from '../common/server-cipher.js';
 
 test('passwords are stored as salted scrypt hashes and verified', async () => {
   const h1 = await hashPassword('s3cret', 1024);
@@ -62,4 +63,27 @@ test('login tokens: valid until they expire, optionally scoped to one group', as
   assert.equal(scoped.gid, 100);
   assert.equal(scoped.gname, 'devs');
   assert.equal(await authn.authenticate('alice:tok-old'), null);
+});
+
+test('server_cipher: a server account acts for a user with a sealed token, and logs in as itself with its password', async () => {
+  const { users, authn, alice } = await pools();
+  const server = new User(users.nextOid(), 'serveradmin', 0, 'oneadmin', serverPasswordDigest('srvpw'), 'server_cipher', true, [0], new Template());
+  users.add(server);
+  const cipher = new ServerCipher('serveradmin:srvpw');
+  const asAlice = await authn.authenticate(cipher.sessionFor('alice'));
+  assert.equal(asAlice?.uid, alice.oid, 'the call runs as alice');
+  assert.equal((await authn.authenticate('serveradmin:srvpw'))?.uid, server.oid);
+  assert.equal(await authn.authenticate('serveradmin:wrong'), null);
+  // A token sealed with another password, for another user than the session names, or expired.
+  const forged = new ServerCipher('serveradmin:guess').sessionFor('alice');
+  assert.equal(await authn.authenticate(forged), null, 'wrong key');
+  const bobToken = cipher.sessionFor('bob').split(':')[2];
+  assert.equal(await authn.authenticate(`serveradmin:alice:${bobToken}`), null, 'a token names its user');
+  const old = new ServerCipher('serveradmin:srvpw', 60, 0).sessionFor('alice', Math.floor(Date.now() / 1000) - 120);
+  assert.equal(await authn.authenticate(old), null, 'expired');
+  assert.equal(await authn.authenticate('serveradmin:alice:not-a-token'), null);
+  // A core user cannot use tokens, and a disabled target cannot be acted for.
+  assert.equal(await authn.authenticate(`alice:alice:${cipher.sessionFor('alice').split(':')[2]}`), null);
+  alice.enabled = false;
+  assert.equal(await authn.authenticate(cipher.sessionFor('alice')), null);
 });

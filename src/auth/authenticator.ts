@@ -3,11 +3,13 @@
  * or a login token. A verified password is remembered as a SHA-256 digest on the user (in
  * memory only, tied to the stored hash it was checked against), so the costly scrypt check runs
  * once per password, not once per call, and a password change invalidates it by itself.
+ * Server accounts (`server_cipher`) act for other users with sealed tokens (common/server-cipher.ts).
  */
 import { createHash } from 'node:crypto';
 import type { UserPool } from '../user/user-pool.js';
 import type { GroupPool } from '../group/group-pool.js';
-import { CORE_AUTH, type User } from '../user/user.js';
+import { CORE_AUTH, SERVER_CIPHER_AUTH, type User } from '../user/user.js';
+import { openServerToken, serverPasswordDigest } from '../common/server-cipher.js';
 import { verifyPassword } from './password.js';
 import { isExpired } from './login-token.js';
 import { callerFor, type Caller } from './caller.js';
@@ -47,6 +49,7 @@ export class Authenticator {
       if (token.egid >= 0 && !user.groups.has(token.egid)) return null;
       return callerFor(user, token.egid, token.egid >= 0 ? (this.groups.get(token.egid)?.name ?? '') : '');
     }
+    if (user.authDriver === SERVER_CIPHER_AUTH) return this.serverSession(user, secret, now);
     if (user.authDriver !== CORE_AUTH) {
       if (!this.external?.handles(user.authDriver)) return null;
       const checked = await this.external.known(user, secret);
@@ -61,5 +64,20 @@ export class Authenticator {
     verified.set(user, { hash: stored, digest: d });
     // The password may have changed while scrypt ran.
     return user.password === stored && user.enabled ? callerFor(user) : null;
+  }
+
+  /**
+   * A server account (`server_cipher`): `<user>:<token>` acts as that user when the token was
+   * sealed with the account's key, names both accounts and has not expired; a bare password
+   * logs in as the account itself.
+   */
+  private serverSession(server: User, secret: string, now: number): Caller | null {
+    const colon = secret.indexOf(':');
+    if (colon < 0) return serverPasswordDigest(secret) === server.password ? callerFor(server) : null;
+    const target = secret.slice(0, colon);
+    const opened = openServerToken(server.password, secret.slice(colon + 1));
+    if (!opened || opened.server !== server.name || opened.user !== target || opened.expiry < now) return null;
+    const user = this.users.getByName(target);
+    return user && user.enabled ? callerFor(user) : null;
   }
 }

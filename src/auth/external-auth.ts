@@ -13,6 +13,7 @@ import { nameError, Transaction } from '../pool/index.js';
 import { USERS_GROUP, type Group } from '../group/group.js';
 import type { GroupPool } from '../group/group-pool.js';
 import { newUserTemplate, User, USER_NAME_EXTRA_CHARS } from '../user/user.js';
+import type { Template } from '../common/template/index.js';
 import type { UserPool } from '../user/user-pool.js';
 
 /** Drivers oned handles itself: never sent to AUTH_MAD. */
@@ -30,6 +31,8 @@ export interface ExternalAuthOptions {
   readonly defaultAuth: string;
   /** Seconds an authenticate script may take. */
   readonly timeoutSec: number;
+  /** Encrypts the secret attributes of a new user's template (the attribute policy). */
+  readonly seal?: (t: Template) => void;
 }
 
 /** What a driver answers on success: `<driver> <username> <secret> [gid ...]`. */
@@ -81,7 +84,7 @@ export class ExternalAuth {
     if (members.length === 0) members.push(groups.get(USERS_GROUP)!);
     const tx = new Transaction(this.o.db);
     const primary = members[0]!;
-    const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, verdict.secret, verdict.driver, true, members.map((g) => g.oid), newUserTemplate()));
+    const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, verdict.secret, verdict.driver, true, members.map((g) => g.oid), newUserTemplate(this.o.seal)));
     for (const g of members) tx.touch(groups, g).users.add(user.oid);
     await tx.commit();
     this.o.log.info('AuM', `User ${name} (${user.oid}) created on first login through the ${verdict.driver} driver`);

@@ -20,13 +20,23 @@ function listOf(config: ConfigReader, name: string): string[] {
   return config.template.getAll(name).flatMap((a) => (typeof a.value === 'string' ? [a.value] : []));
 }
 
+/** Attributes encrypted whatever oned.conf lists: secrets oned itself makes. */
+const ALWAYS_ENCRYPTED: Partial<Record<EncryptedKind, readonly string[]>> = {
+  // Each user's EC2 secret access key (the EC2 server checks request signatures with it).
+  USER: ['EC2_SECRET_KEY'],
+};
+
 export class AttributePolicy {
   private readonly restrictedRules = new Map<RestrictedKind, AttributeRules>();
   private readonly encryptedRules = new Map<EncryptedKind, AttributeRules>();
 
   constructor(config: ConfigReader, readonly box: SecretBox) {
     for (const k of RESTRICTED_KINDS) this.restrictedRules.set(k, AttributeRules.parse(listOf(config, `${k}_RESTRICTED_ATTR`)));
-    for (const k of ENCRYPTED_KINDS) this.encryptedRules.set(k, AttributeRules.parse(listOf(config, `${k}_ENCRYPTED_ATTR`)));
+    for (const k of ENCRYPTED_KINDS) {
+      const list = listOf(config, `${k}_ENCRYPTED_ATTR`);
+      for (const always of ALWAYS_ENCRYPTED[k] ?? []) if (!list.includes(always)) list.push(always);
+      this.encryptedRules.set(k, AttributeRules.parse(list));
+    }
   }
 
   restricted(kind: RestrictedKind): AttributeRules {
@@ -42,6 +52,11 @@ export class AttributePolicy {
     const rules = this.encrypted(kind);
     if (rules.isEmpty) return;
     for (const t of templates) rules.transform(t, (v, entry) => this.box.encrypt(v, `${kind}:${entry}`));
+  }
+
+  /** Whether `value` of `entry` (`NAME` or `NAME/KEY`) of a `kind` template is stored encrypted. */
+  isEncrypted(kind: EncryptedKind, entry: string, value: string): boolean {
+    return this.box.decrypt(value, `${kind}:${entry}`) !== null;
   }
 
   /** The clear text of a value of `entry` (`NAME` or `NAME/KEY`) of a `kind` template, or the value as it is. */

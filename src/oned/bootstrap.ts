@@ -5,18 +5,20 @@
  * generated and written to `$ONE_LOCATION/.one/one_auth` (mode 0600). serveradmin's random
  * password is written to the cloud servers' auth files beside it (see SERVER_AUTH_FILES).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Template } from '../common/template/index.js';
 import { hashPassword } from '../auth/password.js';
 import { Group, ONEADMIN_GROUP, USERS_GROUP, type GroupPool } from '../group/index.js';
-import { CORE_AUTH, newUserTemplate, randomSecret, SERVER_ADMIN_ID, SERVER_ADMIN_NAME, SERVER_CIPHER_AUTH, User, type UserPool } from '../user/index.js';
+import { serverPasswordDigest } from '../common/server-cipher.js';
+import { CORE_AUTH, EC2_SECRET_KEY, newEc2Secret, newUserTemplate, randomSecret, SERVER_ADMIN_ID, SERVER_ADMIN_NAME, SERVER_CIPHER_AUTH, User, type UserPool } from '../user/index.js';
 import { Cluster, DEFAULT_CLUSTER_ID, DEFAULT_CLUSTER_NAME, type ClusterPool } from '../cluster/index.js';
 import type { DatastorePool } from '../datastore/index.js';
 import { Transaction } from '../pool/index.js';
 import type { Database } from '../db/database.js';
 import type { AclManager } from '../acl/index.js';
+import type { AttributePolicy } from '../common/attribute-policy.js';
 import type { Location } from './location.js';
 import { DEFAULT_SECGROUP_ID, FIRST_USER_SECGROUP_ID, SecurityGroup, type SecurityGroupPool } from '../secgroup/security-group.js';
 
@@ -60,7 +62,7 @@ export function writeServerAdminCredentials(loc: Location, password: string): st
   const dir = dirname(loc.oneAuthFile);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const f of SERVER_AUTH_FILES) writeFileSync(join(dir, f), `${SERVER_ADMIN_NAME}:${password}\n`, { mode: 0o600 });
-  return createHash('sha256').update(password).digest('hex');
+  return serverPasswordDigest(password);
 }
 
 /** The serveradmin account (not yet in a pool), with the stored secret of writeServerAdminCredentials. */
@@ -91,6 +93,25 @@ export async function ensureServerAdmin(db: Database, pools: Pick<BootstrapPools
   tx.touch(groups, oneadminGroup).users.add(oid);
   await tx.commit();
   return oid;
+}
+
+/**
+ * Gives every user without one an EC2 secret key, and encrypts keys stored in clear (set by hand
+ * in the database, or by a version that did not encrypt them). Returns how many users changed.
+ */
+export async function ensureEc2Secrets(db: Database, users: UserPool, attributes: AttributePolicy): Promise<number> {
+  const tx = new Transaction(db);
+  let changed = 0;
+  for (const user of users.all()) {
+    const value = user.template.get(EC2_SECRET_KEY);
+    if (value && attributes.isEncrypted('USER', EC2_SECRET_KEY, value)) continue;
+    tx.touch(users, user);
+    if (!value) user.template.set(EC2_SECRET_KEY, newEc2Secret());
+    attributes.encrypt('USER', user.template);
+    changed++;
+  }
+  if (changed > 0) await tx.commit();
+  return changed;
 }
 
 /**

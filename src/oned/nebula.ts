@@ -42,7 +42,7 @@ import { Transaction } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
-import { bootstrap, createDefaultCluster, ensureDefaultSecurityGroup, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
+import { bootstrap, createDefaultCluster, ensureDefaultSecurityGroup, ensureEc2Secrets, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
 import { configuredDrivers, driverNames, singleDriver } from './drivers.js';
 import { SchedulerProcess } from './scheduler-process.js';
 import { HookLog, HookManager, HookPool, hooksFromConfig, type HookCheckContext } from '../hm/index.js';
@@ -323,6 +323,10 @@ export class Nebula implements Core {
         else log.warn('ONE', `Created user serveradmin, which this database did not have yet, with id ${serverAdminId}: id 1 was given to another user before; its credentials are in ${where}`);
       }
     }
+    // Every user has an EC2 secret key, encrypted: the bootstrapped accounts, and users made before
+    // the EC2 API existed.
+    const ec2Keys = await ensureEc2Secrets(this.db, this.users, this.attributes);
+    if (ec2Keys > 0) log.info('ONE', `Gave ${ec2Keys} user(s) an EC2 secret key (EC2_SECRET_KEY), which they did not have yet`);
     // Group 0 at the first start, and in databases made before security groups existed.
     if (await ensureDefaultSecurityGroup(this.db, this.secGroups)) log.info('ONE', 'Created the default security group (0)');
     if (this.datastores.lastId < 0) {
@@ -566,6 +570,7 @@ export class Nebula implements Core {
       sessionSec: this.config.int('SESSION_EXPIRATION_TIME', 900),
       defaultAuth: this.config.string('DEFAULT_AUTH', ''),
       timeoutSec: this.config.int('AUTH_TIMEOUT', 30),
+      seal: (t) => this.attributes.encrypt('USER', t),
     });
   }
 

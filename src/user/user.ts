@@ -27,10 +27,27 @@ export function randomSecret(): string {
 
 /**
  * The template of a new user: `TOKEN_PASSWORD`, a random secret the user's OneGate tokens are
- * derived from (OpenNebula 7.4 gives one to every user it creates).
+ * derived from (OpenNebula 7.4 gives one to every user it creates), and `EC2_SECRET_KEY`.
+ * `seal` encrypts the template's secret attributes (the attribute policy's `encrypt`).
  */
-export function newUserTemplate(): Template {
-  return new Template([{ name: 'TOKEN_PASSWORD', value: randomSecret() }], { replaceMode: true });
+export function newUserTemplate(seal?: (t: Template) => void): Template {
+  const t = new Template(
+    [
+      { name: 'TOKEN_PASSWORD', value: randomSecret() },
+      { name: EC2_SECRET_KEY, value: newEc2Secret() },
+    ],
+    { replaceMode: true },
+  );
+  seal?.(t);
+  return t;
+}
+
+/** The user's secret access key for the EC2 API (the access key id is the user name); stored encrypted. */
+export const EC2_SECRET_KEY = 'EC2_SECRET_KEY';
+
+/** A new EC2 secret access key: 40 characters, as AWS's (30 random bytes in base64). */
+export function newEc2Secret(): string {
+  return randomBytes(30).toString('base64');
 }
 
 /** Characters forbidden in user names on top of the common ones. */

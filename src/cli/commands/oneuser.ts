@@ -2,7 +2,9 @@
  * `oneuser`: users, their passwords, groups, auth drivers, quotas and login tokens, with
  * OpenNebula's subcommands and `oneuser list` columns (quota usage as `used / limit`).
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { UpdateMode } from '../../oca/index.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { child, childText, parseXmlTree, type XmlNode } from '../../common/xml-tree.js';
@@ -116,6 +118,24 @@ export const oneuser: CommandDef = {
         const id = a.USER === undefined ? -1 : await ctx.resolve('user', str(a.USER));
         const xml = (await ctx.one.users.info(id, ctx.options.decrypt === true)).xml;
         printShow(ctx, xml, () => userShow(xml));
+      },
+    },
+    {
+      name: 'ec2-key',
+      description: 'Shows the EC2 access key id (the user name) and secret access key of a user (the session user without an argument); --rotate makes a new secret first',
+      args: [{ name: 'USER', kind: 'user', optional: true }],
+      options: [{ long: 'rotate', description: 'Replaces the secret with a new random one (the old one stops working at once)' }],
+      examples: ['oneuser ec2-key', 'oneuser ec2-key ann --rotate'],
+      async run(ctx, a) {
+        const id = a.USER === undefined ? -1 : await ctx.resolve('user', str(a.USER));
+        if (ctx.options.rotate === true) {
+          const target = id === -1 ? Number(childText(parseXmlTree((await ctx.one.users.info(-1)).xml), 'ID')) : id;
+          await ctx.one.users.update(target, `EC2_SECRET_KEY="${randomBytes(30).toString('base64')}"`, UpdateMode.MERGE);
+        }
+        const user = parseXmlTree((await ctx.one.users.info(id, true)).xml);
+        const secret = childText(child(user, 'TEMPLATE') ?? user, 'EC2_SECRET_KEY');
+        if (!secret) throw new CliError(`user ${childText(user, 'NAME')} has no EC2 secret key`);
+        ctx.print(`AWS_ACCESS_KEY_ID=${childText(user, 'NAME')}\nAWS_SECRET_ACCESS_KEY=${secret}`);
       },
     },
     {

@@ -3,7 +3,8 @@ import { AuthOp } from '../../auth/operation.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, passwordError } from '../../auth/password.js';
 import { newTokenSecret } from '../../auth/login-token.js';
 import { ONEADMIN_GROUP, USERS_GROUP, type Group } from '../../group/index.js';
-import { CORE_AUTH, newUserTemplate, User, USER_NAME_EXTRA_CHARS } from '../../user/index.js';
+import { CORE_AUTH, newUserTemplate, SERVER_CIPHER_AUTH, User, USER_NAME_EXTRA_CHARS } from '../../user/index.js';
+import { serverPasswordDigest } from '../../common/server-cipher.js';
 import { ApiError, ErrorCode, type ErrorCodeValue } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
@@ -16,6 +17,12 @@ import { userJoinedVlanRules } from './group-vlan.js';
 
 /** The stored secret for a password: a hash for core auth, the value itself for external drivers. */
 async function secretFor(req: Request, driver: string, password: string, oid = -1, code: ErrorCodeValue = ErrorCode.ACTION): Promise<string> {
+  if (driver === SERVER_CIPHER_AUTH) {
+    // Server accounts keep the digest both sides derive their token key from (server-cipher.ts).
+    const error = passwordError(password);
+    if (error) throw new ApiError(code, error, oid);
+    return serverPasswordDigest(password);
+  }
   if (driver !== CORE_AUTH) return password;
   const error = passwordError(password);
   if (error) throw new ApiError(code, error, oid);
@@ -74,7 +81,7 @@ export const userMethods: MethodDef[] = [
       const groupList = members();
       const primary = groupList[0]!;
       const tx = req.transaction();
-      const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, secret, driver, true, groupIds, newUserTemplate()));
+      const user = tx.create(users, new User(users.nextOid(), name, primary.oid, primary.name, secret, driver, true, groupIds, newUserTemplate((t) => req.core.attributes.encrypt('USER', t))));
       for (const g of groupList) tx.touch(groups, g).users.add(user.oid);
       await tx.commit();
       await userJoinedVlanRules(req, user);
@@ -109,7 +116,7 @@ export const userMethods: MethodDef[] = [
     run: (req, [id, decrypt]) => {
       const oid = id === -1 ? req.caller.uid : id;
       const user = req.authorized(req.core.users, oid, AuthOp.USE);
-      return decryptedAnswer(req, 'USER', infoWithQuotas(user, 'USER', 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user), decrypt, [user.template]);
+      return decryptedAnswer(req, 'USER', infoWithQuotas(user, 'USER', 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user), decrypt, [user.template], oid === req.caller.uid);
     },
   }),
   updateMethod({ prefix: 'one.user', pool: (core) => core.users, replaceMode: true, restricted: 'USER', encrypted: 'USER' }),
