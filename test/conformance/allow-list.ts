@@ -39,6 +39,13 @@ export const ALLOW_LIST: readonly Allowance[] = [
       'guests and CD-ROM contexts our kvm/qemu hosts boot), so a VM gets the hypervisor\'s default machine unless it names one. ' +
       'Clients that read OS/MACHINE find it absent, as for any VM made before 7.x',
   },
+  {
+    path: /^(USER_POOL\/)?USER(\[\d+\])?\/TEMPLATE\/EC2_SECRET_KEY$/,
+    what: /^extra/,
+    why:
+      'every user has an EC2 secret access key (encrypted) for our EC2 Query API, which 7.4 no longer has; an extra template ' +
+      'attribute, which clients read by name or ignore',
+  },
 ];
 
 export function allowed(step: Step, d: Difference): boolean {
