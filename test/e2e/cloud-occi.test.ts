@@ -267,6 +267,8 @@ onFeatureBackends('occi-server', (getOned) => {
     assert.ok(listed.body.split('\n').includes(vmLoc), listed.body);
     const listedPlain = await curl([...user, `${url}/occi1.2/compute/`]);
     assert.ok(listedPlain.body.includes(`X-OCCI-Location: ${vmLoc}`));
+    const ofTemplate = await curl([...user, '-H', 'Accept: text/occi', `${url}/occi1.2/os_tpl/tpl_${tplId}/`]);
+    assert.equal(ofTemplate.headers['x-occi-location'], vmLoc, 'the computes of the os_tpl mixin');
 
     await deploy(vmId);
     const shown = await curl([...user, vmLoc]);
@@ -426,6 +428,7 @@ onFeatureBackends('occi-server', (getOned) => {
       const a = await curl([...user, '--cacert', cert, `${tls.url}/occi1.2/-/`]);
       assert.equal(a.status, 200);
       assert.match(a.body, /^Category: compute;/m);
+      assert.match(a.body, /location="https:\/\/127\.0\.0\.1:\d+\/occi1\.2\/compute\/"/, 'locations are https URLs');
     } finally {
       await new Promise<void>((res) => {
         tls.proc.once('exit', () => res());

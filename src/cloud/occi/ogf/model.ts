@@ -151,8 +151,8 @@ function mixin(term: string, scheme: string, title: string, attributes: Attribut
 }
 
 export const MIXINS = {
-  os_tpl: mixin('os_tpl', INFRA, 'OS template', [], [], [id(KINDS.compute)]),
-  resource_tpl: mixin('resource_tpl', INFRA, 'Resource template', [], [], [id(KINDS.compute)]),
+  os_tpl: mixin('os_tpl', INFRA, 'OS template', [], [], [id(KINDS.compute)], `${PREFIX}/os_tpl/`),
+  resource_tpl: mixin('resource_tpl', INFRA, 'Resource template', [], [], [id(KINDS.compute)], `${PREFIX}/resource_tpl/`),
   ipnetwork: mixin(
     'ipnetwork',
     INFRA,
@@ -164,6 +164,7 @@ export const MIXINS = {
     ],
     [],
     [id(KINDS.network)],
+    `${PREFIX}/ipnetwork/`,
   ),
   ipnetworkinterface: mixin(
     'ipnetworkinterface',
@@ -172,6 +173,7 @@ export const MIXINS = {
     [attr('occi.networkinterface.address', 'string', true, false, 'IP address'), attr('occi.networkinterface.allocation', 'string', true, false, 'dynamic or static', 'dynamic')],
     [],
     [id(KINDS.networkinterface)],
+    `${PREFIX}/ipnetworkinterface/`,
   ),
 } as const;
 

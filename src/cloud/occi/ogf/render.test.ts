@@ -66,3 +66,14 @@ test('a compute in the JSON rendering', () => {
   assert.equal(j.links[0].attributes['occi.networkinterface.address'], '10.0.0.2');
   assert.equal(quote('a"b\\c'), '"a\\"b\\\\c"');
 });
+
+test('content negotiation of the answer', async () => {
+  const { negotiate } = await import('./routes.js');
+  assert.equal(negotiate(undefined, false), 'text/plain');
+  assert.equal(negotiate('*/*', true), 'text/plain');
+  assert.equal(negotiate('application/occi+json', false), 'json');
+  assert.equal(negotiate('text/occi;q=1, text/plain', false), 'text/occi');
+  assert.equal(negotiate('text/uri-list', true), 'uri-list');
+  assert.equal(negotiate('text/uri-list, text/plain', false), 'text/plain');
+  assert.throws(() => negotiate('application/xml', true), /Cannot answer in application\/xml/);
+});

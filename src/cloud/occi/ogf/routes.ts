@@ -249,7 +249,19 @@ export function ogfApi(app: Hono<OcciEnv>, config: OcciConfig): void {
     return renderOk(c);
   });
 
-  // ---- computes of a template mixin ----
+  // ---- the entities of each mixin ----
+  app.get(`${PREFIX}/os_tpl/`, async (c) => {
+    const all = (await listComputes(c.get('one'))).filter((x) => x.templateId !== undefined);
+    return renderCollection(c, all.map((x) => computeEntity(x, types)), 'resources');
+  });
+  app.get(`${PREFIX}/resource_tpl/`, async (c) => {
+    const all = (await listComputes(c.get('one'))).filter((x) => types.some((t) => t.name === x.instanceType));
+    return renderCollection(c, all.map((x) => computeEntity(x, types)), 'resources');
+  });
+  app.get(`${PREFIX}/ipnetwork/`, async (c) => renderCollection(c, (await listNetworks(c.get('one'))).filter((n) => n.address).map(networkEntity), 'resources'));
+  app.get(`${PREFIX}/ipnetworkinterface/`, async (c) =>
+    renderCollection(c, (await listComputes(c.get('one'))).flatMap(computeLinks).filter((l) => l.mixins.includes(MIXINS.ipnetworkinterface)), 'links'),
+  );
   app.get(`${PREFIX}/os_tpl/:term/`, async (c) => {
     const t = /^tpl_(\d+)$/.exec(c.req.param('term'));
     const all = (await listComputes(c.get('one'))).filter((x) => t && x.templateId === Number(t[1]));
