@@ -281,6 +281,21 @@ onFeatureBackends('occi-server', (getOned) => {
     assert.equal(nic.status, 200, nic.body);
     assert.match(nic.body, /occi\.networkinterface\.address="10\.20\.0\.1"/);
 
+    // a second interface as a link of its own, then detached by deleting the link
+    const linked = await curl([
+      ...user, '-X', 'POST', '-H', 'Content-Type: application/occi+json', '-H', 'Accept: application/occi+json',
+      '--data-binary', JSON.stringify({ kind: `${INFRA}networkinterface`, source: { location: vmLoc }, target: { location: netLoc }, attributes: { 'occi.networkinterface.address': '10.20.0.77' } }),
+      `${url}/occi1.2/networkinterface/`,
+    ]);
+    assert.equal(linked.status, 201, linked.body);
+    const link = JSON.parse(linked.body) as { location: string; attributes: Record<string, unknown> };
+    assert.equal(link.attributes['occi.networkinterface.address'], '10.20.0.77');
+    assert.equal(linked.headers.location, link.location);
+    await until('the NIC attached', async () => childInt(await okXml(oned, 'one.vm.info', [vmId]), 'LCM_STATE') === 3);
+    assert.equal((await curl([...user, '-X', 'DELETE', link.location])).status, 200);
+    await until('the NIC detached', async () => (await curl([...user, link.location])).status === 404);
+    await until('RUNNING after the detach', async () => childInt(await okXml(oned, 'one.vm.info', [vmId]), 'LCM_STATE') === 3);
+
     const stop = await curl([...user, '-X', 'POST', '-H', 'Content-Type: text/plain', '--data-binary', `Category: stop; scheme="http://schemas.ogf.org/occi/infrastructure/compute/action#"; class="action"\n`, `${vmLoc}?action=stop`]);
     assert.equal(stop.status, 200, stop.body);
     await until('inactive (POWEROFF)', async () => (await curl([...user, vmLoc])).body.includes('occi.compute.state.message="POWEROFF"'));

@@ -7,7 +7,7 @@
  */
 import { httpStatusOf, OneConnectionError, OneError, OneErrorCode } from '../../oca/index.js';
 
-export type OcciStatus = 400 | 401 | 403 | 404 | 405 | 406 | 409 | 415 | 500 | 502;
+export type OcciStatus = 400 | 401 | 403 | 404 | 405 | 406 | 409 | 413 | 415 | 500 | 502;
 
 export class OcciError extends Error {
   constructor(

@@ -40,6 +40,9 @@ import { collectionXml, computeXml, instanceTypeXml, networkXml, rootXml, storag
 
 type C = Context<OcciEnv>;
 
+/** Bytes of a multipart upload (held in memory while read). */
+export const UPLOAD_LIMIT = 1024 ** 3;
+
 const XML = { 'Content-Type': 'application/xml; charset=utf-8' };
 
 function xml(c: C, body: string, status: 200 | 201 | 202 = 200): Response {
@@ -136,6 +139,8 @@ export function xmlApi(app: Hono<OcciEnv>, config: OcciConfig): void {
     const type = c.req.header('content-type') ?? '';
     let id: number;
     if (/^multipart\/form-data/i.test(type)) {
+      // the multipart reader holds the body in memory: larger images are registered by PATH
+      if (Number(c.req.header('content-length') ?? 0) > UPLOAD_LIMIT) throw new OcciError(413, `Uploads are limited to ${UPLOAD_LIMIT / 1024 ** 2} MB: put larger images where the datastore can read them and give their PATH`);
       let form: Record<string, string | File | (string | File)[]>;
       try {
         form = await c.req.parseBody();
