@@ -2,7 +2,7 @@
  * occi-server as its users meet it: oned (dummy drivers) and occi-server as processes, driven
  * by Debian's curl through OpenNebula's OCCI XML API and OGF OCCI 1.2 in both renderings
  * (text/plain and text/occi, application/occi+json), and by the occi-* commands. A compute
- * with a storage and a network is created, listed, shown, stopped and deleted each way; bad
+ * with a storage and a network is created, listed, shown, stopped (or suspended) and deleted each way; bad
  * credentials, unknown ids and malformed bodies get 4xx answers and leave nothing behind.
  */
 import assert from 'node:assert/strict';
