@@ -3,8 +3,9 @@
 // host to run VMs on, as an admin's first `onehost create localhost` would: the front-end
 // itself, with the dummy drivers until a real hypervisor is configured. Then it starts the
 // operations center (`sunstone-server`, http://127.0.0.1:9869/ by default) beside oned, a
-// client of it like any other, and OneFlow (`oneflow-server`, http://127.0.0.1:2474/), the
-// services of the cloud. Ctrl-C stops them all.
+// client of it like any other, OneFlow (`oneflow-server`, http://127.0.0.1:2474/), the
+// services of the cloud, and the OCCI server (`occi-server`, http://127.0.0.1:4568/). Ctrl-C
+// stops them all.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { XmlRpcClient } from '../dist/src/rpc/xmlrpc/index.js';
@@ -12,8 +13,9 @@ import { XmlRpcClient } from '../dist/src/rpc/xmlrpc/index.js';
 const oned = spawn(process.execPath, ['dist/src/oned/main.js', '-f'], { stdio: ['inherit', 'pipe', 'inherit'] });
 let sunstone = null;
 let oneflow = null;
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { sunstone?.kill(sig); oneflow?.kill(sig); oned.kill(sig); });
-oned.on('exit', (code) => { sunstone?.kill('SIGTERM'); oneflow?.kill('SIGTERM'); process.exit(code ?? 1); });
+let occi = null;
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { sunstone?.kill(sig); oneflow?.kill(sig); occi?.kill(sig); oned.kill(sig); });
+oned.on('exit', (code) => { sunstone?.kill('SIGTERM'); oneflow?.kill('SIGTERM'); occi?.kill('SIGTERM'); process.exit(code ?? 1); });
 
 let output = '';
 oned.stdout.on('data', (chunk) => {
@@ -29,6 +31,7 @@ oned.stdout.on('data', (chunk) => {
       .finally(() => {
         startSunstone(endpoint, credentials);
         startOneFlow(endpoint, credentials);
+        startOcci(endpoint);
       });
   }
 });
@@ -52,6 +55,17 @@ function startOneFlow(endpoint, credentialsFile) {
   });
   oneflow.on('exit', (code, signal) => {
     if (signal === null && code !== 0) console.error(`oneflow-server exited with ${code}; oned keeps running`);
+  });
+}
+
+// The OCCI server has no account of its own: each request acts as the user it authenticates.
+function startOcci(endpoint) {
+  occi = spawn(process.execPath, ['dist/src/cloud/occi/bin/occi-server.js'], {
+    stdio: 'inherit',
+    env: { ...process.env, ONE_XMLRPC: endpoint, ONE_LOCATION: process.env.ONE_LOCATION ?? 'var' },
+  });
+  occi.on('exit', (code, signal) => {
+    if (signal === null && code !== 0) console.error(`occi-server exited with ${code}; oned keeps running`);
   });
 }
 

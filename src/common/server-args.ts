@@ -1,5 +1,5 @@
 /**
- * The command line the tool servers share (sunstone-server, oneflow-server): `--port N`, `--host
+ * The command line the tool servers share (sunstone-server, oneflow-server, occi-server): `--port N`, `--host
  * ADDR`, `--conf FILE`, `--help`. A bad or unknown option is `fail(message)`, thrown.
  */
 export interface ServerArgs {

@@ -9,17 +9,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import { CredentialsError, Oca, OneClient, OneError } from '../oca/index.js';
+import { ClientCache, CredentialsError, Oca, OneClient, OneError } from '../oca/index.js';
 import { sessionFromEnvironment } from '../oca/credentials.js';
 
-/** `user:password` of a `Basic` Authorization header, or undefined. */
-export function basicSession(header: string | undefined): string | undefined {
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  if (!m) return undefined;
-  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  return colon > 0 && colon < text.length - 1 ? text : undefined;
-}
+export { basicSession } from '../common/basic-auth.js';
+export { ClientCache } from '../oca/index.js';
 
 /**
  * The files the server's own credentials may be in, in order: the conf's `one_auth`,
@@ -62,37 +56,6 @@ export async function chooseServerSession(endpoint: string, files: readonly stri
   }
   if (!fallback) throw new CredentialsError(`No usable credentials for oneflow-server in ${files.join(', ')}`);
   return { ...fallback, skipped };
-}
-
-/** Clients of oned, kept alive per session (the most recent `max`). */
-export class ClientCache {
-  private readonly clients = new Map<string, Oca>();
-
-  constructor(
-    private readonly endpoint: string,
-    private readonly max = 64,
-  ) {}
-
-  get(session: string): Oca {
-    let c = this.clients.get(session);
-    if (c) {
-      this.clients.delete(session);
-    } else {
-      c = new Oca({ endpoint: this.endpoint, session, timeoutMs: 30_000 });
-      if (this.clients.size >= this.max) {
-        const [oldest, client] = this.clients.entries().next().value as [string, Oca];
-        client.close();
-        this.clients.delete(oldest);
-      }
-    }
-    this.clients.set(session, c);
-    return c;
-  }
-
-  close(): void {
-    for (const c of this.clients.values()) c.close();
-    this.clients.clear();
-  }
 }
 
 /** Clients acting as services' owners, from login tokens the server account takes for them. */

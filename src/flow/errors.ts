@@ -4,7 +4,7 @@
  * 401, authorization 403, no such object 404, anything else 500; bad input is 400 and an action
  * the service's state does not allow 405.
  */
-import { OneConnectionError, OneError, OneErrorCode } from '../oca/index.js';
+import { httpStatusOf, OneConnectionError, OneError } from '../oca/index.js';
 
 export class HttpError extends Error {
   constructor(
@@ -19,8 +19,7 @@ export class HttpError extends Error {
 export function httpErrorOf(err: unknown): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   if (err instanceof OneError) {
-    const status = err.code === OneErrorCode.AUTHENTICATION ? 401 : err.code === OneErrorCode.AUTHORIZATION ? 403 : err.code === OneErrorCode.NO_EXISTS ? 404 : 500;
-    return { status, message: err.message };
+    return { status: httpStatusOf(err), message: err.message };
   }
   if (err instanceof OneConnectionError) return { status: 502, message: err.message };
   return { status: 500, message: err instanceof Error ? err.message : String(err) };

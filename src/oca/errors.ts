@@ -27,3 +27,11 @@ export class OneError extends Error {
 
 /** oned could not be reached or did not answer in time. */
 export class OneConnectionError extends Error {}
+
+/**
+ * The HTTP status the REST servers (oneflow-server, occi-server) answer a refusal of oned with:
+ * authentication 401, authorization 403, no such object 404, anything else 500.
+ */
+export function httpStatusOf(err: OneError): 401 | 403 | 404 | 500 {
+  return err.code === OneErrorCode.AUTHENTICATION ? 401 : err.code === OneErrorCode.AUTHORIZATION ? 403 : err.code === OneErrorCode.NO_EXISTS ? 404 : 500;
+}

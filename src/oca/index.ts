@@ -93,7 +93,7 @@ export class Oca {
 
 export { OneClient, type OneClientOptions } from './client.js';
 export { CredentialsError, DEFAULT_ENDPOINT, endpointFromEnvironment, sessionFromEnvironment } from './credentials.js';
-export { OneConnectionError, OneError, OneErrorCode, type OneErrorCodeName } from './errors.js';
+export { httpStatusOf, OneConnectionError, OneError, OneErrorCode, type OneErrorCodeName } from './errors.js';
 export * from './objects.js';
 export * from './resources.js';
 export { historyActionName } from './history-action.js';
@@ -102,3 +102,4 @@ export * from './vm-groups.js';
 export * from './marketplaces.js';
 export * from './vrouters.js';
 export * from './hooks.js';
+export { ClientCache } from './client-cache.js';
