@@ -103,3 +103,4 @@ export * from './marketplaces.js';
 export * from './vrouters.js';
 export * from './hooks.js';
 export { ClientCache } from './client-cache.js';
+export * from './states.js';

@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { childText, type XmlNode } from '../../common/xml-tree.js';
 import { templateToText } from '../../common/template/serialize.js';
 import type { Attribute } from '../../common/template/index.js';
-import { LCM_STATES, VM_STATES, IMAGE_TYPES } from '../../cli/commands/states.js';
+import { LCM_STATES, VM_STATES, IMAGE_TYPES } from '../../oca/states.js';
 import { PoolFilter, type Image, type Oca, type OneObject, type VirtualMachine, type VirtualNetwork } from '../../oca/index.js';
 import { badRequest, OcciError } from './errors.js';
 import type { InstanceType, OcciConfig } from './config.js';
