@@ -214,7 +214,7 @@ describe('operations center: the cloud view and consoles', { skip: UI_SKIP || un
     await context.close();
   });
 
-  test('settings: a bad SSH key is refused in the field, a good one reaches oned; the password changes', async () => {
+  test('settings: a bad SSH key is refused in the field, a good one reaches oned; the password changes; the EC2 keys show and rotate', async () => {
     const { context, page } = await cloud.page({ user: 'alice', password: 'alice-pw' });
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
@@ -233,6 +233,24 @@ describe('operations center: the cloud view and consoles', { skip: UI_SKIP || un
     assert.deepEqual(await axeViolations(page), []);
     await screenshot(page, 'settings');
 
+    // EC2 keys: the secret is hidden until asked, is the one oned keeps, and rotates.
+    const secretOf = async () => {
+      const xml = String(await cloud.oned.ok('one.user.info', [alice, true]));
+      return /<EC2_SECRET_KEY><!\[CDATA\[([^\]]*)\]\]><\/EC2_SECRET_KEY>/.exec(xml)?.[1] ?? /<EC2_SECRET_KEY>([^<]*)</.exec(xml)?.[1];
+    };
+    await page.getByRole('heading', { name: 'EC2 access keys' }).waitFor();
+    assert.equal(await page.getByTestId('ec2-access-key').textContent(), 'alice');
+    assert.doesNotMatch(String(await page.getByTestId('ec2-secret-key').textContent()), /[A-Za-z0-9]/, 'hidden at first');
+    await page.getByRole('button', { name: 'Show secret key' }).click();
+    const before = await secretOf();
+    assert.ok(before && before.length === 40, String(before));
+    await page.getByTestId('ec2-secret-key').getByText(before).waitFor();
+    await page.getByRole('button', { name: 'Make a new secret key' }).click();
+    await page.getByRole('status').filter({ hasText: 'New secret key made' }).waitFor();
+    const after = await secretOf();
+    assert.ok(after && after !== before && after.length === 40, `rotated: ${after}`);
+    await page.getByTestId('ec2-secret-key').getByText(after).waitFor();
+
     await page.getByLabel('New password', { exact: true }).fill('new-alice-pw');
     await page.getByLabel('Confirm the new password').fill('new-alice-pX');
     await page.getByText('The two passwords differ').waitFor();
@@ -240,6 +258,7 @@ describe('operations center: the cloud view and consoles', { skip: UI_SKIP || un
     await page.getByLabel('Confirm the new password').fill('new-alice-pw');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByRole('status').filter({ hasText: 'Password changed' }).waitFor();
+
     await context.close();
     const again = await cloud.page({ user: 'alice', password: 'new-alice-pw' });
     await again.page.getByRole('heading', { name: 'My virtual machines' }).waitFor();

@@ -1,9 +1,12 @@
 /**
  * The user's own settings: the SSH public key oned puts in their VMs' context (SSH_PUBLIC_KEY in
- * their template, merged so nothing else there is lost) and their password. Both are checked in
- * the field first; oned's refusal shows under the form.
+ * their template, merged so nothing else there is lost), their password, and their EC2 access
+ * keys (the user name and EC2_SECRET_KEY, read decrypted; rotated with a new random secret). The
+ * fields are checked first; oned's refusal shows under the form.
  */
 import { useState, type FormEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { call, type Tree } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useAct, useSubmit } from '../../hooks';
 import { useMe } from '../../session';
@@ -30,6 +33,7 @@ export function Settings() {
       <ErrorNote error={error} />
       {user && <SshKeyForm current={String(user.TEMPLATE?.SSH_PUBLIC_KEY ?? '')} />}
       <PasswordForm />
+      <Ec2Keys />
     </section>
   );
 }
@@ -130,5 +134,68 @@ function PasswordForm() {
         </button>
       </div>
     </form>
+  );
+}
+
+/** A new EC2 secret access key: 30 random bytes in base64 (40 characters, as AWS's). */
+function newSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(30));
+  return btoa(String.fromCharCode(...bytes));
+}
+
+/** The user's EC2 key pair for the EC2 API (econe-server), with the secret hidden until asked, and rotation. */
+function Ec2Keys() {
+  const me = useMe();
+  const client = useQueryClient();
+  const keys = useQuery({
+    queryKey: ['ec2-key', me.uid],
+    queryFn: async () => {
+      const user = (await call<Tree>('one.user.info', -1, true)).USER as Tree;
+      return { id: String(user.NAME ?? me.user), secret: String(user.TEMPLATE?.EC2_SECRET_KEY ?? '') };
+    },
+  });
+  const [shown, setShown] = useState(false);
+  const [rotated, setRotated] = useState(false);
+  const { busy, error, run } = useSubmit();
+  const rotate = async () => {
+    setRotated(false);
+    await run(async () => {
+      await call('one.user.update', me.uid, `EC2_SECRET_KEY = "${newSecret()}"`, 1);
+      await client.invalidateQueries({ queryKey: ['ec2-key', me.uid] });
+      setShown(true);
+      setRotated(true);
+    });
+  };
+  return (
+    <div className="form" aria-labelledby="ec2-head" style={{ marginTop: '1rem' }}>
+      <h2 id="ec2-head">EC2 access keys</h2>
+      <p>For the AWS command line and SDKs against this cloud's EC2 API.</p>
+      <ErrorNote error={keys.error ?? error} />
+      {keys.data && (
+        <dl className="ec2-keys">
+          <dt>Access key ID</dt>
+          <dd>
+            <code data-testid="ec2-access-key">{keys.data.id}</code>
+          </dd>
+          <dt>Secret access key</dt>
+          <dd>
+            <code data-testid="ec2-secret-key">{shown ? keys.data.secret : '•'.repeat(40)}</code>
+          </dd>
+        </dl>
+      )}
+      {rotated && (
+        <p role="status" className="ok-note">
+          New secret key made: the old one no longer works.
+        </p>
+      )}
+      <div className="buttons">
+        <button type="button" onClick={() => setShown((v) => !v)} disabled={!keys.data}>
+          {shown ? 'Hide secret key' : 'Show secret key'}
+        </button>
+        <button type="button" onClick={() => void rotate()} disabled={busy || !keys.data}>
+          Make a new secret key
+        </button>
+      </div>
+    </div>
   );
 }
