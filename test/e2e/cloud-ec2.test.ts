@@ -32,6 +32,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { childInt, childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { addUser, must, okId, okXml, sleep, type TestUser } from './api-helpers.js';
+import { cli } from './cli-helpers.js';
 import { Oned } from './harness.js';
 import { awsEc2, ec2Client, ec2KeysOf, EconeProcess, signedFetch, type Ec2Keys } from './ec2-helpers.js';
 
@@ -340,12 +341,44 @@ describe('EC2 Query API (econe-server)', () => {
     assert.equal(big.status, 413);
     assert.match(big.body, /<Code>RequestEntityTooLarge<\/Code>/);
 
+    // A presigned GET (the query string carries the signature).
+    const pre = await signedFetch(econe.url, aliceKeys, { Action: 'DescribeAvailabilityZones', Version: '2014-10-01', 'ZoneName.1': 'default' }, { presign: true });
+    assert.equal(pre.status, 200, pre.body);
+    assert.match(pre.body, /^<\?xml[^>]*>\s*<DescribeAvailabilityZonesResponse xmlns="http:\/\/ec2\.amazonaws\.com\/doc\/2014-10-01\/"><requestId>[0-9a-f-]{36}<\/requestId><availabilityZoneInfo><item><zoneName>default<\/zoneName>/);
+    const late = await signedFetch(econe.url, aliceKeys, { Action: 'DescribeRegions' }, { presign: true, date: new Date(Date.now() - 600_000) });
+    assert.equal(late.status, 400);
+    assert.match(late.body, /<Code>RequestExpired<\/Code>/);
+    const otherRegion = await signedFetch(econe.url, aliceKeys, { Action: 'DescribeRegions' }, { region: 'us-east-1' });
+    assert.equal(otherRegion.status, 401);
+    assert.match(otherRegion.body, /<Code>AuthFailure<\/Code><Message>[^<]*region/);
+    const unsigned = await fetch(`${econe.url}?Action=DescribeRegions`);
+    assert.equal(unsigned.status, 401);
+
     // Signature version 2 (older tools) is accepted too.
     const v2 = await signedFetch(econe.url, aliceKeys, { Action: 'DescribeRegions', Version: '2012-12-01' }, { v2: true });
     assert.equal(v2.status, 200, v2.body);
     assert.match(v2.body, /<DescribeRegionsResponse xmlns="http:\/\/ec2\.amazonaws\.com\/doc\/2012-12-01\/">/);
     const v2bad = await signedFetch(econe.url, { ...aliceKeys, secretAccessKey: 'wrong' }, { Action: 'DescribeRegions' }, { v2: true });
     assert.equal(v2bad.status, 403);
+  });
+
+  test('a rotated secret works at once; the old one is refused', async () => {
+    const dave = await addUser(oned, 'dave');
+    const keys = await ec2KeysOf(oned, dave.session);
+    const before = await signedFetch(econe.url, keys, { Action: 'DescribeRegions' });
+    assert.equal(before.status, 200, before.body);
+    await sleep(2100); // the server trusts a secret it has just read for two seconds
+    const auth = join(oned.location, 'dave_auth');
+    writeFileSync(auth, `${dave.session}\n`);
+    const rotated = await cli(oned, 'oneuser', ['ec2-key', '--rotate'], { ONE_AUTH: auth });
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const next = { accessKeyId: 'dave', secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(rotated.stdout)![1]! };
+    assert.notEqual(next.secretAccessKey, keys.secretAccessKey);
+    const after = await signedFetch(econe.url, next, { Action: 'DescribeRegions' });
+    assert.equal(after.status, 200, after.body);
+    const old = await signedFetch(econe.url, keys, { Action: 'DescribeRegions' });
+    assert.equal(old.status, 403);
+    assert.match(old.body, /SignatureDoesNotMatch/);
   });
 
   test('terminate: shutting-down, then terminated; the VM ends in oned', async () => {
