@@ -10,7 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -27,7 +29,7 @@ import {
   RebootInstancesCommand,
   RunInstancesCommand,
   StartInstancesCommand,
-  type EC2Client,
+  EC2Client,
   type Instance,
 } from '@aws-sdk/client-ec2';
 import { childInt, childText, parseXmlTree } from '../../src/common/xml-tree.js';
@@ -379,6 +381,28 @@ describe('EC2 Query API (econe-server)', () => {
     const old = await signedFetch(econe.url, keys, { Action: 'DescribeRegions' });
     assert.equal(old.status, 403);
     assert.match(old.body, /SignatureDoesNotMatch/);
+  });
+
+  test('HTTPS with the certificate and key of econe.conf', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ec2-tls-'));
+    let tls: EconeProcess | undefined;
+    try {
+      const [cert, key, conf] = ['cert.pem', 'key.pem', 'econe-tls.conf'].map((f) => join(dir, f)) as [string, string, string];
+      execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      writeFileSync(conf, `ssl_cert: ${cert}\nssl_key: ${key}\n`);
+      tls = await EconeProcess.start(oned, undefined, ['--conf', conf]);
+      assert.match(tls.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+      const client = new EC2Client({ endpoint: tls.url, region: 'one', credentials: aliceKeys, maxAttempts: 1, requestHandler: new NodeHttpHandler({ httpsAgent: new HttpsAgent({ ca: readFileSync(cert) }) }) });
+      try {
+        const r = await client.send(new DescribeRegionsCommand({}));
+        assert.deepEqual(r.Regions?.map((x) => x.RegionName), ['one']);
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      await tls?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('terminate: shutting-down, then terminated; the VM ends in oned', async () => {
