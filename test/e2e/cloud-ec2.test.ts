@@ -29,6 +29,7 @@ import {
   RebootInstancesCommand,
   RunInstancesCommand,
   StartInstancesCommand,
+  TerminateInstancesCommand,
   EC2Client,
   type Instance,
 } from '@aws-sdk/client-ec2';
@@ -51,6 +52,7 @@ const ECONE_CONF = `
 :instance_types:
   t2.micro: { cpu: 0.1, vcpu: 1, memory: 64 }
   m1.small: { cpu: 0.2, vcpu: 1, memory: 128 }
+  web: { template: "ec2-web", memory: 96 }
 `;
 
 describe('EC2 Query API (econe-server)', () => {
@@ -81,6 +83,9 @@ describe('EC2 Query API (econe-server)', () => {
       await sleep(50);
     }
     ami = `ami-${String(image).padStart(8, '0')}`;
+    // The template of the "web" instance type, shared by oneadmin.
+    const tmpl = await okId(oned, 'one.template.allocate', ['NAME = "ec2-web"\nCPU = 0.1\nMEMORY = 32\nCONTEXT = [ SITE = "nebula", NETWORK = "YES" ]\nNIC = [ NETWORK_ID = ' + net + ' ]']);
+    await okId(oned, 'one.template.chmod', [tmpl, -1, -1, -1, -1, -1, -1, 1, -1, -1]);
     econe = await EconeProcess.start(oned, ECONE_CONF.replace('NETWORK', String(net)));
     alice = await addUser(oned, 'alice');
     aliceKeys = await ec2KeysOf(oned, alice.session);
@@ -120,7 +125,7 @@ describe('EC2 Query API (econe-server)', () => {
     const zones = await sdk.send(new DescribeAvailabilityZonesCommand({}));
     assert.deepEqual(zones.AvailabilityZones?.map((z) => [z.ZoneName, z.State, z.RegionName]), [['default', 'available', 'one']]);
     const types = await sdk.send(new DescribeInstanceTypesCommand({}));
-    assert.deepEqual(types.InstanceTypes?.map((t) => [t.InstanceType, t.VCpuInfo?.DefaultVCpus, t.MemoryInfo?.SizeInMiB]), [['t2.micro', 1, 64], ['m1.small', 1, 128]]);
+    assert.deepEqual(types.InstanceTypes?.map((t) => [t.InstanceType, t.VCpuInfo?.DefaultVCpus, t.MemoryInfo?.SizeInMiB]), [['t2.micro', 1, 64], ['m1.small', 1, 128], ['web', undefined, 96]]);
     const cli = await awsEc2(econe.url, aliceKeys, ['describe-availability-zones']);
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal((JSON.parse(cli.stdout) as { AvailabilityZones: Array<{ ZoneName: string }> }).AvailabilityZones[0]!.ZoneName, 'default');
@@ -212,6 +217,21 @@ describe('EC2 Query API (econe-server)', () => {
     }
   });
 
+  test("an instance type of a VM template: the template's context kept, the type's memory over the template's", async () => {
+    const r = await sdk.send(new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1, InstanceType: 'web' as never, UserData: Buffer.from('hi').toString('base64') }));
+    const id = r.Instances![0]!.InstanceId!;
+    assert.equal(r.Instances![0]!.InstanceType, 'web');
+    const vm = parseXmlTree(String(await oned.ok('one.vm.info', [Number(id.slice(2))])));
+    const tmpl = must(vm, 'TEMPLATE');
+    const ctx = must(tmpl, 'CONTEXT');
+    assert.equal(childText(tmpl, 'MEMORY'), '96');
+    assert.equal(childText(ctx, 'SITE'), 'nebula');
+    assert.equal(Buffer.from(childText(ctx, 'EC2_USER_DATA'), 'base64').toString(), 'hi');
+    assert.equal(childText(must(tmpl, 'DISK'), 'IMAGE_ID'), String(Number(ami.slice(4))));
+    assert.equal(childText(vm, 'UNAME'), 'alice');
+    await sdk.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+  });
+
   test('DescribeInstances with filters and tags, through the SDK and the CLI', async () => {
     const one = await sdk.send(new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1 }));
     const other = one.Instances![0]!.InstanceId!;
@@ -223,9 +243,10 @@ describe('EC2 Query API (econe-server)', () => {
     const wild = await sdk.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:tier', Values: ['front*'] }] }));
     assert.equal(wild.Reservations?.flatMap((r) => r.Instances ?? []).length, 2);
     const all = await instances();
-    assert.deepEqual(all.map((i) => i.InstanceId).sort(), [...launched, other].sort());
+    assert.deepEqual(all.filter((i) => i.State?.Name !== 'terminated').map((i) => i.InstanceId).sort(), [...launched, other].sort());
+    assert.ok(all.some((i) => (i.InstanceType as string) === 'web' && ['shutting-down', 'terminated'].includes(i.State!.Name!)), 'a terminated instance stays listed for a while');
     const page = await sdk.send(new DescribeInstancesCommand({ MaxResults: 5 }));
-    assert.equal(page.NextToken, undefined, 'three fit in a page of five');
+    assert.equal(page.NextToken, undefined, 'four fit in a page of five');
 
     const cli = await awsEc2(econe.url, aliceKeys, ['describe-instances', '--filters', 'Name=instance-state-name,Values=running', 'Name=tag:Name,Values=web']);
     assert.equal(cli.code, 0, cli.stderr);
