@@ -146,20 +146,29 @@ function notFoundAll(texts: readonly string[]): Ec2Error {
 
 /** The user's VMs of these ids; any missing (or another's): InvalidInstanceID.NotFound naming them all. */
 async function ownVms(ctx: Ec2Context, ids: ReadonlyArray<{ text: string; id: number }>): Promise<VirtualMachine[]> {
-  const out: VirtualMachine[] = [];
+  // One call for the live VMs; the rest (ended, another's, none) one by one.
+  const found = new Map<number, VirtualMachine>();
+  try {
+    for (const vm of await ctx.one.vms.infoSet(ids.map((i) => i.id), true)) found.set(vm.id, vm);
+  } catch (err) {
+    throw ec2ErrorOf(err);
+  }
   const missingIds: string[] = [];
   for (const { text, id } of ids) {
+    if (found.has(id)) continue;
     try {
-      const vm = await ctx.one.vms.info(id);
-      if (vm.uid === ctx.user.id && !undone(vm)) out.push(vm);
-      else missingIds.push(text);
+      found.set(id, await ctx.one.vms.info(id));
     } catch (err) {
       if (err instanceof OneError && (err.code === OneErrorCode.NO_EXISTS || err.code === OneErrorCode.AUTHORIZATION)) missingIds.push(text);
       else throw ec2ErrorOf(err);
     }
   }
+  for (const { text, id } of ids) {
+    const vm = found.get(id);
+    if (vm && (vm.uid !== ctx.user.id || undone(vm))) missingIds.push(text);
+  }
   if (missingIds.length) throw notFoundAll(missingIds);
-  return out;
+  return ids.map(({ id }) => found.get(id)!);
 }
 
 const INSTANCE_FILTERS = [
