@@ -36,7 +36,7 @@ import {
 import { childInt, childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { addUser, must, okId, okXml, sleep, type TestUser } from './api-helpers.js';
 import { cli } from './cli-helpers.js';
-import { Oned } from './harness.js';
+import { FEATURE_BACKENDS, Oned } from './harness.js';
 import { awsEc2, ec2Client, ec2KeysOf, EconeProcess, signedFetch, type Ec2Keys } from './ec2-helpers.js';
 
 const CONF =
@@ -55,7 +55,8 @@ const ECONE_CONF = `
   web: { template: "ec2-web", memory: 96 }
 `;
 
-describe('EC2 Query API (econe-server)', () => {
+// A feature suite: on the feature backends of the run (SQLite by default), with the scheduler.
+for (const backend of FEATURE_BACKENDS) describe(`EC2 Query API (econe-server) on ${backend}`, () => {
   let oned: Oned;
   let econe: EconeProcess;
   let alice: TestUser;
@@ -67,7 +68,7 @@ describe('EC2 Query API (econe-server)', () => {
   let keyMaterial = '';
 
   before(async () => {
-    oned = await Oned.start({ backend: 'sqlite', conf: CONF, schedConf: SCHED });
+    oned = await Oned.start({ backend, conf: CONF, schedConf: SCHED });
     await okId(oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
     const ds = await okId(oned, 'one.datastore.allocate', ['NAME = "ec2-images"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
     const host = await okId(oned, 'one.host.allocate', ['ec2-host', 'dummy', 'dummy', -1]);
