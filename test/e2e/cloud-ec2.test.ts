@@ -32,6 +32,7 @@ import {
   TerminateInstancesCommand,
   EC2Client,
   type Instance,
+  paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 import { childInt, childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { addUser, must, okId, okXml, sleep, type TestUser } from './api-helpers.js';
@@ -248,6 +249,13 @@ for (const backend of FEATURE_BACKENDS) describe(`EC2 Query API (econe-server) o
     assert.ok(all.some((i) => (i.InstanceType as string) === 'web' && ['shutting-down', 'terminated'].includes(i.State!.Name!)), 'a terminated instance stays listed for a while');
     const page = await sdk.send(new DescribeInstancesCommand({ MaxResults: 5 }));
     assert.equal(page.NextToken, undefined, 'four fit in a page of five');
+    // Pages: three more make seven, read five and two by the SDK's paginator.
+    const more = await sdk.send(new RunInstancesCommand({ ImageId: ami, MinCount: 3, MaxCount: 3, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'batch', Value: 'pages' }] }] }));
+    const pages: string[][] = [];
+    for await (const p of paginateDescribeInstances({ client: sdk, pageSize: 5 }, {})) pages.push((p.Reservations ?? []).flatMap((r) => r.Instances!.map((i) => i.InstanceId!)));
+    assert.deepEqual(pages.map((p) => p.length), [5, 2]);
+    assert.deepEqual(pages.flat().sort(), all.map((i) => i.InstanceId!).concat(more.Instances!.map((i) => i.InstanceId!)).sort());
+    await sdk.send(new TerminateInstancesCommand({ InstanceIds: more.Instances!.map((i) => i.InstanceId!) }));
 
     const cli = await awsEc2(econe.url, aliceKeys, ['describe-instances', '--filters', 'Name=instance-state-name,Values=running', 'Name=tag:Name,Values=web']);
     assert.equal(cli.code, 0, cli.stderr);

@@ -13,7 +13,7 @@ import type { InstanceType } from '../config.js';
 import type { Ec2Action, Ec2Context } from '../context.js';
 import { Ec2Error, ec2ErrorOf, invalid, missing } from '../errors.js';
 import { formatId, notFound, requireId } from '../ids.js';
-import { ACTIVE, INSTANCE_STATE_NAMES, instanceState, type InstanceState } from '../instance-state.js';
+import { ACTIVE, instanceState, type InstanceState } from '../instance-state.js';
 import { applyFilters, isTagFilter, paginate, tagFilterValues } from '../paging.js';
 import { templateXml, type TemplateSpec } from '../records.js';
 import { tagsOf, tagsSpec } from '../tags.js';
@@ -424,4 +424,3 @@ export const instanceActions: Record<string, Ec2Action> = {
   RebootInstances: rebootInstances,
 };
 
-export { INSTANCE_STATE_NAMES };
