@@ -9,8 +9,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import { ClientCache, CredentialsError, Oca, OneClient, OneError } from '../oca/index.js';
-import { sessionFromEnvironment } from '../oca/credentials.js';
+import { ClientCache, Oca } from '../oca/index.js';
+import { chooseServerSession as chooseSession } from '../oca/server-session.js';
 
 export { basicSession } from '../common/basic-auth.js';
 export { ClientCache } from '../oca/index.js';
@@ -28,34 +28,9 @@ export function serverAuthCandidates(oneLocation: string, configured: string | u
   return [...new Set(out)];
 }
 
-/**
- * The first of the credential files oned accepts (oned not answering: the first readable one;
- * the engine retries). `skipped` says which were refused, for the start message.
- */
-export async function chooseServerSession(endpoint: string, files: readonly string[]): Promise<{ session: string; file: string; skipped: string[] }> {
-  const skipped: string[] = [];
-  let fallback: { session: string; file: string } | undefined;
-  for (const file of files) {
-    let session: string;
-    try {
-      session = sessionFromEnvironment({ ONE_AUTH: file });
-    } catch {
-      continue;
-    }
-    fallback ??= { session, file };
-    const client = new OneClient({ endpoint, session, timeoutMs: 10_000 });
-    try {
-      await client.call('one.user.info', -1);
-      return { session, file, skipped };
-    } catch (err) {
-      if (!(err instanceof OneError)) return { session, file, skipped };
-      skipped.push(`${file} (${err.message})`);
-    } finally {
-      client.close();
-    }
-  }
-  if (!fallback) throw new CredentialsError(`No usable credentials for oneflow-server in ${files.join(', ')}`);
-  return { ...fallback, skipped };
+/** The first of the credential files oned accepts (src/oca/server-session.ts), for oneflow-server. */
+export function chooseServerSession(endpoint: string, files: readonly string[]): ReturnType<typeof chooseSession> {
+  return chooseSession(endpoint, files, 'oneflow-server');
 }
 
 /** Clients acting as services' owners, from login tokens the server account takes for them. */
