@@ -99,10 +99,10 @@ function amiName(ctx: Ec2Context, required: boolean): string | undefined {
 
 const registerImage: Ec2Action = async (ctx) => {
   const location = ctx.params.optional('ImageLocation');
+  if (location === undefined || location === '') throw missing('ImageLocation');
   const name = amiName(ctx, false);
   const desc = description(ctx);
   const tags = ctx.params.tagsFor('image');
-  if (location === undefined || location === '') throw missing('ImageLocation');
   const existing = parseId('ami', location);
   if (existing === undefined) {
     // A path or URL: a new image the datastore driver copies from there.
