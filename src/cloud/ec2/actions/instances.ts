@@ -8,7 +8,7 @@
  * another's), Terminate/Start/Stop/RebootInstances act on them.
  */
 import { randomBytes } from 'node:crypto';
-import { OneError, PoolFilter, UpdateMode, type OneObject, type VirtualMachine } from '../../../oca/index.js';
+import { OneError, OneErrorCode, PoolFilter, UpdateMode, type OneObject, type VirtualMachine } from '../../../oca/index.js';
 import type { InstanceType } from '../config.js';
 import type { Ec2Action, Ec2Context } from '../context.js';
 import { Ec2Error, ec2ErrorOf, invalid, missing } from '../errors.js';
@@ -154,7 +154,7 @@ async function ownVms(ctx: Ec2Context, ids: ReadonlyArray<{ text: string; id: nu
       if (vm.uid === ctx.user.id && !undone(vm)) out.push(vm);
       else missingIds.push(text);
     } catch (err) {
-      if (err instanceof OneError && ec2ErrorOf(err).status !== 503 && ec2ErrorOf(err).status !== 500) missingIds.push(text);
+      if (err instanceof OneError && (err.code === OneErrorCode.NO_EXISTS || err.code === OneErrorCode.AUTHORIZATION)) missingIds.push(text);
       else throw ec2ErrorOf(err);
     }
   }
@@ -220,7 +220,7 @@ function instanceType(ctx: Ec2Context): { name: string; type: InstanceType } {
 async function templateIdOf(ctx: Ec2Context, type: InstanceType, typeName: string): Promise<number | undefined> {
   if (type.template === undefined) return undefined;
   if (typeof type.template === 'number') return type.template;
-  const all = await ctx.one.templates.list(PoolFilter.MINE_AND_GROUPS);
+  const all = await ctx.one.templates.list(PoolFilter.ALL);
   const named = all.filter((t) => t.name === type.template);
   const t = named.find((x) => x.uid === ctx.user.id) ?? named[0];
   if (!t) throw new Ec2Error('InvalidParameterValue', `The instance type ${typeName} needs the VM template "${type.template}", which you cannot use`);
