@@ -278,6 +278,7 @@ describe('EC2 storage and networking (econe-server)', () => {
     assert.deepEqual([childInt(x, 'TYPE'), childInt(x, 'PERSISTENT'), childInt(x, 'SIZE'), childText(x, 'FS'), childText(t, 'EBS_VOLUME')], [2, 1, 1024, 'ext4', 'YES']);
     // A volume is no AMI, and bad input is refused.
     await assert.rejects(sdk.send(new DescribeImagesCommand({ ImageIds: [`ami-${vol.slice(4)}`] })), { name: 'InvalidAMIID.NotFound' });
+    await assert.rejects(sdk.send(new RunInstancesCommand({ ImageId: `ami-${vol.slice(4)}`, MinCount: 1, MaxCount: 1 })), { name: 'InvalidAMIID.NotFound' });
     await assert.rejects(sdk.send(new CreateVolumeCommand({ AvailabilityZone: 'default' })), { name: 'MissingParameter' });
     await assert.rejects(sdk.send(new CreateVolumeCommand({ Size: 0, AvailabilityZone: 'default' })), { name: 'InvalidParameterValue' });
     await assert.rejects(sdk.send(new AttachVolumeCommand({ VolumeId: vol, InstanceId: instance, Device: '/dev/../sda' })), { name: 'InvalidParameterValue' });
