@@ -266,7 +266,7 @@ describe('EC2 storage and networking (econe-server)', () => {
     assert.equal(page.Images?.length, 2);
   });
 
-  test('volumes: create, attach to the instance, in use, detach, delete (SDK); the same through the CLI', async () => {
+  test('volumes: create, attach to the instance, in use, detach, delete', async () => {
     const created = await sdk.send(new CreateVolumeCommand({ Size: 1, AvailabilityZone: 'default', TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value: 'data' }] }] }));
     const vol = created.VolumeId!;
     assert.match(vol, /^vol-\d{8}$/);
@@ -310,21 +310,6 @@ describe('EC2 storage and networking (econe-server)', () => {
       }
     });
 
-    // Debian's AWS CLI v2, the same steps.
-    const aws = async (...args: string[]) => {
-      const r = await awsEc2(econe.url, aliceKeys, args);
-      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-      return r.stdout ? JSON.parse(r.stdout) : {};
-    };
-    const v2 = (await aws('create-volume', '--size', '2', '--availability-zone', 'default')).VolumeId as string;
-    await volumeState(v2, 'available');
-    assert.equal((await aws('attach-volume', '--volume-id', v2, '--instance-id', instance, '--device', '/dev/sdh')).State, 'attaching');
-    await volumeState(v2, 'in-use', 'attached');
-    const listed = await sdk.send(new DescribeVolumesCommand({ VolumeIds: [v2] }));
-    assert.deepEqual(listed.Volumes?.map((v) => [v.Size, v.State, v.Attachments?.[0]?.Device]), [[2, 'in-use', '/dev/sdh']]);
-    assert.equal((await aws('detach-volume', '--volume-id', v2)).State, 'detaching');
-    await volumeState(v2, 'available');
-    await aws('delete-volume', '--volume-id', v2);
   });
 
   test('snapshots: of a free volume (a copy), of an attached one (the disk saved), a volume from a snapshot; delete (SDK and CLI)', async () => {
@@ -410,24 +395,9 @@ describe('EC2 storage and networking (econe-server)', () => {
     assert.deepEqual((await sdk.send(new DescribeAddressesCommand({}))).Addresses, []);
     await assert.rejects(sdk.send(new ReleaseAddressCommand({})), { name: 'MissingParameter' });
 
-    // Debian's AWS CLI v2: allocate, associate, disassociate, release.
-    const aws = async (...args: string[]) => {
-      const r = await awsEc2(econe.url, aliceKeys, args);
-      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-      return r.stdout ? JSON.parse(r.stdout) : {};
-    };
-    const ip = (await aws('allocate-address')).PublicIp as string;
-    assert.equal((await aws('associate-address', '--public-ip', ip, '--instance-id', instance)).AssociationId, `eipassoc-${(0xc0000201).toString().padStart(8, '0')}`);
-    assert.equal((await sdk.send(new DescribeAddressesCommand({ PublicIps: [ip] }))).Addresses?.[0]?.InstanceId, instance);
-    await aws('disassociate-address', '--public-ip', ip);
-    await aws('release-address', '--public-ip', ip);
-    assert.equal(runsOf(join(dir, 'associate.log')).length, 2);
-    assert.equal(runsOf(join(dir, 'disassociate.log')).length, 2);
-    const held = (await okXml(oned, 'one.vn.info', [eipNet])).children.find((c) => c.name === 'TEMPLATE')!;
-    assert.equal(held.children.filter((c) => c.name === 'EC2_ADDRESSES').length, 0, 'no record left');
   });
 
-  test('security groups: create, authorize and revoke ingress and egress as OpenNebula RULEs, describe, delete (SDK and CLI)', async () => {
+  test('security groups: create, authorize and revoke ingress and egress as OpenNebula RULEs, describe, delete', async () => {
     const g = await sdk.send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web servers' }));
     const gid = g.GroupId!;
     assert.match(gid, /^sg-\d{8}$/);
@@ -492,19 +462,46 @@ describe('EC2 storage and networking (econe-server)', () => {
     await sdk.send(new DeleteSecurityGroupCommand({ GroupName: 'web' }));
     await assert.rejects(sdk.send(new DescribeSecurityGroupsCommand({ GroupIds: [gid] })), { name: 'InvalidGroup.NotFound' });
 
-    // Debian's AWS CLI v2.
+  });
+
+  test("the same through Debian's AWS CLI v2: volumes, elastic IPs and security groups (three flows at once)", async () => {
     const aws = async (...args: string[]) => {
       const r = await awsEc2(econe.url, aliceKeys, args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       return r.stdout ? JSON.parse(r.stdout) : {};
     };
-    const cliGid = (await aws('create-security-group', '--group-name', 'ssh', '--description', 'ssh only')).GroupId as string;
-    await aws('authorize-security-group-ingress', '--group-id', cliGid, '--protocol', 'tcp', '--port', '22', '--cidr', '203.0.113.0/24');
-    const shown = (await aws('describe-security-groups', '--group-ids', cliGid)).SecurityGroups[0];
-    assert.deepEqual(shown.IpPermissions.map((p: { IpProtocol: string; FromPort: number; IpRanges: Array<{ CidrIp: string }> }) => [p.IpProtocol, p.FromPort, p.IpRanges[0]!.CidrIp]), [['tcp', 22, '203.0.113.0/24']]);
-    await aws('revoke-security-group-ingress', '--group-id', cliGid, '--protocol', 'tcp', '--port', '22', '--cidr', '203.0.113.0/24');
-    assert.deepEqual((await sdk.send(new DescribeSecurityGroupsCommand({ GroupIds: [cliGid] }))).SecurityGroups?.[0]?.IpPermissions, []);
-    await aws('delete-security-group', '--group-id', cliGid);
+    const volumes = async () => {
+      const v2 = (await aws('create-volume', '--size', '2', '--availability-zone', 'default')).VolumeId as string;
+      await volumeState(v2, 'available');
+      assert.equal((await aws('attach-volume', '--volume-id', v2, '--instance-id', instance, '--device', '/dev/sdh')).State, 'attaching');
+      await volumeState(v2, 'in-use', 'attached');
+      const listed = await sdk.send(new DescribeVolumesCommand({ VolumeIds: [v2] }));
+      assert.deepEqual(listed.Volumes?.map((v) => [v.Size, v.State, v.Attachments?.[0]?.Device]), [[2, 'in-use', '/dev/sdh']]);
+      assert.equal((await aws('detach-volume', '--volume-id', v2)).State, 'detaching');
+      await volumeState(v2, 'available');
+      await aws('delete-volume', '--volume-id', v2);
+    };
+    const addresses = async () => {
+      const ip = (await aws('allocate-address')).PublicIp as string;
+      assert.equal((await aws('associate-address', '--public-ip', ip, '--instance-id', instance)).AssociationId, `eipassoc-${(0xc0000201).toString().padStart(8, '0')}`);
+      assert.equal((await sdk.send(new DescribeAddressesCommand({ PublicIps: [ip] }))).Addresses?.[0]?.InstanceId, instance);
+      await aws('disassociate-address', '--public-ip', ip);
+      await aws('release-address', '--public-ip', ip);
+      assert.equal(runsOf(join(dir, 'associate.log')).length, 2);
+      assert.equal(runsOf(join(dir, 'disassociate.log')).length, 2);
+      const held = (await okXml(oned, 'one.vn.info', [eipNet])).children.find((c) => c.name === 'TEMPLATE')!;
+      assert.equal(held.children.filter((c) => c.name === 'EC2_ADDRESSES').length, 0, 'no record left');
+    };
+    const groups = async () => {
+      const cliGid = (await aws('create-security-group', '--group-name', 'ssh', '--description', 'ssh only')).GroupId as string;
+      await aws('authorize-security-group-ingress', '--group-id', cliGid, '--protocol', 'tcp', '--port', '22', '--cidr', '203.0.113.0/24');
+      const shown = (await aws('describe-security-groups', '--group-ids', cliGid)).SecurityGroups[0];
+      assert.deepEqual(shown.IpPermissions.map((p: { IpProtocol: string; FromPort: number; IpRanges: Array<{ CidrIp: string }> }) => [p.IpProtocol, p.FromPort, p.IpRanges[0]!.CidrIp]), [['tcp', 22, '203.0.113.0/24']]);
+      await aws('revoke-security-group-ingress', '--group-id', cliGid, '--protocol', 'tcp', '--port', '22', '--cidr', '203.0.113.0/24');
+      assert.deepEqual((await sdk.send(new DescribeSecurityGroupsCommand({ GroupIds: [cliGid] }))).SecurityGroups?.[0]?.IpPermissions, []);
+      await aws('delete-security-group', '--group-id', cliGid);
+    };
+    await Promise.all([volumes(), addresses(), groups()]);
   });
 
   test('tags on AMIs, volumes and snapshots through CreateTags / DescribeTags', async () => {
