@@ -32,11 +32,12 @@ import {
   TerminateInstancesCommand,
   EC2Client,
   type Instance,
+  paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 import { childInt, childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { addUser, must, okId, okXml, sleep, type TestUser } from './api-helpers.js';
 import { cli } from './cli-helpers.js';
-import { Oned } from './harness.js';
+import { FEATURE_BACKENDS, Oned } from './harness.js';
 import { awsEc2, ec2Client, ec2KeysOf, EconeProcess, signedFetch, type Ec2Keys } from './ec2-helpers.js';
 
 const CONF =
@@ -55,7 +56,8 @@ const ECONE_CONF = `
   web: { template: "ec2-web", memory: 96 }
 `;
 
-describe('EC2 Query API (econe-server)', () => {
+// A feature suite: on the feature backends of the run (SQLite by default), with the scheduler.
+for (const backend of FEATURE_BACKENDS) describe(`EC2 Query API (econe-server) on ${backend}`, () => {
   let oned: Oned;
   let econe: EconeProcess;
   let alice: TestUser;
@@ -67,7 +69,7 @@ describe('EC2 Query API (econe-server)', () => {
   let keyMaterial = '';
 
   before(async () => {
-    oned = await Oned.start({ backend: 'sqlite', conf: CONF, schedConf: SCHED });
+    oned = await Oned.start({ backend, conf: CONF, schedConf: SCHED });
     await okId(oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
     const ds = await okId(oned, 'one.datastore.allocate', ['NAME = "ec2-images"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
     const host = await okId(oned, 'one.host.allocate', ['ec2-host', 'dummy', 'dummy', -1]);
@@ -247,6 +249,13 @@ describe('EC2 Query API (econe-server)', () => {
     assert.ok(all.some((i) => (i.InstanceType as string) === 'web' && ['shutting-down', 'terminated'].includes(i.State!.Name!)), 'a terminated instance stays listed for a while');
     const page = await sdk.send(new DescribeInstancesCommand({ MaxResults: 5 }));
     assert.equal(page.NextToken, undefined, 'four fit in a page of five');
+    // Pages: three more make seven, read five and two by the SDK's paginator.
+    const more = await sdk.send(new RunInstancesCommand({ ImageId: ami, MinCount: 3, MaxCount: 3, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'batch', Value: 'pages' }] }] }));
+    const pages: string[][] = [];
+    for await (const p of paginateDescribeInstances({ client: sdk, pageSize: 5 }, {})) pages.push((p.Reservations ?? []).flatMap((r) => r.Instances!.map((i) => i.InstanceId!)));
+    assert.deepEqual(pages.map((p) => p.length), [5, 2]);
+    assert.deepEqual(pages.flat().sort(), all.map((i) => i.InstanceId!).concat(more.Instances!.map((i) => i.InstanceId!)).sort());
+    await sdk.send(new TerminateInstancesCommand({ InstanceIds: more.Instances!.map((i) => i.InstanceId!) }));
 
     const cli = await awsEc2(econe.url, aliceKeys, ['describe-instances', '--filters', 'Name=instance-state-name,Values=running', 'Name=tag:Name,Values=web']);
     assert.equal(cli.code, 0, cli.stderr);

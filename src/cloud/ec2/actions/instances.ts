@@ -13,7 +13,7 @@ import type { InstanceType } from '../config.js';
 import type { Ec2Action, Ec2Context } from '../context.js';
 import { Ec2Error, ec2ErrorOf, invalid, missing } from '../errors.js';
 import { formatId, notFound, requireId } from '../ids.js';
-import { ACTIVE, INSTANCE_STATE_NAMES, instanceState, type InstanceState } from '../instance-state.js';
+import { ACTIVE, instanceState, type InstanceState } from '../instance-state.js';
 import { applyFilters, isTagFilter, paginate, tagFilterValues } from '../paging.js';
 import { templateXml, type TemplateSpec } from '../records.js';
 import { tagsOf, tagsSpec } from '../tags.js';
@@ -147,20 +147,29 @@ function notFoundAll(texts: readonly string[]): Ec2Error {
 
 /** The user's VMs of these ids; any missing (or another's): InvalidInstanceID.NotFound naming them all. */
 async function ownVms(ctx: Ec2Context, ids: ReadonlyArray<{ text: string; id: number }>): Promise<VirtualMachine[]> {
-  const out: VirtualMachine[] = [];
+  // One call for the live VMs; the rest (ended, another's, none) one by one.
+  const found = new Map<number, VirtualMachine>();
+  try {
+    for (const vm of await ctx.one.vms.infoSet(ids.map((i) => i.id), true)) found.set(vm.id, vm);
+  } catch (err) {
+    throw ec2ErrorOf(err);
+  }
   const missingIds: string[] = [];
   for (const { text, id } of ids) {
+    if (found.has(id)) continue;
     try {
-      const vm = await ctx.one.vms.info(id);
-      if (vm.uid === ctx.user.id && !undone(vm)) out.push(vm);
-      else missingIds.push(text);
+      found.set(id, await ctx.one.vms.info(id));
     } catch (err) {
       if (err instanceof OneError && (err.code === OneErrorCode.NO_EXISTS || err.code === OneErrorCode.AUTHORIZATION)) missingIds.push(text);
       else throw ec2ErrorOf(err);
     }
   }
+  for (const { text, id } of ids) {
+    const vm = found.get(id);
+    if (vm && (vm.uid !== ctx.user.id || undone(vm))) missingIds.push(text);
+  }
   if (missingIds.length) throw notFoundAll(missingIds);
-  return out;
+  return ids.map(({ id }) => found.get(id)!);
 }
 
 const INSTANCE_FILTERS = [
@@ -416,4 +425,3 @@ export const instanceActions: Record<string, Ec2Action> = {
   RebootInstances: rebootInstances,
 };
 
-export { INSTANCE_STATE_NAMES };
