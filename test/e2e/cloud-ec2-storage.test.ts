@@ -52,7 +52,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
 import { addUser, okId, okXml, sleep, type TestUser } from './api-helpers.js';
-import { Oned } from './harness.js';
+import { FEATURE_BACKENDS, Oned } from './harness.js';
 import { awsEc2, ec2Client, ec2KeysOf, EconeProcess, type Ec2Keys } from './ec2-helpers.js';
 
 const CONF =
@@ -77,7 +77,7 @@ function runsOf(log: string): string[][] {
   return readFileSync(log, 'utf8').split('---\n').filter((r) => r !== '').map((r) => r.replace(/\n$/, '').split('\n'));
 }
 
-describe('EC2 storage and networking (econe-server)', () => {
+for (const backend of FEATURE_BACKENDS) describe(`EC2 storage and networking (econe-server) on ${backend}`, () => {
   let oned: Oned;
   let econe: EconeProcess;
   let alice: TestUser;
@@ -94,7 +94,7 @@ describe('EC2 storage and networking (econe-server)', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ec2-storage-'));
-    oned = await Oned.start({ backend: 'sqlite', conf: CONF, schedConf: SCHED });
+    oned = await Oned.start({ backend, conf: CONF, schedConf: SCHED });
     await okId(oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
     // Files really copied (DS_MAD fs), disks moved by the dummy transfer driver.
     fsDs = await okId(oned, 'one.datastore.allocate', ['NAME = "ec2-fs"\nDS_MAD = "fs"\nTM_MAD = "dummy"', -1]);
