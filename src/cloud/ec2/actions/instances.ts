@@ -18,6 +18,7 @@ import { applyFilters, isTagFilter, paginate, tagFilterValues } from '../paging.
 import { templateXml, type TemplateSpec } from '../records.js';
 import { tagsOf, tagsSpec } from '../tags.js';
 import { el, isoTime, itemSet, tagSet, wrap } from '../xml.js';
+import { kindOf } from './storage-model.js';
 import { keyPairNamed } from './keypairs.js';
 
 const DONE = 6;
@@ -281,7 +282,7 @@ const runInstances: Ec2Action = async (ctx) => {
   if (groups.length && ctx.conf.network_id === undefined) throw invalid('SecurityGroupId', 'this endpoint gives instances no network of its own (econe.conf network_id), so no security groups');
   try {
     const image = await ctx.one.images.info(imageId);
-    if (image.get('TEMPLATE/EBS') === 'YES') throw notFound('ami', imageText);
+    if (kindOf(image) !== 'ami') throw notFound('ami', imageText);
   } catch (err) {
     if (err instanceof Ec2Error) throw err;
     const e = ec2ErrorOf(err);
