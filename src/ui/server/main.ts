@@ -6,33 +6,27 @@
  */
 import { resolve } from 'node:path';
 import { OneClient } from '../../oca/client.js';
-import { endpointFromEnvironment, sessionFromEnvironment } from '../../oca/credentials.js';
+import { sessionFromEnvironment } from '../../oca/credentials.js';
 import { ConfigError, configPath, loadConfig } from './config.js';
 import type { PoolHub } from './events.js';
 import { startSunstone } from './index.js';
 import { xmlToJson } from './xml-json.js';
-import { parseServerArgs } from '../../common/server-args.js';
+import { runServerMain } from '../../common/server-main.js';
 
-const USAGE = 'usage: sunstone-server [--port N] [--host ADDRESS] [--conf FILE]';
+const oneLocation = resolve(process.env.ONE_LOCATION || resolve(import.meta.dirname, '../../../../var'));
 
-async function main(argv: string[]): Promise<number> {
-  // The same default as oned's: ./var of this package.
-  const oneLocation = resolve(process.env.ONE_LOCATION || resolve(import.meta.dirname, '../../../../var'));
-  const args = parseServerArgs(argv, USAGE, (m) => new ConfigError(m));
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const config = loadConfig(args.conf ?? configPath(oneLocation));
-  if (args.port !== undefined) config.port = args.port;
-  if (args.host !== undefined) config.host = args.host;
-  const endpoint = config.one_xmlrpc ?? endpointFromEnvironment();
-  const sunstone = await startSunstone(config, endpoint);
-  console.log(`sunstone-server: the operations center is at ${sunstone.url} (oned at ${endpoint})`);
-  void checkOned(endpoint, sunstone.hub);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void sunstone.close().then(() => process.exit(0)));
-  return -1;
-}
+runServerMain({
+  name: 'sunstone-server',
+  usage: 'usage: sunstone-server [--port N] [--host ADDRESS] [--conf FILE]',
+  configError: ConfigError,
+  load: (file) => loadConfig(file ?? configPath(oneLocation)),
+  async start(config, endpoint) {
+    const sunstone = await startSunstone(config, endpoint);
+    console.log(`sunstone-server: the operations center is at ${sunstone.url} (oned at ${endpoint})`);
+    void checkOned(endpoint, sunstone.hub);
+    return sunstone;
+  },
+});
 
 /**
  * Says at start whether oned answers, with the server's own credentials (ONE_AUTH, as the CLI
@@ -61,13 +55,3 @@ async function checkOned(endpoint: string, hub: PoolHub): Promise<void> {
     client.close();
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
-  (err) => {
-    console.error(`sunstone-server: ${err instanceof ConfigError ? err.message : (err as Error).message}`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
-  },
-);
