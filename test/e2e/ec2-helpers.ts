@@ -4,9 +4,11 @@
  * and Debian's AWS CLI v2 (`/usr/bin/aws`) run against the endpoint.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { freePort, type Oned } from './harness.js';
 
@@ -104,4 +106,55 @@ export function awsEc2(url: string, keys: Ec2Keys, args: readonly string[], regi
       (err, stdout, stderr) => res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+function bytes(d: string | ArrayBuffer | ArrayBufferView): string | Buffer {
+  if (typeof d === 'string') return d;
+  return d instanceof ArrayBuffer ? Buffer.from(d) : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** SHA-256 (and HMAC-SHA256 with a secret) as the SDK's signer wants it. */
+class NodeSha256 {
+  private readonly h: Hash | Hmac;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.h.update(bytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return this.h.digest();
+  }
+}
+
+export interface SignedAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+/**
+ * POSTs the form `params`, signed with Signature V4 by the AWS SDK's own signer (at `date`, to
+ * test times) or with Signature V2 (`v2`, HmacSHA256, as the 3.x tools sign).
+ */
+export async function signedFetch(url: string, keys: Ec2Keys, params: Record<string, string>, opts: { date?: Date; v2?: boolean; region?: string } = {}): Promise<SignedAnswer> {
+  const u = new URL(url);
+  const form = new URLSearchParams(params);
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', host: u.host };
+  if (opts.v2) {
+    form.set('AWSAccessKeyId', keys.accessKeyId);
+    form.set('SignatureVersion', '2');
+    form.set('SignatureMethod', 'HmacSHA256');
+    form.set('Timestamp', (opts.date ?? new Date()).toISOString());
+    const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const canonical = [...form].map(([k, v]) => [enc(k), enc(v)]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('&');
+    form.set('Signature', createHmac('sha256', keys.secretAccessKey).update(`POST\n${u.host}\n/\n${canonical}`).digest('base64'));
+    const r = await fetch(url, { method: 'POST', headers, body: form.toString() });
+    return { status: r.status, headers: r.headers, body: await r.text() };
+  }
+  const body = form.toString();
+  const signer = new SignatureV4({ credentials: keys, region: opts.region ?? 'one', service: 'ec2', sha256: NodeSha256 });
+  const signed = await signer.sign({ method: 'POST', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: {}, headers, body }, { signingDate: opts.date ?? new Date() });
+  const r = await fetch(url, { method: 'POST', headers: signed.headers, body });
+  return { status: r.status, headers: r.headers, body: await r.text() };
 }

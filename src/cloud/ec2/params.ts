@@ -131,6 +131,15 @@ export class Params {
     return out;
   }
 
+  /** `Tag.N.Key` with `Tag.N.Value` when given (DeleteTags: a value given must match; none: any value). */
+  tagSelectors(prefix = 'Tag'): Array<{ key: string; value?: string }> {
+    return [...membersOf(this.map, prefix)].map(([n, m]) => {
+      const key = m.get('Key');
+      if (key === undefined || key === '') throw missing(`${prefix}.${n}.Key`);
+      return { key, value: m.get('Value') };
+    });
+  }
+
   /** `TagSpecification.N.ResourceType` with its `Tag.M.Key` / `Tag.M.Value`. */
   tagSpecifications(): TagSpecification[] {
     return [...membersOf(this.map, 'TagSpecification')].map(([n, m]) => {
