@@ -51,6 +51,8 @@ onFeatureBackends('the econe-* tools', (oned) => {
   let keys: Ec2Keys;
   let ami: string;
   let host: number;
+  /** A system datastore whose transfer driver does nothing. */
+  let system: number;
   /** -K/-S/-U as the 3.x tools took them. */
   let auth: string[];
   /** The same through EC2_URL, EC2_ACCESS_KEY and EC2_SECRET_KEY. */
@@ -87,6 +89,7 @@ onFeatureBackends('the econe-* tools', (oned) => {
   test('setup: a dummy host, an image of the user, econe-server', async () => {
     const o = oned();
     host = await okId(o, 'one.host.allocate', ['econe-host', 'dummy', 'dummy', -1]);
+    system = await okId(o, 'one.datastore.allocate', ['NAME = "econe-system"\nTYPE = "SYSTEM_DS"\nTM_MAD = "dummy"', -1]);
     const ds = await okId(o, 'one.datastore.allocate', ['NAME = "econe-images"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
     await o.ok('one.datastore.chmod', [ds, 1, 1, 0, 1, 0, 0, 1, 0, 0]);
     alice = await addUser(o, 'alice');
@@ -148,7 +151,7 @@ onFeatureBackends('the econe-* tools', (oned) => {
     const two = await ok('run-instances', ['-n', '2', ami], env);
     const made = two.trimEnd().split('\n').map((l) => l.split(/\s+/));
     assert.equal(made.length, 2);
-    assert.deepEqual(made.map((c) => c[3]), ['small', 'small'], 'the default type');
+    assert.deepEqual(made.map((c) => c[3]), ['small', 'small'], "without -t, econe.conf's default_instance_type");
     assert.equal(new Set(made.map((c) => c[2])).size, 2);
   });
 
@@ -157,7 +160,7 @@ onFeatureBackends('the econe-* tools', (oned) => {
     const instance = (await ok('run-instances', ['-t', 'small', ami], env)).split(/\s+/)[2]!;
     const id = vmId(instance);
     assert.deepEqual((await describeRow(instance))?.slice(1, 3), [ami, 'pending']);
-    await o.ok('one.vm.deploy', [id, host, false, -1]);
+    await o.ok('one.vm.deploy', [id, host, false, system]);
     await waitState(o, id, 3);
     assert.equal((await describeRow(instance))?.[2], 'running');
 
@@ -166,7 +169,7 @@ onFeatureBackends('the econe-* tools', (oned) => {
     assert.equal((await describeRow(instance))?.[2], 'stopped');
     assert.equal(await ok('start-instances', [instance], env), `Success: Starting ${instance} in stopped state\n`);
     await waitState(o, id, 1);
-    await o.ok('one.vm.deploy', [id, host, false, -1]);
+    await o.ok('one.vm.deploy', [id, host, false, system]);
     await waitState(o, id, 3);
     assert.equal(await ok('reboot-instances', [instance], env), `Success: Rebooting ${instance}\n`);
     await waitState(o, id, 3);
@@ -187,11 +190,15 @@ onFeatureBackends('the econe-* tools', (oned) => {
   });
 
   test('failures: one line with the EC2 error code, exit code 255; usage mistakes exit 1', async () => {
+    // A wrong secret: the signature does not match (as AWS words it); an unknown user: AuthFailure.
     const bad = await econe('describe-instances', ['-K', keys.accessKeyId, '-S', 'not-the-secret', '-U', econeServer.url]);
     assert.equal(bad.code, 255);
     assert.equal(bad.stdout, '');
-    assert.match(bad.stderr, /^econe-describe-instances: AuthFailure: [^\n]+\n$/);
+    assert.match(bad.stderr, /^econe-describe-instances: SignatureDoesNotMatch: [^\n]+\n$/);
     assert.doesNotMatch(bad.stderr, /not-the-secret/, 'the secret is not echoed');
+    const nobody = await econe('describe-instances', ['-K', 'nobody', '-S', 'whatever', '-U', econeServer.url]);
+    assert.equal(nobody.code, 255);
+    assert.match(nobody.stderr, /^econe-describe-instances: AuthFailure: [^\n]+\n$/);
 
     const unknown = await econe('terminate-instances', ['i-00099999'], env);
     assert.equal(unknown.code, 255);

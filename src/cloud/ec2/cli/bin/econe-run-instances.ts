@@ -9,7 +9,7 @@ main({
   description: 'Runs instances of an image (IMAGE-ID: ami-..., as econe-describe-images shows).',
   args: [{ name: 'IMAGE-ID' }],
   options: [
-    { long: 'type', short: 't', value: 'TYPE', description: 'Instance type, one of econe.conf\'s (default m1.small)' },
+    { long: 'type', short: 't', value: 'TYPE', description: "Instance type, one of econe.conf's (default: its default_instance_type)" },
     { long: 'keypair', short: 'k', value: 'NAME', description: 'Key pair whose public key goes into the context' },
     { long: 'user-data', short: 'd', value: 'DATA', description: 'Base64-encoded user data for the instances' },
     { long: 'instance-count', short: 'n', value: 'N|MIN-MAX', description: 'How many instances (all or none)' },
@@ -20,7 +20,8 @@ main({
     const out = await (await ctx.ec2()).send(
       new RunInstancesCommand({
         ImageId: ctx.args[0]!,
-        InstanceType: ((ctx.options.type as string | undefined) ?? 'm1.small') as _InstanceType,
+        // No -t: the server's default_instance_type (3.x's tool sent m1.small, its default then).
+        ...(typeof ctx.options.type === 'string' ? { InstanceType: ctx.options.type as _InstanceType } : {}),
         MinCount: min,
         MaxCount: max,
         ...(data ? { UserData: data } : {}),
