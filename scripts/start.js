@@ -4,7 +4,8 @@
 // itself, with the dummy drivers until a real hypervisor is configured. Then it starts the
 // operations center (`sunstone-server`, http://127.0.0.1:9869/ by default) beside oned, a
 // client of it like any other, and OneFlow (`oneflow-server`, http://127.0.0.1:2474/), the
-// services of the cloud. Ctrl-C stops them all.
+// services of the cloud, and the EC2 Query API (`econe-server`, http://127.0.0.1:4567/) for
+// the AWS tools. Ctrl-C stops them all.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { XmlRpcClient } from '../dist/src/rpc/xmlrpc/index.js';
@@ -12,8 +13,9 @@ import { XmlRpcClient } from '../dist/src/rpc/xmlrpc/index.js';
 const oned = spawn(process.execPath, ['dist/src/oned/main.js', '-f'], { stdio: ['inherit', 'pipe', 'inherit'] });
 let sunstone = null;
 let oneflow = null;
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { sunstone?.kill(sig); oneflow?.kill(sig); oned.kill(sig); });
-oned.on('exit', (code) => { sunstone?.kill('SIGTERM'); oneflow?.kill('SIGTERM'); process.exit(code ?? 1); });
+let econe = null;
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { sunstone?.kill(sig); oneflow?.kill(sig); econe?.kill(sig); oned.kill(sig); });
+oned.on('exit', (code) => { sunstone?.kill('SIGTERM'); oneflow?.kill('SIGTERM'); econe?.kill('SIGTERM'); process.exit(code ?? 1); });
 
 let output = '';
 oned.stdout.on('data', (chunk) => {
@@ -29,6 +31,7 @@ oned.stdout.on('data', (chunk) => {
       .finally(() => {
         startSunstone(endpoint, credentials);
         startOneFlow(endpoint, credentials);
+        startEcone(endpoint, credentials);
       });
   }
 });
@@ -52,6 +55,17 @@ function startOneFlow(endpoint, credentialsFile) {
   });
   oneflow.on('exit', (code, signal) => {
     if (signal === null && code !== 0) console.error(`oneflow-server exited with ${code}; oned keeps running`);
+  });
+}
+
+// The EC2 API acts as serveradmin ($ONE_LOCATION/.one/ec2_auth, which oned writes), else ONE_AUTH.
+function startEcone(endpoint, credentialsFile) {
+  econe = spawn(process.execPath, ['dist/src/cloud/ec2/main.js'], {
+    stdio: 'inherit',
+    env: { ...process.env, ONE_XMLRPC: endpoint, ONE_AUTH: credentialsFile, ONE_LOCATION: process.env.ONE_LOCATION ?? 'var' },
+  });
+  econe.on('exit', (code, signal) => {
+    if (signal === null && code !== 0) console.error(`econe-server exited with ${code}; oned keeps running`);
   });
 }
 

@@ -10,7 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -27,12 +29,15 @@ import {
   RebootInstancesCommand,
   RunInstancesCommand,
   StartInstancesCommand,
-  type EC2Client,
+  TerminateInstancesCommand,
+  EC2Client,
   type Instance,
+  paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 import { childInt, childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { addUser, must, okId, okXml, sleep, type TestUser } from './api-helpers.js';
-import { Oned } from './harness.js';
+import { cli } from './cli-helpers.js';
+import { FEATURE_BACKENDS, Oned } from './harness.js';
 import { awsEc2, ec2Client, ec2KeysOf, EconeProcess, signedFetch, type Ec2Keys } from './ec2-helpers.js';
 
 const CONF =
@@ -48,9 +53,11 @@ const ECONE_CONF = `
 :instance_types:
   t2.micro: { cpu: 0.1, vcpu: 1, memory: 64 }
   m1.small: { cpu: 0.2, vcpu: 1, memory: 128 }
+  web: { template: "ec2-web", memory: 96 }
 `;
 
-describe('EC2 Query API (econe-server)', () => {
+// A feature suite: on the feature backends of the run (SQLite by default), with the scheduler.
+for (const backend of FEATURE_BACKENDS) describe(`EC2 Query API (econe-server) on ${backend}`, () => {
   let oned: Oned;
   let econe: EconeProcess;
   let alice: TestUser;
@@ -62,7 +69,7 @@ describe('EC2 Query API (econe-server)', () => {
   let keyMaterial = '';
 
   before(async () => {
-    oned = await Oned.start({ backend: 'sqlite', conf: CONF, schedConf: SCHED });
+    oned = await Oned.start({ backend, conf: CONF, schedConf: SCHED });
     await okId(oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
     const ds = await okId(oned, 'one.datastore.allocate', ['NAME = "ec2-images"\nDS_MAD = "dummy"\nTM_MAD = "dummy"', -1]);
     const host = await okId(oned, 'one.host.allocate', ['ec2-host', 'dummy', 'dummy', -1]);
@@ -78,6 +85,9 @@ describe('EC2 Query API (econe-server)', () => {
       await sleep(50);
     }
     ami = `ami-${String(image).padStart(8, '0')}`;
+    // The template of the "web" instance type, shared by oneadmin.
+    const tmpl = await okId(oned, 'one.template.allocate', ['NAME = "ec2-web"\nCPU = 0.1\nMEMORY = 32\nCONTEXT = [ SITE = "nebula", NETWORK = "YES" ]\nNIC = [ NETWORK_ID = ' + net + ' ]']);
+    await okId(oned, 'one.template.chmod', [tmpl, -1, -1, -1, -1, -1, -1, 1, -1, -1]);
     econe = await EconeProcess.start(oned, ECONE_CONF.replace('NETWORK', String(net)));
     alice = await addUser(oned, 'alice');
     aliceKeys = await ec2KeysOf(oned, alice.session);
@@ -117,7 +127,7 @@ describe('EC2 Query API (econe-server)', () => {
     const zones = await sdk.send(new DescribeAvailabilityZonesCommand({}));
     assert.deepEqual(zones.AvailabilityZones?.map((z) => [z.ZoneName, z.State, z.RegionName]), [['default', 'available', 'one']]);
     const types = await sdk.send(new DescribeInstanceTypesCommand({}));
-    assert.deepEqual(types.InstanceTypes?.map((t) => [t.InstanceType, t.VCpuInfo?.DefaultVCpus, t.MemoryInfo?.SizeInMiB]), [['t2.micro', 1, 64], ['m1.small', 1, 128]]);
+    assert.deepEqual(types.InstanceTypes?.map((t) => [t.InstanceType, t.VCpuInfo?.DefaultVCpus, t.MemoryInfo?.SizeInMiB]), [['t2.micro', 1, 64], ['m1.small', 1, 128], ['web', undefined, 96]]);
     const cli = await awsEc2(econe.url, aliceKeys, ['describe-availability-zones']);
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal((JSON.parse(cli.stdout) as { AvailabilityZones: Array<{ ZoneName: string }> }).AvailabilityZones[0]!.ZoneName, 'default');
@@ -209,6 +219,21 @@ describe('EC2 Query API (econe-server)', () => {
     }
   });
 
+  test("an instance type of a VM template: the template's context kept, the type's memory over the template's", async () => {
+    const r = await sdk.send(new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1, InstanceType: 'web' as never, UserData: Buffer.from('hi').toString('base64') }));
+    const id = r.Instances![0]!.InstanceId!;
+    assert.equal(r.Instances![0]!.InstanceType, 'web');
+    const vm = parseXmlTree(String(await oned.ok('one.vm.info', [Number(id.slice(2))])));
+    const tmpl = must(vm, 'TEMPLATE');
+    const ctx = must(tmpl, 'CONTEXT');
+    assert.equal(childText(tmpl, 'MEMORY'), '96');
+    assert.equal(childText(ctx, 'SITE'), 'nebula');
+    assert.equal(Buffer.from(childText(ctx, 'EC2_USER_DATA'), 'base64').toString(), 'hi');
+    assert.equal(childText(must(tmpl, 'DISK'), 'IMAGE_ID'), String(Number(ami.slice(4))));
+    assert.equal(childText(vm, 'UNAME'), 'alice');
+    await sdk.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+  });
+
   test('DescribeInstances with filters and tags, through the SDK and the CLI', async () => {
     const one = await sdk.send(new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1 }));
     const other = one.Instances![0]!.InstanceId!;
@@ -220,9 +245,17 @@ describe('EC2 Query API (econe-server)', () => {
     const wild = await sdk.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:tier', Values: ['front*'] }] }));
     assert.equal(wild.Reservations?.flatMap((r) => r.Instances ?? []).length, 2);
     const all = await instances();
-    assert.deepEqual(all.map((i) => i.InstanceId).sort(), [...launched, other].sort());
+    assert.deepEqual(all.filter((i) => i.State?.Name !== 'terminated').map((i) => i.InstanceId).sort(), [...launched, other].sort());
+    assert.ok(all.some((i) => (i.InstanceType as string) === 'web' && ['shutting-down', 'terminated'].includes(i.State!.Name!)), 'a terminated instance stays listed for a while');
     const page = await sdk.send(new DescribeInstancesCommand({ MaxResults: 5 }));
-    assert.equal(page.NextToken, undefined, 'three fit in a page of five');
+    assert.equal(page.NextToken, undefined, 'four fit in a page of five');
+    // Pages: three more make seven, read five and two by the SDK's paginator.
+    const more = await sdk.send(new RunInstancesCommand({ ImageId: ami, MinCount: 3, MaxCount: 3, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'batch', Value: 'pages' }] }] }));
+    const pages: string[][] = [];
+    for await (const p of paginateDescribeInstances({ client: sdk, pageSize: 5 }, {})) pages.push((p.Reservations ?? []).flatMap((r) => r.Instances!.map((i) => i.InstanceId!)));
+    assert.deepEqual(pages.map((p) => p.length), [5, 2]);
+    assert.deepEqual(pages.flat().sort(), all.map((i) => i.InstanceId!).concat(more.Instances!.map((i) => i.InstanceId!)).sort());
+    await sdk.send(new TerminateInstancesCommand({ InstanceIds: more.Instances!.map((i) => i.InstanceId!) }));
 
     const cli = await awsEc2(econe.url, aliceKeys, ['describe-instances', '--filters', 'Name=instance-state-name,Values=running', 'Name=tag:Name,Values=web']);
     assert.equal(cli.code, 0, cli.stderr);
@@ -340,12 +373,66 @@ describe('EC2 Query API (econe-server)', () => {
     assert.equal(big.status, 413);
     assert.match(big.body, /<Code>RequestEntityTooLarge<\/Code>/);
 
+    // A presigned GET (the query string carries the signature).
+    const pre = await signedFetch(econe.url, aliceKeys, { Action: 'DescribeAvailabilityZones', Version: '2014-10-01', 'ZoneName.1': 'default' }, { presign: true });
+    assert.equal(pre.status, 200, pre.body);
+    assert.match(pre.body, /^<\?xml[^>]*>\s*<DescribeAvailabilityZonesResponse xmlns="http:\/\/ec2\.amazonaws\.com\/doc\/2014-10-01\/"><requestId>[0-9a-f-]{36}<\/requestId><availabilityZoneInfo><item><zoneName>default<\/zoneName>/);
+    const late = await signedFetch(econe.url, aliceKeys, { Action: 'DescribeRegions' }, { presign: true, date: new Date(Date.now() - 600_000) });
+    assert.equal(late.status, 400);
+    assert.match(late.body, /<Code>RequestExpired<\/Code>/);
+    const otherRegion = await signedFetch(econe.url, aliceKeys, { Action: 'DescribeRegions' }, { region: 'us-east-1' });
+    assert.equal(otherRegion.status, 401);
+    assert.match(otherRegion.body, /<Code>AuthFailure<\/Code><Message>[^<]*region/);
+    const unsigned = await fetch(`${econe.url}?Action=DescribeRegions`);
+    assert.equal(unsigned.status, 401);
+
     // Signature version 2 (older tools) is accepted too.
     const v2 = await signedFetch(econe.url, aliceKeys, { Action: 'DescribeRegions', Version: '2012-12-01' }, { v2: true });
     assert.equal(v2.status, 200, v2.body);
     assert.match(v2.body, /<DescribeRegionsResponse xmlns="http:\/\/ec2\.amazonaws\.com\/doc\/2012-12-01\/">/);
     const v2bad = await signedFetch(econe.url, { ...aliceKeys, secretAccessKey: 'wrong' }, { Action: 'DescribeRegions' }, { v2: true });
     assert.equal(v2bad.status, 403);
+  });
+
+  test('a rotated secret works at once; the old one is refused', async () => {
+    const dave = await addUser(oned, 'dave');
+    const keys = await ec2KeysOf(oned, dave.session);
+    const before = await signedFetch(econe.url, keys, { Action: 'DescribeRegions' });
+    assert.equal(before.status, 200, before.body);
+    await sleep(2100); // the server trusts a secret it has just read for two seconds
+    const auth = join(oned.location, 'dave_auth');
+    writeFileSync(auth, `${dave.session}\n`);
+    const rotated = await cli(oned, 'oneuser', ['ec2-key', '--rotate'], { ONE_AUTH: auth });
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const next = { accessKeyId: 'dave', secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(rotated.stdout)![1]! };
+    assert.notEqual(next.secretAccessKey, keys.secretAccessKey);
+    const after = await signedFetch(econe.url, next, { Action: 'DescribeRegions' });
+    assert.equal(after.status, 200, after.body);
+    const old = await signedFetch(econe.url, keys, { Action: 'DescribeRegions' });
+    assert.equal(old.status, 403);
+    assert.match(old.body, /SignatureDoesNotMatch/);
+  });
+
+  test('HTTPS with the certificate and key of econe.conf', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ec2-tls-'));
+    let tls: EconeProcess | undefined;
+    try {
+      const [cert, key, conf] = ['cert.pem', 'key.pem', 'econe-tls.conf'].map((f) => join(dir, f)) as [string, string, string];
+      execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      writeFileSync(conf, `ssl_cert: ${cert}\nssl_key: ${key}\n`);
+      tls = await EconeProcess.start(oned, undefined, ['--conf', conf]);
+      assert.match(tls.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+      const client = new EC2Client({ endpoint: tls.url, region: 'one', credentials: aliceKeys, maxAttempts: 1, requestHandler: new NodeHttpHandler({ httpsAgent: new HttpsAgent({ ca: readFileSync(cert) }) }) });
+      try {
+        const r = await client.send(new DescribeRegionsCommand({}));
+        assert.deepEqual(r.Regions?.map((x) => x.RegionName), ['one']);
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      await tls?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('terminate: shutting-down, then terminated; the VM ends in oned', async () => {

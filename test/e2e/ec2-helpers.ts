@@ -137,7 +137,7 @@ export interface SignedAnswer {
  * POSTs the form `params`, signed with Signature V4 by the AWS SDK's own signer (at `date`, to
  * test times) or with Signature V2 (`v2`, HmacSHA256, as the 3.x tools sign).
  */
-export async function signedFetch(url: string, keys: Ec2Keys, params: Record<string, string>, opts: { date?: Date; v2?: boolean; region?: string } = {}): Promise<SignedAnswer> {
+export async function signedFetch(url: string, keys: Ec2Keys, params: Record<string, string>, opts: { date?: Date; v2?: boolean; region?: string; presign?: boolean } = {}): Promise<SignedAnswer> {
   const u = new URL(url);
   const form = new URLSearchParams(params);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', host: u.host };
@@ -152,8 +152,16 @@ export async function signedFetch(url: string, keys: Ec2Keys, params: Record<str
     const r = await fetch(url, { method: 'POST', headers, body: form.toString() });
     return { status: r.status, headers: r.headers, body: await r.text() };
   }
-  const body = form.toString();
   const signer = new SignatureV4({ credentials: keys, region: opts.region ?? 'one', service: 'ec2', sha256: NodeSha256 });
+  if (opts.presign) {
+    // A presigned GET: the signature in the query string.
+    const p = await signer.presign({ method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: params, headers: { host: u.host } }, { signingDate: opts.date ?? new Date(), expiresIn: 300 });
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(p.query ?? {})) q.append(k, String(v));
+    const r = await fetch(`${url.replace(/\/$/, '')}/?${q.toString().replace(/\+/g, '%20')}`);
+    return { status: r.status, headers: r.headers, body: await r.text() };
+  }
+  const body = form.toString();
   const signed = await signer.sign({ method: 'POST', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: {}, headers, body }, { signingDate: opts.date ?? new Date() });
   const r = await fetch(url, { method: 'POST', headers: signed.headers, body });
   return { status: r.status, headers: r.headers, body: await r.text() };

@@ -27,6 +27,8 @@ interface Known extends Ec2User {
   readonly at: number;
 }
 
+const UNKNOWN_TTL_MS = 3000;
+const FRESH_MS = 2000;
 const AUTH_FAILURE = 'AWS was not able to validate the provided access credentials';
 
 /** The files the server's own credentials may be in: the conf's `one_auth`, `$ONE_LOCATION/.one/ec2_auth`, then ONE_AUTH. */
@@ -42,6 +44,8 @@ export function serverAuthCandidates(oneLocation: string, configured: string | u
 /** Users' EC2 secrets, read as the server account. */
 export class SecretStore {
   private readonly byName = new Map<string, Known>();
+  /** Names oned has no user of, until when that answer is trusted (a flood of unknown names lists the users once in a while, not per request). */
+  private readonly unknown = new Map<string, number>();
 
   constructor(
     private readonly admin: Oca,
@@ -53,9 +57,14 @@ export class SecretStore {
     const cached = this.byName.get(name);
     let id = cached?.id;
     if (id === undefined) {
+      if ((this.unknown.get(name) ?? 0) > Date.now()) return undefined;
       const users = await this.admin.users.list();
       id = users.find((u) => u.name === name)?.id;
-      if (id === undefined) return undefined;
+      if (id === undefined) {
+        if (this.unknown.size >= 10_000) this.unknown.clear();
+        this.unknown.set(name, Date.now() + UNKNOWN_TTL_MS);
+        return undefined;
+      }
     }
     let user;
     try {
@@ -77,10 +86,11 @@ export class SecretStore {
     return known;
   }
 
-  /** The user named `name` with its secret (`fresh`: read from oned even when cached). */
+  /** The user named `name` with its secret (`fresh`: read again from oned unless read in the last second or two). */
   async lookup(name: string, fresh = false): Promise<Known | undefined> {
     const cached = this.byName.get(name);
-    if (cached && !fresh && Date.now() - cached.at < this.ttl * 1000) return cached;
+    const age = cached ? Date.now() - cached.at : Infinity;
+    if (cached && (fresh ? age < FRESH_MS : age < this.ttl * 1000)) return cached;
     return this.read(name);
   }
 }

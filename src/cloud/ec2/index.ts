@@ -26,6 +26,9 @@ export { applyFilters, isTagFilter, paginate, wildcard, type Page } from './pagi
 export { Params, type Filter, type Tag, type TagSpecification } from './params.js';
 export { el, errorXml, isoTime, itemSet, responseXml, tagSet, wrap } from './xml.js';
 export { ACTIONS } from './actions/index.js';
+export { instanceState, INSTANCE_STATE_NAMES, type InstanceState } from './instance-state.js';
+export { numberedUpdate, readNumbered, serialized, templateNode, templateXml, type TemplateSpec } from './records.js';
+export { changeTags, INSTANCE_KIND, ownObject, registerTaggedKind, taggedKinds, tagsOf, tagsSpec, tagsUpdate, withoutTags, withTags, type TaggedKind } from './tags.js';
 
 export interface EconeServer {
   readonly url: string;

@@ -8,16 +8,17 @@
  * another's), Terminate/Start/Stop/RebootInstances act on them.
  */
 import { randomBytes } from 'node:crypto';
-import { OneError, PoolFilter, UpdateMode, type OneObject, type VirtualMachine } from '../../../oca/index.js';
+import { OneError, OneErrorCode, PoolFilter, UpdateMode, type OneObject, type VirtualMachine } from '../../../oca/index.js';
 import type { InstanceType } from '../config.js';
 import type { Ec2Action, Ec2Context } from '../context.js';
 import { Ec2Error, ec2ErrorOf, invalid, missing } from '../errors.js';
 import { formatId, notFound, requireId } from '../ids.js';
-import { ACTIVE, INSTANCE_STATE_NAMES, instanceState, type InstanceState } from '../instance-state.js';
+import { ACTIVE, instanceState, type InstanceState } from '../instance-state.js';
 import { applyFilters, isTagFilter, paginate, tagFilterValues } from '../paging.js';
 import { templateXml, type TemplateSpec } from '../records.js';
 import { tagsOf, tagsSpec } from '../tags.js';
 import { el, isoTime, itemSet, tagSet, wrap } from '../xml.js';
+import { kindOf } from './storage-model.js';
 import { keyPairNamed } from './keypairs.js';
 
 const DONE = 6;
@@ -146,20 +147,29 @@ function notFoundAll(texts: readonly string[]): Ec2Error {
 
 /** The user's VMs of these ids; any missing (or another's): InvalidInstanceID.NotFound naming them all. */
 async function ownVms(ctx: Ec2Context, ids: ReadonlyArray<{ text: string; id: number }>): Promise<VirtualMachine[]> {
-  const out: VirtualMachine[] = [];
+  // One call for the live VMs; the rest (ended, another's, none) one by one.
+  const found = new Map<number, VirtualMachine>();
+  try {
+    for (const vm of await ctx.one.vms.infoSet(ids.map((i) => i.id), true)) found.set(vm.id, vm);
+  } catch (err) {
+    throw ec2ErrorOf(err);
+  }
   const missingIds: string[] = [];
   for (const { text, id } of ids) {
+    if (found.has(id)) continue;
     try {
-      const vm = await ctx.one.vms.info(id);
-      if (vm.uid === ctx.user.id && !undone(vm)) out.push(vm);
-      else missingIds.push(text);
+      found.set(id, await ctx.one.vms.info(id));
     } catch (err) {
-      if (err instanceof OneError && ec2ErrorOf(err).status !== 503 && ec2ErrorOf(err).status !== 500) missingIds.push(text);
+      if (err instanceof OneError && (err.code === OneErrorCode.NO_EXISTS || err.code === OneErrorCode.AUTHORIZATION)) missingIds.push(text);
       else throw ec2ErrorOf(err);
     }
   }
+  for (const { text, id } of ids) {
+    const vm = found.get(id);
+    if (vm && (vm.uid !== ctx.user.id || undone(vm))) missingIds.push(text);
+  }
   if (missingIds.length) throw notFoundAll(missingIds);
-  return out;
+  return ids.map(({ id }) => found.get(id)!);
 }
 
 const INSTANCE_FILTERS = [
@@ -220,7 +230,7 @@ function instanceType(ctx: Ec2Context): { name: string; type: InstanceType } {
 async function templateIdOf(ctx: Ec2Context, type: InstanceType, typeName: string): Promise<number | undefined> {
   if (type.template === undefined) return undefined;
   if (typeof type.template === 'number') return type.template;
-  const all = await ctx.one.templates.list(PoolFilter.MINE_AND_GROUPS);
+  const all = await ctx.one.templates.list(PoolFilter.ALL);
   const named = all.filter((t) => t.name === type.template);
   const t = named.find((x) => x.uid === ctx.user.id) ?? named[0];
   if (!t) throw new Ec2Error('InvalidParameterValue', `The instance type ${typeName} needs the VM template "${type.template}", which you cannot use`);
@@ -272,7 +282,7 @@ const runInstances: Ec2Action = async (ctx) => {
   if (groups.length && ctx.conf.network_id === undefined) throw invalid('SecurityGroupId', 'this endpoint gives instances no network of its own (econe.conf network_id), so no security groups');
   try {
     const image = await ctx.one.images.info(imageId);
-    if (image.get('TEMPLATE/EBS') === 'YES') throw notFound('ami', imageText);
+    if (kindOf(image) !== 'ami') throw notFound('ami', imageText);
   } catch (err) {
     if (err instanceof Ec2Error) throw err;
     const e = ec2ErrorOf(err);
@@ -415,4 +425,3 @@ export const instanceActions: Record<string, Ec2Action> = {
   RebootInstances: rebootInstances,
 };
 
-export { INSTANCE_STATE_NAMES };

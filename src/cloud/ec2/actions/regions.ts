@@ -3,6 +3,7 @@
  * DescribeAvailabilityZones (the OpenNebula clusters the user can see, by name), and
  * DescribeInstanceTypes (econe.conf's `instance_types`).
  */
+import type { InstanceType } from '../config.js';
 import type { Ec2Action, Ec2Context } from '../context.js';
 import { Ec2Error } from '../errors.js';
 import { applyFilters, paginate } from '../paging.js';
@@ -44,17 +45,23 @@ const describeAvailabilityZones: Ec2Action = async (ctx) => {
   );
 };
 
+/** The guest's processors of a type: its VCPU, else its CPU share rounded up; unknown for a template's. */
+function vcpusOf(t: InstanceType): number | undefined {
+  return t.vcpu ?? (t.cpu !== undefined ? Math.max(1, Math.ceil(t.cpu)) : undefined);
+}
+
 const describeInstanceTypes: Ec2Action = async (ctx) => {
   const wanted = ctx.params.list('InstanceType');
   const types = Object.entries(ctx.conf.instance_types);
   for (const w of wanted) if (!ctx.conf.instance_types[w]) throw new Ec2Error('InvalidInstanceType', `The instance type '${w}' does not exist`);
   let shown = types.filter(([n]) => wanted.length === 0 || wanted.includes(n));
-  shown = applyFilters(shown, ctx.params.filters(), (f) => ['instance-type', 'vcpu-info.default-vcpus', 'memory-info.size-in-mib'].includes(f), ([n, t], f) =>
-    f === 'instance-type' ? [n] : f === 'vcpu-info.default-vcpus' ? (t.vcpu ?? t.cpu ? [String(t.vcpu ?? Math.max(1, Math.ceil(t.cpu!)))] : []) : t.memory ? [String(t.memory)] : [],
-  );
+  shown = applyFilters(shown, ctx.params.filters(), (f) => ['instance-type', 'vcpu-info.default-vcpus', 'memory-info.size-in-mib'].includes(f), ([n, t], f) => {
+    const v = f === 'instance-type' ? n : f === 'vcpu-info.default-vcpus' ? vcpusOf(t) : t.memory;
+    return v === undefined ? [] : [String(v)];
+  });
   const page = paginate(shown, ctx.params, wanted.length > 0);
   const items = page.items.map(([n, t]) => {
-    const vcpus = t.vcpu ?? (t.cpu ? Math.max(1, Math.ceil(t.cpu)) : undefined);
+    const vcpus = vcpusOf(t);
     return (
       el('instanceType', n) +
       el('currentGeneration', true) +
