@@ -8,7 +8,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { childText, child } from '../../src/common/xml-tree.js';
 import { addUser, okId, okXml, onFeatureBackends, type TestUser } from './api-helpers.js';
@@ -16,7 +17,7 @@ import { ec2KeysOf, EconeProcess, type Ec2Keys } from './ec2-helpers.js';
 import type { Oned } from './harness.js';
 
 const BIN = resolve(import.meta.dirname, '../../src/cloud/ec2/cli/bin');
-const ECONE_CONF = `instance_types:
+const ECONE_TYPES = `instance_types:
   small: { cpu: 0.1, memory: 64 }
   medium: { cpu: 0.2, vcpu: 2, memory: 128 }
 default_instance_type: small
@@ -53,6 +54,8 @@ onFeatureBackends('the econe-* tools', (oned) => {
   let host: number;
   /** A system datastore whose transfer driver does nothing. */
   let system: number;
+  /** Where the elastic-IP scripts log their arguments. */
+  let dir: string;
   /** -K/-S/-U as the 3.x tools took them. */
   let auth: string[];
   /** The same through EC2_URL, EC2_ACCESS_KEY and EC2_SECRET_KEY. */
@@ -100,7 +103,20 @@ onFeatureBackends('the econe-* tools', (oned) => {
       await sleep(50);
     }
     ami = `ami-${String(image).padStart(8, '0')}`;
-    econeServer = await EconeProcess.start(o, ECONE_CONF);
+    // Uploads and volumes: a datastore that really copies files (DS_MAD fs). Instances get a NIC
+    // of a dummy network; elastic IPs come from another, through scripts that log their arguments.
+    const fsDs = await okId(o, 'one.datastore.allocate', ['NAME = "econe-fs"\nDS_MAD = "fs"\nTM_MAD = "dummy"', -1]);
+    await o.ok('one.datastore.chmod', [fsDs, -1, -1, -1, -1, -1, -1, 1, -1, -1]);
+    const net = await okId(o, 'one.vn.allocate', ['NAME = "econe-net"\nVN_MAD = "dummy"\nBRIDGE = "br0"\nAR = [ TYPE = "IP4", IP = "10.9.0.10", SIZE = 50 ]', -1]);
+    await o.ok('one.vn.chmod', [net, -1, -1, -1, -1, -1, -1, 1, -1, -1]);
+    const eip = await okId(o, 'one.vn.allocate', ['NAME = "econe-eip"\nVN_MAD = "dummy"\nBRIDGE = "br1"\nAR = [ TYPE = "IP4", IP = "192.0.2.1", SIZE = 3 ]', -1]);
+    dir = mkdtempSync(join(tmpdir(), 'econe-cli-'));
+    for (const script of ['associate', 'disassociate']) {
+      writeFileSync(join(dir, script), `#!/bin/sh\necho "$@" >> '${join(dir, `${script}.log`)}'\n`);
+      chmodSync(join(dir, script), 0o755);
+    }
+    const conf = [`network_id: ${net}`, `datastore_id: ${fsDs}`, `elasticips_vnet_id: ${eip}`, `associate_script: ${join(dir, 'associate')}`, `disassociate_script: ${join(dir, 'disassociate')}`];
+    econeServer = await EconeProcess.start(o, `${conf.join('\n')}\n${ECONE_TYPES}`);
     keys = await ec2KeysOf(o, alice.session);
     auth = ['-K', keys.accessKeyId, '-S', keys.secretAccessKey, '-U', econeServer.url];
     env = { EC2_URL: econeServer.url, EC2_ACCESS_KEY: keys.accessKeyId, EC2_SECRET_KEY: keys.secretAccessKey };
@@ -180,6 +196,69 @@ onFeatureBackends('the econe-* tools', (oned) => {
     await waitState(o, id, 6);
     const gone = await describeRow(instance);
     assert.ok(gone === undefined || gone[2] === 'terminated', `terminated or gone: ${gone?.join(' ')}`);
+  });
+
+  test('images: econe-upload (a signed multipart POST), econe-register, econe-describe-images', async () => {
+    const file = join(dir, 'disk.img');
+    writeFileSync(file, Buffer.alloc(200 * 1024, 1));
+    const uploaded = /^Success: ImageId (ami-\d{8})\n$/.exec(await ok('upload', [file], env))?.[1];
+    assert.ok(uploaded, 'the new image id');
+    assert.equal(await ok('register', [uploaded], env), `Success: ImageId ${uploaded}\n`);
+    const end = Date.now() + 20_000;
+    let row: string[] | undefined;
+    do {
+      row = (await ok('describe-images', [], env)).split('\n').map((l) => l.split(/\s+/)).find((c) => c[1] === uploaded);
+      if (row?.[2] === 'available') break;
+      await sleep(300);
+    } while (Date.now() < end);
+    assert.deepEqual(row?.slice(2, 4), ['available', 'private'], `the uploaded image: ${row?.join(' ')}`);
+    const bad = await econe('upload', [join(dir, 'missing.img')], env);
+    assert.deepEqual([bad.code, bad.stderr.split('\n').length], [1, 2]);
+    assert.match(bad.stderr, /^econe-upload: cannot read /);
+  });
+
+  test('volumes and elastic IPs on a running instance', async () => {
+    const o = oned();
+    const instance = (await ok('run-instances', [ami], env)).split(/\s+/)[2]!;
+    await o.ok('one.vm.deploy', [vmId(instance), host, false, system]);
+    await waitState(o, vmId(instance), 3);
+
+    const created = await ok('create-volume', ['-s', '1'], env);
+    const volume = /^volumeId: (vol-\d{8})$/m.exec(created)?.[1];
+    assert.ok(volume, created);
+    assert.match(created, /^size: 1$/m);
+    const volumeRow = async () => (await ok('describe-volumes', [], env)).split('\n').map((l) => l.split(/\s+/)).find((c) => c[0] === volume);
+    const until = async (what: string, check: (row: string[] | undefined) => boolean) => {
+      const end = Date.now() + 20_000;
+      for (;;) {
+        const row = await volumeRow();
+        if (check(row)) return row!;
+        if (Date.now() > end) throw new Error(`${what}: ${row?.join(' ')}`);
+        await sleep(300);
+      }
+    };
+    await until('volume available', (r) => r?.[2] === 'available');
+    const attached = await ok('attach-volume', [volume!, '-i', instance, '-d', '/dev/sdf'], env);
+    assert.match(attached, new RegExp(`^volumeId: ${volume}\ninstanceId: ${instance}\nstatus: attaching\ndevice: /dev/sdf\n$`));
+    const inUse = await until('volume in use', (r) => r?.[2] === 'in-use');
+    assert.deepEqual(inUse.slice(4, 6), [instance, '/dev/sdf']);
+    assert.match(await ok('detach-volume', [volume!, '-i', instance], env), /^status: detaching$/m);
+    await until('volume detached', (r) => r?.[2] === 'available');
+    assert.equal(await ok('delete-volume', ['-v', volume!], env), `${volume} deleted\n`);
+    const attachMissing = await econe('attach-volume', [volume!, '-i', instance], env);
+    assert.equal(attachMissing.code, 1, 'attach needs --device');
+
+    const ip = (await ok('allocate-address', [], env)).trim();
+    assert.match(ip, /^192\.0\.2\.\d$/);
+    assert.equal(await ok('associate-address', ['-v', ip, instance], env), `${ip} associated with ${instance}\n`);
+    assert.match(readFileSync(join(dir, 'associate.log'), 'utf8'), new RegExp(`^${ip.replace(/\./g, '\\.')} 10\\.9\\.0\\.\\d+ `));
+    const addresses = await ok('describe-addresses', ['-H'], env);
+    assert.ok(addresses.split('\n').some((l) => l.split(/\s+/).join(' ') === `${ip} ${instance}`), addresses);
+    await ok('disassociate-address', [ip], env);
+    assert.ok(existsSync(join(dir, 'disassociate.log')), 'the disassociate script ran');
+    await ok('release-address', [ip], env);
+    assert.doesNotMatch(await ok('describe-addresses', [], env), new RegExp(ip.replace(/\./g, '\\.')));
+    await ok('terminate-instances', [instance], env);
   });
 
   test('credentials from ONE_AUTH when no key is given: the user reads its own EC2 secret from oned', async () => {

@@ -11,11 +11,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { childInt, childText, parseXmlTree } from '../../src/common/xml-tree.js';
 import { AWS_CLI, awsEc2, ec2KeysOf, EconeProcess, type Ec2Keys } from './ec2-helpers.js';
 import { GUEST_DIR, RealCloud, S } from './real-cloud.js';
-import { realSkip, type HostSpace } from './real-host-fixture.js';
+import { realSkip, TOOLS, type HostSpace } from './real-host-fixture.js';
 
 const SPACE: HostSpace = { dir: '/tmp/onetest-ec2', net: '10.86.0', bridge: 'onetbr86' };
 const LONG = { timeout: 1_200_000 };
@@ -61,6 +63,11 @@ describe('a real guest launched with `aws ec2 run-instances --user-data`', { ski
   after(async () => {
     await econe?.stop();
     await cloud?.stop();
+    // The hosts are gone; the suite's bridge, DHCP namespace and directory too, even after a failure.
+    spawnSync(join(TOOLS, 'remove-test-host.sh'), ['--all'], {
+      env: { ...process.env, ONETEST_DIR: SPACE.dir, ONETEST_NET: SPACE.net, ONETEST_BRIDGE: SPACE.bridge },
+      stdio: 'ignore',
+    });
   });
 
   test('the guest shows its user data from the context CD on its console', LONG, async () => {
