@@ -365,25 +365,34 @@ function incorrect(vm: VirtualMachine, what: string): Ec2Error {
   return new Ec2Error('IncorrectInstanceState', `The instance '${formatId('i', vm.id)}' is not in a state from which it can be ${what} (it is ${vmState(vm).name}).`);
 }
 
+/**
+ * Ends a VM whatever its state: terminate when running, terminate-hard otherwise; a VM caught
+ * between states (a prolog, a boot), which has no user action that ends it, is recovered by
+ * deleting it, as the server account. The state is read again when it moved meanwhile.
+ */
+async function endVm(ctx: Ec2Context, first: VirtualMachine): Promise<void> {
+  let vm = first;
+  for (let attempt = 0; ; attempt++) {
+    if (vm.state === DONE) return;
+    const running = vm.state === ACTIVE && vm.lcmState === 3;
+    try {
+      await ctx.one.vms.action(running ? 'terminate' : 'terminate-hard', vm.id);
+      return;
+    } catch (err) {
+      if (!(err instanceof OneError) || err.code !== OneErrorCode.ACTION || attempt >= 2) throw err;
+    }
+    const now = await ctx.one.vms.info(vm.id);
+    if (now.state === ACTIVE && now.lcmState !== 3 && now.state === vm.state && now.lcmState === vm.lcmState) {
+      await ctx.admin.vms.recover(vm.id, 3);
+      return;
+    }
+    vm = now;
+  }
+}
+
 const terminateInstances: Ec2Action = async (ctx) => {
   const vms = await ownVms(ctx, instanceIds(ctx, true));
-  return changeStates(
-    ctx,
-    vms.map((vm) => ({
-      vm,
-      act: async () => {
-        if (vm.state === DONE) return;
-        const running = vm.state === ACTIVE && vm.lcmState === 3;
-        try {
-          await ctx.one.vms.action(running ? 'terminate' : 'terminate-hard', vm.id);
-        } catch (err) {
-          // A VM between states (booting, in a prolog...) has no user action to end it: the server account recovers it by deleting.
-          if (!(err instanceof OneError) || vm.state !== ACTIVE) throw err;
-          await ctx.admin.vms.recover(vm.id, 3);
-        }
-      },
-    })),
-  );
+  return changeStates(ctx, vms.map((vm) => ({ vm, act: () => endVm(ctx, vm) })));
 };
 
 const startInstances: Ec2Action = async (ctx) => {
