@@ -504,13 +504,18 @@ for (const backend of FEATURE_BACKENDS) describe(`EC2 storage and networking (ec
     await Promise.all([volumes(), addresses(), groups()]);
   });
 
-  test('tags on AMIs, volumes and snapshots through CreateTags / DescribeTags', async () => {
+  test('tags on AMIs, volumes and security groups through CreateTags / DescribeTags and TagSpecifications', async () => {
     const vol = (await sdk.send(new CreateVolumeCommand({ Size: 1, AvailabilityZone: 'default' }))).VolumeId!;
     await sdk.send(new CreateTagsCommand({ Resources: [ami, vol], Tags: [{ Key: 'team', Value: 'blue' }] }));
     const tags = await sdk.send(new DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['team'] }] }));
     assert.deepEqual(tags.Tags?.map((t) => [t.ResourceId, t.ResourceType, t.Value]).sort(), [[ami, 'image', 'blue'], [vol, 'volume', 'blue']].sort());
     assert.deepEqual((await sdk.send(new DescribeVolumesCommand({ Filters: [{ Name: 'tag:team', Values: ['blue'] }] }))).Volumes?.map((v) => v.VolumeId), [vol]);
     await assert.rejects(bobSdk.send(new CreateTagsCommand({ Resources: [vol], Tags: [{ Key: 'x', Value: 'y' }] })), { name: 'InvalidVolume.NotFound' });
+    const sg = (await sdk.send(new CreateSecurityGroupCommand({ GroupName: 'tagged', Description: 'tagged group', TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'team', Value: 'red' }] }] }))).GroupId!;
+    await sdk.send(new CreateTagsCommand({ Resources: [sg], Tags: [{ Key: 'env', Value: 'prod' }] }));
+    const tagged = await sdk.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:env', Values: ['prod'] }] }));
+    assert.deepEqual(tagged.SecurityGroups?.map((g) => [g.GroupId, g.Tags?.map((t) => `${t.Key}=${t.Value}`)]), [[sg, ['team=red', 'env=prod']]]);
+    await sdk.send(new DeleteSecurityGroupCommand({ GroupId: sg }));
     await volumeState(vol, 'available');
     await sdk.send(new DeleteVolumeCommand({ VolumeId: vol }));
     await sdk.send(new TerminateInstancesCommand({ InstanceIds: [instance] }));
