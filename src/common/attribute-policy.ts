@@ -85,12 +85,18 @@ export class AttributePolicy {
     return this.substitute(kind, escaped, templates, (plain) => xmlEscapeText(xmlEscape(plain)));
   }
 
-  private substitute(kind: EncryptedKind, xml: string, templates: readonly Template[], escape: (plain: string) => string): string {
+  /** decryptedEscapedXml of the listed entries (`NAME` or `NAME/KEY`) only. */
+  decryptedEntriesEscapedXml(kind: EncryptedKind, escaped: string, entries: readonly string[], ...templates: Template[]): string {
+    return this.substitute(kind, escaped, templates, (plain) => xmlEscapeText(xmlEscape(plain)), entries);
+  }
+
+  private substitute(kind: EncryptedKind, xml: string, templates: readonly Template[], escape: (plain: string) => string, only?: readonly string[]): string {
     const rules = this.encrypted(kind);
     if (rules.isEmpty) return xml;
     let out = xml;
     for (const t of templates) {
       for (const [v, entry] of rules.values(t)) {
+        if (only && !only.includes(entry)) continue;
         const plain = this.box.decrypt(v, `${kind}:${entry}`);
         if (plain !== null) out = out.split(v).join(escape(plain));
       }

@@ -95,11 +95,19 @@ export async function ensureServerAdmin(db: Database, pools: Pick<BootstrapPools
   return oid;
 }
 
+/** The system_attributes row that records that every user was given an EC2 secret key. */
+const EC2_KEYS_GIVEN = 'EC2_KEYS_GIVEN';
+
 /**
- * Gives every user without one an EC2 secret key, and encrypts keys stored in clear (set by hand
- * in the database, or by a version that did not encrypt them). Returns how many users changed.
+ * Once per database (a system_attributes row records it): gives every user without one an EC2
+ * secret key, and encrypts keys stored in clear. That covers the bootstrapped accounts and the
+ * users of a database made before the EC2 API; later users get theirs when created. Once done,
+ * a start changes nothing: a user who later replaces their template without the key has none
+ * until `oneuser ec2-key --rotate` makes one. Returns how many users changed.
  */
 export async function ensureEc2Secrets(db: Database, users: UserPool, attributes: AttributePolicy): Promise<number> {
+  const done = await db.query('SELECT name FROM system_attributes WHERE name = ?', [EC2_KEYS_GIVEN]);
+  if (done.length > 0) return 0;
   const tx = new Transaction(db);
   let changed = 0;
   for (const user of users.all()) {
@@ -110,7 +118,8 @@ export async function ensureEc2Secrets(db: Database, users: UserPool, attributes
     attributes.encrypt('USER', user.template);
     changed++;
   }
-  if (changed > 0) await tx.commit();
+  tx.write({ kind: 'upsert', table: 'system_attributes', row: { name: EC2_KEYS_GIVEN, body: `<${EC2_KEYS_GIVEN}>${Math.floor(Date.now() / 1000)}</${EC2_KEYS_GIVEN}>` } });
+  await tx.commit();
   return changed;
 }
 

@@ -349,7 +349,7 @@ onFeatureBackends('users', (get) => {
     const bob = await addUser(oned, 'u-bob');
     const usersBefore = await userNames(oned);
     const bobTemplate = templateOf(await okXml(oned, 'one.user.info', [bob.id]));
-    assert.deepEqual(Object.keys(bobTemplate), ['TOKEN_PASSWORD']);
+    assert.deepEqual(Object.keys(bobTemplate), ['EC2_SECRET_KEY', 'TOKEN_PASSWORD']);
     const denied = (method: string, params: (string | number | boolean)[], what: RegExp) =>
       refused(oned, method, params, Code.AUTHORIZATION, what, alice.session);
 

@@ -59,8 +59,14 @@ export function infoAnswer(req: Request, kind: EncryptedKind, obj: PoolObject, d
   return decryptedAnswer(req, kind, new EscapedString(obj.toEscapedXml()), decrypt, templates);
 }
 
-/** An info answer already built (with quotas...), decrypted as infoAnswer does; `ownerToo`: also for the object itself (a user reading its own secrets). */
-export function decryptedAnswer(req: Request, kind: EncryptedKind, answer: EscapedString, decrypt: boolean, templates: readonly Template[], ownerToo = false): EscapedString {
-  if (!decrypt || !(req.caller.isAdmin || ownerToo)) return answer;
+/**
+ * An info answer already built (with quotas...), decrypted as infoAnswer does; `ownEntries`: the
+ * entries a non-admin asking for itself also gets in clear (a user's own EC2 secret key).
+ */
+export function decryptedAnswer(req: Request, kind: EncryptedKind, answer: EscapedString, decrypt: boolean, templates: readonly Template[], ownEntries?: readonly string[]): EscapedString {
+  if (decrypt && !req.caller.isAdmin && ownEntries) {
+    return new EscapedString(req.core.attributes.decryptedEntriesEscapedXml(kind, answer.escaped, ownEntries, ...templates));
+  }
+  if (!decrypt || !req.caller.isAdmin) return answer;
   return new EscapedString(req.core.attributes.decryptedEscapedXml(kind, answer.escaped, ...templates));
 }

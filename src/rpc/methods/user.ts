@@ -3,7 +3,7 @@ import { AuthOp } from '../../auth/operation.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, passwordError } from '../../auth/password.js';
 import { newTokenSecret } from '../../auth/login-token.js';
 import { ONEADMIN_GROUP, USERS_GROUP, type Group } from '../../group/index.js';
-import { CORE_AUTH, newUserTemplate, SERVER_CIPHER_AUTH, User, USER_NAME_EXTRA_CHARS } from '../../user/index.js';
+import { CORE_AUTH, EC2_SECRET_KEY, newUserTemplate, SERVER_CIPHER_AUTH, User, USER_NAME_EXTRA_CHARS } from '../../user/index.js';
 import { serverPasswordDigest } from '../../common/server-cipher.js';
 import { ApiError, ErrorCode, type ErrorCodeValue } from '../api-error.js';
 import { method, type MethodDef } from '../request-manager.js';
@@ -116,7 +116,7 @@ export const userMethods: MethodDef[] = [
     run: (req, [id, decrypt]) => {
       const oid = id === -1 ? req.caller.uid : id;
       const user = req.authorized(req.core.users, oid, AuthOp.USE);
-      return decryptedAnswer(req, 'USER', infoWithQuotas(user, 'USER', 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user), decrypt, [user.template], oid === req.caller.uid);
+      return decryptedAnswer(req, 'USER', infoWithQuotas(user, 'USER', 'DEFAULT_USER_QUOTAS', req.core.defaultQuotas.user), decrypt, [user.template], oid === req.caller.uid ? [EC2_SECRET_KEY] : undefined);
     },
   }),
   updateMethod({ prefix: 'one.user', pool: (core) => core.users, replaceMode: true, restricted: 'USER', encrypted: 'USER' }),
