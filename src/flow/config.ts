@@ -12,9 +12,9 @@
  *     :vm_name_template: '$ROLE_NAME_$VM_NUMBER_(service_$SERVICE_ID)'
  *     :token_validity: 3600     # seconds of the login tokens the server takes to act for owners
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { yamlConfEntries } from '../common/yaml-conf.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 
 export interface FlowConfig {
   host: string;
@@ -51,16 +51,7 @@ const NUMBERS = ['port', 'lcm_interval', 'default_cooldown', 'token_validity'] a
 export function loadConfig(file: string | undefined): FlowConfig {
   const conf: FlowConfig = { ...DEFAULTS };
   if (!file || !existsSync(file)) return conf;
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
-  }
-  if (raw == null) return conf;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: expected a mapping of keys to values`);
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    const k = key.replace(/^:/, '');
+  for (const [k, value, key] of yamlConfEntries(file, (m) => new ConfigError(m))) {
     if ((STRINGS as readonly string[]).includes(k)) {
       if (typeof value !== 'string' || value === '') throw new ConfigError(`${file}: ${k} must be a non-empty string`);
       (conf as unknown as Record<string, unknown>)[k] = value;

@@ -4,10 +4,10 @@
  * share/etc/econe.conf; then the command line. Every key has a default (see share/etc/econe.conf
  * for each key's meaning).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { yamlConfEntries } from '../../common/yaml-conf.js';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 
 /** What an EC2 instance type is made of: a VM template (by name or id) and the sizes it overrides. */
 export interface InstanceType {
@@ -108,7 +108,7 @@ function instanceTypes(file: string, value: unknown): Record<string, InstanceTyp
       } else if (key === 'description') {
         if (typeof v !== 'string') throw new ConfigError(`${file}: ${name}.description must be text`);
         t.description = v;
-      } else throw new ConfigError(`${file}: unknown key "${k}" in instance type ${name} (known: template, cpu, vcpu, memory, description)`);
+      } else throw new ConfigError(`${file}: unknown key "${key}" in instance type ${name} (known: template, cpu, vcpu, memory, description)`);
     }
     if (t.template === undefined && (t.cpu === undefined || t.memory === undefined)) throw new ConfigError(`${file}: instance type ${name} needs a template, or cpu and memory`);
     out[name] = t;
@@ -121,17 +121,8 @@ function instanceTypes(file: string, value: unknown): Record<string, InstanceTyp
 export function loadConfig(file: string | undefined): EconeConfig {
   const conf: EconeConfig = { ...DEFAULTS };
   if (!file || !existsSync(file)) return conf;
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
-  }
-  if (raw == null) return conf;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: expected a mapping of keys to values`);
   const set = conf as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    const k = key.replace(/^:/, '');
+  for (const [k, value, key] of yamlConfEntries(file, (m) => new ConfigError(m))) {
     if ((STRINGS as readonly string[]).includes(k)) {
       if (typeof value !== 'string' || value === '') throw new ConfigError(`${file}: ${k} must be a non-empty string`);
       set[k] = value;

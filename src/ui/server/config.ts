@@ -2,9 +2,9 @@
  * sunstone-server's configuration: `$ONE_LOCATION/etc/sunstone-server.conf` (YAML, as
  * OpenNebula's), then the command line. Every key has a default, so a missing file is fine.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { yamlConfEntries } from '../../common/yaml-conf.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 
 export interface SunstoneConfig {
   /** Address to bind (127.0.0.1 unless configured). */
@@ -50,16 +50,7 @@ export function configPath(oneLocation: string): string {
 export function loadConfig(file: string | undefined): SunstoneConfig {
   const conf: SunstoneConfig = { ...DEFAULTS };
   if (!file || !existsSync(file)) return conf;
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
-  }
-  if (raw == null) return conf;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: expected a mapping of keys to values`);
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    const k = key.replace(/^:/, '');
+  for (const [k, value, key] of yamlConfEntries(file, (m) => new ConfigError(m))) {
     switch (k) {
       case 'host':
       case 'upload_dir':
