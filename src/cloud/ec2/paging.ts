@@ -5,7 +5,7 @@
  * Filters: an item matches when every filter has a value that matches one of the item's
  * values for that name (`*` any run, `?` one character, as EC2's wildcards).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Ec2Error, invalid } from './errors.js';
 import type { Filter, Params } from './params.js';
 
@@ -27,19 +27,63 @@ function fingerprint(params: Params): string {
  */
 export function paginate<T>(items: readonly T[], params: Params, withIds = false): Page<T> {
   const hasMax = params.has('MaxResults');
-  const token = params.optional('NextToken');
   if (hasMax && withIds) throw invalid('MaxResults', 'MaxResults cannot be given together with ids');
   const max = params.int('MaxResults', { min: 5, max: 1000, fallback: 1000 });
-  let start = 0;
-  if (token !== undefined && token !== '') {
-    const m = /^(\d+)\.([\w-]{12})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!m || m[2] !== fingerprint(params)) throw new Ec2Error('InvalidNextToken', 'The NextToken is not valid for this request');
-    start = Number(m[1]);
-  }
+  const start = pageToken(params)?.start ?? 0;
   if (!hasMax && start === 0) return { items: items.slice() };
   const page = items.slice(start, start + max);
-  const next = start + max < items.length ? Buffer.from(`${start + max}.${fingerprint(params)}`).toString('base64url') : undefined;
+  const next = start + max < items.length ? makeToken(start + max, params) : undefined;
   return { items: page, nextToken: next };
+}
+
+function makeToken(start: number, params: Params, snapshot?: string): string {
+  return Buffer.from(`${start}.${fingerprint(params)}${snapshot ? `.${snapshot}` : ''}`).toString('base64url');
+}
+
+/** The request's NextToken: where the page starts and the listing it continues, if remembered. Not ours: InvalidNextToken. */
+export function pageToken(params: Params): { start: number; snapshot?: string } | undefined {
+  const token = params.optional('NextToken');
+  if (token === undefined || token === '') return undefined;
+  const m = /^(\d+)\.([\w-]{12})(?:\.([\w-]{16}))?$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!m || m[2] !== fingerprint(params)) throw new Ec2Error('InvalidNextToken', 'The NextToken is not valid for this request');
+  return { start: Number(m[1]), snapshot: m[3] };
+}
+
+/**
+ * Listings remembered between pages: the first page of a long listing keeps the ordered ids it
+ * found (for `ttlMs`), and its NextToken names them, so a later page reads only its own objects
+ * instead of the whole pool again. A forgotten or expired listing falls back to reading it all.
+ */
+export class PageSnapshots {
+  private readonly saved = new Map<string, { owner: number; ids: readonly number[]; expires: number }>();
+
+  constructor(
+    private readonly ttlMs = 5 * 60_000,
+    private readonly max = 1000,
+  ) {}
+
+  /**
+   * The first page of `ids` (the whole listing, in order) and, when more follow, a token that
+   * remembers them for `owner`.
+   */
+  first(ids: readonly number[], params: Params, owner: number, now = Date.now()): { ids: number[]; nextToken?: string } {
+    const max = params.int('MaxResults', { min: 5, max: 1000, fallback: 1000 });
+    if (!params.has('MaxResults') || ids.length <= max) return { ids: params.has('MaxResults') ? ids.slice(0, max) : ids.slice() };
+    for (const [k, v] of this.saved) if (v.expires <= now || this.saved.size >= this.max) this.saved.delete(k);
+    const snapshot = randomBytes(12).toString('base64url');
+    this.saved.set(snapshot, { owner, ids: ids.slice(), expires: now + this.ttlMs });
+    return { ids: ids.slice(0, max), nextToken: makeToken(max, params, snapshot) };
+  }
+
+  /** A later page from a remembered listing of `owner`, or undefined when it is not remembered. */
+  next(params: Params, owner: number, now = Date.now()): { ids: number[]; nextToken?: string } | undefined {
+    const token = pageToken(params);
+    const saved = token?.snapshot ? this.saved.get(token.snapshot) : undefined;
+    if (!token || !saved || saved.owner !== owner || saved.expires <= now) return undefined;
+    const max = params.int('MaxResults', { min: 5, max: 1000, fallback: 1000 });
+    const end = token.start + max;
+    return { ids: saved.ids.slice(token.start, end), nextToken: end < saved.ids.length ? makeToken(end, params, token.snapshot) : undefined };
+  }
 }
 
 /** EC2's wildcard pattern as a regular expression. */

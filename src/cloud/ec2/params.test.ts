@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ec2Error } from './errors.js';
 import { formatId, parseId, requireId } from './ids.js';
-import { applyFilters, isTagFilter, paginate, tagFilterValues, wildcard } from './paging.js';
+import { applyFilters, isTagFilter, PageSnapshots, paginate, tagFilterValues, wildcard } from './paging.js';
 import { Params } from './params.js';
 import { errorXml, responseXml, el, itemSet } from './xml.js';
 
@@ -88,4 +88,25 @@ test('XML: the version namespace, escaping, EC2 error documents', () => {
     errorXml('InvalidInstanceID.NotFound', "The instance ID 'i-<1>' does not exist", 'rid'),
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code><Message>The instance ID &apos;i-&lt;1&gt;&apos; does not exist</Message></Error></Errors><RequestID>rid</RequestID></Response>",
   );
+});
+
+test('page snapshots: a long listing is remembered for its owner, later pages read from it', () => {
+  const snaps = new PageSnapshots(1000);
+  const ids = Array.from({ length: 12 }, (_, i) => 100 + i);
+  const now = 1_000_000;
+  assert.deepEqual(snaps.first(ids, p({}), 7, now), { ids }, 'no MaxResults: everything, nothing remembered');
+  assert.deepEqual(snaps.first(ids.slice(0, 5), p({ MaxResults: '5' }), 7, now), { ids: ids.slice(0, 5) }, 'one page: no token');
+  const first = snaps.first(ids, p({ MaxResults: '5', 'Filter.1.Name': 'x' }), 7, now);
+  assert.deepEqual(first.ids, [100, 101, 102, 103, 104]);
+  const q = (token: string) => p({ MaxResults: '5', 'Filter.1.Name': 'x', NextToken: token });
+  const second = snaps.next(q(first.nextToken!), 7, now)!;
+  assert.deepEqual(second.ids, [105, 106, 107, 108, 109]);
+  const third = snaps.next(q(second.nextToken!), 7, now)!;
+  assert.deepEqual(third, { ids: [110, 111], nextToken: undefined });
+  assert.equal(snaps.next(q(first.nextToken!), 8, now), undefined, 'another user does not get it');
+  assert.equal(snaps.next(q(first.nextToken!), 7, now + 1000), undefined, 'expired');
+  assert.equal(snaps.next(p({ MaxResults: '5' }), 7, now), undefined, 'no token');
+  assert.throws(() => snaps.next(p({ MaxResults: '5', 'Filter.1.Name': 'y', NextToken: first.nextToken! }), 7, now), code('InvalidNextToken'));
+  // The token still pages the plain way once the listing is forgotten.
+  assert.deepEqual(paginate(ids, q(first.nextToken!)).items, [105, 106, 107, 108, 109]);
 });

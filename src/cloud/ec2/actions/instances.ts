@@ -14,7 +14,7 @@ import type { Ec2Action, Ec2Context } from '../context.js';
 import { Ec2Error, ec2ErrorOf, invalid, missing } from '../errors.js';
 import { formatId, notFound, requireId } from '../ids.js';
 import { ACTIVE, instanceState, type InstanceState } from '../instance-state.js';
-import { applyFilters, isTagFilter, paginate, tagFilterValues } from '../paging.js';
+import { applyFilters, isTagFilter, pageToken, PageSnapshots, paginate, tagFilterValues } from '../paging.js';
 import { templateXml, type TemplateSpec } from '../records.js';
 import { tagsOf, tagsSpec } from '../tags.js';
 import { el, isoTime, itemSet, tagSet, wrap } from '../xml.js';
@@ -177,9 +177,36 @@ const INSTANCE_FILTERS = [
   'availability-zone', 'reservation-id', 'owner-id', 'launch-index', 'dns-name', 'private-dns-name',
 ];
 
+/** Long DescribeInstances listings remembered between pages (paging.ts). */
+const LISTINGS = new PageSnapshots();
+
+/** The user's VMs of these ids, in this order; ones gone or no longer the user's are left out. */
+async function vmsInOrder(ctx: Ec2Context, ids: readonly number[]): Promise<VirtualMachine[]> {
+  const found = new Map<number, VirtualMachine>();
+  if (ids.length > 0) for (const vm of await ctx.one.vms.infoSet(ids, true)) found.set(vm.id, vm);
+  // The set leaves out ended VMs: the recently terminated ones the listing showed are read one by one.
+  for (const id of ids) {
+    if (found.has(id)) continue;
+    try {
+      found.set(id, await ctx.one.vms.info(id));
+    } catch (err) {
+      if (!(err instanceof OneError)) throw err;
+    }
+  }
+  return ids.flatMap((id) => {
+    const vm = found.get(id);
+    return vm && vm.uid === ctx.user.id && !undone(vm) ? [vm] : [];
+  });
+}
+
 const describeInstances: Ec2Action = async (ctx) => {
   const ids = instanceIds(ctx, false);
   const filters = ctx.params.filters();
+  if (ids.length === 0) {
+    // A later page of a remembered listing reads only its own instances.
+    const later = LISTINGS.next(ctx.params, ctx.user.id);
+    if (later) return reservationSet(await vmsInOrder(ctx, later.ids), await clusterNames(ctx)) + el('nextToken', later.nextToken);
+  }
   let vms: VirtualMachine[];
   if (ids.length) {
     vms = await ownVms(ctx, ids);
@@ -204,6 +231,10 @@ const describeInstances: Ec2Action = async (ctx) => {
       default: return tagFilterValues(tagsOf(vm, 'USER_TEMPLATE'), f) ?? [];
     }
   });
+  if (ids.length === 0 && pageToken(ctx.params) === undefined) {
+    const first = LISTINGS.first(vms.map((vm) => vm.id), ctx.params, ctx.user.id);
+    if (first.nextToken) return reservationSet(vms.slice(0, first.ids.length), zones) + el('nextToken', first.nextToken);
+  }
   const page = paginate(vms, ctx.params, ids.length > 0);
   return reservationSet(page.items, zones) + el('nextToken', page.nextToken);
 };
