@@ -14,15 +14,7 @@
 
 # The rules of the VM, one line each: SECURITY_GROUP_ID PROTOCOL RULE_TYPE RANGE ICMP_TYPE IP SIZE.
 sg_rules() {
-    printf '%s\n' "$VM_XML" | awk -v fs="$VNM_FS" '
-        function val(block, key,   s, e, v) {
-            s = index(block, "<" key ">"); if (s == 0) return ""
-            v = substr(block, s + length(key) + 2)
-            e = index(v, "</" key ">"); if (e == 0) return ""
-            v = substr(v, 1, e - 1)
-            if (substr(v, 1, 9) == "<![CDATA[" && substr(v, length(v) - 2) == "]]>") return substr(v, 10, length(v) - 12)
-            return v
-        }
+    printf '%s\n' "$VM_XML" | awk -v fs="$VNM_FS" "$VNM_AWK_VAL"'
         {
             s = index($0, "<TEMPLATE>"); if (s == 0) exit
             t = substr($0, s + 10); e = index(t, "</TEMPLATE>"); if (e > 0) t = substr(t, 1, e - 1)

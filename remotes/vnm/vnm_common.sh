@@ -28,12 +28,9 @@ VNM_FS=$(printf '\037')
 # the VM's TEMPLATE only). While a NIC is
 # being attached or detached (ATTACH = YES), the steps are about that NIC only, as OpenNebula's
 # drivers filter them: the VM's other NICs stay as they are.
-read_vm() {
-    _xml=$(base64 -d 2>/dev/null | tr -d '\n\r')
-    VM_XML=$_xml
-    VM_ID=$(printf '%s' "$_xml" | sed -n 's:^<VM><ID>\([0-9][0-9]*\)</ID>.*:\1:p')
-    [ -n "$VM_ID" ] || vnm_fail "$VNM_DRIVER: no VM XML (<VM><ID>...) on stdin"
-    VM_NICS=$(printf '%s\n' "$_xml" | awk -v driver="$VNM_DRIVER" -v fs="$VNM_FS" '
+# awk's val(block, KEY): the text of <KEY> in an XML block, CDATA unwrapped and entities decoded.
+# Shared by the awk programs that read the VM's XML (read_vm, security_groups.sh).
+VNM_AWK_VAL='
         function val(block, key,   s, e, v) {
             s = index(block, "<" key ">"); if (s == 0) return ""
             v = substr(block, s + length(key) + 2)
@@ -43,6 +40,14 @@ read_vm() {
             gsub(/&lt;/, "<", v); gsub(/&gt;/, ">", v); gsub(/&quot;/, "\"", v); gsub(/&apos;/, "\047", v); gsub(/&amp;/, "\\&", v)
             return v
         }
+'
+
+read_vm() {
+    _xml=$(base64 -d 2>/dev/null | tr -d '\n\r')
+    VM_XML=$_xml
+    VM_ID=$(printf '%s' "$_xml" | sed -n 's:^<VM><ID>\([0-9][0-9]*\)</ID>.*:\1:p')
+    [ -n "$VM_ID" ] || vnm_fail "$VNM_DRIVER: no VM XML (<VM><ID>...) on stdin"
+    VM_NICS=$(printf '%s\n' "$_xml" | awk -v driver="$VNM_DRIVER" -v fs="$VNM_FS" "$VNM_AWK_VAL"'
         {
             s = index($0, "<TEMPLATE>"); if (s == 0) exit
             t = substr($0, s + 10); e = index(t, "</TEMPLATE>"); if (e > 0) t = substr(t, 1, e - 1)
