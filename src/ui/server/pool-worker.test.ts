@@ -185,5 +185,7 @@ test('the event loop keeps turning while a 20,000-VM listing is read', async () 
 
   const f = (m: { gap: number; ms: number }) => `poll ${m.ms.toFixed(0)} ms, longest gap ${m.gap.toFixed(0)} ms`;
   console.log(`${(xml.length / 1e6).toFixed(1)} MB listing; worker: first ${f(first)}; changed ${f(changed)}; unchanged ${f(unchanged)}; on the event loop: ${f(inProcess)}`);
-  for (const m of [first, changed, unchanged]) assert.ok(m.gap < 250, `the event loop stalled ${m.gap.toFixed(0)} ms`);
+  // Relative, not a fixed time (a busy machine stretches both): in the worker the loop's longest
+  // stall is well under the stall of the same read done on the loop.
+  for (const m of [first, changed, unchanged]) assert.ok(m.gap < inProcess.gap / 2, `the event loop stalled ${m.gap.toFixed(0)} ms (${inProcess.gap.toFixed(0)} ms on the loop)`);
 });
