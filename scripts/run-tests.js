@@ -55,5 +55,9 @@ if (files.length === 0) {
 // end-to-end files spend their time waiting on the processes they start, not on a CPU.
 // NEBULA_TEST_CONCURRENCY sets another number.
 const concurrency = Number(process.env.NEBULA_TEST_CONCURRENCY) || (real ? 2 : 3);
-const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${real ? 900000 : 300000}`, ...files], { stdio: 'inherit' });
+// NEBULA_TEST_TIMINGS=<file> also writes each file's time there (scripts/test-timings.mjs).
+const reporters = process.env.NEBULA_TEST_TIMINGS
+  ? ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${new URL('./test-timings.mjs', import.meta.url).pathname}`, `--test-reporter-destination=${process.env.NEBULA_TEST_TIMINGS}`]
+  : [];
+const r = spawnSync(process.execPath, ['--test', ...reporters, `--test-concurrency=${concurrency}`, `--test-timeout=${real ? 900000 : 300000}`, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

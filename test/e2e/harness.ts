@@ -90,6 +90,23 @@ export interface OnedOptions {
   readonly schedConf?: string;
 }
 
+/**
+ * The oned processes this test file started and has not seen exit. When the test runner stops a
+ * file (its timeout sends SIGTERM) the file's after() hooks never run: without this, its oneds and
+ * their drivers would outlive it.
+ */
+const liveOneds = new Set<ChildProcess>();
+const killLiveOneds = (): void => {
+  for (const proc of liveOneds) proc.kill('SIGTERM');
+};
+process.once('exit', killLiveOneds);
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    killLiveOneds();
+    process.exit(128 + (signal === 'SIGTERM' ? 15 : 2));
+  });
+}
+
 /** A running oned process and its files. */
 export class Oned {
   private proc: ChildProcess | undefined;
@@ -139,6 +156,8 @@ export class Oned {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
+    liveOneds.add(proc);
+    proc.once('exit', () => liveOneds.delete(proc));
     this.output = '';
     await new Promise<void>((res, rej) => {
       const onData = (d: Buffer) => {
