@@ -304,7 +304,7 @@ export class LifeCycleManager {
         break;
       case 'e':
         if (active && lcm === LcmState.RUNNING) {
-          this.fail(tx, vm, 'The hypervisor reports an error for the VM');
+          this.fail(tx, vm, `The hypervisor reports an error for the VM${sample.error ? `: ${sample.error}` : ''}`);
           this.enter(tx, vm, VmState.ACTIVE, LcmState.UNKNOWN);
         }
         break;
