@@ -367,7 +367,7 @@ describe('cloud bursting: ec2 and one hybrid hosts against a second cloud', () =
     assert.deepEqual(await liveInB(), []);
   });
 
-  test('bad one hosts: a wrong password puts the host in ERROR; no capacity fails the deploy with the reason', async () => {
+  test('bad one hosts: a wrong password puts the host in ERROR; no capacity fails the deploy; a VM B ends goes UNKNOWN with the reason', async () => {
     const wrong = await okId(a, 'one.host.allocate', ['one-wrong', 'one', 'one', -1]);
     await okId(a, 'one.host.update', [wrong, `ONE_USER = "burst"\nONE_PASSWORD = "nope"\nONE_ENDPOINT = "${b.endpoint}"\nONE_CAPACITY = [ CPU = 1, MEMORY = 1024 ]`, 1]);
     const err = childText(must(await hostState(wrong, HOST_ERROR), 'TEMPLATE'), 'ERROR');
@@ -384,6 +384,16 @@ describe('cloud bursting: ec2 and one hybrid hosts against a second cloud', () =
     await cliOk(a, 'onevm', ['recover', '--delete', String(vm)]);
     await vmState(vm, DONE);
     assert.deepEqual(await liveInB(), []);
+    // A remote VM that B ends (it leaves B's listing): the VM goes UNKNOWN with what B says of it.
+    await okId(a, 'one.host.update', [oneHost, 'ONE_CAPACITY = [ CPU = 2, MEMORY = 4096 ]', 1]);
+    await until('capacity back', async () => (childInt(must(await hostA(oneHost), 'HOST_SHARE'), 'TOTAL_CPU') === 200 ? true : undefined));
+    const dies = await newVm('dies-in-b');
+    const remote = Number(childText(await vmState(dies, ACTIVE, RUNNING), 'DEPLOY_ID'));
+    await okId(b, 'one.vm.action', ['terminate-hard', remote], burst.session);
+    const unknown = await vmState(dies, ACTIVE, UNKNOWN);
+    assert.match(childText(must(unknown, 'USER_TEMPLATE'), 'ERROR'), new RegExp(`the instance ${remote} is terminated on the remote cloud`));
+    await cliOk(a, 'onevm', ['terminate', '--hard', String(dies)]);
+    await vmState(dies, DONE);
     const shown = await cli(a, 'onehost', ['show', String(oneHost)]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /one-b/);
