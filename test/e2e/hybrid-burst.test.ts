@@ -236,6 +236,10 @@ describe('cloud bursting: ec2 and one hybrid hosts against a second cloud', () =
     await vmState(vm, DONE);
     await instanceIn(id, 'terminated');
     assert.deepEqual(await liveInB(), [], 'nothing left running in B');
+    // No files went to the "host": the remote cloud keeps the instance's disks.
+    const log = readFileSync(join(a.location, 'var', 'vms', String(vm), 'vm.log'), 'utf8');
+    assert.match(log, /No prolog transfer: host aws-b is a public cloud/);
+    assert.match(log, /No epilog transfer: host aws-b is a public cloud/);
   });
 
   test('bad ec2 hosts: wrong credentials and an endpoint that is down put the host in ERROR with the reason, no secret in it', async () => {
