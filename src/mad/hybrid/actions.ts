@@ -193,14 +193,16 @@ export class HybridDriver<C> {
       `HYPERVISOR=${this.cloud.kind}\nPUBLIC_CLOUD=YES\n` +
       `TOTALCPU=${cpu(total.cpu)}\nUSEDCPU=${cpu(used.cpu)}\nFREECPU=${Math.max(0, cpu(total.cpu - used.cpu))}\n` +
       `TOTALMEMORY=${kb(total.memoryMb)}\nUSEDMEMORY=${kb(used.memoryMb)}\nFREEMEMORY=${Math.max(0, kb(total.memoryMb - used.memoryMb))}\n`;
-    const reported = new Set<number>();
+    // One instance per VM: its live one wins over the ended ones (a VM undeployed and deployed
+    // again has both, and the old one's end says nothing of the VM).
+    const byVm = new Map<number, RemoteInstance>();
     for (const i of instances) {
       if (!host.vms.has(i.vmId)) continue;
-      // A VM's live instance wins over an old terminated one of the same VM.
-      if (reported.has(i.vmId) && !LIVE_STATES.has(i.state)) continue;
-      reported.add(i.vmId);
-      text += vmVector(i.vmId, i.deployId, pollText(i));
+      const seen = byVm.get(i.vmId);
+      if (!seen || (!LIVE_STATES.has(seen.state) && LIVE_STATES.has(i.state))) byVm.set(i.vmId, i);
     }
+    const reported = new Set(byVm.keys());
+    for (const i of byVm.values()) text += vmVector(i.vmId, i.deployId, pollText(i));
     // Running VMs the listing missed (a remote that forgets ended instances): asked one by one.
     const missing = await this.o.hosts.runningDeployIds([...host.vms].filter((v) => !reported.has(v)));
     for (const [vid, deployId] of missing) {

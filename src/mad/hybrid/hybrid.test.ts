@@ -179,6 +179,11 @@ test('MONITOR: capacity and use, the host\'s VMs with their poll, and instances 
   s.cloud.instances.set('i-1', instance('i-1', 7, 'running'));
   s.cloud.instances.set('i-2', instance('i-2', 8, 'running', { cpu: 2, memoryMb: 2048 }));
   s.cloud.instances.set('i-3', instance('i-3', 9, 'terminated', { cpu: 2 }));
+  // VM 7 was undeployed and deployed again: its old, terminated instance is listed first.
+  s.cloud.instances.set('i-0', instance('i-0', 7, 'terminated'));
+  const order = [...s.cloud.instances.entries()].sort(([a], [b]) => a.localeCompare(b));
+  s.cloud.instances.clear();
+  for (const [k, v] of order) s.cloud.instances.set(k, v);
   const report = Template.parse(await s.driver.monitor(4, s.ctx));
   assert.deepEqual(
     ['HYPERVISOR', 'PUBLIC_CLOUD', 'TOTALCPU', 'USEDCPU', 'FREECPU', 'TOTALMEMORY', 'USEDMEMORY'].map((k) => report.get(k)),
