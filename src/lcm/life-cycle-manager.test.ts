@@ -93,6 +93,17 @@ async function setup() {
 
 const at = (vm: VirtualMachine) => [vm.state, vm.lcmState];
 
+test('a VM on a public cloud host (PUBLIC_CLOUD=YES, a hybrid driver\'s report) has no transfers: only the VMM actions are sent', async () => {
+  const s = await setup();
+  s.h1.template.set('PUBLIC_CLOUD', 'YES');
+  const vm = await s.newVm();
+  await s.step((tx) => s.dm.deploy(tx, vm, s.h1, s.ds, s.who));
+  assert.deepEqual(at(vm), [VmState.ACTIVE, LcmState.RUNNING]);
+  await s.step((tx) => s.dm.action(tx, 'terminate', VmAction.TERMINATE, vm, s.who));
+  assert.deepEqual(s.drivers.sent, ['DEPLOY', 'SHUTDOWN']);
+  assert.deepEqual(at(vm), [VmState.DONE, LcmState.LCM_INIT]);
+});
+
 test('deploy: PROLOG (TM prolog) → BOOT (VMM DEPLOY) → RUNNING with the deploy id; terminate → SHUTDOWN → EPILOG → DONE', async () => {
   const s = await setup();
   const vm = await s.newVm();

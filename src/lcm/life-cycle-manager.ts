@@ -304,7 +304,7 @@ export class LifeCycleManager {
         break;
       case 'e':
         if (active && lcm === LcmState.RUNNING) {
-          this.fail(tx, vm, 'The hypervisor reports an error for the VM');
+          this.fail(tx, vm, `The hypervisor reports an error for the VM${sample.error ? `: ${sample.error}` : ''}`);
           this.enter(tx, vm, VmState.ACTIVE, LcmState.UNKNOWN);
         }
         break;
@@ -774,6 +774,12 @@ export class LifeCycleManager {
   }
 
   private async issue(vm: VirtualMachine, op: Operation): Promise<DriverReply> {
+    if (op.kind === 'tm' && this.o.hosts.get(vm.hostId)?.template.get('PUBLIC_CLOUD')?.toUpperCase() === 'YES') {
+      // A hybrid host (its IM reports PUBLIC_CLOUD=YES: an EC2 region, another cloud) has no
+      // files to transfer: the remote cloud makes and removes the instance's disks itself.
+      this.o.logs.write(vm.oid, 'TrM', 'I', `No ${op.op} transfer: host ${vm.lastHistory?.placement.hostname ?? vm.hostId} is a public cloud`);
+      return { ok: true, info: '', logs: [] };
+    }
     if (op.kind === 'tm') {
       const at = this.transferPlace(vm, op.op);
       // A closed record means the VM left its host (STOPPED, UNDEPLOYED): its files are on the front-end.

@@ -28,14 +28,14 @@ export function driverNames(config: ConfigReader, section: string): Set<string> 
   return names;
 }
 
-/** Drivers of one section, by NAME, not started yet. */
-export function configuredDrivers(config: ConfigReader, section: string, log: Logger, oneLocation: string): Map<string, Driver> {
+/** Drivers of one section, by NAME, not started yet (`extraEnv` added to their environment). */
+export function configuredDrivers(config: ConfigReader, section: string, log: Logger, oneLocation: string, extraEnv: NodeJS.ProcessEnv = {}): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
   for (const attr of config.template.getAll(section)) {
     const v = attr.value as Vector;
     const name = typeof v === 'string' ? undefined : v.get('NAME');
     if (!name) throw new Error(`${section} needs NAME and EXECUTABLE`);
-    drivers.set(name, makeDriver(config, section, name, v, log, oneLocation));
+    drivers.set(name, makeDriver(config, section, name, v, log, oneLocation, extraEnv));
   }
   return drivers;
 }

@@ -345,7 +345,7 @@ export class Nebula implements Core {
     await this.startHooks();
     // Read first: a bad TYPE or DEFAULT file stops oned before any driver starts.
     const formats = deploymentFormats(this.config, [join(this.location.root, 'etc'), join(PACKAGE_ROOT, 'share', 'etc')]);
-    this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root);
+    this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root, this.apiClientEnv());
     this.tmDriver = singleDriver(this.config, 'TM_MAD', log, this.location.root);
     await Promise.all([...this.vmmDrivers.values(), this.tmDriver].map((d) => d?.start()));
     log.info('VMM', `VMM drivers started: ${[...this.vmmDrivers.keys()].join(', ') || 'none'}; TM driver: ${this.tmDriver ? 'started' : 'none'}`);
@@ -399,7 +399,7 @@ export class Nebula implements Core {
     this.planRunner = this.makePlanRunner(this.dispatcher);
 
     // The IM starts after the LCM: host reports carry VM states, and a failed host's VMs go UNKNOWN.
-    this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root);
+    this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root, this.apiClientEnv());
     await Promise.all([...this.imDrivers.values()].map((d) => d.start()));
     log.info('InM', `IM drivers started: ${[...this.imDrivers.keys()].join(', ') || 'none'}`);
     const interval = this.config.int('HOST_MONITORING_INTERVAL', 60);
@@ -574,16 +574,21 @@ export class Nebula implements Core {
     });
   }
 
+  /**
+   * oned's endpoint and oneadmin's credentials file, for the drivers that are API clients (hooks;
+   * the hybrid VM_MAD and IM_MAD drivers, which read their host's template through src/oca).
+   */
+  private apiClientEnv(): NodeJS.ProcessEnv {
+    const listen = this.config.string('LISTEN_ADDRESS', '127.0.0.1');
+    const host = listen === '0.0.0.0' || listen === '::' ? '127.0.0.1' : listen.includes(':') ? `[${listen}]` : listen;
+    return { ONE_XMLRPC: `http://${host}:${this.config.int('PORT', 2633)}/RPC2`, ONE_AUTH: process.env.ONE_AUTH || this.location.oneAuthFile };
+  }
+
   /** The hook driver (HM_MAD) and the hooks of oned.conf; without HM_MAD, hooks cannot be configured. */
   private async startHooks(): Promise<void> {
     const hooks = hooksFromConfig(this.config, { states: Object.keys(VmState), lcmStates: Object.keys(LcmState) });
     // Hooks are API clients (ft/host_error): they get oned's endpoint and oneadmin's credentials.
-    const listen = this.config.string('LISTEN_ADDRESS', '127.0.0.1');
-    const host = listen === '0.0.0.0' || listen === '::' ? '127.0.0.1' : listen.includes(':') ? `[${listen}]` : listen;
-    this.hmDriver = singleDriver(this.config, 'HM_MAD', this.log, this.location.root, {
-      ONE_XMLRPC: `http://${host}:${this.config.int('PORT', 2633)}/RPC2`,
-      ONE_AUTH: process.env.ONE_AUTH || this.location.oneAuthFile,
-    });
+    this.hmDriver = singleDriver(this.config, 'HM_MAD', this.log, this.location.root, this.apiClientEnv());
     if (!this.hmDriver && (hooks.vm.length > 0 || hooks.host.length > 0)) throw new Error('VM_HOOK and HOST_HOOK need HM_MAD in oned.conf');
     await this.hmDriver?.start();
     this.hookManager = new HookManager({

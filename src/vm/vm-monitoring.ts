@@ -14,6 +14,8 @@ export interface VmSample {
   readonly state: HypervisorState;
   /** `<MONITORING>` with ID, TIMESTAMP and every reported key but STATE. */
   readonly xml: string;
+  /** What the hypervisor (or the remote cloud) says of an error state (ERROR=...), '' when nothing. */
+  readonly error?: string;
 }
 
 /** HEAD's state words and the 3.x-5.10 letters, as one letter. */
@@ -35,7 +37,7 @@ export function sampleOf(vid: number, values: ReadonlyMap<string, string>, times
   const state = STATES[values.get('STATE') ?? '-'] ?? '-';
   let xml = `<MONITORING><ID>${vid}</ID><TIMESTAMP>${timestamp}</TIMESTAMP>`;
   for (const [k, v] of values) if (k !== 'STATE' && /^[A-Z_][A-Z0-9_]*$/.test(k)) xml += xmlElement(k, v);
-  return { vid, timestamp, state, xml: `${xml}</MONITORING>` };
+  return { vid, timestamp, state, xml: `${xml}</MONITORING>`, error: values.get('ERROR') ?? '' };
 }
 
 /** The poll text of a VM in an IM report: `POLL` as is, or `MONITOR` base64-encoded. */

@@ -7,6 +7,7 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { useAct, useCall, useSubmit } from '../../hooks';
 import { Field, nameError } from '../../components/Field';
 import { IM_MADS, VM_MADS } from './host-bits';
+import { HYBRID_DRIVERS, HybridHostFields, hybridErrors, hybridTemplate, type HybridValues } from './HybridHostFields';
 import '../dashboard/infra.css';
 
 export function HostCreate() {
@@ -15,6 +16,7 @@ export function HostCreate() {
   const [vmm, setVmm] = useState('kvm');
   const [cluster, setCluster] = useState('-1');
   const [touched, setTouched] = useState(false);
+  const [hybrid, setHybrid] = useState<HybridValues>({});
   const { busy, error, run } = useSubmit();
   const clusters = useQuery({ queryKey: ['cluster', 'pool', 'all'], queryFn: () => pool('cluster', { limit: 1000, sort: 'ID', dir: 'asc' }) });
   const act = useAct('host', 'cluster');
@@ -36,8 +38,11 @@ export function HostCreate() {
     e.preventDefault();
     setTouched(true);
     if (nameError(name, 'host')) return;
+    if (Object.keys(hybridErrors(vmm, hybrid)).length > 0) return;
     await run(async () => {
       const id = await act<number>('one.host.allocate', name, im, vmm, Number(cluster));
+      // A hybrid host's credentials, endpoint and capacity (oned encrypts the secrets).
+      if (HYBRID_DRIVERS.includes(vmm)) await act('one.host.update', id, hybridTemplate(vmm, hybrid), 1);
       navigate(`/hosts/${id}`);
     });
   };
@@ -67,6 +72,7 @@ export function HostCreate() {
             </select>
           </Field>
         </div>
+        <HybridHostFields driver={vmm} values={hybrid} onChange={setHybrid} touched={touched} />
         <Field label="Cluster">
           <select value={cluster} onChange={(e) => setCluster(e.target.value)}>
             <option value="-1">Default cluster</option>

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+/**
+ * `one_vmm_one [-t threads] [-c confirm_seconds]`: the `one` hybrid virtualization driver: runs VMs as instances of
+ * another OpenNebula or nebula-ts, the host's template saying where and with which credentials (docs/hybrid.md).
+ */
+import { OneCloud } from '../one/index.js';
+import { runHybridDriver } from '../hybrid/index.js';
+
+runHybridDriver('one_vmm_one', new OneCloud(), 'vmm');
