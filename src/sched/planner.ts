@@ -19,6 +19,7 @@ import { Reason, ReasonCounts, unplacedMessage, type ReasonText } from './filter
 import { RankHeap } from './rank-heap.js';
 import { Reservations } from './reservations.js';
 import { Affinity, type SchedVmGroup } from './vm-groups.js';
+import { UNRESTRICTED, type OwnerAccess } from './owner-acl.js';
 
 export interface CycleInput {
   /** Epoch seconds. */
@@ -32,6 +33,8 @@ export interface CycleInput {
   readonly networkClusters: ReadonlyMap<number, ReadonlySet<number>>;
   /** The VM groups (roles, rules, their VMs); none when left out. */
   readonly vmGroups?: readonly SchedVmGroup[];
+  /** Where each VM's owner may deploy (ACL rules); every VM may go anywhere when left out. */
+  readonly access?: (vm: SchedVm) => OwnerAccess;
 }
 
 export type Action =
@@ -75,6 +78,8 @@ export class MatchGroup {
   constructor(
     readonly vm: SchedVm,
     private readonly ctx: PlanContext,
+    /** Where the owner of the group's VMs may deploy. */
+    readonly access: OwnerAccess = UNRESTRICTED,
   ) {
     const { config } = ctx;
     const parse = <T>(what: string, text: string, parser: (t: string) => T): T | undefined => {
@@ -119,6 +124,7 @@ export class MatchGroup {
       default:
         return Reason.NOT_MONITORED;
     }
+    if (!this.access.host(host.id, host.clusterId)) return Reason.AUTH;
     if (this.clusters && !this.clusters.has(host.clusterId)) return Reason.CLUSTER;
     if (this.requirements && !this.requirements.test(host)) return Reason.REQUIREMENTS;
     return undefined;
@@ -147,6 +153,7 @@ export class MatchGroup {
     let bestRank = -Infinity;
     for (const ds of this.ctx.input.datastores) {
       if (!ds.enabled || (ds.clusters.size > 0 && !ds.clusters.has(host.clusterId)) || ds.freeMb < vm.diskMb) continue;
+      if (!this.access.datastore(ds.id, ds.clusters)) continue;
       if (this.dsRequirements && !this.dsRequirements.test(ds)) continue;
       let r: number;
       try {
@@ -208,9 +215,10 @@ class PlanContext {
   }
 
   group(vm: SchedVm): MatchGroup {
-    const key = vm.matchKey;
+    const access = this.input.access?.(vm) ?? UNRESTRICTED;
+    const key = `${access.key}\0${vm.matchKey}`;
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = new MatchGroup(vm, this)));
+    if (!g) this.groups.set(key, (g = new MatchGroup(vm, this, access)));
     return g;
   }
 
