@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { Oned } from './harness.js';
-import { Code, addGroup, addUser, all, idList, idsIn, must, okId, okXml, refused, sleep, templateOf } from './api-helpers.js';
+import { Code, addGroup, addUser, all, idList, idsIn, must, okId, okXml, placedOn, refused, sleep, templateOf, userAttr, vmUntil } from './api-helpers.js';
 
 const CONF = `HOST_MONITORING_INTERVAL = 1
 IM_MAD = [ NAME = "big", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-c 800 -m 8192" ]
@@ -46,21 +46,7 @@ async function monitoredHost(name: string, cluster: number): Promise<number> {
   return id;
 }
 
-const userAttr = (v: XmlNode, name: string) => childText(must(v, 'USER_TEMPLATE'), name);
-const hostOf = (v: XmlNode): number => {
-  const h = all(must(v, 'HISTORY_RECORDS'), 'HISTORY');
-  return h.length === 0 ? -1 : childInt(h[h.length - 1]!, 'HID');
-};
-
-async function until(id: number, what: string, check: (v: XmlNode) => boolean, seconds = 30): Promise<XmlNode> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = await okXml(oned, 'one.vm.info', [id]);
-    if (check(v)) return v;
-    if (Date.now() > end) throw new Error(`VM ${id}: ${what} not seen in ${seconds} s (STATE ${childText(v, 'STATE')}, SCHED_MESSAGE "${userAttr(v, 'SCHED_MESSAGE')}")`);
-    await sleep(100);
-  }
-}
+const until = (id: number, what: string, check: (v: XmlNode) => boolean, seconds = 30) => vmUntil(oned, id, what, check, seconds);
 
 describe('VDCs', () => {
   test('a fresh cloud has the default VDC 0: group users and every cluster of zone 0', async () => {
@@ -179,7 +165,7 @@ describe('VDCs', () => {
     const member = await addUser(oned, 'vdc-member', [gid]);
     const ids: number[] = [];
     for (let i = 0; i < 4; i++) ids.push(await okId(oned, 'one.vm.allocate', ['CPU = 1\nMEMORY = 128', false], member.session));
-    for (const id of ids) assert.equal(hostOf(await until(id, 'placed', (v) => childInt(v, 'STATE') === 3 && hostOf(v) >= 0)), inside);
+    for (const id of ids) assert.equal(await placedOn(oned, id), inside);
 
     // Pointed at the other host, a VM of the group stays pending and says why.
     const pinned = await okId(oned, 'one.vm.allocate', [`CPU = 1\nMEMORY = 128\nSCHED_REQUIREMENTS = "ID = ${outside}"`, false], member.session);
@@ -194,14 +180,14 @@ describe('VDCs', () => {
     const worker = await okId(oned, 'one.user.allocate', ['vdc-worker', 'wpw', ''], member.session);
     assert.equal(childInt(await okXml(oned, 'one.user.info', [worker]), 'GID'), gid);
     const made = await okId(oned, 'one.vm.allocate', ['CPU = 1\nMEMORY = 128', false], 'vdc-worker:wpw');
-    assert.equal(hostOf(await until(made, 'placed', (v) => childInt(v, 'STATE') === 3 && hostOf(v) >= 0)), inside);
+    assert.equal(await placedOn(oned, made), inside);
 
     // oneadmin's VMs are not confined.
     const admins = await okId(oned, 'one.vm.allocate', [`CPU = 1\nMEMORY = 128\nSCHED_REQUIREMENTS = "ID = ${outside}"`, false]);
-    assert.equal(hostOf(await until(admins, 'placed', (v) => childInt(v, 'STATE') === 3 && hostOf(v) >= 0)), outside);
+    assert.equal(await placedOn(oned, admins), outside);
 
     // Given the other host too, the pending VM goes there.
     await okId(oned, 'one.vdc.addhost', [vdc, 0, outside]);
-    assert.equal(hostOf(await until(pinned, 'placed', (v) => childInt(v, 'STATE') === 3 && hostOf(v) >= 0)), outside);
+    assert.equal(await placedOn(oned, pinned), outside);
   });
 });
