@@ -20,6 +20,7 @@ import { RankHeap } from './rank-heap.js';
 import { Reservations } from './reservations.js';
 import { Affinity, type SchedVmGroup } from './vm-groups.js';
 import { UNRESTRICTED, type OwnerAccess } from './owner-acl.js';
+import { BurstPolicy, parseBurst, type BurstPolicyValue } from './burst.js';
 
 export interface CycleInput {
   /** Epoch seconds. */
@@ -71,6 +72,8 @@ export class MatchGroup {
   readonly error: string | undefined;
   /** Host clusters its images and networks allow (undefined: any). */
   readonly clusters: ReadonlySet<number> | undefined;
+  /** How the VMs may burst to hybrid hosts (burst.ts). */
+  readonly burst: BurstPolicyValue;
   readonly notes: string[] = [];
   private readonly errors: string[] = [];
   private rankFailed = false;
@@ -94,6 +97,7 @@ export class MatchGroup {
     this.rank = parse('SCHED_RANK', vm.rank || policyRank(config.hostPolicy, 'host'), parseRank);
     this.dsRequirements = parse('SCHED_DS_REQUIREMENTS', vm.dsRequirements, parseRequirements);
     this.dsRank = parse('SCHED_DS_RANK', vm.dsRank || policyRank(config.dsPolicy, 'datastore'), parseRank);
+    this.burst = parse('SCHED_BURST', vm.burst, (t) => parseBurst(t, config.burst)) ?? config.burst;
     this.error = this.errors.length > 0 ? this.errors.join('. ') : undefined;
     let clusters = vm.diskClusters;
     for (const id of vm.networkIds) {
@@ -125,9 +129,34 @@ export class MatchGroup {
         return Reason.NOT_MONITORED;
     }
     if (!this.access.host(host.id, host.clusterId)) return Reason.AUTH;
+    if (host.hybrid && this.burst === BurstPolicy.NEVER) return Reason.HYBRID;
     if (this.clusters && !this.clusters.has(host.clusterId)) return Reason.CLUSTER;
     if (this.requirements && !this.requirements.test(host)) return Reason.REQUIREMENTS;
     return undefined;
+  }
+
+  /** Local hosts come before hybrid ones (tier 1 and 0) under AUTO; one tier otherwise. */
+  tierOf(host: SchedHost): number {
+    return this.burst === BurstPolicy.AUTO && !host.hybrid ? 1 : 0;
+  }
+
+  /** The heap entry of a host. */
+  ranked(host: SchedHost): { host: SchedHost; rank: number; version: number; tier: number } {
+    return { host, rank: this.rankOf(host), version: host.version, tier: this.tierOf(host) };
+  }
+
+  /** Whether `host` (ranked `rank`) goes before `other` (ranked `otherRank`): tier, then rank. */
+  outranks(host: SchedHost, rank: number, other: SchedHost, otherRank: number): boolean {
+    const t = this.tierOf(host) - this.tierOf(other);
+    return t !== 0 ? t > 0 : rank > otherRank;
+  }
+
+  /** What the VM's SCHED_MESSAGE says when it goes to `host`: why it burst there, or nothing. */
+  burstNote(host: SchedHost, counts?: ReasonCounts): string {
+    if (!host.hybrid) return '';
+    if (this.burst === BurstPolicy.RANK) return `Deployed on hybrid host ${host.name} (${host.id}) by rank (SCHED_BURST = RANK)`;
+    const why = counts?.toString() ?? '';
+    return `Burst to hybrid host ${host.name} (${host.id}): no local host could take it${why ? ` (of ${this.ctx.input.hosts.length} hosts: ${why})` : ''}`;
   }
 
   /** The host's rank for this group; a failing rank (division by zero) ranks it last, once noted. */
@@ -227,7 +256,7 @@ class PlanContext {
   }
 
   /** Accounts and records a dispatch. */
-  dispatch(vm: SchedVm, host: SchedHost, dsId: number, end: number): void {
+  dispatch(vm: SchedVm, host: SchedHost, dsId: number, end: number, note = ''): void {
     host.take(vm.cpu, vm.mem);
     host.dispatched++;
     this.affinity.place(vm.id, host.id);
@@ -241,6 +270,7 @@ class PlanContext {
       const writes: string[] = [];
       if (vm.lease?.durationSec !== undefined) writes.push(`SCHED_END = "${end}"`);
       if (vm.preempted) writes.push('SCHED_PREEMPTED = "NO"');
+      if (note !== '') writes.push(`SCHED_MESSAGE = "${note.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
       this.actions.push({ kind: 'deploy', vm, host, dsId, update: writes.join('\n') });
     } else {
       this.actions.push({ kind: 'migrate', vm, host, live: this.config.liveRescheds && vm.state === VmState.ACTIVE && vm.lcmState === 3 });
@@ -272,7 +302,8 @@ export function explain(input: CycleInput, vm: SchedVm): { verdicts: { host: Sch
     return { host, verdict: { rank: g.rankOf(host), dsId: typeof ds === 'number' ? ANY : ds!.id } as Verdict };
   });
   const rankOf = (v: Verdict) => ('rank' in v ? v.rank : -Infinity);
-  verdicts.sort((a, b) => rankOf(b.verdict) - rankOf(a.verdict) || ('rank' in b.verdict ? 1 : 0) - ('rank' in a.verdict ? 1 : 0) || a.host.id - b.host.id);
+  const tierOf = (x: { host: SchedHost; verdict: Verdict }) => ('rank' in x.verdict ? g.tierOf(x.host) : -1);
+  verdicts.sort((a, b) => tierOf(b) - tierOf(a) || rankOf(b.verdict) - rankOf(a.verdict) || ('rank' in b.verdict ? 1 : 0) - ('rank' in a.verdict ? 1 : 0) || a.host.id - b.host.id);
   return { verdicts, group: g };
 }
 
@@ -341,8 +372,8 @@ export function plan(input: CycleInput): CyclePlan {
     const host = popBest(ctx, g, h.heap, h.counts, vm, end);
     if (host) {
       const ds = g.datastoreFor(host.host, vm);
-      ctx.dispatch(vm, host.host, typeof ds === 'number' || !ds ? ANY : ds.id, end);
-      h.heap.push({ host: host.host, rank: g.rankOf(host.host), version: host.host.version });
+      ctx.dispatch(vm, host.host, typeof ds === 'number' || !ds ? ANY : ds.id, end, g.burstNote(host.host, h.counts));
+      h.heap.push(g.ranked(host.host));
     } else {
       ctx.message(vm, unplacedMessage(input.hosts.length, h.counts, g.notes));
     }
@@ -357,7 +388,7 @@ function candidates(ctx: PlanContext, g: MatchGroup): { heap: RankHeap; counts: 
   for (const host of ctx.input.hosts) {
     const reason = g.staticReason(host);
     if (reason) counts.add(reason);
-    else heap.push({ host, rank: g.rankOf(host), version: host.version });
+    else heap.push(g.ranked(host));
   }
   return { heap, counts };
 }
@@ -368,7 +399,7 @@ function popBest(ctx: PlanContext, g: MatchGroup, heap: RankHeap, counts: Reason
     const top = heap.pop();
     if (!top) return undefined;
     if (top.version !== top.host.version) {
-      heap.push({ host: top.host, rank: g.rankOf(top.host), version: top.host.version });
+      heap.push(g.ranked(top.host));
       continue;
     }
     const reason = dynamicReason(ctx, g, top.host, vm, end);
@@ -391,7 +422,7 @@ function placeOne(ctx: PlanContext, g: MatchGroup, vm: SchedVm): SchedHost | und
       continue;
     }
     const r = g.rankOf(host);
-    if (!best || r > bestRank) {
+    if (!best || g.outranks(host, r, best, bestRank)) {
       best = host;
       bestRank = r;
     }
@@ -401,7 +432,7 @@ function placeOne(ctx: PlanContext, g: MatchGroup, vm: SchedVm): SchedHost | und
     return undefined;
   }
   const ds = g.datastoreFor(best, vm);
-  ctx.dispatch(vm, best, typeof ds === 'number' || !ds ? ANY : ds.id, end);
+  ctx.dispatch(vm, best, typeof ds === 'number' || !ds ? ANY : ds.id, end, g.burstNote(best, counts));
   return best;
 }
 
@@ -423,7 +454,7 @@ function startReservation(ctx: PlanContext, vm: SchedVm): void {
     for (const host of ctx.input.hosts) {
       if (g.staticReason(host) || g.datastoreFor(host, vm) === undefined) continue;
       const pre = ctx.reservations.preemptibleAmount(host);
-      if (vm.cpu <= host.cpuLeft + pre.cpu && vm.mem <= host.memLeft + pre.mem && (!chosen || g.rankOf(host) > g.rankOf(chosen))) chosen = host;
+      if (vm.cpu <= host.cpuLeft + pre.cpu && vm.mem <= host.memLeft + pre.mem && (!chosen || g.outranks(host, g.rankOf(host), chosen, g.rankOf(chosen)))) chosen = host;
     }
   }
   if (!chosen) {
@@ -483,7 +514,7 @@ function planReservation(ctx: PlanContext, vm: SchedVm, start: number): void {
     else if (g.datastoreFor(host, vm) === undefined) counts.add(Reason.DATASTORE);
     else {
       const r = host.id === previous ? Infinity : g.rankOf(host);
-      if (!best || r > bestRank) {
+      if (!best || (host.id === previous ? true : best.id === previous ? false : g.outranks(host, r, best, bestRank))) {
         best = host;
         bestRank = r;
       }
