@@ -47,10 +47,12 @@ export interface OwnerAccess {
   readonly key: string;
   host(id: number, clusterId: number): boolean;
   datastore(id: number, clusters: Iterable<number>): boolean;
+  /** The hosts it may use, as host ids and cluster ids; undefined when it may use every host. */
+  hostScope(): { readonly ids: ReadonlySet<number>; readonly clusters: ReadonlySet<number> } | undefined;
 }
 
 /** What oneadmin's VMs, and every VM when no rules are read, get. */
-export const UNRESTRICTED: OwnerAccess = { unrestricted: true, key: '*', host: () => true, datastore: () => true };
+export const UNRESTRICTED: OwnerAccess = { unrestricted: true, key: '*', host: () => true, datastore: () => true, hostScope: () => undefined };
 
 export class OwnerAcl {
   private readonly everyone: Bucket = newBucket();
@@ -104,6 +106,7 @@ export class OwnerAcl {
         key,
         host: (id, clusterId) => host.allows(id, [clusterId]),
         datastore: (id, clusters) => datastore.allows(id, clusters),
+        hostScope: () => (host.all ? undefined : host),
       };
       this.cache.set(key, found);
     }

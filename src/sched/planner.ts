@@ -243,6 +243,27 @@ class PlanContext {
     this.reservations = new Reservations(input.vms.filter((v) => v.hostId >= 0 && v.lease && (v.state === VmState.ACTIVE || v.state === VmState.POWEROFF || v.state === VmState.SUSPENDED)));
   }
 
+  private byCluster: Map<number, SchedHost[]> | undefined;
+
+  /** The hosts of these ids or clusters (built on first use: only owners confined to some hosts need it). */
+  hostsIn(scope: { readonly ids: ReadonlySet<number>; readonly clusters: ReadonlySet<number> }): SchedHost[] {
+    if (!this.byCluster) {
+      this.byCluster = new Map();
+      for (const h of this.input.hosts) {
+        const list = this.byCluster.get(h.clusterId);
+        if (list) list.push(h);
+        else this.byCluster.set(h.clusterId, [h]);
+      }
+    }
+    const out: SchedHost[] = [];
+    for (const c of scope.clusters) for (const h of this.byCluster.get(c) ?? []) out.push(h);
+    for (const id of scope.ids) {
+      const h = this.hostsById.get(id);
+      if (h && !scope.clusters.has(h.clusterId)) out.push(h);
+    }
+    return out;
+  }
+
   group(vm: SchedVm): MatchGroup {
     const access = this.input.access?.(vm) ?? UNRESTRICTED;
     const key = `${access.key}\0${vm.matchKey}`;
@@ -381,11 +402,18 @@ export function plan(input: CycleInput): CyclePlan {
   return { actions: ctx.actions, considered, log: ctx.log, wakeSoon: ctx.wakeSoon };
 }
 
-/** The group's candidate hosts in a heap by rank, and the counts of the hosts filtered out. */
+/**
+ * The group's candidate hosts in a heap by rank, and the counts of the hosts filtered out. When
+ * the owner may use only some hosts (a VDC of a few clusters) only those are looked at, through
+ * the hosts-by-cluster index: the others are counted as not authorized without a visit.
+ */
 function candidates(ctx: PlanContext, g: MatchGroup): { heap: RankHeap; counts: ReasonCounts } {
   const heap = new RankHeap();
   const counts = new ReasonCounts();
-  for (const host of ctx.input.hosts) {
+  const scope = g.access.hostScope();
+  const hosts = scope ? ctx.hostsIn(scope) : ctx.input.hosts;
+  if (hosts.length < ctx.input.hosts.length) counts.add(Reason.AUTH, ctx.input.hosts.length - hosts.length);
+  for (const host of hosts) {
     const reason = g.staticReason(host);
     if (reason) counts.add(reason);
     else heap.push(g.ranked(host));
