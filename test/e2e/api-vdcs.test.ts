@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { Oned } from './harness.js';
+import { AclRule } from '../../src/common/acl/acl-rule.js';
 import { Code, addGroup, addUser, all, idList, idsIn, must, okId, okXml, placedOn, refused, sleep, templateOf, userAttr, vmUntil } from './api-helpers.js';
 
 const CONF = `HOST_MONITORING_INTERVAL = 1
@@ -87,8 +88,13 @@ describe('VDCs', () => {
     const user = await addUser(oned, 'vdc-plain');
     await refused(oned, 'one.vdc.allocate', ['NAME = "mine"'], Code.AUTHORIZATION, /Not authorized to perform CREATE VDC/, user.session);
     await refused(oned, 'one.vdc.addgroup', [id, 1], Code.AUTHORIZATION, /Not authorized/, user.session);
+    // A rule naming the VDC lets a user read it; it goes with the VDC.
+    await okId(oned, 'one.acl.addrule', [`#${user.id} VDC/#${id} USE`].map((t) => AclRule.parse(t)).flatMap((r) => [r.user, r.resource, r.rights].map((c) => c.toString(16))));
+    assert.equal(childText(await okXml(oned, 'one.vdc.info', [id], user.session), 'NAME'), 'azure');
+    assert.ok((await aclStrings()).includes(`#${user.id} VDC/#${id} USE #0`));
     await okId(oned, 'one.vdc.delete', [id]);
     await refused(oned, 'one.vdc.info', [id], Code.NO_EXISTS, new RegExp(`Error getting VDC \\[${id}\\]`));
+    assert.ok(!(await aclStrings()).includes(`#${user.id} VDC/#${id} USE #0`));
   });
 
   test('groups and resources generate the rules OpenNebula generates, and take them back', async () => {

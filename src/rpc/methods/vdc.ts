@@ -3,6 +3,7 @@
  * generate (src/vdc). Changing a VDC changes the rules after the VDC is stored.
  */
 import { AuthOp } from '../../auth/operation.js';
+import { ObjectType } from '../../common/object-type.js';
 import type { Pool, PoolObject } from '../../pool/index.js';
 import {
   ALL_RESOURCES,
@@ -211,6 +212,8 @@ export const vdcMethods: MethodDef[] = [
       tx.delete(vdcs, vdc);
       await tx.commit();
       await revokeRules(req.core.acl, revoke, rights, vdcs.all());
+      // Rules naming the VDC itself (`VDC/#oid`) go too, as for every deleted object.
+      await req.core.acl.delResourceRules(ObjectType.VDC, oid);
       return oid;
     },
   }),
