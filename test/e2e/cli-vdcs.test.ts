@@ -2,16 +2,18 @@
  * `onevdc` against a real oned: list and show the default VDC, create (from a name or a file),
  * addgroup, addcluster/addhost/adddatastore/addvnet with OpenNebula's `VDCID ZONEID RESOURCE`
  * order (names, ranges, ALL) and their del twins, the ACL rules that follow, update, rename,
- * delete; bad input gives one line and exit 255.
+ * delete; bad input gives one line and exit 255. Then, with the scheduler running, a group
+ * confined through onevdc: its user's `onevm create` VMs run on the VDC's cluster only.
  */
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childText } from '../../src/common/xml-tree.js';
 import { cli, cliOk, rows } from './cli-helpers.js';
-import { all, okId, okXml, onFeatureBackends } from './api-helpers.js';
+import { all, okId, okXml, onFeatureBackends, placedOn, userAttr, vmUntil } from './api-helpers.js';
+import { Oned } from './harness.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'nebula-cli-vdcs-'));
 
@@ -75,5 +77,46 @@ onFeatureBackends('onevdc', (oned) => {
     await cliOk(o, 'onevdc', ['delete', 'web-team', String(fromFile)]);
     assert.deepEqual(await aclOf(gid), [], 'the group has no rule left: it is in no VDC');
     assert.deepEqual(rows(await cliOk(o, 'onevdc', ['list'])).slice(1).map((r) => r[1]), ['default']);
+  });
+});
+
+describe('onevdc confines a group: its user\'s VMs (onevm create) run on the VDC\'s cluster only', () => {
+  let o: Oned;
+  before(async () => {
+    o = await Oned.start({
+      backend: 'sqlite',
+      conf: 'HOST_MONITORING_INTERVAL = 1\nIM_MAD = [ NAME = "big", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-c 800 -m 8192" ]\nVM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]\nSCHEDULER = [ EXECUTABLE = "mm_sched" ]\n',
+      schedConf: 'SCHED_INTERVAL = 1\nMAX_DISPATCH = 100\nMAX_HOST = 100\n',
+    });
+  });
+  after(() => o?.stop());
+
+  test('created, filled and checked through the CLI', async () => {
+    await okId(o, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
+    await cliOk(o, 'onecluster', ['create', 'confined']);
+    await cliOk(o, 'onecluster', ['adddatastore', 'confined', '0']);
+    const outside = Number(/ID: (\d+)/.exec(await cliOk(o, 'onehost', ['create', 'out', '--im', 'big', '--vm', 'dummy']))![1]);
+    const inside = Number(/ID: (\d+)/.exec(await cliOk(o, 'onehost', ['create', 'in', '--im', 'big', '--vm', 'dummy', '--cluster', 'confined']))![1]);
+    await cliOk(o, 'onegroup', ['create', 'team']);
+    await cliOk(o, 'onevdc', ['delgroup', 'default', 'team']);
+    await cliOk(o, 'onevdc', ['create', 'team-vdc']);
+    await cliOk(o, 'onevdc', ['addgroup', 'team-vdc', 'team']);
+    await cliOk(o, 'onevdc', ['addcluster', 'team-vdc', '0', 'confined']);
+    await cliOk(o, 'oneuser', ['create', 'member', 'mpw']);
+    await cliOk(o, 'oneuser', ['chgrp', 'member', 'team']);
+    const auth = join(DIR, 'member_auth');
+    writeFileSync(auth, 'member:mpw\n');
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await cli(o, 'onevm', ['create', '--cpu', '1', '--memory', '128'], { ONE_AUTH: auth });
+      assert.equal(r.code, 0, r.stderr);
+      ids.push(Number(/ID: (\d+)/.exec(r.stdout)![1]));
+    }
+    for (const id of ids) assert.equal(await placedOn(o, id), inside);
+    const r = await cli(o, 'onevm', ['create', '--cpu', '1', '--memory', '128', '--raw', `SCHED_REQUIREMENTS = "ID = ${outside}"`], { ONE_AUTH: auth });
+    assert.equal(r.code, 0, r.stderr);
+    const pinned = Number(/ID: (\d+)/.exec(r.stdout)![1]);
+    const v = await vmUntil(o, pinned, 'a SCHED_MESSAGE', (x) => userAttr(x, 'SCHED_MESSAGE') !== '');
+    assert.match(userAttr(v, 'SCHED_MESSAGE'), /not authorized for the VM owner \(ACL\)/);
   });
 });
