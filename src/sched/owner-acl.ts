@@ -135,8 +135,8 @@ function addTo(grant: Grant, resource: bigint): void {
   if ((resource & AclSelector.ALL) !== 0n) grant.all = true;
   else if ((resource & AclSelector.INDIVIDUAL) !== 0n) grant.ids.add(id);
   else if ((resource & AclSelector.CLUSTER) !== 0n) grant.clusters.add(id);
-  // `@gid` selects objects of a group: hosts and system datastores belong to oneadmin's, which
-  // is not filtered, so such rules grant nothing here.
+  // `@gid` selects the objects of a group: OpenNebula refuses it for hosts, and for system
+  // datastores (oneadmin's as a rule) it is not followed here: such a rule grants nothing.
 }
 
 /** The groups of each user, from a `one.userpool.info` answer. */
