@@ -1,4 +1,6 @@
 import { AclRule } from '../common/acl/acl-rule.js';
+import { resourceRules, vdcAclRights } from '../vdc/vdc-rules.js';
+import { ALL_RESOURCES } from '../vdc/vdc.js';
 
 /** The "users" group, the only member of OpenNebula's default VDC on a fresh install. */
 const USERS_GROUP = 1;
@@ -18,13 +20,12 @@ export const DEFAULT_RULES: readonly AclRule[] = [
 ];
 
 /**
- * What OpenNebula's default VDC (every cluster of the local zone) gives each group in it: hosts
- * to manage (deploy VMs on them), networks and datastores to use, in zone `zoneId`. OpenNebula
- * puts "users" in it at bootstrap and every group that `one.group.allocate` creates; this oned
- * has no VDC objects, so it adds the same rules at the same moments.
+ * What the default VDC of a fresh install (every cluster of the local zone, src/vdc) gives each
+ * group in it: hosts to manage (deploy VMs on them), networks and datastores to use, in zone
+ * `zoneId`. "users" is in it from the start.
  */
 export function vdcRules(gid: number, zoneId: number): AclRule[] {
-  return [`HOST/* MANAGE`, `NET/* USE`, `DATASTORE/* USE`].map((r) => AclRule.parse(`@${gid} ${r} #${zoneId}`));
+  return resourceRules(vdcAclRights(), 'CLUSTER', gid, { zone: zoneId, id: ALL_RESOURCES });
 }
 
 /** Every rule a fresh install starts with, in id order. */

@@ -26,6 +26,7 @@ export const KIND_LABEL: Record<ResourceKind, string> = {
   vrouter: 'virtual router',
   secgroup: 'security group',
   hook: 'hook',
+  vdc: 'VDC',
 };
 
 /** The command that lists each kind (used by shell completion to offer names). */
@@ -47,6 +48,7 @@ export const KIND_COMMAND: Record<ResourceKind, string> = {
   vrouter: 'onevrouter',
   secgroup: 'onesecgroup',
   hook: 'onehook',
+  vdc: 'onevdc',
 };
 
 /** An object as far as name resolution cares. */
@@ -125,6 +127,8 @@ function listXml(one: Oca, kind: ResourceKind): Promise<string> {
       return one.secGroups.listXml(-2, -1, -1);
     case 'hook':
       return one.hooks.listXml(-2, -1, -1);
+    case 'vdc':
+      return one.vdcs.listXml();
   }
 }
 

@@ -214,6 +214,7 @@ export const MIGRATIONS: readonly Migration[] = [
     poolTable('marketplace_pool', 'pool'),
     poolTable('marketplaceapp_pool', 'owner'),
   ]),
+  creating(12, 'VDCs: vdc_pool', [poolTable('vdc_pool', 'pool')]),
 ];
 
 /** The schema version this program writes: that of the last migration. */

@@ -15,6 +15,7 @@ import { MarketAppResource, MarketResource } from './marketplaces.js';
 import { VirtualRouterResource } from './vrouters.js';
 import { SecurityGroupResource } from './secgroups.js';
 import { HookResource } from './hooks.js';
+import { VdcResource } from './vdcs.js';
 import { Datastore, Host, Image, OneObject, VirtualMachine, VirtualNetwork } from './objects.js';
 import {
   AclResource,
@@ -54,6 +55,7 @@ export class Oca {
   readonly vrouters: VirtualRouterResource;
   readonly secGroups: SecurityGroupResource;
   readonly hooks: HookResource;
+  readonly vdcs: VdcResource;
   /** The default quotas of users (`one.userquota.*`). */
   readonly userQuotas: DefaultQuotaResource;
   /** The default quotas of groups (`one.groupquota.*`). */
@@ -81,6 +83,7 @@ export class Oca {
     this.vrouters = new VirtualRouterResource(c, 'one.vrouter', 'one.vrouterpool', 'VROUTER', OneObject);
     this.secGroups = new SecurityGroupResource(c, 'one.secgroup', 'one.secgrouppool', 'SECURITY_GROUP', OneObject);
     this.hooks = new HookResource(c, 'one.hook', 'one.hookpool', 'HOOK', OneObject);
+    this.vdcs = new VdcResource(c, 'one.vdc', 'one.vdcpool', 'VDC', OneObject);
     this.userQuotas = new DefaultQuotaResource(c, 'one.userquota');
     this.groupQuotas = new DefaultQuotaResource(c, 'one.groupquota');
     this.system = new SystemResource(c);
@@ -102,5 +105,6 @@ export * from './vm-groups.js';
 export * from './marketplaces.js';
 export * from './vrouters.js';
 export * from './hooks.js';
+export * from './vdcs.js';
 export { ClientCache } from './client-cache.js';
 export * from './states.js';

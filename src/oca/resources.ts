@@ -653,6 +653,11 @@ wraps('one.marketapppool', 'info');
 // Virtual routers: VirtualRouterResource (vrouters.ts).
 wraps('one.vrouter', ...OWNED, 'allocate', 'instantiate', 'attachnic', 'detachnic');
 wraps('one.vrouterpool', 'info');
+// VDCs: VdcResource (vdcs.ts).
+wraps('one.vdc', ...COMMON, 'allocate', 'rename', 'addgroup', 'delgroup');
+wraps('one.vdc', ...['cluster', 'host', 'datastore', 'vnet'].flatMap((k) => [`add${k}`, `del${k}`]));
+wraps('one.vdcpool', 'info');
+
 // Hooks: HookResource (hooks.ts).
 wraps('one.hook', ...COMMON, 'allocate', 'rename', 'lock', 'unlock', 'retry');
 wraps('one.hookpool', 'info');

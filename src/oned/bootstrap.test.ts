@@ -10,7 +10,9 @@ import { Group, GroupPool } from '../group/index.js';
 import { CORE_AUTH, User, UserPool } from '../user/index.js';
 import { Transaction } from '../pool/index.js';
 import { locate } from './location.js';
-import { ensureServerAdmin, SERVER_AUTH_FILES, usersGroupTemplate } from './bootstrap.js';
+import { ensureDefaultVdc, ensureServerAdmin, SERVER_AUTH_FILES, usersGroupTemplate } from './bootstrap.js';
+import { AclManager, AclRule, vdcRules } from '../acl/index.js';
+import { VdcPool } from '../vdc/index.js';
 
 /** A database as an earlier version bootstrapped it: oneadmin (0) and the two groups, plus `extra` users. */
 async function olderDatabase(extra: string[] = []) {
@@ -90,4 +92,32 @@ test('the users group template carries the Sunstone views of 7.4', () => {
     GROUP_ADMIN_VIEWS: 'groupadmin,cloud',
     VIEWS: 'cloud',
   });
+});
+
+test('a database made before VDCs gets VDC 0 with users and the groups that kept their default rules', async () => {
+  const { db, groups } = await olderDatabase();
+  const tx = new Transaction(db);
+  const kept = tx.create(groups, new Group(100, 'kept', new Template()));
+  const confined = tx.create(groups, new Group(101, 'confined', new Template()));
+  await tx.commit();
+  const acl = await AclManager.load(db);
+  await acl.bootstrap();
+  for (const rule of vdcRules(kept.oid, 0)) await acl.addRule(rule);
+  // "confined" lost HOST/* (its admin confined it by hand): it is not put in the default VDC.
+  for (const rule of vdcRules(confined.oid, 0).slice(1)) await acl.addRule(rule);
+  const rules = acl.size;
+  const vdcs = new VdcPool();
+  assert.equal(await ensureDefaultVdc(db, vdcs, groups, acl), true);
+  const vdc = vdcs.get(0)!;
+  assert.equal(vdc.name, 'default');
+  assert.deepEqual([...vdc.groups], [1, 100]);
+  assert.deepEqual(vdc.resources.CLUSTER.items, [{ zone: 0, id: -10 }]);
+  assert.equal(acl.size, rules, 'no rule added: they were all there');
+  assert.ok(!acl.find(AclRule.parse('@101 HOST/* MANAGE #0')));
+  // Stored, and not made again at the next start.
+  const again = new VdcPool();
+  await again.load(db);
+  assert.deepEqual([...again.get(0)!.groups], [1, 100]);
+  assert.equal(again.lastId, 99, 'user VDCs start at 100');
+  assert.equal(await ensureDefaultVdc(db, again, groups, acl), false);
 });

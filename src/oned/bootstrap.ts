@@ -20,6 +20,8 @@ import type { Database } from '../db/database.js';
 import type { AclManager } from '../acl/index.js';
 import type { AttributePolicy } from '../common/attribute-policy.js';
 import type { Location } from './location.js';
+import { DEFAULT_VDC_ID, FIRST_USER_VDC, grantRules, groupRules, Vdc, vdcAclRights, type VdcPool } from '../vdc/index.js';
+import type { ConfigReader } from '../common/config.js';
 import { DEFAULT_SECGROUP_ID, FIRST_USER_SECGROUP_ID, SecurityGroup, type SecurityGroupPool } from '../secgroup/security-group.js';
 
 export interface Credentials {
@@ -189,4 +191,25 @@ export async function bootstrap(db: Database, pools: BootstrapPools, acl: AclMan
   createDefaultCluster(tx, clusters);
   datastores.createDefaults(tx, clusters);
   await tx.commit();
+}
+
+/**
+ * Creates the default VDC (0) when the database has none: group `users` and every cluster of
+ * the zone at the first start, as OpenNebula 7.4; in a database made before VDCs existed, also
+ * every group that still has the rules its creation gave it (`@gid HOST/* MANAGE #zone`, ...).
+ * The rules themselves are added when missing. Returns whether it was created.
+ */
+export async function ensureDefaultVdc(db: Database, vdcs: VdcPool, groups: GroupPool, acl: AclManager, config?: ConfigReader): Promise<boolean> {
+  if (vdcs.get(DEFAULT_VDC_ID) || vdcs.lastId >= 0) return false;
+  const vdc = Vdc.createDefault(acl.zoneId, USERS_GROUP);
+  const rights = vdcAclRights(config);
+  for (const group of groups.all()) {
+    if (group.oid > USERS_GROUP && groupRules(rights, vdc, group.oid).every((r) => acl.find(r))) vdc.groups.add(group.oid);
+  }
+  const tx = new Transaction(db);
+  vdcs.reserve(FIRST_USER_VDC - 1);
+  tx.create(vdcs, vdc);
+  await tx.commit();
+  await grantRules(acl, [...vdc.groups].flatMap((gid) => groupRules(rights, vdc, gid)));
+  return true;
 }

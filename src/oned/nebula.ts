@@ -33,6 +33,7 @@ import { VnTemplatePool } from '../vntemplate/index.js';
 import { PlanRunner } from '../cluster/plan-runner.js';
 import { VirtualRouterPool } from '../vrouter/virtual-router.js';
 import { SecurityGroupPool } from '../secgroup/security-group.js';
+import { VdcPool } from '../vdc/index.js';
 import { SecurityGroupVms } from '../secgroup/sg-vms.js';
 import { SecurityGroupUpdater } from '../secgroup/sg-updater.js';
 import { BackupJobRunner } from '../backup/backup-job-runner.js';
@@ -42,7 +43,7 @@ import { Transaction } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
-import { bootstrap, createDefaultCluster, ensureDefaultSecurityGroup, ensureEc2Secrets, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
+import { bootstrap, createDefaultCluster, ensureDefaultSecurityGroup, ensureDefaultVdc, ensureEc2Secrets, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
 import { configuredDrivers, driverNames, singleDriver } from './drivers.js';
 import { SchedulerProcess } from './scheduler-process.js';
 import { HookLog, HookManager, HookPool, hooksFromConfig, type HookCheckContext } from '../hm/index.js';
@@ -123,6 +124,8 @@ export class Nebula implements Core {
   marketManager?: MarketManager;
   readonly vrouters = new VirtualRouterPool();
   readonly secGroups = new SecurityGroupPool();
+  /** VDCs (src/vdc). */
+  readonly vdcs = new VdcPool();
   readonly sgVms: SecurityGroupVms;
   /** Pushes security group rules to the hosts; made when oned starts. */
   sgUpdater?: SecurityGroupUpdater;
@@ -275,6 +278,7 @@ export class Nebula implements Core {
     await this.secGroups.load(this.database);
     this.sgVms.learn(this.vms.all(), VmState.DONE);
     await this.hookPool.load(this.database);
+    await this.vdcs.load(this.database);
     const retention = Number(this.config.vector('HOOK_LOG_CONF').get('LOG_RETENTION') ?? 20);
     this.hookLogValue = new HookLog(this.database, Number.isInteger(retention) && retention > 0 ? retention : 20);
     await this.hookLogValue.load((id) => this.hookPool.get(id) !== undefined);
@@ -327,6 +331,8 @@ export class Nebula implements Core {
     // the EC2 API existed.
     const ec2Keys = await ensureEc2Secrets(this.db, this.users, this.attributes);
     if (ec2Keys > 0) log.info('ONE', `Gave ${ec2Keys} user(s) an EC2 secret key (EC2_SECRET_KEY), which they did not have yet`);
+    // VDC 0 at the first start, and in databases made before VDCs existed.
+    if (await ensureDefaultVdc(this.db, this.vdcs, this.groups, this.aclManager, this.config)) log.info('ONE', 'Created the default VDC (0)');
     // Group 0 at the first start, and in databases made before security groups existed.
     if (await ensureDefaultSecurityGroup(this.db, this.secGroups)) log.info('ONE', 'Created the default security group (0)');
     if (this.datastores.lastId < 0) {

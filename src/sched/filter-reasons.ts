@@ -8,6 +8,8 @@ export const Reason = {
   DISABLED: 'disabled',
   ERROR: 'in error',
   OFFLINE: 'offline',
+  AUTH: 'not authorized for the VM owner (ACL)',
+  HYBRID: 'hybrid, and the VM does not burst (SCHED_BURST = NEVER)',
   CURRENT: 'the VM is already there',
   VMGROUP: 'break VM group rules',
   CLUSTER: 'in other clusters than its images and networks',

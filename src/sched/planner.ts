@@ -19,6 +19,8 @@ import { Reason, ReasonCounts, unplacedMessage, type ReasonText } from './filter
 import { RankHeap } from './rank-heap.js';
 import { Reservations } from './reservations.js';
 import { Affinity, type SchedVmGroup } from './vm-groups.js';
+import { UNRESTRICTED, type OwnerAccess } from './owner-acl.js';
+import { BurstPolicy, parseBurst, type BurstPolicyValue } from './burst.js';
 
 export interface CycleInput {
   /** Epoch seconds. */
@@ -32,6 +34,8 @@ export interface CycleInput {
   readonly networkClusters: ReadonlyMap<number, ReadonlySet<number>>;
   /** The VM groups (roles, rules, their VMs); none when left out. */
   readonly vmGroups?: readonly SchedVmGroup[];
+  /** Where each VM's owner may deploy (ACL rules); every VM may go anywhere when left out. */
+  readonly access?: (vm: SchedVm) => OwnerAccess;
 }
 
 export type Action =
@@ -68,6 +72,8 @@ export class MatchGroup {
   readonly error: string | undefined;
   /** Host clusters its images and networks allow (undefined: any). */
   readonly clusters: ReadonlySet<number> | undefined;
+  /** How the VMs may burst to hybrid hosts (burst.ts). */
+  readonly burst: BurstPolicyValue;
   readonly notes: string[] = [];
   private readonly errors: string[] = [];
   private rankFailed = false;
@@ -75,6 +81,8 @@ export class MatchGroup {
   constructor(
     readonly vm: SchedVm,
     private readonly ctx: PlanContext,
+    /** Where the owner of the group's VMs may deploy. */
+    readonly access: OwnerAccess = UNRESTRICTED,
   ) {
     const { config } = ctx;
     const parse = <T>(what: string, text: string, parser: (t: string) => T): T | undefined => {
@@ -89,6 +97,7 @@ export class MatchGroup {
     this.rank = parse('SCHED_RANK', vm.rank || policyRank(config.hostPolicy, 'host'), parseRank);
     this.dsRequirements = parse('SCHED_DS_REQUIREMENTS', vm.dsRequirements, parseRequirements);
     this.dsRank = parse('SCHED_DS_RANK', vm.dsRank || policyRank(config.dsPolicy, 'datastore'), parseRank);
+    this.burst = parse('SCHED_BURST', vm.burst, (t) => parseBurst(t, config.burst)) ?? config.burst;
     this.error = this.errors.length > 0 ? this.errors.join('. ') : undefined;
     let clusters = vm.diskClusters;
     for (const id of vm.networkIds) {
@@ -119,9 +128,35 @@ export class MatchGroup {
       default:
         return Reason.NOT_MONITORED;
     }
+    if (!this.access.host(host.id, host.clusterId)) return Reason.AUTH;
+    if (host.hybrid && this.burst === BurstPolicy.NEVER) return Reason.HYBRID;
     if (this.clusters && !this.clusters.has(host.clusterId)) return Reason.CLUSTER;
     if (this.requirements && !this.requirements.test(host)) return Reason.REQUIREMENTS;
     return undefined;
+  }
+
+  /** Local hosts come before hybrid ones (tier 1 and 0) under AUTO; one tier otherwise. */
+  tierOf(host: SchedHost): number {
+    return this.burst === BurstPolicy.AUTO && !host.hybrid ? 1 : 0;
+  }
+
+  /** The heap entry of a host. */
+  ranked(host: SchedHost): { host: SchedHost; rank: number; version: number; tier: number } {
+    return { host, rank: this.rankOf(host), version: host.version, tier: this.tierOf(host) };
+  }
+
+  /** Whether `host` (ranked `rank`) goes before `other` (ranked `otherRank`): tier, then rank. */
+  outranks(host: SchedHost, rank: number, other: SchedHost, otherRank: number): boolean {
+    const t = this.tierOf(host) - this.tierOf(other);
+    return t !== 0 ? t > 0 : rank > otherRank;
+  }
+
+  /** What the VM's SCHED_MESSAGE says when it goes to `host`: why it burst there, or nothing. */
+  burstNote(host: SchedHost, counts?: ReasonCounts): string {
+    if (!host.hybrid) return '';
+    if (this.burst === BurstPolicy.RANK) return `Deployed on hybrid host ${host.name} (${host.id}) by rank (SCHED_BURST = RANK)`;
+    const why = counts?.toString() ?? '';
+    return `Burst to hybrid host ${host.name} (${host.id}): no local host could take it${why ? ` (of ${this.ctx.input.hosts.length} hosts: ${why})` : ''}`;
   }
 
   /** The host's rank for this group; a failing rank (division by zero) ranks it last, once noted. */
@@ -147,6 +182,7 @@ export class MatchGroup {
     let bestRank = -Infinity;
     for (const ds of this.ctx.input.datastores) {
       if (!ds.enabled || (ds.clusters.size > 0 && !ds.clusters.has(host.clusterId)) || ds.freeMb < vm.diskMb) continue;
+      if (!this.access.datastore(ds.id, ds.clusters)) continue;
       if (this.dsRequirements && !this.dsRequirements.test(ds)) continue;
       let r: number;
       try {
@@ -207,10 +243,32 @@ class PlanContext {
     this.reservations = new Reservations(input.vms.filter((v) => v.hostId >= 0 && v.lease && (v.state === VmState.ACTIVE || v.state === VmState.POWEROFF || v.state === VmState.SUSPENDED)));
   }
 
+  private byCluster: Map<number, SchedHost[]> | undefined;
+
+  /** The hosts of these ids or clusters (built on first use: only owners confined to some hosts need it). */
+  hostsIn(scope: { readonly ids: ReadonlySet<number>; readonly clusters: ReadonlySet<number> }): SchedHost[] {
+    if (!this.byCluster) {
+      this.byCluster = new Map();
+      for (const h of this.input.hosts) {
+        const list = this.byCluster.get(h.clusterId);
+        if (list) list.push(h);
+        else this.byCluster.set(h.clusterId, [h]);
+      }
+    }
+    const out: SchedHost[] = [];
+    for (const c of scope.clusters) for (const h of this.byCluster.get(c) ?? []) out.push(h);
+    for (const id of scope.ids) {
+      const h = this.hostsById.get(id);
+      if (h && !scope.clusters.has(h.clusterId)) out.push(h);
+    }
+    return out;
+  }
+
   group(vm: SchedVm): MatchGroup {
-    const key = vm.matchKey;
+    const access = this.input.access?.(vm) ?? UNRESTRICTED;
+    const key = `${access.key}\0${vm.matchKey}`;
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = new MatchGroup(vm, this)));
+    if (!g) this.groups.set(key, (g = new MatchGroup(vm, this, access)));
     return g;
   }
 
@@ -219,7 +277,7 @@ class PlanContext {
   }
 
   /** Accounts and records a dispatch. */
-  dispatch(vm: SchedVm, host: SchedHost, dsId: number, end: number): void {
+  dispatch(vm: SchedVm, host: SchedHost, dsId: number, end: number, note = ''): void {
     host.take(vm.cpu, vm.mem);
     host.dispatched++;
     this.affinity.place(vm.id, host.id);
@@ -233,6 +291,7 @@ class PlanContext {
       const writes: string[] = [];
       if (vm.lease?.durationSec !== undefined) writes.push(`SCHED_END = "${end}"`);
       if (vm.preempted) writes.push('SCHED_PREEMPTED = "NO"');
+      if (note !== '') writes.push(`SCHED_MESSAGE = "${note.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
       this.actions.push({ kind: 'deploy', vm, host, dsId, update: writes.join('\n') });
     } else {
       this.actions.push({ kind: 'migrate', vm, host, live: this.config.liveRescheds && vm.state === VmState.ACTIVE && vm.lcmState === 3 });
@@ -264,7 +323,8 @@ export function explain(input: CycleInput, vm: SchedVm): { verdicts: { host: Sch
     return { host, verdict: { rank: g.rankOf(host), dsId: typeof ds === 'number' ? ANY : ds!.id } as Verdict };
   });
   const rankOf = (v: Verdict) => ('rank' in v ? v.rank : -Infinity);
-  verdicts.sort((a, b) => rankOf(b.verdict) - rankOf(a.verdict) || ('rank' in b.verdict ? 1 : 0) - ('rank' in a.verdict ? 1 : 0) || a.host.id - b.host.id);
+  const tierOf = (x: { host: SchedHost; verdict: Verdict }) => ('rank' in x.verdict ? g.tierOf(x.host) : -1);
+  verdicts.sort((a, b) => tierOf(b) - tierOf(a) || rankOf(b.verdict) - rankOf(a.verdict) || ('rank' in b.verdict ? 1 : 0) - ('rank' in a.verdict ? 1 : 0) || a.host.id - b.host.id);
   return { verdicts, group: g };
 }
 
@@ -333,8 +393,8 @@ export function plan(input: CycleInput): CyclePlan {
     const host = popBest(ctx, g, h.heap, h.counts, vm, end);
     if (host) {
       const ds = g.datastoreFor(host.host, vm);
-      ctx.dispatch(vm, host.host, typeof ds === 'number' || !ds ? ANY : ds.id, end);
-      h.heap.push({ host: host.host, rank: g.rankOf(host.host), version: host.host.version });
+      ctx.dispatch(vm, host.host, typeof ds === 'number' || !ds ? ANY : ds.id, end, g.burstNote(host.host, h.counts));
+      h.heap.push(g.ranked(host.host));
     } else {
       ctx.message(vm, unplacedMessage(input.hosts.length, h.counts, g.notes));
     }
@@ -342,14 +402,21 @@ export function plan(input: CycleInput): CyclePlan {
   return { actions: ctx.actions, considered, log: ctx.log, wakeSoon: ctx.wakeSoon };
 }
 
-/** The group's candidate hosts in a heap by rank, and the counts of the hosts filtered out. */
+/**
+ * The group's candidate hosts in a heap by rank, and the counts of the hosts filtered out. When
+ * the owner may use only some hosts (a VDC of a few clusters) only those are looked at, through
+ * the hosts-by-cluster index: the others are counted as not authorized without a visit.
+ */
 function candidates(ctx: PlanContext, g: MatchGroup): { heap: RankHeap; counts: ReasonCounts } {
   const heap = new RankHeap();
   const counts = new ReasonCounts();
-  for (const host of ctx.input.hosts) {
+  const scope = g.access.hostScope();
+  const hosts = scope ? ctx.hostsIn(scope) : ctx.input.hosts;
+  if (hosts.length < ctx.input.hosts.length) counts.add(Reason.AUTH, ctx.input.hosts.length - hosts.length);
+  for (const host of hosts) {
     const reason = g.staticReason(host);
     if (reason) counts.add(reason);
-    else heap.push({ host, rank: g.rankOf(host), version: host.version });
+    else heap.push(g.ranked(host));
   }
   return { heap, counts };
 }
@@ -360,7 +427,7 @@ function popBest(ctx: PlanContext, g: MatchGroup, heap: RankHeap, counts: Reason
     const top = heap.pop();
     if (!top) return undefined;
     if (top.version !== top.host.version) {
-      heap.push({ host: top.host, rank: g.rankOf(top.host), version: top.host.version });
+      heap.push(g.ranked(top.host));
       continue;
     }
     const reason = dynamicReason(ctx, g, top.host, vm, end);
@@ -383,7 +450,7 @@ function placeOne(ctx: PlanContext, g: MatchGroup, vm: SchedVm): SchedHost | und
       continue;
     }
     const r = g.rankOf(host);
-    if (!best || r > bestRank) {
+    if (!best || g.outranks(host, r, best, bestRank)) {
       best = host;
       bestRank = r;
     }
@@ -393,7 +460,7 @@ function placeOne(ctx: PlanContext, g: MatchGroup, vm: SchedVm): SchedHost | und
     return undefined;
   }
   const ds = g.datastoreFor(best, vm);
-  ctx.dispatch(vm, best, typeof ds === 'number' || !ds ? ANY : ds.id, end);
+  ctx.dispatch(vm, best, typeof ds === 'number' || !ds ? ANY : ds.id, end, g.burstNote(best, counts));
   return best;
 }
 
@@ -415,7 +482,7 @@ function startReservation(ctx: PlanContext, vm: SchedVm): void {
     for (const host of ctx.input.hosts) {
       if (g.staticReason(host) || g.datastoreFor(host, vm) === undefined) continue;
       const pre = ctx.reservations.preemptibleAmount(host);
-      if (vm.cpu <= host.cpuLeft + pre.cpu && vm.mem <= host.memLeft + pre.mem && (!chosen || g.rankOf(host) > g.rankOf(chosen))) chosen = host;
+      if (vm.cpu <= host.cpuLeft + pre.cpu && vm.mem <= host.memLeft + pre.mem && (!chosen || g.outranks(host, g.rankOf(host), chosen, g.rankOf(chosen)))) chosen = host;
     }
   }
   if (!chosen) {
@@ -475,7 +542,7 @@ function planReservation(ctx: PlanContext, vm: SchedVm, start: number): void {
     else if (g.datastoreFor(host, vm) === undefined) counts.add(Reason.DATASTORE);
     else {
       const r = host.id === previous ? Infinity : g.rankOf(host);
-      if (!best || r > bestRank) {
+      if (!best || (host.id === previous ? true : best.id === previous ? false : g.outranks(host, r, best, bestRank))) {
         best = host;
         bestRank = r;
       }

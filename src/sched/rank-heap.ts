@@ -9,9 +9,14 @@ export interface RankedHost {
   readonly host: SchedHost;
   readonly rank: number;
   readonly version: number;
+  /** Hosts of a higher tier come before any of a lower one, whatever their ranks (default 0). */
+  readonly tier?: number;
 }
 
 function before(a: RankedHost, b: RankedHost): boolean {
+  const ta = a.tier ?? 0;
+  const tb = b.tier ?? 0;
+  if (ta !== tb) return ta > tb;
   return a.rank > b.rank || (a.rank === b.rank && a.host.id < b.host.id);
 }
 

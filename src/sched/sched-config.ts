@@ -3,6 +3,7 @@
  * OpenNebula 3.x's default, so a site's file names only what it changes.
  */
 import { Template, type Vector } from '../common/template/index.js';
+import { BurstPolicy, parseBurst, type BurstPolicyValue } from './burst.js';
 
 /** How hosts (or system datastores) are ordered when the VM gives no rank of its own. */
 export const Policy = {
@@ -41,6 +42,8 @@ export interface SchedConfig {
   readonly preemption: Preemption;
   /** DISPATCH_CONCURRENCY: deploy calls in flight at once. */
   readonly dispatchConcurrency: number;
+  /** DEFAULT_BURST: the burst policy of VMs without SCHED_BURST (burst.ts). */
+  readonly burst: BurstPolicyValue;
 }
 
 export const DEFAULT_SCHED_CONFIG: SchedConfig = {
@@ -53,6 +56,7 @@ export const DEFAULT_SCHED_CONFIG: SchedConfig = {
   dsPolicy: { policy: Policy.STRIPING, rank: '' },
   preemption: 'requeue',
   dispatchConcurrency: 16,
+  burst: BurstPolicy.AUTO,
 };
 
 export class SchedConfigError extends Error {}
@@ -75,6 +79,7 @@ export function parseSchedConfig(text: string): SchedConfig {
     dsPolicy: policy(t, 'DEFAULT_DS_SCHED', d.dsPolicy),
     preemption: preemption(t.get('PREEMPTION'), d.preemption),
     dispatchConcurrency: int(t, 'DISPATCH_CONCURRENCY', d.dispatchConcurrency, 1),
+    burst: burst(t.get('DEFAULT_BURST'), d.burst),
   };
 }
 
@@ -95,6 +100,14 @@ function policy(t: Template, name: string, fallback: PolicySetting): PolicySetti
   const rank = v.get('RANK') ?? '';
   if (p === '3' && rank.trim() === '') throw new SchedConfigError(`${name} POLICY 3 (custom) needs a RANK`);
   return { policy: Number(p) as PolicyValue, rank };
+}
+
+function burst(v: string | undefined, fallback: BurstPolicyValue): BurstPolicyValue {
+  try {
+    return parseBurst(v ?? '', fallback);
+  } catch (err) {
+    throw new SchedConfigError(`DEFAULT_BURST ${(err as Error).message}, got "${v}"`);
+  }
 }
 
 function preemption(v: string | undefined, fallback: Preemption): Preemption {

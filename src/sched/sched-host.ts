@@ -7,6 +7,7 @@
 import { child, childInt, childText, type XmlNode } from '../common/xml-tree.js';
 import type { Attributes } from './expr/index.js';
 import { attributeMap } from './attribute-map.js';
+import { isHybridHost } from './burst.js';
 
 /** `/HOST/STATE` values the scheduler tells apart (spec §3.3). */
 export const HostState = { INIT: 0, MONITORING_MONITORED: 1, MONITORED: 2, ERROR: 3, DISABLED: 4, MONITORING_ERROR: 5, MONITORING_DISABLED: 7, OFFLINE: 8 } as const;
@@ -40,6 +41,8 @@ export class SchedHost implements Attributes {
   pciFree: Map<string, string>[] = [];
   /** The VMs it runs (HOST/VMS), for VM group rules. */
   vmIds: number[] = [];
+  /** A public-cloud host (burst.ts): PUBLIC_CLOUD = "YES", or VM_MAD ec2 / one. */
+  readonly hybrid: boolean;
 
   private constructor(
     readonly id: number,
@@ -56,6 +59,7 @@ export class SchedHost implements Attributes {
     this.runningVms = share.runningVms;
     this.freeCpu = share.freeCpu;
     this.freeMemory = share.freeMemory;
+    this.hybrid = isHybridHost(attrs.get('PUBLIC_CLOUD')?.[0], attrs.get('VM_MAD')?.[0]);
   }
 
   /** CPU percent left. */

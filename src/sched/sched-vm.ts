@@ -50,6 +50,8 @@ export class SchedVm {
 
   /** Its PCI passthrough requests (TEMPLATE/PCI: in full VM documents only, see Scheduler.snapshot). */
   pci: Map<string, string>[] = [];
+  /** Its SCHED_BURST as written ('' when absent: the scheduler's default); see burst.ts. */
+  burst = '';
 
   get pending(): boolean {
     return this.state === VmState.PENDING;
@@ -69,7 +71,7 @@ export class SchedVm {
     const clusters = this.diskClusters ? [...this.diskClusters].join(',') : '*';
     const lease = this.lease ? `${this.lease.durationSec ?? ''}:${this.lease.preemptible ? 1 : 0}` : '';
     const pci = this.pci.map(pciWords).join('|');
-    return `${this.cpu}\0${this.mem}\0${this.diskMb}\0${this.requirements}\0${this.rank}\0${this.dsRequirements}\0${this.dsRank}\0${clusters}\0${this.networkIds.join(',')}\0${lease}\0${pci}`;
+    return `${this.cpu}\0${this.mem}\0${this.diskMb}\0${this.requirements}\0${this.rank}\0${this.dsRequirements}\0${this.dsRank}\0${clusters}\0${this.networkIds.join(',')}\0${lease}\0${pci}\0${this.burst}`;
   }
 
   /**
@@ -126,6 +128,7 @@ export class SchedVm {
       userText('SCHED_PREEMPTED').toUpperCase() === 'YES',
     );
     vm.pci = pciRequestsOf(node);
+    vm.burst = userText('SCHED_BURST');
     return vm;
   }
 }

@@ -12,6 +12,7 @@ import { datastoreClusters, SchedDatastore } from './sched-datastore.js';
 import { SchedHost } from './sched-host.js';
 import { pciRequestsOf, SchedVm, VmState } from './sched-vm.js';
 import { SchedVmGroup } from './vm-groups.js';
+import { OwnerAcl, userGroups, type OwnerAccess } from './owner-acl.js';
 
 /** Where the scheduler says what it does (sched.log). */
 export interface SchedLog {
@@ -90,9 +91,29 @@ export class Scheduler {
       networkClusters.set(Number(select(n, 'ID')[0]?.text ?? -1), new Set(select(n, 'CLUSTERS/ID').map((c) => Number(c.text))));
     }
     const vms = wantedVms(vmXml, now, this.dsClusters);
-    await this.readPci(hosts, vms);
+    const [access] = await Promise.all([this.readAccess(vms), this.readPci(hosts, vms)]);
     const vmGroups = SchedVmGroup.poolOf(parseXmlTree(vmGroupXml));
-    return { now, config: this.config, hosts, datastores, vms, networkClusters, vmGroups };
+    return { now, config: this.config, hosts, datastores, vms, networkClusters, vmGroups, access };
+  }
+
+  /** The zone this scheduler's oned serves (FEDERATION/ZONE_ID), read once. */
+  private zoneId: Promise<number> | undefined;
+
+  /**
+   * Where the owners of the VMs to place may deploy, as OpenNebula's scheduler filters hosts and
+   * datastores: the ACL rules and the users' groups are read only when some VM to place belongs
+   * to another user than oneadmin and its group.
+   */
+  private async readAccess(vms: readonly SchedVm[]): Promise<((vm: SchedVm) => OwnerAccess) | undefined> {
+    if (!vms.some((v) => v.uid !== 0 && v.gid !== 0)) return undefined;
+    this.zoneId ??= this.oca.system.configXml().then(
+      (xml) => Number(/<FEDERATION>[\s\S]*?<ZONE_ID>\s*(\d+)\s*<\/ZONE_ID>/.exec(xml)?.[1] ?? 0),
+      () => 0,
+    );
+    const [aclXml, userXml, zoneId] = await Promise.all([this.oca.acls.listXml(), this.oca.users.listXml(), this.zoneId]);
+    const acl = OwnerAcl.fromXml(aclXml, zoneId);
+    const groups = userGroups(userXml);
+    return (vm) => acl.access(vm.uid, groups.get(vm.uid) ?? [vm.gid]);
   }
 
   /**

@@ -47,13 +47,16 @@ export interface VmSpec {
   stime?: number;
   user?: Record<string, string | number>;
   disks?: string[];
+  /** Owner and group (default oneadmin's). */
+  uid?: number;
+  gid?: number;
 }
 
 export function vm(s: VmSpec, now = 1_000_000): SchedVm {
   const history = s.hostId === undefined ? '' : `<HISTORY><HID>${s.hostId}</HID><DS_ID>0</DS_ID></HISTORY>`;
   return SchedVm.fromXml(
     parseXmlTree(
-      `<VM><ID>${s.id}</ID><UID>0</UID><GID>0</GID><STATE>${s.state ?? 1}</STATE><LCM_STATE>${s.lcm ?? 0}</LCM_STATE><RESCHED>${s.resched ? 1 : 0}</RESCHED>` +
+      `<VM><ID>${s.id}</ID><UID>${s.uid ?? 0}</UID><GID>${s.gid ?? 0}</GID><STATE>${s.state ?? 1}</STATE><LCM_STATE>${s.lcm ?? 0}</LCM_STATE><RESCHED>${s.resched ? 1 : 0}</RESCHED>` +
         `<STIME>${s.stime ?? now - 10}</STIME><TEMPLATE><CPU>${s.cpu ?? 1}</CPU><MEMORY>${s.memory ?? 128}</MEMORY>${(s.disks ?? []).join('')}</TEMPLATE>` +
         `<USER_TEMPLATE>${elements(s.user ?? {})}</USER_TEMPLATE><HISTORY_RECORDS>${history}</HISTORY_RECORDS></VM>`,
     ),

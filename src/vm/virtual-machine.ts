@@ -23,11 +23,11 @@ const SHORT_NIC = ['MAC', 'NETWORK', 'NETWORK_ID', 'NIC_ID', 'SECURITY_GROUPS'];
 /**
  * USER_TEMPLATE attributes of the short form (what Sunstone and the scheduler read of a
  * listing): OpenNebula 7.4's, then those our scheduler also reads (the 3.x RANK and
- * REQUIREMENTS, the lease and preemption attributes), shown only when set.
+ * REQUIREMENTS, the lease, preemption and burst attributes), shown only when set.
  */
 const SHORT_USER_SINGLE = [
   'LABELS', 'ERROR', 'SCHED_MESSAGE', 'SCHED_RANK', 'SCHED_DS_RANK', 'SCHED_REQUIREMENTS', 'SCHED_DS_REQUIREMENTS', 'USER_PRIORITY',
-  'RANK', 'REQUIREMENTS', 'SCHED_START', 'SCHED_DURATION', 'SCHED_END', 'SCHED_PREEMPTIBLE', 'SCHED_PREEMPTED',
+  'RANK', 'REQUIREMENTS', 'SCHED_START', 'SCHED_DURATION', 'SCHED_END', 'SCHED_PREEMPTIBLE', 'SCHED_PREEMPTED', 'SCHED_BURST',
 ];
 const SHORT_USER_VECTORS = ['PUBLIC_CLOUD', 'SCHED_ACTION'];
 

@@ -306,3 +306,30 @@ export async function waitFor(oned: Oned, id: number, state: number, lcm = 0, ms
   } while (Date.now() < until);
   assert.fail(`VM ${id} should reach ${state}/${lcm}, is ${childInt(last, 'STATE')}/${childInt(last, 'LCM_STATE')}`);
 }
+
+/** A USER_TEMPLATE attribute of a VM document ('' when absent). */
+export function userAttr(vm: XmlNode, name: string): string {
+  return childText(must(vm, 'USER_TEMPLATE'), name);
+}
+
+/** The host of the VM's last history record, -1 when it was never deployed. */
+export function hostOf(vm: XmlNode): number {
+  const h = all(must(vm, 'HISTORY_RECORDS'), 'HISTORY');
+  return h.length === 0 ? -1 : childInt(h[h.length - 1]!, 'HID');
+}
+
+/** Polls `one.vm.info` until `check` holds; fails saying what was awaited, the state and the SCHED_MESSAGE. */
+export async function vmUntil(oned: Oned, id: number, what: string, check: (v: XmlNode) => boolean, seconds = 30): Promise<XmlNode> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = await vmInfo(oned, id);
+    if (check(v)) return v;
+    if (Date.now() > end) throw new Error(`VM ${id}: ${what} not seen in ${seconds} s (STATE ${childText(v, 'STATE')}, SCHED_MESSAGE "${userAttr(v, 'SCHED_MESSAGE')}")`);
+    await sleep(100);
+  }
+}
+
+/** Waits for the scheduler to deploy the VM (ACTIVE on a host); the host's id. */
+export async function placedOn(oned: Oned, id: number, seconds = 30): Promise<number> {
+  return hostOf(await vmUntil(oned, id, 'placed', (v) => childInt(v, 'STATE') === 3 && hostOf(v) >= 0, seconds));
+}

@@ -22,13 +22,6 @@ const LATER: Readonly<Record<string, string>> = {
   ),
   'one.zonepool.info': 'issue 16 (zones and federation)',
   ...Object.fromEntries(
-    [
-      'allocate', 'delete', 'info', 'update', 'rename', 'addgroup', 'delgroup', 'addcluster', 'delcluster', 'addhost', 'delhost',
-      'adddatastore', 'deldatastore', 'addvnet', 'delvnet',
-    ].map((m) => [`one.vdc.${m}`, 'issue 16 (VDCs)']),
-  ),
-  'one.vdcpool.info': 'issue 16 (VDCs)',
-  ...Object.fromEntries(
     ['one.market.allocatedb', 'one.market.updatedb', 'one.marketapp.allocatedb', 'one.marketapp.updatedb', 'one.marketapp.dropdb'].map((m) => [
       m,
       'issue 16 (federation: the master writes marketplace records to the slaves)',

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { Oned } from './harness.js';
-import { all, must, okId, okXml, sleep } from './api-helpers.js';
+import { all, okId, okXml, placedOn, sleep, userAttr, vmUntil } from './api-helpers.js';
 
 const CONF = `HOST_MONITORING_INTERVAL = 1
 IM_MAD = [ NAME = "big", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-c 800 -m 8192" ]
@@ -34,23 +34,8 @@ before(async () => {
 });
 after(() => oned?.stop());
 
-const userAttr = (v: XmlNode, name: string) => childText(must(v, 'USER_TEMPLATE'), name);
-const hostOf = (v: XmlNode): number => {
-  const h = all(must(v, 'HISTORY_RECORDS'), 'HISTORY');
-  return h.length === 0 ? -1 : childInt(h[h.length - 1]!, 'HID');
-};
+const until = (id: number, what: string, check: (v: XmlNode) => boolean, seconds = 30) => vmUntil(oned, id, what, check, seconds);
 
-async function until(id: number, what: string, check: (v: XmlNode) => boolean, seconds = 30): Promise<XmlNode> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = await okXml(oned, 'one.vm.info', [id]);
-    if (check(v)) return v;
-    if (Date.now() > end) throw new Error(`VM ${id}: ${what} not seen in ${seconds} s (STATE ${childText(v, 'STATE')}, SCHED_MESSAGE "${userAttr(v, 'SCHED_MESSAGE')}")`);
-    await sleep(100);
-  }
-}
-
-const placedOn = async (id: number) => hostOf(await until(id, 'placed', (v) => childInt(v, 'STATE') === 3 && hostOf(v) >= 0));
 
 /** Allocates the group, then one VM per role name given (in order); their ids. */
 async function groupWithVms(template: string, roles: string[], extra = ''): Promise<number[]> {
@@ -63,18 +48,18 @@ async function groupWithVms(template: string, roles: string[], extra = ''): Prom
 describe('the scheduler obeys VM groups', () => {
   test('two anti-affined roles go to different hosts (packing alone would stack them)', async () => {
     const [a, b] = await groupWithVms('NAME = "anti"\nROLE = [ NAME = "a" ]\nROLE = [ NAME = "b" ]\nANTI_AFFINED = "a, b"', ['a', 'b']);
-    assert.notEqual(await placedOn(a!), await placedOn(b!));
+    assert.notEqual(await placedOn(oned, a!), await placedOn(oned, b!));
   });
 
   test('two affined roles share a host (their own rank would spread them)', async () => {
     const [c, d] = await groupWithVms('NAME = "aff"\nROLE = [ NAME = "c" ]\nROLE = [ NAME = "d" ]\nAFFINED = "c, d"', ['c', 'd'], 'SCHED_RANK = "- RUNNING_VMS"\n');
-    assert.equal(await placedOn(c!), await placedOn(d!));
+    assert.equal(await placedOn(oned, c!), await placedOn(oned, d!));
   });
 
   test('POLICY ANTI_AFFINED: one VM of the role per host; the fourth stays PENDING and says why', async () => {
     const ids = await groupWithVms('NAME = "spread"\nROLE = [ NAME = "web", POLICY = "ANTI_AFFINED" ]', ['web', 'web', 'web', 'web']);
     const placed = new Set<number>();
-    for (const id of ids.slice(0, 3)) placed.add(await placedOn(id));
+    for (const id of ids.slice(0, 3)) placed.add(await placedOn(oned, id));
     assert.equal(placed.size, 3);
     const last = await until(ids[3]!, 'a SCHED_MESSAGE', (v) => userAttr(v, 'SCHED_MESSAGE') !== '');
     assert.equal(childInt(last, 'STATE'), 1);
@@ -84,7 +69,7 @@ describe('the scheduler obeys VM groups', () => {
   test('HOST_AFFINED places the VM there; a rule no host meets leaves it PENDING naming the rule', async () => {
     const hc = hosts[2]!;
     const [x, y] = await groupWithVms(`NAME = "pinned"\nROLE = [ NAME = "x", HOST_AFFINED = "${hc}" ]\nROLE = [ NAME = "y", HOST_ANTI_AFFINED = "${hc}" ]\nAFFINED = "x, y"`, ['x']);
-    assert.equal(await placedOn(x!), hc);
+    assert.equal(await placedOn(oned, x!), hc);
     assert.equal(y, undefined);
     const gid = childInt(all(await okXml(oned, 'one.vmgrouppool.info', [-2, -1, -1]), 'VM_GROUP').find((g) => childText(g, 'NAME') === 'pinned')!, 'ID');
     const yid = await okId(oned, 'one.vm.allocate', [`CPU = 1\nMEMORY = 128\nVMGROUP = [ VMGROUP_ID = ${gid}, ROLE = "y" ]`, false]);

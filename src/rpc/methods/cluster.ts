@@ -11,6 +11,7 @@ import { encryptAttributes, infoAnswer } from './template-attributes.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree, inListOrder, parseTemplate } from './common.js';
+import { forgetResource } from './vdc.js';
 
 /**
  * Moves a host into `cid` (ADMIN on both, as OpenNebula asks): out of its cluster's HOSTS, into
@@ -114,6 +115,7 @@ export const clusterMethods: MethodDef[] = [
       await tx.commit();
       await req.core.acl.delResourceRules(ObjectType.CLUSTER, oid);
       await req.core.acl.delCidRules(oid);
+      await forgetResource(req, 'CLUSTER', oid);
       return oid;
     },
   }),

@@ -96,3 +96,14 @@ export function listPool<T extends PoolObject>(
   objs.reverse();
   return paged ? objs.slice(Math.max(0, start), Math.max(0, start) - end) : objs;
 }
+
+/** Renames an object whose name is unique in its whole pool: ACTION for a bad or taken name. */
+export async function renameInPool<T extends PoolObject>(req: Request, pool: Pool<T>, obj: T, name: string): Promise<number> {
+  checkName(name, ErrorCode.ACTION, '', obj.oid);
+  checkNameFree(pool, name, -1, ErrorCode.ACTION, obj.oid);
+  const tx = req.transaction();
+  tx.touch(pool, obj);
+  pool.rename(obj, name);
+  await tx.commit();
+  return obj.oid;
+}

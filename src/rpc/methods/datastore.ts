@@ -8,6 +8,7 @@ import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { allocateError, checkName, checkNameFree, newObjectPermissions, inListOrder, parseTemplate } from './common.js';
+import { forgetResource } from './vdc.js';
 import { objectMethods, updateMethod } from './object-methods.js';
 import { encryptAttributes } from './template-attributes.js';
 import { templateAndName } from './owned.js';
@@ -77,6 +78,7 @@ export const datastoreMethods: MethodDef[] = [
       tx.delete(datastores, ds);
       await tx.commit();
       await req.core.acl.delResourceRules(ObjectType.DATASTORE, oid);
+      await forgetResource(req, 'DATASTORE', oid);
       return oid;
     },
   }),

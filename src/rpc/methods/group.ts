@@ -1,7 +1,6 @@
 /** `one.group.*`, `one.grouppool.info` and `one.groupquota.*`. */
 import { AuthOp } from '../../auth/operation.js';
 import { ObjectType } from '../../common/object-type.js';
-import { vdcRules } from '../../acl/index.js';
 import { Template } from '../../common/template/index.js';
 import { Group } from '../../group/index.js';
 import { ApiError, ErrorCode } from '../api-error.js';
@@ -10,6 +9,7 @@ import { checkName, checkNameFree } from './common.js';
 import { infoWithQuotas, poolWithQuotas, quotaMethods, setQuota } from './quota.js';
 import { grantAdminRules, revokeAdminRules } from './group-admin.js';
 import { updateMethod } from './object-methods.js';
+import { forgetGroup, joinDefaultVdc } from './vdc.js';
 
 /** Groups below this id are the system's own and cannot be deleted. */
 const FIRST_USER_GROUP = 100;
@@ -29,10 +29,10 @@ export const groupMethods: MethodDef[] = [
       const tx = req.transaction();
       const group = tx.create(groups, new Group(groups.nextOid(), name, new Template()));
       await tx.commit();
-      // OpenNebula adds every new group to the default VDC, whose rules let its members deploy on
-      // the hosts and use the networks and datastores of the zone. Permission to create objects
-      // is the client's business (`onegroup create` adds it, as OpenNebula's CLI does).
-      for (const rule of vdcRules(group.oid, req.core.acl.zoneId)) await req.core.acl.addRule(rule);
+      // OpenNebula adds every new group to the default VDC, whose rules (on a fresh cloud) let its
+      // members deploy on the hosts and use the networks and datastores of the zone. Permission to
+      // create objects is the client's business (`onegroup create` adds it, as OpenNebula's CLI does).
+      await joinDefaultVdc(req, group.oid);
       return group.oid;
     },
   }),
@@ -49,6 +49,7 @@ export const groupMethods: MethodDef[] = [
       await tx.commit();
       await req.core.acl.delGidRules(oid);
       await req.core.acl.delResourceRules(ObjectType.GROUP, oid);
+      await forgetGroup(req, oid);
       return oid;
     },
   }),

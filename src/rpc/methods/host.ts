@@ -8,7 +8,8 @@ import { EscapedString } from '../xmlrpc/index.js';
 import { encryptAttributes, infoAnswer } from './template-attributes.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
-import { allocateError, checkName, checkNameFree, inListOrder, parseTemplate } from './common.js';
+import { allocateError, checkName, checkNameFree, inListOrder, parseTemplate, renameInPool } from './common.js';
+import { forgetResource } from './vdc.js';
 
 /**
  * The host, authorized for `op` with its cluster, so `HOST/%cid` ACL rules apply. OpenNebula
@@ -96,6 +97,7 @@ export const hostMethods: MethodDef[] = [
       tx.write(hosts.monitoringDelete(host));
       await tx.commit();
       await req.core.acl.delResourceRules(ObjectType.HOST, oid);
+      await forgetResource(req, 'HOST', oid);
       return oid;
     },
   }),
@@ -150,15 +152,7 @@ export const hostMethods: MethodDef[] = [
     name: 'one.host.rename',
     params: ['i', 's'],
     run: async (req, [oid, name]) => {
-      const hosts = req.core.hosts;
-      const host = authorizedHost(req, oid, AuthOp.ADMIN);
-      checkName(name, ErrorCode.ACTION, '', oid);
-      checkNameFree(hosts, name, -1, ErrorCode.ACTION, oid);
-      const tx = req.transaction();
-      tx.touch(hosts, host);
-      hosts.rename(host, name);
-      await tx.commit();
-      return oid;
+      return renameInPool(req, req.core.hosts, authorizedHost(req, oid, AuthOp.ADMIN), name);
     },
   }),
   method({

@@ -18,6 +18,7 @@ import { EscapedString } from '../xmlrpc/index.js';
 import { method, type MethodDef } from '../request-manager.js';
 import type { Request } from '../request.js';
 import { checkName, checkNameFree, listPool, newObjectPermissions, parseTemplate } from './common.js';
+import { forgetResource } from './vdc.js';
 import { objectMethods, updateMethod } from './object-methods.js';
 import { checkRestrictedUpdate, encryptAttributes } from './template-attributes.js';
 
@@ -111,6 +112,7 @@ async function deleteNetwork(req: Request, vnet: VirtualNetwork): Promise<void> 
   await tx.commit();
   vnets.vlans.release(vnet.fields);
   await req.core.acl.delResourceRules(ObjectType.NET, oid);
+  await forgetResource(req, 'VNET', oid);
 }
 
 /**

@@ -42,6 +42,12 @@ function owned(n: XmlNode): Row {
   };
 }
 
+/** How many resources of a kind a VDC has: `ALL` when one entry stands for every one of a zone. */
+function vdcCount(n: XmlNode, kind: string): string | number {
+  const ids = select(n, `${kind}S/${kind}/${kind}_ID`).map((c) => c.text.trim());
+  return ids.includes('-10') ? 'ALL' : ids.length;
+}
+
 /** A VM's row, in one pass over its children (this runs for every VM of every changed listing). */
 function vmRow(n: XmlNode): Row {
   const r: Row = { ID: 0, NAME: '', UID: 0, UNAME: '', GID: 0, GNAME: '', STATE: 0, LCM_STATE: 0, HOST: '', HID: -1, IPS: [], CPU: 0, VCPU: 0, MEMORY: 0, STIME: 0 };
@@ -151,6 +157,10 @@ export const POOL_KINDS: Readonly<Record<string, PoolKind>> = {
   hook: {
     name: 'hook', method: 'one.hookpool.info', args: [-2, -1, -1], element: 'HOOK', search: ['NAME', 'TYPE', 'COMMAND'],
     row: (n) => ({ ID: num(n, 'ID'), NAME: text(n, 'NAME'), TYPE: text(n, 'TYPE'), COMMAND: text(n, 'TEMPLATE/COMMAND'), ON: text(n, 'TEMPLATE/CALL') || [text(n, 'TEMPLATE/RESOURCE'), text(n, 'TEMPLATE/STATE'), text(n, 'TEMPLATE/LCM_STATE')].filter(Boolean).join(' ') }),
+  },
+  vdc: {
+    name: 'vdc', method: 'one.vdcpool.info', args: [], element: 'VDC', search: ['NAME'],
+    row: (n) => ({ ID: num(n, 'ID'), NAME: text(n, 'NAME'), GROUPS: select(n, 'GROUPS/ID').length, CLUSTERS: vdcCount(n, 'CLUSTER'), HOSTS: vdcCount(n, 'HOST'), DATASTORES: vdcCount(n, 'DATASTORE'), VNETS: vdcCount(n, 'VNET') }),
   },
   market: {
     name: 'market', method: 'one.marketpool.info', args: [], element: 'MARKETPLACE', search: ['NAME', 'UNAME', 'MARKET_MAD'],

@@ -8,6 +8,7 @@ import { Showback } from './Showback';
 import { UserCreate } from './UserCreate';
 import { UserDetail } from './UserDetail';
 import { UserList } from './UserList';
+import { VdcDetail, VdcList } from './Vdcs';
 
 export const pages: Page[] = [
   { path: '/users', label: 'Users', section: 'System', view: 'admin', element: <UserList /> },
@@ -15,6 +16,8 @@ export const pages: Page[] = [
   { path: '/users/:id', view: 'admin', element: <UserDetail /> },
   { path: '/groups', label: 'Groups', section: 'System', view: 'admin', element: <GroupList /> },
   { path: '/groups/:id', view: 'admin', element: <GroupDetail /> },
+  { path: '/vdcs', label: 'VDCs', section: 'System', view: 'admin', element: <VdcList /> },
+  { path: '/vdcs/:id', view: 'admin', element: <VdcDetail /> },
   { path: '/acls', label: 'ACLs', section: 'System', view: 'admin', element: <AclList /> },
   { path: '/accounting', label: 'Accounting', section: 'System', view: 'admin', element: <Accounting /> },
   { path: '/showback', label: 'Showback', section: 'System', view: 'admin', element: <Showback /> },
