@@ -33,6 +33,7 @@ import type { VirtualMachine } from '../vm/index.js';
 import type { MarketplaceAppPool, MarketplacePool } from '../market/marketplace.js';
 import type { MarketManager } from '../market/market-manager.js';
 import type { MarketMadConf } from '../market/market-conf.js';
+import type { ZonePool } from '../zone/index.js';
 
 export interface Core {
   readonly version: string;
@@ -92,4 +93,6 @@ export interface Core {
   /** MARKET_MAD_CONF by lower-case NAME, and the MARKET_MAD names marketplaces may use. */
   readonly marketConf: ReadonlyMap<string, MarketMadConf>;
   readonly marketDrivers: ReadonlySet<string>;
+  /** The zones of the federation (federated; a slave forwards their writes). */
+  readonly zones: ZonePool;
 }

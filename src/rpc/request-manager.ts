@@ -33,6 +33,8 @@ export class RequestManager {
   constructor(
     private readonly core: Core,
     private readonly authn: Authenticator,
+    /** On a federation slave: sends writes of federated objects to the master (src/zone/federation). */
+    private readonly forwarder?: { forwards(method: string): boolean; call(method: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue> },
   ) {}
 
   register(defs: Iterable<MethodDef>): void {
@@ -57,6 +59,11 @@ export class RequestManager {
     }
     const args = checkParams(def.name, def.params, call.params);
     const log = this.core.log;
+    // The master authenticates, authorizes and answers; its answer is this call's.
+    if (this.forwarder?.forwards(def.name)) {
+      log.debug('ReM', `${def.name} forwarded to the federation master`);
+      return this.forwarder.call(def.name, call.params);
+    }
     const reqId = this.nextId++;
 
     const caller = await this.authn.authenticate(session);
