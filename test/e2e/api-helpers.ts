@@ -306,3 +306,9 @@ export async function waitFor(oned: Oned, id: number, state: number, lcm = 0, ms
   } while (Date.now() < until);
   assert.fail(`VM ${id} should reach ${state}/${lcm}, is ${childInt(last, 'STATE')}/${childInt(last, 'LCM_STATE')}`);
 }
+
+/** `one.acl.addrule`'s four hex arguments of a rule written as `oneacl create` takes it (`#5 HOST/* USE #0`). */
+export function aclRuleHex(text: string): string[] {
+  const r = AclRule.parse(text);
+  return [r.user, r.resource, r.rights, r.zone].map((v) => v.toString(16));
+}

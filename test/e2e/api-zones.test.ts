@@ -7,16 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
-import { Code, addUser, all, idsIn, okId, okXml, onFeatureBackends, refused, templateOf } from './api-helpers.js';
+import { aclRuleHex as ruleHex, Code, addUser, all, idsIn, okId, okXml, onFeatureBackends, refused, templateOf } from './api-helpers.js';
 import type { Oned } from './harness.js';
-import { AclRule } from '../../src/common/acl/acl-rule.js';
-
-/** `one.acl.addrule`'s four hex arguments of a rule written as `oneacl create` takes it. */
-function ruleHex(text: string): string[] {
-  const r = AclRule.parse(text);
-  const h = (v: bigint) => v.toString(16);
-  return [h(r.user), h(r.resource), h(r.rights), h(r.zone)];
-}
 
 const zone = (oned: Oned, id: number): Promise<XmlNode> => okXml(oned, 'one.zone.info', [id]);
 

@@ -125,7 +125,14 @@ export class Oned {
     opts.prepare?.(location);
     const oned = new Oned(opts.backend, location, dbName, port);
     oned.ownDatabase = opts.db === undefined;
-    await oned.launch();
+    try {
+      await oned.launch();
+    } catch (err) {
+      // A start expected to fail (bad configuration) leaves nothing behind.
+      rmSync(location, { recursive: true, force: true });
+      if (oned.ownDatabase) await dropDatabase(opts.backend, dbName).catch(() => {});
+      throw err;
+    }
     return oned;
   }
 

@@ -11,7 +11,7 @@ import type { Database } from '../../db/database.js';
 import type { Pool, PoolObject } from '../../pool/index.js';
 import type { FederationConfig } from './config.js';
 import { MasterForwarder } from './forwarder.js';
-import { CHANNEL, connectLocal, installTriggers, parseNotification, publish, subscribe, type RowChange } from './pg-replication.js';
+import { CHANNEL, checkZone, connectLocal, installTriggers, parseNotification, publish, subscribe, type RowChange } from './pg-replication.js';
 
 /** How this oned makes memory match a federated table after replication changed it (`oid` null: the whole table). */
 export type TableReload = (oid: number | null) => Promise<void>;
@@ -77,7 +77,8 @@ export class Federation {
         this.log.info('ONE', `Federation master, zone ${this.zoneId}: publishing ${this.tables.join(', ')}`);
         return;
       }
-      await subscribe(client, this.zoneId, this.config.masterDb!, this.tables, (m) => this.log.info('ONE', m));
+      const madeNow = await subscribe(client, this.zoneId, this.config.masterDb!, this.tables, (m) => this.log.info('ONE', m));
+      await checkZone(client, this.zoneId, madeNow);
       await installTriggers(client, this.tables);
       this.log.info('ONE', `Federation slave, zone ${this.zoneId}: federated tables replicated from the master, writes forwarded to ${this.config.masterOned}`);
     } finally {

@@ -14,6 +14,8 @@ import type { MasterDb } from './config.js';
 export const PUBLICATION = 'nebula_federation';
 export const CHANNEL = 'nebula_federation';
 const TRIGGER_FUNCTION = 'nebula_federation_notify';
+/** pg_subscription is shared by the databases of a cluster: this database's rows only. */
+const THIS_DB = 's.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())';
 
 /** The subscription (and replication slot) of a slave zone. */
 export function subscriptionName(zoneId: number): string {
@@ -59,7 +61,7 @@ export async function publish(client: pg.Client, tables: readonly string[]): Pro
 
 /** Whether this database already subscribes for `zoneId`. */
 async function subscribed(client: pg.Client, zoneId: number): Promise<boolean> {
-  return ((await client.query('SELECT 1 FROM pg_subscription WHERE subname = $1', [subscriptionName(zoneId)])).rowCount ?? 0) > 0;
+  return ((await client.query(`SELECT 1 FROM pg_subscription s WHERE s.subname = $1 AND ${THIS_DB}`, [subscriptionName(zoneId)])).rowCount ?? 0) > 0;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function subscribe(client: pg.Client, zoneId: number, master: Maste
   const deadline = Date.now() + copyTimeoutMs;
   for (;;) {
     const states = await client.query(
-      'SELECT r.srsubstate AS state FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = $1',
+      `SELECT r.srsubstate AS state FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = $1 AND ${THIS_DB}`,
       [name],
     );
     if (states.rows.length >= tables.length && states.rows.every((r) => r.state === 'r' || r.state === 's')) return true;
@@ -103,7 +105,7 @@ export async function subscribe(client: pg.Client, zoneId: number, master: Maste
 /** Picks up tables the master publishes since the subscription was made (a newer version federating more). */
 async function refresh(client: pg.Client, zoneId: number, tables: readonly string[], log: (m: string) => void): Promise<void> {
   const known = await client.query(
-    'SELECT c.relname AS t FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid JOIN pg_class c ON c.oid = r.srrelid WHERE s.subname = $1',
+    `SELECT c.relname AS t FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid JOIN pg_class c ON c.oid = r.srrelid WHERE s.subname = $1 AND ${THIS_DB}`,
     [subscriptionName(zoneId)],
   );
   const have = new Set(known.rows.map((r) => String(r.t)));
@@ -153,4 +155,15 @@ export function parseNotification(payload: string): RowChange | null {
   if (rest === '*') return { table, oid: null };
   const oid = Number(rest);
   return Number.isInteger(oid) ? { table, oid } : null;
+}
+
+/**
+ * After subscribing: the zone this slave claims must be one of the master's. When it is not,
+ * a subscription made now is dropped again (with its slot on the master) and the Error says so.
+ */
+export async function checkZone(client: pg.Client, zoneId: number, madeNow: boolean): Promise<void> {
+  const found = await client.query('SELECT 1 FROM zone_pool WHERE oid = $1', [zoneId]);
+  if ((found.rowCount ?? 0) > 0) return;
+  if (madeNow) await client.query(`DROP SUBSCRIPTION ${subscriptionName(zoneId)}`);
+  throw new Error(`FEDERATION ZONE_ID = ${zoneId}, but the master has no zone ${zoneId}: create it on the master first (onezone create), then give its id here`);
 }
