@@ -26,6 +26,7 @@ export const KIND_LABEL: Record<ResourceKind, string> = {
   vrouter: 'virtual router',
   secgroup: 'security group',
   hook: 'hook',
+  zone: 'zone',
 };
 
 /** The command that lists each kind (used by shell completion to offer names). */
@@ -47,6 +48,7 @@ export const KIND_COMMAND: Record<ResourceKind, string> = {
   vrouter: 'onevrouter',
   secgroup: 'onesecgroup',
   hook: 'onehook',
+  zone: 'onezone',
 };
 
 /** An object as far as name resolution cares. */
@@ -117,6 +119,8 @@ function listXml(one: Oca, kind: ResourceKind): Promise<string> {
       return one.vnTemplates.listXml(-2, -1, -1);
     case 'market':
       return one.markets.listXml();
+    case 'zone':
+      return one.zones.listXml();
     case 'marketapp':
       return one.marketApps.listXml(-2, -1, -1);
     case 'vrouter':

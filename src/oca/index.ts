@@ -31,6 +31,7 @@ import {
   VmResource,
   VnetResource,
   VnTemplateResource,
+  ZoneResource,
 } from './resources.js';
 
 export class Oca {
@@ -54,6 +55,7 @@ export class Oca {
   readonly vrouters: VirtualRouterResource;
   readonly secGroups: SecurityGroupResource;
   readonly hooks: HookResource;
+  readonly zones: ZoneResource;
   /** The default quotas of users (`one.userquota.*`). */
   readonly userQuotas: DefaultQuotaResource;
   /** The default quotas of groups (`one.groupquota.*`). */
@@ -81,6 +83,7 @@ export class Oca {
     this.vrouters = new VirtualRouterResource(c, 'one.vrouter', 'one.vrouterpool', 'VROUTER', OneObject);
     this.secGroups = new SecurityGroupResource(c, 'one.secgroup', 'one.secgrouppool', 'SECURITY_GROUP', OneObject);
     this.hooks = new HookResource(c, 'one.hook', 'one.hookpool', 'HOOK', OneObject);
+    this.zones = new ZoneResource(c, 'one.zone', 'one.zonepool', 'ZONE', OneObject);
     this.userQuotas = new DefaultQuotaResource(c, 'one.userquota');
     this.groupQuotas = new DefaultQuotaResource(c, 'one.groupquota');
     this.system = new SystemResource(c);
