@@ -152,6 +152,10 @@ export const POOL_KINDS: Readonly<Record<string, PoolKind>> = {
     name: 'hook', method: 'one.hookpool.info', args: [-2, -1, -1], element: 'HOOK', search: ['NAME', 'TYPE', 'COMMAND'],
     row: (n) => ({ ID: num(n, 'ID'), NAME: text(n, 'NAME'), TYPE: text(n, 'TYPE'), COMMAND: text(n, 'TEMPLATE/COMMAND'), ON: text(n, 'TEMPLATE/CALL') || [text(n, 'TEMPLATE/RESOURCE'), text(n, 'TEMPLATE/STATE'), text(n, 'TEMPLATE/LCM_STATE')].filter(Boolean).join(' ') }),
   },
+  zone: {
+    name: 'zone', method: 'one.zonepool.info', args: [], element: 'ZONE', search: ['NAME', 'ENDPOINT'],
+    row: (n) => ({ ID: num(n, 'ID'), NAME: text(n, 'NAME'), ENDPOINT: text(n, 'TEMPLATE/ENDPOINT'), STATE: num(n, 'STATE'), SERVERS: select(n, 'SERVER_POOL/SERVER').length }),
+  },
   market: {
     name: 'market', method: 'one.marketpool.info', args: [], element: 'MARKETPLACE', search: ['NAME', 'UNAME', 'MARKET_MAD'],
     row: (n) => ({ ...owned(n), STATE: num(n, 'STATE'), MARKET_MAD: text(n, 'MARKET_MAD'), TOTAL_MB: num(n, 'TOTAL_MB'), FREE_MB: num(n, 'FREE_MB'), USED_MB: num(n, 'USED_MB'), APPS: select(n, 'MARKETPLACEAPPS/ID').length }),

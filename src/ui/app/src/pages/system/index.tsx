@@ -8,6 +8,7 @@ import { Showback } from './Showback';
 import { UserCreate } from './UserCreate';
 import { UserDetail } from './UserDetail';
 import { UserList } from './UserList';
+import { ZoneCreate, ZoneDetail, ZoneList } from './Zones';
 
 export const pages: Page[] = [
   { path: '/users', label: 'Users', section: 'System', view: 'admin', element: <UserList /> },
@@ -21,4 +22,7 @@ export const pages: Page[] = [
   { path: '/hooks', label: 'Hooks', section: 'System', view: 'admin', element: <HookList /> },
   { path: '/hooks/new', view: 'admin', element: <HookCreate /> },
   { path: '/hooks/:id', view: 'admin', element: <HookDetail /> },
+  { path: '/zones', label: 'Zones', section: 'System', view: 'admin', element: <ZoneList /> },
+  { path: '/zones/new', view: 'admin', element: <ZoneCreate /> },
+  { path: '/zones/:id', view: 'admin', element: <ZoneDetail /> },
 ];
