@@ -95,6 +95,8 @@ export async function moveQuotasToTables(db: Pick<Database, 'query'>): Promise<W
     for (const row of await db.query(`SELECT oid, name, body, uid, gid, owner_u, group_u, other_u FROM ${table}`)) {
       const body = String(row.body);
       const quotas = child(parseXmlTree(body), 'QUOTAS');
+      // A body without QUOTAS (migration run again) leaves the quota row as it is.
+      if (!quotas) continue;
       writes.push({ kind: 'upsert', table: quotaTable, row: { oid: Number(row.oid), body: quotasBody(Quotas.fromXml(quotas)) } });
       writes.push({ kind: 'upsert', table, row: { ...row, body: withoutQuotas(body) } });
     }
