@@ -149,6 +149,12 @@ describe('federation of a master and a slave zone on PostgreSQL', { skip: unavai
     await okId(slave, 'one.vm.deploy', [vm, host]);
     await waitFor(slave, vm, ...RUNNING);
 
+    // A slave restarted meanwhile comes back on its own database, its VMs still running.
+    assert.equal(await slave.signal('SIGTERM'), 0);
+    await slave.launch();
+    await waitFor(slave, vm, ...RUNNING);
+    assert.deepEqual(await federatedState(slave), before);
+
     // Federated writes are refused, clearly.
     await refused(slave, 'one.user.allocate', ['fed-bob', 'bob-pw', '', []], Code.INTERNAL, /Could not connect to the federation master oned at http:\/\/.*written through the master/);
     await refused(slave, 'one.group.allocate', ['fed-group-2'], Code.INTERNAL, /Could not connect to the federation master oned/);
