@@ -104,6 +104,20 @@ onFeatureBackends('zones', (get) => {
     assert.equal(childInt(await okXml(oned, 'one.host.info', [h], u.session), 'ID'), h);
   });
 
+  test('a disabled zone serves only read-only calls until it is enabled again', async () => {
+    const oned = get();
+    await okId(oned, 'one.zone.enable', [0, false]);
+    try {
+      await refused(oned, 'one.vm.allocate', ['CPU = 1\nMEMORY = 64'], Code.INTERNAL, /Cannot process the request: zone 0 is disabled, only read-only calls are served \(onezone enable 0\)\./);
+      await refused(oned, 'one.user.allocate', ['disabled-zone-user', 'pw', '', []], Code.INTERNAL, /zone 0 is disabled/);
+      assert.equal((await okXml(oned, 'one.vmpool.info', [-2, -1, -1, -1])).name, 'VM_POOL');
+      assert.equal(childInt(await okXml(oned, 'one.user.info', [0]), 'ID'), 0);
+    } finally {
+      await okId(oned, 'one.zone.enable', [0, true]);
+    }
+    assert.ok(await okId(oned, 'one.user.allocate', ['enabled-zone-user', 'pw', '', []]) > 0);
+  });
+
   test('users see the zones (ZONE/* USE *) but cannot create, change or delete them', async () => {
     const oned = get();
     const u = await addUser(oned, 'zone-plain-user');
