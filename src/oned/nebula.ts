@@ -573,7 +573,7 @@ export class Nebula implements Core {
           (fed.isSlave ? ': create it on the master first (onezone create), then give its id here' : ' (onezone list shows the zones)'),
       );
     }
-    await fed.listen(dbConfig(this.config, this.location));
+    await fed.listen(dbConfig(this.config, this.location), this.db);
   }
 
   /** Stops serving, lets in-flight calls and writes finish, closes the database and the log. */

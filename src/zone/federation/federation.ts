@@ -11,6 +11,7 @@ import type { Database } from '../../db/database.js';
 import type { Pool, PoolObject } from '../../pool/index.js';
 import type { FederationConfig } from './config.js';
 import { MasterForwarder } from './forwarder.js';
+import { createFenceTable, Fence, FENCE_TABLE } from './fence.js';
 import { CHANNEL, checkZone, connectLocal, installTriggers, parseNotification, publish, subscribe, type RowChange } from './pg-replication.js';
 
 /** How this oned makes memory match a federated table after replication changed it (`oid` null: the whole table). */
@@ -34,11 +35,17 @@ export class Federation {
   /** Changes are applied one at a time, in the order PostgreSQL sent them. */
   private queue: Promise<void> = Promise.resolve();
   private forwarderValue: MasterForwarder | undefined;
+  /** On a slave: makes a forwarded write visible here before its call answers. */
+  private readonly fence: Fence | undefined;
 
   constructor(
     readonly config: FederationConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.fence = config.mode === 'SLAVE' ? new Fence(config.zoneId, config.masterDb!) : undefined;
+    // Replicated like the federated tables (registered first, so created before they are published).
+    if (config.mode !== 'STANDALONE') this.register(FENCE_TABLE, () => this.fence?.reached() ?? Promise.resolve());
+  }
 
   get mode(): FederationConfig['mode'] {
     return this.config.mode;
@@ -72,6 +79,7 @@ export class Federation {
     }
     const client = await connectLocal(db);
     try {
+      await createFenceTable(client);
       if (this.config.mode === 'MASTER') {
         await publish(client, this.tables);
         this.log.info('ONE', `Federation master, zone ${this.zoneId}: publishing ${this.tables.join(', ')}`);
@@ -86,15 +94,27 @@ export class Federation {
     }
   }
 
-  /** On a slave: what forwards federated writes to the master. */
-  get forwarder(): MasterForwarder | undefined {
+  /**
+   * On a slave: what forwards federated writes to the master; a write the master made answers
+   * once it is replicated here (see fence.ts).
+   */
+  get forwarder(): Pick<MasterForwarder, 'forwards' | 'call'> | undefined {
     if (!this.isSlave) return undefined;
-    return (this.forwarderValue ??= new MasterForwarder(this.config.masterOned));
+    const fwd = (this.forwarderValue ??= new MasterForwarder(this.config.masterOned));
+    return {
+      forwards: (method) => fwd.forwards(method),
+      call: async (method, params) => {
+        const answer = await fwd.call(method, params);
+        if (Array.isArray(answer) && answer[0] === true) await this.fence?.pass();
+        return answer;
+      },
+    };
   }
 
   /** On a slave: listens for replicated changes and reloads what they touch, until stop(). */
-  async listen(db: DbConfig): Promise<void> {
+  async listen(db: DbConfig, database?: Database): Promise<void> {
     if (!this.isSlave || this.stopped) return;
+    if (database) this.fence?.attach(database);
     const client = await connectLocal(db);
     this.listener = client;
     client.on('notification', (n) => {
@@ -138,6 +158,7 @@ export class Federation {
   async stop(): Promise<void> {
     this.stopped = true;
     this.forwarderValue?.close();
+    this.fence?.close();
     const l = this.listener;
     this.listener = undefined;
     await l?.end().catch(() => {});
