@@ -264,11 +264,10 @@ export class Nebula implements Core {
     this.log.info('ONE', `Database: ${describeConfig(dbConf)}`);
     this.database = await openDatabase(dbConf);
     await this.database.migrate();
-    if (this.federating) {
-      await this.federation.prepare(dbConf);
-      // A slave's federated rows are the master's: memory may change (quota usage), rows are not written.
-      if (this.federation.isSlave) for (const pool of this.federatedPools()) pool.replica = true;
-    }
+    if (this.federating) await this.federation.prepare(dbConf);
+    // A slave's federated rows are the master's (onedb too leaves them alone): memory may change
+    // (quota usage), those rows are not written.
+    if (this.federation.isSlave) for (const pool of this.federatedPools()) pool.replica = true;
 
     await this.users.load(this.database);
     await this.groups.load(this.database);
