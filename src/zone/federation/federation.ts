@@ -10,6 +10,8 @@ import type { DbConfig } from '../../db/database.js';
 import type { Database } from '../../db/database.js';
 import type { Pool, PoolObject } from '../../pool/index.js';
 import type { FederationConfig } from './config.js';
+import type { XmlRpcValue } from '../../rpc/xmlrpc/index.js';
+import { AclRule } from '../../common/acl/acl-rule.js';
 import { MasterForwarder } from './forwarder.js';
 import { createFenceTable, Fence, FENCE_TABLE } from './fence.js';
 import { CHANNEL, checkZone, connectLocal, installTriggers, parseNotification, publish, subscribe, type RowChange } from './pg-replication.js';
@@ -26,6 +28,15 @@ export async function reloadPool<T extends PoolObject>(pool: Pool<T>, db: Databa
   const ids = new Set<number>([...pool.all()].map((o) => o.oid));
   for (const row of await db.query(`SELECT oid FROM ${pool.options.table}`)) ids.add(Number(row.oid));
   for (const id of [...ids].sort((a, b) => a - b)) await pool.reload(db, id);
+}
+
+/**
+ * A rule added through a slave without a zone applies in the slave's zone (the zone it was
+ * asked in), not in the master's, which would fill in its own.
+ */
+export function withLocalZone(method: string, params: readonly XmlRpcValue[], zoneId: number): readonly XmlRpcValue[] {
+  if (method !== 'one.acl.addrule' || (params.length > 4 && params[4] !== '')) return params;
+  return [...params.slice(0, 4), AclRule.zoneComponent(zoneId).toString(16)];
 }
 
 export class Federation {
@@ -104,7 +115,7 @@ export class Federation {
     return {
       forwards: (method) => fwd.forwards(method),
       call: async (method, params) => {
-        const answer = await fwd.call(method, params);
+        const answer = await fwd.call(method, withLocalZone(method, params, this.zoneId));
         if (Array.isArray(answer) && answer[0] === true) await this.fence?.pass();
         return answer;
       },
