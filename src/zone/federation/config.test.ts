@@ -19,7 +19,8 @@ test('a slave needs the master\'s endpoint and database', () => {
   assert.throws(() => federationConfig(reader('FEDERATION = [ MODE = "SLAVE", ZONE_ID = 100 ]')), /needs MASTER_ONED/);
   assert.throws(() => federationConfig(reader('FEDERATION = [ MODE = "SLAVE", ZONE_ID = 100, MASTER_ONED = "m:2633" ]')), /must be an http\(s\) URL/);
   assert.throws(() => federationConfig(reader('FEDERATION = [ MODE = "SLAVE", ZONE_ID = 100, MASTER_ONED = "http://m/RPC2" ]')), /needs FEDERATION_MASTER_DB/);
-  assert.throws(() => federationConfig(reader('FEDERATION = [ MODE = "SLAVE", MASTER_ONED = "http://m/RPC2" ]\nFEDERATION_MASTER_DB = [ SERVER = "m", PORT = "x" ]')), /PORT must be a TCP port/);
+  assert.throws(() => federationConfig(reader('FEDERATION = [ MODE = "SLAVE", ZONE_ID = 100, MASTER_ONED = "http://m/RPC2" ]\nFEDERATION_MASTER_DB = [ SERVER = "m", PORT = "x" ]')), /PORT must be a TCP port/);
+  assert.throws(() => federationConfig(reader('FEDERATION = [ MODE = "SLAVE", ZONE_ID = 0, MASTER_ONED = "http://m/RPC2" ]')), /ZONE_ID = 0 is a system zone \(the master's is 0\)/);
 });
 
 test('bad modes and zone ids are named', () => {

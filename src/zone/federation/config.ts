@@ -6,6 +6,7 @@
  *     FEDERATION_MASTER_DB = [ SERVER = "master", PORT = 5432, USER = "oneadmin", PASSWD = "...", DB_NAME = "opennebula" ]
  */
 import type { ConfigReader } from '../../common/config.js';
+import { FIRST_USER_ZONE } from '../zone.js';
 
 export type FederationMode = 'STANDALONE' | 'MASTER' | 'SLAVE';
 const MODES: readonly FederationMode[] = ['STANDALONE', 'MASTER', 'SLAVE'];
@@ -38,6 +39,8 @@ export function federationConfig(config: ConfigReader): FederationConfig {
   if (!Number.isInteger(zoneId) || zoneId < 0) throw new Error(`FEDERATION ZONE_ID must be a zone id (an integer >= 0), got "${zoneText}"`);
   const masterOned = (fed.get('MASTER_ONED') ?? '').trim();
   if (mode !== 'SLAVE') return { mode, zoneId, masterOned };
+  // Zones below 100 are system zones (0, the master's); a slave's zone is one made with onezone create.
+  if (zoneId < FIRST_USER_ZONE) throw new Error(`FEDERATION ZONE_ID = ${zoneId} is a system zone (the master's is 0): a slave serves a zone created on the master with onezone create (id ${FIRST_USER_ZONE} or more)`);
   if (masterOned === '') throw new Error('FEDERATION MODE = SLAVE needs MASTER_ONED, the master zone\'s XML-RPC endpoint (http://master:2633/RPC2)');
   if (!/^https?:\/\//.test(masterOned)) throw new Error(`FEDERATION MASTER_ONED must be an http(s) URL, got "${masterOned}"`);
   const db = config.vector('FEDERATION_MASTER_DB');
