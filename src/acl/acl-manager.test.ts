@@ -524,3 +524,23 @@ test('a deleted rule\'s id is not given again, even after a restart', async () =
   assert.equal(a, 0);
   assert.equal(c, b + 1);
 });
+
+test('resync makes memory match table acl (a slave after replication); a replica neither adds nor drops', async () => {
+  const db = new FakeDb();
+  db.seed(0, '#1 VM/* USE #0');
+  db.seed(1, '#2 VM/* USE #0');
+  const acl = await AclManager.load(db);
+  // Replication: rule 1 gone, rule 3 new, rule 0 changed under the same id.
+  db.rows.delete(1);
+  db.seed(3, '#4 HOST/* MANAGE #100');
+  db.seed(0, '#1 VM/* MANAGE #0');
+  await acl.resync();
+  assert.deepEqual([0, 1, 3].map((oid) => acl.get(oid)?.toString()), ['#1 VM/* MANAGE #0', undefined, '#4 HOST/* MANAGE #100']);
+  assert.equal(acl.authorize(req({ uid: 1, right: AuthOp.MANAGE })), true, 'the changed rule grants');
+  assert.equal(acl.authorize(req({ uid: 2 })), false, 'the deleted rule no longer grants');
+  acl.replica = true;
+  await assert.rejects(acl.addRule(AclRule.parse('#9 VM/* USE')), /added through the master zone/);
+  await acl.delUidRules(1);
+  assert.ok(acl.get(0), 'a replica leaves rules to the master');
+  assert.equal(db.writes.length, 0, 'nothing written');
+});

@@ -104,6 +104,12 @@ export class AclManager {
   private readonly byResourceCluster = new MultiMap<number, IndexedRule>();
   private lastOid = -1;
   private xml: string | undefined;
+  /**
+   * Set on a federation slave: table `acl` is the master's, replicated here; rules are added and
+   * deleted through the master (the API forwards), and the rules of objects deleted in this zone
+   * stay until the master drops them, as OpenNebula's slaves leave them.
+   */
+  replica = false;
 
   private constructor(
     private readonly db: Database,
@@ -142,6 +148,20 @@ export class AclManager {
     }
   }
 
+  /** Makes memory match table `acl`: on a slave, after replication changed it. */
+  async resync(): Promise<void> {
+    const rows = await this.db.query(`SELECT oid, userset, resource, rights, zone FROM ${TABLE} ORDER BY oid`);
+    const stored = new Map<number, AclRule>();
+    for (const row of rows) {
+      stored.set(Number(row.oid), new AclRule(Number(row.oid), column(row, 'userset'), column(row, 'resource'), column(row, 'rights'), column(row, 'zone')));
+    }
+    for (const r of [...this.byOid.values()]) {
+      const s = stored.get(r.rule.oid);
+      if (!s || !s.equals(r.rule)) this.unindex(r);
+    }
+    for (const [oid, rule] of stored) if (!this.byOid.has(oid)) this.index(new IndexedRule(rule));
+  }
+
   /** Number of stored rules. */
   get size(): number {
     return this.byOid.size;
@@ -157,6 +177,7 @@ export class AclManager {
    * once the row is written. AclError 'exists' for a duplicate, 'invalid' for a malformed rule.
    */
   async addRule(rule: AclRule): Promise<number> {
+    if (this.replica) throw new AclError('invalid', 'ACL rules of a federation slave are added through the master zone');
     const key = ruleKey(rule);
     if (this.keys.has(key)) throw new AclError('exists', `Rule ${rule} already exists`);
     rule.assertValid();
@@ -334,7 +355,7 @@ export class AclManager {
 
   /** Removes the rules now, and puts them back if the database refuses to delete them. */
   private async drop(rules: readonly IndexedRule[]): Promise<void> {
-    if (rules.length === 0) return;
+    if (rules.length === 0 || this.replica) return;
     for (const r of rules) this.unindex(r);
     try {
       await this.db.write(rules.map(deleteOf));

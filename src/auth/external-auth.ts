@@ -74,6 +74,11 @@ export class ExternalAuth {
   async unknown(name: string, secret: string): Promise<User | null> {
     const driver = this.o.defaultAuth;
     if (driver === '' || INTERNAL_AUTH_DRIVERS.has(driver)) return null;
+    // A federation slave makes no users: they are the master's (the user logs in there first).
+    if (this.o.users.replica) {
+      this.o.log.warn('AuM', `User ${name} is unknown in this zone: a federation slave does not create users; the first login must be on the master zone`);
+      return null;
+    }
     if (nameError(name, USER_NAME_EXTRA_CHARS) !== null) return null; // never a user: no script for it
     const verdict = await this.ask(-1, driver, name, '-', secret);
     if (!verdict) return null;

@@ -6,7 +6,7 @@
 import type { Oca } from '../oca/index.js';
 
 /** The kinds of objects a name or id can stand for. */
-export type ResourceKind = 'vm' | 'host' | 'cluster' | 'datastore' | 'image' | 'template' | 'vnet' | 'user' | 'group' | 'backupjob' | 'market' | 'marketapp' | 'vrouter' | 'secgroup' | 'hook' | 'vmgroup' | 'vntemplate' | 'vdc';
+export type ResourceKind = 'vm' | 'host' | 'cluster' | 'datastore' | 'image' | 'template' | 'vnet' | 'user' | 'group' | 'backupjob' | 'market' | 'marketapp' | 'vrouter' | 'secgroup' | 'hook' | 'vmgroup' | 'vntemplate' | 'vdc' | 'zone';
 
 export interface ArgDef {
   /** Shown in help (`HOSTID`, `FILE`...). */

@@ -27,6 +27,7 @@ export const KIND_LABEL: Record<ResourceKind, string> = {
   secgroup: 'security group',
   hook: 'hook',
   vdc: 'VDC',
+  zone: 'zone',
 };
 
 /** The command that lists each kind (used by shell completion to offer names). */
@@ -49,6 +50,7 @@ export const KIND_COMMAND: Record<ResourceKind, string> = {
   secgroup: 'onesecgroup',
   hook: 'onehook',
   vdc: 'onevdc',
+  zone: 'onezone',
 };
 
 /** An object as far as name resolution cares. */
@@ -119,6 +121,8 @@ function listXml(one: Oca, kind: ResourceKind): Promise<string> {
       return one.vnTemplates.listXml(-2, -1, -1);
     case 'market':
       return one.markets.listXml();
+    case 'zone':
+      return one.zones.listXml();
     case 'marketapp':
       return one.marketApps.listXml(-2, -1, -1);
     case 'vrouter':

@@ -152,3 +152,14 @@ export function lockSubcommands(kind: ResourceKind, resource: ResourceOf<Resourc
     },
   ];
 }
+
+/** `enable` and `disable` of objects with an enable call (marketplaces, apps, zones); `plural` names them in help. */
+export function enableSubcommands(kind: ResourceKind, plural: string, resource: (one: Oca) => { enable(id: number, on: boolean): Promise<number> }, command: string): SubcommandDef[] {
+  return [true, false].map((on) => ({
+    name: on ? 'enable' : 'disable',
+    description: `${on ? 'Enables' : 'Disables'} ${plural}`,
+    args: [rangeArg(kind)],
+    examples: [`${command} ${on ? 'enable' : 'disable'} 1`],
+    run: (ctx, args) => eachId(ctx, kind, args['RANGE'], on ? 'enabled' : 'disabled', (id) => resource(ctx.one).enable(id, on)),
+  }));
+}

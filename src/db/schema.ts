@@ -5,6 +5,7 @@
  */
 import type { Backend, Database, Write } from './database.js';
 import { moveLeasesToTable } from '../vnet/lease-table.js';
+import { GROUP_QUOTAS_TABLE, moveQuotasToTables, USER_QUOTAS_TABLE } from '../auth/quota-table.js';
 
 /** Column types by what they hold; each backend spells them its own way (see {@link columnType}). */
 export type ColumnType = 'integer' | 'bigint' | 'text' | `varchar(${number})`;
@@ -181,6 +182,15 @@ const hookLog: Table = {
   indexes: [['timestamp']],
 };
 
+/**
+ * The quotas of users (groups) in one zone: `<QUOTAS>` XML per user (group) id. Kept out of the
+ * federated user_pool and group_pool rows, so each zone counts its own usage (see
+ * src/auth/quota-table.ts).
+ */
+function quotaTable(name: string): Table {
+  return { name, columns: { oid: 'integer', body: 'text' }, primaryKey: ['oid'] };
+}
+
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   creating(1, 'Initial schema: versioning, pool control, system attributes, users, groups, ACL rules, documents', [
@@ -214,7 +224,15 @@ export const MIGRATIONS: readonly Migration[] = [
     poolTable('marketplace_pool', 'pool'),
     poolTable('marketplaceapp_pool', 'owner'),
   ]),
-  creating(12, 'VDCs: vdc_pool', [poolTable('vdc_pool', 'pool')]),
+  {
+    ...creating(12, 'Zones: zone_pool; zone-local quotas of users and groups: user_quotas and group_quotas, filled from their bodies', [
+      poolTable('zone_pool', 'pool'),
+      quotaTable(USER_QUOTAS_TABLE),
+      quotaTable(GROUP_QUOTAS_TABLE),
+    ]),
+    upgrade: moveQuotasToTables,
+  },
+  creating(13, 'VDCs: vdc_pool', [poolTable('vdc_pool', 'pool')]),
 ];
 
 /** The schema version this program writes: that of the last migration. */

@@ -1,11 +1,11 @@
-/** The group pool: table `group_pool`, names unique in the whole pool. */
+/** The group pool: table `group_pool` (federated), names unique in the whole pool; quotas in `group_quotas` (zone-local). */
 import type { XmlNode } from '../common/xml-tree.js';
-import { Pool } from '../pool/index.js';
+import { GROUP_QUOTAS_TABLE, QuotaHolderPool } from '../auth/quota-table.js';
 import { Group } from './group.js';
 
-export class GroupPool extends Pool<Group> {
+export class GroupPool extends QuotaHolderPool<Group> {
   constructor() {
-    super({ table: 'group_pool', type: 'GROUP', root: 'GROUP_POOL', nameScope: 'pool' });
+    super({ table: 'group_pool', type: 'GROUP', root: 'GROUP_POOL', nameScope: 'pool' }, GROUP_QUOTAS_TABLE);
   }
 
   protected fromXml(node: XmlNode): Group {

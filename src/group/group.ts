@@ -62,7 +62,12 @@ export class Group extends PoolObject {
     return this.rulesEscaped;
   }
 
-  /** The stored body also keeps the quotas and the VLAN rules, so one row holds the whole group. */
+  /** The body of the federated row (group_pool): the group and its VLAN rules, without its zone-local quotas. */
+  federatedBody(): string {
+    return `${this.toXml().slice(0, -'</GROUP>'.length)}${this.rulesXml}</GROUP>`;
+  }
+
+  /** The whole group, quotas included (what a failed commit puts back; see auth/quota-table.ts for the rows). */
   override toBody(): string {
     return `${this.toXml().slice(0, -'</GROUP>'.length)}<QUOTAS>${this.quotas.toXml()}</QUOTAS>${this.rulesXml}</GROUP>`;
   }

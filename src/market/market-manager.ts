@@ -69,7 +69,7 @@ export function parseMonitorReply(info: string): MonitorResult {
  * Moves an app template's own attributes (SOURCE, MD5, SIZE, FORMAT, DESCRIPTION, VERSION,
  * APPTEMPLATE64, TYPE, REGTIME, ORIGIN_ID) out of it into app fields; the rest stays in the template.
  */
-export function takeAppFields(t: Template, base: Pick<AppFields, 'marketId' | 'market'>): AppFields {
+export function takeAppFields(t: Template, base: Pick<AppFields, 'marketId' | 'market'> & { zoneId?: string }): AppFields {
   const take = (k: string) => {
     const v = t.get(k);
     t.remove(k);
@@ -80,7 +80,8 @@ export function takeAppFields(t: Template, base: Pick<AppFields, 'marketId' | 'm
   const origin = take('ORIGIN_ID');
   return {
     regtime: Number.isInteger(regtime) && regtime > 0 ? regtime : Math.floor(Date.now() / 1000),
-    zoneId: '0',
+    // An app is in its marketplace's zone.
+    zoneId: base.zoneId ?? '0',
     originId: /^-?\d+$/.test(origin) ? Number(origin) : -1,
     source: take('SOURCE'),
     md5: take('MD5'),
@@ -260,7 +261,7 @@ export class MarketManager {
       const name = (t.get('NAME') ?? '').trim();
       t.remove('NAME');
       if (name === '') continue;
-      const fields = takeAppFields(t, { marketId: market.oid, market: market.name });
+      const fields = takeAppFields(t, { marketId: market.oid, market: market.name, zoneId: market.fields.zoneId });
       const existing = byName.get(name);
       if (existing) {
         seen.add(existing.oid);

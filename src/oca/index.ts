@@ -32,6 +32,7 @@ import {
   VmResource,
   VnetResource,
   VnTemplateResource,
+  ZoneResource,
 } from './resources.js';
 
 export class Oca {
@@ -56,6 +57,7 @@ export class Oca {
   readonly secGroups: SecurityGroupResource;
   readonly hooks: HookResource;
   readonly vdcs: VdcResource;
+  readonly zones: ZoneResource;
   /** The default quotas of users (`one.userquota.*`). */
   readonly userQuotas: DefaultQuotaResource;
   /** The default quotas of groups (`one.groupquota.*`). */
@@ -84,6 +86,7 @@ export class Oca {
     this.secGroups = new SecurityGroupResource(c, 'one.secgroup', 'one.secgrouppool', 'SECURITY_GROUP', OneObject);
     this.hooks = new HookResource(c, 'one.hook', 'one.hookpool', 'HOOK', OneObject);
     this.vdcs = new VdcResource(c, 'one.vdc', 'one.vdcpool', 'VDC', OneObject);
+    this.zones = new ZoneResource(c, 'one.zone', 'one.zonepool', 'ZONE', OneObject);
     this.userQuotas = new DefaultQuotaResource(c, 'one.userquota');
     this.groupQuotas = new DefaultQuotaResource(c, 'one.groupquota');
     this.system = new SystemResource(c);

@@ -701,6 +701,33 @@ export class SystemResource {
 }
 wraps('one.system', 'version', 'config');
 
+/** The zones of the federation (`one.zone.*`, `one.zonepool.info`). */
+export class ZoneResource extends NamedResource<OneObject> {
+  /** A zone from a template: NAME and ENDPOINT (its oned's XML-RPC endpoint). */
+  allocate(template: string): Promise<number> {
+    return this.id('one.zone.allocate', template);
+  }
+  enable(id: number, enable = true): Promise<number> {
+    return this.id('one.zone.enable', id, enable);
+  }
+  /** Adds a server to the zone's server pool; `endpoint` is its XML-RPC endpoint. */
+  addServer(id: number, name: string, endpoint: string): Promise<number> {
+    return this.id('one.zone.addserver', id, `SERVER = [ NAME = ${JSON.stringify(name)}, ENDPOINT = ${JSON.stringify(endpoint)} ]`);
+  }
+  delServer(id: number, serverId: number): Promise<number> {
+    return this.id('one.zone.delserver', id, serverId);
+  }
+  resetServer(id: number, serverId: number): Promise<number> {
+    return this.id('one.zone.resetserver', id, serverId);
+  }
+  /** `one.zone.raftstatus`: the `<RAFT>` document of the oned called. */
+  async raftStatusXml(): Promise<string> {
+    return String(await this.client.call('one.zone.raftstatus'));
+  }
+}
+wraps('one.zone', ...COMMON, 'rename', 'allocate', 'enable', 'addserver', 'delserver', 'resetserver', 'raftstatus');
+wraps('one.zonepool', 'info');
+
 /**
  * ACL rules (`one.acl.*`). Rules are written as OpenNebula's CLI writes them
  * (`@1 VM+NET/* CREATE [#0]`) and sent as the hex components oned takes.

@@ -39,7 +39,7 @@ import { SecurityGroupUpdater } from '../secgroup/sg-updater.js';
 import { BackupJobRunner } from '../backup/backup-job-runner.js';
 import { VmGroupPool } from '../vmgroup/vm-group.js';
 import { leave as leaveVmGroup } from '../vmgroup/membership.js';
-import { Transaction } from '../pool/index.js';
+import { Transaction, type Pool, type PoolObject } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/index.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
@@ -64,6 +64,8 @@ import { MarketplaceAppPool, MarketplacePool } from '../market/marketplace.js';
 import { MarketManager } from '../market/market-manager.js';
 import { marketDrivers, marketMadConf, type MarketMadConf } from '../market/market-conf.js';
 import { createDefaultMarkets } from '../market/default-markets.js';
+import { ZonePool } from '../zone/index.js';
+import { Federation, federationConfig, reloadPool } from '../zone/federation/index.js';
 
 /** The OpenNebula API version oned answers to `one.system.version`. */
 export const API_VERSION = '6.10.0';
@@ -117,6 +119,11 @@ export class Nebula implements Core {
   planRunner?: PlanRunner;
   readonly markets = new MarketplacePool();
   readonly marketApps = new MarketplaceAppPool();
+  readonly zones = new ZonePool();
+  /** FEDERATION of oned.conf: standalone, master or slave zone (src/zone/federation). */
+  readonly federation: Federation;
+  /** Set by start(): open() then sets up federation before the pools load (onedb leaves it alone). */
+  private federating = false;
   readonly marketConf: ReadonlyMap<string, MarketMadConf>;
   readonly marketDrivers: ReadonlySet<string>;
   private marketDriver: Driver | undefined;
@@ -210,6 +217,8 @@ export class Nebula implements Core {
     this.marketDrivers = marketDrivers(this.config, this.marketConf);
     this.driverNames = { im: driverNames(this.config, 'IM_MAD'), vmm: driverNames(this.config, 'VM_MAD') };
     this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
+    this.federation = new Federation(federationConfig(this.config), this.log);
+    this.registerFederatedTables();
     // The key of encrypted attributes lives beside oneadmin's credentials, never in the database.
     this.attributes = new AttributePolicy(this.config, SecretBox.loadOrCreate(join(dirname(location.oneAuthFile), 'one_key')));
   }
@@ -258,6 +267,10 @@ export class Nebula implements Core {
     this.log.info('ONE', `Database: ${describeConfig(dbConf)}`);
     this.database = await openDatabase(dbConf);
     await this.database.migrate();
+    if (this.federating) await this.federation.prepare(dbConf);
+    // A slave's federated rows are the master's (onedb too leaves them alone): memory may change
+    // (quota usage), those rows are not written.
+    if (this.federation.isSlave) for (const pool of this.federatedPools()) pool.replica = true;
 
     await this.users.load(this.database);
     await this.groups.load(this.database);
@@ -274,6 +287,7 @@ export class Nebula implements Core {
     await this.vnTemplates.load(this.database);
     await this.markets.load(this.database);
     await this.marketApps.load(this.database);
+    await this.zones.load(this.database);
     await this.vrouters.load(this.database);
     await this.secGroups.load(this.database);
     this.sgVms.learn(this.vms.all(), VmState.DONE);
@@ -299,10 +313,12 @@ export class Nebula implements Core {
   async start(): Promise<StartedOned> {
     const log = this.log;
     log.info('ONE', `Starting oned (nebula-ts, API ${API_VERSION}), location ${this.location.root}`);
+    this.federating = true;
     await this.open();
     // Counters can only drift through a bug or a hand-edited database: say so, and mend them.
     for (const d of await this.checkQuotas(true)) log.warn('ONE', `Quota counter fixed: ${d}`);
-    this.aclManager = await AclManager.load(this.db);
+    this.aclManager = await AclManager.load(this.db, { zoneId: this.federation.zoneId });
+    this.aclManager.replica = this.federation.isSlave;
     this.authorizer = new Authorizer(this.aclManager);
 
     let credentialsFile: string | null = null;
@@ -329,10 +345,11 @@ export class Nebula implements Core {
     }
     // Every user has an EC2 secret key, encrypted: the bootstrapped accounts, and users made before
     // the EC2 API existed.
-    const ec2Keys = await ensureEc2Secrets(this.db, this.users, this.attributes);
+    // A slave's users are the master's, keys included.
+    const ec2Keys = this.federation.isSlave ? 0 : await ensureEc2Secrets(this.db, this.users, this.attributes);
     if (ec2Keys > 0) log.info('ONE', `Gave ${ec2Keys} user(s) an EC2 secret key (EC2_SECRET_KEY), which they did not have yet`);
-    // VDC 0 at the first start, and in databases made before VDCs existed.
-    if (await ensureDefaultVdc(this.db, this.vdcs, this.groups, this.aclManager, this.config)) log.info('ONE', 'Created the default VDC (0)');
+    // VDC 0 at the first start, and in databases made before VDCs existed (a slave has the master's).
+    if (!this.federation.isSlave && await ensureDefaultVdc(this.db, this.vdcs, this.groups, this.aclManager, this.config)) log.info('ONE', 'Created the default VDC (0)');
     // Group 0 at the first start, and in databases made before security groups existed.
     if (await ensureDefaultSecurityGroup(this.db, this.secGroups)) log.info('ONE', 'Created the default security group (0)');
     if (this.datastores.lastId < 0) {
@@ -476,7 +493,7 @@ export class Nebula implements Core {
     this.schedActionManager.start();
     log.info('SCH', `Scheduled actions: ${this.schedActionManager.watched} VMs have pending ones`);
 
-    const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()));
+    const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()), this.federation.forwarder);
     rm.register(ALL_METHODS);
     this.methodNames = new Set(rm.methodNames());
     this.server = new XmlRpcServer({
@@ -494,6 +511,7 @@ export class Nebula implements Core {
     const endpoint = `http://${host}:${addr.port}/RPC2`;
     log.info('ReM', `XML-RPC server listening at ${endpoint} (${rm.methodNames().length} methods)`);
     const local = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : host;
+    await this.startZone(`http://${local}:${addr.port}/RPC2`);
     this.scheduler = SchedulerProcess.fromConfig(this.config, {
       ...process.env,
       ONE_XMLRPC: `http://${local}:${addr.port}/RPC2`,
@@ -531,9 +549,43 @@ export class Nebula implements Core {
     });
   }
 
+  /** The pools of the federated tables (their rows are the master's on a slave). */
+  private federatedPools(): Pool<PoolObject>[] {
+    return [this.users, this.groups, this.zones, this.markets, this.marketApps, this.vdcs] as unknown as Pool<PoolObject>[];
+  }
+
+  /** The federated tables and how a slave reloads each when replication changes it. */
+  private registerFederatedTables(): void {
+    for (const pool of this.federatedPools()) this.federation.register(pool.options.table, (oid) => reloadPool(pool, this.db, oid));
+    this.federation.register('acl', () => this.acl.resync());
+  }
+
+  /**
+   * Zone 0 on a fresh cloud (not on a slave: zones come from the master), at this oned's
+   * endpoint (MASTER_ONED when set, as OpenNebula does); then checks that FEDERATION ZONE_ID
+   * names a zone, and a slave starts listening for replicated changes.
+   */
+  private async startZone(endpoint: string): Promise<void> {
+    const fed = this.federation;
+    if (!fed.isSlave && this.zones.lastId < 0) {
+      const tx = new Transaction(this.db);
+      this.zones.createDefault(tx, fed.config.masterOned || endpoint);
+      await tx.commit();
+      this.log.info('ONE', `Created zone 0 (OpenNebula) at ${fed.config.masterOned || endpoint}`);
+    }
+    if (!this.zones.get(fed.zoneId)) {
+      throw new Error(
+        `FEDERATION ZONE_ID = ${fed.zoneId}, but there is no zone ${fed.zoneId}` +
+          (fed.isSlave ? ': create it on the master first (onezone create), then give its id here' : ' (onezone list shows the zones)'),
+      );
+    }
+    await fed.listen(dbConfig(this.config, this.location), this.db);
+  }
+
   /** Stops serving, lets in-flight calls and writes finish, closes the database and the log. */
   async stop(): Promise<void> {
     this.log.info('ONE', 'Stopping oned');
+    await this.federation.stop();
     await this.scheduler?.stop();
     await this.server?.close();
     await this.schedActionManager?.stop();

@@ -45,6 +45,11 @@ export abstract class Pool<T extends PoolObject> {
   private readonly byOwner = new Map<number, Set<T>>();
   private lastOid = -1;
   private changes = 0;
+  /**
+   * Set on a federation slave for the federated pools (users, groups, zones, marketplaces...):
+   * their rows are the master's, replicated into this zone's database, and never written here.
+   */
+  replica = false;
 
   protected constructor(readonly options: PoolOptions) {}
 
@@ -188,7 +193,7 @@ export abstract class Pool<T extends PoolObject> {
    * it keeps (VM history records); the Transaction commits them together.
    */
   rowWrites(obj: T, deleted = false): Write[] {
-    return [this.rowWrite(obj, deleted)];
+    return this.replica ? [] : [this.rowWrite(obj, deleted)];
   }
 
   /** The objects a listing returns, in id order. */

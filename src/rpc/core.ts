@@ -34,6 +34,7 @@ import type { MarketplaceAppPool, MarketplacePool } from '../market/marketplace.
 import type { MarketManager } from '../market/market-manager.js';
 import type { MarketMadConf } from '../market/market-conf.js';
 import type { VdcPool } from '../vdc/index.js';
+import type { ZonePool } from '../zone/index.js';
 
 export interface Core {
   readonly version: string;
@@ -95,4 +96,6 @@ export interface Core {
   readonly marketDrivers: ReadonlySet<string>;
   /** VDCs (src/vdc): groups given resources of zones, through the ACL rules they generate. */
   readonly vdcs: VdcPool;
+  /** The zones of the federation (federated; a slave forwards their writes). */
+  readonly zones: ZonePool;
 }

@@ -11,6 +11,7 @@ import type { Core } from './core.js';
 import { Request } from './request.js';
 import { afterRecovery } from '../pool/index.js';
 import { notifyApiHooks } from './api-hooks.js';
+import { ZoneState } from '../zone/zone.js';
 
 /** One API method: its name, the parameters after the session, and its body. */
 export interface MethodDef<P extends readonly ParamSpec[] = readonly ParamSpec[]> {
@@ -33,6 +34,8 @@ export class RequestManager {
   constructor(
     private readonly core: Core,
     private readonly authn: Authenticator,
+    /** On a federation slave: sends writes of federated objects to the master (src/zone/federation). */
+    private readonly forwarder?: { forwards(method: string): boolean; call(method: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue> },
   ) {}
 
   register(defs: Iterable<MethodDef>): void {
@@ -57,6 +60,11 @@ export class RequestManager {
     }
     const args = checkParams(def.name, def.params, call.params);
     const log = this.core.log;
+    // The master authenticates, authorizes and answers; its answer is this call's.
+    if (this.forwarder?.forwards(def.name)) {
+      log.debug('ReM', `${def.name} forwarded to the federation master`);
+      return this.forwarder.call(def.name, call.params);
+    }
     const reqId = this.nextId++;
 
     const caller = await this.authn.authenticate(session);
@@ -67,6 +75,8 @@ export class RequestManager {
     if (log.enabled(LogLevel.DEBUG)) {
       log.debug('ReM', `Req:${reqId} UID:${caller.uid} IP:${ctx.remoteAddress} ${def.name} invoked ${formatArgs(args, def.secrets)}`);
     }
+    const disabled = zoneDisabled(this.core, def.name);
+    if (disabled) return this.answered(def, session, args, failure(def.name, disabled));
     try {
       const gate = afterRecovery(this.core.db);
       const epoch = typeof gate === 'number' ? gate : await gate;
@@ -91,6 +101,16 @@ export class RequestManager {
     }
     return response;
   }
+}
+
+/** Calls a disabled zone still serves: reads, logins, and the zone methods (so it can be enabled again). */
+const READ_ONLY = /\.(info|infoextended|infoset|monitoring|accounting|showback|raftstatus|version|config|login)$|^one\.zone\./;
+
+/** The refusal of a call that changes something while this oned's zone is DISABLED (`onezone disable`), or null. */
+function zoneDisabled(core: Core, method: string): ApiError | null {
+  const zoneId = core.acl.zoneId;
+  if (core.zones?.get(zoneId)?.state !== ZoneState.DISABLED || READ_ONLY.test(method)) return null;
+  return new ApiError(ErrorCode.INTERNAL, `Cannot process the request: zone ${zoneId} is disabled, only read-only calls are served (onezone enable ${zoneId}).`);
 }
 
 /**

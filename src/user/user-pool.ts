@@ -1,11 +1,11 @@
-/** The user pool: table `user_pool`, names unique in the whole pool. */
+/** The user pool: table `user_pool` (federated), names unique in the whole pool; quotas in `user_quotas` (zone-local). */
 import type { XmlNode } from '../common/xml-tree.js';
-import { Pool } from '../pool/index.js';
+import { QuotaHolderPool, USER_QUOTAS_TABLE } from '../auth/quota-table.js';
 import { User } from './user.js';
 
-export class UserPool extends Pool<User> {
+export class UserPool extends QuotaHolderPool<User> {
   constructor() {
-    super({ table: 'user_pool', type: 'USER', root: 'USER_POOL', nameScope: 'pool' });
+    super({ table: 'user_pool', type: 'USER', root: 'USER_POOL', nameScope: 'pool' }, USER_QUOTAS_TABLE);
   }
 
   protected fromXml(node: XmlNode): User {

@@ -96,7 +96,12 @@ export class User extends PoolObject {
     return `${xml}${this.template.toXml()}</USER>`;
   }
 
-  /** The stored body also keeps the quotas, so one row holds the whole user. */
+  /** The body of the federated row (user_pool): the user without its zone-local quotas. */
+  federatedBody(): string {
+    return this.toXml();
+  }
+
+  /** The whole user, quotas included (what a failed commit puts back; see auth/quota-table.ts for the rows). */
   override toBody(): string {
     return `${this.toXml().slice(0, -'</USER>'.length)}<QUOTAS>${this.quotas.toXml()}</QUOTAS></USER>`;
   }

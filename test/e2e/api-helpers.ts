@@ -333,3 +333,9 @@ export async function vmUntil(oned: Oned, id: number, what: string, check: (v: X
 export async function placedOn(oned: Oned, id: number, seconds = 30): Promise<number> {
   return hostOf(await vmUntil(oned, id, 'placed', (v) => childInt(v, 'STATE') === 3 && hostOf(v) >= 0, seconds));
 }
+
+/** `one.acl.addrule`'s four hex arguments of a rule written as `oneacl create` takes it (`#5 HOST/* USE #0`). */
+export function aclRuleHex(text: string): string[] {
+  const r = AclRule.parse(text);
+  return [r.user, r.resource, r.rights, r.zone].map((v) => v.toString(16));
+}

@@ -88,6 +88,10 @@ export interface OnedOptions {
    * with one.vm.deploy themselves.
    */
   readonly schedConf?: string;
+  /** A DB section of its own (a private database server) instead of the backend's; stop() leaves that database alone. */
+  readonly db?: string;
+  /** Runs in the new location before oned first starts (files oned should find there). */
+  readonly prepare?: (location: string) => void;
 }
 
 /**
@@ -113,6 +117,8 @@ export class Oned {
   private clients: XmlRpcClient[] = [];
   endpoint = '';
   output = '';
+  /** Whether stop() drops the database (not when the test gave its own DB section). */
+  ownDatabase = true;
 
   private constructor(
     readonly backend: Backend,
@@ -129,12 +135,21 @@ export class Oned {
     mkdirSync(join(location, 'etc'), { recursive: true });
     writeFileSync(
       join(location, 'etc', 'oned.conf'),
-      `PORT = ${port}\n${dbSection(opts.backend, dbName)}\nPASSWORD_SCRYPT_COST = 1024\n${opts.schedConf === undefined ? 'SCHEDULER = ""\n' : ''}${opts.conf ?? ''}\n`,
+      `PORT = ${port}\n${opts.db ?? dbSection(opts.backend, dbName)}\nPASSWORD_SCRYPT_COST = 1024\n${opts.schedConf === undefined ? 'SCHEDULER = ""\n' : ''}${opts.conf ?? ''}\n`,
     );
     if (opts.schedConf !== undefined) writeFileSync(join(location, 'etc', 'sched.conf'), opts.schedConf);
     writeFileSync(join(location, 'one_auth'), `oneadmin:${ONEADMIN_PASSWORD}\n`);
+    opts.prepare?.(location);
     const oned = new Oned(opts.backend, location, dbName, port);
-    await oned.launch();
+    oned.ownDatabase = opts.db === undefined;
+    try {
+      await oned.launch();
+    } catch (err) {
+      // A start expected to fail (bad configuration) leaves nothing behind.
+      rmSync(location, { recursive: true, force: true });
+      if (oned.ownDatabase) await dropDatabase(opts.backend, dbName).catch(() => {});
+      throw err;
+    }
     return oned;
   }
 
@@ -209,7 +224,7 @@ export class Oned {
   /** Stops oned cleanly and removes its files and database. */
   async stop(): Promise<void> {
     await this.signal('SIGTERM');
-    await dropDatabase(this.backend, this.dbName);
+    if (this.ownDatabase) await dropDatabase(this.backend, this.dbName);
     rmSync(this.location, { recursive: true, force: true });
   }
 }

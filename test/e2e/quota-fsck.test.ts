@@ -25,9 +25,10 @@ const vmQuota = (user: XmlNode, metric: string) => childText(must(must(user, 'VM
 async function tamper(oned: Oned, uid: number): Promise<void> {
   const db = await openDatabase(databaseOf(oned));
   try {
-    const [row] = await db.query('SELECT * FROM user_pool WHERE oid = ?', [uid]);
+    // The counters are zone-local: table user_quotas (see docs/zones.md).
+    const [row] = await db.query('SELECT * FROM user_quotas WHERE oid = ?', [uid]);
     const body = String(row!.body).replace(/<VMS_USED>\d+<\/VMS_USED>/, '<VMS_USED>7</VMS_USED>').replace(/<MEMORY_USED>\d+<\/MEMORY_USED>/, '<MEMORY_USED>1</MEMORY_USED>');
-    await db.write([{ kind: 'upsert', table: 'user_pool', row: { ...row!, body } }]);
+    await db.write([{ kind: 'upsert', table: 'user_quotas', row: { ...row!, body } }]);
   } finally {
     await db.close();
   }

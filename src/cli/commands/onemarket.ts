@@ -9,10 +9,10 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { APP_STATES, APP_TYPES, MARKET_STATES, type OneObject, type OwnedResource } from '../../oca/index.js';
 import { eachId, readTemplateFile } from '../actions.js';
-import { CliError, type CommandDef, type ResourceKind, type SubcommandDef } from '../command.js';
+import { CliError, type CommandDef } from '../command.js';
 import { dateTime, percent, size } from '../format.js';
 import { printList, type Column } from '../output.js';
-import { chmodSubcommand, chownSubcommand, deleteSubcommand, idArg, rangeArg, renameSubcommand, showSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
+import { chmodSubcommand, chownSubcommand, deleteSubcommand, enableSubcommands, idArg, rangeArg, renameSubcommand, showSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
 import { arg, chgrpSubcommand, printId } from './common-subcommands.js';
 import { pairs, permissionRows, section, templateText } from './show-sections.js';
 
@@ -102,16 +102,6 @@ function appText(a: OneObject): string {
   ].join('\n').trimEnd();
 }
 
-function enableSubcommands(kind: ResourceKind, resource: (one: Parameters<ResourceOf>[0]) => { enable(id: number, on: boolean): Promise<number> }, command: string): SubcommandDef[] {
-  return [true, false].map((on) => ({
-    name: on ? 'enable' : 'disable',
-    description: on ? `Enables ${kind === 'market' ? 'marketplaces' : 'apps'}` : `Disables ${kind === 'market' ? 'marketplaces' : 'apps'}`,
-    args: [rangeArg(kind)],
-    examples: [`${command} ${on ? 'enable' : 'disable'} 1`],
-    run: (ctx, args) => eachId(ctx, kind, args['RANGE'], on ? 'enabled' : 'disabled', (id) => resource(ctx.one).enable(id, on)),
-  }));
-}
-
 export const onemarket: CommandDef = {
   name: 'onemarket',
   description: 'Manages OpenNebula marketplaces',
@@ -140,7 +130,7 @@ export const onemarket: CommandDef = {
     chownSubcommand('market', markets, ['onemarket chown web alice']),
     chmodSubcommand('market', markets, ['onemarket chmod web 644']),
     deleteSubcommand('market', 'Deletes marketplaces (an http marketplace must hold no apps)', markets, ['onemarket delete web']),
-    ...enableSubcommands('market', (one) => one.markets, 'onemarket'),
+    ...enableSubcommands('market', 'marketplaces', (one) => one.markets, 'onemarket'),
   ],
 };
 
@@ -265,7 +255,7 @@ export const onemarketapp: CommandDef = {
     chownSubcommand('marketapp', apps, ['onemarketapp chown ubuntu alice']),
     chmodSubcommand('marketapp', apps, ['onemarketapp chmod ubuntu 644']),
     deleteSubcommand('marketapp', 'Deletes marketplace apps (and their files in the marketplace)', apps, ['onemarketapp delete ubuntu']),
-    ...enableSubcommands('marketapp', (one) => one.marketApps, 'onemarketapp'),
+    ...enableSubcommands('marketapp', 'apps', (one) => one.marketApps, 'onemarketapp'),
     {
       name: 'lock',
       description: 'Locks apps (level use, manage, admin or all)',

@@ -109,7 +109,7 @@ export const marketMethods: MethodDef[] = [
       }
       // As OpenNebula, ids below 100 are the system marketplaces': the first user one is 100.
       if (req.core.markets.lastId < FIRST_USER_MARKET - 1) req.core.markets.reserve(FIRST_USER_MARKET - 1);
-      return createOwned(req, req.core.markets, name, (oid, owner, perms) => new Marketplace(oid, name, owner, perms, { state: MarketState.ENABLED, marketMad: mad, zoneId: '0', totalMb: 0, freeMb: 0, usedMb: 0 }, template));
+      return createOwned(req, req.core.markets, name, (oid, owner, perms) => new Marketplace(oid, name, owner, perms, { state: MarketState.ENABLED, marketMad: mad, zoneId: String(req.core.acl.zoneId), totalMb: 0, freeMb: 0, usedMb: 0 }, template));
     },
   }),
   method({
@@ -175,7 +175,7 @@ export const marketAppMethods: MethodDef[] = [
       const apps = req.core.marketApps;
       const { template, name } = templateAndName(apps, text, 'marketplace app');
       const market = targetMarket(req, marketId);
-      const fields = takeAppFields(template, { marketId: market.oid, market: market.name });
+      const fields = takeAppFields(template, { marketId: market.oid, market: market.name, zoneId: market.fields.zoneId });
       fields.regtime = Math.floor(Date.now() / 1000);
       if (fields.appType !== AppType.IMAGE) throw allocateError(apps, `Only IMAGE apps can be created from an image (TYPE ${template.get('TYPE') ?? appTypeOf('') ?? 'UNKNOWN'} given).`);
       if (fields.originId < 0) throw allocateError(apps, 'ORIGIN_ID (the id of the image to export) is missing.');

@@ -30,6 +30,12 @@ export const systemMethods: MethodDef[] = [
           config.remove('DB');
         }
       }
+      // A slave's FEDERATION_MASTER_DB password stays in oned too.
+      const masterDb = config.getVector('FEDERATION_MASTER_DB');
+      if (masterDb) {
+        if (req.caller.isAdmin) config.set('FEDERATION_MASTER_DB', new Map([...masterDb].filter(([k]) => k !== 'PASSWD')));
+        else config.remove('FEDERATION_MASTER_DB');
+      }
       config.set('ONE_KEY', MASKED_KEY);
       // Where datastores are: an empty DATASTORE_LOCATION means $ONE_LOCATION/var/datastores.
       if ((config.get('DATASTORE_LOCATION') ?? '') === '') config.set('DATASTORE_LOCATION', req.core.datastores.location);

@@ -39,7 +39,7 @@ const KINDS: Readonly<Record<VdcResourceKind, { what: string; pool: (core: Core)
 
 /** The zones as the VDC checks see them. */
 function zones(core: Core) {
-  return { localZoneId: core.acl.zoneId };
+  return { localZoneId: core.acl.zoneId, exists: (id: number) => core.zones.exists(id) };
 }
 
 /** Stores the VDC's change (made by `change` inside the transaction), then grants and revokes rules. */

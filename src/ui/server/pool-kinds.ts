@@ -162,6 +162,10 @@ export const POOL_KINDS: Readonly<Record<string, PoolKind>> = {
     name: 'vdc', method: 'one.vdcpool.info', args: [], element: 'VDC', search: ['NAME'],
     row: (n) => ({ ID: num(n, 'ID'), NAME: text(n, 'NAME'), GROUPS: select(n, 'GROUPS/ID').length, CLUSTERS: vdcCount(n, 'CLUSTER'), HOSTS: vdcCount(n, 'HOST'), DATASTORES: vdcCount(n, 'DATASTORE'), VNETS: vdcCount(n, 'VNET') }),
   },
+  zone: {
+    name: 'zone', method: 'one.zonepool.info', args: [], element: 'ZONE', search: ['NAME', 'ENDPOINT'],
+    row: (n) => ({ ID: num(n, 'ID'), NAME: text(n, 'NAME'), ENDPOINT: text(n, 'TEMPLATE/ENDPOINT'), STATE: num(n, 'STATE'), SERVERS: select(n, 'SERVER_POOL/SERVER').length }),
+  },
   market: {
     name: 'market', method: 'one.marketpool.info', args: [], element: 'MARKETPLACE', search: ['NAME', 'UNAME', 'MARKET_MAD'],
     row: (n) => ({ ...owned(n), STATE: num(n, 'STATE'), MARKET_MAD: text(n, 'MARKET_MAD'), TOTAL_MB: num(n, 'TOTAL_MB'), FREE_MB: num(n, 'FREE_MB'), USED_MB: num(n, 'USED_MB'), APPS: select(n, 'MARKETPLACEAPPS/ID').length }),

@@ -9,6 +9,7 @@ import { UserCreate } from './UserCreate';
 import { UserDetail } from './UserDetail';
 import { UserList } from './UserList';
 import { VdcDetail, VdcList } from './Vdcs';
+import { ZoneCreate, ZoneDetail, ZoneList } from './Zones';
 
 export const pages: Page[] = [
   { path: '/users', label: 'Users', section: 'System', view: 'admin', element: <UserList /> },
@@ -24,4 +25,7 @@ export const pages: Page[] = [
   { path: '/hooks', label: 'Hooks', section: 'System', view: 'admin', element: <HookList /> },
   { path: '/hooks/new', view: 'admin', element: <HookCreate /> },
   { path: '/hooks/:id', view: 'admin', element: <HookDetail /> },
+  { path: '/zones', label: 'Zones', section: 'System', view: 'admin', element: <ZoneList /> },
+  { path: '/zones/new', view: 'admin', element: <ZoneCreate /> },
+  { path: '/zones/:id', view: 'admin', element: <ZoneDetail /> },
 ];
