@@ -42,11 +42,13 @@ async function federatedState(oned: Oned): Promise<string[]> {
   const groups = await okXml(oned, 'one.grouppool.info', []);
   const acl = await okXml(oned, 'one.acl.info', []);
   const zones = await okXml(oned, 'one.zonepool.info', []);
+  const vdcs = await okXml(oned, 'one.vdcpool.info', []);
   return [
     ...all(users, 'USER').map((u) => `user ${childInt(u, 'ID')} ${childText(u, 'NAME')} ${childText(u, 'PASSWORD')} ${childInt(u, 'GID')}`),
     ...all(groups, 'GROUP').map((g) => `group ${childInt(g, 'ID')} ${childText(g, 'NAME')}`),
     ...all(acl, 'ACL').map((a) => `acl ${childInt(a, 'ID')} ${childText(a, 'STRING')}`),
     ...all(zones, 'ZONE').map((z) => `zone ${childInt(z, 'ID')} ${childText(z, 'NAME')}`),
+    ...all(vdcs, 'VDC').map((v) => `vdc ${childInt(v, 'ID')} ${childText(v, 'NAME')} groups ${all(must(v, 'GROUPS'), 'ID').map((g) => g.text).join(',')}`),
   ].sort();
 }
 
@@ -112,6 +114,11 @@ describe('federation of a master and a slave zone on PostgreSQL', { skip: unavai
     assert.equal(childText(await okXml(master, 'one.group.info', [gid]), 'NAME'), 'fed-group');
     const rule = await okId(slave, 'one.acl.addrule', ruleHex(`@${gid} HOST/* USE #${zoneId}`));
     assert.ok(all(await okXml(master, 'one.acl.info', []), 'ACL').some((a) => childInt(a, 'ID') === rule), 'the rule is the master\'s');
+    // A VDC made through the slave: the master's, with the group and its generated rules.
+    const vdc = await okId(slave, 'one.vdc.allocate', ['NAME = "fed-vdc"']);
+    await okId(slave, 'one.vdc.addgroup', [vdc, gid]);
+    assert.equal(childText(await okXml(master, 'one.vdc.info', [vdc]), 'NAME'), 'fed-vdc');
+    assert.deepEqual(all(must(await okXml(slave, 'one.vdc.info', [vdc]), 'GROUPS'), 'ID').map((g) => g.text), [String(gid)]);
     await okId(slave, 'one.zone.rename', [zoneId, 'slave-zone-b']);
     assert.equal(childText(await okXml(master, 'one.zone.info', [zoneId]), 'NAME'), 'slave-zone-b');
     assert.equal(childText(await okXml(slave, 'one.group.info', [gid]), 'NAME'), 'fed-group', 'read your writes on the slave');

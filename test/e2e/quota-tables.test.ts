@@ -37,7 +37,9 @@ onEveryBackend('user and group quotas in zone-local tables', (get) => {
       { kind: 'upsert', table: 'group_pool', row: { ...group!, body: into(group!.body, 'GROUP', groupQuotas!.body) } },
       { kind: 'delete', table: 'user_quotas', where: { oid: ann.id } },
       { kind: 'delete', table: 'group_quotas', where: { oid: 1 } },
+      // Schema 11 had neither migration 12 nor those after it.
       { kind: 'delete', table: 'db_versioning', where: { version: 12 } },
+      { kind: 'delete', table: 'db_versioning', where: { version: 13 } },
     ]);
     await db.close();
 
