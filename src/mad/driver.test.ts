@@ -216,3 +216,25 @@ test('the compiled dummy drivers answer through a Driver', async () => {
   assert.match(template, /^FREEMEMORY=2097152$/m);
   await Promise.all([vmm.stop(), im.stop()]);
 });
+
+test('a driver started on demand spawns on its first request; a failed start fails that request with the reason; stop keeps it down', async () => {
+  const d = testDriver('normal', { startOnDemand: true });
+  assert.equal(d.state, 'stopped', 'nothing runs before a request');
+  const first = await d.request('ECHO', 1, ['hello']);
+  assert.deepEqual([first.ok, first.info], [true, 'hello']);
+  assert.equal(d.state, 'ready');
+  await d.stop();
+  const after = await d.request('ECHO', 2, ['again']);
+  assert.equal(after.ok, false, 'a stopped driver is not started again by a request');
+  assert.equal(d.state, 'stopped');
+
+  const bad = testDriver('init-failure', { startOnDemand: true, restart: { maxAttempts: 0 } });
+  const r = await bad.request('ECHO', 3, ['x']);
+  assert.equal(r.ok, false);
+  assert.match(r.info, /INIT FAILURE: no hypervisor here/);
+  assert.equal(bad.state, 'stopped');
+
+  const eager = testDriver('normal');
+  assert.equal((await eager.request('ECHO', 4, ['x'])).ok, false, 'without startOnDemand a request never starts it');
+  assert.equal(eager.state, 'stopped');
+});

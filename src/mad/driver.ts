@@ -55,6 +55,11 @@ export interface DriverOptions {
   /** Send `DRIVER_CANCEL <id>` when a request times out, so the driver kills the action. */
   readonly cancelOnTimeout?: boolean;
   readonly restart?: Partial<RestartPolicy>;
+  /**
+   * Not started with the others: the first request spawns it (and waits for its INIT). oned
+   * starts the VM_MAD and IM_MAD drivers no host uses this way.
+   */
+  readonly startOnDemand?: boolean;
   /** Every LOG line (also those of requests, which collect them in their reply). */
   readonly onLog?: (line: LogLine) => void;
   /** Replies no request waits for: messages the driver pushes on its own. */
@@ -99,6 +104,8 @@ export class Driver {
   /** Settles the promise of the start() or restart in progress. */
   private startWaiter?: { resolve: () => void; reject: (e: Error) => void };
   private stopWaiter?: () => void;
+  /** stop() was called: a driver started on demand stays down. */
+  private closed = false;
   /** Requests made while the process is not ready (starting, restarting): sent after INIT. */
   private queued: Pending[] = [];
   /** Why the current process is being killed, reported instead of its exit status. */
@@ -136,6 +143,7 @@ export class Driver {
       return Promise.reject(new Error(`Driver ${this.name} is already ${this.stateValue}`));
     }
     this.attempts = 0;
+    this.closed = false;
     return new Promise((resolve, reject) => {
       this.startWaiter = { resolve, reject };
       this.spawnProcess('starting');
@@ -151,6 +159,11 @@ export class Driver {
    */
   request(action: string, id: number, args: readonly string[], options: RequestOptions = {}): Promise<DriverReply> {
     const line = formatRequest(action, id, args);
+    if (this.stateValue === 'stopped' && this.options.startOnDemand && !this.closed) {
+      this.event('info', 'starting on first use');
+      // A failed start fails the requests queued meanwhile, with its reason.
+      this.start().catch(() => {});
+    }
     const state = this.stateValue;
     if (state === 'stopped' || state === 'failed' || state === 'stopping') {
       return Promise.resolve({ ok: false, info: `Driver ${this.name} is not running`, logs: [] });
@@ -171,6 +184,7 @@ export class Driver {
    * period. Requests still in flight fail. The driver is not restarted afterwards.
    */
   stop(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     const child = this.child;

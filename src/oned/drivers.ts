@@ -28,16 +28,47 @@ export function driverNames(config: ConfigReader, section: string): Set<string> 
   return names;
 }
 
-/** Drivers of one section, by NAME, not started yet (`extraEnv` added to their environment). */
-export function configuredDrivers(config: ConfigReader, section: string, log: Logger, oneLocation: string, extraEnv: NodeJS.ProcessEnv = {}): Map<string, Driver> {
+/**
+ * Drivers of one section, by NAME, not started yet (`extraEnv` added to their environment). Those
+ * `onDemand` names start on their first request instead of with oned (see startDrivers).
+ */
+export function configuredDrivers(
+  config: ConfigReader,
+  section: string,
+  log: Logger,
+  oneLocation: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+  onDemand: (name: string) => boolean = () => false,
+): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
   for (const attr of config.template.getAll(section)) {
     const v = attr.value as Vector;
     const name = typeof v === 'string' ? undefined : v.get('NAME');
     if (!name) throw new Error(`${section} needs NAME and EXECUTABLE`);
-    drivers.set(name, makeDriver(config, section, name, v, log, oneLocation, extraEnv));
+    drivers.set(name, makeDriver(config, section, name, v, log, oneLocation, extraEnv, [], onDemand(name)));
   }
   return drivers;
+}
+
+/**
+ * Starts the drivers that are not started on demand; the names of both kinds, for oned's log.
+ * A driver process costs a Node.js start and tens of MB: a site with hosts of one hypervisor
+ * should not run the processes of every other (kvm, qemu, ec2, one...) until a host uses them.
+ */
+export async function startDrivers(drivers: Iterable<Driver | undefined>, onDemand: (name: string) => boolean): Promise<{ started: string[]; later: string[] }> {
+  const started: string[] = [];
+  const later: string[] = [];
+  const starting: Promise<void>[] = [];
+  for (const d of drivers) {
+    if (!d) continue;
+    if (onDemand(d.name)) later.push(d.name);
+    else {
+      started.push(d.name);
+      starting.push(d.start());
+    }
+  }
+  await Promise.all(starting);
+  return { started, later };
 }
 
 /**
@@ -61,6 +92,7 @@ function makeDriver(
   oneLocation: string,
   extraEnv: NodeJS.ProcessEnv = {},
   extraArgs: readonly string[] = [],
+  startOnDemand = false,
 ): Driver {
   const executable = v.get('EXECUTABLE');
   if (!executable) throw new Error(`${section} needs EXECUTABLE`);
@@ -80,6 +112,7 @@ function makeDriver(
     args: [...exe.args, ...splitArguments(v.get('ARGUMENTS') ?? ''), ...extraArgs],
     env,
     requestTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : undefined,
+    startOnDemand,
     onLog: (l) => log.debug(module, `${name} [${l.severity}] ${l.id}: ${l.text}`),
     onStderr: (line) => log.warn(module, `${name} (stderr): ${line}`),
     onEvent: (level, message) => log.log(module, level === 'error' ? 0 : level === 'warning' ? 1 : 2, `${name}: ${message}`),

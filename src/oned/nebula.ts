@@ -23,7 +23,7 @@ import { GroupPool } from '../group/index.js';
 import { DocumentPool } from '../document/index.js';
 import { VmTemplatePool } from '../vmtemplate/index.js';
 import { ClusterPool, DEFAULT_CLUSTER_ID } from '../cluster/index.js';
-import { HostPool, HostState } from '../host/index.js';
+import { HostPool, HostState, type Host } from '../host/index.js';
 import { DEFAULT_DATASTORE_DIR, DatastorePool, driverConf, storageDrivers } from '../datastore/index.js';
 import { AttributePolicy } from '../common/attribute-policy.js';
 import { SecretBox } from '../common/secret-box.js';
@@ -44,7 +44,7 @@ import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/i
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
 import { bootstrap, createDefaultCluster, ensureDefaultSecurityGroup, ensureDefaultVdc, ensureEc2Secrets, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
-import { configuredDrivers, driverNames, singleDriver } from './drivers.js';
+import { configuredDrivers, driverNames, singleDriver, startDrivers } from './drivers.js';
 import { SchedulerProcess } from './scheduler-process.js';
 import { HookLog, HookManager, HookPool, hooksFromConfig, type HookCheckContext } from '../hm/index.js';
 import { ImageState } from '../image/image.js';
@@ -368,10 +368,13 @@ export class Nebula implements Core {
     await this.startHooks();
     // Read first: a bad TYPE or DEFAULT file stops oned before any driver starts.
     const formats = deploymentFormats(this.config, [join(this.location.root, 'etc'), join(PACKAGE_ROOT, 'share', 'etc')]);
-    this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root, this.apiClientEnv());
+    // VM_MAD and IM_MAD drivers no host uses start on their first request (a host created with them).
+    const vmmOnDemand = this.unusedDrivers((h) => h.vmMad);
+    this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root, this.apiClientEnv(), vmmOnDemand);
     this.tmDriver = singleDriver(this.config, 'TM_MAD', log, this.location.root);
-    await Promise.all([...this.vmmDrivers.values(), this.tmDriver].map((d) => d?.start()));
-    log.info('VMM', `VMM drivers started: ${[...this.vmmDrivers.keys()].join(', ') || 'none'}; TM driver: ${this.tmDriver ? 'started' : 'none'}`);
+    const vmm = await startDrivers(this.vmmDrivers.values(), vmmOnDemand);
+    await this.tmDriver?.start();
+    log.info('VMM', `VMM drivers started: ${vmm.started.join(', ') || 'none'}${vmm.later.length ? `; on first use: ${vmm.later.join(', ')}` : ''}; TM driver: ${this.tmDriver ? 'started' : 'none'}`);
     this.backups = new BackupManager({
       images: this.images,
       datastores: this.datastores,
@@ -422,9 +425,10 @@ export class Nebula implements Core {
     this.planRunner = this.makePlanRunner(this.dispatcher);
 
     // The IM starts after the LCM: host reports carry VM states, and a failed host's VMs go UNKNOWN.
-    this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root, this.apiClientEnv());
-    await Promise.all([...this.imDrivers.values()].map((d) => d.start()));
-    log.info('InM', `IM drivers started: ${[...this.imDrivers.keys()].join(', ') || 'none'}`);
+    const imOnDemand = this.unusedDrivers((h) => h.imMad);
+    this.imDrivers = configuredDrivers(this.config, 'IM_MAD', log, this.location.root, this.apiClientEnv(), imOnDemand);
+    const im = await startDrivers(this.imDrivers.values(), imOnDemand);
+    log.info('InM', `IM drivers started: ${im.started.join(', ') || 'none'}${im.later.length ? `; on first use: ${im.later.join(', ')}` : ''}`);
     const interval = this.config.int('HOST_MONITORING_INTERVAL', 60);
     if (interval > 0) {
       this.im = new InformationManager({
@@ -550,6 +554,13 @@ export class Nebula implements Core {
   }
 
   /** The pools of the federated tables (their rows are the master's on a slave). */
+  /** Whether no host names driver `name` (its IM_MAD or VM_MAD, as `of` reads it): then it starts on demand. */
+  private unusedDrivers(of: (h: Host) => string): (name: string) => boolean {
+    const used = new Set<string>();
+    for (const h of this.hosts.all()) used.add(of(h));
+    return (name) => !used.has(name);
+  }
+
   private federatedPools(): Pool<PoolObject>[] {
     return [this.users, this.groups, this.zones, this.markets, this.marketApps, this.vdcs] as unknown as Pool<PoolObject>[];
   }

@@ -246,6 +246,8 @@ for (const backend of FEATURE_BACKENDS) describe(`EC2 storage and networking (ec
       const r = await sdk.send(new DescribeInstancesCommand({ InstanceIds: [instance] }));
       return r.Reservations?.[0]?.Instances?.[0]?.State?.Name === 'running' ? true : undefined;
     });
+    // EC2's "running" includes BOOT, where oned refuses disk-saveas: wait for RUNNING itself.
+    await until(`${instance} RUNNING in oned`, async () => (childInt(await okXml(oned, 'one.vm.info', [Number(instance.slice(2))]), 'LCM_STATE') === 3 ? true : undefined));
     const made = await sdk.send(new CreateImageCommand({ InstanceId: instance, Name: 'alice-saved', Description: 'from web', TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'Name', Value: 'saved' }] }] }));
     assert.match(made.ImageId!, /^ami-\d{8}$/);
     const saved = await imageState(made.ImageId!, 'available');

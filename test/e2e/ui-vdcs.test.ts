@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ONEADMIN_PASSWORD } from './harness.js';
-import { UiCloud, UI_SKIP, axeViolations, screenshot } from './ui-harness.js';
+import { UiCloud, UI_SKIP, axeViolations, screenshot, until } from './ui-harness.js';
 
 const ADMIN = { user: 'oneadmin', password: ONEADMIN_PASSWORD };
 
@@ -60,7 +60,11 @@ describe('operations center: VDCs', { skip: UI_SKIP || undefined }, () => {
     await page.getByRole('link', { name: 'VDCs' }).click();
     const row = page.locator(`tr[data-id="${id}"]`);
     await row.getByText('web').waitFor();
-    assert.deepEqual((await row.locator('td').allInnerTexts()).slice(2), ['0', '1', '0', '0', '0']);
+    // The list follows oned's changes as they reach the server: wait for the group's removal.
+    const counts = async () => (await row.locator('td').allInnerTexts()).slice(2);
+    await until('the VDC row counts no group and one cluster', async () => JSON.stringify(await counts()) === JSON.stringify(['0', '1', '0', '0', '0'])).catch(async (e: Error) => {
+      assert.fail(`${e.message}: the row shows ${JSON.stringify(await counts())}`);
+    });
     await context.close();
   });
 });
