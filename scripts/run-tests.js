@@ -26,15 +26,18 @@ const slowOnly = args.includes('--slow-only');
 const filters = args.filter((a) => !a.startsWith('--'));
 const isReal = (f) => /[/\\]real-[^/\\]*\.test\.js$/.test(f);
 /**
- * Real-host files left out unless --slow: each runs guests for several minutes (real-kvm-vmm
- * drives every qemu VMM action one by one; real-acceptance and real-day2 cover them through oned).
+ * Real-host files left out unless --slow, to keep CI under 30 minutes: real-day2 and real-kvm-vmm
+ * run guests for several minutes (real-kvm-vmm drives every qemu VMM action one by one;
+ * real-acceptance covers the common ones through oned); real-backup, real-marketplace and
+ * real-ui-console cover features whose logic the dummy-host suites also test.
  */
-const SLOW = ['real-day2.test.js', 'real-kvm-vmm.test.js'];
+const SLOW = ['real-day2.test.js', 'real-kvm-vmm.test.js', 'real-backup.test.js', 'real-marketplace.test.js', 'real-ui-console.test.js'];
 const isSlow = (f) => SLOW.some((s) => f.endsWith(s));
 function weight(f) {
   const name = f.split(/[/\\]/).pop();
   if (!f.includes('dist/test')) return 3;
-  if (name.startsWith('ui-')) return 0;
+  // The longest non-browser files start with the browser ones, so none ends the run alone.
+  if (name.startsWith('ui-') || name === 'sched.test.js' || name === 'durability.test.js') return 0;
   if (name.startsWith('cli-') || name.startsWith('flow-')) return 1;
   return 2;
 }
