@@ -36,8 +36,7 @@ const isSlow = (f) => SLOW.some((s) => f.endsWith(s));
 function weight(f) {
   const name = f.split(/[/\\]/).pop();
   if (!f.includes('dist/test')) return 3;
-  // The longest non-browser files start with the browser ones, so none ends the run alone.
-  if (name.startsWith('ui-') || name === 'sched.test.js' || name === 'durability.test.js') return 0;
+  if (name.startsWith('ui-')) return 0;
   if (name.startsWith('cli-') || name.startsWith('flow-')) return 1;
   return 2;
 }
