@@ -65,8 +65,8 @@ describe('cloud bursting: ec2 and one hybrid hosts against a second cloud', () =
   let ec2Host = -1;
   let oneHost = -1;
 
-  /** Polls `probe` until it returns a value (not undefined); fails with `what` and the last seen. */
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20000): Promise<T> {
+  /** Polls `probe` until it returns a value (not undefined); fails with `what` and the last seen. A minute: two clouds on a loaded CI machine. */
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60000): Promise<T> {
     const end = Date.now() + ms;
     for (;;) {
       const v = await probe();
@@ -81,7 +81,7 @@ describe('cloud bursting: ec2 and one hybrid hosts against a second cloud', () =
   const hostA = (id: number) => okXml(a, 'one.host.info', [id]);
 
   /** Waits for A's VM to reach state/lcm; on failure says where it is and why. */
-  async function vmState(id: number, state: number, lcm = 0, ms = 20000): Promise<XmlNode> {
+  async function vmState(id: number, state: number, lcm = 0, ms = 60000): Promise<XmlNode> {
     let last: XmlNode | undefined;
     try {
       return await until(`VM ${id} in ${state}/${lcm}`, async () => {
