@@ -39,8 +39,13 @@ export interface DbConfig {
   readonly backend: Backend;
   /** SQLite: path of the database file (`$ONE_LOCATION/var/one.db`). */
   readonly file?: string;
+  /** One server, or several separated by commas (`host:port,host:port`) to fail over between. */
   readonly server?: string;
   readonly port?: number;
+  /** With several servers, which one to use: `read-write` (the primary; the default then) or `any`. */
+  readonly targetSessionAttrs?: string;
+  /** Seconds a call waits for the database when the connection is lost before it fails (default 30). */
+  readonly outageTimeout?: number;
   readonly user?: string;
   readonly passwd?: string;
   readonly dbName?: string;
@@ -48,6 +53,13 @@ export interface DbConfig {
   readonly connections?: number;
   /** SQLite busy timeout in milliseconds (oned.conf `TIMEOUT`). */
   readonly timeout?: number;
+}
+
+/** Where the database layer reports what oned's log should show (connection lost, failover). */
+export interface DbLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
 }
 
 export interface Database {

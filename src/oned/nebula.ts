@@ -95,6 +95,8 @@ export function dbConfig(config: ConfigReader, loc: Location): DbConfig {
     dbName: db.get('DB_NAME') || 'opennebula',
     connections: int('CONNECTIONS', 25),
     timeout: int('TIMEOUT', 2500),
+    targetSessionAttrs: db.get('TARGET_SESSION_ATTRS') || undefined,
+    outageTimeout: int('OUTAGE_TIMEOUT', 30),
   };
 }
 
@@ -265,7 +267,11 @@ export class Nebula implements Core {
   async open(): Promise<void> {
     const dbConf = dbConfig(this.config, this.location);
     this.log.info('ONE', `Database: ${describeConfig(dbConf)}`);
-    this.database = await openDatabase(dbConf);
+    this.database = await openDatabase(dbConf, {
+      info: (m) => this.log.info('DBM', m),
+      warn: (m) => this.log.warn('DBM', m),
+      error: (m) => this.log.error('DBM', m),
+    });
     await this.database.migrate();
     if (this.federating) await this.federation.prepare(dbConf);
     // A slave's federated rows are the master's (onedb too leaves them alone): memory may change

@@ -54,6 +54,7 @@ const typeCast: mysql.TypeCast = (field, next) => {
 /** Connects to the server, creating the database if it does not exist yet. */
 export async function openMysql(config: DbConfig): Promise<SqlDatabase> {
   const settings = serverSettings('mysql', config);
+  if (settings.hosts.length > 1) throw new Error('mysql: DB SERVER lists several servers; only PostgreSQL fails over between servers');
   const pool = await connectCreating(settings, { connect, createDatabase, isMissingDatabase: (error) => (error as { errno?: unknown }).errno === NO_SUCH_DATABASE });
   return new SqlDatabase(new MysqlDriver(pool));
 }
