@@ -106,10 +106,10 @@ function runAsPostgres(cmd: string, args: string[]): void {
   execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe', cwd: '/tmp' });
 }
 
-function uidOf(user: string): number {
+export function uidOf(user: string): number {
   return Number(execFileSync('id', ['-u', user]).toString().trim());
 }
 
-function gidOf(user: string): number {
+export function gidOf(user: string): number {
   return Number(execFileSync('id', ['-g', user]).toString().trim());
 }
