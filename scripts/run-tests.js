@@ -6,6 +6,8 @@
 // `--slow` adds the slow real-host files (SLOW below: guests driven through minutes of day-2
 // operations) to a `--real` run; `npm run test:slow` runs them alone. CI leaves them out to stay
 // under its 30 minutes.
+// `--faults` runs the fault-injection files alone (FAULTS below: database outages and PostgreSQL
+// failovers under a write load, minutes each); `npm run test:faults`. The default run leaves them out.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -23,6 +25,7 @@ const args = process.argv.slice(2);
 const real = args.includes('--real') || args.includes('--slow-only');
 const slow = args.includes('--slow') || args.includes('--slow-only');
 const slowOnly = args.includes('--slow-only');
+const faults = args.includes('--faults');
 const filters = args.filter((a) => !a.startsWith('--'));
 const isReal = (f) => /[/\\]real-[^/\\]*\.test\.js$/.test(f);
 /**
@@ -33,6 +36,12 @@ const isReal = (f) => /[/\\]real-[^/\\]*\.test\.js$/.test(f);
  */
 const SLOW = ['real-day2.test.js', 'real-kvm-vmm.test.js', 'real-backup.test.js', 'real-marketplace.test.js', 'real-ui-console.test.js'];
 const isSlow = (f) => SLOW.some((s) => f.endsWith(s));
+/**
+ * Fault-injection files, left out unless --faults: each stops or fails over PostgreSQL under a
+ * write load and waits out the outage (a private cluster, or three Patroni nodes over etcd).
+ */
+const FAULTS = ['fault-db-outage.test.js', 'fault-pg-failover.test.js'];
+const isFault = (f) => FAULTS.some((s) => f.endsWith(s));
 function weight(f) {
   const name = f.split(/[/\\]/).pop();
   if (!f.includes('dist/test')) return 3;
@@ -43,6 +52,8 @@ function weight(f) {
 const files = ['dist/src', 'dist/test']
   .flatMap((d) => { try { return collect(d, []); } catch { return []; } })
   .filter((f) => isReal(f) === real)
+  // A fault file named on the command line runs without --faults.
+  .filter((f) => (faults ? isFault(f) : !isFault(f) || filters.some((x) => f.includes(x))))
   // A slow file named on the command line runs without --slow.
   .filter((f) => (slowOnly ? isSlow(f) : slow || !isSlow(f) || filters.some((x) => f.includes(x))))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
