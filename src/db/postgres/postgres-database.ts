@@ -159,6 +159,8 @@ class PostgresDriver implements Driver {
   #seeking: Promise<Connected | undefined> | undefined;
   #lastError: unknown;
   #lostAt = 0;
+  /** When the server in use was found: one lost again soon after is not tried again at once. */
+  #foundAt = 0;
   #closed = false;
 
   constructor(s: ServerSettings, first: Connected, log: DbLog) {
@@ -242,6 +244,9 @@ class PostgresDriver implements Driver {
   async #seek(): Promise<Connected | undefined> {
     let wait = FIRST_RETRY_MS;
     let loggedAt = Date.now();
+    // A server that fits the selection but fails the work at once (a standby with
+    // TARGET_SESSION_ATTRS = any refusing writes) must not turn this into a busy loop.
+    if (Date.now() - this.#foundAt < MAX_RETRY_MS) await new Promise((resolve) => setTimeout(resolve, MAX_RETRY_MS));
     while (!this.#closed) {
       try {
         const found = await openPool(this.#s);
@@ -250,6 +255,7 @@ class PostgresDriver implements Driver {
           break;
         }
         this.#current = found;
+        this.#foundAt = Date.now();
         this.#seeking = undefined;
         this.#log.info(`Using the database server ${hostText(found.host)} (${((Date.now() - this.#lostAt) / 1000).toFixed(1)} s after the loss)`);
         return found;
