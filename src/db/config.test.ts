@@ -58,6 +58,7 @@ test('a bad server list or TARGET_SESSION_ATTRS is refused with what is wrong', 
   assert.throws(() => parseHosts('a:99999', 5432), /"a:99999" has no valid port/);
   assert.throws(() => parseHosts('a:b:c', 5432), /"a:b:c" is not a server/);
   assert.throws(() => serverSettings('postgresql', { backend: 'postgresql', targetSessionAttrs: 'primary' }), /TARGET_SESSION_ATTRS "primary" is not supported/);
+  assert.throws(() => serverSettings('postgresql', { backend: 'postgresql', outageTimeout: -1 }), /OUTAGE_TIMEOUT must be 0 or more seconds, got -1/);
 });
 
 test('a connection error with several servers names them all', () => {

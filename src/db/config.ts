@@ -46,6 +46,7 @@ export const DEFAULT_OUTAGE_TIMEOUT_S = 30;
 /** oned.conf's defaults: `SERVER="localhost"`, `PORT=0` (the backend's port), `USER="oneadmin"`, ... */
 export function serverSettings(backend: ServerBackend, config: DbConfig): ServerSettings {
   const hosts = parseHosts(config.server || 'localhost', config.port || DEFAULT_PORTS[backend]);
+  if (config.outageTimeout !== undefined && !(config.outageTimeout >= 0)) throw new Error(`DB OUTAGE_TIMEOUT must be 0 or more seconds, got ${config.outageTimeout}`);
   return {
     backend,
     server: hosts[0]!.host,

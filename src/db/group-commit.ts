@@ -2,6 +2,12 @@
  * Group commit: the calls that arrive while a transaction is committing go together in the next
  * one, so one durable commit (one fsync) serves many API calls and durability does not cap
  * throughput. Backend-independent: it is given a function that runs one transaction.
+ *
+ * A transaction that fails is not retried here: the backend's function decides what can be run
+ * again. PostgreSQL's runs a group again on a new connection when the old one was lost (a
+ * restart, a failover), waiting up to OUTAGE_TIMEOUT, because every write is an idempotent
+ * full-row upsert or keyed delete (src/db/postgres); what reaches this class as a failure is
+ * final for the group.
  */
 import type { Write } from './database.js';
 

@@ -64,6 +64,27 @@ export class WriteLoad {
     }
   }
 
+  /**
+   * When writes resumed after a fault at `t`: the end of the longest pause between
+   * acknowledgements from `t` on. (Right after a primary's postmaster is killed its backends may
+   * still commit a write or two, replicated to the standby, before they notice: the first
+   * acknowledgement after `t` is not yet the new primary's.)
+   */
+  resumedAfter(t: number): number {
+    const times = this.acks.map((a) => a.ackAt).filter((x) => x >= t).sort((a, b) => a - b);
+    let prev = t;
+    let longest = -1;
+    let resumed = t;
+    for (const x of times) {
+      if (x - prev > longest) {
+        longest = x - prev;
+        resumed = x;
+      }
+      prev = x;
+    }
+    return resumed;
+  }
+
   async #loop(c: number): Promise<void> {
     const client = new XmlRpcClient(this.oned.endpoint, { timeoutMs: 120_000 });
     const mine: number[] = [];

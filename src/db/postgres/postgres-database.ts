@@ -26,7 +26,7 @@ const NO_SUCH_DATABASE = '3D000';
 const DATABASE_EXISTS = '42P04';
 /** Waits between attempts to find a server after a loss: doubling from the first to the last. */
 const FIRST_RETRY_MS = 50;
-const MAX_RETRY_MS = 1000;
+const MAX_RETRY_MS = 500;
 /** While no server answers, the log repeats the reason this often. */
 const LOG_EVERY_MS = 10_000;
 
