@@ -11,6 +11,7 @@ import { parseXmlTree } from '../common/xml-tree.js';
 import { openDatabase, describeConfig } from '../db/index.js';
 import type { Backend, Database, DbConfig } from '../db/database.js';
 import { AclManager } from '../acl/index.js';
+import { LoginThrottle, throttleConfig } from '../auth/login-throttle.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { ExternalAuth } from '../auth/external-auth.js';
 import { Authorizer } from '../auth/authorizer.js';
@@ -497,7 +498,8 @@ export class Nebula implements Core {
     this.schedActionManager.start();
     log.info('SCH', `Scheduled actions: ${this.schedActionManager.watched} VMs have pending ones`);
 
-    const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()), this.federation.forwarder);
+    const throttle = new LoginThrottle(throttleConfig(this.config.template.getVector('LOGIN_THROTTLE')));
+    const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()), this.federation.forwarder, throttle);
     rm.register(ALL_METHODS);
     this.methodNames = new Set(rm.methodNames());
     this.server = new XmlRpcServer({

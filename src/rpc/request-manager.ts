@@ -6,6 +6,7 @@ import { ApiError, ErrorCode } from './api-error.js';
 import { checkParams, type Args, type ParamSpec } from './params.js';
 import { FaultCode, XmlRpcFault, type CallContext, type MethodCall, type XmlRpcValue } from './xmlrpc/index.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import { LogLevel } from '../common/log.js';
 import type { Core } from './core.js';
 import { Request } from './request.js';
@@ -36,6 +37,8 @@ export class RequestManager {
     private readonly authn: Authenticator,
     /** On a federation slave: sends writes of federated objects to the master (src/zone/federation). */
     private readonly forwarder?: { forwards(method: string): boolean; call(method: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue> },
+    /** Refuses user names and addresses with too many failed logins lately (LOGIN_THROTTLE). */
+    private readonly throttle?: LoginThrottle,
   ) {}
 
   register(defs: Iterable<MethodDef>): void {
@@ -67,9 +70,16 @@ export class RequestManager {
     }
     const reqId = this.nextId++;
 
+    const name = session.split(':', 1)[0]!;
+    const wait = this.throttle?.refused(name, ctx.remoteAddress) ?? 0;
+    if (wait > 0) {
+      log.log('ReM', LogLevel.WARNING, `Req:${reqId} IP:${ctx.remoteAddress} ${def.name} refused for ${JSON.stringify(name)}: too many failed logins (LOGIN_THROTTLE), ${wait} s left`);
+      return failure(def.name, new ApiError(ErrorCode.AUTHENTICATION, `User couldn't be authenticated, aborting call. Too many failed login attempts: try again in ${wait} s.`));
+    }
     const caller = await this.authn.authenticate(session);
     if (!caller) {
-      log.log('ReM', LogLevel.WARNING, `Req:${reqId} IP:${ctx.remoteAddress} ${def.name} authentication failed for ${JSON.stringify(session.split(':', 1)[0])}`);
+      this.throttle?.failed(name, ctx.remoteAddress);
+      log.log('ReM', LogLevel.WARNING, `Req:${reqId} IP:${ctx.remoteAddress} ${def.name} authentication failed for ${JSON.stringify(name)}`);
       return failure(def.name, new ApiError(ErrorCode.AUTHENTICATION, "User couldn't be authenticated, aborting call."));
     }
     if (log.enabled(LogLevel.DEBUG)) {
