@@ -20,6 +20,8 @@ export interface MethodDef<P extends readonly ParamSpec[] = readonly ParamSpec[]
   readonly params: P;
   /** Positions (0-based, after the session) of secrets that must never be logged. */
   readonly secrets?: readonly number[];
+  /** The successful result is a secret (a login token): masked in api hooks' CALL_INFO. */
+  readonly secretResult?: boolean;
   readonly run: (req: Request, args: Args<P>) => XmlRpcValue | Promise<XmlRpcValue>;
 }
 
@@ -70,7 +72,9 @@ export class RequestManager {
     }
     const reqId = this.nextId++;
 
-    const name = session.split(':', 1)[0]!;
+    // A session without a colon is all secret (a bare password or token): no name to log or count.
+    const colon = session.indexOf(':');
+    const name = colon < 0 ? '' : session.slice(0, colon);
     const wait = this.throttle?.refused(name, ctx.remoteAddress) ?? 0;
     if (wait > 0) {
       log.log('ReM', LogLevel.WARNING, `Req:${reqId} IP:${ctx.remoteAddress} ${def.name} refused for ${JSON.stringify(name)}: too many failed logins (LOGIN_THROTTLE), ${wait} s left`);
@@ -105,7 +109,7 @@ export class RequestManager {
   /** The response, once the api hooks of the method (if any) have been told about the call. */
   private answered(def: MethodDef, session: string, args: readonly XmlRpcValue[], response: XmlRpcValue[]): XmlRpcValue[] {
     try {
-      notifyApiHooks(this.core, def.name, session, args, def.secrets ?? [], response);
+      notifyApiHooks(this.core, def.name, session, args, def.secrets ?? [], response, def.secretResult);
     } catch (err) {
       this.core.log.error('HKM', `Cannot run the api hooks of ${def.name}: ${(err as Error).message}`);
     }
@@ -136,6 +140,9 @@ function formatArgs(args: readonly XmlRpcValue[], secrets: readonly number[] = [
   return args
     .map((a, i) => {
       if (secrets.includes(i)) return '****';
+      // A template shows no value: only up to its first "=" (the first attribute's name).
+      const eq = typeof a === 'string' ? a.indexOf('=') : -1;
+      if (typeof a === 'string' && eq >= 0) return `"${a.slice(0, Math.min(eq, 20)).trimEnd()} =..."`;
       if (typeof a === 'string') return a.length > 20 ? `"${a.slice(0, 20)}..."` : `"${a}"`;
       return Array.isArray(a) ? '[...]' : String(a);
     })
