@@ -94,11 +94,24 @@ class FailureTable {
   get size(): number {
     return this.counting.size + this.refusedUntil.size;
   }
+
+  /** Nothing refused: the common case costs this check only. */
+  get idle(): boolean {
+    return this.refusedUntil.size === 0;
+  }
 }
 
-/** The map, its oldest keys dropped to leave room for one more. */
+/**
+ * The map, with room for one more key: when full, its oldest sixteenth is dropped in one pass
+ * (dropping one key at a time from the front of a V8 Map costs a scan of the holes left before it).
+ */
 function bounded<V>(map: Map<string, V>, max: number): Map<string, V> {
-  while (map.size >= max) map.delete(map.keys().next().value!);
+  if (map.size < max) return map;
+  let drop = Math.max(1, map.size - max + 1, max >> 4);
+  for (const key of map.keys()) {
+    map.delete(key);
+    if (--drop === 0) break;
+  }
   return map;
 }
 
@@ -116,6 +129,7 @@ export class LoginThrottle {
 
   /** Seconds (rounded up) this attempt must wait, or 0 when it may be checked. */
   refused(name: string, address: string): number {
+    if (this.names.idle && this.addresses.idle) return 0;
     const now = this.clock();
     const ms = Math.max(this.names.refusedFor(name, now), this.addresses.refusedFor(address, now));
     return ms === 0 ? 0 : Math.ceil(ms / 1000);
