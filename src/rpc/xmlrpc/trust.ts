@@ -24,7 +24,13 @@ export function clientTls(env: NodeJS.ProcessEnv = process.env): ClientTls {
   if (cached?.key === key) return cached.tls;
   let tls: ClientTls = { rejectUnauthorized: !off };
   if (dir !== '') {
-    const files = readdirSync(dir)
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (err) {
+      throw new Error(`ONE_CERT_DIR ${dir}: cannot read the trusted certificates (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    const files = names
       .map((f) => join(dir, f))
       .filter((f) => statSync(f).isFile());
     const own = files.map((f) => readFileSync(f, 'utf8')).filter((pem) => pem.includes('-----BEGIN CERTIFICATE-----'));
