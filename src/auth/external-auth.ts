@@ -105,15 +105,24 @@ export class ExternalAuth {
     const reply = await this.o.driver.request('AUTHENTICATE', id, [String(uid), driver, name, ...passwordWords, Buffer.from(secret).toString('base64')], {
       timeoutMs: this.o.timeoutSec * 1000,
     });
+    // A driver's words may echo what it was given: the secret never reaches the log.
+    const said = (text: string): string => redact(text, [secret, Buffer.from(secret).toString('base64')]);
     if (!reply.ok) {
-      this.o.log.info('AuM', `Authentication of ${name} by ${driver} refused: ${reply.info}`);
+      this.o.log.info('AuM', `Authentication of ${name} by ${driver} refused: ${said(reply.info)}`);
       return null;
     }
     const [replyDriver, replyName, replySecret, ...gids] = reply.info.trim().split(/\s+/);
     if (!replyDriver || !replyName || replySecret === undefined) {
-      this.o.log.error('AuM', `Driver ${driver} answered "${reply.info}" for ${name}: expected "<driver> <username> <secret> [gid...]"`);
+      this.o.log.error('AuM', `Driver ${driver} answered "${said(reply.info)}" for ${name}: expected "<driver> <username> <secret> [gid...]"`);
       return null;
     }
     return { driver: replyDriver, username: replyName, secret: replySecret, gids: gids.map((g) => Number(g.replace(/^\*/, ''))).filter(Number.isInteger) };
   }
+}
+
+/** `text` with every occurrence of the secrets (of 4 characters or more) replaced by "****". */
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4 && s !== '-') out = out.split(s).join('****');
+  return out;
 }

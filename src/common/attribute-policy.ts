@@ -11,6 +11,8 @@ import { xmlEscape, xmlEscapeText } from './xml.js';
 /** Object kinds with a `<KIND>_RESTRICTED_ATTR` list (VM covers VM templates too). */
 export type RestrictedKind = 'VM' | 'IMAGE' | 'VNET' | 'USER' | 'GROUP';
 /** Object kinds with a `<KIND>_ENCRYPTED_ATTR` list (VM covers VM templates too). */
+import { SecretMask } from './secret-mask.js';
+
 export type EncryptedKind = 'CLUSTER' | 'DATASTORE' | 'DOCUMENT' | 'HOST' | 'IMAGE' | 'USER' | 'VM' | 'VNET' | 'VROUTER';
 
 const RESTRICTED_KINDS: readonly RestrictedKind[] = ['VM', 'IMAGE', 'VNET', 'USER', 'GROUP'];
@@ -38,6 +40,13 @@ export class AttributePolicy {
       this.encryptedRules.set(k, AttributeRules.parse(list));
     }
   }
+
+  /** Masks the values of every kind's encrypted attributes in text that leaves oned (secret-mask.ts). */
+  get secretMask(): SecretMask {
+    return (this.#mask ??= new SecretMask([...this.encryptedRules.values()].flatMap((r) => r.entries())));
+  }
+
+  #mask: SecretMask | undefined;
 
   restricted(kind: RestrictedKind): AttributeRules {
     return this.restrictedRules.get(kind)!;

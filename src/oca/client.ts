@@ -43,7 +43,14 @@ export class OneClient {
     } catch (err) {
       if (err instanceof XmlRpcFault) throw new OneError(method, `[${method}] ${err.message}`, err.code);
       const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ECONNREFUSED' ? 'connection refused (is oned running?)' : e.code === 'ETIMEDOUT' ? 'no answer in time' : e.message;
+      const why =
+        e.code === 'ECONNREFUSED'
+          ? 'connection refused (is oned running?)'
+          : e.code === 'ETIMEDOUT'
+            ? 'no answer in time'
+            : /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/.test(e.code ?? '')
+              ? `its TLS certificate is not trusted (${e.message}); put the CA that signed it in the directory ONE_CERT_DIR names`
+              : e.message;
       throw new OneConnectionError(`Cannot reach oned at ${this.endpoint}: ${why}. Check ONE_XMLRPC or ~/.one/one_endpoint.`);
     }
     if (!Array.isArray(answer) || typeof answer[0] !== 'boolean') throw new OneConnectionError(`${method}: the answer is not an OpenNebula response`);

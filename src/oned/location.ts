@@ -2,7 +2,6 @@
  * Where oned keeps its files. `ONE_LOCATION` names a self-contained directory (as in
  * OpenNebula's self-contained installs); without it, `var/` of this checkout is used.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,17 +37,3 @@ export function locate(env: NodeJS.ProcessEnv = process.env): Location {
     oneAuthFile: join(root, '.one', 'one_auth'),
   };
 }
-
-/** A running oned's pid from the pid file, or null. */
-export function runningPid(loc: Location): number | null {
-  if (!existsSync(loc.pidFile)) return null;
-  const pid = Number(readFileSync(loc.pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return null;
-  }
-}
-

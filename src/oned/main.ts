@@ -7,7 +7,8 @@ import { fork } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Nebula, API_VERSION } from './nebula.js';
-import { locate, runningPid, type Location } from './location.js';
+import { locate, type Location } from './location.js';
+import { acquireLock, lockHolder } from './instance-lock.js';
 
 const USAGE = `Usage: oned [-f] [-i] [-v] [-h]
   -f  run in the foreground (default: start a daemon and return once it serves)
@@ -22,8 +23,8 @@ function credentialsWhere(loc: Location): string {
 }
 
 async function foreground(loc: Location, initOnly: boolean): Promise<void> {
-  const other = runningPid(loc);
-  if (other !== null && other !== process.pid) throw new Error(`oned is already running for ${loc.root} (pid ${other}, ${loc.pidFile})`);
+  // Held until this process exits; the kernel drops it even on SIGKILL (see instance-lock.ts).
+  await acquireLock(loc);
   const nebula = new Nebula(loc);
   let stopping = false;
   const stop = async (code: number) => {
@@ -56,11 +57,11 @@ async function foreground(loc: Location, initOnly: boolean): Promise<void> {
 }
 
 /** Starts `oned -f` detached, waits for it to serve, reports. */
-function daemonize(loc: Location): Promise<number> {
-  const other = runningPid(loc);
+async function daemonize(loc: Location): Promise<number> {
+  const other = await lockHolder(loc);
   if (other !== null) {
-    console.error(`oned is already running for ${loc.root} (pid ${other})`);
-    return Promise.resolve(1);
+    console.error(`oned is already running for ${loc.root} (${other > 0 ? `pid ${other}` : 'pid unknown'})`);
+    return 1;
   }
   mkdirSync(loc.varDir, { recursive: true });
   const errFile = `${loc.varDir}/oned.error`;

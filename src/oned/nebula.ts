@@ -11,6 +11,8 @@ import { parseXmlTree } from '../common/xml-tree.js';
 import { openDatabase, describeConfig } from '../db/index.js';
 import type { Backend, Database, DbConfig } from '../db/database.js';
 import { AclManager } from '../acl/index.js';
+import { LoginThrottle, throttleConfig } from '../auth/login-throttle.js';
+import { clientTrustEnv, xmlrpcTls, type XmlRpcTls } from './xmlrpc-tls.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { ExternalAuth } from '../auth/external-auth.js';
 import { Authorizer } from '../auth/authorizer.js';
@@ -110,6 +112,8 @@ export interface StartedOned {
 export class Nebula implements Core {
   readonly version = API_VERSION;
   readonly config: ConfigReader;
+  /** XMLRPC_TLS: the endpoint serves https. */
+  private readonly tls: XmlRpcTls | undefined;
   readonly log: Logger;
   readonly users = new UserPool();
   readonly groups = new GroupPool();
@@ -185,6 +189,7 @@ export class Nebula implements Core {
   constructor(readonly location: Location) {
     mkdirSync(location.varDir, { recursive: true });
     this.config = new ConfigReader(loadConfig(location.defaultConf, location.onedConf));
+    this.tls = xmlrpcTls(this.config, location);
     const level = this.config.vector('LOG').get('DEBUG_LEVEL') ?? '3';
     this.log = Logger.toFile(location.log, Math.min(5, Math.max(0, Number(level) || 0)) as LogLevelValue);
     // TM_MAD_CONF / DS_MAD_CONF, read before the pools that take their defaults from them.
@@ -503,7 +508,8 @@ export class Nebula implements Core {
     this.schedActionManager.start();
     log.info('SCH', `Scheduled actions: ${this.schedActionManager.watched} VMs have pending ones`);
 
-    const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()), this.federation.forwarder);
+    const throttle = new LoginThrottle(throttleConfig(this.config.template.getVector('LOGIN_THROTTLE')));
+    const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()), this.federation.forwarder, throttle);
     rm.register(ALL_METHODS);
     this.methodNames = new Set(rm.methodNames());
     this.server = new XmlRpcServer({
@@ -513,18 +519,21 @@ export class Nebula implements Core {
       requestTimeoutSec: this.config.int('TIMEOUT', 15),
       keepAliveTimeoutSec: this.config.int('KEEPALIVE_TIMEOUT', 15),
       maxConnections: this.config.int('MAX_CONN', 0),
+      tls: this.tls,
       handler: rm.handle,
       onError: (err) => log.error('ReM', `XML-RPC server: ${(err as Error).stack ?? String(err)}`),
     });
     const addr = await this.server.listen();
     const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
-    const endpoint = `http://${host}:${addr.port}/RPC2`;
+    const scheme = this.tls ? 'https' : 'http';
+    const endpoint = `${scheme}://${host}:${addr.port}/RPC2`;
     log.info('ReM', `XML-RPC server listening at ${endpoint} (${rm.methodNames().length} methods)`);
     const local = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : host;
-    await this.startZone(`http://${local}:${addr.port}/RPC2`);
+    await this.startZone(`${scheme}://${local}:${addr.port}/RPC2`);
     this.scheduler = SchedulerProcess.fromConfig(this.config, {
       ...process.env,
-      ONE_XMLRPC: `http://${local}:${addr.port}/RPC2`,
+      ...clientTrustEnv(this.tls),
+      ONE_XMLRPC: `${scheme}://${local}:${addr.port}/RPC2`,
       ONE_AUTH: process.env.ONE_AUTH || this.location.oneAuthFile,
       ONE_LOCATION: this.location.root,
     }, log);
@@ -656,7 +665,7 @@ export class Nebula implements Core {
   private apiClientEnv(): NodeJS.ProcessEnv {
     const listen = this.config.string('LISTEN_ADDRESS', '127.0.0.1');
     const host = listen === '0.0.0.0' || listen === '::' ? '127.0.0.1' : listen.includes(':') ? `[${listen}]` : listen;
-    return { ONE_XMLRPC: `http://${host}:${this.config.int('PORT', 2633)}/RPC2`, ONE_AUTH: process.env.ONE_AUTH || this.location.oneAuthFile };
+    return { ...clientTrustEnv(this.tls), ONE_XMLRPC: `${this.tls ? 'https' : 'http'}://${host}:${this.config.int('PORT', 2633)}/RPC2`, ONE_AUTH: process.env.ONE_AUTH || this.location.oneAuthFile };
   }
 
   /** The hook driver (HM_MAD) and the hooks of oned.conf; without HM_MAD, hooks cannot be configured. */

@@ -11,7 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 import { Nebula } from './nebula.js';
-import { locate, runningPid } from './location.js';
+import { locate } from './location.js';
+import { lockHolder } from './instance-lock.js';
 
 const USAGE = `Usage: onedb fsck [--dry-run]
   fsck       recompute the quota counters of every user and group from the objects,
@@ -30,9 +31,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const loc = locate();
-  const pid = runningPid(loc);
+  const pid = await lockHolder(loc);
   if (pid !== null) {
-    console.error(`onedb: oned is running for ${loc.root} (pid ${pid}); stop it first (it checks the counters itself when it starts)`);
+    console.error(`onedb: oned is running for ${loc.root} (pid ${pid || 'unknown'}); stop it first (it checks the counters itself when it starts)`);
     return 1;
   }
   const nebula = new Nebula(loc);

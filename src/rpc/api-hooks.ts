@@ -45,7 +45,7 @@ function allocatedPool(core: Core, method: string): Pool<PoolObject> | undefined
  * Tells the hook manager a call ended, when an api hook watches its method (a map lookup
  * otherwise). `secrets` are masked as in the log; the session shows its user name only.
  */
-export function notifyApiHooks(core: Core, method: string, session: string, args: readonly XmlRpcValue[], secrets: readonly number[], response: readonly XmlRpcValue[]): void {
+export function notifyApiHooks(core: Core, method: string, session: string, args: readonly XmlRpcValue[], secrets: readonly number[], response: readonly XmlRpcValue[], secretResult = false): void {
   if (core.hookPool.apiHooks(method).length === 0) return;
   const success = response[0] === true;
   let extraXml: string | undefined;
@@ -53,8 +53,9 @@ export function notifyApiHooks(core: Core, method: string, session: string, args
   const call: ApiCallInfo = {
     method,
     success,
-    params: [xmlEscapeText(`${session.split(':', 1)[0]}:****`), ...args.map((a, i) => (secrets.includes(i) ? '****' : valueText(a)))],
-    out: response.map(valueText),
+    // Secret arguments masked, and the values of encrypted attributes in template arguments.
+    params: [xmlEscapeText(`${session.split(':', 1)[0]}:****`), ...args.map((a, i) => (secrets.includes(i) ? '****' : typeof a === 'string' ? xmlEscapeText(core.attributes.secretMask.mask(a)) : valueText(a)))],
+    out: response.map((v, i) => (secretResult && success && i === 1 ? '****' : valueText(v))),
     extraXml,
   };
   core.hooks.apiCalled(call);

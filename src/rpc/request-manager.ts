@@ -6,6 +6,7 @@ import { ApiError, ErrorCode } from './api-error.js';
 import { checkParams, type Args, type ParamSpec } from './params.js';
 import { FaultCode, XmlRpcFault, type CallContext, type MethodCall, type XmlRpcValue } from './xmlrpc/index.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import { LogLevel } from '../common/log.js';
 import type { Core } from './core.js';
 import { Request } from './request.js';
@@ -19,6 +20,8 @@ export interface MethodDef<P extends readonly ParamSpec[] = readonly ParamSpec[]
   readonly params: P;
   /** Positions (0-based, after the session) of secrets that must never be logged. */
   readonly secrets?: readonly number[];
+  /** The successful result is a secret (a login token): masked in api hooks' CALL_INFO. */
+  readonly secretResult?: boolean;
   readonly run: (req: Request, args: Args<P>) => XmlRpcValue | Promise<XmlRpcValue>;
 }
 
@@ -36,6 +39,8 @@ export class RequestManager {
     private readonly authn: Authenticator,
     /** On a federation slave: sends writes of federated objects to the master (src/zone/federation). */
     private readonly forwarder?: { forwards(method: string): boolean; call(method: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue> },
+    /** Refuses user names and addresses with too many failed logins lately (LOGIN_THROTTLE). */
+    private readonly throttle?: LoginThrottle,
   ) {}
 
   register(defs: Iterable<MethodDef>): void {
@@ -67,9 +72,18 @@ export class RequestManager {
     }
     const reqId = this.nextId++;
 
+    // A session without a colon is all secret (a bare password or token): no name to log or count.
+    const colon = session.indexOf(':');
+    const name = colon < 0 ? '' : session.slice(0, colon);
+    const wait = this.throttle?.refused(name, ctx.remoteAddress) ?? 0;
+    if (wait > 0) {
+      log.log('ReM', LogLevel.WARNING, `Req:${reqId} IP:${ctx.remoteAddress} ${def.name} refused for ${JSON.stringify(name)}: too many failed logins (LOGIN_THROTTLE), ${wait} s left`);
+      return failure(def.name, new ApiError(ErrorCode.AUTHENTICATION, `User couldn't be authenticated, aborting call. Too many failed login attempts: try again in ${wait} s.`));
+    }
     const caller = await this.authn.authenticate(session);
     if (!caller) {
-      log.log('ReM', LogLevel.WARNING, `Req:${reqId} IP:${ctx.remoteAddress} ${def.name} authentication failed for ${JSON.stringify(session.split(':', 1)[0])}`);
+      this.throttle?.failed(name, ctx.remoteAddress);
+      log.log('ReM', LogLevel.WARNING, `Req:${reqId} IP:${ctx.remoteAddress} ${def.name} authentication failed for ${JSON.stringify(name)}`);
       return failure(def.name, new ApiError(ErrorCode.AUTHENTICATION, "User couldn't be authenticated, aborting call."));
     }
     if (log.enabled(LogLevel.DEBUG)) {
@@ -95,7 +109,7 @@ export class RequestManager {
   /** The response, once the api hooks of the method (if any) have been told about the call. */
   private answered(def: MethodDef, session: string, args: readonly XmlRpcValue[], response: XmlRpcValue[]): XmlRpcValue[] {
     try {
-      notifyApiHooks(this.core, def.name, session, args, def.secrets ?? [], response);
+      notifyApiHooks(this.core, def.name, session, args, def.secrets ?? [], response, def.secretResult);
     } catch (err) {
       this.core.log.error('HKM', `Cannot run the api hooks of ${def.name}: ${(err as Error).message}`);
     }
@@ -126,6 +140,9 @@ function formatArgs(args: readonly XmlRpcValue[], secrets: readonly number[] = [
   return args
     .map((a, i) => {
       if (secrets.includes(i)) return '****';
+      // A template shows no value: only up to its first "=" (the first attribute's name).
+      const eq = typeof a === 'string' ? a.indexOf('=') : -1;
+      if (typeof a === 'string' && eq >= 0) return `"${a.slice(0, Math.min(eq, 20)).trimEnd()} =..."`;
       if (typeof a === 'string') return a.length > 20 ? `"${a.slice(0, 20)}..."` : `"${a}"`;
       return Array.isArray(a) ? '[...]' : String(a);
     })

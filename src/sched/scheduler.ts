@@ -12,7 +12,7 @@ import { datastoreClusters, SchedDatastore } from './sched-datastore.js';
 import { SchedHost } from './sched-host.js';
 import { pciRequestsOf, SchedVm, VmState } from './sched-vm.js';
 import { SchedVmGroup } from './vm-groups.js';
-import { OwnerAcl, userGroups, type OwnerAccess } from './owner-acl.js';
+import { OwnerAcl, UNRESTRICTED, userGroups, type OwnerAccess } from './owner-acl.js';
 
 /** Where the scheduler says what it does (sched.log). */
 export interface SchedLog {
@@ -113,7 +113,8 @@ export class Scheduler {
     const [aclXml, userXml, zoneId] = await Promise.all([this.oca.acls.listXml(), this.oca.users.listXml(), this.zoneId]);
     const acl = OwnerAcl.fromXml(aclXml, zoneId);
     const groups = userGroups(userXml);
-    return (vm) => acl.access(vm.uid, groups.get(vm.uid) ?? [vm.gid]);
+    // As OpenNebula's match_host: VMs of oneadmin or of the oneadmin group are not filtered.
+    return (vm) => (vm.gid === 0 ? UNRESTRICTED : acl.access(vm.uid, groups.get(vm.uid) ?? [vm.gid]));
   }
 
   /**

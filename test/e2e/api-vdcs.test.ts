@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { Oned } from './harness.js';
 import { AclRule } from '../../src/common/acl/acl-rule.js';
-import { Code, addGroup, addUser, all, idList, idsIn, must, okId, okXml, placedOn, refused, sleep, templateOf, userAttr, vmUntil } from './api-helpers.js';
+import { Code, aclRuleHex, addGroup, addUser, all, idList, idsIn, must, okId, okXml, placedOn, refused, sleep, templateOf, userAttr, vmUntil } from './api-helpers.js';
 
 const CONF = `HOST_MONITORING_INTERVAL = 1
 IM_MAD = [ NAME = "big", EXECUTABLE = "one_im_dummy", ARGUMENTS = "-c 800 -m 8192" ]
@@ -178,8 +178,11 @@ describe('VDCs', () => {
     const waiting = await until(pinned, 'a SCHED_MESSAGE', (v) => userAttr(v, 'SCHED_MESSAGE') !== '');
     assert.equal(childInt(waiting, 'STATE'), 1);
     assert.match(userAttr(waiting, 'SCHED_MESSAGE'), /not authorized for the VM owner \(ACL\)/);
-    // Nor may the user deploy it there by hand.
-    await refused(oned, 'one.vm.deploy', [pinned, outside, false, -1], Code.AUTHORIZATION, /Not authorized/, member.session);
+    // Nor may the user deploy it there by hand: even with ADMIN on the VM and USE on the host,
+    // a deploy needs MANAGE on the host, as the scheduler does (OpenNebula's rights for both).
+    for (const rule of [`#${member.id} VM/#${pinned} ADMIN #0`, `#${member.id} HOST/#${outside} USE #0`]) await okId(oned, 'one.acl.addrule', aclRuleHex(rule));
+    await refused(oned, 'one.vm.deploy', [pinned, outside, false, -1], Code.AUTHORIZATION, new RegExp(`MANAGE HOST \\[${outside}\\]`), member.session);
+    assert.equal(childInt(await okXml(oned, 'one.vm.info', [pinned]), 'STATE'), 1, 'USE on the host does not let the scheduler place it either');
 
     // The group's admin makes a user, who works inside the VDC as well.
     await okId(oned, 'one.group.addadmin', [gid, member.id]);

@@ -3,7 +3,7 @@
  * on the backend under test, and talks to it over XML-RPC.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -221,10 +221,43 @@ export class Oned {
     });
   }
 
-  /** Stops oned cleanly and removes its files and database. */
+  /**
+   * Stops oned cleanly and removes its files and database. Every log oned, its drivers and its
+   * scheduler wrote in the location is searched for oneadmin's password first (every test uses
+   * it): a leak fails the test file that made it.
+   */
   async stop(): Promise<void> {
     await this.signal('SIGTERM');
+    const leaks = logsWith(this.location, ONEADMIN_PASSWORD);
+    if (leaks.length > 0) {
+      rmSync(this.location, { recursive: true, force: true });
+      throw new Error(`oneadmin's password is in ${leaks.join(', ')} of an oned location: secrets must never be logged`);
+    }
     if (this.ownDatabase) await dropDatabase(this.backend, this.dbName);
     rmSync(this.location, { recursive: true, force: true });
   }
+}
+
+/** The logs (*.log, oned.error) under `root` that hold `secret` in clear or base64. */
+export function logsWith(root: string, secret: string): string[] {
+  const forms = [secret, Buffer.from(secret).toString('base64').replace(/=+$/, '')];
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && /\.(log|error)$/.test(e.name) && statSync(p).size < 64 * 1024 * 1024) {
+        const text = readFileSync(p, 'latin1');
+        if (forms.some((f) => text.includes(f))) out.push(p.slice(root.length + 1));
+      }
+    }
+  };
+  walk(root);
+  return out;
 }

@@ -1,8 +1,8 @@
 /** oned as a process: foreground and daemon modes, pid file, signals, files of a location. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XmlRpcClient } from '../../src/rpc/xmlrpc/index.js';
@@ -105,4 +105,43 @@ test('the API listens on 127.0.0.1 unless LISTEN_ADDRESS says otherwise', async 
   const pid = Number(readFileSync(join(loc, 'var', 'oned.pid'), 'utf8'));
   process.kill(pid, 'SIGTERM');
   await waitGone(pid);
+});
+
+test('the lock, not the pid file, decides: a stale pid naming a live process or a zombie does not block a start; a running oned does', async () => {
+  const port = await freePort();
+  const loc = location(`PORT = ${port}\nSCHEDULER = ""\n`);
+  mkdirSync(join(loc, 'var'), { recursive: true });
+  const pidFile = join(loc, 'var', 'oned.pid');
+  // A live unrelated process, and a zombie: `sleep 0`'s parent execs into `sleep 30`, which never reaps it.
+  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const zombieParent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const zombie = Number(await new Promise<string>((res) => zombieParent.stdout.once('data', (d: Buffer) => res(d.toString()))));
+  try {
+    for (let i = 0; i < 50 && !/^Z/m.test(readFileSync(`/proc/${zombie}/stat`, 'utf8').split(' ')[2] ?? ''); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(readFileSync(`/proc/${zombie}/stat`, 'utf8').split(' ')[2], 'Z', 'the zombie is a zombie');
+    for (const stale of [sleeper.pid!, zombie]) {
+      process.kill(stale, 0); // alive as far as kill(pid, 0) can tell
+      writeFileSync(pidFile, `${stale}\n`);
+      const up = oned(loc, []);
+      assert.equal(up.status, 0, `a stale pid file naming ${stale} blocked the start: ${up.stderr}`);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      assert.notEqual(pid, stale);
+      // A second oned, daemon or foreground, is refused with the running one's pid.
+      const again = oned(loc, []);
+      assert.equal(again.status, 1);
+      assert.match(again.stderr, new RegExp(`oned is already running for ${loc} \\(pid ${pid}\\)`));
+      if (stale === zombie) {
+        const fg = oned(loc, ['-f']);
+        assert.equal(fg.status, 1);
+        assert.match(fg.stderr, new RegExp(`oned is already running for ${loc} \\(pid ${pid};`));
+      }
+      // Killed without cleanup: the pid file stays, the lock goes with the process.
+      process.kill(pid, 'SIGKILL');
+      await waitGone(pid);
+    }
+  } finally {
+    sleeper.kill('SIGKILL');
+    zombieParent.kill('SIGKILL');
+    rmSync(loc, { recursive: true, force: true });
+  }
 });

@@ -251,6 +251,7 @@ export const userMethods: MethodDef[] = [
     name: 'one.user.login',
     params: ['s', { opt: 's', def: '' }, { opt: 'i', def: 36000 }, { opt: 'i', def: -1 }],
     secrets: [1],
+    secretResult: true,
     run: async (req, [name, token, valid, egid]) => {
       const users = req.core.users;
       const user = users.getByName(name);

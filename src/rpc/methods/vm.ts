@@ -180,10 +180,13 @@ async function action3x(req: Request, name: string, a: Action3x, oid: number): P
   return id;
 }
 
-/** The host and system datastore of a deploy or migrate, checked as OpenNebula does. */
+/**
+ * The host and system datastore of a deploy or migrate, checked as OpenNebula does: MANAGE on the
+ * host (the right its scheduler also asks of a VM's owner, and VDCs grant) and USE on the datastore.
+ */
 function placement(req: Request, vm: VirtualMachine, hid: number, dsId: number, enforce: boolean, what: string) {
   const { hosts, datastores, clusters } = req.core;
-  const host = req.authorized(hosts, hid, AuthOp.USE);
+  const host = req.authorized(hosts, hid, AuthOp.MANAGE);
   if (host.state === HostState.OFFLINE) throw new ApiError(ErrorCode.ACTION, `Cannot ${what} VM ${vm.oid}: host ${hid} is OFFLINE.`, vm.oid);
   let ds;
   if (dsId >= 0) {

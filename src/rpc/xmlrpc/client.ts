@@ -4,6 +4,7 @@ import https from 'node:https';
 import { decodeMethodResponse, decodeUtf8 } from './decode.js';
 import { encodeMethodCall } from './encode.js';
 import type { XmlRpcValue } from './value.js';
+import { clientTls } from './trust.js';
 
 export interface XmlRpcClientOptions {
   /** Limit for a whole call (send, server work, receive); default 60 000 ms. */
@@ -26,7 +27,8 @@ export class XmlRpcClient {
     const secure = this.#url.protocol === 'https:';
     if (!secure && this.#url.protocol !== 'http:') throw new TypeError(`unsupported XML-RPC endpoint ${url}`);
     const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? Infinity };
-    this.#agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    // https: the CAs of ONE_CERT_DIR and NODE_EXTRA_CA_CERTS too (trust.ts).
+    this.#agent = secure ? new https.Agent({ ...agentOptions, ...clientTls() }) : new http.Agent(agentOptions);
     this.#request = secure ? https.request : http.request;
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
@@ -77,7 +79,9 @@ export class XmlRpcClient {
         res.on('end', () => {
           clearTimeout(timer);
           if (res.statusCode !== 200) {
-            reject(new Error(`XML-RPC endpoint answered HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd()));
+            // A short plain-text reason (e.g. "this port speaks HTTPS") is part of the message.
+            const text = /^text\/plain/.test(res.headers['content-type'] ?? '') ? Buffer.concat(chunks).toString('utf8', 0, 300).trim() : '';
+            reject(new Error(`XML-RPC endpoint answered HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd() + (text ? `: ${text}` : '')));
             return;
           }
           try {

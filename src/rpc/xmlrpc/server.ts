@@ -1,5 +1,6 @@
-/** oned's XML-RPC endpoint: POST /RPC2 over node:http, methods dispatched to one async handler. */
+/** oned's XML-RPC endpoint: POST /RPC2 over node:http (or node:https), methods dispatched to one async handler. */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { decodeMethodCall, decodeUtf8 } from './decode.js';
 import { encodeFault, encodeResponseParts } from './encode.js';
@@ -41,6 +42,8 @@ export interface XmlRpcServerOptions {
    * makes bursts of connects stall on SYN retransmits.)
    */
   connectionBacklog?: number;
+  /** XMLRPC_TLS: serve https with this certificate (chain) and key, PEM. */
+  tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   handler: CallHandler;
   /** Receives handler errors other than faults, and server errors after listen(). */
   onError?: (err: unknown) => void;
@@ -52,7 +55,7 @@ const DEFAULT_BACKLOG = 15;
 const MAX_TIMEOUT_CHECK_MS = 1000;
 
 export class XmlRpcServer {
-  readonly #http: http.Server;
+  readonly #http: http.Server | https.Server;
   readonly #host: string;
   readonly #port: number;
   readonly #path: string;
@@ -74,16 +77,20 @@ export class XmlRpcServer {
     this.#handler = opts.handler;
     this.#onError = opts.onError ?? (() => {});
     const requestTimeout = (opts.requestTimeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000;
-    this.#http = http.createServer(
-      {
-        requestTimeout,
-        keepAliveTimeout: (opts.keepAliveTimeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000,
-        connectionsCheckingInterval: Math.min(requestTimeout || MAX_TIMEOUT_CHECK_MS, MAX_TIMEOUT_CHECK_MS),
-        // Old XML-RPC clients may omit Host; xmlrpc-c's server does not insist on it either.
-        requireHostHeader: false,
-      },
-      (req, res) => this.#onRequest(req, res),
-    );
+    const httpOptions: http.ServerOptions = {
+      requestTimeout,
+      keepAliveTimeout: (opts.keepAliveTimeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000,
+      connectionsCheckingInterval: Math.min(requestTimeout || MAX_TIMEOUT_CHECK_MS, MAX_TIMEOUT_CHECK_MS),
+      // Old XML-RPC clients may omit Host; xmlrpc-c's server does not insist on it either.
+      requireHostHeader: false,
+    };
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => this.#onRequest(req, res);
+    if (opts.tls) {
+      this.#http = https.createServer({ ...httpOptions, cert: opts.tls.cert, key: opts.tls.key }, onRequest);
+      this.#answerPlainHttp();
+    } else {
+      this.#http = http.createServer(httpOptions, onRequest);
+    }
     this.#http.maxRequestsPerSocket = opts.keepAliveMaxRequests ?? 0;
     if (opts.maxConnections) this.#limitConnections(opts.maxConnections);
   }
@@ -186,6 +193,20 @@ export class XmlRpcServer {
     res.writeHead(status);
     for (let i = 0; i < body.length - 1; i++) res.write(body[i]);
     res.end(body[body.length - 1]);
+  }
+
+  /**
+   * On a TLS port, a plain-HTTP client fails the handshake (OpenSSL's "http request"); it gets a
+   * plain HTTP 400 saying to use https, written on the raw connection, instead of a reset that
+   * tells nothing. Nothing is added to the path of TLS connections.
+   */
+  #answerPlainHttp(): void {
+    const text = 'This XML-RPC endpoint speaks HTTPS only: use an https:// URL.\n';
+    const answer = `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`;
+    this.#http.on('tlsClientError', (err: NodeJS.ErrnoException, socket: { _parent?: Socket }) => {
+      const raw = socket._parent;
+      if (err.code === 'ERR_SSL_HTTP_REQUEST' && raw && !raw.destroyed) raw.end(answer);
+    });
   }
 
   /**
