@@ -57,6 +57,9 @@ rm -rf "$LIB/share/pkg"
 # Production dependencies: a copy of the installed tree, pruned offline (no registry download).
 cp -a "$(readlink -f node_modules)" "$LIB/node_modules"
 (cd "$LIB" && npm prune --omit=dev --offline --no-audit --no-fund --ignore-scripts >/dev/null)
+# better-sqlite3's sources and objects stay behind: only the addon is loaded.
+B="$LIB/node_modules/better-sqlite3"
+rm -rf "$B/deps" "$B/src" "$B/build/Release/obj" "$B/build/Release/obj.target" "$B/build/Release/.deps" "$B/build/deps"
 cp "$NODE" "$LIB/bin/node"
 strip --strip-unneeded "$LIB/bin/node" 2>/dev/null || true
 # The runtime and the native addon must agree: load it with the runtime shipped.

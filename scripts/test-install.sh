@@ -72,8 +72,10 @@ cleanup() {
 trap cleanup EXIT
 step "copying the fresh system to $WORK/root"
 cp -a "$CACHE/bookworm-rootfs" "$WORK/root"
-cp "$DEB" "$WORK/root/tmp/nebula-ts.deb"
+cp "$DEB" "$WORK/root/var/tmp/nebula-ts.deb"
 echo "$MACHINE" > "$WORK/root/etc/hostname"
+# What Debian's installer writes and debootstrap does not.
+printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' "$MACHINE" > "$WORK/root/etc/hosts"
 
 step "booting it: systemd-nspawn -b (log: $WORK/console.log)"
 systemd-nspawn -q -D "$WORK/root" -b --register=no --keep-unit --machine="$MACHINE" > "$WORK/console.log" 2>&1 < /dev/null &
@@ -85,23 +87,23 @@ for _ in $(seq 100); do
     sleep 0.2
 done
 [ -n "$LEADER" ] || fail "the container's systemd did not start: $(tail -5 "$WORK/console.log")"
-# in CMD...: runs CMD inside the container (all its namespaces: it sees its own systemd).
-in() { nsenter -t "$LEADER" -a -- "$@"; }
-as_oneadmin() { in su - oneadmin -c "$1"; }
+# inside CMD...: runs CMD inside the container (all its namespaces: it sees its own systemd).
+inside() { nsenter -t "$LEADER" -a -- "$@"; }
+as_oneadmin() { inside su - oneadmin -c "$1"; }
 state=""
 for _ in $(seq 120); do
-    state=$(in systemctl is-system-running 2>/dev/null || true)
+    state=$(inside systemctl is-system-running 2>/dev/null || true)
     case "$state" in running|degraded) break ;; esac
     sleep 0.5
 done
 case "$state" in running|degraded) ;; *) fail "the container did not boot: $state" ;; esac
-[ "$(in readlink /proc/1/exe)" = /usr/lib/systemd/systemd ] || [ "$(in readlink /proc/1/exe)" = /lib/systemd/systemd ] || fail "PID 1 is not systemd"
+[ "$(inside readlink /proc/1/exe)" = /usr/lib/systemd/systemd ] || [ "$(inside readlink /proc/1/exe)" = /lib/systemd/systemd ] || fail "PID 1 is not systemd"
 step "booted ($state), PID 1 is systemd"
 
-step "apt-get install /tmp/nebula-ts.deb"
-if ! in env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends /tmp/nebula-ts.deb > "$WORK/apt.log" 2>&1; then
-    in apt-get update -qq > /dev/null 2>&1
-    in env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends /tmp/nebula-ts.deb > "$WORK/apt.log" 2>&1 ||
+step "apt-get install /var/tmp/nebula-ts.deb"
+if ! inside env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends /var/tmp/nebula-ts.deb > "$WORK/apt.log" 2>&1; then
+    inside apt-get update -qq > /dev/null 2>&1
+    inside env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends /var/tmp/nebula-ts.deb > "$WORK/apt.log" 2>&1 ||
         fail "the package did not install: $(tail -20 "$WORK/apt.log")"
 fi
 
@@ -109,19 +111,19 @@ fi
 wait_active() {
     local u
     for u in "$@"; do
-        for _ in $(seq 120); do in systemctl is-active --quiet "$u" && break; sleep 0.5; done
-        in systemctl is-active --quiet "$u" || fail "$u is not active: $(in systemctl status --no-pager -n 20 "$u" || true)"
+        for _ in $(seq 120); do inside systemctl is-active --quiet "$u" && break; sleep 0.5; done
+        inside systemctl is-active --quiet "$u" || fail "$u is not active: $(inside systemctl status --no-pager -n 20 "$u" || true)"
     done
 }
 wait_active opennebula.service opennebula-scheduler.service
 for u in opennebula.service opennebula-scheduler.service; do
-    [ "$(in systemctl is-enabled "$u")" = enabled ] || fail "$u is not enabled"
-    [ "$(in systemctl show -p User --value "$u")" = oneadmin ] || fail "$u does not run as oneadmin"
+    [ "$(inside systemctl is-enabled "$u")" = enabled ] || fail "$u is not enabled"
+    [ "$(inside systemctl show -p User --value "$u")" = oneadmin ] || fail "$u does not run as oneadmin"
 done
 step "opennebula and opennebula-scheduler are active and enabled"
 
 # An XML-RPC call from inside, with oneadmin's credentials: prints the answer's XML.
-cat > "$WORK/root/tmp/rpc.mjs" <<'JS'
+cat > "$WORK/root/var/tmp/rpc.mjs" <<'JS'
 import { readFileSync } from 'node:fs';
 const [method, ...args] = process.argv.slice(2);
 const session = readFileSync('/var/lib/one/.one/one_auth', 'utf8').trim();
@@ -139,7 +141,7 @@ for (let i = 0; ; i++) {
   }
 }
 JS
-rpc() { in /usr/lib/nebula-ts/bin/node /tmp/rpc.mjs "$@"; }
+rpc() { inside /usr/lib/nebula-ts/bin/node /var/tmp/rpc.mjs "$@"; }
 rpc_ok() {
     local out
     out=$(rpc "$@")
@@ -155,44 +157,46 @@ step "oned answers one.system.version ($(grep -o '<string>[0-9.]*</string>' <<< 
 # The scheduler places a VM on a dummy host (the system datastore's transfers dummy too: no disks to move).
 rpc_ok one.datastore.update 0 'TM_MAD = "dummy"' 1 > /dev/null
 as_oneadmin 'onehost create dummy-1 -i dummy -v dummy' > /dev/null || fail "onehost create"
-printf 'NAME = "installed-1"\nCPU = 0.1\nMEMORY = 64\n' > "$WORK/root/tmp/vm.tpl"
-as_oneadmin 'onevm create /tmp/vm.tpl' > /dev/null || fail "onevm create"
+printf 'NAME = "installed-1"\nCPU = 0.1\nMEMORY = 64\n' > "$WORK/root/var/tmp/vm.tpl"
+as_oneadmin 'onevm create /var/tmp/vm.tpl' > /dev/null || fail "onevm create"
 vm_state() { as_oneadmin 'onevm show installed-1' | awk '/^LCM_STATE/ { print $3 }'; }
 for _ in $(seq 120); do [ "$(vm_state)" = RUNNING ] && break; sleep 0.5; done
 [ "$(vm_state)" = RUNNING ] || fail "the scheduler did not deploy the VM: $(as_oneadmin 'onevm show installed-1' | head -30)"
 step "the scheduler deployed the VM on the dummy host"
 
-in systemctl restart opennebula.service
+inside systemctl restart opennebula.service
 wait_active opennebula.service opennebula-scheduler.service
 for _ in $(seq 60); do [ "$(vm_state)" = RUNNING ] && break; sleep 0.5; done
 [ "$(vm_state)" = RUNNING ] || fail "the VM is not RUNNING after the restart"
 step "systemctl restart opennebula: both active again, the VM still RUNNING"
 
-in systemctl stop opennebula.service
-for _ in $(seq 40); do in systemctl is-active --quiet opennebula-scheduler.service || break; sleep 0.5; done
-in systemctl is-active --quiet opennebula.service && fail "oned still active after stop"
-in systemctl is-active --quiet opennebula-scheduler.service && fail "the scheduler still active after oned stopped"
+inside systemctl stop opennebula.service
+for _ in $(seq 40); do inside systemctl is-active --quiet opennebula-scheduler.service || break; sleep 0.5; done
+inside systemctl is-active --quiet opennebula.service && fail "oned still active after stop"
+inside systemctl is-active --quiet opennebula-scheduler.service && fail "the scheduler still active after oned stopped"
 # shellcheck disable=SC2016 # expanded by the shell inside
-left=$(in sh -c 'for p in /proc/[0-9]*; do [ "$(stat -c %U "$p" 2>/dev/null)" = oneadmin ] && cat "$p/cmdline" | tr "\\0" " " && echo; done' || true)
+left=$(inside sh -c 'for p in /proc/[0-9]*; do [ "$(stat -c %U "$p" 2>/dev/null)" = oneadmin ] && cat "$p/cmdline" | tr "\\0" " " && echo; done' || true)
 [ -z "$left" ] || fail "oneadmin processes left after stop: $left"
-in systemctl start opennebula.service
+inside systemctl start opennebula.service
 wait_active opennebula.service opennebula-scheduler.service
 step "systemctl stop opennebula stopped the scheduler and every oneadmin process; start brought both back"
 
 # The node setup script, without its packages (those are for a real KVM machine): a node user on
 # a machine that has none. The front-end's own oneadmin exists here, so a second name is checked
 # through a copy of the script that makes "onenode" instead.
-pub=$(in cat /var/lib/one/.ssh/id_ed25519.pub) || fail "the package made no ssh key for oneadmin"
-in sed -e 's/oneadmin/onenode/g' -e 's|^HOME_DIR=.*|HOME_DIR=/var/lib/onenode|' -e 's/^ONE_UID=.*/ONE_UID=9870/' /usr/sbin/nebula-node-setup > "$WORK/root/tmp/node-setup"
-in bash /tmp/node-setup --no-install --key-text "$pub" > /dev/null || fail "nebula-node-setup failed"
-in bash /tmp/node-setup --no-install --key-text "$pub" | grep -q 'already authorized' || fail "nebula-node-setup is not idempotent"
-[ "$(in id -u onenode)" = 9870 ] || fail "the node user has not the fixed uid"
-[ "$(in stat -c '%U %a' /var/lib/onenode/.ssh/authorized_keys)" = "onenode 600" ] || fail "authorized_keys owner/mode"
-in grep -qxF "$pub" /var/lib/onenode/.ssh/authorized_keys || fail "the key is not authorized"
+pub=$(inside cat /var/lib/one/.ssh/id_ed25519.pub) || fail "the package made no ssh key for oneadmin"
+inside sed -e 's/oneadmin/onenode/g' -e 's|^HOME_DIR=.*|HOME_DIR=/var/lib/onenode|' -e 's/^ONE_UID=.*/ONE_UID=9870/' /usr/sbin/nebula-node-setup > "$WORK/root/var/tmp/node-setup"
+inside bash /var/tmp/node-setup --no-install --key-text "$pub" > /dev/null || fail "nebula-node-setup failed"
+again=$(inside bash /var/tmp/node-setup --no-install --key-text "$pub") || fail "nebula-node-setup failed the second time"
+grep -q 'already authorized' <<< "$again" || fail "nebula-node-setup is not idempotent: $again"
+[ "$(inside grep -c . /var/lib/onenode/.ssh/authorized_keys)" = 1 ] || fail "the key was authorized twice"
+[ "$(inside id -u onenode)" = 9870 ] || fail "the node user has not the fixed uid"
+[ "$(inside stat -c '%U %a' /var/lib/onenode/.ssh/authorized_keys)" = "onenode 600" ] || fail "authorized_keys owner/mode"
+inside grep -qxF "$pub" /var/lib/onenode/.ssh/authorized_keys || fail "the key is not authorized"
 step "nebula-node-setup --no-install: user, dirs and authorized key"
 
-in env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq nebula-ts > "$WORK/remove.log" 2>&1 || fail "apt-get remove: $(tail "$WORK/remove.log")"
-in systemctl is-active --quiet opennebula.service && fail "oned still active after remove"
-in test -s /var/lib/one/var/one.db || fail "the database went with the package"
+inside env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq nebula-ts > "$WORK/remove.log" 2>&1 || fail "apt-get remove: $(tail "$WORK/remove.log")"
+inside systemctl is-active --quiet opennebula.service && fail "oned still active after remove"
+inside test -s /var/lib/one/var/one.db || fail "the database went with the package"
 step "apt-get remove stopped the daemons and kept /var/lib/one/var/one.db"
 echo "PASS: the package installs, runs and stops under systemd on a fresh Debian ($(($(date +%s) - T0)) s)"
