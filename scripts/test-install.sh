@@ -11,9 +11,12 @@
 #   - nebula-node-setup --no-install makes a working oneadmin with the front-end key authorized;
 #   - `apt-get remove` stops the daemons and keeps the database.
 #
-#   scripts/test-install.sh [--deb FILE] [--keep]
-#     --deb FILE  the package to test (default: build one with scripts/build-deb.sh --no-build)
-#     --keep      leave the container's directory (its path is printed) for a look afterwards
+#   scripts/test-install.sh [--deb FILE] [--keep] [--node-packages]
+#     --deb FILE        the package to test (default: build one with scripts/build-deb.sh --no-build)
+#     --keep            leave the container's directory (its path is printed) for a look afterwards
+#     --node-packages   also run nebula-node-setup for real on the front-end (it becomes a KVM node
+#                       too): QEMU and libvirt installed from Debian's mirror, oneadmin in the
+#                       libvirt group and able to use qemu:///system (several minutes more)
 # Needs root, debootstrap and systemd-container (installed when missing) and Debian's mirror.
 set -euo pipefail
 
@@ -22,10 +25,12 @@ CACHE=${NEBULA_INSTALL_CACHE:-/var/cache/nebula-ts-install}
 MIRROR=${NEBULA_INSTALL_MIRROR:-http://deb.debian.org/debian}
 DEB=""
 KEEP=0
+NODE_PACKAGES=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --deb) DEB=$(readlink -f "$2"); shift ;;
         --keep) KEEP=1 ;;
+        --node-packages) NODE_PACKAGES=1 ;;
         *) echo "test-install.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -194,6 +199,16 @@ grep -q 'already authorized' <<< "$again" || fail "nebula-node-setup is not idem
 [ "$(inside stat -c '%U %a' /var/lib/onenode/.ssh/authorized_keys)" = "onenode 600" ] || fail "authorized_keys owner/mode"
 inside grep -qxF "$pub" /var/lib/onenode/.ssh/authorized_keys || fail "the key is not authorized"
 step "nebula-node-setup --no-install: user, dirs and authorized key"
+
+if [ "$NODE_PACKAGES" = 1 ]; then
+    inside apt-get update -qq > /dev/null 2>&1
+    inside /usr/sbin/nebula-node-setup --key-text "$pub" > "$WORK/node-setup.log" 2>&1 || fail "nebula-node-setup: $(tail -20 "$WORK/node-setup.log")"
+    inside id -nG oneadmin | grep -qw libvirt || fail "oneadmin is not in the libvirt group: $(inside id oneadmin)"
+    inside grep -qxF "$pub" /var/lib/one/.ssh/authorized_keys || fail "the key is not authorized for oneadmin"
+    inside systemctl is-active --quiet libvirtd.service || fail "libvirtd is not active: $(inside systemctl status --no-pager -n 20 libvirtd || true)"
+    as_oneadmin 'virsh -c qemu:///system list --all' > /dev/null || fail "oneadmin cannot use qemu:///system"
+    step "nebula-node-setup with its packages: QEMU and libvirt installed, oneadmin uses qemu:///system"
+fi
 
 inside env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq nebula-ts > "$WORK/remove.log" 2>&1 || fail "apt-get remove: $(tail "$WORK/remove.log")"
 inside systemctl is-active --quiet opennebula.service && fail "oned still active after remove"
