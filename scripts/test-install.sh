@@ -8,6 +8,7 @@
 #   - the scheduler deploys a VM on a dummy host;
 #   - `systemctl restart opennebula` brings both back with the VM still RUNNING, and
 #     `systemctl stop opennebula` stops the scheduler too;
+#   - the sunstone, econe, occi and flow units are installed disabled, start, and stay up;
 #   - nebula-node-setup --no-install makes a working oneadmin with the front-end key authorized;
 #   - `apt-get remove` stops the daemons and keeps the database.
 #
@@ -185,6 +186,21 @@ left=$(inside sh -c 'for p in /proc/[0-9]*; do [ "$(stat -c %U "$p" 2>/dev/null)
 inside systemctl start opennebula.service
 wait_active opennebula.service opennebula-scheduler.service
 step "systemctl stop opennebula stopped the scheduler and every oneadmin process; start brought both back"
+
+# The servers: installed disabled; started, they stay up (their credentials come from oned's first start).
+SERVERS="opennebula-sunstone.service opennebula-econe.service opennebula-occi.service opennebula-flow.service"
+for u in $SERVERS; do [ "$(inside systemctl is-enabled "$u")" = disabled ] || fail "$u should be installed disabled"; done
+# shellcheck disable=SC2086
+inside systemctl start $SERVERS
+# shellcheck disable=SC2086
+wait_active $SERVERS
+sleep 5
+for u in $SERVERS; do
+    if ! inside systemctl is-active --quiet "$u" || [ "$(inside systemctl show -p NRestarts --value "$u")" != 0 ]; then
+        fail "$u did not stay up: $(inside journalctl --no-pager -n 20 -u "$u" || true)"
+    fi
+done
+step "sunstone, econe, occi and flow servers start and stay up"
 
 # The node setup script, without its packages (those are for a real KVM machine): a node user on
 # a machine that has none. The front-end's own oneadmin exists here, so a second name is checked
