@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       backend: db.backend,
       migrate: () => db.migrate(),
       schemaVersion: () => db.schemaVersion(),
+      dropTables: (t) => db.dropTables(t),
       query: (sql, params) => db.query(sql, params),
       write: (w: readonly Write[]) => ((bytes += JSON.stringify(w).length), db.write(w)),
       close: () => db.close(),

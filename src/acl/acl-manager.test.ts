@@ -21,7 +21,10 @@ class FakeDb implements Database {
   /** When set, writes wait for this before committing. */
   gate: Promise<void> | undefined;
 
-  async migrate(): Promise<void> {}
+  async migrate(): Promise<number[]> {
+    return [];
+  }
+  async dropTables(): Promise<void> {}
   async schemaVersion(): Promise<number> {
     return 1;
   }

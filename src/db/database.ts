@@ -66,11 +66,12 @@ export interface Database {
   readonly backend: Backend;
 
   /**
-   * Brings the schema to the latest version, applying every pending migration in order, each in
-   * its own transaction, and records it in `db_versioning`. Refuses (throws) if the database
-   * was written by a newer schema version than this program knows.
+   * Brings the schema to the latest version (or to `target`, for tests and restores of older
+   * backups), applying every pending migration in order, each in its own transaction, and
+   * records it in `db_versioning`. Refuses (throws) if the database was written by a newer
+   * schema version than this program knows. Resolves with the versions it applied.
    */
-  migrate(): Promise<void>;
+  migrate(target?: number): Promise<number[]>;
 
   /** The schema version the database is at (0 for an empty database). */
   schemaVersion(): Promise<number>;
@@ -89,6 +90,9 @@ export interface Database {
    * queued behind it (newest first), and none of their writes stay.
    */
   write(writes: readonly Write[]): Promise<void>;
+
+  /** Drops these tables (those that exist), all in one transaction where the backend allows (MySQL commits each DROP). */
+  dropTables(tables: readonly string[]): Promise<void>;
 
   /** Waits for in-flight writes, then closes connections. */
   close(): Promise<void>;

@@ -240,6 +240,11 @@ export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version
 
 const TABLES: ReadonlyMap<string, Table> = new Map(MIGRATIONS.flatMap((m) => m.tables).map((t) => [t.name, t]));
 
+/** The tables a database at schema `version` has, in the order their migrations created them. */
+export function tablesAt(version: number): Table[] {
+  return MIGRATIONS.filter((m) => m.version <= version).flatMap((m) => m.tables);
+}
+
 /** The table of that name as the latest schema has it, if any. */
 export function tableNamed(name: string): Table | undefined {
   return TABLES.get(name);

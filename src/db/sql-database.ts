@@ -43,7 +43,10 @@ export class SqlDatabase implements MeteredDatabase {
     return this.#committer.stats;
   }
 
-  async migrate(): Promise<void> {
+  async migrate(target: number = SCHEMA_VERSION): Promise<number[]> {
+    if (!Number.isInteger(target) || target < 0 || target > SCHEMA_VERSION) {
+      throw new Error(`no schema version ${target}: this program knows versions 1 to ${SCHEMA_VERSION}`);
+    }
     const current = await this.schemaVersion();
     if (current > SCHEMA_VERSION) {
       throw new Error(
@@ -51,8 +54,10 @@ export class SqlDatabase implements MeteredDatabase {
           'it was written by a newer release; run that release or restore a backup',
       );
     }
+    const applied: number[] = [];
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
+      if (migration.version > target) break;
       const record: Write = {
         kind: 'upsert',
         table: 'db_versioning',
@@ -68,7 +73,14 @@ export class SqlDatabase implements MeteredDatabase {
         ...migration.statements(this.backend).map((sql) => ({ sql, params: [] })),
         ...this.#renderer.render([...data, record]),
       ]);
+      applied.push(migration.version);
     }
+    return applied;
+  }
+
+  async dropTables(tables: readonly string[]): Promise<void> {
+    await this.#committer.settled();
+    await this.#driver.transaction(tables.map((t) => ({ sql: `DROP TABLE IF EXISTS ${t}`, params: [] })));
   }
 
   async schemaVersion(): Promise<number> {
