@@ -503,10 +503,12 @@ export class Nebula implements Core {
     this.server = new XmlRpcServer({
       host: this.config.string('LISTEN_ADDRESS', '127.0.0.1'),
       port: this.config.int('PORT', 2633),
-      maxBodyBytes: this.config.int('MESSAGE_SIZE', 1073741824),
+      maxBodyBytes: this.config.int('MESSAGE_SIZE', 67108864),
+      maxNesting: this.config.int('MAX_NESTING', 64),
       requestTimeoutSec: this.config.int('TIMEOUT', 15),
       keepAliveTimeoutSec: this.config.int('KEEPALIVE_TIMEOUT', 15),
-      maxConnections: this.config.int('MAX_CONN', 0),
+      maxConnections: this.config.int('MAX_CONN', 1024),
+      connectionBacklog: this.config.int('MAX_CONN_BACKLOG', 15),
       handler: rm.handle,
       onError: (err) => log.error('ReM', `XML-RPC server: ${(err as Error).stack ?? String(err)}`),
     });
