@@ -211,9 +211,10 @@ export class XmlRpcServer {
    *
    * - A connection that has not sent a whole request head within TIMEOUT is closed: node:http
    *   times out a request once it has begun, but not a connection that sends nothing at all.
-   * - MAX_CONN: at most `max` connections are served. When a connection arrives at the cap, the
-   *   connection idle longest (no request begun, or kept alive between requests) is closed to
-   *   make room, so idle and trickling connections cannot starve clients that call. When every
+   * - MAX_CONN: at most `max` connections are served. When a connection arrives at the cap, an
+   *   idle one is closed to make room: the oldest of those that never began a request (idle or
+   *   trickling), else the one kept alive longest since its last answer. Idle and slow
+   *   connections thus cannot starve clients that call. When every
    *   connection is busy with a call, further ones wait (up to the backlog) until one closes,
    *   as with xmlrpc-c, rather than being refused.
    */
@@ -224,7 +225,9 @@ export class XmlRpcServer {
     const serve = listeners[0] as (socket: Socket) => void;
     server.removeAllListeners('connection');
     let active = 0;
-    /** Admitted connections with no call in progress, longest idle first. */
+    /** Admitted connections that have not begun a request, oldest first. */
+    const fresh = new Set<Socket>();
+    /** Admitted connections kept alive between calls, longest idle first. */
     const idle = new Set<Socket>();
     const waiting: Socket[] = [];
     const ignoreError = (): void => {};
@@ -239,19 +242,21 @@ export class XmlRpcServer {
       active++;
       let counted = true;
       let calls = 0;
-      idle.add(socket);
+      fresh.add(socket);
       const firstRequest = firstRequestMs > 0 ? setTimeout(() => socket.destroy(), firstRequestMs) : undefined;
       firstRequest?.unref();
       const release = (): void => {
         if (!counted) return;
         counted = false;
         active--;
+        fresh.delete(socket);
         idle.delete(socket);
       };
       this.#connections.set(socket, {
         begin: () => {
           clearTimeout(firstRequest);
           calls++;
+          fresh.delete(socket);
           idle.delete(socket);
         },
         end: () => {
@@ -271,8 +276,8 @@ export class XmlRpcServer {
     };
     server.on('connection', (socket: Socket) => {
       if (max > 0 && active >= max) {
-        const oldest = idle.values().next();
-        if (!oldest.done) this.#connections.get(oldest.value)?.evict();
+        const oldest = fresh.values().next().value ?? idle.values().next().value;
+        if (oldest) this.#connections.get(oldest)?.evict();
       }
       if (max === 0 || active < max) return admit(socket);
       if (waiting.length >= this.#backlog) return void socket.destroy();
