@@ -121,6 +121,8 @@ export async function idleConnections(port: number, n: number): Promise<{ socket
     Array.from({ length: n }, () => new Promise<Socket>((resolve) => {
       const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
       s.on('error', () => resolve(s));
+      // Read (nothing comes): a paused socket would never see the server's FIN.
+      s.resume();
       s.on('close', () => closed++);
     })),
   );
