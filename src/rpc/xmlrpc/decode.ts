@@ -8,14 +8,24 @@ import { SaxesParser } from 'saxes';
 import { fastResponse } from './fast-response.js';
 import { Double, EscapedBytes, EscapedString, FaultCode, isInt32, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
 
-/** Parses a `<methodCall>`. Throws XmlRpcFault(PARSE) for anything else. */
-export function decodeMethodCall(xml: string): MethodCall {
-  return decoder.decodeCall(xml);
+/**
+ * How deep arrays and structs may nest (xmlrpc-c's nesting limit has the same default): deeper
+ * documents are refused while parsing, so no value of unbounded depth ever reaches the code that
+ * walks values recursively.
+ */
+export const DEFAULT_MAX_NESTING = 64;
+
+/**
+ * Parses a `<methodCall>`. Throws XmlRpcFault(PARSE) for anything else, and for arrays and
+ * structs nested more than `maxNesting` deep.
+ */
+export function decodeMethodCall(xml: string, maxNesting = DEFAULT_MAX_NESTING): MethodCall {
+  return decoder.decodeCall(xml, maxNesting);
 }
 
 /** Parses a `<methodResponse>` into its value; a fault response is thrown as XmlRpcFault with its code. */
-export function decodeMethodResponse(xml: string): XmlRpcValue {
-  return fastResponse(xml) ?? decoder.decodeResponse(xml);
+export function decodeMethodResponse(xml: string, maxNesting = DEFAULT_MAX_NESTING): XmlRpcValue {
+  return fastResponse(xml) ?? decoder.decodeResponse(xml, maxNesting);
 }
 
 /** The SAX decoder alone, without the fast path (its tests compare the two). */
@@ -151,6 +161,9 @@ class Decoder {
   private readonly parser = new FaultingSaxesParser();
   private readonly frames: Frame[] = [new Frame()];
   private depth = 0;
+  /** Open arrays and structs, and how many may be open at once. */
+  private nesting = 0;
+  private maxNesting = DEFAULT_MAX_NESTING;
   private root = Kind.METHOD_CALL;
   private methodName: string | null = null;
   private params: XmlRpcValue[] | null = null;
@@ -166,23 +179,24 @@ class Decoder {
     parser.on('doctype', () => this.fail('DOCTYPE declarations are not allowed'));
   }
 
-  decodeCall(xml: string): MethodCall {
-    this.parse(xml, Kind.METHOD_CALL);
+  decodeCall(xml: string, maxNesting: number): MethodCall {
+    this.parse(xml, Kind.METHOD_CALL, maxNesting);
     const call: MethodCall = { method: this.methodName!, params: this.params ?? [] };
     this.reset();
     return call;
   }
 
-  decodeResponse(xml: string): XmlRpcValue {
-    this.parse(xml, Kind.METHOD_RESPONSE);
+  decodeResponse(xml: string, maxNesting = DEFAULT_MAX_NESTING): XmlRpcValue {
+    this.parse(xml, Kind.METHOD_RESPONSE, maxNesting);
     const { fault, params } = this;
     this.reset();
     if (fault) throw new XmlRpcFault(fault.code, fault.message);
     return params![0]!;
   }
 
-  private parse(xml: string, root: Kind): void {
+  private parse(xml: string, root: Kind, maxNesting: number): void {
     this.root = root;
+    this.maxNesting = maxNesting;
     try {
       this.parser.write(xml).close();
     } catch (err) {
@@ -196,6 +210,7 @@ class Decoder {
   private reset(): void {
     for (let i = this.depth; i > 0; i--) release(this.frames[i]!);
     this.depth = 0;
+    this.nesting = 0;
     this.methodName = null;
     this.params = null;
     this.fault = null;
@@ -252,6 +267,9 @@ class Decoder {
   }
 
   private push(kind: Kind, tag: string): void {
+    if ((kind === Kind.ARRAY || kind === Kind.STRUCT) && ++this.nesting > this.maxNesting) {
+      this.fail(`arrays and structs are nested more than ${this.maxNesting} deep`);
+    }
     this.depth++;
     let frame = this.frames[this.depth];
     if (frame === undefined) this.frames.push((frame = new Frame()));
@@ -302,9 +320,11 @@ class Decoder {
       case Kind.ARRAY:
         if (!frame.filled) this.fail('<array> without <data>');
         parent.value = frame.value;
+        this.nesting--;
         break;
       case Kind.STRUCT:
         parent.value = frame.struct;
+        this.nesting--;
         break;
       case Kind.NAME:
         parent.name = frame.text;

@@ -236,6 +236,52 @@ describe('XmlRpcServer', () => {
     assert.match(reply, /^HTTP\/1\.1 408/);
   });
 
+  it('closes a connection that begins no request within the request timeout', async () => {
+    const { port, client } = await start(() => 1, { requestTimeoutSec: 0.3 });
+    const started = Date.now();
+    const closed = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      // Read (nothing comes): a paused socket would never see the server's FIN.
+      socket.resume();
+      socket.on('close', () => resolve(true));
+      setTimeout(() => resolve(false), 5000).unref();
+    });
+    assert.equal(closed, true, 'the idle connection was left open');
+    assert.ok(Date.now() - started >= 250);
+    assert.equal(await client.call('m', []), 1);
+  });
+
+  it('refuses arrays nested deeper than maxNesting with fault -503, and reads those at the limit', async () => {
+    const { client } = await start((call) => call.params.length, { maxNesting: 3 });
+    assert.equal(await client.call('m', [[[[1]]]]), 1);
+    await assert.rejects(client.call('m', [[[[[1]]]]]), isFault(FaultCode.PARSE, /nested more than 3 deep/));
+    await assert.rejects(client.call('m', [{ a: { b: { c: { d: 1 } } } }]), isFault(FaultCode.PARSE, /nested more than 3 deep/));
+  });
+
+  it('at maxConnections, closes the oldest connection that never began a request to serve a new one', async () => {
+    const { port, url } = await start((call) => call.method, { maxConnections: 2 });
+    const caller = new XmlRpcClient(url, { maxSockets: 1 });
+    cleanups.push(() => caller.close());
+    assert.equal(await caller.call('first', []), 'first');
+    const idle: net.Socket[] = [];
+    const closedIdle: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('error', () => {});
+      s.resume();
+      s.on('close', () => closedIdle.push(i));
+      cleanups.push(() => s.destroy());
+      await new Promise((r) => s.once('connect', r));
+      idle.push(s);
+    }
+    // Each new idle connection took the place of the previous one; the caller kept its connection.
+    assert.equal(await caller.call('second', []), 'second');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(closedIdle.sort(), [0, 1, 2, 3]);
+    assert.equal(idle[4]!.destroyed, false);
+  });
+
   it('with maxConnections, makes further connections wait and drops those beyond the backlog', async () => {
     const holding = deferred();
     const release = deferred();

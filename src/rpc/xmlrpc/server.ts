@@ -2,7 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { decodeMethodCall, decodeUtf8 } from './decode.js';
+import { DEFAULT_MAX_NESTING, decodeMethodCall, decodeUtf8 } from './decode.js';
 import { encodeFault, encodeResponseParts } from './encode.js';
 import { FaultCode, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
 
@@ -28,13 +28,21 @@ export interface XmlRpcServerOptions {
   path?: string;
   /** MESSAGE_SIZE: a larger body is answered with fault -509 and its connection closed, unread. */
   maxBodyBytes: number;
+  /** MAX_NESTING, default 64: arrays and structs nested deeper are refused with fault -503. */
+  maxNesting?: number;
   /** KEEPALIVE_TIMEOUT, default 15 s. */
   keepAliveTimeoutSec?: number;
   /** KEEPALIVE_MAX_CONN: requests served per connection; 0/undefined = unlimited. */
   keepAliveMaxRequests?: number;
-  /** TIMEOUT, default 15 s: a client that has not sent its whole request by then is cut off (HTTP 408). */
+  /**
+   * TIMEOUT, default 15 s: a client that has not sent its whole request by then is cut off (HTTP
+   * 408), and a new connection that has not begun a request by then is closed.
+   */
   requestTimeoutSec?: number;
-  /** MAX_CONN: connections served at once; 0/undefined = unlimited. Further ones wait their turn. */
+  /**
+   * MAX_CONN: connections served at once; 0/undefined = unlimited. At the cap, a new connection
+   * closes the one idle longest; when all are busy with calls, it waits its turn.
+   */
   maxConnections?: number;
   /**
    * MAX_CONN_BACKLOG, default 15: connections that may wait for a MAX_CONN slot. (The kernel's
@@ -60,11 +68,14 @@ export class XmlRpcServer {
   readonly #port: number;
   readonly #path: string;
   readonly #maxBodyBytes: number;
+  readonly #maxNesting: number;
   readonly #backlog: number;
   readonly #handler: CallHandler;
   readonly #onError: (err: unknown) => void;
   /** Set by close(): responses written from then on close their connection. */
   #closing = false;
+  /** The admitted connections: calls begin and end on them; one idle at MAX_CONN is evicted. */
+  readonly #connections = new WeakMap<Socket, { begin(): void; end(): void; evict(): void }>();
   /** Drops the connections waiting for a MAX_CONN slot. */
   #dropWaiting: () => void = () => {};
 
@@ -73,6 +84,7 @@ export class XmlRpcServer {
     this.#port = opts.port;
     this.#path = opts.path ?? '/RPC2';
     this.#maxBodyBytes = opts.maxBodyBytes;
+    this.#maxNesting = opts.maxNesting ?? DEFAULT_MAX_NESTING;
     this.#backlog = opts.connectionBacklog ?? DEFAULT_BACKLOG;
     this.#handler = opts.handler;
     this.#onError = opts.onError ?? (() => {});
@@ -92,7 +104,7 @@ export class XmlRpcServer {
       this.#http = http.createServer(httpOptions, onRequest);
     }
     this.#http.maxRequestsPerSocket = opts.keepAliveMaxRequests ?? 0;
-    if (opts.maxConnections) this.#limitConnections(opts.maxConnections);
+    this.#manageConnections(opts.maxConnections ?? 0, requestTimeout);
   }
 
   /** Starts listening; resolves with the bound address (useful with port 0). */
@@ -124,6 +136,12 @@ export class XmlRpcServer {
   }
 
   #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // On the TLS port, requests arrive on the TLS socket that wraps the admitted TCP connection.
+    const connection = this.#connections.get(req.socket) ?? this.#connections.get((req.socket as { _parent?: Socket })._parent as Socket);
+    if (connection) {
+      connection.begin();
+      res.once('close', () => connection.end());
+    }
     const url = req.url ?? '';
     const path = this.#path;
     if (url !== path && !(url.startsWith(path) && url.charCodeAt(path.length) === 0x3f /* ? */)) {
@@ -160,7 +178,7 @@ export class XmlRpcServer {
   /** The response document for one request body; never throws. */
   async #answer(body: Buffer, remoteAddress: string): Promise<(string | Buffer)[]> {
     try {
-      const call = decodeMethodCall(decodeUtf8(body));
+      const call = decodeMethodCall(decodeUtf8(body), this.#maxNesting);
       return encodeResponseParts(await this.#handler(call, { remoteAddress }));
     } catch (err) {
       if (err instanceof XmlRpcFault) return [encodeFault(err.code, err.message)];
@@ -210,34 +228,80 @@ export class XmlRpcServer {
   }
 
   /**
-   * MAX_CONN as xmlrpc-c applies it: at most `max` connections are served, later ones wait
-   * (up to the backlog) until one closes, rather than being refused. node:http's own
-   * maxConnections would drop them, so its connection listener is taken over and each
-   * admitted socket is handed to it (emitting 'connection' is node's way to inject sockets).
+   * Every connection passes through here (node:http's connection listener is taken over, and
+   * each admitted socket handed to it: emitting 'connection' is node's way to inject sockets).
+   *
+   * - A connection that has not sent a whole request head within TIMEOUT is closed: node:http
+   *   times out a request once it has begun, but not a connection that sends nothing at all.
+   * - MAX_CONN: at most `max` connections are served. When a connection arrives at the cap, an
+   *   idle one is closed to make room: the oldest of those that never began a request (idle or
+   *   trickling), else the one kept alive longest since its last answer. Idle and slow
+   *   connections thus cannot starve clients that call. When every
+   *   connection is busy with a call, further ones wait (up to the backlog) until one closes,
+   *   as with xmlrpc-c, rather than being refused.
    */
-  #limitConnections(max: number): void {
+  #manageConnections(max: number, firstRequestMs: number): void {
     const server = this.#http;
     const listeners = server.listeners('connection');
     if (listeners.length !== 1) throw new Error('node:http registered an unexpected number of connection listeners');
     const serve = listeners[0] as (socket: Socket) => void;
     server.removeAllListeners('connection');
     let active = 0;
+    /** Admitted connections that have not begun a request, oldest first. */
+    const fresh = new Set<Socket>();
+    /** Admitted connections kept alive between calls, longest idle first. */
+    const idle = new Set<Socket>();
     const waiting: Socket[] = [];
     const ignoreError = (): void => {};
+    const admitWaiting = (): void => {
+      while (waiting.length > 0 && active < max) {
+        const next = waiting.shift()!;
+        next.off('error', ignoreError);
+        admit(next);
+      }
+    };
     const admit = (socket: Socket): void => {
       active++;
-      socket.once('close', () => {
+      let counted = true;
+      let calls = 0;
+      fresh.add(socket);
+      const firstRequest = firstRequestMs > 0 ? setTimeout(() => socket.destroy(), firstRequestMs) : undefined;
+      firstRequest?.unref();
+      const release = (): void => {
+        if (!counted) return;
+        counted = false;
         active--;
-        const next = waiting.shift();
-        if (next) {
-          next.off('error', ignoreError);
-          admit(next);
-        }
+        fresh.delete(socket);
+        idle.delete(socket);
+      };
+      this.#connections.set(socket, {
+        begin: () => {
+          clearTimeout(firstRequest);
+          calls++;
+          fresh.delete(socket);
+          idle.delete(socket);
+        },
+        end: () => {
+          if (--calls === 0 && counted) idle.add(socket);
+        },
+        evict: () => {
+          release();
+          socket.destroy();
+        },
+      });
+      socket.once('close', () => {
+        clearTimeout(firstRequest);
+        release();
+        admitWaiting();
       });
       serve.call(server, socket);
     };
     server.on('connection', (socket: Socket) => {
-      if (active < max) return admit(socket);
+      if (max > 0 && active >= max) {
+        const oldest = fresh.values().next().value ?? idle.values().next().value;
+        if (oldest) this.#connections.get(oldest)?.evict();
+      }
+      if (max === 0 || active < max) return admit(socket);
       if (waiting.length >= this.#backlog) return void socket.destroy();
       waiting.push(socket);
       // A waiting socket has no other listener yet: a reset must not become an uncaught error.

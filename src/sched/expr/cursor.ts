@@ -1,9 +1,16 @@
 /** A read position in a token list, with the error helpers and variable bookkeeping both parsers share. */
 import { ExpressionError, describe, tokenize, type Token } from './lexer.js';
 
+/**
+ * How deep parentheses, `!` and unary `-` may nest. The parsers recurse on them, and so do the
+ * compiled closures: a deeper expression is a syntax error, not a stack overflow.
+ */
+export const MAX_NESTING = 100;
+
 export class Cursor {
   private readonly tokens: Token[];
   private i = 0;
+  private depth = 0;
   private readonly seen = new Set<string>();
   /** Variable names in order of first appearance. */
   readonly variables: string[] = [];
@@ -28,6 +35,14 @@ export class Cursor {
     if (t.kind !== 'op' || t.value !== op) return false;
     this.i++;
     return true;
+  }
+
+  /** Runs `parse` one nesting level down (after a "(", "!" or unary "-" at `token`). */
+  nest<T>(token: Token, parse: () => T): T {
+    if (++this.depth > MAX_NESTING) this.fail(token, `expression nested more than ${MAX_NESTING} deep`);
+    const result = parse();
+    this.depth--;
+    return result;
   }
 
   /** True when the text holds no token at all (the empty expression). */

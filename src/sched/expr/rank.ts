@@ -43,44 +43,62 @@ export function parseRank(text: string): Rank {
 }
 
 function sum(cursor: Cursor): Node {
-  return chain(cursor, '+', '-', product, (plus, left, right) => {
-    const [a, b] = [left.value, right.value];
-    return plus ? (attrs) => a(attrs) + b(attrs) : (attrs) => a(attrs) - b(attrs);
+  return chain(cursor, '+', '-', product, (plus, _start, right) => {
+    const b = right.value;
+    return plus ? (acc, attrs) => acc + b(attrs) : (acc, attrs) => acc - b(attrs);
   });
 }
 
 function product(cursor: Cursor): Node {
-  return chain(cursor, '*', '/', unary, (times, left, right) => {
-    const [a, b] = [left.value, right.value];
-    return times ? (attrs) => a(attrs) * b(attrs) : divide(cursor.text, left, right);
+  return chain(cursor, '*', '/', unary, (times, start, right) => {
+    const b = right.value;
+    return times ? (acc, attrs) => acc * b(attrs) : divide(cursor.text.slice(start, right.end), right);
   });
 }
 
-/** Operands joined left to right by the operators `first` or `second` (one precedence level). */
+/** One step of a chain: the value so far combined with the next operand. */
+type Step = (acc: number, attrs: Attributes) => number;
+
+/**
+ * Operands joined left to right by the operators `first` or `second` (one precedence level),
+ * evaluated in a loop: a chain of thousands of terms neither recurses when parsed nor when evaluated.
+ */
 function chain(
   cursor: Cursor,
   first: string,
   second: string,
   operand: (cursor: Cursor) => Node,
-  combine: (isFirst: boolean, left: Node, right: Node) => Value,
+  step: (isFirst: boolean, start: number, right: Node) => Step,
 ): Node {
-  let left = operand(cursor);
+  const head = operand(cursor);
+  const steps: Step[] = [];
+  const names = new Set(head.names);
+  let end = head.end;
   for (;;) {
     const isFirst = cursor.accept(first);
-    if (!isFirst && !cursor.accept(second)) return left;
+    if (!isFirst && !cursor.accept(second)) break;
     const right = operand(cursor);
-    left = join(left, right, combine(isFirst, left, right));
+    steps.push(step(isFirst, head.start, right));
+    for (const n of right.names) names.add(n);
+    end = right.end;
   }
+  if (steps.length === 0) return head;
+  const h = head.value;
+  const value: Value = (attrs) => {
+    let acc = h(attrs);
+    for (const s of steps) acc = s(acc, attrs);
+    return acc;
+  };
+  return { value, start: head.start, end, names: [...names] };
 }
 
-function divide(text: string, left: Node, right: Node): Value {
-  const a = left.value;
+/** Division by `right`; `what` is the text from the chain's start to the divisor, for the error. */
+function divide(what: string, right: Node): Step {
   const b = right.value;
-  const what = text.slice(left.start, right.end);
-  return (attrs) => {
+  return (acc, attrs) => {
     const divisor = b(attrs);
     if (divisor === 0) throw new RankError(`division by zero in "${what}"${valuesOf(right.names, attrs)}`);
-    return a(attrs) / divisor;
+    return acc / divisor;
   };
 }
 
@@ -98,12 +116,12 @@ function valuesOf(names: readonly string[], attrs: Attributes): string {
 function unary(cursor: Cursor): Node {
   const t = cursor.peek();
   if (cursor.accept('-')) {
-    const inner = unary(cursor);
+    const inner = cursor.nest(t, () => unary(cursor));
     const v = inner.value;
     return { ...inner, value: (attrs) => -v(attrs), start: t.start };
   }
   if (cursor.accept('(')) {
-    const inner = sum(cursor);
+    const inner = cursor.nest(t, () => sum(cursor));
     cursor.close(t);
     return { ...inner, start: t.start, end: cursor.lastEnd() };
   }
@@ -121,9 +139,4 @@ function variable(attrs: Attributes, name: string): number {
   const v = firstValue(attrs, name);
   const n = v === undefined ? NaN : numberOf(v);
   return Number.isNaN(n) ? 0 : n;
-}
-
-function join(left: Node, right: Node, value: Value): Node {
-  const names = [...left.names, ...right.names.filter((n) => !left.names.includes(n))];
-  return { value, start: left.start, end: right.end, names };
 }

@@ -31,30 +31,34 @@ export function parseRequirements(text: string): Requirements {
   return { text, variables: cursor.variables, test };
 }
 
+/**
+ * Comparisons joined by `&` and `|`, evaluated left to right in a loop: a chain of thousands of
+ * terms neither recurses when parsed nor when tested.
+ */
 function chain(cursor: Cursor): Test {
-  let left = unary(cursor);
+  const first = unary(cursor);
+  const rest: { and: boolean; test: Test }[] = [];
   for (;;) {
-    const a = left;
-    if (cursor.accept('&')) {
-      const b = unary(cursor);
-      left = (attrs) => a(attrs) && b(attrs);
-    } else if (cursor.accept('|')) {
-      const b = unary(cursor);
-      left = (attrs) => a(attrs) || b(attrs);
-    } else {
-      return left;
-    }
+    const and = cursor.accept('&');
+    if (!and && !cursor.accept('|')) break;
+    rest.push({ and, test: unary(cursor) });
   }
+  if (rest.length === 0) return first;
+  return (attrs) => {
+    let value = first(attrs);
+    for (const { and, test } of rest) value = and ? value && test(attrs) : value || test(attrs);
+    return value;
+  };
 }
 
 function unary(cursor: Cursor): Test {
+  const open = cursor.peek();
   if (cursor.accept('!')) {
-    const inner = unary(cursor);
+    const inner = cursor.nest(open, () => unary(cursor));
     return (attrs) => !inner(attrs);
   }
-  const open = cursor.peek();
   if (cursor.accept('(')) {
-    const inner = chain(cursor);
+    const inner = cursor.nest(open, () => chain(cursor));
     cursor.close(open);
     return inner;
   }
