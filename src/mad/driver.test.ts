@@ -132,7 +132,7 @@ test('a hung request times out, the driver is told to cancel it, its late reply 
   });
   await d.start();
   const hung = await d.request('HANG', 8, [], { timeoutMs: 100 });
-  assert.deepEqual(hung, { ok: false, info: 'Timeout after 0.1 s', logs: [] });
+  assert.deepEqual(hung, { ok: false, info: 'Timeout after 0.1 s: driver test did not answer HANG', logs: [] });
   await logs.until((l) => l.text === 'cancel 8');
   const slow = await d.request('SLOW', 9, ['300'], { timeoutMs: 50 });
   assert.equal(slow.ok, false);
