@@ -6,6 +6,8 @@
 // `--slow` adds the slow real-host files (SLOW below: guests driven through minutes of day-2
 // operations) to a `--real` run; `npm run test:slow` runs them alone. CI leaves them out to stay
 // under its 30 minutes.
+// `--faults` adds the long fault-injection files (FAULTS below) to a run; `--faults-only` (npm run
+// test:faults) runs them alone.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -23,6 +25,8 @@ const args = process.argv.slice(2);
 const real = args.includes('--real') || args.includes('--slow-only');
 const slow = args.includes('--slow') || args.includes('--slow-only');
 const slowOnly = args.includes('--slow-only');
+const faults = args.includes('--faults') || args.includes('--faults-only');
+const faultsOnly = args.includes('--faults-only');
 const filters = args.filter((a) => !a.startsWith('--'));
 const isReal = (f) => /[/\\]real-[^/\\]*\.test\.js$/.test(f);
 /**
@@ -33,6 +37,9 @@ const isReal = (f) => /[/\\]real-[^/\\]*\.test\.js$/.test(f);
  */
 const SLOW = ['real-day2.test.js', 'real-kvm-vmm.test.js', 'real-backup.test.js', 'real-marketplace.test.js', 'real-ui-console.test.js'];
 const isSlow = (f) => SLOW.some((s) => f.endsWith(s));
+/** Fault-injection files of over ~40 s (drivers made to time out, die and restart), left out unless --faults. */
+const FAULTS = ['fault-drivers.test.js'];
+const isFault = (f) => FAULTS.some((s) => f.endsWith(s));
 function weight(f) {
   const name = f.split(/[/\\]/).pop();
   if (!f.includes('dist/test')) return 3;
@@ -45,6 +52,7 @@ const files = ['dist/src', 'dist/test']
   .filter((f) => isReal(f) === real)
   // A slow file named on the command line runs without --slow.
   .filter((f) => (slowOnly ? isSlow(f) : slow || !isSlow(f) || filters.some((x) => f.includes(x))))
+  .filter((f) => (faultsOnly ? isFault(f) : faults || !isFault(f) || filters.some((x) => f.includes(x))))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   // The longest files first (browser, then CLI and service suites, then the other end-to-end
   // files, unit tests last), so that the run does not end waiting on one long file.
