@@ -33,9 +33,10 @@ const isReal = (f) => /[/\\]real-[^/\\]*\.test\.js$/.test(f);
  * Real-host files left out unless --slow, to keep CI under 30 minutes: real-day2 and real-kvm-vmm
  * run guests for several minutes (real-kvm-vmm drives every qemu VMM action one by one;
  * real-acceptance covers the common ones through oned); real-backup, real-marketplace and
- * real-ui-console cover features whose logic the dummy-host suites also test.
+ * real-ui-console cover features whose logic the dummy-host suites also test; real-fault-network
+ * (a host's link cut for a minute and a half) covers what api-vms-drivers checks on dummy hosts.
  */
-const SLOW = ['real-day2.test.js', 'real-kvm-vmm.test.js', 'real-backup.test.js', 'real-marketplace.test.js', 'real-ui-console.test.js'];
+const SLOW = ['real-day2.test.js', 'real-kvm-vmm.test.js', 'real-backup.test.js', 'real-marketplace.test.js', 'real-ui-console.test.js', 'real-fault-network.test.js'];
 const isSlow = (f) => SLOW.some((s) => f.endsWith(s));
 /** Fault-injection files of over ~40 s (drivers made to time out, die and restart), left out unless --faults. */
 const FAULTS = ['fault-drivers.test.js'];
