@@ -92,7 +92,8 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", TYPE = "xml" ]`,
   after(async () => {
     await run('ip', ['link', 'set', VETH, 'up']).catch(() => {});
     await oned?.stop();
-    await tool('remove-test-host.sh', HOST).catch(() => {});
+    // This suite's space only (ONETEST_DIR, its bridge): the host, the bridge and the directory.
+    await tool('remove-test-host.sh', '--all').catch(() => {});
     rmSync(work, { recursive: true, force: true });
   });
 
