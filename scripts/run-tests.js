@@ -6,8 +6,8 @@
 // `--slow` adds the slow real-host files (SLOW below: guests driven through minutes of day-2
 // operations) to a `--real` run; `npm run test:slow` runs them alone. CI leaves them out to stay
 // under its 30 minutes.
-// `--faults` runs the fault-injection files alone (FAULTS below: database outages and PostgreSQL
-// failovers under a write load, minutes each); `npm run test:faults`. The default run leaves them out.
+// `--faults` adds the long fault-injection files (FAULTS below) to a run; `--faults-only` (npm run
+// test:faults) runs them alone.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -25,22 +25,25 @@ const args = process.argv.slice(2);
 const real = args.includes('--real') || args.includes('--slow-only');
 const slow = args.includes('--slow') || args.includes('--slow-only');
 const slowOnly = args.includes('--slow-only');
-const faults = args.includes('--faults');
+const faults = args.includes('--faults') || args.includes('--faults-only');
+const faultsOnly = args.includes('--faults-only');
 const filters = args.filter((a) => !a.startsWith('--'));
 const isReal = (f) => /[/\\]real-[^/\\]*\.test\.js$/.test(f);
 /**
  * Real-host files left out unless --slow, to keep CI under 30 minutes: real-day2 and real-kvm-vmm
  * run guests for several minutes (real-kvm-vmm drives every qemu VMM action one by one;
  * real-acceptance covers the common ones through oned); real-backup, real-marketplace and
- * real-ui-console cover features whose logic the dummy-host suites also test.
+ * real-ui-console cover features whose logic the dummy-host suites also test; real-fault-network
+ * (a host's link cut for a minute and a half) covers what api-vms-drivers checks on dummy hosts.
  */
-const SLOW = ['real-day2.test.js', 'real-kvm-vmm.test.js', 'real-backup.test.js', 'real-marketplace.test.js', 'real-ui-console.test.js'];
+const SLOW = ['real-day2.test.js', 'real-kvm-vmm.test.js', 'real-backup.test.js', 'real-marketplace.test.js', 'real-ui-console.test.js', 'real-fault-network.test.js'];
 const isSlow = (f) => SLOW.some((s) => f.endsWith(s));
 /**
- * Fault-injection files, left out unless --faults: each stops or fails over PostgreSQL under a
- * write load and waits out the outage (a private cluster, or three Patroni nodes over etcd).
+ * Fault-injection files of over ~40 s, left out unless --faults: PostgreSQL stopped or failed
+ * over under a write load (a private cluster, or three Patroni nodes over etcd), drivers made to
+ * time out, die and restart.
  */
-const FAULTS = ['fault-db-outage.test.js', 'fault-pg-failover.test.js'];
+const FAULTS = ['fault-db-outage.test.js', 'fault-pg-failover.test.js', 'fault-drivers.test.js'];
 const isFault = (f) => FAULTS.some((s) => f.endsWith(s));
 function weight(f) {
   const name = f.split(/[/\\]/).pop();
@@ -52,10 +55,9 @@ function weight(f) {
 const files = ['dist/src', 'dist/test']
   .flatMap((d) => { try { return collect(d, []); } catch { return []; } })
   .filter((f) => isReal(f) === real)
-  // A fault file named on the command line runs without --faults.
-  .filter((f) => (faults ? isFault(f) : !isFault(f) || filters.some((x) => f.includes(x))))
   // A slow file named on the command line runs without --slow.
   .filter((f) => (slowOnly ? isSlow(f) : slow || !isSlow(f) || filters.some((x) => f.includes(x))))
+  .filter((f) => (faultsOnly ? isFault(f) : faults || !isFault(f) || filters.some((x) => f.includes(x))))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   // The longest files first (browser, then CLI and service suites, then the other end-to-end
   // files, unit tests last), so that the run does not end waiting on one long file.

@@ -2,7 +2,7 @@
  * oned's log, in OpenNebula's line format so admins' grep habits keep working:
  * `Sun Nov 22 03:12:10 2026 [Z0][ReM][D]: message`.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { LogFile } from './log-file.js';
 
 /** OpenNebula's DEBUG_LEVEL values. */
 export const LogLevel = { ERROR: 0, WARNING: 1, INFO: 2, DEBUG: 3, DDEBUG: 4, DDDEBUG: 5 } as const;
@@ -22,31 +22,13 @@ export class Logger {
   private constructor(
     private readonly level: LogLevelValue,
     private readonly write: (line: string) => void,
-    private readonly stream?: WriteStream,
-    private readonly flush?: () => void,
+    private readonly file?: LogFile,
   ) {}
 
-  /**
-   * A logger appending to a file (created if missing). Lines are gathered and written once per
-   * event-loop turn: one stream write per line costs more than the API call it describes.
-   */
+  /** A logger appending to a file (created if missing); see LogFile for how it survives its disk. */
   static toFile(path: string, level: LogLevelValue): Logger {
-    const stream = createWriteStream(path, { flags: 'a' });
-    let pending = '';
-    const flush = () => {
-      if (pending === '') return;
-      stream.write(pending);
-      pending = '';
-    };
-    return new Logger(
-      level,
-      (line) => {
-        if (pending === '') setImmediate(flush);
-        pending += line;
-      },
-      stream,
-      flush,
-    );
+    const file = new LogFile(path, (text) => `${timestamp(new Date())} [Z0][ONE][E]: ${text}\n`);
+    return new Logger(level, (line) => file.add(line), file);
   }
 
   /** A logger writing to standard error (a tool run without a log file). */
@@ -80,8 +62,6 @@ export class Logger {
 
   /** Flushes and closes the file, if any. */
   close(): Promise<void> {
-    const stream = this.stream;
-    this.flush?.();
-    return stream ? new Promise((resolve) => stream.end(resolve)) : Promise.resolve();
+    return this.file?.close() ?? Promise.resolve();
   }
 }

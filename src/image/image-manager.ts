@@ -242,7 +242,8 @@ export class ImageManager {
 
   private async request(action: string, id: number, data: string, timeoutMs: number): Promise<DriverReply> {
     if (!this.o.driver) return { ok: false, info: 'No DATASTORE_MAD driver is configured in oned.conf', logs: [] };
-    return this.o.driver.request(action, id, [data], { timeoutMs });
+    // A TIMEOUT in the DATASTORE_MAD entry bounds every request, copies included.
+    return this.o.driver.request(action, id, [data], { timeoutMs: this.o.driver.configuredTimeoutMs ?? timeoutMs });
   }
 
   /**

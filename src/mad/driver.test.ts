@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Driver, type DriverOptions } from './driver.js';
 import type { LogLine, Reply } from './protocol.js';
@@ -33,6 +34,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       break;
     case 'HANG': break;
     case 'DIE': process.stderr.write('dying now\\n'); process.exit(3);
+    case 'PARTIAL': process.stdout.write(\`PARTIAL SUCCESS \${id} cut-sho\`); process.exit(0);
     case 'HOLD':
       held.push(id);
       if (held.length === 2) { out(\`HOLD SUCCESS \${held[1]} second\`); out(\`HOLD SUCCESS \${held[0]} first\`); held.length = 0; }
@@ -132,7 +134,7 @@ test('a hung request times out, the driver is told to cancel it, its late reply 
   });
   await d.start();
   const hung = await d.request('HANG', 8, [], { timeoutMs: 100 });
-  assert.deepEqual(hung, { ok: false, info: 'Timeout after 0.1 s', logs: [] });
+  assert.deepEqual(hung, { ok: false, info: 'Timeout after 0.1 s: driver test did not answer HANG', logs: [] });
   await logs.until((l) => l.text === 'cancel 8');
   const slow = await d.request('SLOW', 9, ['300'], { timeoutMs: 50 });
   assert.equal(slow.ok, false);
@@ -178,6 +180,28 @@ test('restarts are bounded: a driver that keeps failing is given up and requests
   assert.equal(d.state, 'failed');
   assert.ok(events.some((e) => e.includes('giving up after 3 restart attempts')), events.join('\n'));
   assert.equal((await d.request('ECHO', 3, ['x'])).info, 'Driver test is not running');
+  await d.stop();
+});
+
+test('a driver given up is tried again every maxDelayMs and serves once it starts', async () => {
+  const marker = join(tempDir('again'), 'started');
+  const d = testDriver('once', { restart: { initialDelayMs: 10, maxAttempts: 2, maxDelayMs: 200 } }, [marker]);
+  await d.start();
+  await d.request('DIE', 1, []);
+  while (d.state !== 'failed') await new Promise((r) => setTimeout(r, 10));
+  assert.equal((await d.request('ECHO', 2, ['x'])).info, 'Driver test is not running');
+  rmSync(marker);
+  while ((d.state as string) !== 'ready') await new Promise((r) => setTimeout(r, 10));
+  assert.equal((await d.request('ECHO', 3, ['back'])).info, 'back');
+  await d.stop();
+});
+
+test('an answer cut short by the driver dying is dropped, not taken as the answer', async () => {
+  const events: string[] = [];
+  const d = testDriver('normal', { restart: { initialDelayMs: 10 }, onEvent: (_l, m) => events.push(m) });
+  await d.start();
+  assert.deepEqual(await d.request('PARTIAL', 4, []), { ok: false, info: 'Driver test exited (code 0) before answering', logs: [] });
+  assert.ok(events.some((e) => e === 'Driver test ended with a line cut short: dropped: PARTIAL SUCCESS 4 cut-sho'), events.join('\n'));
   await d.stop();
 });
 

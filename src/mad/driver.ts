@@ -85,6 +85,7 @@ interface Pending {
   readonly logs: DriverLogEntry[];
   readonly resolve: (r: DriverReply) => void;
   timer?: NodeJS.Timeout;
+  readonly timeoutMs: number;
   /** Written to the current process (else waiting in `queued` for INIT). */
   sent: boolean;
 }
@@ -126,6 +127,11 @@ export class Driver {
     return this.stateValue;
   }
 
+  /** The timeout oned.conf set for every request of this driver (its entry's TIMEOUT), if any. */
+  get configuredTimeoutMs(): number | undefined {
+    return this.options.requestTimeoutMs;
+  }
+
   /** Number of requests waiting for their reply. */
   get inFlight(): number {
     let n = 0;
@@ -142,6 +148,8 @@ export class Driver {
     if (this.stateValue !== 'stopped' && this.stateValue !== 'failed') {
       return Promise.reject(new Error(`Driver ${this.name} is already ${this.stateValue}`));
     }
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     this.attempts = 0;
     this.closed = false;
     return new Promise((resolve, reject) => {
@@ -153,7 +161,9 @@ export class Driver {
   /**
    * Sends `ACTION ID ARGS...` and resolves with the matching `ACTION SUCCESS|FAILURE ID` reply.
    * Requests are pipelined; replies may come in any order. A request times out as a failure
-   * ("Timeout after N s"); a request to a driver that is not running fails at once.
+   * ("Timeout after N s") counted from when it is written: one made while the driver restarts
+   * waits for it (or fails with the restart); a request to a driver that is not running fails at
+   * once.
    * @throws RangeError when the action, id or an argument cannot be sent as one protocol field
    * (arguments must be non-empty and free of blanks: base64-encode free text).
    */
@@ -170,8 +180,7 @@ export class Driver {
     }
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 120_000;
     return new Promise((resolve) => {
-      const pending: Pending = { key: `${action} ${id}`, id, line, logs: [], resolve, sent: false };
-      pending.timer = setTimeout(() => this.timeout(pending, timeoutMs), timeoutMs);
+      const pending: Pending = { key: `${action} ${id}`, id, line, logs: [], resolve, sent: false, timeoutMs };
       push(this.pendingByKey, pending.key, pending);
       push(this.pendingById, id, pending);
       if (state === 'ready') this.send(pending);
@@ -241,7 +250,8 @@ export class Driver {
     );
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (c: string) => out.push(c));
-    child.stdout!.on('end', () => out.end());
+    // A line without its line break is an answer cut short by the process dying: never acted on.
+    child.stdout!.on('end', () => out.end((l) => this.event('warning', `Driver ${this.name} ended with a line cut short: dropped: ${truncate(l)}`)));
     const err = new LineSplitter((l) => this.options.onStderr?.(l));
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (c: string) => err.push(c));
@@ -296,7 +306,8 @@ export class Driver {
       this.event('info', `Driver ${this.name}: late reply to ${key} ignored`);
       return;
     }
-    this.options.onMessage?.(msg);
+    if (this.options.onMessage) this.options.onMessage(msg);
+    else this.event('warning', `Driver ${this.name}: unexpected answer ignored: ${msg.action} ${msg.result} ${msg.id} ${truncate(msg.info)}`);
   }
 
   private initSucceeded(): void {
@@ -349,9 +360,16 @@ export class Driver {
   private scheduleRestart(reason: string): void {
     const { maxAttempts, initialDelayMs, maxDelayMs } = this.restartPolicy;
     if (this.attempts >= maxAttempts) {
+      // Requests fail at once from now on, but the driver is not abandoned (OpenNebula restarts
+      // its drivers for ever): one more start every maxDelayMs, and a success serves again.
       this.stateValue = 'failed';
-      this.event('error', `${reason}; giving up after ${this.attempts} restart attempts`);
+      this.event('error', `${reason}; giving up after ${this.attempts} restart attempts in a row: requests fail until it starts again (next try in ${seconds(maxDelayMs)} s)`);
       this.failAll(`Driver ${this.name} is not running`);
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        if (this.stateValue === 'failed' && !this.closed) this.spawnProcess('restarting');
+      }, maxDelayMs);
+      this.restartTimer.unref();
       return;
     }
     const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** this.attempts);
@@ -364,23 +382,22 @@ export class Driver {
     }, delay);
   }
 
+  /** Writes the request; its timeout runs from now (a request waiting for a restart is not late). */
   private send(p: Pending): void {
     p.sent = true;
+    p.timer = setTimeout(() => this.timeout(p, p.timeoutMs), p.timeoutMs);
     this.child!.stdin!.write(p.line);
   }
 
   private timeout(p: Pending, timeoutMs: number): void {
     p.timer = undefined;
-    if (!p.sent) {
-      this.queued.splice(this.queued.indexOf(p), 1);
-    } else {
-      // Its reply may still come: remember to drop it rather than take it for a pushed message.
-      const oldest = this.timedOut.size >= MAX_TIMED_OUT ? this.timedOut.keys().next().value : undefined;
-      if (oldest !== undefined) this.timedOut.delete(oldest);
-      this.timedOut.set(p.key, (this.timedOut.get(p.key) ?? 0) + 1);
-      if (this.options.cancelOnTimeout !== false) this.child!.stdin!.write(`DRIVER_CANCEL ${p.id}\n`);
-    }
-    this.settle(p, { ok: false, info: `Timeout after ${seconds(timeoutMs)} s`, logs: p.logs });
+    // Its reply may still come: remember to drop it rather than take it for a pushed message.
+    const oldest = this.timedOut.size >= MAX_TIMED_OUT ? this.timedOut.keys().next().value : undefined;
+    if (oldest !== undefined) this.timedOut.delete(oldest);
+    this.timedOut.set(p.key, (this.timedOut.get(p.key) ?? 0) + 1);
+    if (this.options.cancelOnTimeout !== false) this.child?.stdin?.write(`DRIVER_CANCEL ${p.id}\n`);
+    const action = p.key.slice(0, p.key.indexOf(' '));
+    this.settle(p, { ok: false, info: `Timeout after ${seconds(timeoutMs)} s: driver ${this.name} did not answer ${action}`, logs: p.logs });
   }
 
   private settle(p: Pending, reply: DriverReply): void {

@@ -202,9 +202,12 @@ export class LineSplitter {
     }
   }
 
-  /** Delivers a last line that had no line break (end of stream). */
-  end(): void {
-    if (this.buffer !== '' && !this.skipping) this.onLine(this.buffer);
+  /**
+   * End of stream: a last line that had no line break goes to `partial` when given (a driver's
+   * answer cut short by its death must not be taken as an answer), else to onLine.
+   */
+  end(partial: (line: string) => void = this.onLine): void {
+    if (this.buffer !== '' && !this.skipping) partial(this.buffer);
     this.buffer = '';
     this.skipping = false;
   }

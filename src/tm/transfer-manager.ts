@@ -153,9 +153,13 @@ export class TransferManager {
   async transfer(op: TransferOp, at: TransferPlace, lines: readonly string[]): Promise<DriverReply> {
     const driver = this.o.driver;
     if (!driver) return { ok: false, info: 'No TM_MAD driver is configured', logs: [] };
-    const dir = await this.o.logs.ensureDir(at.vid);
-    const file = join(dir, `transfer.${at.seq}.${op}`);
-    await writeFile(file, lines.map((l) => `${l}\n`).join(''));
+    let file: string;
+    try {
+      file = join(await this.o.logs.ensureDir(at.vid), `transfer.${at.seq}.${op}`);
+      await writeFile(file, lines.map((l) => `${l}\n`).join(''));
+    } catch (e) {
+      return { ok: false, info: `Cannot write the transfer file: ${(e as Error).message}`, logs: [] };
+    }
     return driver.request('TRANSFER', at.vid, [file]);
   }
 }

@@ -66,9 +66,13 @@ export class VirtualMachineManager {
       } catch (e) {
         return { ok: false, info: `Cannot generate the deployment file: ${(e as Error).message}`, logs: [] };
       }
-      local = join(await this.o.logs.ensureDir(r.vid), `deployment.${r.seq}`);
+      try {
+        local = join(await this.o.logs.ensureDir(r.vid), `deployment.${r.seq}`);
+        await writeFile(local, file);
+      } catch (e) {
+        return { ok: false, info: `Cannot write the deployment file: ${(e as Error).message}`, logs: [] };
+      }
       remote = `${r.remoteDir}/deployment.${r.seq}`;
-      await writeFile(local, file);
     }
     const data =
       `<VMM_DRIVER_ACTION_DATA>${xmlElement('HOST', r.host)}${xmlElement('MIGR_HOST', r.migrHost)}${xmlElement('DEPLOY_ID', r.deployId)}` +

@@ -41,7 +41,7 @@ test('dummy drivers with -a: outcomes scripted per action, in turn, including no
       [true, 'one-1'],
       [false, 'Scripted failure of DEPLOY'],
     ]);
-    assert.deepEqual(await vmm.request('SHUTDOWN', 1, ['x'], { timeoutMs: 200 }), { ok: false, info: 'Timeout after 0.2 s', logs: [] });
+    assert.deepEqual(await vmm.request('SHUTDOWN', 1, ['x'], { timeoutMs: 200 }), { ok: false, info: 'Timeout after 0.2 s: driver one_vmm_dummy did not answer SHUTDOWN', logs: [] });
     assert.equal((await vmm.request('CANCEL', 1, ['x'])).ok, true);
     assert.equal((await im.request('MONITOR', 0, ['h0', '-', '0'])).ok, false);
     writeFileSync(join(actions, 'monitor'), 'success\n');
