@@ -41,6 +41,7 @@ import { VmGroupPool } from '../vmgroup/vm-group.js';
 import { leave as leaveVmGroup } from '../vmgroup/membership.js';
 import { Transaction, type Pool, type PoolObject } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/index.js';
+import { AR_TABLE, LEASE_TABLE } from '../vnet/lease-table.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
 import { XmlRpcServer, type XmlRpcValue } from '../rpc/xmlrpc/index.js';
 import { bootstrap, createDefaultCluster, ensureDefaultSecurityGroup, ensureDefaultVdc, ensureEc2Secrets, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
@@ -355,10 +356,13 @@ export class Nebula implements Core {
       tables: this.followedTables(),
       endpoint: () => this.zones.get(this.federation.zoneId)?.servers.find((s) => s.id === this.haConf.serverId)?.endpoint ?? local,
       promote: async () => {
+        const t0 = Date.now();
         await this.syncFromDatabase();
+        const t1 = Date.now();
         await this.lead();
         await this.startZone(local);
         this.startScheduler(local);
+        log.info('RCM', `Promoted: state loaded from the database in ${t1 - t0} ms, managers and drivers started in ${Date.now() - t1} ms`);
       },
       lost: (reason) => this.onFenced(reason),
     });
@@ -374,6 +378,10 @@ export class Nebula implements Core {
     const tables = new Map<string, TableReload>();
     for (const pool of this.allPools()) tables.set(pool.options.table, (oid) => reloadPool(pool, this.db, oid));
     tables.set('acl', () => this.acl.resync());
+    // Users' and groups' quotas (counters and limits) have rows of their own.
+    for (const pool of [this.users, this.groups]) tables.set(pool.quotaTable, (oid) => reloadPool(pool as unknown as Pool<PoolObject>, this.db, oid));
+    // So have networks' leases and address ranges (a lease taken changes no network_pool row).
+    for (const table of [LEASE_TABLE, AR_TABLE]) tables.set(table, (oid) => reloadPool(this.vnets as unknown as Pool<PoolObject>, this.db, oid));
     return tables;
   }
 
@@ -445,15 +453,18 @@ export class Nebula implements Core {
       await tx.commit();
     }
 
-    await this.startHooks();
     // Read first: a bad TYPE or DEFAULT file stops oned before any driver starts.
     const formats = deploymentFormats(this.config, [join(this.location.root, 'etc'), join(PACKAGE_ROOT, 'share', 'etc')]);
+    // The driver processes start together (each takes a while to come up): a new HA leader serves sooner.
+    this.dsDriver = singleDriver(this.config, 'DATASTORE_MAD', log, this.location.root);
+    this.marketDriver = singleDriver(this.config, 'MARKET_MAD', log, this.location.root);
+    const storageStarted = Promise.all([this.dsDriver?.start(), this.marketDriver?.start()]);
+    storageStarted.catch(() => {});
     // VM_MAD and IM_MAD drivers no host uses start on their first request (a host created with them).
     const vmmOnDemand = this.unusedDrivers((h) => h.vmMad);
     this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root, this.apiClientEnv(), vmmOnDemand);
     this.tmDriver = singleDriver(this.config, 'TM_MAD', log, this.location.root);
-    const vmm = await startDrivers(this.vmmDrivers.values(), vmmOnDemand);
-    await this.tmDriver?.start();
+    const [, vmm] = await Promise.all([this.startHooks(), startDrivers(this.vmmDrivers.values(), vmmOnDemand), this.tmDriver?.start()]);
     log.info('VMM', `VMM drivers started: ${vmm.started.join(', ') || 'none'}${vmm.later.length ? `; on first use: ${vmm.later.join(', ')}` : ''}; TM driver: ${this.tmDriver ? 'started' : 'none'}`);
     this.backups = new BackupManager({
       images: this.images,
@@ -527,8 +538,7 @@ export class Nebula implements Core {
       log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
     }
 
-    this.dsDriver = singleDriver(this.config, 'DATASTORE_MAD', log, this.location.root);
-    await this.dsDriver?.start();
+    await storageStarted;
     log.info('ImM', this.dsDriver ? 'Datastore driver started' : 'No DATASTORE_MAD in oned.conf: images cannot be stored');
     this.imageManagerValue = new ImageManager({
       images: this.images,
@@ -544,8 +554,6 @@ export class Nebula implements Core {
     });
     this.imageManagerValue.start();
 
-    this.marketDriver = singleDriver(this.config, 'MARKET_MAD', log, this.location.root);
-    await this.marketDriver?.start();
     log.info('MKP', this.marketDriver ? 'Marketplace driver started' : 'No MARKET_MAD in oned.conf: marketplaces cannot be used');
     this.marketManager = new MarketManager({
       markets: this.markets,

@@ -7,7 +7,7 @@
 import type { Logger } from '../../common/log.js';
 import type { DbConfig } from '../../db/database.js';
 import type { Database } from '../../db/database.js';
-import type { Pool, PoolObject } from '../../pool/index.js';
+import { Pool, type PoolObject } from '../../pool/index.js';
 import type { FederationConfig } from './config.js';
 import type { XmlRpcValue } from '../../rpc/xmlrpc/index.js';
 import { AclRule } from '../../common/acl/acl-rule.js';
@@ -24,6 +24,16 @@ export async function reloadPool<T extends PoolObject>(pool: Pool<T>, db: Databa
     // A new object is the newest: counting it first keeps the pool's id order without a sort.
     pool.reserve(oid);
     return pool.reload(db, oid);
+  }
+  if (pool.reload !== Pool.prototype.reload) {
+    // Objects stored in more than one row (users' and groups' quotas): each reloads its own way.
+    const ids = new Set<number>([...pool.all()].map((o) => o.oid));
+    for (const row of await db.query(`SELECT oid FROM ${pool.options.table}`)) ids.add(Number(row.oid));
+    for (const id of [...ids].sort((a, b) => a - b)) {
+      pool.reserve(id);
+      await pool.reload(db, id);
+    }
+    return;
   }
   const rows = await db.query(`SELECT oid, body FROM ${pool.options.table} ORDER BY oid`);
   const stored = new Set<number>();
