@@ -394,10 +394,17 @@ export class Nebula implements Core {
 
   /** A new leader's memory: every object as the database has it now (the former leader's last writes included). */
   private async syncFromDatabase(): Promise<void> {
-    for (const pool of this.allPools()) await reloadPool(pool, this.db, null);
+    const took: string[] = [];
+    const timed = async (what: string, load: () => Promise<void>) => {
+      const t = Date.now();
+      await load();
+      if (Date.now() - t >= 100) took.push(`${what} ${Date.now() - t} ms`);
+    };
+    for (const pool of this.allPools()) await timed(pool.options.table, () => reloadPool(pool, this.db, null));
     this.sgVms.learn(this.vms.all(), VmState.DONE);
-    await this.acl.resync();
+    await timed('acl', () => this.acl.resync());
     await this.loadDefaultQuotas();
+    if (took.length) this.log.info('RCM', `State loaded; slowest: ${took.join(', ')}`);
   }
 
   /**

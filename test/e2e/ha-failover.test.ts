@@ -174,7 +174,7 @@ test('three front-ends: one leader, writes through followers, kill -9 of the lea
   }
   const failoverMs = Date.now() - killedAt;
   console.log(`# failover: a new leader (server ${(await raft(newLeader)).id}) ${failoverMs} ms after kill -9 of the leader`);
-  const promotion = readFileSync(join(newLeader.location, 'var', 'oned.log'), 'utf8').split('\n').filter((l) => /\[RCM\]/.test(l));
+  const promotion = readFileSync(join(newLeader.location, 'var', 'oned.log'), 'utf8').split('\n').filter((l) => /\[(RCM|TMP)\]/.test(l));
   for (const l of promotion) console.log(`# ${l}`);
   assert.ok(failoverMs < 10_000, `failover took ${failoverMs} ms`);
   leader = newLeader;
