@@ -24,6 +24,17 @@ const real = args.includes('--real') || args.includes('--slow-only');
 const slow = args.includes('--slow') || args.includes('--slow-only');
 const slowOnly = args.includes('--slow-only');
 const filters = args.filter((a) => !a.startsWith('--'));
+/**
+ * `--faults` (`npm run test:faults`): the fault-injection files at full size, alone. They also run
+ * in the default run, smaller (test/e2e/ha-failover.test.ts: 100 VMs there, 1,000 here); the
+ * environment variable each reads sets the size.
+ */
+const FAULTS = { 'ha-failover.test.js': ['NEBULA_HA_VMS', '1000'] };
+const faults = args.includes('--faults');
+if (faults) {
+  for (const [variable, value] of Object.values(FAULTS)) process.env[variable] ??= value;
+  filters.push(...Object.keys(FAULTS));
+}
 const isReal = (f) => /[/\\]real-[^/\\]*\.test\.js$/.test(f);
 /**
  * Real-host files left out unless --slow, to keep CI under 30 minutes: real-day2 and real-kvm-vmm

@@ -1,6 +1,6 @@
 /**
  * Front-end HA (docs/ha.md): three oned front-ends on one private PostgreSQL cluster, dummy
- * hosts, 1,000 VMs (NEBULA_HA_VMS sets another number). A stream of writes and VM operations
+ * hosts, 1,000 VMs with `npm run test:faults` (NEBULA_HA_VMS; 100 in the default run). A stream of writes and VM operations
  * goes through all three (followers forward to the leader); the leader is killed with SIGKILL
  * mid-stream. Then: a new leader within a few seconds (the failover time is printed), every
  * acknowledged write is there, no VM is left in a transient state, quotas and leases are what
@@ -20,7 +20,8 @@ import { all, sleep, TEST_DRIVERS } from './api-helpers.js';
 import { cliOk } from './cli-helpers.js';
 import { PgCluster, privatePgUnavailable } from './pg-cluster.js';
 
-const VMS = Number(process.env.NEBULA_HA_VMS) || 1000;
+/** 100 in the default run; `npm run test:faults` runs it with 1,000. */
+const VMS = Number(process.env.NEBULA_HA_VMS) || 100;
 const DB = 'nebula_ha';
 const CLIENTS = 6;
 const VIP = '192.0.2.10/24';
@@ -174,9 +175,10 @@ test('three front-ends: one leader, writes through followers, kill -9 of the lea
   }
   const failoverMs = Date.now() - killedAt;
   console.log(`# failover: a new leader (server ${(await raft(newLeader)).id}) ${failoverMs} ms after kill -9 of the leader`);
-  const promotion = readFileSync(join(newLeader.location, 'var', 'oned.log'), 'utf8').split('\n').filter((l) => /\[(RCM|TMP)\]/.test(l));
+  const promotion = readFileSync(join(newLeader.location, 'var', 'oned.log'), 'utf8').split('\n').filter((l) => /\[RCM\]/.test(l));
   for (const l of promotion) console.log(`# ${l}`);
-  assert.ok(failoverMs < 10_000, `failover took ${failoverMs} ms`);
+  // Timing targets are bench/ha-bench.ts's: here only a bound no working failover comes near.
+  assert.ok(failoverMs < 60_000, `failover took ${failoverMs} ms`);
   leader = newLeader;
   const follower = leader === s1 ? s2 : s1;
   const acksAtFailover = acks;
