@@ -12,7 +12,7 @@
  * It is not a test and asserts nothing. Run as root (initdb runs as the postgres user):
  *     npx tsc -p tsconfig.json && node dist/bench/ha-bench.js [--rounds 5] [--election-ms 500] [--writes 200]
  */
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Oned } from '../test/e2e/harness.js';
@@ -66,6 +66,8 @@ try {
 
   const failover: number[] = [];
   const writable: number[] = [];
+  const loads: number[] = [];
+  const starts: number[] = [];
   for (let r = 0; r < rounds; r++) {
     leader = await leaderNow();
     const rest = servers.filter((s) => s !== leader);
@@ -77,6 +79,10 @@ try {
       await sleep(5);
     }
     failover.push(performance.now() - t0);
+    const promoted = readFileSync(join(newLeader.location, 'var', 'oned.log'), 'utf8').match(/Promoted: state loaded from the database in (\d+) ms, managers and drivers started in (\d+) ms/g)?.pop() ?? '';
+    const [, load, start] = /in (\d+) ms, .* in (\d+) ms/.exec(promoted) ?? [];
+    loads.push(Number(load));
+    starts.push(Number(start));
     const other = rest.find((s) => s !== newLeader)!;
     while ((await other.call('one.user.update', [0, `ROUND = ${r}`, 1]))[0] !== true) await sleep(5);
     writable.push(performance.now() - t0);
@@ -87,6 +93,8 @@ try {
   console.log(summary('one.user.update through a follower', forwarded));
   console.log(summary('failover: kill -9 to a new leader', failover));
   console.log(summary('kill -9 to a write acknowledged via a follower', writable));
+  console.log(summary('  of which: new leader loads the state', loads));
+  console.log(summary('  of which: new leader starts its drivers', starts));
 } finally {
   for (const s of servers) await s.stop().catch(() => {});
   pg.destroy();

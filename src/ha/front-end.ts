@@ -69,6 +69,8 @@ export class HaFrontEnd {
       onLost: (reason) => {
         // Nothing more is written by this oned, whatever the database says now.
         o.database.fence = fenceStatement(-1);
+        // Its managers still run: it must not lead again in this process (it restarts as a follower).
+        void this.elector.stop();
         this.hook(this.o.config.followerHook, 'follower');
         o.lost(reason);
       },

@@ -174,7 +174,7 @@ export class Nebula implements Core {
    * What this oned does when, leading, it lost the leader lock: it is fenced already (no write
    * commits); main.ts stops the process so that it starts again as a follower.
    */
-  onFenced: (reason: string) => void = () => {};
+  onFenced: (reason: string) => void = (reason) => this.log.error('RCM', `Lost the lead (${reason}): every write is refused from now on; restart oned`);
   private aclManager: AclManager | undefined;
   private authorizer: Authorizer | undefined;
   private server: XmlRpcServer | undefined;
