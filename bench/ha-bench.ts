@@ -40,7 +40,7 @@ async function state(o: Oned): Promise<number> {
 const pg = await PgCluster.create();
 const servers: Oned[] = [];
 try {
-  const conf = (i: number) => `${TEST_DRIVERS}LOG = [ DEBUG_LEVEL = 1 ]\nFEDERATION = [ SERVER_ID = ${i} ]\nRAFT = [ HA_ELECTION_MS = ${electionMs} ]\n`;
+  const conf = (i: number) => `${TEST_DRIVERS}FEDERATION = [ SERVER_ID = ${i} ]\nRAFT = [ HA_ELECTION_MS = ${electionMs} ]\n`;
   servers.push(await Oned.start({ backend: 'postgresql', db: pg.dbSection('nebula_ha'), conf: conf(0) }));
   const keys = (loc: string) => cpSync(join(servers[0]!.location, '.one'), join(loc, '.one'), { recursive: true });
   for (const i of [1, 2]) servers.push(await Oned.start({ backend: 'postgresql', db: pg.dbSection('nebula_ha'), conf: conf(i), prepare: keys }));
