@@ -44,7 +44,15 @@ const isSlow = (f) => SLOW.some((s) => f.endsWith(s));
  * time out, die and restart.
  */
 const FAULTS = ['fault-db-outage.test.js', 'fault-pg-failover.test.js', 'fault-drivers.test.js'];
+/**
+ * Fault-injection files that also run in the default run, smaller: with --faults they run at full
+ * size (test/e2e/ha-failover.test.ts: 100 VMs by default, 1,000 here); the environment variable
+ * each reads sets the size.
+ */
+const FULL_SIZE = { 'ha-failover.test.js': ['NEBULA_HA_VMS', '1000'] };
+if (faults) for (const [variable, value] of Object.values(FULL_SIZE)) process.env[variable] ??= value;
 const isFault = (f) => FAULTS.some((s) => f.endsWith(s));
+const isFaultOnly = (f) => isFault(f) || Object.keys(FULL_SIZE).some((s) => f.endsWith(s));
 function weight(f) {
   const name = f.split(/[/\\]/).pop();
   if (!f.includes('dist/test')) return 3;
@@ -57,7 +65,7 @@ const files = ['dist/src', 'dist/test']
   .filter((f) => isReal(f) === real)
   // A slow file named on the command line runs without --slow.
   .filter((f) => (slowOnly ? isSlow(f) : slow || !isSlow(f) || filters.some((x) => f.includes(x))))
-  .filter((f) => (faultsOnly ? isFault(f) : faults || !isFault(f) || filters.some((x) => f.includes(x))))
+  .filter((f) => (faultsOnly ? isFaultOnly(f) : faults || !isFault(f) || filters.some((x) => f.includes(x))))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   // The longest files first (browser, then CLI and service suites, then the other end-to-end
   // files, unit tests last), so that the run does not end waiting on one long file.

@@ -24,6 +24,8 @@ export interface Driver {
 /** A {@link Database} that also tells how its writes were grouped into transactions. */
 export interface MeteredDatabase extends Database {
   readonly writeStats: WriteStats;
+  /** Run first in every write transaction when set (HA fencing, src/ha). */
+  fence: Statement | undefined;
 }
 
 export class SqlDatabase implements MeteredDatabase {
@@ -31,12 +33,20 @@ export class SqlDatabase implements MeteredDatabase {
   readonly #driver: Driver;
   readonly #renderer: WriteRenderer;
   readonly #committer: GroupCommitter;
+  /**
+   * A statement run first in every write transaction (HA fencing, src/ha): when it fails, the
+   * transaction's writes are refused.
+   */
+  fence: Statement | undefined;
 
   constructor(driver: Driver) {
     this.backend = driver.backend;
     this.#driver = driver;
     this.#renderer = new WriteRenderer(driver.dialect);
-    this.#committer = new GroupCommitter((writes) => driver.transaction(this.#renderer.render(writes)));
+    this.#committer = new GroupCommitter((writes) => {
+      const statements = this.#renderer.render(writes);
+      return driver.transaction(this.fence ? [this.fence, ...statements] : statements);
+    });
   }
 
   get writeStats(): WriteStats {

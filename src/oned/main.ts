@@ -37,6 +37,11 @@ async function foreground(loc: Location, initOnly: boolean): Promise<void> {
       process.exit(code);
     }
   };
+  // A leader that lost its lock is fenced already: it stops, and its service manager starts it again as a follower.
+  nebula.onFenced = (reason) => {
+    console.error(`oned lost the lead of its zone (${reason}); stopping`);
+    void stop(1);
+  };
   const started = await nebula.start();
   if (initOnly) {
     await stop(0);

@@ -43,8 +43,9 @@ import { VmGroupPool } from '../vmgroup/vm-group.js';
 import { leave as leaveVmGroup } from '../vmgroup/membership.js';
 import { Transaction, type Pool, type PoolObject } from '../pool/index.js';
 import { DEFAULT_MAC_PREFIX, VirtualNetworkPool, vlanIdsConfig } from '../vnet/index.js';
+import { AR_TABLE, LEASE_TABLE } from '../vnet/lease-table.js';
 import { ALL_METHODS, RequestManager, type Core } from '../rpc/index.js';
-import { XmlRpcServer } from '../rpc/xmlrpc/index.js';
+import { XmlRpcServer, type XmlRpcValue } from '../rpc/xmlrpc/index.js';
 import { bootstrap, createDefaultCluster, ensureDefaultSecurityGroup, ensureDefaultVdc, ensureEc2Secrets, ensureServerAdmin, oneadminCredentials, SERVER_AUTH_FILES } from './bootstrap.js';
 import { configuredDrivers, driverNames, singleDriver, startDrivers } from './drivers.js';
 import { SchedulerProcess } from './scheduler-process.js';
@@ -67,7 +68,10 @@ import { MarketManager } from '../market/market-manager.js';
 import { marketDrivers, marketMadConf, type MarketMadConf } from '../market/market-conf.js';
 import { createDefaultMarkets } from '../market/default-markets.js';
 import { ZonePool } from '../zone/index.js';
-import { Federation, federationConfig, reloadPool } from '../zone/federation/index.js';
+import { Federation, federationConfig, reloadPool, type TableReload } from '../zone/federation/index.js';
+import { HaFrontEnd, haConfig, RaftState, type HaConfig, type RaftStatus } from '../ha/index.js';
+import { defaultRemotesDir } from '../mad/index.js';
+import type { MeteredDatabase } from '../db/index.js';
 
 /** The OpenNebula API version oned answers to `one.system.version`. */
 export const API_VERSION = '6.10.0';
@@ -168,7 +172,15 @@ export class Nebula implements Core {
   private dispatcher: DispatchManager | undefined;
   private schedActionManager: SchedActionManager | undefined;
   private poller: VmPoller | undefined;
-  private database: Database | undefined;
+  private database: MeteredDatabase | undefined;
+  /** Front-end HA (FEDERATION SERVER_ID >= 0, src/ha); SERVER_ID -1 is a lone front-end. */
+  readonly haConf: HaConfig;
+  private frontEnd: HaFrontEnd | undefined;
+  /**
+   * What this oned does when, leading, it lost the leader lock: it is fenced already (no write
+   * commits); main.ts stops the process so that it starts again as a follower.
+   */
+  onFenced: (reason: string) => void = (reason) => this.log.error('RCM', `Lost the lead (${reason}): every write is refused from now on; restart oned`);
   private aclManager: AclManager | undefined;
   private authorizer: Authorizer | undefined;
   private server: XmlRpcServer | undefined;
@@ -226,8 +238,14 @@ export class Nebula implements Core {
     this.vmLogs = new VmLogs(join(location.varDir, 'vms'), this.log);
     this.federation = new Federation(federationConfig(this.config), this.log);
     this.registerFederatedTables();
+    this.haConf = haConfig(this.config, join(defaultRemotesDir(), 'hooks'));
     // The key of encrypted attributes lives beside oneadmin's credentials, never in the database.
     this.attributes = new AttributePolicy(this.config, SecretBox.loadOrCreate(join(dirname(location.oneAuthFile), 'one_key')));
+  }
+
+  /** one.zone.raftstatus: this server's part in the zone's HA (SOLO without it). */
+  raftStatus(): RaftStatus {
+    return this.frontEnd?.status() ?? { serverId: this.haConf.serverId, state: RaftState.SOLO, leaderId: -1, term: 0 };
   }
 
   get lcm(): LifeCycleManager {
@@ -326,17 +344,94 @@ export class Nebula implements Core {
     log.info('ONE', `Starting oned (nebula-ts, API ${API_VERSION}), location ${this.location.root}`);
     this.federating = true;
     await this.open();
-    // Counters can only drift through a bug or a hand-edited database: say so, and mend them.
-    for (const d of await this.checkQuotas(true)) log.warn('ONE', `Quota counter fixed: ${d}`);
     this.aclManager = await AclManager.load(this.db, { zoneId: this.federation.zoneId });
     this.aclManager.replica = this.federation.isSlave;
     this.authorizer = new Authorizer(this.aclManager);
+    if (this.haConf.serverId < 0) {
+      const credentialsFile = await this.lead();
+      const served = await this.serve();
+      await this.startZone(served.local);
+      this.startScheduler(served.local);
+      return { endpoint: served.endpoint, credentialsFile };
+    }
+    const dbConf = dbConfig(this.config, this.location);
+    if (dbConf.backend !== 'postgresql') {
+      throw new Error(`FEDERATION SERVER_ID = ${this.haConf.serverId} (front-end HA) needs DB BACKEND = "postgresql" (this oned has "${dbConf.backend}"): the leader is elected by a PostgreSQL advisory lock (docs/ha.md)`);
+    }
+    let local = '';
+    this.frontEnd = new HaFrontEnd({
+      config: this.haConf,
+      dbConfig: dbConf,
+      database: this.database!,
+      log,
+      tables: this.followedTables(),
+      endpoint: () => this.zones.get(this.federation.zoneId)?.servers.find((s) => s.id === this.haConf.serverId)?.endpoint ?? local,
+      promote: async () => {
+        const t0 = Date.now();
+        await this.syncFromDatabase();
+        const t1 = Date.now();
+        await this.lead();
+        await this.startZone(local);
+        this.startScheduler(local);
+        log.info('RCM', `Promoted: state loaded from the database in ${t1 - t0} ms, managers and drivers started in ${Date.now() - t1} ms`);
+      },
+      lost: (reason) => this.onFenced(reason),
+    });
+    const served = await this.serve();
+    local = served.local;
+    await this.frontEnd.start();
+    log.info('ONE', `Front-end HA: server ${this.haConf.serverId}, ${this.frontEnd.isLeader ? 'the leader' : 'a follower (writes go to the leader)'}`);
+    return { endpoint: served.endpoint, credentialsFile: null };
+  }
 
+  /** Every pool table a follower keeps in memory from the leader's writes, with how it reloads them. */
+  private followedTables(): Map<string, TableReload> {
+    const tables = new Map<string, TableReload>();
+    for (const pool of this.allPools()) tables.set(pool.options.table, (oid) => reloadPool(pool, this.db, oid));
+    tables.set('acl', () => this.acl.resync());
+    // Users' and groups' quotas (counters and limits) have rows of their own.
+    for (const pool of [this.users, this.groups]) tables.set(pool.quotaTable, (oid) => reloadPool(pool as unknown as Pool<PoolObject>, this.db, oid));
+    // So have networks' leases and address ranges (a lease taken changes no network_pool row).
+    for (const table of [LEASE_TABLE, AR_TABLE]) tables.set(table, (oid) => reloadPool(this.vnets as unknown as Pool<PoolObject>, this.db, oid));
+    return tables;
+  }
+
+  private allPools(): Pool<PoolObject>[] {
+    return [
+      this.users, this.groups, this.documents, this.templates, this.clusters, this.hosts, this.datastores, this.images, this.vnets, this.vms,
+      this.backupJobs, this.vmGroups, this.vnTemplates, this.markets, this.marketApps, this.zones, this.vrouters, this.secGroups, this.hookPool, this.vdcs,
+    ] as unknown as Pool<PoolObject>[];
+  }
+
+  /** A new leader's memory: every object as the database has it now (the former leader's last writes included). */
+  private async syncFromDatabase(): Promise<void> {
+    const took: string[] = [];
+    const timed = async (what: string, load: () => Promise<void>) => {
+      const t = Date.now();
+      await load();
+      if (Date.now() - t >= 100) took.push(`${what} ${Date.now() - t} ms`);
+    };
+    for (const pool of this.allPools()) await timed(pool.options.table, () => reloadPool(pool, this.db, null));
+    this.sgVms.learn(this.vms.all(), VmState.DONE);
+    await timed('acl', () => this.acl.resync());
+    await this.loadDefaultQuotas();
+    if (took.length) this.log.info('RCM', `State loaded; slowest: ${took.join(', ')}`);
+  }
+
+  /**
+   * What only the leader (or a lone front-end) does: mends quota counters, bootstraps or completes
+   * the database, and starts the managers and drivers, re-driving the VMs left in transient states.
+   * Returns where oneadmin's credentials are when it bootstrapped the database.
+   */
+  private async lead(): Promise<string | null> {
+    const log = this.log;
+    // Counters can only drift through a bug or a hand-edited database: say so, and mend them.
+    for (const d of await this.checkQuotas(true)) log.warn('ONE', `Quota counter fixed: ${d}`);
     let credentialsFile: string | null = null;
     // No oneadmin means a fresh database (or a first start that died half-way): bootstrap.
     if (!this.users.get(0)) {
       const creds = oneadminCredentials(this.location);
-      await bootstrap(this.db, this, this.aclManager, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST), this.location);
+      await bootstrap(this.db, this, this.acl, creds, this.config.int('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST), this.location);
       credentialsFile = creds.file;
       log.info('ONE', `Bootstrapped a new database; oneadmin's credentials are in ${creds.file}`);
       log.info('ONE', `serveradmin's credentials are in ${SERVER_AUTH_FILES.join(', ')} in ${dirname(this.location.oneAuthFile)}`);
@@ -360,7 +455,7 @@ export class Nebula implements Core {
     const ec2Keys = this.federation.isSlave ? 0 : await ensureEc2Secrets(this.db, this.users, this.attributes);
     if (ec2Keys > 0) log.info('ONE', `Gave ${ec2Keys} user(s) an EC2 secret key (EC2_SECRET_KEY), which they did not have yet`);
     // VDC 0 at the first start, and in databases made before VDCs existed (a slave has the master's).
-    if (!this.federation.isSlave && await ensureDefaultVdc(this.db, this.vdcs, this.groups, this.aclManager, this.config)) log.info('ONE', 'Created the default VDC (0)');
+    if (!this.federation.isSlave && await ensureDefaultVdc(this.db, this.vdcs, this.groups, this.acl, this.config)) log.info('ONE', 'Created the default VDC (0)');
     // Group 0 at the first start, and in databases made before security groups existed.
     if (await ensureDefaultSecurityGroup(this.db, this.secGroups)) log.info('ONE', 'Created the default security group (0)');
     if (this.datastores.lastId < 0) {
@@ -376,15 +471,18 @@ export class Nebula implements Core {
       await tx.commit();
     }
 
-    await this.startHooks();
     // Read first: a bad TYPE or DEFAULT file stops oned before any driver starts.
     const formats = deploymentFormats(this.config, [join(this.location.root, 'etc'), join(PACKAGE_ROOT, 'share', 'etc')]);
+    // The driver processes start together (each takes a while to come up): a new HA leader serves sooner.
+    this.dsDriver = singleDriver(this.config, 'DATASTORE_MAD', log, this.location.root);
+    this.marketDriver = singleDriver(this.config, 'MARKET_MAD', log, this.location.root);
+    const storageStarted = Promise.all([this.dsDriver?.start(), this.marketDriver?.start()]);
+    storageStarted.catch(() => {});
     // VM_MAD and IM_MAD drivers no host uses start on their first request (a host created with them).
     const vmmOnDemand = this.unusedDrivers((h) => h.vmMad);
     this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root, this.apiClientEnv(), vmmOnDemand);
     this.tmDriver = singleDriver(this.config, 'TM_MAD', log, this.location.root);
-    const vmm = await startDrivers(this.vmmDrivers.values(), vmmOnDemand);
-    await this.tmDriver?.start();
+    const [, vmm] = await Promise.all([this.startHooks(), startDrivers(this.vmmDrivers.values(), vmmOnDemand), this.tmDriver?.start()]);
     log.info('VMM', `VMM drivers started: ${vmm.started.join(', ') || 'none'}${vmm.later.length ? `; on first use: ${vmm.later.join(', ')}` : ''}; TM driver: ${this.tmDriver ? 'started' : 'none'}`);
     this.backups = new BackupManager({
       images: this.images,
@@ -458,8 +556,7 @@ export class Nebula implements Core {
       log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
     }
 
-    this.dsDriver = singleDriver(this.config, 'DATASTORE_MAD', log, this.location.root);
-    await this.dsDriver?.start();
+    await storageStarted;
     log.info('ImM', this.dsDriver ? 'Datastore driver started' : 'No DATASTORE_MAD in oned.conf: images cannot be stored');
     this.imageManagerValue = new ImageManager({
       images: this.images,
@@ -475,8 +572,6 @@ export class Nebula implements Core {
     });
     this.imageManagerValue.start();
 
-    this.marketDriver = singleDriver(this.config, 'MARKET_MAD', log, this.location.root);
-    await this.marketDriver?.start();
     log.info('MKP', this.marketDriver ? 'Marketplace driver started' : 'No MARKET_MAD in oned.conf: marketplaces cannot be used');
     this.marketManager = new MarketManager({
       markets: this.markets,
@@ -508,8 +603,22 @@ export class Nebula implements Core {
     this.schedActionManager.start();
     log.info('SCH', `Scheduled actions: ${this.schedActionManager.watched} VMs have pending ones`);
 
+    return credentialsFile;
+  }
+
+  /** The XML-RPC server; a follower's forwards writes to the leader (src/ha). */
+  private async serve(): Promise<{ endpoint: string; local: string }> {
+    const log = this.log;
+    const fed = this.federation.forwarder;
+    const ha = this.frontEnd;
+    const forwarder = ha
+      ? {
+          forwards: (m: string) => ha.forwards(m) || (fed?.forwards(m) ?? false),
+          call: (m: string, p: readonly XmlRpcValue[]) => (ha.forwards(m) ? ha.call(m, p) : fed!.call(m, p)),
+        }
+      : fed;
     const throttle = new LoginThrottle(throttleConfig(this.config.template.getVector('LOGIN_THROTTLE')));
-    const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()), this.federation.forwarder, throttle);
+    const rm = new RequestManager(this, new Authenticator(this.users, this.groups, await this.startExternalAuth()), forwarder, throttle);
     rm.register(ALL_METHODS);
     this.methodNames = new Set(rm.methodNames());
     this.server = new XmlRpcServer({
@@ -531,16 +640,18 @@ export class Nebula implements Core {
     const endpoint = `${scheme}://${host}:${addr.port}/RPC2`;
     log.info('ReM', `XML-RPC server listening at ${endpoint} (${rm.methodNames().length} methods)`);
     const local = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : host;
-    await this.startZone(`${scheme}://${local}:${addr.port}/RPC2`);
+    return { endpoint, local: `${scheme}://${local}:${addr.port}/RPC2` };
+  }
+
+  private startScheduler(endpoint: string): void {
     this.scheduler = SchedulerProcess.fromConfig(this.config, {
       ...process.env,
       ...clientTrustEnv(this.tls),
-      ONE_XMLRPC: `${scheme}://${local}:${addr.port}/RPC2`,
+      ONE_XMLRPC: endpoint,
       ONE_AUTH: process.env.ONE_AUTH || this.location.oneAuthFile,
       ONE_LOCATION: this.location.root,
-    }, log);
+    }, this.log);
     this.scheduler?.start();
-    return { endpoint, credentialsFile };
   }
 
   /**
@@ -613,6 +724,7 @@ export class Nebula implements Core {
   /** Stops serving, lets in-flight calls and writes finish, closes the database and the log. */
   async stop(): Promise<void> {
     this.log.info('ONE', 'Stopping oned');
+    await this.frontEnd?.stop();
     await this.federation.stop();
     await this.scheduler?.stop();
     await this.server?.close();

@@ -98,4 +98,6 @@ export interface Core {
   readonly vdcs: VdcPool;
   /** The zones of the federation (federated; a slave forwards their writes). */
   readonly zones: ZonePool;
+  /** This front-end's HA status (src/ha), for one.zone.raftstatus. */
+  raftStatus?(): { readonly serverId: number; readonly state: number; readonly leaderId: number; readonly term: number };
 }

@@ -42,7 +42,7 @@ onFeatureBackends('onezone', (oned) => {
       assert.match(await cliOk(o, 'onezone', ['list']), new RegExp(`${id}\\s+east-1\\s+\\S+\\s+OFF`));
       await cliOk(o, 'onezone', ['enable', String(id)]);
       await cliOk(o, 'onezone', ['server-add', 'east-1', '--server_name', 's0', '--server_rpc', 'http://s0:2633/RPC2']);
-      assert.match(await cliOk(o, 'onezone', ['show', 'east-1']), /ZONE SERVERS\n\s*ID NAME\s+ENDPOINT\n\s*0 s0\s+http:\/\/s0:2633\/RPC2/);
+      assert.match(await cliOk(o, 'onezone', ['show', 'east-1']), /ZONE SERVERS\n\s*ID NAME\s+STATE\s+TERM\s+LEADER ENDPOINT\n\s*0 s0\s+error\s+-\s+-\s+http:\/\/s0:2633\/RPC2/);
       await cliOk(o, 'onezone', ['server-del', 'east-1', '0']);
 
       const noServer = await cli(o, 'onezone', ['server-del', 'east-1', '0']);

@@ -7,12 +7,12 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { child, childText } from '../../common/xml-tree.js';
-import type { NamedResource, OneObject } from '../../oca/index.js';
+import { child, childText, parseXmlTree } from '../../common/xml-tree.js';
+import { OneClient, type NamedResource, type OneObject } from '../../oca/index.js';
 import { readTemplateFile } from '../actions.js';
 import { CliError, type CommandDef, type SubcommandDef } from '../command.js';
-import { printList, type Column } from '../output.js';
-import { deleteSubcommand, enableSubcommands, idArg, renameSubcommand, showSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
+import { printList, printShow, type Column } from '../output.js';
+import { deleteSubcommand, enableSubcommands, idArg, renameSubcommand, updateSubcommand, type ResourceOf } from '../subcommands.js';
 import { arg, printId } from './common-subcommands.js';
 import { pairs, section, templateText } from './show-sections.js';
 
@@ -35,8 +35,43 @@ function zoneColumns(current: string): Column<OneObject>[] {
   ];
 }
 
-function zoneText(z: OneObject): string {
+/** OpenNebula's Raft state names, by the numbers one.zone.raftstatus answers. */
+const RAFT_STATES = ['solo', 'candidate', 'follower', 'leader'];
+
+/** A server's one.zone.raftstatus, asked at its own endpoint (null: it did not answer). */
+interface ServerRaft {
+  readonly state: string;
+  readonly term: string;
+  readonly leader: string;
+}
+
+/** Asks every server of the zone for its Raft status, as OpenNebula's onezone show does. */
+async function serversRaft(z: OneObject, session: string): Promise<Map<string, ServerRaft | null>> {
   const servers = (child(z.node, 'SERVER_POOL')?.children ?? []).filter((s) => s.name === 'SERVER');
+  const out = new Map<string, ServerRaft | null>();
+  await Promise.all(
+    servers.map(async (s) => {
+      const client = new OneClient({ endpoint: childText(s, 'ENDPOINT'), session, timeoutMs: 3000 });
+      try {
+        const raft = parseXmlTree(String(await client.call('one.zone.raftstatus')));
+        out.set(childText(s, 'ID'), { state: RAFT_STATES[Number(childText(raft, 'STATE'))] ?? childText(raft, 'STATE'), term: childText(raft, 'TERM'), leader: childText(raft, 'LEADER_ID') });
+      } catch {
+        out.set(childText(s, 'ID'), null);
+      } finally {
+        client.close();
+      }
+    }),
+  );
+  return out;
+}
+
+function zoneText(z: OneObject, raft: Map<string, ServerRaft | null> = new Map()): string {
+  const servers = (child(z.node, 'SERVER_POOL')?.children ?? []).filter((s) => s.name === 'SERVER');
+  const row = (s: (typeof servers)[number]) => {
+    const r = raft.get(childText(s, 'ID'));
+    const state = r === undefined ? '-' : r === null ? 'error' : r.state;
+    return `${childText(s, 'ID').padStart(3)} ${childText(s, 'NAME').padEnd(15)} ${state.padEnd(10)} ${(r?.term ?? '-').padStart(5)} ${(r?.leader ?? '-').padStart(6)} ${childText(s, 'ENDPOINT')}`;
+  };
   return [
     section(`ZONE ${z.id} INFORMATION`, pairs([
       ['ID', String(z.id)],
@@ -44,7 +79,7 @@ function zoneText(z: OneObject): string {
       ['STATE', ZONE_STATES[Number(z.get('STATE'))] ?? z.get('STATE')],
     ])),
     servers.length
-      ? section('ZONE SERVERS', [`${'ID'.padStart(3)} ${'NAME'.padEnd(15)} ENDPOINT`, ...servers.map((s) => `${childText(s, 'ID').padStart(3)} ${childText(s, 'NAME').padEnd(15)} ${childText(s, 'ENDPOINT')}`)].join('\n'))
+      ? section('ZONE SERVERS', [`${'ID'.padStart(3)} ${'NAME'.padEnd(15)} ${'STATE'.padEnd(10)} ${'TERM'.padStart(5)} ${'LEADER'.padStart(6)} ENDPOINT`, ...servers.map(row)].join('\n'))
       : '',
     section('ZONE TEMPLATE', templateText(child(z.node, 'TEMPLATE'))),
   ].filter((s) => s !== '').join('\n').trimEnd();
@@ -86,7 +121,17 @@ export const onezone: CommandDef = {
         printList(ctx, zoneColumns(ctx.one.client.endpoint), ctx.one.zones.parseList(xml), xml, 'ZONE');
       },
     },
-    showSubcommand('zone', 'ZONEID', 'Shows a zone: state, servers, template', zones, zoneText, ['onezone show 0', 'onezone show OpenNebula --xml']),
+    {
+      name: 'show',
+      description: 'Shows a zone: state, servers (each asked for its HA state: leader, follower...), template',
+      args: [idArg('zone', 'ZONEID')],
+      examples: ['onezone show 0', 'onezone show OpenNebula --xml'],
+      async run(ctx, args) {
+        const z = await zones(ctx.one).info(await ctx.resolve('zone', args.ZONEID as string));
+        const raft = ctx.options.xml ? new Map() : await serversRaft(z, ctx.one.client.session);
+        printShow(ctx, z.xml, () => zoneText(z, raft));
+      },
+    },
     updateSubcommand('zone', 'ZONEID', zones, ['onezone update 100 zone.tmpl', 'onezone update 100 --append more.tmpl']),
     renameSubcommand('zone', 'ZONEID', zones, ['onezone rename 100 east']),
     deleteSubcommand('zone', 'Deletes zones (not zone 0, nor the zone of this oned)', zones, ['onezone delete 100']),

@@ -1,7 +1,8 @@
 /**
  * `one.zone.*` and `one.zonepool.info`: the zones of the federation (OpenNebula 7.4). Zones are
- * federated objects: a slave forwards the writes to its master (see src/zone/federation). The
- * Raft methods answer as a lone server: HA of a zone stands on its PostgreSQL, not on Raft.
+ * federated objects: a slave forwards the writes to its master (see src/zone/federation).
+ * one.zone.raftstatus answers with this front-end's HA state (src/ha): the leader is elected by
+ * a PostgreSQL advisory lock, not by Raft, with OpenNebula's state numbers.
  */
 import { AuthOp } from '../../auth/operation.js';
 import { FIRST_USER_ZONE, Zone, ZoneState } from '../../zone/index.js';
@@ -167,7 +168,10 @@ export const zoneMethods: MethodDef[] = [
     params: [],
     run: (req) => {
       req.requireAdmin('get the Raft status');
-      return `<RAFT><SERVER_ID>-1</SERVER_ID><STATE>${RAFT_SOLO}</STATE><TERM>0</TERM><VOTEDFOR>-1</VOTEDFOR><COMMIT>0</COMMIT><LOG_INDEX>0</LOG_INDEX><LOG_TERM>-1</LOG_TERM><FEDLOG_INDEX>-1</FEDLOG_INDEX></RAFT>`;
+      // Front-end HA (src/ha): TERM is the leader lock's epoch; LEADER_ID names the leader (-1: none known).
+      const r = req.core.raftStatus?.() ?? { serverId: -1, state: RAFT_SOLO, leaderId: -1, term: 0 };
+      const vote = r.state === RAFT_SOLO ? -1 : r.leaderId;
+      return `<RAFT><SERVER_ID>${r.serverId}</SERVER_ID><STATE>${r.state}</STATE><LEADER_ID>${r.leaderId}</LEADER_ID><TERM>${r.term}</TERM><VOTEDFOR>${vote}</VOTEDFOR><COMMIT>0</COMMIT><LOG_INDEX>0</LOG_INDEX><LOG_TERM>${r.state === RAFT_SOLO ? -1 : r.term}</LOG_TERM><FEDLOG_INDEX>-1</FEDLOG_INDEX></RAFT>`;
     },
   }),
   method({

@@ -4,30 +4,49 @@
  * master's, it forwards writes of federated objects to the master, and it reloads the objects
  * replication changes). Federation stands on PostgreSQL logical replication: see docs/zones.md.
  */
-import type pg from 'pg';
 import type { Logger } from '../../common/log.js';
 import type { DbConfig } from '../../db/database.js';
 import type { Database } from '../../db/database.js';
-import type { Pool, PoolObject } from '../../pool/index.js';
+import { Pool, type PoolObject } from '../../pool/index.js';
 import type { FederationConfig } from './config.js';
 import type { XmlRpcValue } from '../../rpc/xmlrpc/index.js';
 import { AclRule } from '../../common/acl/acl-rule.js';
 import { MasterForwarder } from './forwarder.js';
 import { createFenceTable, Fence, FENCE_TABLE } from './fence.js';
-import { CHANNEL, checkZone, connectLocal, installTriggers, parseNotification, publish, subscribe, type RowChange } from './pg-replication.js';
+import { checkZone, connectLocal, installTriggers, publish, subscribe } from './pg-replication.js';
+import { ChangeFeed, type TableReload } from './change-feed.js';
 
-/** How this oned makes memory match a federated table after replication changed it (`oid` null: the whole table). */
-export type TableReload = (oid: number | null) => Promise<void>;
-
-/** Time between attempts to listen again after the connection to the local database broke. */
-const RELISTEN_MS = 1000;
+export type { TableReload } from './change-feed.js';
 
 /** Makes `pool` match its table: object `oid`, or every object (rows added, changed or gone). */
 export async function reloadPool<T extends PoolObject>(pool: Pool<T>, db: Database, oid: number | null): Promise<void> {
-  if (oid !== null) return pool.reload(db, oid);
-  const ids = new Set<number>([...pool.all()].map((o) => o.oid));
-  for (const row of await db.query(`SELECT oid FROM ${pool.options.table}`)) ids.add(Number(row.oid));
-  for (const id of [...ids].sort((a, b) => a - b)) await pool.reload(db, id);
+  if (oid !== null) {
+    // A new object is the newest: counting it first keeps the pool's id order without a sort.
+    pool.reserve(oid);
+    return pool.reload(db, oid);
+  }
+  if (pool.reload !== Pool.prototype.reload) {
+    // Objects stored in more than one row (users' and groups' quotas): each reloads its own way.
+    const ids = new Set<number>([...pool.all()].map((o) => o.oid));
+    for (const row of await db.query(`SELECT oid FROM ${pool.options.table}`)) ids.add(Number(row.oid));
+    for (const id of [...ids].sort((a, b) => a - b)) {
+      pool.reserve(id);
+      await pool.reload(db, id);
+    }
+    return;
+  }
+  const rows = await db.query(`SELECT oid, body FROM ${pool.options.table} ORDER BY oid`);
+  const stored = new Set<number>();
+  for (const row of rows) {
+    const id = Number(row.oid);
+    stored.add(id);
+    pool.reserve(id);
+    const body = String(row.body);
+    if (body !== (pool.get(id)?.toBody() ?? null)) pool.restore(id, body);
+  }
+  for (const o of [...pool.all()]) if (!stored.has(o.oid)) pool.restore(o.oid, null);
+  const control = await db.query('SELECT last_oid FROM pool_control WHERE tablename = ?', [pool.options.table]);
+  if (control.length) pool.reserve(Number(control[0]!.last_oid));
 }
 
 /**
@@ -40,11 +59,9 @@ export function withLocalZone(method: string, params: readonly XmlRpcValue[], zo
 }
 
 export class Federation {
-  private readonly reloads = new Map<string, TableReload>();
-  private listener: pg.Client | undefined;
+  /** Reloads the federated rows replication changes (on a slave). */
+  private readonly feed: ChangeFeed;
   private stopped = false;
-  /** Changes are applied one at a time, in the order PostgreSQL sent them. */
-  private queue: Promise<void> = Promise.resolve();
   private forwarderValue: MasterForwarder | undefined;
   /** On a slave: makes a forwarded write visible here before its call answers. */
   private readonly fence: Fence | undefined;
@@ -53,6 +70,7 @@ export class Federation {
     readonly config: FederationConfig,
     private readonly log: Logger,
   ) {
+    this.feed = new ChangeFeed(log, 'Federation');
     this.fence = config.mode === 'SLAVE' ? new Fence(config.zoneId, config.masterDb!) : undefined;
     // Replicated like the federated tables (registered first, so created before they are published).
     if (config.mode !== 'STANDALONE') this.register(FENCE_TABLE, () => this.fence?.reached() ?? Promise.resolve());
@@ -70,12 +88,12 @@ export class Federation {
 
   /** Declares a federated table and how to reload it (VDCs register theirs the same way). */
   register(table: string, reload: TableReload): void {
-    this.reloads.set(table, reload);
+    this.feed.register(table, reload);
   }
 
   /** The federated tables, in registration order. */
   get tables(): string[] {
-    return [...this.reloads.keys()];
+    return this.feed.tables;
   }
 
   /**
@@ -126,53 +144,18 @@ export class Federation {
   async listen(db: DbConfig, database?: Database): Promise<void> {
     if (!this.isSlave || this.stopped) return;
     if (database) this.fence?.attach(database);
-    const client = await connectLocal(db);
-    this.listener = client;
-    client.on('notification', (n) => {
-      const change = parseNotification(n.payload ?? '');
-      if (change) this.enqueue(change);
-    });
-    const again = () => {
-      if (this.stopped || this.listener !== client) return;
-      this.listener = undefined;
-      this.log.warn('ONE', 'Federation: lost the connection to this zone\'s database; listening again');
-      setTimeout(() => void this.relisten(db), RELISTEN_MS);
-    };
-    client.on('error', again);
-    client.on('end', again);
-    await client.query(`LISTEN ${CHANNEL}`);
-  }
-
-  /** Listens again, then reloads every federated table: changes made meanwhile were not announced. */
-  private async relisten(db: DbConfig): Promise<void> {
-    try {
-      await this.listen(db);
-      for (const table of this.tables) this.enqueue({ table, oid: null });
-    } catch {
-      if (!this.stopped) setTimeout(() => void this.relisten(db), RELISTEN_MS);
-    }
-  }
-
-  private enqueue(change: RowChange): void {
-    const reload = this.reloads.get(change.table);
-    if (!reload) return;
-    this.queue = this.queue.then(() =>
-      reload(change.oid).catch((err: Error) => this.log.error('ONE', `Federation: cannot reload ${change.table} ${change.oid ?? '(all)'}: ${err.message}`)),
-    );
+    await this.feed.listen(db);
   }
 
   /** Resolves once the changes announced so far are applied (tests, and forwarded writes). */
   settled(): Promise<void> {
-    return this.queue;
+    return this.feed.settled();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.forwarderValue?.close();
     this.fence?.close();
-    const l = this.listener;
-    this.listener = undefined;
-    await l?.end().catch(() => {});
-    await this.queue;
+    await this.feed.stop();
   }
 }

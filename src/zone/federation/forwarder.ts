@@ -27,14 +27,43 @@ export const FORWARDED_METHODS: ReadonlySet<string> = new Set([
   ...MARKETAPP.map((m) => `one.marketapp.${m}`),
 ]);
 
+/**
+ * Sends calls, session and all, to another oned and gives back its answer; when that oned cannot
+ * be reached, the failure envelope (INTERNAL) with the caller's words for it. Used by federation
+ * slaves (to the master) and HA followers (to the leader, see src/ha).
+ */
+export class Forwarder {
+  private readonly clients = new Map<string, XmlRpcClient>();
+
+  constructor(private readonly timeoutMs = 30_000) {}
+
+  async call(endpoint: string, method: string, params: readonly XmlRpcValue[], unreachable: (why: string) => string): Promise<XmlRpcValue> {
+    let client = this.clients.get(endpoint);
+    if (!client) this.clients.set(endpoint, (client = new XmlRpcClient(endpoint, { timeoutMs: this.timeoutMs })));
+    try {
+      return await client.call(method, [...params]);
+    } catch (err) {
+      if (err instanceof XmlRpcFault) throw err;
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.message;
+      return [false, `[${method}] ${unreachable(why)}`, ErrorCode.INTERNAL, -1, -1n];
+    }
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
 export class MasterForwarder {
-  private readonly client: XmlRpcClient;
+  private readonly fwd: Forwarder;
 
   constructor(
     readonly endpoint: string,
     timeoutMs = 30_000,
   ) {
-    this.client = new XmlRpcClient(endpoint, { timeoutMs });
+    this.fwd = new Forwarder(timeoutMs);
   }
 
   forwards(method: string): boolean {
@@ -42,26 +71,19 @@ export class MasterForwarder {
   }
 
   /** The master's answer to the call (`params` with the session first), or the failure envelope when it cannot be reached. */
-  async call(method: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue> {
-    try {
-      return await this.client.call(method, [...params]);
-    } catch (err) {
-      if (err instanceof XmlRpcFault) throw err;
-      const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.message;
-      return [
-        false,
-        `[${method}] Could not connect to the federation master oned at ${this.endpoint} (${why}). ` +
-          'Users, groups, ACL rules, zones, VDCs and marketplaces are written through the master; retry when it is back. ' +
-          'This zone keeps serving its own resources and reads.',
-        ErrorCode.INTERNAL,
-        -1,
-        -1n,
-      ];
-    }
+  call(method: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue> {
+    return this.fwd.call(
+      this.endpoint,
+      method,
+      params,
+      (why) =>
+        `Could not connect to the federation master oned at ${this.endpoint} (${why}). ` +
+        'Users, groups, ACL rules, zones, VDCs and marketplaces are written through the master; retry when it is back. ' +
+        'This zone keeps serving its own resources and reads.',
+    );
   }
 
   close(): void {
-    this.client.close();
+    this.fwd.close();
   }
 }

@@ -2,4 +2,5 @@
 export * from './config.js';
 export * from './federation.js';
 export * from './forwarder.js';
-export { subscriptionName, PUBLICATION, CHANNEL } from './pg-replication.js';
+export * from './change-feed.js';
+export { subscriptionName, PUBLICATION, CHANNEL, connectLocal, installTriggers } from './pg-replication.js';
