@@ -16,8 +16,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { realSkip, TOOLS } from './real-host-fixture.js';
-import { child, childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
+import { info, realSkip, TOOLS, until } from './real-host-fixture.js';
+import { child, childInt, childText } from '../../src/common/xml-tree.js';
 import { HostState } from '../../src/host/index.js';
 import { LcmState, VmState } from '../../src/vm/index.js';
 import { Oned } from './harness.js';
@@ -57,20 +57,6 @@ async function makeHost(): Promise<string | undefined> {
 
 const skip = await makeHost();
 if (skip) console.log(`# real-fault-network skipped: ${skip}`);
-
-async function info(oned: Oned, kind: 'host' | 'vm', id: number): Promise<XmlNode> {
-  return parseXmlTree(String(await oned.ok(`one.${kind}.info`, [id])));
-}
-
-async function until(oned: Oned, kind: 'host' | 'vm', id: number, what: string, check: (x: XmlNode) => boolean, seconds: number): Promise<XmlNode> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const x = await info(oned, kind, id);
-    if (check(x)) return x;
-    if (Date.now() > end) throw new Error(`${kind} ${id}: ${what} did not happen in ${seconds} s: ${String(await oned.ok(`one.${kind}.info`, [id])).slice(0, 1500)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe('a real host whose network is cut', { skip: realSkip(skip) }, () => {
   let oned: Oned;

@@ -6,6 +6,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
+import type { Oned } from './harness.js';
 
 /** The test-host tools: $ONETEST_TOOLS, else the project's copy in test/tools. */
 export const TOOLS = process.env['ONETEST_TOOLS'] ?? resolve(import.meta.dirname, '../../../test/tools');
@@ -80,5 +82,21 @@ export class TestHost {
 
   remove(): void {
     spawnSync(join(TOOLS, 'remove-test-host.sh'), [this.name], { env: toolEnv(this.space), stdio: 'ignore' });
+  }
+}
+
+/** A host's or VM's XML. */
+export async function info(oned: Oned, kind: 'host' | 'vm', id: number): Promise<XmlNode> {
+  return parseXmlTree(String(await oned.ok(`one.${kind}.info`, [id])));
+}
+
+/** Polls an object until `check` holds; fails with `what` and the last XML after `seconds`. */
+export async function until(oned: Oned, kind: 'host' | 'vm', id: number, what: string, check: (x: XmlNode) => boolean, seconds: number): Promise<XmlNode> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const x = await info(oned, kind, id);
+    if (check(x)) return x;
+    if (Date.now() > end) throw new Error(`${kind} ${id}: ${what} did not happen in ${seconds} s: ${String(await oned.ok(`one.${kind}.info`, [id])).slice(0, 1500)}`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -16,10 +16,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realSkip, TOOLS } from './real-host-fixture.js';
+import { info, realSkip, TOOLS, until } from './real-host-fixture.js';
 import { promisify } from 'node:util';
 import { Template } from '../../src/common/template/index.js';
-import { child, childInt, childText, parseXmlTree, type XmlNode } from '../../src/common/xml-tree.js';
+import { child, childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import { defaultRemotesDir } from '../../src/mad/executable.js';
 import { remotesVersion } from '../../src/mad/exec/remotes-version.js';
 import { HostState } from '../../src/host/index.js';
@@ -66,21 +66,6 @@ async function makeHosts(): Promise<string | undefined> {
 
 const skip = await makeHosts();
 if (skip) console.log(`# real-kvm-hosts skipped: ${skip}`);
-
-async function info(oned: Oned, kind: 'host' | 'vm', id: number): Promise<XmlNode> {
-  return parseXmlTree(String(await oned.ok(`one.${kind}.info`, [id])));
-}
-
-/** Polls an object until `check` holds; fails with `what` and the last XML after `seconds`. */
-async function until(oned: Oned, kind: 'host' | 'vm', id: number, what: string, check: (x: XmlNode) => boolean, seconds: number): Promise<XmlNode> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const x = await info(oned, kind, id);
-    if (check(x)) return x;
-    if (Date.now() > end) throw new Error(`${kind} ${id}: ${what} did not happen in ${seconds} s: ${String(await oned.ok(`one.${kind}.info`, [id])).slice(0, 1500)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** The VM's vm.log (written a moment after the state changes). */
 async function vmLog(oned: Oned, vid: number): Promise<string> {
