@@ -24,7 +24,7 @@ export interface GrammarOptions {
   readonly maxNesting: number;
 }
 
-/** Methods the valid session never calls: they change its own credentials (the fuzz would lock itself out). */
+/** Methods the valid session never calls: they change its own credentials (the fuzz would lock itself out). Their wrong guesses go to another name: the login throttle (LOGIN_THROTTLE) refuses a name after repeated failures, and the fuzz user must stay usable. */
 const SELF_LOCKING = new Set(['one.user.passwd', 'one.user.chauth', 'one.user.login']);
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -97,7 +97,7 @@ export function bodies(opts: GrammarOptions): fc.Arbitrary<FuzzBody> {
   const method = fc.constantFrom(...methods);
   const session = (name: string): fc.Arbitrary<string> =>
     SELF_LOCKING.has(name)
-      ? fc.oneof(str, fc.constant(wrap('<string>fuzz:wrong</string>')))
+      ? fc.oneof(str, fc.constant(wrap('<string>guesser:wrong</string>')))
       : fc.oneof({ weight: 3, arbitrary: fc.constant(wrap(`<string>${esc(opts.session)}</string>`)) }, { weight: 1, arbitrary: anyValue });
   const of = (kind: string, arb: fc.Arbitrary<string | Buffer>): fc.Arbitrary<FuzzBody> =>
     arb.map((b) => ({ kind, body: typeof b === 'string' ? Buffer.from(b, 'utf8') : b }));
