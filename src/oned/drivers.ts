@@ -72,14 +72,16 @@ export async function startDrivers(drivers: Iterable<Driver | undefined>, onDema
 }
 
 /**
- * The one driver of a section that has no NAME (HM_MAD, TM_MAD, DATASTORE_MAD: one process
- * serves every driver of its kind), or undefined when oned.conf has none.
+ * The one driver of a section that has no NAME (HM_MAD, TM_MAD, DATASTORE_MAD, MARKET_MAD,
+ * AUTH_MAD: one process serves every driver of its kind), or undefined when oned.conf has none.
+ * It starts on its first request: a cloud that has not used hooks, transfers, marketplaces or
+ * external authentication yet runs none of those processes (a Node.js start and about 55 MB each).
  */
 export function singleDriver(config: ConfigReader, section: string, log: Logger, oneLocation: string, extraEnv: NodeJS.ProcessEnv = {}, extraArgs: readonly string[] = []): Driver | undefined {
   const attr = config.template.getAll(section)[0];
   if (!attr) return undefined;
   if (typeof attr.value === 'string') throw new Error(`${section} must be a vector: ${section} = [ EXECUTABLE = ..., ARGUMENTS = ... ]`);
-  return makeDriver(config, section, section.toLowerCase(), attr.value, log, oneLocation, extraEnv, extraArgs);
+  return makeDriver(config, section, section.toLowerCase(), attr.value, log, oneLocation, extraEnv, extraArgs, true);
 }
 
 /** A driver process as oned.conf describes it, with the remotes directories in its environment. */

@@ -476,14 +476,12 @@ export class Nebula implements Core {
     // The driver processes start together (each takes a while to come up): a new HA leader serves sooner.
     this.dsDriver = singleDriver(this.config, 'DATASTORE_MAD', log, this.location.root);
     this.marketDriver = singleDriver(this.config, 'MARKET_MAD', log, this.location.root);
-    const storageStarted = Promise.all([this.dsDriver?.start(), this.marketDriver?.start()]);
-    storageStarted.catch(() => {});
     // VM_MAD and IM_MAD drivers no host uses start on their first request (a host created with them).
     const vmmOnDemand = this.unusedDrivers((h) => h.vmMad);
     this.vmmDrivers = configuredDrivers(this.config, 'VM_MAD', log, this.location.root, this.apiClientEnv(), vmmOnDemand);
     this.tmDriver = singleDriver(this.config, 'TM_MAD', log, this.location.root);
-    const [, vmm] = await Promise.all([this.startHooks(), startDrivers(this.vmmDrivers.values(), vmmOnDemand), this.tmDriver?.start()]);
-    log.info('VMM', `VMM drivers started: ${vmm.started.join(', ') || 'none'}${vmm.later.length ? `; on first use: ${vmm.later.join(', ')}` : ''}; TM driver: ${this.tmDriver ? 'started' : 'none'}`);
+    const [, vmm] = await Promise.all([this.startHooks(), startDrivers(this.vmmDrivers.values(), vmmOnDemand)]);
+    log.info('VMM', `VMM drivers started: ${vmm.started.join(', ') || 'none'}${vmm.later.length ? `; on first use: ${vmm.later.join(', ')}` : ''}; TM driver: ${this.tmDriver ? 'on first use' : 'none'}`);
     this.backups = new BackupManager({
       images: this.images,
       datastores: this.datastores,
@@ -556,8 +554,7 @@ export class Nebula implements Core {
       log.warn('InM', 'HOST_MONITORING_INTERVAL = 0: hosts are not monitored');
     }
 
-    await storageStarted;
-    log.info('ImM', this.dsDriver ? 'Datastore driver started' : 'No DATASTORE_MAD in oned.conf: images cannot be stored');
+    log.info('ImM', this.dsDriver ? 'Datastore and marketplace drivers: started on first use' : 'No DATASTORE_MAD in oned.conf: images cannot be stored');
     this.imageManagerValue = new ImageManager({
       images: this.images,
       datastores: this.datastores,
@@ -757,8 +754,7 @@ export class Nebula implements Core {
     const authn = section.get('AUTHN');
     this.authDriver = singleDriver(this.config, 'AUTH_MAD', this.log, this.location.root, {}, authn ? ['--authn', authn] : []);
     if (!this.authDriver) return undefined;
-    await this.authDriver.start();
-    this.log.info('AuM', `Authentication driver started for: ${authn ?? 'every driver in remotes/auth'}`);
+    this.log.info('AuM', `Authentication driver (started on first use) for: ${authn ?? 'every driver in remotes/auth'}`);
     return new ExternalAuth({
       driver: this.authDriver,
       db: this.db,
@@ -788,7 +784,6 @@ export class Nebula implements Core {
     // Hooks are API clients (ft/host_error): they get oned's endpoint and oneadmin's credentials.
     this.hmDriver = singleDriver(this.config, 'HM_MAD', this.log, this.location.root, this.apiClientEnv());
     if (!this.hmDriver && (hooks.vm.length > 0 || hooks.host.length > 0)) throw new Error('VM_HOOK and HOST_HOOK need HM_MAD in oned.conf');
-    await this.hmDriver?.start();
     this.hookManager = new HookManager({
       driver: this.hmDriver,
       log: this.log,
