@@ -72,12 +72,12 @@ test('one leader at a time; a follower takes over when the leader\'s session die
   // The leader's lock session is killed (as PostgreSQL does when the leader's host dies).
   const admin = await connectLocal(config);
   await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`, [0x6f6e6564]);
-  await until('the follower leads', 3000, () => b.state === RaftState.LEADER);
+  await until('the follower leads', 20_000, () => b.state === RaftState.LEADER);
   assert.deepEqual(e1, ['follower of 0', 'leader 2']);
-  await until('the old leader knows', 3000, () => e0.some((e) => e.startsWith('lost:')));
+  await until('the old leader knows', 20_000, () => e0.some((e) => e.startsWith('lost:')));
   assert.notEqual(a.state, RaftState.LEADER);
   // It becomes a follower of the new leader at its next try.
-  await until('the old leader follows', 3000, () => a.state === RaftState.FOLLOWER);
+  await until('the old leader follows', 20_000, () => a.state === RaftState.FOLLOWER);
   assert.equal(a.leader.serverId, 1);
   assert.equal((await readLeader(admin)).epoch, 2);
   await admin.end();
