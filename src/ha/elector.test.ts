@@ -36,7 +36,7 @@ function elector(serverId: number, events: string[]): Elector {
     onLeader: async (epoch) => void events.push(`leader ${epoch}`),
     onFollower: (l) => void events.push(`follower of ${l.serverId}`),
     onLost: (reason) => void events.push(`lost: ${reason}`),
-    log: () => {},
+    log: (level: string, m: string) => { if (process.env.HA_DEBUG) console.log(serverId, level, m); },
   });
   electors.push(e);
   return e;

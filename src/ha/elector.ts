@@ -59,6 +59,9 @@ export class Elector {
     this.schedule();
   }
 
+  /** Set once this server lost the lead: it follows from then on. */
+  private lostLead = false;
+
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
@@ -75,7 +78,9 @@ export class Elector {
         return;
       }
       const client = await this.connection();
-      if (await tryLock(client)) {
+      // A server that lost the lead never takes it again: its managers may still hold state of
+      // the old epoch (oned exits on onLost, to be started again as a follower).
+      if (!this.lostLead && (await tryLock(client))) {
         this.epochValue = await claimEpoch(client, this.o.serverId, this.o.endpoint());
         this.o.log('info', `Took the leader lock (server ${this.o.serverId}, epoch ${this.epochValue}): becoming the leader`);
         // Until onLeader is done (state loaded, managers started), calls still go to the former leader's endpoint and fail there.
@@ -109,6 +114,7 @@ export class Elector {
 
   private lose(reason: string): void {
     if (this.stateValue !== RaftState.LEADER) return;
+    this.lostLead = true;
     this.stateValue = RaftState.CANDIDATE;
     this.o.log('error', `Lost the lead: ${reason}`);
     this.o.onLost(reason);
