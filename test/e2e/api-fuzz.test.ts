@@ -19,7 +19,7 @@ import { decodeMethodResponse, XmlRpcClient, XmlRpcFault, type XmlRpcValue } fro
 import { childText, parseXmlTree } from '../../src/common/xml-tree.js';
 
 /** 20,000 in the default run (CI time); `npm run test:fuzz` sends the full 100,000. */
-const REQUESTS = Number(process.env.NEBULA_FUZZ_REQUESTS ?? 20_000);
+const REQUESTS = Number(process.env.NEBULA_FUZZ_REQUESTS ?? 100_000);
 const SEED = Number(process.env.NEBULA_FUZZ_SEED ?? 20261207);
 /** The limits this oned runs with (short timeouts so the slow clients are cut within the run). */
 const MESSAGE_SIZE = 8 * 1024 * 1024;
