@@ -61,7 +61,7 @@ async function call(o: Oned, method: string, params: unknown[], session?: string
 async function raft(o: Oned): Promise<{ state: number; leader: number; term: number; id: number }> {
   const r = await call(o, 'one.zone.raftstatus', []);
   const x = parseXmlTree(String(r[1]));
-  return { state: childInt(x, 'STATE'), leader: childInt(x, 'LEADER_ID'), term: childInt(x, 'TERM'), id: childInt(x, 'SERVER_ID') };
+  return { state: childInt(x, 'STATE'), leader: childInt(x, 'VOTEDFOR'), term: childInt(x, 'TERM'), id: childInt(x, 'SERVER_ID') };
 }
 
 const servers: Oned[] = [];

@@ -54,7 +54,7 @@ async function serversRaft(z: OneObject, session: string): Promise<Map<string, S
       const client = new OneClient({ endpoint: childText(s, 'ENDPOINT'), session, timeoutMs: 3000 });
       try {
         const raft = parseXmlTree(String(await client.call('one.zone.raftstatus')));
-        out.set(childText(s, 'ID'), { state: RAFT_STATES[Number(childText(raft, 'STATE'))] ?? childText(raft, 'STATE'), term: childText(raft, 'TERM'), leader: childText(raft, 'LEADER_ID') });
+        out.set(childText(s, 'ID'), { state: RAFT_STATES[Number(childText(raft, 'STATE'))] ?? childText(raft, 'STATE'), term: childText(raft, 'TERM'), leader: childText(raft, 'VOTEDFOR') });
       } catch {
         out.set(childText(s, 'ID'), null);
       } finally {

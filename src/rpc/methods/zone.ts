@@ -168,10 +168,11 @@ export const zoneMethods: MethodDef[] = [
     params: [],
     run: (req) => {
       req.requireAdmin('get the Raft status');
-      // Front-end HA (src/ha): TERM is the leader lock's epoch; LEADER_ID names the leader (-1: none known).
+      // Front-end HA (src/ha): TERM is the leader lock's epoch; VOTEDFOR names the leader (-1: none known), the
+      // server a Raft follower votes for: OpenNebula's elements and order, nothing added (its XSD is a sequence).
       const r = req.core.raftStatus?.() ?? { serverId: -1, state: RAFT_SOLO, leaderId: -1, term: 0 };
       const vote = r.state === RAFT_SOLO ? -1 : r.leaderId;
-      return `<RAFT><SERVER_ID>${r.serverId}</SERVER_ID><STATE>${r.state}</STATE><LEADER_ID>${r.leaderId}</LEADER_ID><TERM>${r.term}</TERM><VOTEDFOR>${vote}</VOTEDFOR><COMMIT>0</COMMIT><LOG_INDEX>0</LOG_INDEX><LOG_TERM>${r.state === RAFT_SOLO ? -1 : r.term}</LOG_TERM><FEDLOG_INDEX>-1</FEDLOG_INDEX></RAFT>`;
+      return `<RAFT><SERVER_ID>${r.serverId}</SERVER_ID><STATE>${r.state}</STATE><TERM>${r.term}</TERM><VOTEDFOR>${vote}</VOTEDFOR><COMMIT>0</COMMIT><LOG_INDEX>0</LOG_INDEX><LOG_TERM>${r.state === RAFT_SOLO ? -1 : r.term}</LOG_TERM><FEDLOG_INDEX>-1</FEDLOG_INDEX></RAFT>`;
     },
   }),
   method({
