@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import type { DbConfig } from '../../db/database.js';
-import { serverSettings } from '../../db/config.js';
+import { connectPostgresPrimary } from '../../db/index.js';
 import type { MasterDb } from './config.js';
 
 export const PUBLICATION = 'nebula_federation';
@@ -24,11 +24,9 @@ export function subscriptionName(zoneId: number): string {
 
 /** A connection to oned's own database, outside its pool (DDL, LISTEN). */
 export async function connectLocal(config: DbConfig): Promise<pg.Client> {
-  const s = serverSettings('postgresql', config);
-  const client = new pg.Client({ host: s.server, port: s.port, user: s.user, password: s.passwd, database: s.dbName });
-  client.on('error', () => {});
-  await client.connect();
-  return client;
+  // The same host selection as oned's pool: with SERVER listing a Patroni cluster, the HA lock,
+  // the change feed and federation's setup reach the primary, not the first server named.
+  return (await connectPostgresPrimary(config)).client;
 }
 
 /** libpq's conninfo for the master's database, each value quoted. */
