@@ -23,7 +23,12 @@ const REQUESTS = Number(process.env.NEBULA_FUZZ_REQUESTS ?? 100_000);
 const SEED = Number(process.env.NEBULA_FUZZ_SEED ?? 20261207);
 /** The limits this oned runs with (short timeouts so the slow clients are cut within the run). */
 const MESSAGE_SIZE = 8 * 1024 * 1024;
-const TIMEOUT_SEC = 2;
+/**
+ * Short enough that the trickling clients (whose head alone takes 8 s) are cut within the run;
+ * long enough that on a loaded machine a pipelined request node:http parses late (it stops
+ * parsing while answers wait to be written) is not cut as a slow client (2 s was, at load 6).
+ */
+const TIMEOUT_SEC = 5;
 const MAX_NESTING = 64;
 const CONNECTIONS = 12;
 const PIPELINE = 64;
@@ -76,6 +81,13 @@ function cpuSeconds(pid: number): number {
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Rethrows an error saying where it happened. */
+function failedIn(where: string): (err: unknown) => never {
+  return (err: unknown) => {
+    throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+  };
 }
 
 /** What an answer to a fuzz body may be; anything else is a finding. */
@@ -197,7 +209,7 @@ test(`${REQUESTS} fuzz requests: oned stays alive, within its RSS bound, and ser
   // Warm-up: the first requests of each family, then the baseline RSS.
   const warm = await PipelinedConnection.open(port);
   const warmBodies = [...sampleBodies(grammar, 2000, SEED - 1)].map((b) => httpRequest(b.body));
-  for (let i = 0; i < warmBodies.length; i += PIPELINE) await warm.send(warmBodies.slice(i, i + PIPELINE));
+  for (let i = 0; i < warmBodies.length; i += PIPELINE) await warm.send(warmBodies.slice(i, i + PIPELINE)).catch(failedIn(`warm-up batch ${i / PIPELINE}`));
   warm.close();
   const rssBefore = rssMb(oned.pid);
   let rssPeak = rssBefore;
@@ -210,7 +222,7 @@ test(`${REQUESTS} fuzz requests: oned stays alive, within its RSS bound, and ser
   for (const struct of [false, true, false, true]) {
     const c = await PipelinedConnection.open(port);
     const b: FuzzBody = { kind: 'nesting 100,000 deep', body: Buffer.from(`<?xml version="1.0"?><methodCall><methodName>one.vm.update</methodName><params><param><value>${fuzzUser.session}</value></param><param>${nested(100_000, struct)}</param></params></methodCall>`) };
-    const [a] = await c.send([httpRequest(b.body)]);
+    const [a] = await c.send([httpRequest(b.body)]).catch(failedIn(`a 100,000-deep ${struct ? 'struct' : 'array'}`));
     const outcome = checkAnswer(b, a!, findings);
     if (outcome !== 'fault -503') findings.push(`100,000-deep nesting answered ${outcome}`);
     sent++;
@@ -243,15 +255,18 @@ test(`${REQUESTS} fuzz requests: oned stays alive, within its RSS bound, and ser
           if (batch.length === PIPELINE) break;
         }
         if (batch.length === 0) return;
-        let answers: RawAnswer[];
-        try {
-          answers = await conn.send(batch.map((b) => b.req));
-        } catch {
-          // Closed by the server between batches: none of the batch was read; send it again.
-          resets++;
-          conn.close();
-          conn = await PipelinedConnection.open(port);
-          answers = await conn.send(batch.map((b) => b.req));
+        let answers: RawAnswer[] | undefined;
+        // Closed by the server between batches (MAX_CONN makes room so, and during the idle flood
+        // a reconnected worker may be closed again): none of the batch was read; send it again.
+        for (let attempt = 0; !answers; attempt++) {
+          try {
+            answers = await conn.send(batch.map((b) => b.req));
+          } catch (err) {
+            if (attempt === 50) failedIn('a fuzz batch sent 50 times')(err);
+            resets++;
+            conn.close();
+            conn = await PipelinedConnection.open(port);
+          }
         }
         sent += batch.length;
         answers.forEach((a, i) => {

@@ -113,6 +113,17 @@ describe('cloud bursting: ec2 and one hybrid hosts against a second cloud', () =
     });
   }
 
+  /**
+   * Waits until B's VM is RUNNING there (EC2 already says "running" in BOOT, as OpenNebula's
+   * econe does): a terminate sent to B while its VM boots races the boot.
+   */
+  async function runningInB(remote: number): Promise<void> {
+    await until(`VM ${remote} RUNNING in B`, async () => {
+      const v = await vmB(remote);
+      return childInt(v, 'STATE') === ACTIVE && childInt(v, 'LCM_STATE') === RUNNING ? true : undefined;
+    });
+  }
+
   /** B's VMs of the burst user that are not DONE. */
   async function liveInB(): Promise<number[]> {
     const pool = await okXml(b, 'one.vmpool.info', [-3, -1, -1, -1], burst.session);
@@ -285,6 +296,7 @@ describe('cloud bursting: ec2 and one hybrid hosts against a second cloud', () =
     const vm = await newVm('dies');
     const id = childText(await vmState(vm, ACTIVE, RUNNING), 'DEPLOY_ID');
     await instanceIn(id, 'running');
+    await runningInB(Number(id.slice(2)));
     // B ends the instance behind A's back.
     await okId(b, 'one.vm.action', ['terminate-hard', Number(id.slice(2))], burst.session);
     const unknown = await vmState(vm, ACTIVE, UNKNOWN);
@@ -393,6 +405,7 @@ describe('cloud bursting: ec2 and one hybrid hosts against a second cloud', () =
     await until('capacity back', async () => (childInt(must(await hostA(oneHost), 'HOST_SHARE'), 'TOTAL_CPU') === 200 ? true : undefined));
     const dies = await newVm('dies-in-b');
     const remote = Number(childText(await vmState(dies, ACTIVE, RUNNING), 'DEPLOY_ID'));
+    await runningInB(remote);
     await okId(b, 'one.vm.action', ['terminate-hard', remote], burst.session);
     const unknown = await vmState(dies, ACTIVE, UNKNOWN);
     assert.match(childText(must(unknown, 'USER_TEMPLATE'), 'ERROR'), new RegExp(`the instance ${remote} is terminated on the remote cloud`));

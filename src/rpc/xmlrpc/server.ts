@@ -45,9 +45,8 @@ export interface XmlRpcServerOptions {
    */
   maxConnections?: number;
   /**
-   * MAX_CONN_BACKLOG, default 15: connections that may wait for a MAX_CONN slot. (The kernel's
-   * listen backlog keeps node's default: connections are accepted at once, and a small one only
-   * makes bursts of connects stall on SYN retransmits.)
+   * MAX_CONN_BACKLOG, default 15: connections that may wait for a MAX_CONN slot. (This is not
+   * the kernel's listen backlog, which is LISTEN_BACKLOG: see there.)
    */
   connectionBacklog?: number;
   /** XMLRPC_TLS: serve https with this certificate (chain) and key, PEM. */
@@ -59,6 +58,14 @@ export interface XmlRpcServerOptions {
 
 const DEFAULT_TIMEOUT_SEC = 15;
 const DEFAULT_BACKLOG = 15;
+/**
+ * The kernel's accept queue (capped by net.core.somaxconn). node's default, 511, overflows when a
+ * thousand clients connect at once while the event loop is busy for a moment: the kernel then
+ * drops the handshake's last ACK, the client believes it is connected, and its request waits on
+ * TCP retransmits (1, 2, 4, 8, 16 s...) before oned ever sees it. Connections are accepted at
+ * once and MAX_CONN decides what to keep, so a deep queue costs nothing but absorbs the burst.
+ */
+const LISTEN_BACKLOG = 4096;
 /** How often node:http looks for requests past their timeout; its default (30 s) would double TIMEOUT. */
 const MAX_TIMEOUT_CHECK_MS = 1000;
 
@@ -112,7 +119,7 @@ export class XmlRpcServer {
     const server = this.#http;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: this.#host, port: this.#port }, () => {
+      server.listen({ host: this.#host, port: this.#port, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         server.on('error', this.#onError);
         const { address, port } = server.address() as AddressInfo;
