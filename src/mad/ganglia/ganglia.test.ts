@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Template } from '../../common/template/index.js';
-import { DumpCache, gangliaImActions, hostReport, parseEndpoint, parseGangliaXml, readDump, vmsInformation, type GangliaHost } from './index.js';
+import { DumpCache, GangliaXmlReader, gangliaImActions, hostReport, parseEndpoint, parseGangliaXml, readDump, vmsInformation, type GangliaHost } from './index.js';
 
 /** Dumps captured from Debian 12's gmond 3.7.2 on a namespace host (gg1, 2 CPUs, 24 GB). */
 const DATA = resolve(import.meta.dirname, '../../../../src/mad/ganglia/testdata');
@@ -23,6 +23,28 @@ test('a real gmond dump: the host, its metrics, with the DOCTYPE skipped', () =>
   assert.equal(dump.find('10.91.0.11'), h, 'found by IP too');
   assert.equal(dump.find('gg1.example.org'), h, 'and by its first label');
   assert.equal(dump.find('gg2'), undefined);
+});
+
+test("gmond's cut METRIC lines (string values over 1,024 bytes) do not break the dump", () => {
+  // Captured after `gmetric -t string` of 1,000, 1,300 and 1,400 characters: gmond cut each
+  // line and wrote <EXTRA_DATA> inside the attribute value.
+  const xml = sample('gmond-3.7.2-cut-metric.xml');
+  assert.match(xml, /VAL="A{100,}<EXTRA_DATA>/, 'the sample has the cut lines');
+  const h = parseGangliaXml(xml).find('gg1')!;
+  assert.deepEqual(['TEST_1000', 'TEST_1300', 'TEST_1400'].map((n) => h.metrics.get(n)), Array(3).fill({ val: '', type: 'string', units: '', tn: 0, tmax: 0, truncated: true }));
+  assert.equal(h.metrics.get('cpu_num')?.val, '2');
+  assert.equal(vmsInformation(h).kind, 'vms', 'the VMs published beside them are read');
+  const cut = new Map(h.metrics).set('OPENNEBULA_VMS_INFORMATION', h.metrics.get('TEST_1000')!);
+  const r = vmsInformation({ ...h, metrics: cut });
+  assert.ok(r.kind === 'unusable' && /gmond cut OPENNEBULA_VMS_INFORMATION/.test(r.reason));
+});
+
+test('a dump fed in small chunks (as a socket delivers it) reads the same', () => {
+  const xml = sample('gmond-3.7.2-cut-metric.xml');
+  const r = new GangliaXmlReader();
+  for (let i = 0; i < xml.length; i += 7) r.write(xml.slice(i, i + 7));
+  const chunked = r.end().find('gg1')!;
+  assert.deepEqual(chunked, parseGangliaXml(xml).find('gg1'));
 });
 
 test('the real dump mapped to OpenNebula attributes', () => {

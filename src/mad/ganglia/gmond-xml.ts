@@ -16,6 +16,8 @@ export interface GangliaMetric {
   readonly tn: number;
   /** Longest expected time between two reports of this value. */
   readonly tmax: number;
+  /** gmond cut the value's line (over 1,024 bytes): `val` is empty. */
+  readonly truncated?: boolean;
 }
 
 export interface GangliaHost {
@@ -73,6 +75,19 @@ function num(v: string | undefined): number {
   return Number.isFinite(n) ? n : 0;
 }
 
+/**
+ * A METRIC line that does not end its tag: gmond writes each element on a line of at most 1,024
+ * bytes and cuts longer ones (a long `gmetric` string) where the tag should end, with the next
+ * element written right after, which breaks the whole document. Such a tag is read as the
+ * metric with an empty value and `truncated` set, so one host's long value does not take every
+ * host of the dump with it.
+ */
+const CUT_METRIC = /^<METRIC NAME="([^"\n]*)"[^<>\n]*(?=<|\n)/gm;
+
+function cutMetric(_line: string, name: string): string {
+  return `<METRIC NAME="${name}" VAL="" TYPE="string" TRUNCATED="yes">`;
+}
+
 /** A push parser of a dump: `write` the chunks as they come, then `end` for the hosts. */
 export class GangliaXmlReader {
   private readonly parser = new SaxesParser();
@@ -81,6 +96,8 @@ export class GangliaXmlReader {
   private sawRoot = false;
   private cluster = '';
   private host: GangliaHost | undefined;
+  /** The end of the text fed so far after its last line break. */
+  private partial = '';
 
   constructor() {
     this.parser.on('error', (e) => {
@@ -117,7 +134,8 @@ export class GangliaXmlReader {
         return;
       case 'METRIC':
         if (this.host && a['NAME']) {
-          this.host.metrics.set(a['NAME'], { val: a['VAL'] ?? '', type: a['TYPE'] ?? '', units: a['UNITS'] ?? '', tn: num(a['TN']), tmax: num(a['TMAX']) });
+          const metric: GangliaMetric = { val: a['VAL'] ?? '', type: a['TYPE'] ?? '', units: a['UNITS'] ?? '', tn: num(a['TN']), tmax: num(a['TMAX']) };
+          this.host.metrics.set(a['NAME'], a['TRUNCATED'] ? { ...metric, truncated: true } : metric);
         }
         return;
     }
@@ -126,12 +144,21 @@ export class GangliaXmlReader {
   /** Feeds a chunk of the document. @throws the parser's first error */
   write(chunk: string): void {
     if (this.error) throw this.error;
-    this.parser.write(chunk);
+    // Whole lines only, so that a METRIC line gmond cut can be seen whole.
+    const text = this.partial + chunk;
+    const last = text.lastIndexOf('\n');
+    this.partial = last < 0 ? text : text.slice(last + 1);
+    if (last >= 0) this.feed(text.slice(0, last + 1));
+  }
+
+  private feed(lines: string): void {
+    this.parser.write(lines.includes('<METRIC ') ? lines.replace(CUT_METRIC, cutMetric) : lines);
     if (this.error) throw this.error;
   }
 
   /** Ends the document. @throws when it is malformed or not a Ganglia dump */
   end(): GangliaDump {
+    if (!this.error && this.partial !== '') this.feed(this.partial);
     if (!this.error) this.parser.close();
     if (this.error) throw this.error;
     if (!this.sawRoot) throw new Error('not a Ganglia XML dump (no GANGLIA_XML element)');

@@ -34,6 +34,8 @@ export type VmsInformation =
 
 /** The base64 payload of the metric (its parts joined), or why there is none usable. */
 function payload(host: GangliaHost): string | { reason: string } {
+  const cut = [...host.metrics.keys()].find((k) => (k === VMS_METRIC || k.startsWith(`${VMS_METRIC}_`)) && host.metrics.get(k)!.truncated);
+  if (cut) return { reason: `gmond cut ${cut} (a value of over ~850 characters): publish it with gmetric_vms.sh, which sends parts` };
   const first = host.metrics.get(VMS_METRIC)!.val.trim();
   const m = PART.exec(first);
   if (!m) return first;
