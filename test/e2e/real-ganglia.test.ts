@@ -192,6 +192,7 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", TYPE = "xml" ]`,
     await stopGmond();
     for (const hid of [byIp, byName]) {
       const x = await until(oned, 'host', hid, 'ERROR', (h) => childInt(h, 'STATE') === ERROR, 30);
+      console.log(`# host ${hid}: ${tmpl(x, 'ERROR')}`);
       assert.match(tmpl(x, 'ERROR'), new RegExp(`Cannot read Ganglia XML from ${IP.replaceAll('.', '\\.')}:8649: connect ECONNREFUSED`));
     }
     await startGmond();
