@@ -100,7 +100,12 @@ async function setUp(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'needs root (namespace hosts)';
   if (!existsSync(join(TOOLS, 'make-test-host.sh'))) return `the test-host tools are not at ${TOOLS} (set ONETEST_TOOLS)`;
   if (spawnSync('sh', ['-c', 'command -v gmond && command -v gmetric']).status !== 0) {
-    const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'ganglia-monitor'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, encoding: 'utf8' });
+    // The package must not start the machine's own gmond (multicast, every address): a policy-rc.d
+    // that refuses, for the time of the install, as the test-host tools do.
+    const install = `p=/usr/sbin/policy-rc.d; t=; [ -e $p ] || { printf '#!/bin/sh\\nexit 101\\n' > $p; chmod +x $p; t=1; }
+apt-get install -y --no-install-recommends ganglia-monitor || { apt-get update && apt-get install -y --no-install-recommends ganglia-monitor; }; rc=$?
+[ -n "$t" ] && rm -f $p; exit $rc`;
+    const r = spawnSync('sh', ['-c', install], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, encoding: 'utf8' });
     if (r.status !== 0) return `cannot install ganglia-monitor: ${(r.stderr || '').trim().split('\n').slice(-2).join(' ')}`;
   }
   const modules = moduleDir();

@@ -84,6 +84,9 @@ function num(v: string | undefined): number {
  */
 const CUT_METRIC = /^<METRIC NAME="([^"\n]*)"[^<>\n]*(?=<|\n)/gm;
 
+/** Longest line kept back waiting for its end. */
+const MAX_LINE = 1 << 20;
+
 function cutMetric(_line: string, name: string): string {
   return `<METRIC NAME="${name}" VAL="" TYPE="string" TRUNCATED="yes">`;
 }
@@ -149,6 +152,11 @@ export class GangliaXmlReader {
     const last = text.lastIndexOf('\n');
     this.partial = last < 0 ? text : text.slice(last + 1);
     if (last >= 0) this.feed(text.slice(0, last + 1));
+    // A document without line breaks (not gmond's) is not held whole: fed as it comes.
+    if (this.partial.length > MAX_LINE) {
+      this.feed(this.partial);
+      this.partial = '';
+    }
   }
 
   private feed(lines: string): void {
