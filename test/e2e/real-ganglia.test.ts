@@ -139,7 +139,7 @@ describe('hosts monitored through a real gmond (IM ganglia)', { skip: realSkip(s
       conf: `HOST_MONITORING_INTERVAL = ${INTERVAL}
 HOST_MONITORING_TIMEOUT = 20
 VM_POLLING_INTERVAL = 0
-IM_MAD = [ NAME = "ganglia", EXECUTABLE = "one_im_ganglia", ARGUMENTS = "-t 15 -c 0 -w 10" ]
+IM_MAD = [ NAME = "ganglia", EXECUTABLE = "one_im_ganglia", ARGUMENTS = "-t 15 -w 10" ]
 IM_MAD = [ NAME = "ganglia-central", EXECUTABLE = "one_im_ganglia", ARGUMENTS = "-g ${IP}:8649 -c 2 -w 10" ]
 VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", TYPE = "xml" ]`,
     });

@@ -17,6 +17,8 @@ runDriver('one_im_ganglia', () => {
   const server = args.values.gmond === undefined ? undefined : parseEndpoint(args.values.gmond, port);
   const cacheSec = intOption(args.values.cache, '-c', 10, 0);
   const timeoutMs = args.timeoutMs || 30_000;
-  const cache = new DumpCache(cacheSec * 1000, timeoutMs);
+  // Each host's own gmond: a dump serves that host only (and may hold its whole multicast
+  // cluster), so none is kept past the rounds waiting for it.
+  const cache = new DumpCache(server ? cacheSec * 1000 : 0, timeoutMs);
   return { actions: gangliaImActions({ server: server?.host, port: server?.port ?? port, cache }), concurrency: args.threads };
 });
