@@ -20,9 +20,10 @@ export type LocalService = keyof typeof SERVICES;
 /** Whether `argv` (a /proc cmdline split on NULs) runs `service`. */
 export function runs(argv: readonly string[], service: LocalService): boolean {
   const { command, script } = SERVICES[service];
-  // The command itself, or the first argument of an interpreter (node [options] script).
+  // The command itself, or the script node runs (node [options] script).
   if (argv.length === 0) return false;
   if (basename(argv[0]!) === command) return true;
+  if (!/^node(js)?$/.test(basename(argv[0]!))) return false;
   const first = argv.slice(1).find((a) => !a.startsWith('-'));
   return first !== undefined && (first.endsWith(`/${script}`) || first === script || basename(first) === command);
 }
