@@ -42,6 +42,23 @@ describe('host families', () => {
     assert.equal(s.length, 1 + 8 * 2);
   });
 
+  test("a host's PCI devices, NUMA nodes, template and monitoring are passed over, even with a CDATA end tag inside", () => {
+    const host = (id: number, extra: string) =>
+      `<HOST><ID>${id}</ID><STATE>2</STATE><HOST_SHARE><MEM_USAGE>0</MEM_USAGE><CPU_USAGE>100</CPU_USAGE><TOTAL_MEM>1024</TOTAL_MEM>` +
+      `<TOTAL_CPU>400</TOTAL_CPU><MAX_MEM>1024</MAX_MEM><MAX_CPU>400</MAX_CPU><PCI_DEVICES><PCI><VMID>-1</VMID><STATE>9</STATE></PCI></PCI_DEVICES>` +
+      `<NUMA_NODES><NODE><CORE><ID>0</ID><CPUS>0:-1</CPUS></CORE><MEMORY><TOTAL>1</TOTAL></MEMORY></NODE></NUMA_NODES></HOST_SHARE>` +
+      `<VMS><ID>1</ID></VMS><TEMPLATE>${extra}</TEMPLATE><MONITORING><TIMESTAMP>1</TIMESTAMP></MONITORING></HOST>`;
+    for (const extra of ['<HOSTNAME>a</HOSTNAME>', '<NOTE><![CDATA[</TEMPLATE><STATE>7</STATE>]]></NOTE>']) {
+      const s = samples(hostFamilies(`<HOST_POOL>${host(3, extra)}${host(4, '')}</HOST_POOL>`));
+      for (const id of [3, 4]) {
+        assert.ok(s.includes(`opennebula_host_state{one_host_id="${id}"} 2`), s.join('\n'));
+        assert.ok(s.includes(`opennebula_host_cpu_usage_ratio{one_host_id="${id}"} 100`));
+        assert.ok(s.includes(`opennebula_host_vms{one_host_id="${id}"} 1`));
+      }
+      assert.equal(s.length, 1 + 8 * 2);
+    }
+  });
+
   test('every family says its HELP and TYPE gauge, also without samples', () => {
     const t = text(hostFamilies('<HOST_POOL></HOST_POOL>'));
     assert.match(t, /^# HELP opennebula_host_state Host state 0:init 2:monitored 3:error 4:disabled 8:offline\n# TYPE opennebula_host_state gauge\n/m);

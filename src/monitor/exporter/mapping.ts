@@ -39,46 +39,80 @@ function count(node: XmlNode | undefined, name: string): number {
 class SliceError extends Error {}
 
 /**
- * The top-level `<name>` elements of a pool document, each parsed alone from its slice of the
- * text (found by counting nested `<name>` tags), so a listing of 100,000 VMs never becomes one
- * tree. @throws SliceError when a slice does not parse.
+ * Where the `<name>` element opening at `from` ends (just past its `</name>`), counting nested
+ * `<name>` elements. @throws SliceError when it does not end.
  */
-function* slicedMembers(xml: string, name: string): Generator<XmlNode> {
+function elementEnd(xml: string, name: string, from: number, limit = xml.length): number {
   const open = `<${name}>`;
   const close = `</${name}>`;
-  for (let from = xml.indexOf(open); from !== -1; ) {
-    let depth = 1;
-    let cursor = from + open.length;
-    while (depth > 0) {
-      const c = xml.indexOf(close, cursor);
-      if (c === -1) throw new SliceError(`<${name}> without its end`);
-      const o = xml.indexOf(open, cursor);
-      if (o !== -1 && o < c) {
-        depth++;
-        cursor = o + open.length;
-      } else {
-        depth--;
-        cursor = c + close.length;
-      }
+  let depth = 1;
+  let cursor = from + open.length;
+  while (depth > 0) {
+    const c = xml.indexOf(close, cursor);
+    if (c === -1 || c >= limit) throw new SliceError(`<${name}> without its end`);
+    const o = xml.indexOf(open, cursor);
+    if (o !== -1 && o < c) {
+      depth++;
+      cursor = o + open.length;
+    } else {
+      depth--;
+      cursor = c + close.length;
     }
+  }
+  return cursor;
+}
+
+/** The text of `[from, to)` without the `<name>` elements of `skip` (and what they hold). */
+function withoutElements(xml: string, from: number, to: number, skip: readonly string[]): string {
+  if (skip.length === 0) return xml.slice(from, to);
+  const cuts: Array<[number, number]> = [];
+  for (const name of skip) {
+    for (let at = xml.indexOf(`<${name}>`, from); at !== -1 && at < to; ) {
+      const end = elementEnd(xml, name, at, to);
+      cuts.push([at, end]);
+      at = xml.indexOf(`<${name}>`, end);
+    }
+  }
+  cuts.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = from;
+  for (const [a, b] of cuts) {
+    if (a < at) continue; // inside a cut already made
+    out += xml.slice(at, a);
+    at = b;
+  }
+  return out + xml.slice(at, to);
+}
+
+/**
+ * The top-level `<name>` elements of a pool document, each parsed alone from its slice of the
+ * text, so a listing of 100,000 VMs never becomes one tree; the elements named in `skip` (a
+ * host's PCI devices, NUMA nodes and template: most of its text) are left out before parsing.
+ * @throws SliceError when a slice does not parse.
+ */
+function* slicedMembers(xml: string, name: string, skip: readonly string[]): Generator<XmlNode> {
+  const open = `<${name}>`;
+  for (let from = xml.indexOf(open); from !== -1; ) {
+    const end = elementEnd(xml, name, from);
     let node: XmlNode;
     try {
-      node = parseXmlTree(xml.slice(from, cursor));
+      node = parseXmlTree(withoutElements(xml, from, end, skip));
     } catch (err) {
       throw new SliceError((err as Error).message);
     }
     yield node;
-    from = xml.indexOf(open, cursor);
+    from = xml.indexOf(open, end);
   }
 }
 
 /**
- * `build` over the members named `name` of a pool document: parsed one by one, or, when the
- * slicing cannot follow the document (a `<name>` tag inside CDATA text), parsed whole.
+ * `build` over the members named `name` of a pool document: parsed one by one (without the
+ * elements of `skip`), or, when the slicing cannot follow the document (a tag inside CDATA
+ * text), parsed whole.
  */
-export function mapMembers<T>(xml: string, name: string, build: (members: Iterable<XmlNode>) => T): T {
+export function mapMembers<T>(xml: string, name: string, build: (members: Iterable<XmlNode>) => T, skip: readonly string[] = []): T {
   try {
-    return build(slicedMembers(xml, name));
+    return build(slicedMembers(xml, name, skip));
   } catch (err) {
     if (!(err instanceof SliceError)) throw err;
     return build(parseXmlTree(xml).children.filter((n) => n.name === name));
@@ -94,6 +128,7 @@ function poolFamilies<T extends { total: FamilySpec } & Record<string, FamilySpe
   element: string,
   specs: T,
   sample: (f: Families<T>, member: XmlNode, id: string[]) => void,
+  skip: readonly string[] = [],
 ): GaugeFamily[] {
   return mapMembers(xml, element, (members) => {
     const f = families(specs);
@@ -104,8 +139,11 @@ function poolFamilies<T extends { total: FamilySpec } & Record<string, FamilySpe
     }
     f.total.set([], total);
     return Object.values(f);
-  });
+  }, skip);
 }
+
+/** What the host families do not read: nine tenths of a host's text. */
+const HOST_UNREAD = ['PCI_DEVICES', 'NUMA_NODES', 'TEMPLATE', 'MONITORING'];
 
 /** The host families of a `one.hostpool.info` answer. */
 export function hostFamilies(xml: string): GaugeFamily[] {
@@ -119,7 +157,7 @@ export function hostFamilies(xml: string): GaugeFamily[] {
     f.cpuMaximum.set(id, num(share, 'MAX_CPU'));
     f.cpuUsage.set(id, num(share, 'CPU_USAGE'));
     f.vms.set(id, count(child(h, 'VMS'), 'ID'));
-  });
+  }, HOST_UNREAD);
 }
 
 /** The datastore families of a `one.datastorepool.info` answer. */
