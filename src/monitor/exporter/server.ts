@@ -85,6 +85,9 @@ export async function startHttpServer(collector: Collector, host: string, port: 
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: the metrics are at /metrics\n');
     }
   });
+  // A collection of a large cloud on a busy front-end may outlast Node's 5-minute request limit;
+  // the scraper's own scrape_timeout is the limit that matters.
+  server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
