@@ -79,7 +79,8 @@ install -m 755 share/node/nebula-node-setup "$STAGE/usr/sbin/nebula-node-setup"
 
 install -m 644 "$PKG"/systemd/*.service "$STAGE/lib/systemd/system/"
 install -m 644 "$PKG/etc/oned.conf" "$STAGE/etc/one/oned.conf"
-for f in sched.conf sunstone-server.conf econe.conf; do install -m 644 "share/etc/$f" "$STAGE/etc/one/$f"; done
+for f in sched.conf sunstone-server.conf econe.conf opennebula-exporter.conf; do install -m 644 "share/etc/$f" "$STAGE/etc/one/$f"; done
+install -D -m 644 share/prometheus/rules.yml "$STAGE/usr/share/one/prometheus/rules.yml"
 install -m 644 "$PKG/etc/logrotate" "$STAGE/etc/logrotate.d/nebula-ts"
 install -m 644 docs/*.md README.md "$STAGE/usr/share/doc/nebula-ts/"
 printf 'nebula-ts\nLicense: Apache-2.0 (see /usr/share/common-licenses/Apache-2.0)\n' > "$STAGE/usr/share/doc/nebula-ts/copyright"

@@ -5,7 +5,8 @@
 // operations center (`sunstone-server`, http://127.0.0.1:9869/ by default) beside oned, a
 // client of it like any other, OneFlow (`oneflow-server`, http://127.0.0.1:2474/), the
 // services of the cloud, the EC2 Query API (`econe-server`, http://127.0.0.1:4567/) for the
-// AWS tools, and the OCCI server (`occi-server`, http://127.0.0.1:4568/). Ctrl-C stops them all.
+// AWS tools, the OCCI server (`occi-server`, http://127.0.0.1:4568/), and the Prometheus exporter
+// (`opennebula-exporter`, http://127.0.0.1:9925/metrics). Ctrl-C stops them all.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { XmlRpcClient } from '../dist/src/rpc/xmlrpc/index.js';
@@ -15,8 +16,9 @@ let sunstone = null;
 let oneflow = null;
 let occi = null;
 let econe = null;
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { sunstone?.kill(sig); oneflow?.kill(sig); econe?.kill(sig); occi?.kill(sig); oned.kill(sig); });
-oned.on('exit', (code) => { sunstone?.kill('SIGTERM'); oneflow?.kill('SIGTERM'); econe?.kill('SIGTERM'); occi?.kill('SIGTERM'); process.exit(code ?? 1); });
+let exporter = null;
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { sunstone?.kill(sig); oneflow?.kill(sig); econe?.kill(sig); occi?.kill(sig); exporter?.kill(sig); oned.kill(sig); });
+oned.on('exit', (code) => { sunstone?.kill('SIGTERM'); oneflow?.kill('SIGTERM'); econe?.kill('SIGTERM'); occi?.kill('SIGTERM'); exporter?.kill('SIGTERM'); process.exit(code ?? 1); });
 
 let output = '';
 oned.stdout.on('data', (chunk) => {
@@ -34,6 +36,7 @@ oned.stdout.on('data', (chunk) => {
         startOneFlow(endpoint, credentials);
         startEcone(endpoint, credentials);
         startOcci(endpoint);
+        startExporter(endpoint, credentials);
       });
   }
 });
@@ -79,6 +82,17 @@ function startOcci(endpoint) {
   });
   occi.on('exit', (code, signal) => {
     if (signal === null && code !== 0) console.error(`occi-server exited with ${code}; oned keeps running`);
+  });
+}
+
+// The Prometheus exporter reads the pools as oneadmin (ONE_AUTH).
+function startExporter(endpoint, credentialsFile) {
+  exporter = spawn(process.execPath, ['dist/src/monitor/exporter/main.js'], {
+    stdio: 'inherit',
+    env: { ...process.env, ONE_XMLRPC: endpoint, ONE_AUTH: credentialsFile, ONE_LOCATION: process.env.ONE_LOCATION ?? 'var' },
+  });
+  exporter.on('exit', (code, signal) => {
+    if (signal === null && code !== 0) console.error(`opennebula-exporter exited with ${code}; oned keeps running`);
   });
 }
 

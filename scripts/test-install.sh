@@ -188,7 +188,7 @@ wait_active opennebula.service opennebula-scheduler.service
 step "systemctl stop opennebula stopped the scheduler and every oneadmin process; start brought both back"
 
 # The servers: installed disabled; started, they stay up (their credentials come from oned's first start).
-SERVERS="opennebula-sunstone.service opennebula-econe.service opennebula-occi.service opennebula-flow.service"
+SERVERS="opennebula-sunstone.service opennebula-econe.service opennebula-occi.service opennebula-flow.service opennebula-exporter.service"
 for u in $SERVERS; do [ "$(inside systemctl is-enabled "$u")" = disabled ] || fail "$u should be installed disabled"; done
 # shellcheck disable=SC2086
 inside systemctl start $SERVERS
@@ -200,7 +200,10 @@ for u in $SERVERS; do
         fail "$u did not stay up: $(inside journalctl --no-pager -n 20 -u "$u" || true)"
     fi
 done
-step "sunstone, econe, occi and flow servers start and stay up"
+# The exporter reads oned as oneadmin: oned answers it (opennebula_oned_state 1 on its port 9925).
+inside /usr/lib/nebula-ts/bin/node -e 'fetch("http://127.0.0.1:9925/metrics").then((r) => r.text()).then((t) => process.exit(/^opennebula_oned_state\{.*\} 1$/m.test(t) ? 0 : 1), () => process.exit(1))' ||
+    fail "opennebula-exporter does not show oned up on port 9925"
+step "sunstone, econe, occi, flow servers and the Prometheus exporter start and stay up"
 
 # The node setup script, without its packages (those are for a real KVM machine): a node user on
 # a machine that has none. The front-end's own oneadmin exists here, so a second name is checked
