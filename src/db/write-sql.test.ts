@@ -20,18 +20,37 @@ test('consecutive upserts of one table and column list become one multi-row INSE
   assert.deepEqual(statement!.params, ['a', '1', 'b', '2']);
 });
 
-test('a key already in the INSERT, a delete or another table starts a new statement, keeping order', () => {
+test('a key already in the INSERT takes its row in place; a delete starts a new statement, keeping order', () => {
   const statements = new WriteRenderer(NUMBERED).render([
     attribute('a', '1'),
+    attribute('c', '3'),
     attribute('a', '2'),
     { kind: 'delete', table: 'system_attributes', where: { name: 'b', body: null } },
+    attribute('a', '4'),
     { kind: 'upsert', table: 'pool_control', row: { tablename: 'user_pool', last_oid: 7 } },
   ]);
   assert.deepEqual(
     statements.map((statement) => statement.params),
-    [['a', '1'], ['a', '2'], ['b'], ['user_pool', 7]],
+    [['a', '2', 'c', '3'], ['b'], ['a', '4'], ['user_pool', 7]],
   );
-  assert.equal(statements[2]!.sql, 'DELETE FROM system_attributes WHERE name = $1 AND body IS NULL');
+  assert.equal(statements[1]!.sql, 'DELETE FROM system_attributes WHERE name = $1 AND body IS NULL');
+});
+
+test("interleaved writes of several tables gather into one INSERT per table, each table's order kept", () => {
+  const control = (table: string, oid: number): Write => ({ kind: 'upsert', table: 'pool_control', row: { tablename: table, last_oid: oid } });
+  const statements = new WriteRenderer(NUMBERED).render([
+    attribute('a', '1'),
+    control('vm_pool', 1),
+    attribute('b', '2'),
+    control('vm_pool', 2),
+    { kind: 'delete', table: 'pool_control', where: { tablename: 'host_pool' } },
+    attribute('c', '3'),
+    control('vm_pool', 3),
+  ]);
+  assert.deepEqual(
+    statements.map((statement) => statement.params),
+    [['a', '1', 'b', '2', 'c', '3'], ['vm_pool', 2], ['host_pool'], ['vm_pool', 3]],
+  );
 });
 
 test('a one-row dialect renders every upsert alone, with the same SQL text each time', () => {

@@ -66,8 +66,41 @@ export class WriteRenderer {
     this.#dialect = dialect;
   }
 
-  /** The statements that apply the writes, in order. Throws on a write that names an unknown table or lacks its key. */
+  /**
+   * The statements that apply the writes. Throws on a write that names an unknown table or lacks
+   * its key. With one row per INSERT (SQLite) they are the writes in order. With multi-row
+   * INSERTs, each table's upserts gather into one INSERT however the writes of other tables
+   * interleave with them (a group commit's calls each write a VM, its history and its host: in
+   * order, no two neighbours would share a table). Within a table the order is kept: a delete or
+   * another column list ends the INSERT, and a second upsert of a key in it replaces the row in
+   * place (full-row upserts: the last one wins either way). Tables are independent (no foreign
+   * keys), so moving one table's writes past another's changes nothing.
+   */
   render(writes: readonly Write[]): Statement[] {
+    if (this.#dialect.maxRowsPerInsert === 1) return this.#renderInOrder(writes);
+    const slots: (Statement | InsertBuilder)[] = [];
+    const open = new Map<string, InsertBuilder>();
+    for (const write of writes) {
+      if (write.kind === 'delete') {
+        open.delete(write.table);
+        slots.push(this.#delete(write.table, write.where, write.below ?? {}));
+        continue;
+      }
+      const shape = this.#shape(write.table, write.row);
+      const key = keyText(shape, write.row);
+      let insert = open.get(shape.table);
+      if (insert?.replace(shape, key, write.row)) continue;
+      if (!insert || !insert.accepts(shape, key)) {
+        insert = new InsertBuilder(shape, this.#dialect);
+        open.set(shape.table, insert);
+        slots.push(insert);
+      }
+      insert.add(write.row, key);
+    }
+    return slots.map((slot) => (slot instanceof InsertBuilder ? slot.build() : slot));
+  }
+
+  #renderInOrder(writes: readonly Write[]): Statement[] {
     const statements: Statement[] = [];
     let insert: InsertBuilder | undefined;
     for (const write of writes) {
@@ -140,13 +173,25 @@ class InsertBuilder {
   readonly #params: SqlValue[] = [];
   #rows = 0;
   #text = 0;
-  /** Keys of the rows so far, when there can be several: PostgreSQL refuses a statement that updates one row twice. */
-  readonly #keys: Set<string> | undefined;
+  /**
+   * Keys of the rows so far and the row each is, when there can be several: PostgreSQL refuses a
+   * statement that updates one row twice.
+   */
+  readonly #keys: Map<string, number> | undefined;
 
   constructor(shape: UpsertShape, dialect: Dialect) {
     this.#shape = shape;
     this.#dialect = dialect;
-    this.#keys = dialect.maxRowsPerInsert > 1 ? new Set() : undefined;
+    this.#keys = dialect.maxRowsPerInsert > 1 ? new Map() : undefined;
+  }
+
+  /** A row of the same columns whose key is already in this INSERT takes that row's place; false if it is not there. */
+  replace(shape: UpsertShape, key: string, row: Readonly<Record<string, SqlValue>>): boolean {
+    const at = shape === this.#shape ? this.#keys?.get(key) : undefined;
+    if (at === undefined) return false;
+    const columns = shape.columns;
+    columns.forEach((column, c) => (this.#params[at * columns.length + c] = row[column]));
+    return true;
   }
 
   /** Whether the row can join this INSERT: same table and columns, within limits, and not a key already in it. */
@@ -161,7 +206,7 @@ class InsertBuilder {
   }
 
   add(row: Readonly<Record<string, SqlValue>>, key: string): void {
-    this.#keys?.add(key);
+    this.#keys?.set(key, this.#rows);
     for (const column of this.#shape.columns) {
       const value = row[column];
       if (typeof value === 'string') this.#text += value.length;

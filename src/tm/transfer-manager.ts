@@ -3,7 +3,8 @@
  * lines of spec §6.4 and sends `TRANSFER <vm_id> <file>` to the TM_MAD driver. The lines name
  * the system datastore's TM_MAD (from the history record), so one driver process serves them all.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFile as writeFileCb } from 'node:fs';
+import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Driver, DriverReply } from '../mad/index.js';
@@ -11,6 +12,9 @@ import type { VirtualMachine, VmLogs } from '../vm/index.js';
 import { LcmState, resizingDisk, savingDisk, vectors } from '../vm/index.js';
 import type { Vector } from '../common/template/index.js';
 import { diskSnapshotLine } from './disk-snapshot-line.js';
+
+/** Callback fs under a promise: no FileHandle object per file (one per deploy on the hot path). */
+const writeFile = promisify(writeFileCb);
 
 /** Transfer operations and the file suffix each one gets. */
 export type TransferOp = 'prolog' | 'epilog' | 'migrate' | 'resume' | 'stop' | 'delete' | 'prolog_attach' | 'epilog_detach' | 'disk_snapshot' | 'disk_resize' | 'disk_saveas';

@@ -6,12 +6,16 @@
  * (spec §6.3). For DEPLOY the deployment file (in the driver's format: the VM XML, or libvirt's
  * domain XML for kvm/qemu) is written to `var/vms/<id>/deployment.<seq>` first.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFile as writeFileCb } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { xmlElement } from '../common/xml.js';
 import type { Driver, DriverReply } from '../mad/index.js';
 import type { VmLogs } from '../vm/index.js';
 import { VM_XML_FORMAT, type DeploymentFormat } from './deployment-formats.js';
+
+/** Callback fs under a promise: no FileHandle object per file (one per deploy on the hot path). */
+const writeFile = promisify(writeFileCb);
 
 export type VmmAction =
   | 'DEPLOY' | 'SHUTDOWN' | 'CANCEL' | 'SAVE' | 'RESTORE' | 'MIGRATE' | 'REBOOT' | 'RESET'
