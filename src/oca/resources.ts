@@ -125,6 +125,14 @@ export class VmResource extends OwnedResource<VirtualMachine> {
   async infoSet(ids: readonly number[], extended = false): Promise<VirtualMachine[]> {
     return this.parseList(String(await this.client.call('one.vmpool.infoset', ids.join(','), extended)));
   }
+  /**
+   * `one.vmpool.waitpending(mark, timeout)` (oneadmin group): resolves with oned's pending mark as
+   * soon as it differs from `mark` (a VM became PENDING or was flagged for rescheduling since),
+   * or after `timeoutSec` with the same mark. Pass -1 to learn the current mark at once.
+   */
+  async waitPending(mark: number, timeoutSec: number): Promise<number> {
+    return Number(await this.client.call('one.vmpool.waitpending', mark, timeoutSec));
+  }
   /** `one.vm.action`: terminate, poweroff, resume, hold, release, stop, suspend, reboot, resched... (and the `-hard` forms). */
   action(action: string, id: number): Promise<number> {
     return this.id('one.vm.action', action, id);

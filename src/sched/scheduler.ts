@@ -2,7 +2,8 @@
  * The scheduler: an API client of oned, as OpenNebula's mm_sched. Each cycle it reads the pools
  * through OCA, plans (planner.ts), and carries the plan out with `one.vm.deploy`,
  * `one.vm.migrate`, `one.vm.action` and `one.vm.update` (SCHED_MESSAGE). It wakes every
- * SCHED_INTERVAL, or earlier when a reservation starts or a lease ends.
+ * SCHED_INTERVAL, earlier when a reservation starts or a lease ends, and soon after a VM
+ * becomes pending (pending-watch.ts).
  */
 import { parseXmlTree, select, type XmlNode } from '../common/xml-tree.js';
 import { Oca, OneError, PoolFilter, UpdateMode } from '../oca/index.js';
@@ -13,6 +14,7 @@ import { SchedHost } from './sched-host.js';
 import { pciRequestsOf, SchedVm, VmState } from './sched-vm.js';
 import { SchedVmGroup } from './vm-groups.js';
 import { OwnerAcl, UNRESTRICTED, userGroups, type OwnerAccess } from './owner-acl.js';
+import { PendingWatch } from './pending-watch.js';
 
 /** Where the scheduler says what it does (sched.log). */
 export interface SchedLog {
@@ -48,8 +50,17 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (performance.now() ms). */
+  private timerAt = Infinity;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private watch: PendingWatch | undefined;
+  /** A cycle is running now. */
+  private cycling = false;
+  /** oned announced new pending VMs that no cycle has begun to read since. */
+  private poked = false;
+  /** When the last cycle woken by news ended (performance.now() ms). */
+  private lastWokenEnd = -Infinity;
   /** Milliseconds the last snapshot waited for oned's answers (the rest of reading is parsing). */
   private fetchMs = 0;
 
@@ -180,26 +191,73 @@ export class Scheduler {
     return { vm, verdicts, error: group.error ?? vm.leaseError, notes: group.notes };
   }
 
-  /** Runs cycles until `stop`; a cycle that fails (oned unreachable) is logged and retried. */
+  /**
+   * Runs cycles until `stop`: every SCHED_INTERVAL (sooner when a reservation starts or a lease
+   * ends), and, with WAKE_ON_PENDING, soon after oned says a VM became pending: WAKE_DELAY_MS
+   * after the first such news, and WAKE_GAP_MS at least after the previous woken cycle, so a
+   * burst of allocations runs a few cycles. A cycle that fails (oned unreachable) is logged and
+   * retried at the next interval.
+   */
   start(): void {
-    const loop = async () => {
-      let delay = this.config.intervalSec;
-      try {
-        const r = await this.cycle();
-        const untilEvent = r.nextEvent - this.clock();
-        if (untilEvent < delay) delay = Math.max(1, untilEvent);
-      } catch (err) {
-        this.log.error(`Cycle failed: ${describe(err)}; next try in ${delay} s`);
+    const begin = async () => {
+      if (this.config.wakeOnPending) {
+        this.watch = new PendingWatch(this.oca.client, () => this.poke(), this.log);
+        await this.watch.start();
       }
-      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), delay * 1000);
+      if (!this.stopped) await this.runCycle();
     };
-    this.running = loop();
+    this.running = begin();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.watch?.stop();
     await this.running;
+    await this.watch?.ended();
+  }
+
+  /** oned has new pending VMs: a cycle soon (after the one running, if any). */
+  private poke(): void {
+    this.poked = true;
+    if (!this.cycling) this.wakeIn(this.wokenDelay());
+  }
+
+  private wokenDelay(): number {
+    return Math.max(this.config.wakeDelayMs, this.lastWokenEnd + this.config.wakeGapMs - performance.now());
+  }
+
+  /** Sets the next cycle `ms` from now, unless one is due sooner. */
+  private wakeIn(ms: number): void {
+    if (this.stopped) return;
+    const at = performance.now() + ms;
+    if (this.timer !== undefined && at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.runCycle();
+    }, ms);
+  }
+
+  private async runCycle(): Promise<void> {
+    this.cycling = true;
+    const woken = this.poked;
+    this.poked = false;
+    let delay = this.config.intervalSec;
+    try {
+      const r = await this.cycle();
+      const untilEvent = r.nextEvent - this.clock();
+      if (untilEvent < delay) delay = Math.max(1, untilEvent);
+    } catch (err) {
+      this.log.error(`Cycle failed: ${describe(err)}; next try in ${delay} s`);
+    } finally {
+      this.cycling = false;
+    }
+    if (woken) this.lastWokenEnd = performance.now();
+    this.wakeIn(delay * 1000);
+    // News that came during the cycle: the VMs it announced may have missed this cycle's read.
+    if (this.poked) this.wakeIn(this.wokenDelay());
   }
 
   /** Lease ends and preemptions first, then dispatches, then messages; calls in parallel per step. */
