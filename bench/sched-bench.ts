@@ -12,6 +12,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Oca } from '../src/oca/index.js';
+import { XmlRpcClient } from '../src/rpc/xmlrpc/index.js';
 import { DEFAULT_SCHED_CONFIG, Scheduler } from '../src/sched/index.js';
 import { plan } from '../src/sched/planner.js';
 import type { Backend } from '../src/db/database.js';
@@ -52,14 +53,15 @@ async function main(): Promise<void> {
   const oned = await Oned.start({ backend: o.backend, conf: CONF });
   try {
     const rows: Row[] = [];
-    const probe = oned.client();
+    // Long limits: on a loaded machine a 100,000-VM listing may take more than the default minute.
+    const probe = new XmlRpcClient(oned.endpoint, { timeoutMs: 600_000 });
     await ok(probe, oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
     rows.push(await measure(oned, 'one.host.allocate', CLIENTS, { count: o.hosts }, (c, n) => ok(c, oned, 'one.host.allocate', [`node${n}`, 'dummy', 'dummy', -1])));
     // Every host monitored once (MONITORED) before the cycle.
     for (;;) {
       const xml = String(await ok(probe, oned, 'one.hostpool.info', []));
       if (xml.split('<STATE>2</STATE>').length - 1 >= o.hosts) break;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 2000));
     }
     rows.push(
       await measure(oned, 'one.vm.allocate', CLIENTS, { count: o.vms }, (c, n) => {
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
     );
     console.log(`\n${table(rows)}`);
 
-    const oca = new Oca({ endpoint: oned.endpoint, session: oned.oneadmin });
+    const oca = new Oca({ endpoint: oned.endpoint, session: oned.oneadmin, timeoutMs: 600_000 });
     const config = { ...DEFAULT_SCHED_CONFIG, maxVm: 0, maxDispatch: o.vms, maxHost: o.vms, dispatchConcurrency: o.concurrency };
     const lines: string[] = [];
     const scheduler = new Scheduler(oca, config, { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) });

@@ -123,7 +123,11 @@ export class VmResource extends OwnedResource<VirtualMachine> {
   }
   /** `one.vmpool.infoset`: the VMs of these ids the session may see (`extended`: whole bodies, else the short form of listings). */
   async infoSet(ids: readonly number[], extended = false): Promise<VirtualMachine[]> {
-    return this.parseList(String(await this.client.call('one.vmpool.infoset', ids.join(','), extended)));
+    return this.parseList(await this.infoSetXml(ids, extended));
+  }
+  /** The VM_POOL document of `infoSet`, unparsed. */
+  async infoSetXml(ids: readonly number[], extended = false): Promise<string> {
+    return String(await this.client.call('one.vmpool.infoset', ids.join(','), extended));
   }
   /**
    * `one.vmpool.waitpending(mark, timeout)` (oneadmin group): resolves with oned's pending mark as
