@@ -302,7 +302,7 @@ wraps('one.vm', 'snapshotcreate', 'snapshotrevert', 'snapshotdelete');
 wraps('one.vm', 'backup', 'backupcancel');
 wraps('one.vm', 'disksnapshotcreate', 'disksnapshotrevert', 'disksnapshotdelete', 'disksnapshotrename');
 wraps('one.vm', 'diskresize', 'disksaveas', 'attachpci', 'detachpci');
-wraps('one.vmpool', 'info', 'infoextended', 'infoset', 'accounting', 'monitoring', 'showback', 'calculateshowback');
+wraps('one.vmpool', 'info', 'infoextended', 'infoset', 'accounting', 'monitoring', 'showback', 'calculateshowback', 'waitpending');
 
 export class HostResource extends NamedResource<Host> {
   allocate(name: string, imMad: string, vmMad: string, clusterId = -1): Promise<number> {
