@@ -9,9 +9,13 @@
  * `--groups` is the number of different VM shapes (CPU, memory, requirements): the planner
  * evaluates requirements once per host and group.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Oca } from '../src/oca/index.js';
+import { XmlRpcClient } from '../src/rpc/xmlrpc/index.js';
 import { DEFAULT_SCHED_CONFIG, Scheduler } from '../src/sched/index.js';
+import { plan } from '../src/sched/planner.js';
+import type { Backend } from '../src/db/database.js';
 import { Oned } from '../test/e2e/harness.js';
 import { measure, ok, printHeading, runningIn, table, type Row } from './bench-lib.js';
 
@@ -22,29 +26,42 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
 `;
 
 function options() {
-  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '10000' }, vms: { type: 'string', default: '10000' }, groups: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '16' } } });
+  const { values } = parseArgs({
+    options: {
+      hosts: { type: 'string', default: '10000' },
+      vms: { type: 'string', default: '10000' },
+      groups: { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '16' },
+      backend: { type: 'string', default: 'sqlite' },
+      'cycle-only': { type: 'boolean', default: false },
+      cycles: { type: 'string', default: '3' },
+    },
+  });
   const num = (k: keyof typeof values) => {
     const n = Number(values[k]);
     if (!(n > 0)) throw new Error(`--${k}: a positive number`);
     return n;
   };
-  return { hosts: num('hosts'), vms: num('vms'), groups: num('groups'), concurrency: num('concurrency') };
+  const backend = values.backend as Backend;
+  if (backend !== 'sqlite' && backend !== 'postgresql') throw new Error('--backend: sqlite or postgresql');
+  return { hosts: num('hosts'), vms: num('vms'), groups: num('groups'), concurrency: num('concurrency'), backend, cycleOnly: values['cycle-only'], cycles: num('cycles') };
 }
 
 async function main(): Promise<void> {
   const o = options();
-  printHeading('scheduler benchmark', 'scheduler, oned and drivers', `${o.hosts} dummy hosts, ${o.vms} pending VMs in ${o.groups} shapes`);
-  const oned = await Oned.start({ backend: 'sqlite', conf: CONF });
+  printHeading('scheduler benchmark', 'scheduler, oned and drivers', `${o.hosts} dummy hosts, ${o.vms} pending VMs in ${o.groups} shapes, ${o.backend}`);
+  const oned = await Oned.start({ backend: o.backend, conf: CONF });
   try {
     const rows: Row[] = [];
-    const probe = oned.client();
+    // Long limits: on a loaded machine a 100,000-VM listing may take more than the default minute.
+    const probe = new XmlRpcClient(oned.endpoint, { timeoutMs: 600_000 });
     await ok(probe, oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
     rows.push(await measure(oned, 'one.host.allocate', CLIENTS, { count: o.hosts }, (c, n) => ok(c, oned, 'one.host.allocate', [`node${n}`, 'dummy', 'dummy', -1])));
     // Every host monitored once (MONITORED) before the cycle.
     for (;;) {
       const xml = String(await ok(probe, oned, 'one.hostpool.info', []));
       if (xml.split('<STATE>2</STATE>').length - 1 >= o.hosts) break;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 2000));
     }
     rows.push(
       await measure(oned, 'one.vm.allocate', CLIENTS, { count: o.vms }, (c, n) => {
@@ -54,10 +71,16 @@ async function main(): Promise<void> {
     );
     console.log(`\n${table(rows)}`);
 
-    const oca = new Oca({ endpoint: oned.endpoint, session: oned.oneadmin });
+    const oca = new Oca({ endpoint: oned.endpoint, session: oned.oneadmin, timeoutMs: 600_000 });
     const config = { ...DEFAULT_SCHED_CONFIG, maxVm: 0, maxDispatch: o.vms, maxHost: o.vms, dispatchConcurrency: o.concurrency };
     const lines: string[] = [];
     const scheduler = new Scheduler(oca, config, { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) });
+    if (o.cycleOnly) {
+      await cyclesWithoutDispatch(scheduler, o.cycles);
+      oca.close();
+      probe.close();
+      return;
+    }
     const t0 = performance.now();
     const report = await scheduler.cycle();
     const cycleMs = performance.now() - t0;
@@ -80,6 +103,25 @@ async function main(): Promise<void> {
     probe.close();
   } finally {
     await oned.stop();
+  }
+}
+
+/**
+ * What one cycle costs before it dispatches: reading the pools and planning, `cycles` times in a
+ * row over the same pools (the first reads everything; later ones show what a steady cycle costs).
+ */
+async function cyclesWithoutDispatch(scheduler: Scheduler, cycles: number): Promise<void> {
+  console.log(`\n| cycle | read ms | (of which oned's answers) | plan ms | read + plan ms | pending | placed | load average |`);
+  console.log(`|--:|--:|--:|--:|--:|--:|--:|---|`);
+  for (let i = 1; i <= cycles; i++) {
+    const t0 = performance.now();
+    const input = await scheduler.snapshot();
+    const t1 = performance.now();
+    const p = plan(input);
+    const t2 = performance.now();
+    const fetchMs = (scheduler as unknown as { fetchMs: number }).fetchMs;
+    const placed = p.actions.filter((a) => a.kind === 'deploy').length;
+    console.log(`| ${i} | ${(t1 - t0).toFixed(0)} | ${fetchMs.toFixed(0)} | ${(t2 - t1).toFixed(0)} | ${(t2 - t0).toFixed(0)} | ${input.vms.filter((v) => v.pending).length} | ${placed} | ${loadavg().map((l) => l.toFixed(1)).join(' ')} |`);
   }
 }
 

@@ -206,6 +206,7 @@ export class DispatchManager {
       case VmAction.UNRESCHED:
         if (!(running || unknown || s === VmState.POWEROFF)) throw refuse();
         tx.touch(this.vms, vm).resched = code === VmAction.RESCHED ? 1 : 0;
+        if (code === VmAction.RESCHED) this.vms.pendingMark.bump();
         return;
       default:
         throw refuse();

@@ -123,7 +123,19 @@ export class VmResource extends OwnedResource<VirtualMachine> {
   }
   /** `one.vmpool.infoset`: the VMs of these ids the session may see (`extended`: whole bodies, else the short form of listings). */
   async infoSet(ids: readonly number[], extended = false): Promise<VirtualMachine[]> {
-    return this.parseList(String(await this.client.call('one.vmpool.infoset', ids.join(','), extended)));
+    return this.parseList(await this.infoSetXml(ids, extended));
+  }
+  /** The VM_POOL document of `infoSet`, unparsed. */
+  async infoSetXml(ids: readonly number[], extended = false): Promise<string> {
+    return String(await this.client.call('one.vmpool.infoset', ids.join(','), extended));
+  }
+  /**
+   * `one.vmpool.waitpending(mark, timeout)` (oneadmin group): resolves with oned's pending mark as
+   * soon as it differs from `mark` (a VM became PENDING or was flagged for rescheduling since),
+   * or after `timeoutSec` with the same mark. Pass -1 to learn the current mark at once.
+   */
+  async waitPending(mark: number, timeoutSec: number): Promise<number> {
+    return Number(await this.client.call('one.vmpool.waitpending', mark, timeoutSec));
   }
   /** `one.vm.action`: terminate, poweroff, resume, hold, release, stop, suspend, reboot, resched... (and the `-hard` forms). */
   action(action: string, id: number): Promise<number> {
@@ -290,7 +302,7 @@ wraps('one.vm', 'snapshotcreate', 'snapshotrevert', 'snapshotdelete');
 wraps('one.vm', 'backup', 'backupcancel');
 wraps('one.vm', 'disksnapshotcreate', 'disksnapshotrevert', 'disksnapshotdelete', 'disksnapshotrename');
 wraps('one.vm', 'diskresize', 'disksaveas', 'attachpci', 'detachpci');
-wraps('one.vmpool', 'info', 'infoextended', 'infoset', 'accounting', 'monitoring', 'showback', 'calculateshowback');
+wraps('one.vmpool', 'info', 'infoextended', 'infoset', 'accounting', 'monitoring', 'showback', 'calculateshowback', 'waitpending');
 
 export class HostResource extends NamedResource<Host> {
   allocate(name: string, imMad: string, vmMad: string, clusterId = -1): Promise<number> {

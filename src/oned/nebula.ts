@@ -724,6 +724,7 @@ export class Nebula implements Core {
     await this.frontEnd?.stop();
     await this.federation.stop();
     await this.scheduler?.stop();
+    this.vms.pendingMark.close(); // one.vmpool.waitpending calls answer now, not at their timeout
     await this.server?.close();
     await this.schedActionManager?.stop();
     this.backupJobRunner?.stopClock();

@@ -118,7 +118,7 @@ export class RequestManager {
 }
 
 /** Calls a disabled zone still serves: reads, logins, and the zone methods (so it can be enabled again). */
-const READ_ONLY = /\.(info|infoextended|infoset|monitoring|accounting|showback|raftstatus|version|config|login)$|^one\.zone\./;
+const READ_ONLY = /\.(info|infoextended|infoset|monitoring|accounting|showback|raftstatus|version|config|login|waitpending)$|^one\.zone\./;
 
 /** The refusal of a call that changes something while this oned's zone is DISABLED (`onezone disable`), or null. */
 function zoneDisabled(core: Core, method: string): ApiError | null {

@@ -11,6 +11,9 @@ test('an empty sched.conf is OpenNebula 3.x defaults; a partial one overrides on
   assert.equal(c.liveRescheds, true);
   assert.deepEqual(c.hostPolicy, { policy: Policy.CUSTOM, rank: '- RUNNING_VMS' });
   assert.equal(c.preemption, 'suspend');
+  assert.equal(c.wakeOnPending, true);
+  const quiet = parseSchedConfig('WAKE_ON_PENDING = 0\nWAKE_DELAY_MS = 0\nWAKE_GAP_MS = 250');
+  assert.deepEqual([quiet.wakeOnPending, quiet.wakeDelayMs, quiet.wakeGapMs], [false, 0, 250]);
 });
 
 test('bad settings name the attribute and what it must be', () => {
@@ -19,6 +22,7 @@ test('bad settings name the attribute and what it must be', () => {
   assert.throws(() => parseSchedConfig('DEFAULT_SCHED = [ POLICY = 3 ]'), /POLICY 3 \(custom\) needs a RANK/);
   assert.throws(() => parseSchedConfig('DEFAULT_SCHED = 1'), /must be a vector/);
   assert.throws(() => parseSchedConfig('PREEMPTION = kill'), /PREEMPTION must be requeue or suspend/);
+  assert.throws(() => parseSchedConfig('WAKE_DELAY_MS = -5'), /WAKE_DELAY_MS must be an integer of at least 0, got "-5"/);
 });
 
 test('policies stand for the rank expressions of OpenNebula', () => {

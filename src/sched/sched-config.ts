@@ -44,6 +44,12 @@ export interface SchedConfig {
   readonly dispatchConcurrency: number;
   /** DEFAULT_BURST: the burst policy of VMs without SCHED_BURST (burst.ts). */
   readonly burst: BurstPolicyValue;
+  /** WAKE_ON_PENDING: a cycle runs soon after a VM becomes pending, not only every SCHED_INTERVAL. */
+  readonly wakeOnPending: boolean;
+  /** WAKE_DELAY_MS: from the first new pending VM to the cycle it wakes (the rest of a burst gathers meanwhile). */
+  readonly wakeDelayMs: number;
+  /** WAKE_GAP_MS: at least this long from the end of a woken cycle to the start of the next woken one. */
+  readonly wakeGapMs: number;
 }
 
 export const DEFAULT_SCHED_CONFIG: SchedConfig = {
@@ -57,6 +63,9 @@ export const DEFAULT_SCHED_CONFIG: SchedConfig = {
   preemption: 'requeue',
   dispatchConcurrency: 16,
   burst: BurstPolicy.AUTO,
+  wakeOnPending: true,
+  wakeDelayMs: 100,
+  wakeGapMs: 1000,
 };
 
 export class SchedConfigError extends Error {}
@@ -80,6 +89,9 @@ export function parseSchedConfig(text: string): SchedConfig {
     preemption: preemption(t.get('PREEMPTION'), d.preemption),
     dispatchConcurrency: int(t, 'DISPATCH_CONCURRENCY', d.dispatchConcurrency, 1),
     burst: burst(t.get('DEFAULT_BURST'), d.burst),
+    wakeOnPending: int(t, 'WAKE_ON_PENDING', d.wakeOnPending ? 1 : 0, 0) === 1,
+    wakeDelayMs: int(t, 'WAKE_DELAY_MS', d.wakeDelayMs, 0),
+    wakeGapMs: int(t, 'WAKE_GAP_MS', d.wakeGapMs, 0),
   };
 }
 

@@ -90,6 +90,24 @@ export class SchedHost implements Attributes {
     return this.attrs.get(name) ?? this.attrs.get(ALIASES.get(name) ?? '');
   }
 
+  /** A copy for one cycle to change (take, PCI devices), its numbers as read; the original stays as read. */
+  copy(): SchedHost {
+    const h = new SchedHost(
+      this.id,
+      this.name,
+      this.state,
+      this.clusterId,
+      this.maxCpu,
+      this.maxMem,
+      { cpuUsage: this.cpuUsage, memUsage: this.memUsage, runningVms: this.runningVms, freeCpu: this.freeCpu, freeMemory: this.freeMemory },
+      this.attrs,
+    );
+    // Cycles replace these arrays (planner: pciFree = pciFree.filter), never change them.
+    h.pciFree = this.pciFree;
+    h.vmIds = this.vmIds;
+    return h;
+  }
+
   /** Accounts a VM dispatched (or about to be) in this cycle. */
   take(cpu: number, mem: number): void {
     this.cpuUsage += cpu;

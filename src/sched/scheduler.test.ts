@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wantedVms } from './scheduler.js';
+import { VmCache } from './vm-cache.js';
 
 const el = (id: number, state: number, extra = '', user = '') =>
   `<VM><ID>${id}</ID><STATE>${state}</STATE><LCM_STATE>${state === 3 ? 3 : 0}</LCM_STATE>${extra}<TEMPLATE><CPU>1</CPU><MEMORY>64</MEMORY></TEMPLATE><USER_TEMPLATE>${user}</USER_TEMPLATE><HISTORY_RECORDS/></VM>`;
@@ -23,4 +24,18 @@ test('DISKs of the short listing: clusters from their datastore, persistent imag
   const [parsed] = wantedVms(`<VM_POOL>${vm}</VM_POOL>`, 100, clusters);
   assert.deepEqual([...parsed!.diskClusters!], [101]);
   assert.equal(parsed!.diskMb, 1024 + 64);
+});
+
+test('a second read takes unchanged VMs as parsed, parses changed ones, and always parses leased ones', () => {
+  const cache = new VmCache();
+  const leased = el(4, 1, '', '<SCHED_DURATION>5</SCHED_DURATION>');
+  const first = wantedVms(`<VM_POOL>${el(1, 1)}${el(2, 1)}${leased}</VM_POOL>`, 100, undefined, cache);
+  assert.deepEqual([cache.hits, cache.misses], [0, 3]);
+  const second = wantedVms(`<VM_POOL>${el(1, 1)}${el(2, 1, '<RESCHED>0</RESCHED>')}${leased}${el(5, 1)}</VM_POOL>`, 200, undefined, cache);
+  assert.deepEqual([cache.hits, cache.misses], [1, 3]);
+  assert.equal(second[0], first[0], 'VM 1 unchanged: the same object');
+  assert.notEqual(second[1], first[1], 'VM 2 changed: parsed again');
+  assert.deepEqual(second.map((v) => v.id), [1, 2, 4, 5]);
+  wantedVms(`<VM_POOL>${el(1, 1)}</VM_POOL>`, 300, new Map([[0, new Set([0])]]), cache);
+  assert.deepEqual([cache.hits, cache.misses], [0, 1], 'other datastore clusters: everything parsed again');
 });

@@ -2,9 +2,10 @@
  * The scheduler: an API client of oned, as OpenNebula's mm_sched. Each cycle it reads the pools
  * through OCA, plans (planner.ts), and carries the plan out with `one.vm.deploy`,
  * `one.vm.migrate`, `one.vm.action` and `one.vm.update` (SCHED_MESSAGE). It wakes every
- * SCHED_INTERVAL, or earlier when a reservation starts or a lease ends.
+ * SCHED_INTERVAL, earlier when a reservation starts or a lease ends, and soon after a VM
+ * becomes pending (pending-watch.ts).
  */
-import { parseXmlTree, select, type XmlNode } from '../common/xml-tree.js';
+import { parseXmlTree, select } from '../common/xml-tree.js';
 import { Oca, OneError, PoolFilter, UpdateMode } from '../oca/index.js';
 import { plan, explain, type Action, type CycleInput, type Verdict } from './planner.js';
 import type { SchedConfig } from './sched-config.js';
@@ -13,6 +14,9 @@ import { SchedHost } from './sched-host.js';
 import { pciRequestsOf, SchedVm, VmState } from './sched-vm.js';
 import { SchedVmGroup } from './vm-groups.js';
 import { OwnerAcl, UNRESTRICTED, userGroups, type OwnerAccess } from './owner-acl.js';
+import { PendingWatch } from './pending-watch.js';
+import { clustersKeyOf, VmCache } from './vm-cache.js';
+import { HostCache } from './host-cache.js';
 
 /** Where the scheduler says what it does (sched.log). */
 export interface SchedLog {
@@ -36,6 +40,10 @@ export interface CycleReport {
   readonly nextEvent: number;
 }
 
+/** Pending VMs whose whole documents one `one.vmpool.infoset` call reads (PCI requests), and calls in flight. */
+const PCI_BATCH = 2000;
+const PCI_CONCURRENCY = 2;
+
 /** Markers of a short VM element the scheduler must read; the others are skipped unparsed. */
 const WANTED = ['<STATE>1</STATE>', '<RESCHED>1</RESCHED>', '<SCHED_START>', '<SCHED_DURATION>', '<SCHED_PREEMPTIBLE>', '<SCHED_END>', '<SCHED_PREEMPTED>'];
 
@@ -48,8 +56,17 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (performance.now() ms). */
+  private timerAt = Infinity;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private watch: PendingWatch | undefined;
+  /** A cycle is running now. */
+  private cycling = false;
+  /** oned announced new pending VMs that no cycle has begun to read since. */
+  private poked = false;
+  /** When the last cycle woken by news ended (performance.now() ms). */
+  private lastWokenEnd = -Infinity;
   /** Milliseconds the last snapshot waited for oned's answers (the rest of reading is parsing). */
   private fetchMs = 0;
 
@@ -59,6 +76,11 @@ export class Scheduler {
     private readonly log: SchedLog,
     private readonly clock: () => number = nowSec,
   ) {}
+
+  /** The hosts parsed by the previous cycle, reused while their listing text and sample are the same. */
+  private readonly hostCache = new HostCache();
+  /** The VMs parsed by the previous cycle, reused while their listing text is the same. */
+  private readonly vmCache = new VmCache();
 
   /** Clusters of each datastore, from the latest snapshot (DISKs of the short VM listing name only their datastore). */
   private dsClusters = new Map<number, ReadonlySet<number>>();
@@ -77,11 +99,7 @@ export class Scheduler {
     ]);
     this.fetchMs = performance.now() - started;
     const now = this.clock();
-    const samples = new Map<number, XmlNode>();
-    for (const m of parseXmlTree(monitoringXml).children) if (m.name === 'MONITORING') samples.set(Number(select(m, 'ID')[0]?.text ?? -1), m);
-    const hosts = parseXmlTree(hostXml)
-      .children.filter((n) => n.name === 'HOST')
-      .map((n) => SchedHost.fromXml(n, samples.get(Number(select(n, 'ID')[0]?.text ?? -1))));
+    const hosts = this.hostCache.read(hostXml, monitoringXml);
     const dsPool = parseXmlTree(dsXml);
     const datastores = SchedDatastore.systemOf(dsPool);
     this.dsClusters = datastoreClusters(dsPool);
@@ -90,7 +108,7 @@ export class Scheduler {
       if (n.name !== 'VNET') continue;
       networkClusters.set(Number(select(n, 'ID')[0]?.text ?? -1), new Set(select(n, 'CLUSTERS/ID').map((c) => Number(c.text))));
     }
-    const vms = wantedVms(vmXml, now, this.dsClusters);
+    const vms = wantedVms(vmXml, now, this.dsClusters, this.vmCache);
     const [access] = await Promise.all([this.readAccess(vms), this.readPci(hosts, vms)]);
     const vmGroups = SchedVmGroup.poolOf(parseXmlTree(vmGroupXml));
     return { now, config: this.config, hosts, datastores, vms, networkClusters, vmGroups, access };
@@ -119,23 +137,31 @@ export class Scheduler {
 
   /**
    * The PCI requests of the pending VMs: the short listing has no TEMPLATE/PCI (as 7.4's), so
-   * when some host has free PCI devices the pending VMs' whole documents are read for them.
+   * when some host has free PCI devices the whole documents of the pending VMs are read for them
+   * (`one.vmpool.infoset`, in batches), only for VMs new or changed since they were last read.
    */
   private async readPci(hosts: readonly SchedHost[], vms: readonly SchedVm[]): Promise<void> {
-    if (!vms.some((v) => v.pending) || !hosts.some((h) => h.pciFree.length > 0)) return;
-    const xml = await this.oca.vms.listExtendedXml(PoolFilter.ALL, -1, -1, VmState.PENDING);
-    const byId = new Map(vms.map((v) => [v.id, v]));
-    for (let from = xml.indexOf('<VM>'); from !== -1; ) {
-      const end = xml.indexOf('</VM>', from);
-      if (end === -1) break;
-      const chunk = xml.slice(from, end + 5);
-      if (chunk.includes('<PCI>')) {
-        const node = parseXmlTree(chunk);
-        const vm = byId.get(Number(select(node, 'ID')[0]?.text ?? -1));
-        if (vm) vm.pci = pciRequestsOf(node);
+    if (!hosts.some((h) => h.pciFree.length > 0)) return;
+    const unknown = vms.filter((v) => v.pending && !this.vmCache.knowsPci(v));
+    if (unknown.length === 0) return;
+    const byId = new Map(unknown.map((v) => [v.id, v]));
+    const batches: number[][] = [];
+    for (let i = 0; i < unknown.length; i += PCI_BATCH) batches.push(unknown.slice(i, i + PCI_BATCH).map((v) => v.id));
+    await this.parallel(batches, async (ids) => {
+      const xml = await this.oca.vms.infoSetXml(ids, true);
+      for (let from = xml.indexOf('<VM>'); from !== -1; ) {
+        const end = xml.indexOf('</VM>', from);
+        if (end === -1) break;
+        const chunk = xml.slice(from, end + 5);
+        if (chunk.includes('<PCI>')) {
+          const node = parseXmlTree(chunk);
+          const vm = byId.get(Number(select(node, 'ID')[0]?.text ?? -1));
+          if (vm) vm.pci = pciRequestsOf(node);
+        }
+        from = xml.indexOf('<VM>', end);
       }
-      from = xml.indexOf('<VM>', end);
-    }
+      for (const id of ids) this.vmCache.pciRead(byId.get(id)!);
+    }, PCI_CONCURRENCY);
   }
 
   /** One cycle: read, plan, act. */
@@ -180,26 +206,73 @@ export class Scheduler {
     return { vm, verdicts, error: group.error ?? vm.leaseError, notes: group.notes };
   }
 
-  /** Runs cycles until `stop`; a cycle that fails (oned unreachable) is logged and retried. */
+  /**
+   * Runs cycles until `stop`: every SCHED_INTERVAL (sooner when a reservation starts or a lease
+   * ends), and, with WAKE_ON_PENDING, soon after oned says a VM became pending: WAKE_DELAY_MS
+   * after the first such news, and WAKE_GAP_MS at least after the previous woken cycle, so a
+   * burst of allocations runs a few cycles. A cycle that fails (oned unreachable) is logged and
+   * retried at the next interval.
+   */
   start(): void {
-    const loop = async () => {
-      let delay = this.config.intervalSec;
-      try {
-        const r = await this.cycle();
-        const untilEvent = r.nextEvent - this.clock();
-        if (untilEvent < delay) delay = Math.max(1, untilEvent);
-      } catch (err) {
-        this.log.error(`Cycle failed: ${describe(err)}; next try in ${delay} s`);
+    const begin = async () => {
+      if (this.config.wakeOnPending) {
+        this.watch = new PendingWatch(this.oca.client, () => this.poke(), this.log);
+        await this.watch.start();
       }
-      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), delay * 1000);
+      if (!this.stopped) await this.runCycle();
     };
-    this.running = loop();
+    this.running = begin();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.watch?.stop();
     await this.running;
+    await this.watch?.ended();
+  }
+
+  /** oned has new pending VMs: a cycle soon (after the one running, if any). */
+  private poke(): void {
+    this.poked = true;
+    if (!this.cycling) this.wakeIn(this.wokenDelay());
+  }
+
+  private wokenDelay(): number {
+    return Math.max(this.config.wakeDelayMs, this.lastWokenEnd + this.config.wakeGapMs - performance.now());
+  }
+
+  /** Sets the next cycle `ms` from now, unless one is due sooner. */
+  private wakeIn(ms: number): void {
+    if (this.stopped) return;
+    const at = performance.now() + ms;
+    if (this.timer !== undefined && at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.runCycle();
+    }, ms);
+  }
+
+  private async runCycle(): Promise<void> {
+    this.cycling = true;
+    const woken = this.poked;
+    this.poked = false;
+    let delay = this.config.intervalSec;
+    try {
+      const r = await this.cycle();
+      const untilEvent = r.nextEvent - this.clock();
+      if (untilEvent < delay) delay = Math.max(1, untilEvent);
+    } catch (err) {
+      this.log.error(`Cycle failed: ${describe(err)}; next try in ${delay} s`);
+    } finally {
+      this.cycling = false;
+    }
+    if (woken) this.lastWokenEnd = performance.now();
+    this.wakeIn(delay * 1000);
+    // News that came during the cycle: the VMs it announced may have missed this cycle's read.
+    if (this.poked) this.wakeIn(this.wokenDelay());
   }
 
   /** Lease ends and preemptions first, then dispatches, then messages; calls in parallel per step. */
@@ -260,12 +333,12 @@ export class Scheduler {
     }
   }
 
-  private async parallel<T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
+  private async parallel<T>(items: readonly T[], run: (item: T) => Promise<void>, concurrency = this.config.dispatchConcurrency): Promise<void> {
     let next = 0;
     const worker = async () => {
       while (next < items.length) await run(items[next++]!);
     };
-    await Promise.all(Array.from({ length: Math.min(this.config.dispatchConcurrency, items.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   }
 }
 
@@ -273,20 +346,29 @@ export class Scheduler {
  * The VMs of a short pool listing the scheduler acts on, parsed; the rest only scanned. Oldest
  * first, whatever order the listing has (API_LIST_ORDER): VMs are served in the order they came.
  */
-export function wantedVms(xml: string, now: number, datastoreClusters?: ReadonlyMap<number, ReadonlySet<number>>): SchedVm[] {
+export function wantedVms(xml: string, now: number, datastoreClusters?: ReadonlyMap<number, ReadonlySet<number>>, cache?: VmCache): SchedVm[] {
   const out: SchedVm[] = [];
+  cache?.begin(datastoreClusters ? clustersKeyOf(datastoreClusters) : '');
   let from = xml.indexOf('<VM>');
   while (from !== -1) {
     const end = xml.indexOf('</VM>', from);
     if (end === -1) break;
     const chunk = xml.slice(from, end + 5);
     if (WANTED.some((m) => chunk.includes(m))) {
-      const vm = SchedVm.fromXml(parseXmlTree(chunk), now, datastoreClusters);
+      const parse = () => SchedVm.fromXml(parseXmlTree(chunk), now, datastoreClusters);
+      const vm = cache ? cache.take(idOf(chunk), chunk, parse) : parse();
       if (vm.pending || vm.wantsResched || vm.lease || vm.leaseError || vm.preempted) out.push(vm);
     }
     from = xml.indexOf('<VM>', end);
   }
+  cache?.end();
   return out.sort((a, b) => a.id - b.id);
+}
+
+/** The ID of a `<VM>` element (its first child, as listings write it). */
+function idOf(chunk: string): number {
+  const at = chunk.indexOf('<ID>');
+  return at === -1 ? -1 : parseInt(chunk.slice(at + 4, chunk.indexOf('</ID>', at)), 10);
 }
 
 /** The next reservation start or lease end after now. */

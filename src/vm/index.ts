@@ -3,6 +3,7 @@ export * from './vm-state.js';
 export * from './history.js';
 export * from './virtual-machine.js';
 export * from './vm-pool.js';
+export * from './pending-mark.js';
 export * from './vm-log.js';
 export * from './vm-resources.js';
 export * from './vm-defaults.js';

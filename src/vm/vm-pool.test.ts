@@ -76,3 +76,16 @@ test('a kept listing is served until a VM changes, is added or removed', () => {
   assert.match(listing(), /&lt;NAME&gt;late&lt;\/NAME&gt;/);
   assert.equal(builds, 4);
 });
+
+test('the pending mark moves when a VM is added pending or enters PENDING, not for other changes', () => {
+  const p = pool(2);
+  assert.equal(p.pendingMark.current, 2, 'two VMs allocated pending');
+  p.add(VirtualMachine.create(p.nextOid(), 'held', owner, Permissions.fromOctal(0o600), new Template(), new Template(), true, 0));
+  assert.equal(p.pendingMark.current, 2, 'a VM on hold is nothing to place');
+  p.setState(p.get(0)!, VmState.ACTIVE, LcmState.PROLOG);
+  p.setState(p.get(0)!, VmState.ACTIVE, LcmState.RUNNING);
+  p.setState(p.get(1)!, VmState.PENDING);
+  assert.equal(p.pendingMark.current, 2, 'deploys and a VM already pending: no news');
+  p.setState(p.get(2)!, VmState.PENDING);
+  assert.equal(p.pendingMark.current, 3, 'released from hold');
+});

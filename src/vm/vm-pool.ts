@@ -10,6 +10,7 @@ import { Pool, type PoolObject } from '../pool/index.js';
 import { VirtualMachine } from './virtual-machine.js';
 import { HISTORY_TABLE } from './history.js';
 import { VmState, type LcmStateValue, type VmStateValue } from './vm-state.js';
+import { PendingMark } from './pending-mark.js';
 
 /** The `vm_monitoring` table. */
 export const VM_MONITORING_TABLE = 'vm_monitoring';
@@ -25,6 +26,8 @@ const MAX_KEPT_LISTINGS = 16;
 export class VirtualMachinePool extends Pool<VirtualMachine> {
   private readonly byState = new Map<number, Set<VirtualMachine>>();
   private readonly listings = new Map<string, { readonly generation: number; readonly bytes: Buffer }>();
+  /** Moves when a VM becomes PENDING or is flagged for rescheduling (`one.vmpool.waitpending`). */
+  readonly pendingMark = new PendingMark();
 
   constructor() {
     super({ table: 'vm_pool', type: 'VM', root: 'VM_POOL', nameScope: 'owner' });
@@ -54,6 +57,7 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
   override add(vm: VirtualMachine): void {
     super.add(vm);
     this.indexState(vm);
+    if (vm.state === VmState.PENDING) this.pendingMark.bump();
   }
 
   override remove(vm: VirtualMachine): void {
@@ -71,9 +75,11 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
 
   /** Moves a VM to a state (see VirtualMachine.setState), keeping the state index right. */
   setState(vm: VirtualMachine, state: VmStateValue, lcm?: LcmStateValue): void {
+    const was = vm.state;
     this.byState.get(vm.state)?.delete(vm);
     vm.setState(state, lcm);
     this.indexState(vm);
+    if (state === VmState.PENDING && was !== VmState.PENDING) this.pendingMark.bump();
   }
 
   /** VMs in `state`, in id order. */

@@ -98,4 +98,14 @@ export const vmPoolMethods: MethodDef[] = [
       return req.core.vms.poolMonitoringXml(req.core.db, seconds, Math.floor(Date.now() / 1000), (vm) => shown(vm.oid));
     },
   }),
+  method({
+    // Not in OpenNebula 7.4 (whose oned drives its scheduler itself): a scheduler, an API client,
+    // sleeps here until a VM becomes PENDING or is flagged for rescheduling (docs/scheduler.md).
+    name: 'one.vmpool.waitpending',
+    params: ['i', { opt: 'i', def: 30 }],
+    run: (req, [mark, timeoutSec]) => {
+      if (!req.caller.isAdmin) throw new ApiError(ErrorCode.AUTHORIZATION, `User [${req.caller.uid}] : Not authorized to wait for pending VMs (oneadmin group only).`);
+      return req.core.vms.pendingMark.wait(mark, timeoutSec);
+    },
+  }),
 ];
