@@ -49,6 +49,7 @@ function children(pid: number): number[] {
 function describe(pid: number): ProcRow {
   const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
   const script = argv.findIndex((a) => a.endsWith('.js'));
+  if (argv[script]?.endsWith('/mad/host/main.js')) return { pid, what: 'driver host (src/mad/host/main.js)', rssKb: field(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS'), pssKb: field(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss') };
   const what = script === -1 ? argv.join(' ') : [argv[script]!.replace(/^.*\//, ''), ...argv.slice(script + 1)].join(' ');
   return { pid, what, rssKb: field(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS'), pssKb: field(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss') };
 }
