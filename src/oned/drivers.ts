@@ -53,8 +53,8 @@ export function configuredDrivers(
 
 /**
  * Starts the drivers that are not started on demand; the names of both kinds, for oned's log.
- * A driver process costs a Node.js start and tens of MB: a site with hosts of one hypervisor
- * should not run the processes of every other (kvm, qemu, ec2, one...) until a host uses them.
+ * A driver costs a Node.js start (in a process of its own, or the first of a driver host) and
+ * memory: a site with hosts of one hypervisor should not run the drivers of every other (kvm, qemu, ec2, one...) until a host uses them.
  */
 export async function startDrivers(drivers: Iterable<Driver | undefined>, onDemand: (name: string) => boolean): Promise<{ started: string[]; later: string[] }> {
   const started: string[] = [];
@@ -76,7 +76,7 @@ export async function startDrivers(drivers: Iterable<Driver | undefined>, onDema
  * The one driver of a section that has no NAME (HM_MAD, TM_MAD, DATASTORE_MAD, MARKET_MAD,
  * AUTH_MAD: one process serves every driver of its kind), or undefined when oned.conf has none.
  * It starts on its first request: a cloud that has not used hooks, transfers, marketplaces or
- * external authentication yet runs none of those processes (a Node.js start and about 55 MB each).
+ * external authentication yet runs none of those drivers.
  */
 export function singleDriver(config: ConfigReader, section: string, log: Logger, oneLocation: string, extraEnv: NodeJS.ProcessEnv = {}, extraArgs: readonly string[] = []): Driver | undefined {
   const attr = config.template.getAll(section)[0];

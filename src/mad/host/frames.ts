@@ -54,7 +54,8 @@ export class FrameDecoder {
     this.buffered.push(chunk);
     this.size += chunk.length;
     while (this.size >= HEADER) {
-      const head = this.buffered.length === 1 ? this.buffered[0]! : this.flatten();
+      // Bytes are joined only once a whole frame is there: a large frame in many chunks is copied once.
+      const head = this.buffered[0]!.length >= HEADER ? this.buffered[0]! : this.flatten();
       const type = head.readUInt8(0);
       const length = head.readUInt32BE(5);
       if (type < FrameType.OPEN || type > FrameType.EXIT) throw new Error(`Unknown frame type ${type}`);
