@@ -28,6 +28,7 @@ test('the shipped drivers and remotes are found from the package', () => {
   assert.equal(r.command, process.execPath);
   assert.match(r.args[0]!, /dist\/src\/mad\/bin\/one_vmm_exec\.js$/);
   assert.equal(r.builtin, 'one_vmm_exec', 'a shipped driver can run in a driver host');
+  assert.equal(resolveExecutable('one_vmm_ec2').builtin, undefined, 'the hybrid drivers run alone');
   assert.match(defaultRemotesDir(), /\/remotes$/);
 });
 

@@ -26,6 +26,18 @@ const BUILTIN: Readonly<Record<string, Loader>> = {
   one_vmm_one: () => import('./one_vmm_one.js'),
 };
 
+/**
+ * The hybrid drivers (ec2, one) still run in processes of their own: in a shared host the
+ * cloud-bursting test (test/e2e/hybrid-burst) fails where it passes with them apart; not yet
+ * understood.
+ */
+const OWN_PROCESS = new Set(['one_im_ec2', 'one_vmm_ec2', 'one_im_one', 'one_vmm_one']);
+
+/** Whether built-in driver `name` may run in a driver host beside others. */
+export function isShareableDriver(name: string): boolean {
+  return isBuiltinDriver(name) && !OWN_PROCESS.has(name);
+}
+
 /** Whether `name` is a driver shipped with nebula-ts. */
 export function isBuiltinDriver(name: string): boolean {
   return Object.hasOwn(BUILTIN, name);
