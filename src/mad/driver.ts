@@ -3,7 +3,9 @@
  * and matches replies by action and id, fails in-flight requests cleanly when the process dies
  * and restarts it with backoff.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
 import {
   formatRequest,
   LineSplitter,
@@ -38,6 +40,17 @@ export interface RestartPolicy {
   readonly stableMs: number;
 }
 
+/**
+ * What a Driver needs of its process (a ChildProcess is one): stdio streams, kill, and the
+ * 'error' and 'close' (code, signal) events.
+ */
+export interface DriverProcess extends EventEmitter {
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  kill(signal?: NodeJS.Signals): boolean;
+}
+
 export interface DriverOptions {
   /** Name used in messages (oned.conf's NAME, or the executable's). */
   readonly name: string;
@@ -46,6 +59,11 @@ export interface DriverOptions {
   readonly args?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /**
+   * Starts the driver instead of spawning `command`: a built-in driver run in a shared driver
+   * host (src/mad/host) rather than in a process of its own.
+   */
+  readonly launch?: () => DriverProcess;
   /** How long INIT may take (OpenNebula waits 10 s). */
   readonly initTimeoutMs?: number;
   /** Grace period after FINALIZE before the process is killed. */
@@ -97,7 +115,7 @@ const MAX_TIMED_OUT = 10_000;
 export class Driver {
   private readonly restartPolicy: RestartPolicy;
   private stateValue: DriverState = 'stopped';
-  private child?: ChildProcess;
+  private child?: DriverProcess;
   private readyAt = 0;
   private attempts = 0;
   private restartTimer?: NodeJS.Timeout;
@@ -225,10 +243,10 @@ export class Driver {
 
   private spawnProcess(state: 'starting' | 'restarting'): void {
     this.stateValue = state;
-    const { command, args = [], env, cwd } = this.options;
-    let child: ChildProcess;
+    const { command, args = [], env, cwd, launch } = this.options;
+    let child: DriverProcess;
     try {
-      child = spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+      child = launch ? launch() : spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (e) {
       this.processGone(undefined, `could not be started: ${(e as Error).message}`);
       return;
@@ -331,7 +349,7 @@ export class Driver {
   }
 
   /** The process is gone (exited, killed, or could not be spawned). */
-  private processGone(child: ChildProcess | undefined, reason: string): void {
+  private processGone(child: DriverProcess | undefined, reason: string): void {
     if (child !== this.child) return;
     clearTimeout(this.initTimer);
     this.child = undefined;

@@ -12,6 +12,7 @@ test('executables: packaged JS first, then $ONE_LOCATION/lib/mads, absolute path
   assert.deepEqual(resolveExecutable('one_vmm_dummy', { packageRoot: pkg, oneLocation: one }), {
     command: process.execPath,
     args: [join(pkg, 'dist/src/mad/bin/one_vmm_dummy.js')],
+    builtin: 'one_vmm_dummy',
   });
   assert.deepEqual(resolveExecutable('one_vmm_ec2', { packageRoot: pkg, oneLocation: one }), {
     command: join(one, 'lib/mads/one_vmm_ec2'),
@@ -26,6 +27,8 @@ test('the shipped drivers and remotes are found from the package', () => {
   const r = resolveExecutable('one_vmm_exec');
   assert.equal(r.command, process.execPath);
   assert.match(r.args[0]!, /dist\/src\/mad\/bin\/one_vmm_exec\.js$/);
+  assert.equal(r.builtin, 'one_vmm_exec', 'a shipped driver can run in a driver host');
+  assert.equal(resolveExecutable('one_vmm_ec2').builtin, undefined, 'the hybrid drivers run alone');
   assert.match(defaultRemotesDir(), /\/remotes$/);
 });
 

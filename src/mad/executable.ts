@@ -10,11 +10,14 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { PACKAGE_ROOT } from '../oned/location.js';
+import { isShareableDriver } from './builtin/index.js';
 
 /** A program and the arguments that come before the driver's own. */
 export interface ResolvedExecutable {
   readonly command: string;
   readonly args: readonly string[];
+  /** Set when `name` is a driver of this package that can run in a driver host (src/mad/host). */
+  readonly builtin?: string;
 }
 
 export interface ResolveOptions {
@@ -42,7 +45,7 @@ export function resolveExecutable(name: string, options: ResolveOptions = {}): R
     throw new Error(`Driver executable '${name}' must be a file name or an absolute path`);
   }
   const packaged = join(options.packageRoot ?? PACKAGE_ROOT, 'dist', 'src', 'mad', 'bin', `${name}.js`);
-  if (existsSync(packaged)) return { command: process.execPath, args: [packaged] };
+  if (existsSync(packaged)) return { command: process.execPath, args: [packaged], ...(isShareableDriver(name) ? { builtin: name } : {}) };
   const candidates = [packaged];
   if (options.oneLocation) candidates.push(join(options.oneLocation, 'lib', 'mads', name));
   candidates.push(join(SYSTEM_MADS_DIR, name));

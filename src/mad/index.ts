@@ -14,11 +14,14 @@ export {
   Driver,
   type DriverLogEntry,
   type DriverOptions,
+  type DriverProcess,
   type DriverReply,
   type DriverState,
   type RequestOptions,
   type RestartPolicy,
 } from './driver.js';
+export { isBuiltinDriver } from './builtin/index.js';
+export { DriverHost, type DriverHostOptions } from './host/host-client.js';
 export { defaultRemotesDir, resolveExecutable, splitArguments, type ResolvedExecutable, type ResolveOptions } from './executable.js';
 export { DEFAULT_SCRIPTS_REMOTE_DIR, REMOTES_DIR_ENV, SCRIPTS_REMOTE_DIR_ENV } from './exec/environment.js';
 export {

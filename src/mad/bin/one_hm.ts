@@ -1,12 +1,6 @@
 #!/usr/bin/env node
-/**
- * `one_hm [-t threads] [-r retries] [-w timeout]`: hook driver running the commands of VM_HOOK and
- * HOST_HOOK entries (see src/mad/exec/hm.ts and docs/hooks.md).
- */
-import { hookActions, scriptRunnerFor } from '../exec/index.js';
-import { parseDriverArgs, runDriver } from '../server/index.js';
+/** The `one_hm` driver on its own process's stdin/stdout (src/mad/builtin/one_hm.ts). */
+import { setup } from '../builtin/one_hm.js';
+import { runDriver } from '../server/index.js';
 
-runDriver('one_hm', () => {
-  const args = parseDriverArgs(process.argv.slice(2));
-  return { actions: hookActions(scriptRunnerFor(args)), concurrency: args.threads };
-});
+runDriver('one_hm', () => setup(process.argv.slice(2)));

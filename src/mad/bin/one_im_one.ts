@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-/**
- * `one_im_one [-t threads] [-c confirm_seconds]`: the `one` hybrid information driver: reports the capacity and use of
- * another OpenNebula or nebula-ts, the host's template saying where and with which credentials (docs/hybrid.md).
- */
-import { OneCloud } from '../one/index.js';
-import { runHybridDriver } from '../hybrid/index.js';
+/** The `one_im_one` driver on its own process's stdin/stdout (src/mad/builtin/one_im_one.ts). */
+import { setup } from '../builtin/one_im_one.js';
+import { runDriver } from '../server/index.js';
 
-runHybridDriver('one_im_one', new OneCloud(), 'im');
+runDriver('one_im_one', () => setup(process.argv.slice(2)));

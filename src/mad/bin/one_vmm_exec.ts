@@ -1,18 +1,6 @@
 #!/usr/bin/env node
-/**
- * `one_vmm_exec [-t threads] [-r retries] [-w timeout] [-l actions] <driver>`: virtualization
- * driver running the scripts of remotes/vmm/<driver>/ (see docs/drivers.md).
- */
-import { scriptRunnerFor, TransferRunner, vmmActions } from '../exec/index.js';
-import { parseDriverArgs, runDriver } from '../server/index.js';
+/** The `one_vmm_exec` driver on its own process's stdin/stdout (src/mad/builtin/one_vmm_exec.ts). */
+import { setup } from '../builtin/one_vmm_exec.js';
+import { runDriver } from '../server/index.js';
 
-runDriver('one_vmm_exec', () => {
-  const args = parseDriverArgs(process.argv.slice(2));
-  const driver = args.positionals[0];
-  if (!driver) throw new Error('usage: one_vmm_exec [-t threads] [-r retries] [-w timeout] [-l actions] <driver>');
-  const runner = scriptRunnerFor(args);
-  return {
-    actions: vmmActions({ driver, runner, transfer: new TransferRunner(runner), local: args.local }),
-    concurrency: args.threads,
-  };
-});
+runDriver('one_vmm_exec', () => setup(process.argv.slice(2)));

@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-/**
- * `one_vmm_one [-t threads] [-c confirm_seconds]`: the `one` hybrid virtualization driver: runs VMs as instances of
- * another OpenNebula or nebula-ts, the host's template saying where and with which credentials (docs/hybrid.md).
- */
-import { OneCloud } from '../one/index.js';
-import { runHybridDriver } from '../hybrid/index.js';
+/** The `one_vmm_one` driver on its own process's stdin/stdout (src/mad/builtin/one_vmm_one.ts). */
+import { setup } from '../builtin/one_vmm_one.js';
+import { runDriver } from '../server/index.js';
 
-runHybridDriver('one_vmm_one', new OneCloud(), 'vmm');
+runDriver('one_vmm_one', () => setup(process.argv.slice(2)));

@@ -4,6 +4,6 @@
  */
 export { LIVE_STATES, pollText, type HostCapacity, type HybridCloud, type RemoteInstance, type RemoteState } from './cloud.js';
 export { HybridDriver, type HybridOptions } from './actions.js';
-export { DEFAULT_CONFIRM_SEC, runHybridDriver } from './run.js';
+export { DEFAULT_CONFIRM_SEC, hybridSetup } from './run.js';
 export { OcaHostSource, type HostSource, type HybridHost } from './host-lookup.js';
 export { publicCloudFor, required, settingsOf, vmOfActionData, type HybridVm, type Settings } from './settings.js';

@@ -3,4 +3,4 @@
  */
 export { DriverServer, type ActionContext, type ActionHandler, type ActionOutcome, type DriverServerOptions } from './driver-server.js';
 export { intOption, parseActionList, parseDriverArgs, parseNameList, type DriverArgs } from './options.js';
-export { runDriver } from './run.js';
+export { runDriver, type DriverConfig } from './run.js';

@@ -4,13 +4,19 @@
  */
 import { DriverServer, type ActionHandler } from './driver-server.js';
 
+/** A driver's action handlers and how many actions it runs at once (`-t`). */
+export interface DriverConfig {
+  readonly actions: ReadonlyMap<string, ActionHandler>;
+  readonly concurrency: number;
+}
+
 /**
  * Runs a driver on the process's stdin/stdout. `setup` builds the handlers; if it throws (bad
  * arguments), the message goes to stderr and the process exits with 1 before INIT, so oned
  * reports the driver as not loaded.
  */
-export function runDriver(name: string, setup: () => { actions: ReadonlyMap<string, ActionHandler>; concurrency: number }): void {
-  let config: ReturnType<typeof setup>;
+export function runDriver(name: string, setup: () => DriverConfig): void {
+  let config: DriverConfig;
   try {
     config = setup();
   } catch (e) {
