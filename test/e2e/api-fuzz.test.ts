@@ -213,7 +213,10 @@ test(`${REQUESTS} fuzz requests: oned stays alive, within its RSS bound, and ser
   warm.close();
   const rssBefore = rssMb(oned.pid);
   let rssPeak = rssBefore;
+  // Unref'd and cleared before any failure is thrown: a live interval would keep a failed run's
+  // process alive for ever (reading the /proc of an oned that is gone).
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(oned.pid))), 100);
+  sampler.unref();
   let sent = 0;
   /** Kept-alive fuzz connections the server closed between batches (MAX_CONN makes room so). */
   let resets = 0;
@@ -284,16 +287,24 @@ test(`${REQUESTS} fuzz requests: oned stays alive, within its RSS bound, and ser
       conn.close();
     }
   };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  try {
+    await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  } catch (err) {
+    // The normal client and the attacks stop too: a failed run must end, not loop for ever.
+    fuzzing = false;
+    clearInterval(sampler);
+    await Promise.all([normal, attacks]);
+    throw err;
+  }
   const fuzzSeconds = (performance.now() - started) / 1000;
   const onedCpuUsed = cpuSeconds(oned.pid) - onedCpu;
   const { user, system } = process.cpuUsage(ownCpu);
   fuzzing = false;
   const attackRequests = await attacks;
   const normalError = await normal;
+  clearInterval(sampler);
   if (normalError) throw normalError;
   if (typeof attackRequests !== 'number') throw attackRequests;
-  clearInterval(sampler);
   await sleep(500);
   const rssAfter = rssMb(oned.pid);
 
