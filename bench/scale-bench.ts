@@ -80,25 +80,27 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-function cpuOf(pids: readonly number[]): number {
-  let total = 0;
+function cpuOf(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
   for (const p of pids) {
     try {
-      total += cpuMs(p);
+      out.set(p, cpuMs(p));
     } catch {
       // gone meanwhile
     }
   }
-  return total;
+  return out;
 }
 
-/** oned's and its drivers' CPU over `seconds` of rest (no API calls), in % of one core. */
+/** oned's and its drivers' CPU over `seconds` of rest (no API calls), in % of one core; a driver that exited meanwhile is left out. */
 async function rest(pid: number, seconds: number): Promise<{ oned: number; drivers: number }> {
   const drivers = descendants(pid);
   const o0 = cpuMs(pid);
   const d0 = cpuOf(drivers);
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  return { oned: (cpuMs(pid) - o0) / (seconds * 10), drivers: (cpuOf(drivers) - d0) / (seconds * 10) };
+  let used = 0;
+  for (const [p, ms] of cpuOf(drivers)) used += ms - (d0.get(p) ?? ms);
+  return { oned: (cpuMs(pid) - o0) / (seconds * 10), drivers: used / (seconds * 10) };
 }
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
