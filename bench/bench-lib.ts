@@ -147,15 +147,29 @@ export class RawCaller {
   }
 
   call(body: string): Promise<number> {
+    let size = 0;
+    let head = '';
+    return this.post(body, (chunk) => {
+      if (head.length < 200) head += chunk.toString('latin1', 0, 200);
+      size += chunk.length;
+    }).then(() => (/<boolean>1<\/boolean>/.test(head) ? size : Promise.reject(new Error(`call failed: ${head}`))));
+  }
+
+  /** The whole answer as text (latin1: the escaped XML is counted, not decoded); rejects unless a success. */
+  async text(body: string): Promise<string> {
+    const chunks: Buffer[] = [];
+    await this.post(body, (chunk) => chunks.push(chunk));
+    const text = Buffer.concat(chunks).toString('latin1');
+    if (!/<boolean>1<\/boolean>/.test(text.slice(0, 200))) throw new Error(`call failed: ${text.slice(0, 200)}`);
+    return text;
+  }
+
+  /** Posts `body`, handing each chunk of the answer to `onChunk`; resolves at its end. */
+  private post(body: string, onChunk: (chunk: Buffer) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const req = http.request(this.url, { method: 'POST', agent: this.agent, headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-        let size = 0;
-        let head = '';
-        res.on('data', (chunk: Buffer) => {
-          if (head.length < 200) head += chunk.toString('latin1', 0, 200);
-          size += chunk.length;
-        });
-        res.on('end', () => (/<boolean>1<\/boolean>/.test(head) ? resolve(size) : reject(new Error(`call failed: ${head}`))));
+        res.on('data', onChunk);
+        res.on('end', resolve);
         res.on('error', reject);
       });
       req.on('error', reject);

@@ -100,3 +100,25 @@ test('cluster rules (HOST/%cid) reach the hosts of that cluster, in checks and i
   assert.equal(authz.visibility(carol, 'HOST')!(inside), false, 'no clusters given: only ids and groups count');
   await db.close();
 });
+
+test('viewKey: callers who see the same objects share a key, a rule changes it', async () => {
+  const { db, acl, authz } = await setup();
+  const admin = callerFor(user(5, 0));
+  const dave = callerFor(user(6, 100));
+  const erin = callerFor(user(7, 100));
+  assert.equal(authz.viewKey(admin, 'VM'), 'all');
+  const before = authz.viewKey(dave, 'VM');
+  assert.notEqual(before, 'all');
+  assert.notEqual(before, authz.viewKey(erin, 'VM'), 'owner bits differ by user');
+  const one = await acl.addRule(AclRule.parse('#6 VM/#42 USE'));
+  const granted = authz.viewKey(dave, 'VM');
+  assert.notEqual(granted, before);
+  assert.equal(authz.visibility(dave, 'VM')!({ oid: 42, owner: { uid: 0, gid: 0 }, perms: Permissions.fromOctal(0o600) } as never), true);
+  await acl.delRule(one);
+  assert.equal(authz.viewKey(dave, 'VM'), before, 'the rule deleted: the view it had');
+  await acl.addRule(AclRule.parse('@100 VM/* USE'));
+  assert.equal(authz.viewKey(dave, 'VM'), 'all', 'VM/*: every VM, as an admin sees them');
+  assert.equal(authz.viewKey(erin, 'VM'), 'all');
+  assert.notEqual(authz.viewKey(dave, 'DOCUMENT'), 'all', 'other types keep their own view');
+  await db.close();
+});

@@ -74,6 +74,18 @@ export class Authorizer {
     return (obj) => this.bitsAllow(caller, obj, 1) || oids.has(obj.oid) || gids.has(obj.owner.gid) || inCluster(obj);
   }
 
+  /**
+   * What a listing of `type` by `caller` depends on, as text: two callers with the same key see
+   * the same objects through `visibility`. 'all' when the caller sees every object (admins,
+   * `TYPE/*` rules); else the caller, its groups (the bits) and the ACL grants.
+   */
+  viewKey(caller: Caller, type: ObjectTypeName): string {
+    if (caller.isAdmin) return 'all';
+    const acl = this.acl.reverseSearch(caller.uid, caller.gids, ObjectType[type], 1);
+    if (acl.all) return 'all';
+    return `${caller.uid}:${[...caller.gids].sort((a, b) => a - b).join(',')}:#${acl.oids.join(',')}:@${acl.gids.join(',')}:%${acl.cids.join(',')}`;
+  }
+
   private bitsAllow(caller: Caller, obj: PoolObject, right: number): boolean {
     if (right > 4) return false;
     if (obj.owner.uid === caller.uid && obj.perms.allows(0, right)) return true;

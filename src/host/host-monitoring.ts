@@ -11,6 +11,7 @@
  * DISTANCE]` describe the topology, the monitor probe's `HUGEPAGE = [NODE_ID, SIZE, FREE]` and
  * `MEMORY_NODE = [NODE_ID, FREE, USED]` measure it; a vector holding both is split.
  */
+import { createHash } from 'node:crypto';
 import { Template, type Vector } from '../common/template/index.js';
 import type { Write } from '../db/database.js';
 
@@ -122,17 +123,24 @@ function numaXml(probe: Template): string {
 
 /** A probe, split into the host's description and a monitoring sample. */
 export class MonitoringReport {
+  private described: Template | undefined;
+
   private constructor(
-    /** Everything that describes the host: merged into its template (totals and disks into its share). */
-    readonly info: Template,
+    private readonly probe: Template,
     readonly sample: HostMonitoring,
-    /** The description as text: equal keys mean applying the report again changes nothing. */
+    /**
+     * A digest of the description: equal keys mean applying the report again changes nothing.
+     * A digest, not the text, as every host keeps its last one (the text of a probe's
+     * description is 10 KB or more: CPU models and features, PCI devices, NUMA nodes).
+     */
     readonly key: string,
   ) {}
 
-  static fromProbe(hid: number, probe: Template, timestamp: number): MonitoringReport {
+  /** Everything that describes the host: merged into its template (totals and disks into its share). Built when asked. */
+  get info(): Template {
+    if (this.described) return this.described;
     const info = new Template();
-    for (const a of probe.attributes()) {
+    for (const a of this.probe.attributes()) {
       if (MEASUREMENTS.has(a.name)) continue;
       if (NUMA_DESCRIPTION.has(a.name)) {
         const d = typeof a.value === 'string' ? undefined : numaDescription(a.name, a.value);
@@ -141,6 +149,31 @@ export class MonitoringReport {
         info.add(a.name, a.value);
       }
     }
-    return new MonitoringReport(info, HostMonitoring.fromProbe(hid, probe, timestamp), info.toXml());
+    return (this.described = info);
   }
+
+  static fromProbe(hid: number, probe: Template, timestamp: number): MonitoringReport {
+    return new MonitoringReport(probe, HostMonitoring.fromProbe(hid, probe, timestamp), descriptionDigest(probe));
+  }
+}
+
+/**
+ * The digest of what `info` would hold, taken from the probe directly (most reports describe
+ * the host as the one before, and building the template only to compare it costs more than the
+ * rest of the report). Each name and value is prefixed with its length, so no two descriptions
+ * give the same text.
+ */
+function descriptionDigest(probe: Template): string {
+  let text = '';
+  for (const a of probe.attributes()) {
+    if (MEASUREMENTS.has(a.name)) continue;
+    let value: string | Vector | undefined = a.value;
+    if (typeof value !== 'string' && NUMA_DESCRIPTION.has(a.name)) value = numaDescription(a.name, value);
+    if (value === undefined) continue;
+    text += `${a.name}=`;
+    if (typeof value === 'string') text += `${value.length}:${value}`;
+    else for (const [k, v] of value) text += `[${k}=${v.length}:${v}`;
+    text += ';';
+  }
+  return createHash('sha1').update(text).digest('base64');
 }

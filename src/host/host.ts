@@ -6,6 +6,7 @@
 import type { XmlNode } from '../common/xml-tree.js';
 import { child, childInt, childText } from '../common/xml-tree.js';
 import { xmlElement, xmlEscapeText } from '../common/xml.js';
+import { flat } from '../common/flat-string.js';
 import { timestamp } from '../common/log.js';
 import { Template } from '../common/template/index.js';
 import type { Row } from '../db/database.js';
@@ -244,12 +245,12 @@ export class Host extends PoolObject {
    * `<MONITORING/>` (samples come from `one.hostpool.monitoring`), so a new sample leaves it as is.
    */
   toEscapedListXml(): string {
-    return (this.escapedListXml ??= xmlEscapeText(`${this.toBody().slice(0, -'</HOST>'.length)}<MONITORING/></HOST>`));
+    return (this.escapedListXml ??= flat(xmlEscapeText(`${this.toBody().slice(0, -'</HOST>'.length)}<MONITORING/></HOST>`)));
   }
 
   /** The stored body: the XML without the (separately stored) monitoring sample. */
   override toBody(): string {
-    return (this.body ??= this.renderBody());
+    return (this.body ??= flat(this.renderBody()));
   }
 
   override toRow(): Row {

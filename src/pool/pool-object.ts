@@ -10,6 +10,7 @@ import type { XmlNode } from '../common/xml-tree.js';
 import { child, childInt, childText } from '../common/xml-tree.js';
 import { Permissions } from './permissions.js';
 import { xmlElement, xmlEscapeText } from '../common/xml.js';
+import { flat } from '../common/flat-string.js';
 
 /** Lock levels of `one.<obj>.lock`: what the lock blocks. ALL (4) behaves as USE. */
 export const LockLevel = { USE: 1, MANAGE: 2, ADMIN: 3, ALL: 4 } as const;
@@ -55,7 +56,7 @@ export abstract class PoolObject {
 
   /** The object's XML element, rendered once per change. */
   toXml(): string {
-    return (this.xml ??= this.renderXml());
+    return (this.xml ??= flat(this.renderXml()));
   }
 
   /**
@@ -63,7 +64,7 @@ export abstract class PoolObject {
    * so listings of thousands of objects are a join, not megabytes of escaping per call.
    */
   toEscapedXml(): string {
-    return (this.escaped ??= xmlEscapeText(this.toXml()));
+    return (this.escaped ??= flat(xmlEscapeText(this.toXml())));
   }
 
   /**

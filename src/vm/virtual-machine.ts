@@ -8,6 +8,7 @@ import { VmBackups } from './vm-backups.js';
 import type { XmlNode } from '../common/xml-tree.js';
 import { child, childInt, childText, parseXmlTree } from '../common/xml-tree.js';
 import { xmlElement, xmlEscapeText } from '../common/xml.js';
+import { flat } from '../common/flat-string.js';
 import { Template } from '../common/template/index.js';
 import type { Row } from '../db/database.js';
 import { PoolObject, Permissions, templateFromNode, type Lock, type Ownership } from '../pool/index.js';
@@ -39,7 +40,6 @@ export interface VmCapacity {
 
 export class VirtualMachine extends PoolObject {
   readonly type = 'VM' as const;
-  private short: string | null = null;
   private shortEscaped: string | null = null;
 
   constructor(
@@ -131,7 +131,6 @@ export class VirtualMachine extends PoolObject {
 
   override changed(): void {
     super.changed();
-    this.short = null;
     this.shortEscaped = null;
   }
 
@@ -141,11 +140,10 @@ export class VirtualMachine extends PoolObject {
 
   /** The short `<VM>` of `one.vmpool.info`, escaped as XML text. */
   toEscapedShortXml(): string {
-    return (this.shortEscaped ??= xmlEscapeText(this.toShortXml()));
+    return (this.shortEscaped ??= flat(xmlEscapeText(this.toShortXml())));
   }
 
   toShortXml(): string {
-    if (this.short !== null) return this.short;
     const t = this.template;
     let tmpl = `<TEMPLATE>${xmlElement('CPU', t.get('CPU') ?? '')}${xmlElement('MEMORY', t.get('MEMORY') ?? '')}${xmlElement('VCPU', t.get('VCPU') ?? '')}`;
     for (const a of t.getAll('DISK')) {
@@ -173,7 +171,8 @@ export class VirtualMachine extends PoolObject {
     const vectorsXml = SHORT_USER_VECTORS.flatMap((k) => u.getAll(k).filter((a) => typeof a.value !== 'string'));
     if (vectorsXml.length > 0) user += new Template(vectorsXml).toXml().slice('<TEMPLATE>'.length, -'</TEMPLATE>'.length);
     const last = this.lastHistory;
-    return (this.short =
+    // Not kept: only its escaped form is (toEscapedShortXml), one copy per VM at 100,000 VMs.
+    return (
       `<VM>${this.idAndOwnerXml()}${xmlElement('NAME', this.name)}<LAST_POLL>${this.lastPoll}</LAST_POLL>` +
       `<STATE>${this.state}</STATE><LCM_STATE>${this.lcmState}</LCM_STATE><RESCHED>${this.resched}</RESCHED>` +
       `<STIME>${this.stime}</STIME><ETIME>${this.etime}</ETIME>${xmlElement('DEPLOY_ID', this.deployId)}` +

@@ -20,7 +20,7 @@ export const ANY_STATE = -2;
 /** `one.vmpool.info` state filter: any state but DONE (the default). */
 export const ANY_BUT_DONE = -1;
 
-/** Whole listings kept at once (distinct argument sets of `one.vmpool.info` by admins). */
+/** Whole listings kept at once (distinct views and argument sets of `one.vmpool.info`). */
 const MAX_KEPT_LISTINGS = 16;
 
 export class VirtualMachinePool extends Pool<VirtualMachine> {
@@ -133,6 +133,9 @@ export class VirtualMachinePool extends Pool<VirtualMachine> {
   shortListing(key: string, vms: () => Iterable<VirtualMachine>): Buffer {
     const kept = this.listings.get(key);
     if (kept && kept.generation === this.generation) return kept.bytes;
+    // Listings of an older generation can never be served again: at 100,000 VMs each is
+    // 50 MB, so they go now rather than when the map fills.
+    for (const [k, l] of this.listings) if (l.generation !== this.generation) this.listings.delete(k);
     const bytes = Buffer.from(this.toEscapedShortXml(vms()), 'utf8');
     if (this.listings.size >= MAX_KEPT_LISTINGS) this.listings.clear();
     this.listings.set(key, { generation: this.generation, bytes });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childInt, childText, type XmlNode } from '../../src/common/xml-tree.js';
 import type { Oned } from './harness.js';
-import { Code, addUser, all, documentIds, okId, okXml, onFeatureBackends, refused, templateOf } from './api-helpers.js';
+import { Code, addUser, addUserOutsideVdc, all, documentIds, idsIn, okId, okXml, onFeatureBackends, refused, templateOf } from './api-helpers.js';
 
 // The encoding of spec §3.12 / §3.9, written out here so the test does not trust oned's own.
 const INDIVIDUAL = 0x100000000n;
@@ -151,6 +151,35 @@ onFeatureBackends('ACL rules', (get) => {
     await refused(oned, 'one.acl.addrule', [user(carol.id), hex(T.DOCUMENT | ALL_ID), hex(USE | MANAGE)], Code.AUTHORIZATION, denied, carol.session);
     await refused(oned, 'one.acl.delrule', [0], Code.AUTHORIZATION, denied, carol.session);
     assert.deepEqual(await rules(oned), before);
+  });
+
+  test('VM listings follow the rules as they change, whoever listed the VMs before', async () => {
+    // Listings are kept per view (oned serves the same answer to callers who see the same VMs):
+    // a rule added or deleted, or another caller's listing, must never show a caller what it
+    // may not see, nor hide what it may.
+    const oned = get();
+    const lister = await addUserOutsideVdc(oned, 'acl-lister');
+    const other = await addUserOutsideVdc(oned, 'acl-other');
+    const vm = await okId(oned, 'one.vm.allocate', ['NAME = "acl-listed"\nCPU = 0.1\nMEMORY = 64', true]);
+    const vmIds = async (session: string, filter = -2) => idsIn(await okXml(oned, 'one.vmpool.info', [filter, -1, -1, -1], session), 'VM');
+    assert.ok((await vmIds(oned.oneadmin)).includes(vm));
+    assert.ok(!(await vmIds(lister.session)).includes(vm), 'no rule: not shown, though oneadmin just listed it');
+
+    const toGroup = await okId(oned, 'one.acl.addrule', [hex(GROUP_ID | BigInt(lister.gid)), hex(T.VM | ALL_ID), hex(USE | MANAGE)]);
+    assert.ok((await vmIds(lister.session)).includes(vm), 'VM/* to its group: every VM, as oneadmin sees them');
+    assert.deepEqual(await vmIds(lister.session), await vmIds(oned.oneadmin));
+    assert.ok(!(await vmIds(lister.session, -1)).includes(vm), 'filter -1 (mine and my groups\') still leaves it out');
+    assert.ok(!(await vmIds(other.session)).includes(vm), 'the other user, in another group, sees nothing more');
+
+    await okId(oned, 'one.acl.delrule', [toGroup]);
+    assert.ok(!(await vmIds(lister.session)).includes(vm), 'the rule deleted: hidden again');
+
+    const one = await okId(oned, 'one.acl.addrule', [user(lister.id), hex(T.VM | INDIVIDUAL | BigInt(vm)), hex(USE)]);
+    assert.deepEqual(await vmIds(lister.session), [vm], 'VM/#id: that VM only');
+    assert.ok(!(await vmIds(other.session)).includes(vm));
+    await okId(oned, 'one.acl.delrule', [one]);
+    assert.ok(!(await vmIds(lister.session)).includes(vm));
+    await okId(oned, 'one.vm.action', ['terminate', vm]);
   });
 
   test('deleting a document drops the rules that name it', async () => {

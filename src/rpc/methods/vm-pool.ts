@@ -37,10 +37,13 @@ export const vmPoolMethods: MethodDef[] = [
     name: 'one.vmpool.info',
     params: POOL_PARAMS,
     run: (req, [filter, start, end, state]) => {
-      // What a listing shows depends on the caller's rights: only admins', who see everything
-      // their filter asks for, are the same for every caller and kept.
-      if (!req.caller.isAdmin) return new EscapedString(req.core.vms.toEscapedShortXml(listVms(req, filter, start, end, state)));
-      return new EscapedBytes(req.core.vms.shortListing(`${req.caller.uid}:${req.caller.gid}:${filter}:${start}:${end}:${state}`, () => listVms(req, filter, start, end, state)));
+      // A listing is kept per view (what the caller's rights let it see, see Authorizer.viewKey)
+      // and arguments: callers who see every VM (admins, users of a VM/* rule) share it, others
+      // keep their own. Filters -1, -3 and -4 name the caller's user and groups.
+      const c = req.caller;
+      const view = req.core.authz.viewKey(c, 'VM');
+      const who = filter === -2 || filter >= 0 ? '' : `${c.uid}:${c.gid}:${[...c.gids].join(',')}`;
+      return new EscapedBytes(req.core.vms.shortListing(`${view}|${who}|${filter}:${start}:${end}:${state}`, () => listVms(req, filter, start, end, state)));
     },
   }),
   method({
