@@ -4,7 +4,10 @@
  * line of output, as an admin waits for it; and, in this process, the listing's fetch and its
  * parse into objects. Not a test: see bench/README.md.
  *
- *   node dist/bench/cli-bench.js [--backend sqlite] [--vms 100000] [--hosts 10000] [--runs 5]
+ *   node dist/bench/cli-bench.js [--backend sqlite] [--vms 100000] [--hosts 10000] [--runs 5] [--compare DIR]
+ *
+ * --compare DIR also times the commands of another build (DIR/dist/src/cli/bin: a copy of dist
+ * made before a change) against the same oned, each run beside this build's.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -12,7 +15,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend } from '../src/db/database.js';
-import { Oca } from '../src/oca/index.js';
+import { Host, Oca, parsePoolTree, VirtualMachine } from '../src/oca/index.js';
 import { Oned } from '../test/e2e/harness.js';
 
 const CLIENTS = 16;
@@ -23,9 +26,15 @@ IM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy" ]
 `;
 const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/cli/bin');
 
-function options(): { backend: Backend; vms: number; hosts: number; runs: number } {
+function options(): { backend: Backend; vms: number; hosts: number; runs: number; compare?: string } {
   const { values } = parseArgs({
-    options: { backend: { type: 'string', default: 'sqlite' }, vms: { type: 'string', default: '100000' }, hosts: { type: 'string', default: '10000' }, runs: { type: 'string', default: '5' } },
+    options: {
+      backend: { type: 'string', default: 'sqlite' },
+      vms: { type: 'string', default: '100000' },
+      hosts: { type: 'string', default: '10000' },
+      runs: { type: 'string', default: '5' },
+      compare: { type: 'string' },
+    },
   });
   const backend = values.backend;
   if (backend !== 'sqlite' && backend !== 'postgresql' && backend !== 'mysql') throw new Error(`--backend: sqlite, postgresql or mysql, not ${backend}`);
@@ -33,7 +42,7 @@ function options(): { backend: Backend; vms: number; hosts: number; runs: number
   const hosts = Number(values.hosts);
   const runs = Number(values.runs);
   if (![vms, hosts, runs].every((n) => Number.isInteger(n) && n >= 1)) throw new Error('--vms, --hosts and --runs: positive integers');
-  return { backend, vms, hosts, runs };
+  return { backend, vms, hosts, runs, compare: values.compare === undefined ? undefined : resolve(values.compare, 'dist/src/cli/bin') };
 }
 
 /**
@@ -100,28 +109,32 @@ async function main(): Promise<void> {
 
     // The listings alone, in this process: what the CLI waits for before it prints anything,
     // then their parse into the objects the tables read.
-    for (const [label, res, args] of [
-      ['one.vmpool.info', one.vms, [-2, -1, -1, -1]],
-      ['one.hostpool.info', one.hosts, []],
+    for (const [label, res, args, element, cls] of [
+      ['one.vmpool.info', one.vms, [-2, -1, -1, -1], 'VM', VirtualMachine],
+      ['one.hostpool.info', one.hosts, [], 'HOST', Host],
     ] as const) {
       const r = res as typeof one.vms | typeof one.hosts;
       const xml = await r.listXml(...args);
       console.log(`${label} through OCA, in process (${(xml.length / 1e6).toFixed(1)} M characters): ${await timeIt(o.runs, () => r.listXml(...args))}`);
       console.log(`  its parse into ${r.parseList(xml).length} objects: ${await timeIt(o.runs, () => r.parseList(xml))}`);
+      console.log(`  the same through the document's tree: ${await timeIt(o.runs, () => parsePoolTree<VirtualMachine | Host>(cls, element, xml))}`);
     }
 
     const preload = join(oned.location, 'cpu-preload.cjs');
     writeFileSync(preload, CPU_PRELOAD);
     const env = { ...process.env, ONE_XMLRPC: oned.endpoint, ONE_AUTH: join(oned.location, 'one_auth'), NO_COLOR: '1' };
-    const cases: [string, string, string[]][] = [
-      ['node, empty script (start-up floor)', '-e', ['']],
-      ['onevm list', join(BIN, 'onevm.js'), ['list']],
-      ['onevm list --csv', join(BIN, 'onevm.js'), ['list', '--csv']],
-      ['onevm list --json', join(BIN, 'onevm.js'), ['list', '--json']],
-      ['onehost list', join(BIN, 'onehost.js'), ['list']],
-      ['onehost list --csv', join(BIN, 'onehost.js'), ['list', '--csv']],
-      ['onehost list --json', join(BIN, 'onehost.js'), ['list', '--json']],
-    ];
+    const cases: [string, string, string[]][] = [['node, empty script (start-up floor)', '-e', ['']]];
+    for (const [cmd, args] of [
+      ['onevm', ['list']],
+      ['onevm', ['list', '--csv']],
+      ['onevm', ['list', '--json']],
+      ['onehost', ['list']],
+      ['onehost', ['list', '--csv']],
+      ['onehost', ['list', '--json']],
+    ] as const) {
+      if (o.compare !== undefined) cases.push([`${cmd} ${args.join(' ')} (before)`, join(o.compare, `${cmd}.js`), [...args]]);
+      cases.push([`${cmd} ${args.join(' ')}`, join(BIN, `${cmd}.js`), [...args]]);
+    }
     console.log(`\nload average before the CLI runs: ${load()}\n| command | runs | median ms | min ms | CPU ms (median) | lines |\n|---|---|---|---|---|---|`);
     for (const [label, script, args] of cases) {
       const times: number[] = [];
