@@ -2,7 +2,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import { decodeMethodResponse, decodeUtf8 } from './decode.js';
-import { fastResponseBytes } from './fast-response.js';
 import { encodeMethodCall } from './encode.js';
 import type { XmlRpcValue } from './value.js';
 import { clientTls } from './trust.js';
@@ -41,9 +40,7 @@ export class XmlRpcClient {
    */
   async call(method: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue> {
     const body = Buffer.from(encodeMethodCall(method, params), 'utf8');
-    const bytes = await this.#post(body, true);
-    // oned's usual answer read from its bytes (a listing is decoded to a string once), else the full decoder.
-    return fastResponseBytes(bytes) ?? decodeMethodResponse(decodeUtf8(bytes));
+    return decodeMethodResponse(await this.#post(body, true));
   }
 
   /** Closes the kept-alive connections. */
@@ -55,7 +52,7 @@ export class XmlRpcClient {
    * One POST. A kept-alive connection may be closed by the server just as it is reused; such a
    * request was never received, so it is sent once more on a fresh connection.
    */
-  #post(body: Buffer, mayRetry: boolean): Promise<Buffer> {
+  #post(body: Buffer, mayRetry: boolean): Promise<string> {
     return new Promise((resolve, reject) => {
       let responded = false;
       const req = this.#request(this.#url, {
@@ -87,7 +84,11 @@ export class XmlRpcClient {
             reject(new Error(`XML-RPC endpoint answered HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd() + (text ? `: ${text}` : '')));
             return;
           }
-          resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+          try {
+            resolve(decodeUtf8(Buffer.concat(chunks)));
+          } catch (err) {
+            reject(err);
+          }
         });
       });
       req.end(body);
