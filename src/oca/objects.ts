@@ -4,6 +4,7 @@
  * `xml` keeps the document as oned sent it.
  */
 import { parseXmlTree, select, type XmlNode } from '../common/xml-tree.js';
+import { PoolEntry, scanPool } from './pool-scan.js';
 
 
 /**
@@ -20,16 +21,40 @@ function first(node: XmlNode, names: readonly string[], i: number): XmlNode | un
 }
 
 export class OneObject {
+  #node: XmlNode | undefined;
+  readonly #entry: PoolEntry | undefined;
+
   constructor(
-    /** The element (`<VM>`, `<HOST>`...). */
-    readonly node: XmlNode,
+    /** The element, or a member of a scanned pool listing (its tree is then built when first asked for). */
+    node: XmlNode | PoolEntry,
     /** Its XML as oned sent it (for a pool member: the whole pool's document). */
     readonly xml: string,
-  ) {}
+  ) {
+    if (node instanceof PoolEntry) this.#entry = node;
+    else this.#node = node;
+  }
+
+  /** The element (`<VM>`, `<HOST>`...). */
+  get node(): XmlNode {
+    return (this.#node ??= parseXmlTree(this.#entry!.xml));
+  }
 
   /** Text at `path` below the element ('' when absent). */
   get(path: string): string {
+    if (this.#node === undefined) {
+      const t = this.#entry!.text(path);
+      if (t !== undefined) return t.trim();
+    }
     return first(this.node, path.includes('/') ? path.split('/') : [path], 0)?.text.trim() ?? '';
+  }
+
+  /**
+   * The untrimmed text of the first element at `path` when no other element is at `path`
+   * (what `all(path)[0].text` is then), without building the tree; undefined otherwise.
+   */
+  protected soleText(path: string): string | undefined {
+    const e = this.#node === undefined ? this.#entry : undefined;
+    return e === undefined || e.isRepeated(path) ? undefined : e.text(path);
   }
 
   /** Every element at `path` (repeated attributes such as `TEMPLATE/DISK`). */
@@ -82,6 +107,11 @@ export class VirtualMachine extends OneObject {
   }
   /** The host of the last history record ('' before the first deploy). */
   get hostname(): string {
+    // A listing has at most the last history record: its HOSTNAME is read without the tree.
+    if (this.soleText('HISTORY_RECORDS/HISTORY') !== undefined) {
+      const t = this.soleText('HISTORY_RECORDS/HISTORY/HOSTNAME');
+      if (t !== undefined) return t;
+    }
     const h = this.all('HISTORY_RECORDS/HISTORY');
     return h.length ? (h[h.length - 1]!.children.find((c) => c.name === 'HOSTNAME')?.text ?? '') : '';
   }
@@ -135,15 +165,28 @@ export class Datastore extends OneObject {
   }
 }
 
-/** A kind of object: how to build one from its element. */
-export type ObjectClass<T extends OneObject> = new (node: XmlNode, xml: string) => T;
+/** A kind of object: how to build one from its element (or a member of a scanned listing). */
+export type ObjectClass<T extends OneObject> = new (node: XmlNode | PoolEntry, xml: string) => T;
 
 /** The object of a `one.<kind>.info` answer. */
 export function parseObject<T extends OneObject>(cls: ObjectClass<T>, xml: string): T {
   return new cls(parseXmlTree(xml), xml);
 }
 
-/** The members of a `one.<kind>pool.info` answer (its root's children named `element`). */
+/**
+ * The members of a `one.<kind>pool.info` answer (its root's children named `element`), read in
+ * one pass without the document's tree (pool-scan.ts); a document the scanner does not take
+ * is parsed into its tree (and refused with the parser's message when malformed).
+ */
 export function parsePool<T extends OneObject>(cls: ObjectClass<T>, element: string, xml: string): T[] {
+  const entries = scanPool(xml, element);
+  if (entries === undefined) return parsePoolTree(cls, element, xml);
+  const out = new Array<T>(entries.length);
+  for (let i = 0; i < entries.length; i++) out[i] = new cls(entries[i]!, xml);
+  return out;
+}
+
+/** The same members read from the document's tree (the reference the scanner is tested against). */
+export function parsePoolTree<T extends OneObject>(cls: ObjectClass<T>, element: string, xml: string): T[] {
   return parseXmlTree(xml).children.filter((c) => c.name === element).map((n) => new cls(n, xml));
 }
