@@ -721,10 +721,12 @@ export class Nebula implements Core {
   /** Stops serving, lets in-flight calls and writes finish, closes the database and the log. */
   async stop(): Promise<void> {
     this.log.info('ONE', 'Stopping oned');
+    // one.vmpool.waitpending calls answer now, not at their timeout, and later ones do not wait:
+    // first of all, since the scheduler stopped below may be waiting on one.
+    this.vms.pendingMark.close();
     await this.frontEnd?.stop();
     await this.federation.stop();
     await this.scheduler?.stop();
-    this.vms.pendingMark.close(); // one.vmpool.waitpending calls answer now, not at their timeout
     await this.server?.close();
     await this.schedActionManager?.stop();
     this.backupJobRunner?.stopClock();

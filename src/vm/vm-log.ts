@@ -1,8 +1,9 @@
 /**
  * Each VM's own log, `$ONE_LOCATION/var/vms/<id>/vm.log`, in OpenNebula's line format
- * (`Tue Dec  1 10:00:00 2026 [Z0][VM][I]: New state is ACTIVE`). Lines are gathered for
- * FLUSH_MS and appended once per VM, off the API's path: a state change never waits for the
- * disk, and a VM going through several states at once costs one append, not one per state.
+ * (`Tue Dec  1 10:00:00 2026 [Z0][VM][I]: New state is ACTIVE`). Lines are gathered and
+ * appended once per event-loop turn per VM, off the API's path: a state change never waits for
+ * the disk. (Gathering them for 20 ms saved appends during deploy storms, but a reader of vm.log
+ * right after a state change, a user's `tail` or a test, then missed the last lines.)
  */
 import { appendFile, mkdir } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +18,6 @@ export type VmLogSeverity = 'I' | 'W' | 'E' | 'D';
 export function vmLogTimestamp(d: Date): string {
   return timestamp(d).replace(/^(\w{3} \w{3}) 0(\d)/, '$1  $2');
 }
-
-/** How long lines gather before they are appended (a deploy's PROLOG, BOOT and RUNNING go together). */
-const FLUSH_MS = 20;
 
 /** The time stamp of the current second, made once per second rather than once per line. */
 let stampSecond = -1;
@@ -57,10 +55,10 @@ export class VmLogs {
     this.pending.set(vid, (this.pending.get(vid) ?? '') + line);
     if (!this.scheduled) {
       this.scheduled = true;
-      setTimeout(() => {
+      setImmediate(() => {
         this.scheduled = false;
         this.flushing = this.flushing.then(() => this.flush());
-      }, FLUSH_MS);
+      });
     }
   }
 
@@ -77,7 +75,7 @@ export class VmLogs {
   /** Resolves once every line written so far is on disk. */
   async drain(): Promise<void> {
     while (this.scheduled || this.pending.size > 0) {
-      await new Promise((r) => setTimeout(r, FLUSH_MS));
+      await new Promise((r) => setImmediate(r));
       await this.flushing;
     }
     await this.flushing;
