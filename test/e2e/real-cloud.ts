@@ -49,7 +49,9 @@ export class RealCloud {
    * @param space where the hosts live (a suite of its own can run beside the others).
    */
   static async make(names: readonly [string, string], cpu = 0.5, space: HostSpace = SPACE): Promise<RealCloud> {
-    const guest = spawnSync(join(TOOLS, 'make-tiny-guest.sh'), [GUEST_DIR], { encoding: 'utf8', timeout: 600_000 });
+    // Under flock: real suites running side by side share this guest, and two builds of it at
+    // once remove each other's files (seen: a kernel .deb gone under the other build).
+    const guest = spawnSync('flock', [`${GUEST_DIR}.lock`, join(TOOLS, 'make-tiny-guest.sh'), GUEST_DIR], { encoding: 'utf8', timeout: 600_000 });
     if (guest.status !== 0) throw new Error(`make-tiny-guest.sh: ${guest.stderr}`);
     // Hosts of a run that was cut short would still run its guests: start afresh.
     for (const n of names) new TestHost(space, n).remove();
