@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import http from 'node:http';
+import { parseArgs } from 'node:util';
+import type { Backend } from '../src/db/database.js';
 import type { XmlRpcClient, XmlRpcValue } from '../src/rpc/xmlrpc/index.js';
 import type { Oned } from '../test/e2e/harness.js';
 
@@ -193,4 +195,23 @@ export function printHeading(title: string, sharing: string, setup: string): voi
   console.log(`# nebula-ts ${title}, ${new Date().toISOString()}`);
   console.log(`node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}; ${sharing} share the machine`);
   console.log(`${setup}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+/**
+ * A benchmark's command line: `--backend` (sqlite, postgresql or mysql) and positive numbers,
+ * each with its default; bad values are refused by name.
+ */
+export function benchOptions<K extends string>(defaults: Record<K, number>): { backend: Backend } & Record<K, number> {
+  const options: Record<string, { type: 'string'; default: string }> = { backend: { type: 'string', default: 'sqlite' } };
+  for (const [k, v] of Object.entries(defaults)) options[k] = { type: 'string', default: String(v) };
+  const { values } = parseArgs({ options });
+  const backend = values.backend as Backend;
+  if (!['sqlite', 'postgresql', 'mysql'].includes(backend)) throw new Error(`--backend: sqlite, postgresql or mysql, not ${backend}`);
+  const out = { backend } as { backend: Backend } & Record<K, number>;
+  for (const k of Object.keys(defaults) as K[]) {
+    const n = Number(values[k]);
+    if (!(n > 0)) throw new Error(`--${k}: a positive number`);
+    (out as Record<K, number>)[k] = n;
+  }
+  return out;
 }

@@ -11,12 +11,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { AclRule } from '../src/common/acl/acl-rule.js';
-import type { Backend } from '../src/db/database.js';
 import { encodeMethodCall, type XmlRpcClient } from '../src/rpc/xmlrpc/index.js';
 import { Oned } from '../test/e2e/harness.js';
-import { cpuMs, measure, ok, paced, percentile, printHeading, RawCaller, rssMb } from './bench-lib.js';
+import { cpuMs, measure, ok, paced, percentile, printHeading, RawCaller, rssMb , benchOptions } from './bench-lib.js';
 
 const CLIENTS = 16;
 const MONITORING_INTERVAL = 30;
@@ -29,35 +27,8 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
 const VIEWER = 'viewer:viewer-password';
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      backend: { type: 'string', default: 'sqlite' },
-      hosts: { type: 'string', default: '10000' },
-      vms: { type: 'string', default: '100000' },
-      rest: { type: 'string', default: '60' },
-      seconds: { type: 'string', default: '60' },
-      'pool-rate': { type: 'string', default: '1' },
-      'user-pool-rate': { type: 'string', default: '1' },
-      'info-rate': { type: 'string', default: '100' },
-    },
-  });
-  const backend = values.backend as Backend;
-  if (!['sqlite', 'postgresql', 'mysql'].includes(backend)) throw new Error(`--backend: sqlite, postgresql or mysql, not ${backend}`);
-  const num = (k: keyof typeof values) => {
-    const n = Number(values[k]);
-    if (!(n > 0)) throw new Error(`--${k}: a positive number`);
-    return n;
-  };
-  return {
-    backend,
-    hosts: num('hosts'),
-    vms: num('vms'),
-    rest: num('rest'),
-    seconds: num('seconds'),
-    poolRate: num('pool-rate'),
-    userPoolRate: num('user-pool-rate'),
-    infoRate: num('info-rate'),
-  };
+  const o = benchOptions({ hosts: 10000, vms: 100000, rest: 60, seconds: 60, 'pool-rate': 1, 'user-pool-rate': 1, 'info-rate': 100 });
+  return { ...o, poolRate: o['pool-rate'], userPoolRate: o['user-pool-rate'], infoRate: o['info-rate'] };
 }
 
 /** The processes oned started (its drivers and theirs), by walking /proc for children. */

@@ -6,11 +6,9 @@
  *
  *   node dist/bench/vm-bench.js [--backend sqlite] [--hosts 2500] [--vms 20000] [--seconds 20] [--pool-rate 30] [--info-rate 100]
  */
-import { parseArgs } from 'node:util';
-import type { Backend } from '../src/db/database.js';
 import { encodeMethodCall, type XmlRpcClient } from '../src/rpc/xmlrpc/index.js';
 import { Oned } from '../test/e2e/harness.js';
-import { cpuMs, measure, ok, paced, percentile, printHeading, RawCaller, rssMb, runningIn, table, type Row } from './bench-lib.js';
+import { cpuMs, measure, ok, paced, percentile, printHeading, RawCaller, rssMb, runningIn, table, type Row , benchOptions } from './bench-lib.js';
 
 const CLIENTS = 16;
 const CONF = `LOG = [ DEBUG_LEVEL = 1 ]
@@ -20,24 +18,8 @@ VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy" ]
 `;
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      backend: { type: 'string', default: 'sqlite' },
-      hosts: { type: 'string', default: '2500' },
-      vms: { type: 'string', default: '20000' },
-      seconds: { type: 'string', default: '20' },
-      'pool-rate': { type: 'string', default: '30' },
-      'info-rate': { type: 'string', default: '100' },
-    },
-  });
-  const backend = values.backend as Backend;
-  if (!['sqlite', 'postgresql', 'mysql'].includes(backend)) throw new Error(`--backend: sqlite, postgresql or mysql, not ${backend}`);
-  const num = (k: keyof typeof values) => {
-    const n = Number(values[k]);
-    if (!(n > 0)) throw new Error(`--${k}: a positive number`);
-    return n;
-  };
-  return { backend, hosts: num('hosts'), vms: num('vms'), seconds: num('seconds'), poolRate: num('pool-rate'), infoRate: num('info-rate') };
+  const o = benchOptions({ hosts: 2500, vms: 20000, seconds: 20, 'pool-rate': 30, 'info-rate': 100 });
+  return { ...o, poolRate: o['pool-rate'], infoRate: o['info-rate'] };
 }
 
 async function main(): Promise<void> {
