@@ -183,6 +183,8 @@ onFeatureBackends(
       const o = oned();
       await okId(o, 'one.vm.action', ['terminate-hard', vm]);
       await waitFor(o, vm, 6);
+      // The group lets the VM go once the DONE state is committed (a moment after memory shows it).
+      await waitSg(o, web, (sg) => lists(sg).updated.length === 0);
       assert.deepEqual(lists(await okXml(o, 'one.secgroup.info', [web])).updated, []);
       await refused(o, 'one.secgroup.delete', [web], Code.ACTION, new RegExp(`virtual networks ${net} use it`));
       await okId(o, 'one.vn.update', [net, 'SECURITY_GROUPS = "0"', 1]);
