@@ -53,6 +53,8 @@ function attribute(name: string, value: string): string {
 }
 
 const nowSec = () => Math.floor(Date.now() / 1000);
+/** How long the first cycle waits for the pending watch to learn oned's mark. */
+const WATCH_START_MS = 2000;
 
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -217,7 +219,17 @@ export class Scheduler {
     const begin = async () => {
       if (this.config.wakeOnPending) {
         this.watch = new PendingWatch(this.oca.client, () => this.poke(), this.log);
-        await this.watch.start();
+        const known = this.watch.start();
+        // The first cycle waits for the watch to know oned's mark, but not for long: cycles must
+        // never hang on the watch. A VM that became pending before a late mark is known gets a
+        // cycle when it is.
+        let timer: NodeJS.Timeout | undefined;
+        const inTime = await Promise.race([known.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), WATCH_START_MS)))]);
+        clearTimeout(timer);
+        if (!inTime) {
+          this.log.warn(`The watch for pending VMs has not heard from oned in ${WATCH_START_MS} ms; cycles start without it`);
+          void known.then(() => this.poke());
+        }
       }
       if (!this.stopped) await this.runCycle();
     };
