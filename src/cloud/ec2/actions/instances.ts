@@ -351,12 +351,14 @@ const runInstances: Ec2Action = async (ctx) => {
     EC2_KEYNAME: key?.name,
     EC2_TAGS: tagsSpec(tags),
   });
+  // All or nothing: the VMs are made on hold, so no scheduler deploys one of a launch that may
+  // still be taken back (a held VM ends at once), and released together once enough exist.
   const made: number[] = [];
   let failure: unknown;
   for (let i = 0; i < max; i++) {
     try {
       const xml = templateXml(spec(i));
-      made.push(templateId === undefined ? await ctx.one.vms.allocate(xml) : await ctx.one.templates.instantiate(templateId, `ec2-${reservation.slice(2, 10)}-${i}`, false, xml));
+      made.push(templateId === undefined ? await ctx.one.vms.allocate(xml, true) : await ctx.one.templates.instantiate(templateId, `ec2-${reservation.slice(2, 10)}-${i}`, true, xml));
     } catch (err) {
       failure = err;
       break;
@@ -368,6 +370,7 @@ const runInstances: Ec2Action = async (ctx) => {
     if (/quota/i.test(e.message)) throw new Ec2Error('InstanceLimitExceeded', `Your quota does not allow ${min} more instance(s); none was launched. ${e.message}`);
     throw new Ec2Error(e.code, `${e.message} (none of the ${max} instance(s) was launched)`, e.status);
   }
+  await Promise.all(made.map((id) => ctx.one.vms.action('release', id)));
   const vms = await Promise.all(made.map((id) => ctx.one.vms.info(id)));
   const zones = await clusterNames(ctx);
   return el('reservationId', reservation) + el('ownerId', String(ctx.user.id)) + '<groupSet/>' + itemSet('instancesSet', vms.map((vm) => instanceXml(vm, zones)));
