@@ -5,11 +5,21 @@
  * to read the pools, to plan, and to dispatch; then the time until every VM is RUNNING.
  *
  *   node dist/bench/sched-bench.js [--hosts 10000] [--vms 10000] [--groups 10] [--concurrency 16]
+ *       [--cycle-only [--cycles 3]] [--pools DIR] [--max-vm 0] [--max-dispatch N]
+ *
+ * MAX_VM is 0 (all) and MAX_DISPATCH and MAX_HOST the number of VMs unless given: the cycle
+ * places every VM it can. `--max-vm 300 --max-dispatch 30` is sched.conf's default cycle.
+ *
+ * `--pools DIR` (SQLite): the first run saves oned's var directory (its database) in DIR after
+ * the setup; later runs start oned on a copy of it and skip the setup (100,000 VMs take minutes
+ * to allocate, the cycle seconds).
  *
  * `--groups` is the number of different VM shapes (CPU, memory, requirements): the planner
  * evaluates requirements once per host and group.
  */
+import { cpSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Oca } from '../src/oca/index.js';
 import { XmlRpcClient } from '../src/rpc/xmlrpc/index.js';
@@ -17,7 +27,7 @@ import { DEFAULT_SCHED_CONFIG, Scheduler } from '../src/sched/index.js';
 import { plan } from '../src/sched/planner.js';
 import type { Backend } from '../src/db/database.js';
 import { Oned } from '../test/e2e/harness.js';
-import { measure, ok, printHeading, runningIn, table, type Row } from './bench-lib.js';
+import { cpuMs, measure, ok, printHeading, runningIn, table, type Row } from './bench-lib.js';
 
 const CLIENTS = 16;
 const CONF = `HOST_MONITORING_INTERVAL = 600
@@ -35,6 +45,9 @@ function options() {
       backend: { type: 'string', default: 'sqlite' },
       'cycle-only': { type: 'boolean', default: false },
       cycles: { type: 'string', default: '3' },
+      pools: { type: 'string' },
+      'max-vm': { type: 'string', default: '0' },
+      'max-dispatch': { type: 'string' },
     },
   });
   const num = (k: keyof typeof values) => {
@@ -44,39 +57,52 @@ function options() {
   };
   const backend = values.backend as Backend;
   if (backend !== 'sqlite' && backend !== 'postgresql') throw new Error('--backend: sqlite or postgresql');
-  return { hosts: num('hosts'), vms: num('vms'), groups: num('groups'), concurrency: num('concurrency'), backend, cycleOnly: values['cycle-only'], cycles: num('cycles') };
+  if (values.pools !== undefined && backend !== 'sqlite') throw new Error('--pools: SQLite only (the database is a file of the var directory)');
+  const maxVm = Number(values['max-vm']);
+  if (!(maxVm >= 0)) throw new Error('--max-vm: 0 (all) or a positive number');
+  return { maxVm, maxDispatch: values['max-dispatch'] === undefined ? undefined : num('max-dispatch'), pools: values.pools, hosts: num('hosts'), vms: num('vms'), groups: num('groups'), concurrency: num('concurrency'), backend, cycleOnly: values['cycle-only'], cycles: num('cycles') };
 }
 
 async function main(): Promise<void> {
   const o = options();
   printHeading('scheduler benchmark', 'scheduler, oned and drivers', `${o.hosts} dummy hosts, ${o.vms} pending VMs in ${o.groups} shapes, ${o.backend}`);
-  const oned = await Oned.start({ backend: o.backend, conf: CONF });
+  const saved = o.pools !== undefined && existsSync(join(o.pools, 'var', 'one.db')) ? join(o.pools, 'var') : undefined;
+  const oned = await Oned.start({ backend: o.backend, conf: CONF, prepare: saved ? (location) => cpSync(saved, join(location, 'var'), { recursive: true, filter: kept(saved) }) : undefined });
   try {
     const rows: Row[] = [];
     // Long limits: on a loaded machine a 100,000-VM listing may take more than the default minute.
-    const probe = new XmlRpcClient(oned.endpoint, { timeoutMs: 600_000 });
-    await ok(probe, oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
-    rows.push(await measure(oned, 'one.host.allocate', CLIENTS, { count: o.hosts }, (c, n) => ok(c, oned, 'one.host.allocate', [`node${n}`, 'dummy', 'dummy', -1])));
-    // Every host monitored once (MONITORED) before the cycle.
-    for (;;) {
-      const xml = String(await ok(probe, oned, 'one.hostpool.info', []));
-      if (xml.split('<STATE>2</STATE>').length - 1 >= o.hosts) break;
-      await new Promise((r) => setTimeout(r, 2000));
+    let probe = new XmlRpcClient(oned.endpoint, { timeoutMs: 600_000 });
+    if (saved) {
+      console.log(`\npools from ${saved} (no setup)`);
+    } else {
+      await ok(probe, oned, 'one.datastore.update', [0, 'TM_MAD = "dummy"', 1]);
+      rows.push(await measure(oned, 'one.host.allocate', CLIENTS, { count: o.hosts }, (c, n) => ok(c, oned, 'one.host.allocate', [`node${n}`, 'dummy', 'dummy', -1])));
+      await monitored(probe, oned, o.hosts);
+      rows.push(
+        await measure(oned, 'one.vm.allocate', CLIENTS, { count: o.vms }, (c, n) => {
+          const g = n % o.groups;
+          return ok(c, oned, 'one.vm.allocate', [`NAME = "vm${n}"\nCPU = 0.${g + 1}\nMEMORY = ${64 * (g + 1)}\nSCHED_REQUIREMENTS = "CPUSPEED > ${1000 + g} & NAME = \\"node*\\""`, false]);
+        }),
+      );
+      console.log(`\n${table(rows)}`);
+      if (o.pools !== undefined) {
+        // Stopped first: the copy is of a closed database.
+        probe.close();
+        await oned.signal('SIGTERM');
+        cpSync(join(oned.location, 'var'), join(o.pools, 'var'), { recursive: true, filter: kept(join(oned.location, 'var')) });
+        await oned.launch();
+        probe = new XmlRpcClient(oned.endpoint, { timeoutMs: 600_000 });
+        console.log(`pools saved in ${o.pools}`);
+      }
     }
-    rows.push(
-      await measure(oned, 'one.vm.allocate', CLIENTS, { count: o.vms }, (c, n) => {
-        const g = n % o.groups;
-        return ok(c, oned, 'one.vm.allocate', [`NAME = "vm${n}"\nCPU = 0.${g + 1}\nMEMORY = ${64 * (g + 1)}\nSCHED_REQUIREMENTS = "CPUSPEED > ${1000 + g} & NAME = \\"node*\\""`, false]);
-      }),
-    );
-    console.log(`\n${table(rows)}`);
+    await monitored(probe, oned, o.hosts);
 
     const oca = new Oca({ endpoint: oned.endpoint, session: oned.oneadmin, timeoutMs: 600_000 });
-    const config = { ...DEFAULT_SCHED_CONFIG, maxVm: 0, maxDispatch: o.vms, maxHost: o.vms, dispatchConcurrency: o.concurrency };
+    const config = { ...DEFAULT_SCHED_CONFIG, maxVm: o.maxVm, maxDispatch: o.maxDispatch ?? o.vms, maxHost: o.vms, dispatchConcurrency: o.concurrency };
     const lines: string[] = [];
     const scheduler = new Scheduler(oca, config, { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) });
     if (o.cycleOnly) {
-      await cyclesWithoutDispatch(scheduler, o.cycles);
+      await cyclesWithoutDispatch(scheduler, o.cycles, oned.pid);
       oca.close();
       probe.close();
       return;
@@ -101,8 +127,30 @@ async function main(): Promise<void> {
     for (const l of lines.slice(0, 5)) console.log(`sched.log: ${l}`);
     oca.close();
     probe.close();
+  } catch (err) {
+    // What oned said last (a crash, a heap limit) tells more than the client's "socket hang up".
+    console.error(`oned's last output:\n${oned.output.slice(-3000)}`);
+    throw err;
   } finally {
     await oned.stop();
+  }
+}
+
+/**
+ * What of a var directory the saved pools keep: the database and datastores, not the log nor
+ * the VMs' directories (100,000 of them, empty for pending VMs: copying and removing them took
+ * minutes).
+ */
+function kept(varDir: string): (src: string) => boolean {
+  return (src) => src !== join(varDir, 'oned.log') && !src.startsWith(`${join(varDir, 'vms')}/`);
+}
+
+/** Waits until every host is monitored (MONITORED), as before a real cycle. */
+async function monitored(probe: XmlRpcClient, oned: Oned, hosts: number): Promise<void> {
+  for (;;) {
+    const xml = String(await ok(probe, oned, 'one.hostpool.info', []));
+    if (xml.split('<STATE>2</STATE>').length - 1 >= hosts) return;
+    await new Promise((r) => setTimeout(r, 2000));
   }
 }
 
@@ -110,10 +158,12 @@ async function main(): Promise<void> {
  * What one cycle costs before it dispatches: reading the pools and planning, `cycles` times in a
  * row over the same pools (the first reads everything; later ones show what a steady cycle costs).
  */
-async function cyclesWithoutDispatch(scheduler: Scheduler, cycles: number): Promise<void> {
-  console.log(`\n| cycle | read ms | (of which oned's answers) | plan ms | read + plan ms | pending | placed | load average |`);
-  console.log(`|--:|--:|--:|--:|--:|--:|--:|---|`);
+async function cyclesWithoutDispatch(scheduler: Scheduler, cycles: number, onedPid: number): Promise<void> {
+  console.log(`\n| cycle | read ms | (of which oned's answers) | plan ms | read + plan ms | scheduler CPU ms | oned CPU ms | pending | placed | load average |`);
+  console.log(`|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|`);
   for (let i = 1; i <= cycles; i++) {
+    const cpu0 = process.cpuUsage();
+    const oned0 = cpuMs(onedPid);
     const t0 = performance.now();
     const input = await scheduler.snapshot();
     const t1 = performance.now();
@@ -121,7 +171,9 @@ async function cyclesWithoutDispatch(scheduler: Scheduler, cycles: number): Prom
     const t2 = performance.now();
     const fetchMs = (scheduler as unknown as { fetchMs: number }).fetchMs;
     const placed = p.actions.filter((a) => a.kind === 'deploy').length;
-    console.log(`| ${i} | ${(t1 - t0).toFixed(0)} | ${fetchMs.toFixed(0)} | ${(t2 - t1).toFixed(0)} | ${(t2 - t0).toFixed(0)} | ${input.vms.filter((v) => v.pending).length} | ${placed} | ${loadavg().map((l) => l.toFixed(1)).join(' ')} |`);
+    const cpu = process.cpuUsage(cpu0);
+    const schedCpu = (cpu.user + cpu.system) / 1000;
+    console.log(`| ${i} | ${(t1 - t0).toFixed(0)} | ${fetchMs.toFixed(0)} | ${(t2 - t1).toFixed(0)} | ${(t2 - t0).toFixed(0)} | ${schedCpu.toFixed(0)} | ${cpuMs(onedPid) - oned0} | ${input.vms.filter((v) => v.pending).length} | ${placed} | ${loadavg().map((l) => l.toFixed(1)).join(' ')} |`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plan, explain, type Action } from './planner.js';
+import { consideredVms, plan, explain, type Action } from './planner.js';
 import { Policy } from './sched-config.js';
 import { host, input, vm } from './testing.js';
 
@@ -122,4 +122,19 @@ test('a reservation keeps the host it was given while that host has the room', (
   assert.equal(again.actions.length, 0, 'same host, same message: nothing to write');
   const full = plan(input([host({ id: 0, cpuUsage: 700 }), host({ id: 1 })], [held], {}, now));
   assert.match(messages(full.actions).get(0)!, /^Reserved on host host1 \(1\)/);
+});
+
+test('consideredVms: the first MAX_VM waiting or flagged VMs, oldest first; reservations and bad leases apart', () => {
+  const vms = [
+    vm({ id: 1 }),
+    vm({ id: 2, user: { SCHED_START: 'soon' } }),
+    vm({ id: 3, user: { SCHED_START: String(2_000_000), SCHED_DURATION: '3600' } }),
+    vm({ id: 4 }),
+    vm({ id: 5 }),
+    vm({ id: 6, user: { SCHED_START: 'later' } }),
+  ];
+  const { bestEffort, leaseErrors } = consideredVms(vms, 2);
+  assert.deepEqual(bestEffort.map((v) => v.id), [1, 4]);
+  assert.deepEqual(leaseErrors.map((v) => v.id), [2], 'the bad lease past MAX_VM waits for a later cycle, as the plan stops there');
+  assert.deepEqual(consideredVms(vms, 0).bestEffort.map((v) => v.id), [1, 4, 5]);
 });

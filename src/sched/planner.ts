@@ -361,19 +361,9 @@ export function plan(input: CycleInput): CyclePlan {
   }
 
   // 4. Best-effort work: pending (and requeued) VMs, then those flagged for rescheduling.
-  let considered = 0;
-  const bestEffort: SchedVm[] = [];
-  for (const vm of vms) {
-    if (vm.leaseError && vm.pending) {
-      ctx.message(vm, `Cannot dispatch VM: ${vm.leaseError}`);
-      continue;
-    }
-    const waiting = (vm.pending && vm.lease?.start === undefined) || (vm.preempted && vm.state === VmState.UNDEPLOYED);
-    if (!waiting && !vm.wantsResched) continue;
-    if (config.maxVm > 0 && considered >= config.maxVm) break;
-    considered++;
-    bestEffort.push(vm);
-  }
+  const { bestEffort, leaseErrors } = consideredVms(vms, config.maxVm);
+  const considered = bestEffort.length;
+  for (const vm of leaseErrors) ctx.message(vm, `Cannot dispatch VM: ${vm.leaseError}`);
   const heaps = new Map<MatchGroup, { heap: RankHeap; counts: ReasonCounts }>();
   for (const vm of bestEffort) {
     if (ctx.dispatched >= config.maxDispatch) break;
@@ -400,6 +390,28 @@ export function plan(input: CycleInput): CyclePlan {
     }
   }
   return { actions: ctx.actions, considered, log: ctx.log, wakeSoon: ctx.wakeSoon };
+}
+
+/**
+ * The best-effort VMs a cycle considers, oldest first: pending (and requeued) VMs without a
+ * reservation, and VMs flagged for rescheduling, at most `maxVm` (0: all); and the pending VMs
+ * met on the way whose lease is wrong (said on the VM instead). The scheduler reads the PCI
+ * requests of these VMs only: the others wait for a later cycle.
+ */
+export function consideredVms(vms: readonly SchedVm[], maxVm: number): { bestEffort: SchedVm[]; leaseErrors: SchedVm[] } {
+  const bestEffort: SchedVm[] = [];
+  const leaseErrors: SchedVm[] = [];
+  for (const vm of vms) {
+    if (vm.leaseError && vm.pending) {
+      leaseErrors.push(vm);
+      continue;
+    }
+    const waiting = (vm.pending && vm.lease?.start === undefined) || (vm.preempted && vm.state === VmState.UNDEPLOYED);
+    if (!waiting && !vm.wantsResched) continue;
+    if (maxVm > 0 && bestEffort.length >= maxVm) break;
+    bestEffort.push(vm);
+  }
+  return { bestEffort, leaseErrors };
 }
 
 /**

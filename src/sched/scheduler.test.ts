@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wantedVms } from './scheduler.js';
+import type { Oca } from '../oca/index.js';
+import { Scheduler, wantedVms } from './scheduler.js';
+import { DEFAULT_SCHED_CONFIG } from './sched-config.js';
 import { VmCache } from './vm-cache.js';
 
 const el = (id: number, state: number, extra = '', user = '') =>
@@ -38,4 +40,34 @@ test('a second read takes unchanged VMs as parsed, parses changed ones, and alwa
   assert.deepEqual(second.map((v) => v.id), [1, 2, 4, 5]);
   wantedVms(`<VM_POOL>${el(1, 1)}</VM_POOL>`, 300, new Map([[0, new Set([0])]]), cache);
   assert.deepEqual([cache.hits, cache.misses], [0, 1], 'other datastore clusters: everything parsed again');
+});
+
+test('the PCI requests are read only for the VMs the plan may place: reservations and the first MAX_VM', async () => {
+  const pciHost =
+    '<HOST_POOL><HOST><ID>0</ID><NAME>n0</NAME><STATE>2</STATE><CLUSTER_ID>0</CLUSTER_ID><HOST_SHARE><MEM_USAGE>0</MEM_USAGE><CPU_USAGE>0</CPU_USAGE>' +
+    '<MAX_MEM>16777216</MAX_MEM><MAX_CPU>800</MAX_CPU><PCI_DEVICES><PCI><ADDRESS>0000:02:00:0</ADDRESS><VMID>-1</VMID></PCI></PCI_DEVICES></HOST_SHARE>' +
+    '<TEMPLATE/><MONITORING/></HOST></HOST_POOL>';
+  const reservation = el(9, 1, '', '<SCHED_START>500</SCHED_START><SCHED_DURATION>60</SCHED_DURATION>');
+  const listing = `<VM_POOL>${[1, 2, 3, 4, 5].map((id) => el(id, 1)).join('')}${reservation}</VM_POOL>`;
+  const asked: number[][] = [];
+  const oca = {
+    hosts: { listXml: async () => pciHost, poolMonitoringXml: async () => '<MONITORING_DATA/>' },
+    datastores: { listXml: async () => '<DATASTORE_POOL/>' },
+    vnets: { listXml: async () => '<VNET_POOL/>' },
+    vmGroups: { listXml: async () => '<VM_GROUP_POOL/>' },
+    vms: {
+      listXml: async () => listing,
+      infoSetXml: async (ids: number[]) => {
+        asked.push([...ids].sort((a, b) => a - b));
+        return `<VM_POOL>${ids.map((id) => el(id, 1, '', '')).join('')}</VM_POOL>`.replace(/<\/TEMPLATE>/, '<PCI><DEVICE>0863</DEVICE></PCI></TEMPLATE>');
+      },
+    },
+  } as unknown as Oca;
+  const quiet = { info() {}, warn() {}, error() {} };
+  const scheduler = new Scheduler(oca, { ...DEFAULT_SCHED_CONFIG, maxVm: 2 }, quiet, () => 100);
+  const input = await scheduler.snapshot();
+  assert.deepEqual(asked, [[1, 2, 9]], 'VMs 3-5 are past MAX_VM: their documents are not read');
+  assert.deepEqual(input.vms.find((v) => v.id === 1)!.pci.map((p) => p.get('DEVICE')), ['0863']);
+  await scheduler.snapshot();
+  assert.deepEqual(asked[1], [9], 'unchanged VMs are not read again (a leased one is parsed, so read, every cycle)');
 });

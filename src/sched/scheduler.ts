@@ -7,7 +7,7 @@
  */
 import { parseXmlTree, select } from '../common/xml-tree.js';
 import { Oca, OneError, PoolFilter, UpdateMode } from '../oca/index.js';
-import { plan, explain, type Action, type CycleInput, type Verdict } from './planner.js';
+import { consideredVms, plan, explain, type Action, type CycleInput, type Verdict } from './planner.js';
 import type { SchedConfig } from './sched-config.js';
 import { datastoreClusters, SchedDatastore } from './sched-datastore.js';
 import { SchedHost } from './sched-host.js';
@@ -138,13 +138,17 @@ export class Scheduler {
   }
 
   /**
-   * The PCI requests of the pending VMs: the short listing has no TEMPLATE/PCI (as 7.4's), so
-   * when some host has free PCI devices the whole documents of the pending VMs are read for them
-   * (`one.vmpool.infoset`, in batches), only for VMs new or changed since they were last read.
+   * The PCI requests of the pending VMs the plan may place: the short listing has no
+   * TEMPLATE/PCI (as 7.4's), so when some host has free PCI devices the whole documents of those
+   * VMs are read for them (`one.vmpool.infoset`, in batches), only for VMs new or changed since
+   * they were last read. Those the plan may place are the reservations and the first MAX_VM
+   * best-effort VMs (planner.ts, consideredVms): with 100,000 pending and MAX_VM 300, a cold
+   * cycle reads 300 documents, not 100,000.
    */
   private async readPci(hosts: readonly SchedHost[], vms: readonly SchedVm[]): Promise<void> {
     if (!hosts.some((h) => h.pciFree.length > 0)) return;
-    const unknown = vms.filter((v) => v.pending && !this.vmCache.knowsPci(v));
+    const placeable = new Set(consideredVms(vms, this.config.maxVm).bestEffort);
+    const unknown = vms.filter((v) => v.pending && (placeable.has(v) || v.lease?.start !== undefined) && !this.vmCache.knowsPci(v));
     if (unknown.length === 0) return;
     const byId = new Map(unknown.map((v) => [v.id, v]));
     const batches: number[][] = [];

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { afterEach, describe, it } from 'node:test';
 import {
   Double,
@@ -75,6 +76,12 @@ function request(
     });
     req.end(body);
   });
+}
+
+/** Keeps this process's event loop busy for `ms`. */
+function busyFor(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
 }
 
 function isFault(code: number, message?: RegExp): (err: unknown) => boolean {
@@ -250,6 +257,39 @@ describe('XmlRpcServer', () => {
     assert.equal(closed, true, 'the idle connection was left open');
     assert.ok(Date.now() - started >= 250);
     assert.equal(await client.call('m', []), 1);
+  });
+
+  it('serves a connection whose request came while the server was busy for longer than the request timeout', async () => {
+    const { port } = await start(
+      (call) => {
+        if (call.method === 'busy') busyFor(1500);
+        return call.method;
+      },
+      { requestTimeoutSec: 0.5 },
+    );
+    // The client is a process of its own, so it sends while this one is busy: connection A is
+    // accepted, then the server gets busy (a call on B), then A's request comes.
+    const script = `import net from 'node:net';
+      const call = (m) => { const b = '<?xml version="1.0"?><methodCall><methodName>' + m + '</methodName><params/></methodCall>';
+        return 'POST /RPC2 HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: text/xml\\r\\nContent-Length: ' + b.length + '\\r\\n\\r\\n' + b; };
+      const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+      const a = net.connect(${port}, '127.0.0.1');
+      let answer = '';
+      a.on('data', (d) => { answer += d; if (answer.includes('</methodResponse>')) { console.log(answer); process.exit(0); } });
+      a.on('close', () => { console.log(answer || 'closed'); process.exit(0); });
+      a.on('error', () => {});
+      await new Promise((r) => a.once('connect', r));
+      await wait(100);
+      const b = net.connect(${port}, '127.0.0.1', () => b.write(call('busy')));
+      b.on('error', () => {});
+      await wait(300);
+      a.write(call('late'));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => child.kill());
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => child.once('exit', r));
+    assert.match(out, /^HTTP\/1\.1 200[\s\S]*late/);
   });
 
   it('refuses arrays nested deeper than maxNesting with fault -503, and reads those at the limit', async () => {

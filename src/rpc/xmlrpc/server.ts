@@ -82,7 +82,7 @@ export class XmlRpcServer {
   /** Set by close(): responses written from then on close their connection. */
   #closing = false;
   /** The admitted connections: calls begin and end on them; one idle at MAX_CONN is evicted. */
-  readonly #connections = new WeakMap<Socket, { begin(): void; end(): void; evict(): void }>();
+  readonly #connections = new WeakMap<Socket, { begin(): void; end(): void; evict(): void; requests(): number }>();
   /** Drops the connections waiting for a MAX_CONN slot. */
   #dropWaiting: () => void = () => {};
 
@@ -112,6 +112,28 @@ export class XmlRpcServer {
     }
     this.#http.maxRequestsPerSocket = opts.keepAliveMaxRequests ?? 0;
     this.#manageConnections(opts.maxConnections ?? 0, requestTimeout);
+    this.#http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.#clientError(err, socket));
+  }
+
+  /**
+   * What node:http does with a client's error (an HTTP answer saying why, then close), except
+   * for TIMEOUT when oned itself was late. node:http counts TIMEOUT from the accept, and checks
+   * it on a timer that runs before the next read of the sockets: a connection accepted just
+   * before oned was busy for longer than TIMEOUT (a 100,000-VM listing on a loaded machine) was
+   * answered 408, or hung up on, though its whole request was waiting in the socket. The
+   * verdict waits for the end of the next event-loop turn, whose reads begin such a request.
+   */
+  #clientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    if (err.code !== 'ERR_HTTP_REQUEST_TIMEOUT') return answerClientError(err, socket);
+    const before = this.#connectionOf(socket)?.requests() ?? 0;
+    setImmediate(() => {
+      if ((this.#connectionOf(socket)?.requests() ?? 0) === before) answerClientError(err, socket);
+    });
+  }
+
+  /** The admitted connection of a request's socket (on the TLS port, the TCP connection it wraps). */
+  #connectionOf(socket: Socket) {
+    return this.#connections.get(socket) ?? this.#connections.get((socket as { _parent?: Socket })._parent as Socket);
   }
 
   /** Starts listening; resolves with the bound address (useful with port 0). */
@@ -144,7 +166,7 @@ export class XmlRpcServer {
 
   #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     // On the TLS port, requests arrive on the TLS socket that wraps the admitted TCP connection.
-    const connection = this.#connections.get(req.socket) ?? this.#connections.get((req.socket as { _parent?: Socket })._parent as Socket);
+    const connection = this.#connectionOf(req.socket);
     if (connection) {
       connection.begin();
       res.once('close', () => connection.end());
@@ -271,8 +293,10 @@ export class XmlRpcServer {
       active++;
       let counted = true;
       let calls = 0;
+      let requests = 0;
       fresh.add(socket);
-      const firstRequest = firstRequestMs > 0 ? setTimeout(() => socket.destroy(), firstRequestMs) : undefined;
+      // Deferred as #clientError's verdict: a request read in the next turn is served.
+      const firstRequest = firstRequestMs > 0 ? setTimeout(() => setImmediate(() => requests === 0 && socket.destroy()), firstRequestMs) : undefined;
       firstRequest?.unref();
       const release = (): void => {
         if (!counted) return;
@@ -285,6 +309,7 @@ export class XmlRpcServer {
         begin: () => {
           clearTimeout(firstRequest);
           calls++;
+          requests++;
           fresh.delete(socket);
           idle.delete(socket);
         },
@@ -295,6 +320,7 @@ export class XmlRpcServer {
           release();
           socket.destroy();
         },
+        requests: () => requests,
       });
       socket.once('close', () => {
         clearTimeout(firstRequest);
@@ -322,4 +348,17 @@ export class XmlRpcServer {
       for (const socket of waiting.splice(0)) socket.destroy();
     };
   }
+}
+
+/** node:http's answer to a client's error: 408, 431, 413 or 400 when nothing was answered yet, then close. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (socket.destroyed) return;
+  const status: Record<string, string> = {
+    ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+    HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+    HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  };
+  const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !pending?.headersSent) socket.write(`HTTP/1.1 ${status[err.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+  socket.destroy(err);
 }
