@@ -8,6 +8,7 @@
  * numeric or unknown entities, characters XML forbids, invalid UTF-8), returns undefined and the
  * caller decodes the text fully, with its checks and messages.
  */
+import { isAscii } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { isInt32, type XmlRpcValue } from './value.js';
 
@@ -25,29 +26,21 @@ function has(buf: Uint8Array, part: Uint8Array, at: number): boolean {
   return true;
 }
 
-/** UTF-8 bytes as a string; undefined when they are not valid UTF-8. */
-function text(bytes: Buffer, ascii: boolean): string | undefined {
-  if (ascii) return bytes.toString('latin1', 0, bytes.length);
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
+/** U+FFFE and U+FFFF in UTF-8: characters XML forbids. */
+const NON_CHARACTERS = [Buffer.from([0xef, 0xbf, 0xbe]), Buffer.from([0xef, 0xbf, 0xbf])];
 
 /**
  * src[a, b) with the five named entities replaced, as a string; undefined for another `&`, a CR
- * (XML reads it as LF), a control character XML forbids, U+FFFE / U+FFFF or invalid UTF-8. The
- * caller has checked there is no `<` in the range.
+ * (XML reads it as LF), a character XML forbids or invalid UTF-8. The caller has checked there
+ * is no `<` in the range. The loop does the least per byte (most bytes are above `&`); whether
+ * the text is ASCII is asked once at the end, natively.
  */
 export function unescapeBytes(src: Uint8Array, a: number, b: number): string | undefined {
   const out = Buffer.allocUnsafe(b - a);
   let o = 0;
-  let high = 0;
   for (let i = a; i < b; i++) {
     const c = src[i]!;
-    if (c > 0x26 && c !== 0xef) {
-      high |= c;
+    if (c > 0x26) {
       out[o++] = c;
       continue;
     }
@@ -71,17 +64,18 @@ export function unescapeBytes(src: Uint8Array, a: number, b: number): string | u
       // An entity's end past b is caught by the caller's range: b is a `<`, never part of one.
       continue;
     }
-    if (c === 0xef) {
-      // EF BF BE / EF BF BF: U+FFFE and U+FFFF, which XML forbids.
-      if (src[i + 1] === 0xbf && (src[i + 2] === 0xbe || src[i + 2] === 0xbf)) return undefined;
-      high = 0x80;
-      out[o++] = c;
-      continue;
-    }
     if (c < 0x20 && c !== 0x09 && c !== 0x0a) return undefined;
     out[o++] = c;
   }
-  return text(out.subarray(0, o), high < 0x80);
+  const bytes = out.subarray(0, o);
+  // ASCII (oned's listings): a plain copy into a one-byte string.
+  if (isAscii(bytes)) return bytes.toString('latin1');
+  if (NON_CHARACTERS.some((n) => bytes.includes(n))) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 function isSpace(c: number | undefined): boolean {
