@@ -105,7 +105,15 @@ export function tableLines<T>(columns: readonly Column<T>[], objects: readonly T
     return lines;
   }
   if (!opts.noHeader) lines.push(emphasize(columns.map((c) => pad(c.name, c.width, c.left === true)).join(' ').trimEnd()));
-  for (const o of objects) lines.push(columns.map((c) => pad(c.value(o), c.width, c.left === true)).join(' ').trimEnd());
+  // One string per row, without an array per row: 100,000 rows of `onevm list`.
+  for (const o of objects) {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i]!;
+      line += i === 0 ? pad(c.value(o), c.width, c.left === true) : ` ${pad(c.value(o), c.width, c.left === true)}`;
+    }
+    lines.push(line.trimEnd());
+  }
   return lines;
 }
 
@@ -118,9 +126,10 @@ export function printList<T>(ctx: CliContext, columns: Column<T>[], objects: T[]
   const shown = selectColumns(columns, typeof o.list === 'string' ? o.list : undefined);
   const conditions = parseFilter(columns, o.filter as string | string[] | undefined);
   const search = typeof o.search === 'string' ? o.search.toLowerCase() : undefined;
-  const rows = objects.filter(
-    (obj) => conditions.every((c) => holds(c, obj)) && (search === undefined || columns.some((c) => c.value(obj).toLowerCase().includes(search))),
-  );
+  const rows =
+    conditions.length === 0 && search === undefined
+      ? objects
+      : objects.filter((obj) => conditions.every((c) => holds(c, obj)) && (search === undefined || columns.some((c) => c.value(obj).toLowerCase().includes(search))));
   const lines = tableLines(shown, rows, { noHeader: o['no-header'] === true, delimiter: typeof o.delimiter === 'string' ? o.delimiter : undefined, csv: o.csv === true });
   if (lines.length) ctx.print(lines.join('\n'));
 }

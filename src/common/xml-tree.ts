@@ -2,7 +2,7 @@
  * A small element tree for reading the XML bodies oned stores (and loads at start-up).
  * Parsed with saxes; an element's text is its own text and CDATA, concatenated.
  */
-import { SaxesParser } from 'saxes';
+import { saxesParser } from './saxes.js';
 
 export interface XmlNode {
   readonly name: string;
@@ -87,7 +87,7 @@ export function parseXmlTreeFast(xml: string): XmlNode | undefined {
 
 /** The SAX parser's reading (strict XML; its errors name the position). */
 export function parseXmlTreeFully(xml: string): XmlNode {
-  const parser = new SaxesParser();
+  const parser = new (saxesParser())();
   const stack: XmlNode[] = [];
   let root: XmlNode | undefined;
   let error: Error | undefined;

@@ -3,7 +3,9 @@
  * `[ok, value, code]` answers become values or OneError, transport failures OneConnectionError.
  * Connections are kept alive between calls.
  */
-import { XmlRpcClient, XmlRpcFault, type XmlRpcValue } from '../rpc/xmlrpc/index.js';
+// The client's own modules, not the package index: it would load the server too.
+import { XmlRpcClient } from '../rpc/xmlrpc/client.js';
+import { XmlRpcFault, type XmlRpcValue } from '../rpc/xmlrpc/value.js';
 import { endpointFromEnvironment, sessionFromEnvironment } from './credentials.js';
 import { OneConnectionError, OneError } from './errors.js';
 

@@ -96,6 +96,23 @@ test('the documents oned writes are scanned, not handed to the tree parser', () 
   assert.deepEqual([hosts[0]!.id, hosts[0]!.name, hosts[0]!.imMad, hosts[0]!.clusterId], [0, 'h0', 'kvm', -1]);
 });
 
+test('members that break the guessed order (other, longer or missing names, spaces in tags) read as from the tree', () => {
+  const same = '<VM><ID>1</ID><NAME>a</NAME><TEMPLATE><CPU>1</CPU><MEMORY>2</MEMORY></TEMPLATE></VM>';
+  const members = [
+    same,
+    same,
+    // A name the guess is a prefix of, then the guessed one; an element in a new place.
+    '<VM><ID>2</ID><NAME_X>x</NAME_X><NAME>b</NAME><TEMPLATE><CPU_MODEL>m</CPU_MODEL><CPU>3</CPU></TEMPLATE></VM>',
+    // Missing and reordered children, a space before `>` and a self-closing guess.
+    '<VM><NAME >c</NAME ><ID>3</ID><TEMPLATE><MEMORY/><CPU/></TEMPLATE></VM>',
+    '<VM><ID>4</ID></VM>',
+    same,
+  ];
+  const xml = `<VM_POOL>${members.join('')}</VM_POOL>`;
+  assert.ok(scanPool(xml, 'VM'), 'scanned, not left to the tree');
+  assertSame(parsePool(VirtualMachine, 'VM', xml), parsePoolTree(VirtualMachine, 'VM', xml));
+});
+
 test('documents outside plain XML go to the tree parser: attributes, comments, numeric entities, CR', () => {
   for (const xml of ['<P><VM a="1"><ID>1</ID></VM></P>', '<P><!-- c --><VM><ID>1</ID></VM></P>', '<P><VM><ID>&#49;</ID></VM></P>', '<P><VM><ID>1\r</ID></VM></P>']) {
     assert.equal(scanPool(xml, 'VM'), undefined, xml);

@@ -25,6 +25,15 @@ export class PoolPaths {
   readonly index = new Map<string, number>([['', 0]]);
   readonly #children: Map<string, number>[] = [new Map()];
   readonly #paths: string[] = [''];
+  /** Each path's own element name (its last step). */
+  readonly names: string[] = [''];
+  /**
+   * Guesses from the members read so far, which nearly all have the same elements in the same
+   * order: the first child of each path, and the sibling after each path (0: no guess). A right
+   * guess costs one startsWith instead of a name match, a slice and a map lookup per tag.
+   */
+  readonly first: number[] = [0];
+  readonly next: number[] = [0];
 
   /** The index of child `name` of path `parent`, numbered when new. */
   child(parent: number, name: string): number {
@@ -34,11 +43,36 @@ export class PoolPaths {
       i = this.#paths.length;
       const path = parent === 0 ? name : `${this.#paths[parent]}/${name}`;
       this.#paths.push(path);
+      this.names.push(name);
+      this.first.push(0);
+      this.next.push(0);
       this.#children.push(new Map());
       this.index.set(path, i);
       m.set(name, i);
     }
     return i;
+  }
+}
+
+/**
+ * Per member, per path index, the slot of its first element (see MULTI), all members in one
+ * typed array: 100,000 small arrays would be copied by every young-generation collection.
+ */
+export class SlotStore {
+  table = new Int32Array(1 << 16);
+  used = 0;
+
+  /** Appends slots[0, n); returns where they start. */
+  add(slots: readonly number[], n: number): number {
+    if (this.used + n > this.table.length) {
+      const bigger = new Int32Array(Math.max(this.table.length * 2, this.used + n));
+      bigger.set(this.table.subarray(0, this.used));
+      this.table = bigger;
+    }
+    const base = this.used;
+    for (let i = 0; i < n; i++) this.table[base + i] = slots[i]!;
+    this.used += n;
+    return base;
   }
 }
 
@@ -51,8 +85,10 @@ export class PoolEntry {
     /** Offsets of the member's `<` and after its `>`. */
     readonly start: number,
     readonly end: number,
-    /** Per path index, the slot of its first element (see MULTI). */
-    readonly slots: readonly number[],
+    /** The slots of the whole pool: this member's are store.table[base, base + count). */
+    readonly store: SlotStore,
+    readonly base: number,
+    readonly count: number,
     /** Whether some path had more than one element (then `text` is the first one's). */
     readonly repeated: readonly number[] | undefined,
   ) {}
@@ -68,7 +104,7 @@ export class PoolEntry {
    */
   text(path: string): string | undefined {
     const i = this.paths.index.get(path);
-    const s = i === undefined ? 0 : (this.slots[i] ?? 0);
+    const s = i === undefined || i >= this.count ? 0 : this.store.table[this.base + i]!;
     if (s === 0) return '';
     if (s === MULTI) return undefined;
     const doc = this.doc;
@@ -99,6 +135,12 @@ function entitiesOk(xml: string, a: number, b: number): boolean {
   return true;
 }
 
+/** Whether xml holds `name` at `at` (a short loop: startsWith was the scanner's hottest call). */
+function nameAt(xml: string, name: string, at: number): boolean {
+  for (let i = 0; i < name.length; i++) if (xml.charCodeAt(at + i) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
 /**
  * The members named `element` among the root's children, in document order; undefined when the
  * document is not plain XML as oned writes it (the tree parser then reads it, or refuses it).
@@ -113,6 +155,7 @@ export function scanPool(xml: string, element: string): PoolEntry[] | undefined 
     p = end + 2;
   }
   const paths = new PoolPaths();
+  const store = new SlotStore();
   const out: PoolEntry[] = [];
   // The open elements: names, path indexes (-1 outside members), whether each is the first at
   // its path (only the first sets the slot), and its pieces of text so far.
@@ -120,6 +163,8 @@ export function scanPool(xml: string, element: string): PoolEntry[] | undefined 
   const idx: number[] = [];
   const firsts: boolean[] = [];
   const pieces: number[] = [];
+  // Per depth, the path index of the last element closed there (0: none yet): the guess of the next.
+  const prev: number[] = [0, 0];
   let depth = 0;
   let rootSeen = false;
   // The member being read: its start, slots (scratch, copied at its end), repeated paths.
@@ -128,7 +173,7 @@ export function scanPool(xml: string, element: string): PoolEntry[] | undefined 
   let maxSlot = 0;
   let repeated: number[] | undefined;
   const endMember = (end: number): void => {
-    out.push(new PoolEntry(xml, paths, memberStart, end, slots.slice(0, maxSlot + 1), repeated));
+    out.push(new PoolEntry(xml, paths, memberStart, end, store, store.add(slots, maxSlot + 1), maxSlot + 1, repeated));
     slots.fill(0, 0, maxSlot + 1);
     memberStart = -1;
     maxSlot = 0;
@@ -170,26 +215,44 @@ export function scanPool(xml: string, element: string): PoolEntry[] | undefined 
     }
     if (c === 47 /* / */) {
       const name = names[depth - 1];
-      if (name === undefined || !xml.startsWith(name, lt + 2)) return undefined;
-      SPACE.lastIndex = lt + 2 + name.length;
-      SPACE.test(xml);
-      if (xml.charCodeAt(SPACE.lastIndex) !== 62) return undefined;
-      p = SPACE.lastIndex + 1;
+      if (name === undefined || !nameAt(xml, name, lt + 2)) return undefined;
+      let gt = lt + 2 + name.length;
+      if (xml.charCodeAt(gt) !== 62) {
+        SPACE.lastIndex = gt;
+        SPACE.test(xml);
+        gt = SPACE.lastIndex;
+        if (xml.charCodeAt(gt) !== 62) return undefined;
+      }
+      p = gt + 1;
       depth--;
+      prev[depth] = idx[depth]!;
       if (depth === 1 && memberStart >= 0) endMember(p);
       continue;
     }
-    NAME.lastIndex = lt + 1;
-    if (!NAME.test(xml)) return undefined;
-    const nameEnd = NAME.lastIndex;
-    SPACE.lastIndex = nameEnd;
-    SPACE.test(xml);
-    let q = SPACE.lastIndex;
+    // The guess: the element that followed the previous sibling (or came first) last time.
+    const parent = depth >= 2 ? idx[depth - 1]! : -1;
+    const guess = parent < 0 ? 0 : prev[depth]! > 0 ? paths.next[prev[depth]!]! : paths.first[parent]!;
+    let name: string;
+    let nameEnd: number;
+    let q: number;
+    const guessed = guess > 0 ? paths.names[guess]! : '';
+    const after = guess > 0 ? xml.charCodeAt(lt + 1 + guessed.length) : 0;
+    if (guess > 0 && (after === 62 || after === 47) && nameAt(xml, guessed, lt + 1)) {
+      name = guessed;
+      nameEnd = q = lt + 1 + guessed.length;
+    } else {
+      NAME.lastIndex = lt + 1;
+      if (!NAME.test(xml)) return undefined;
+      nameEnd = NAME.lastIndex;
+      SPACE.lastIndex = nameEnd;
+      SPACE.test(xml);
+      q = SPACE.lastIndex;
+      name = xml.slice(lt + 1, nameEnd);
+    }
     const selfClosing = xml.charCodeAt(q) === 47;
     if (selfClosing) q++;
     if (xml.charCodeAt(q) !== 62) return undefined;
     p = q + 1;
-    const name = xml.slice(lt + 1, nameEnd);
     // Until text comes, the slot points at an empty text: before the next `<` (an open
     // element), or at this tag's own `<` (a self-closing one).
     const empty = selfClosing ? lt + 1 : p + 1;
@@ -206,9 +269,10 @@ export function scanPool(xml: string, element: string): PoolEntry[] | undefined 
         slots[0] = empty;
       }
     } else {
-      const parent = idx[depth - 1]!;
       if (parent >= 0) {
-        i = paths.child(parent, name);
+        i = guess > 0 && name === guessed ? guess : paths.child(parent, name);
+        if (prev[depth]! > 0) paths.next[prev[depth]!] = i;
+        else paths.first[parent] = i;
         if (i > maxSlot) maxSlot = i;
         const s = slots[i];
         first = s === 0 || s === undefined;
@@ -218,6 +282,7 @@ export function scanPool(xml: string, element: string): PoolEntry[] | undefined 
     }
     if (selfClosing) {
       if (depth === 1 && i === 0) endMember(p);
+      prev[depth] = i;
       continue;
     }
     names[depth] = name;
@@ -225,6 +290,7 @@ export function scanPool(xml: string, element: string): PoolEntry[] | undefined 
     firsts[depth] = first;
     pieces[depth] = 0;
     depth++;
+    prev[depth] = 0;
   }
   if (depth !== 0 || !rootSeen) return undefined;
   return out;

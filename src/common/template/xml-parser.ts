@@ -1,4 +1,4 @@
-import { SaxesParser } from 'saxes';
+import { saxesParser } from '../saxes.js';
 import { normalizeName, type AttributeSink, type Vector } from './attribute.js';
 import { TemplateSyntaxError } from './syntax-error.js';
 
@@ -11,7 +11,7 @@ import { TemplateSyntaxError } from './syntax-error.js';
  * Throws {@link TemplateSyntaxError} positioned by the XML parser.
  */
 export function parseTemplateXml(xml: string, sink: AttributeSink): void {
-  const parser = new SaxesParser();
+  const parser = new (saxesParser())();
   let depth = 0;
   let name = ''; // attribute element (depth 2)
   let text = '';

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { decodeMethodResponse, decodeUtf8 } from './decode.js';
 import { encodeMethodCall } from './encode.js';
+import { fastResponseBytes } from './fast-response-bytes.js';
 import type { XmlRpcValue } from './value.js';
 import { clientTls } from './trust.js';
 
@@ -40,7 +41,9 @@ export class XmlRpcClient {
    */
   async call(method: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue> {
     const body = Buffer.from(encodeMethodCall(method, params), 'utf8');
-    return decodeMethodResponse(await this.#post(body, true));
+    const answer = await this.#post(body, true);
+    // oned's usual answer is read from its bytes; anything else from its text, fully checked.
+    return fastResponseBytes(answer) ?? decodeMethodResponse(decodeUtf8(answer));
   }
 
   /** Closes the kept-alive connections. */
@@ -52,7 +55,7 @@ export class XmlRpcClient {
    * One POST. A kept-alive connection may be closed by the server just as it is reused; such a
    * request was never received, so it is sent once more on a fresh connection.
    */
-  #post(body: Buffer, mayRetry: boolean): Promise<string> {
+  #post(body: Buffer, mayRetry: boolean): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       let responded = false;
       const req = this.#request(this.#url, {
@@ -84,11 +87,7 @@ export class XmlRpcClient {
             reject(new Error(`XML-RPC endpoint answered HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd() + (text ? `: ${text}` : '')));
             return;
           }
-          try {
-            resolve(decodeUtf8(Buffer.concat(chunks)));
-          } catch (err) {
-            reject(err);
-          }
+          resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
         });
       });
       req.end(body);

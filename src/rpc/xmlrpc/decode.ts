@@ -4,7 +4,8 @@
  * XmlRpcFault(PARSE) whose message carries the line and column where it was found.
  */
 import { TextDecoder } from 'node:util';
-import { SaxesParser } from 'saxes';
+import type { SaxesParser } from 'saxes';
+import { saxesParser } from '../../common/saxes.js';
 import { fastResponse } from './fast-response.js';
 import { Double, EscapedBytes, EscapedString, FaultCode, isInt32, XmlRpcFault, type MethodCall, type XmlRpcValue } from './value.js';
 
@@ -20,17 +21,17 @@ export const DEFAULT_MAX_NESTING = 64;
  * structs nested more than `maxNesting` deep.
  */
 export function decodeMethodCall(xml: string, maxNesting = DEFAULT_MAX_NESTING): MethodCall {
-  return decoder.decodeCall(xml, maxNesting);
+  return decoder().decodeCall(xml, maxNesting);
 }
 
 /** Parses a `<methodResponse>` into its value; a fault response is thrown as XmlRpcFault with its code. */
 export function decodeMethodResponse(xml: string, maxNesting = DEFAULT_MAX_NESTING): XmlRpcValue {
-  return fastResponse(xml) ?? decoder.decodeResponse(xml, maxNesting);
+  return fastResponse(xml) ?? decoder().decodeResponse(xml, maxNesting);
 }
 
 /** The SAX decoder alone, without the fast path (its tests compare the two). */
 export function decodeMethodResponseFully(xml: string): XmlRpcValue {
-  return decoder.decodeResponse(xml);
+  return decoder().decodeResponse(xml);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -146,11 +147,13 @@ class Frame {
   name: string | null = null;
 }
 
-/** A saxes parser whose errors are parse faults carrying the position. */
-class FaultingSaxesParser extends SaxesParser {
-  override makeError(message: string): Error {
-    return new XmlRpcFault(FaultCode.PARSE, `XML-RPC parse error at line ${this.line}, column ${this.column}: ${message}`);
-  }
+/** A saxes parser whose errors are parse faults carrying the position (saxes is loaded on first use). */
+function faultingSaxesParser(): SaxesParser {
+  return new (class extends saxesParser() {
+    override makeError(message: string): Error {
+      return new XmlRpcFault(FaultCode.PARSE, `XML-RPC parse error at line ${this.line}, column ${this.column}: ${message}`);
+    }
+  })();
 }
 
 /**
@@ -158,7 +161,7 @@ class FaultingSaxesParser extends SaxesParser {
  * no document can start while another is half-read.
  */
 class Decoder {
-  private readonly parser = new FaultingSaxesParser();
+  private readonly parser = faultingSaxesParser();
   private readonly frames: Frame[] = [new Frame()];
   private depth = 0;
   /** Open arrays and structs, and how many may be open at once. */
@@ -478,4 +481,8 @@ function excerpt(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-const decoder = new Decoder();
+let theDecoder: Decoder | undefined;
+/** The one decoder, made on first use (it loads saxes). */
+function decoder(): Decoder {
+  return (theDecoder ??= new Decoder());
+}
