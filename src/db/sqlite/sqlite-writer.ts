@@ -23,8 +23,9 @@ export interface WriterOptions {
 /**
  * A transaction's statements as one flat array: per statement its SQL (the text the first time,
  * then the number the writer gave it: texts are few and statements many), the number of
- * parameters, then the parameters. Structured cloning copies a flat array of strings and numbers
- * much faster than an array of objects holding arrays.
+ * parameters, then the parameters. Structured cloning copies that with less work per statement
+ * than objects holding arrays (5-15 % less in a micro-measure of 20 VM upserts: the bodies' text
+ * is most of the copy), and the long upsert texts are not copied every time.
  */
 export type FlatStatements = SqlValue[];
 
