@@ -7,6 +7,7 @@
  */
 import type { Template, Vector } from '../common/template/index.js';
 import type { XmlNode } from '../common/xml-tree.js';
+import { flat } from '../common/flat-string.js';
 import { xmlElement } from '../common/xml.js';
 
 export class HostPci {
@@ -62,7 +63,8 @@ export class HostPci {
   }
 
   toXml(): string {
-    return (this.#xml ??= this.render());
+    // Flat: a kept rope would be walked piece by piece each time a host body copies it.
+    return (this.#xml ??= flat(this.render()));
   }
 
   private render(): string {
