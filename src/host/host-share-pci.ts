@@ -7,11 +7,18 @@
  */
 import type { Template, Vector } from '../common/template/index.js';
 import type { XmlNode } from '../common/xml-tree.js';
+import { flat } from '../common/flat-string.js';
 import { xmlElement } from '../common/xml.js';
 
 export class HostPci {
   /** Each device's attributes (VMID included) by ADDRESS, in the order they were found. */
   readonly devices = new Map<string, Map<string, string>>();
+  /**
+   * The rendered `<PCI_DEVICES>`, kept until a device changes: the host's body is rendered again
+   * whenever a VM is placed on it or leaves, and the devices (dozens on a real host) seldom change
+   * then. Only the methods below change devices; they drop it.
+   */
+  #xml: string | undefined;
 
   /** The VM holding the device at `address`: -1 when free, undefined when there is no such device. */
   vmOf(address: string): number | undefined {
@@ -27,15 +34,18 @@ export class HostPci {
   /** VM `vmId` holds the device at `address`. */
   hold(address: string, vmId: number): void {
     this.devices.get(address)?.set('VMID', String(vmId));
+    this.#xml = undefined;
   }
 
   /** VM `vmId` no longer holds the device at `address` (every device it holds, without one). */
   release(vmId: number, address?: string): void {
     for (const [a, d] of this.devices) if ((address === undefined || a === address) && d.get('VMID') === String(vmId)) d.set('VMID', '-1');
+    this.#xml = undefined;
   }
 
   /** Takes in the `PCI` vectors of a report (see the file comment). */
   applyProbe(info: Template): void {
+    this.#xml = undefined;
     const listed = new Set<string>();
     for (const a of info.getAll('PCI')) {
       if (typeof a.value === 'string') continue;
@@ -53,6 +63,11 @@ export class HostPci {
   }
 
   toXml(): string {
+    // Flat: a kept rope would be walked piece by piece each time a host body copies it.
+    return (this.#xml ??= flat(this.render()));
+  }
+
+  private render(): string {
     if (this.devices.size === 0) return '<PCI_DEVICES/>';
     let xml = '<PCI_DEVICES>';
     for (const d of this.devices.values()) {

@@ -108,4 +108,11 @@ test('PCI devices: new ones free (VMID -1), known ones kept, free ones the probe
   assert.ok(xml.startsWith('<PCI_DEVICES><PCI><ADDRESS>0000:02:00:0</ADDRESS><CLASS>0300</CLASS><SHORT_ADDRESS>x</SHORT_ADDRESS><VENDOR>10de</VENDOR><VMID>-1</VMID></PCI>'), 'attributes by name');
   assert.equal(HostPci.fromXml(parseXmlTree(xml)).toXml(), xml);
   assert.equal(new HostPci().toXml(), '<PCI_DEVICES/>');
+  // The XML is kept between changes; holding, releasing and probing render it again.
+  pci.hold('0000:02:00:0', 7);
+  assert.match(pci.toXml(), /<ADDRESS>0000:02:00:0<\/ADDRESS>.*?<VMID>7<\/VMID>/);
+  pci.release(7);
+  assert.equal(pci.toXml(), xml);
+  pci.applyProbe(probe('0000:02:00:0'));
+  assert.doesNotMatch(pci.toXml(), /0000:81:00:0/);
 });

@@ -3,18 +3,12 @@
  * lines of spec §6.4 and sends `TRANSFER <vm_id> <file>` to the TM_MAD driver. The lines name
  * the system datastore's TM_MAD (from the history record), so one driver process serves them all.
  */
-import { writeFile as writeFileCb } from 'node:fs';
-import { promisify } from 'node:util';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Driver, DriverReply } from '../mad/index.js';
 import type { VirtualMachine, VmLogs } from '../vm/index.js';
 import { LcmState, resizingDisk, savingDisk, vectors } from '../vm/index.js';
 import type { Vector } from '../common/template/index.js';
 import { diskSnapshotLine } from './disk-snapshot-line.js';
-
-/** Callback fs under a promise: no FileHandle object per file (one per deploy on the hot path). */
-const writeFile = promisify(writeFileCb);
 
 /** Transfer operations and the file suffix each one gets. */
 export type TransferOp = 'prolog' | 'epilog' | 'migrate' | 'resume' | 'stop' | 'delete' | 'prolog_attach' | 'epilog_detach' | 'disk_snapshot' | 'disk_resize' | 'disk_saveas';
@@ -159,8 +153,7 @@ export class TransferManager {
     if (!driver) return { ok: false, info: 'No TM_MAD driver is configured', logs: [] };
     let file: string;
     try {
-      file = join(await this.o.logs.ensureDir(at.vid), `transfer.${at.seq}.${op}`);
-      await writeFile(file, lines.map((l) => `${l}\n`).join(''));
+      file = await this.o.logs.writeFile(at.vid, `transfer.${at.seq}.${op}`, lines.map((l) => `${l}\n`).join(''));
     } catch (e) {
       return { ok: false, info: `Cannot write the transfer file: ${(e as Error).message}`, logs: [] };
     }

@@ -45,3 +45,38 @@ test('a line that cannot be written goes to oned.log, and the other VMs are stil
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('writeFile writes a file of the VM directory, making it, and resolves with its path; a failure rejects', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vm-log-'));
+  try {
+    const logs = new VmLogs(dir);
+    const [a, b] = await Promise.all([logs.writeFile(3, 'deployment.0', 'first'), logs.writeFile(4, 'transfer.0.prolog', 'CLONE a b\n')]);
+    assert.equal(a, join(dir, '3', 'deployment.0'));
+    assert.equal(readFileSync(a, 'utf8'), 'first');
+    assert.equal(readFileSync(b, 'utf8'), 'CLONE a b\n');
+    // Replaced, not appended; and the directory made again after it was removed.
+    rmSync(join(dir, '3'), { recursive: true });
+    assert.equal(readFileSync(await logs.writeFile(3, 'deployment.0', 'second'), 'utf8'), 'second');
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, '9'), 'not a directory'));
+    await assert.rejects(logs.writeFile(9, 'deployment.0', 'x'), /EEXIST|ENOTDIR/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lines written while a batch is at the writer thread follow it, in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vm-log-'));
+  try {
+    const logs = new VmLogs(dir);
+    for (let n = 0; n < 50; n++) {
+      logs.write(1, 'LCM', 'I', `line ${n}`);
+      // Let a batch go between some lines, so that later ones gather behind it.
+      if (n % 7 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await logs.drain();
+    const lines = readFileSync(join(dir, '1', 'vm.log'), 'utf8').trimEnd().split('\n');
+    assert.deepEqual(lines.map((l) => l.replace(/^.*\]: /, '')), Array.from({ length: 50 }, (_, n) => `line ${n}`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -2,12 +2,15 @@
  * Each VM's own log, `$ONE_LOCATION/var/vms/<id>/vm.log`, in OpenNebula's line format
  * (`Tue Dec  1 10:00:00 2026 [Z0][VM][I]: New state is ACTIVE`). Lines are gathered and
  * appended once per event-loop turn per VM, off the API's path: a state change never waits for
- * the disk. (Gathering them for 20 ms saved appends during deploy storms, but a reader of vm.log
+ * the disk. They and the deployment and transfer files are written by a thread of their own
+ * (vm-files-writer.ts), one message per turn. (Gathering them for 20 ms saved appends during deploy storms, but a reader of vm.log
  * right after a state change, a user's `tail` or a test, then missed the last lines.)
  */
-import { appendFile, mkdir } from 'node:fs';
+import { mkdir } from 'node:fs';
 import { join } from 'node:path';
 import { timestamp, type Logger } from '../common/log.js';
+import { WorkerCalls } from '../common/worker-calls.js';
+import { APPEND, REPLACE, type FileFailures, type FileOps } from './vm-files-writer.js';
 
 export type VmLogSeverity = 'I' | 'W' | 'E' | 'D';
 
@@ -32,11 +35,19 @@ function currentStamp(): string {
   return stampText;
 }
 
+/** A write queued for the next batch: a VM's log lines, or a file someone awaits. */
+type Queued = { readonly vid: number } | { readonly resolve: () => void; readonly reject: (e: Error) => void };
+
 export class VmLogs {
   private pending = new Map<number, string>();
+  private files: FileOps = [];
+  private fileWaiters: Queued[] = [];
   private readonly made = new Set<number>();
   private flushing: Promise<void> = Promise.resolve();
   private scheduled = false;
+  /** A batch is at the writer thread: the next one waits for its answer, gathering meanwhile. */
+  private sending = false;
+  private writer: WorkerCalls<FileFailures> | undefined;
 
   constructor(
     /** `$ONE_LOCATION/var/vms`. */
@@ -53,13 +64,20 @@ export class VmLogs {
   write(vid: number, module: string, severity: VmLogSeverity, message: string): void {
     const line = `${currentStamp()} [Z0][${module}][${severity}]: ${message}\n`;
     this.pending.set(vid, (this.pending.get(vid) ?? '') + line);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.flushing = this.flushing.then(() => this.flush());
-      });
-    }
+    this.schedule();
+  }
+
+  /**
+   * Writes a file of the VM's directory (a deployment or transfer file), making the directory
+   * if needed; resolves with its path once it is written.
+   */
+  writeFile(vid: number, name: string, text: string): Promise<string> {
+    const dir = this.vmDir(vid);
+    return new Promise<void>((resolve, reject) => {
+      this.files.push(dir, name, text, REPLACE);
+      this.fileWaiters.push({ resolve, reject });
+      this.schedule();
+    }).then(() => join(dir, name));
   }
 
   /** Makes the VM's directory (once per VM and run). */
@@ -74,36 +92,68 @@ export class VmLogs {
 
   /** Resolves once every line written so far is on disk. */
   async drain(): Promise<void> {
-    while (this.scheduled || this.pending.size > 0) {
+    while (this.scheduled || this.sending || this.pending.size > 0 || this.files.length > 0) {
       await new Promise((r) => setImmediate(r));
       await this.flushing;
     }
     await this.flushing;
   }
 
-  /** Appends every VM's gathered lines (callback fs: no file handle object or promise per file). */
+  /**
+   * The writes of this event-loop turn go together, once it is over; while a batch is at the
+   * writer thread, they wait for its answer and go as one batch then (one message, and one
+   * wake-up of each thread, for as many writes as a busy moment brings).
+   */
+  private schedule(): void {
+    if (this.scheduled || this.sending) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flushing = this.flush();
+    });
+  }
+
+  /**
+   * Sends every VM's gathered lines and the queued files to the writer thread in one message
+   * (see vm-files-writer.ts); the thread answers batches in order.
+   */
   private flush(): Promise<void> {
-    const batch = this.pending;
-    if (batch.size === 0) return Promise.resolve();
-    this.pending = new Map();
-    return new Promise((resolve) => {
-      let left = batch.size;
-      const done = (vid: number, err: Error | null) => {
-        if (err) this.log?.error('VM', `Cannot write the log of VM ${vid}: ${err.message}`);
-        if (--left === 0) resolve();
-      };
-      for (const [vid, text] of batch) {
-        const dir = this.vmDir(vid);
-        const append = () => appendFile(join(dir, 'vm.log'), text, (err) => done(vid, err));
-        if (this.made.has(vid)) append();
-        else {
-          mkdir(dir, { recursive: true }, (err) => {
-            if (err) return done(vid, err);
-            this.made.add(vid);
-            append();
-          });
+    const ops = this.files;
+    const waiters = this.fileWaiters;
+    this.files = [];
+    this.fileWaiters = [];
+    for (const [vid, text] of this.pending) {
+      ops.push(this.vmDir(vid), 'vm.log', text, APPEND);
+      waiters.push({ vid });
+    }
+    this.pending.clear();
+    if (waiters.length === 0) return Promise.resolve();
+    this.sending = true;
+    this.writer ??= new WorkerCalls<FileFailures>(new URL('./vm-files-writer.js', import.meta.url), { vmFilesWriter: true }, 'vm files');
+    const failedAt = (i: number, message: string) => {
+      const w = waiters[i]!;
+      if ('vid' in w) this.log?.error('VM', `Cannot write the log of VM ${w.vid}: ${message}`);
+      else w.reject(new Error(message));
+    };
+    return this.writer.call({ ops }).then(
+      (failed) => {
+        const bad = new Set<number>();
+        for (let i = 0; failed && i < failed.length; i += 2) {
+          bad.add(failed[i] as number);
+          failedAt(failed[i] as number, failed[i + 1] as string);
         }
-      }
+        for (let i = 0; i < waiters.length; i++) {
+          const w = waiters[i]!;
+          if (!bad.has(i) && 'resolve' in w) w.resolve();
+        }
+      },
+      (error: Error) => {
+        for (let i = 0; i < waiters.length; i++) failedAt(i, error.message);
+      },
+    ).then(() => {
+      this.sending = false;
+      // What was gathered meanwhile goes now; drain() waits for it through this promise.
+      if (this.pending.size > 0 || this.files.length > 0) return this.flush();
     });
   }
 }

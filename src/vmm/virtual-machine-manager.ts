@@ -6,16 +6,10 @@
  * (spec §6.3). For DEPLOY the deployment file (in the driver's format: the VM XML, or libvirt's
  * domain XML for kvm/qemu) is written to `var/vms/<id>/deployment.<seq>` first.
  */
-import { writeFile as writeFileCb } from 'node:fs';
-import { promisify } from 'node:util';
-import { join } from 'node:path';
 import { xmlElement } from '../common/xml.js';
 import type { Driver, DriverReply } from '../mad/index.js';
 import type { VmLogs } from '../vm/index.js';
 import { VM_XML_FORMAT, type DeploymentFormat } from './deployment-formats.js';
-
-/** Callback fs under a promise: no FileHandle object per file (one per deploy on the hot path). */
-const writeFile = promisify(writeFileCb);
 
 export type VmmAction =
   | 'DEPLOY' | 'SHUTDOWN' | 'CANCEL' | 'SAVE' | 'RESTORE' | 'MIGRATE' | 'REBOOT' | 'RESET'
@@ -71,8 +65,7 @@ export class VirtualMachineManager {
         return { ok: false, info: `Cannot generate the deployment file: ${(e as Error).message}`, logs: [] };
       }
       try {
-        local = join(await this.o.logs.ensureDir(r.vid), `deployment.${r.seq}`);
-        await writeFile(local, file);
+        local = await this.o.logs.writeFile(r.vid, `deployment.${r.seq}`, file);
       } catch (e) {
         return { ok: false, info: `Cannot write the deployment file: ${(e as Error).message}`, logs: [] };
       }

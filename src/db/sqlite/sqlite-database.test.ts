@@ -59,3 +59,24 @@ test('every write acknowledged before kill -9 is in the database after reopening
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('statement texts first sent in a failed transaction are known to the writer afterwards', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sqlite-numbers-'));
+  const db = await openDatabase({ backend: 'sqlite', file: join(dir, 'one.db') });
+  try {
+    await db.migrate();
+    // The writer learns each SQL text once and is sent its number later: a transaction that fails
+    // after its texts were sent must not shift the numbering of the ones that follow.
+    const acl = (oid: number) => ({ kind: 'upsert', table: 'acl', row: { oid, userset: oid, resource: 2, rights: 3, zone: 4 } }) as const;
+    const nameless = { kind: 'upsert', table: 'user_pool', row: { oid: 11, name: null, body: '' } } as const;
+    await assert.rejects(db.write([acl(1), nameless]));
+    await db.write([{ kind: 'upsert', table: 'system_attributes', row: { name: 'a', body: '<A/>' } }, acl(2)]);
+    await db.write([{ kind: 'upsert', table: 'user_pool', row: { oid: 12, name: 'u12', body: '<U/>', uid: 12, gid: 0, owner_u: 1, group_u: 0, other_u: 0 } }]);
+    assert.deepEqual(await db.query('SELECT oid FROM acl'), [{ oid: 2 }]);
+    assert.deepEqual(await db.query("SELECT body FROM system_attributes WHERE name = 'a'"), [{ body: '<A/>' }]);
+    assert.deepEqual(await db.query('SELECT name FROM user_pool WHERE oid = 12'), [{ name: 'u12' }]);
+  } finally {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -9,14 +9,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { sqliteFile } from '../config.js';
 import type { DbConfig, Row, SqlValue } from '../database.js';
 import { fromInt64 } from '../int64.js';
 import { SqlDatabase, type Driver } from '../sql-database.js';
 import { onConflictClause, type Dialect, type Statement } from '../write-sql.js';
-import { bindable, openWriter, type WriterReply, type WriterRequest } from './sqlite-writer.js';
+import { WorkerCalls } from '../../common/worker-calls.js';
+import { bindable, openWriter, SqlNumbers } from './sqlite-writer.js';
 
 /** oned.conf's default `TIMEOUT`. */
 const DEFAULT_BUSY_TIMEOUT_MS = 2500;
@@ -46,59 +46,19 @@ export function openSqlite(config: DbConfig): SqlDatabase {
 
 /** The writer thread, as seen from here: transactions sent in order, answered in order. */
 class SqliteWriter {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  #next = 0;
-  #failed: Error | undefined;
-  readonly #exited: Promise<void>;
+  readonly #calls: WorkerCalls;
+  readonly #numbers = new SqlNumbers();
 
   constructor(file: string, timeout: number) {
-    this.#worker = new Worker(new URL('./sqlite-writer.js', import.meta.url), {
-      workerData: { sqliteWriter: { file, timeout } },
-      // A process started with `--input-type=module -e` (a test's writer) passes on a flag a worker file refuses.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-    });
-    // Only a transaction in flight keeps the process alive (a tool that is done may exit).
-    this.#worker.unref();
-    this.#worker.on('message', (m: WriterReply) => {
-      const p = this.#pending.get(m.id);
-      if (!p) return;
-      this.#pending.delete(m.id);
-      if (this.#pending.size === 0) this.#worker.unref();
-      if (!m.error) return p.resolve();
-      const error = new Error(m.error.message) as Error & { code?: string };
-      if (m.error.code !== undefined) error.code = m.error.code;
-      p.reject(error);
-    });
-    this.#worker.on('error', (error) => this.#fail(new Error(`sqlite: the writer thread failed: ${error.message}`, { cause: error })));
-    this.#exited = new Promise((resolve) => this.#worker.once('exit', () => {
-      this.#fail(new Error('sqlite: the writer thread ended'));
-      resolve();
-    }));
+    this.#calls = new WorkerCalls(new URL('./sqlite-writer.js', import.meta.url), { sqliteWriter: { file, timeout } }, 'sqlite');
   }
 
   run(statements: readonly Statement[]): Promise<void> {
-    if (this.#failed) return Promise.reject(this.#failed);
-    const id = ++this.#next;
-    return new Promise<void>((resolve, reject) => {
-      if (this.#pending.size === 0) this.#worker.ref();
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, statements: statements.map((s) => ({ sql: s.sql, params: s.params })) } satisfies WriterRequest);
-    });
+    return this.#calls.call({ statements: this.#numbers.flatten(statements) });
   }
 
-  async close(): Promise<void> {
-    if (!this.#failed) {
-      this.#worker.ref();
-      this.#worker.postMessage({ close: true } satisfies WriterRequest);
-    }
-    await this.#exited;
-  }
-
-  #fail(error: Error): void {
-    this.#failed ??= error;
-    for (const p of this.#pending.values()) p.reject(error);
-    this.#pending.clear();
+  close(): Promise<void> {
+    return this.#calls.close();
   }
 }
 

@@ -4,22 +4,48 @@
  * thread keeps its own connection for reads (WAL: readers see every committed transaction and
  * never wait for the writer).
  *
- * Messages in: `{ id, statements }` (run them in one IMMEDIATE transaction) and `{ close: true }`.
- * Messages out: `{ id }` once the transaction is durable, or `{ id, error: { message, code } }`.
+ * Message in: `{ id, statements }` (run them in one IMMEDIATE transaction), `statements` flat
+ * (see {@link SqlNumbers}) so that copying it to this thread is one array of plain values, and
+ * `{ close: true }`. Reply: `{ id }` once the transaction is durable, or `{ id, error }`.
  * Transactions run in the order they arrive.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import type { SqlValue } from '../database.js';
 import type { Statement } from '../write-sql.js';
+import { replyError } from '../../common/worker-calls.js';
 
 export interface WriterOptions {
   readonly file: string;
   readonly timeout: number;
 }
 
-export type WriterRequest = { readonly id: number; readonly statements: readonly Statement[] } | { readonly close: true };
-export type WriterReply = { readonly id: number; readonly error?: { readonly message: string; readonly code?: string } };
+/**
+ * A transaction's statements as one flat array: per statement its SQL (the text the first time,
+ * then the number the writer gave it: texts are few and statements many), the number of
+ * parameters, then the parameters. Structured cloning copies that with less work per statement
+ * than objects holding arrays (5-15 % less in a micro-measure of 20 VM upserts: the bodies' text
+ * is most of the copy), and the long upsert texts are not copied every time.
+ */
+export type FlatStatements = SqlValue[];
+
+/** The sender's half of the SQL numbering: the same texts get the same numbers on both sides. */
+export class SqlNumbers {
+  readonly #ids = new Map<string, number>();
+
+  flatten(statements: readonly Statement[]): FlatStatements {
+    const flat: FlatStatements = [];
+    for (const s of statements) {
+      const id = this.#ids.get(s.sql);
+      if (id === undefined) {
+        this.#ids.set(s.sql, this.#ids.size);
+        flat.push(s.sql);
+      } else flat.push(id);
+      flat.push(s.params.length, ...s.params);
+    }
+    return flat;
+  }
+}
 
 /**
  * better-sqlite3 binds every number as a double, so 5 would be stored in a TEXT column as "5.0";
@@ -40,31 +66,40 @@ export function openWriter(o: WriterOptions): BetterSqlite3.Database {
 function serve(o: WriterOptions): void {
   const port = parentPort!;
   const db = openWriter(o);
-  const prepared = new Map<string, BetterSqlite3.Statement>();
-  const statement = (sql: string) => {
-    let s = prepared.get(sql);
-    if (!s) prepared.set(sql, (s = db.prepare(sql)));
-    return s;
-  };
-  const runAll = db.transaction((statements: readonly Statement[]) => {
-    for (const s of statements) statement(s.sql).run(bindable(s.params));
+  // Numbered in the order the texts arrive, as SqlNumbers numbers them; prepared when first run
+  // (a statement may need a table that an earlier one of its transaction creates).
+  const texts: string[] = [];
+  const prepared: (BetterSqlite3.Statement | undefined)[] = [];
+  const runAll = db.transaction((flat: FlatStatements) => {
+    for (let i = 0; i < flat.length; ) {
+      const id = flat[i] as number;
+      const statement = (prepared[id] ??= db.prepare(texts[id]!));
+      const n = flat[i + 1] as number;
+      statement.run(bindable(flat.slice(i + 2, i + 2 + n)));
+      i += 2 + n;
+    }
   });
-  port.on('message', (m: WriterRequest) => {
+  port.on('message', (m: { id: number; statements: FlatStatements } | { close: true }) => {
     if ('close' in m) {
       db.close();
       port.close();
       return;
     }
-    let reply: WriterReply;
     try {
+      // New texts first, so the numbering holds even when the transaction fails half-way.
+      const flat = m.statements;
+      for (let i = 0; i < flat.length; i += 2 + (flat[i + 1] as number)) {
+        if (typeof flat[i] === 'string') {
+          texts.push(flat[i] as string);
+          flat[i] = texts.length - 1;
+        }
+      }
       // IMMEDIATE takes the write lock at BEGIN, so a reader in another process cannot make the commit fail halfway.
-      runAll.immediate(m.statements);
-      reply = { id: m.id };
+      runAll.immediate(flat);
+      port.postMessage({ id: m.id });
     } catch (error) {
-      const e = error as { message?: string; code?: unknown };
-      reply = { id: m.id, error: { message: String(e.message ?? error), code: typeof e.code === 'string' ? e.code : undefined } };
+      port.postMessage({ id: m.id, error: replyError(error) });
     }
-    port.postMessage(reply);
   });
 }
 

@@ -47,6 +47,11 @@ class HostedDriver extends EventEmitter implements DriverProcess {
         if (!this.gone) host.send(encodeFrame(FrameType.DATA, channel, chunk));
         cb();
       },
+      // Requests Driver gathered (corked) in one event-loop turn: one frame, one write to the host.
+      writev: (chunks, cb) => {
+        if (!this.gone) host.send(encodeFrame(FrameType.DATA, channel, Buffer.concat(chunks.map((c) => c.chunk as Buffer))));
+        cb();
+      },
       final: (cb) => {
         if (!this.gone) host.send(encodeFrame(FrameType.END, channel));
         cb();

@@ -122,6 +122,9 @@ test('driver host: two drivers in one process, as if each had its own; the host 
   assert.equal(monitor.ok, true);
   assert.match(Buffer.from(monitor.info, 'base64').toString(), /TOTALCPU=400/);
   assert.deepEqual(await im.request('DEPLOY', 1, ['-']), { ok: false, info: 'Action DEPLOY is not supported by one_im_dummy', logs: [] });
+  // Requests of one event-loop turn go to the host as one frame: each still gets its own answer.
+  const many = await Promise.all(Array.from({ length: 10 }, (_, i) => vmm.request('DEPLOY', 100 + i, ['-', '-', '-'])));
+  assert.deepEqual(many.map((r) => r.info), Array.from({ length: 10 }, (_, i) => `one-${100 + i}`));
 
   await vmm.stop();
   assert.equal(vmm.state, 'stopped');
