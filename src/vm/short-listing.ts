@@ -21,6 +21,11 @@ export const SEGMENT_IDS = 64;
 const SLICE_MS = 2;
 /** Whole listings kept at once (distinct views and argument sets of `one.vmpool.info`). */
 const MAX_KEPT = 16;
+/**
+ * A listing nobody asked for in this long is dropped at the next build: an out-of-date one holds
+ * its bytes and its VMs' old forms (about twice the listing's size) only to be patched later.
+ */
+const IDLE_MS = 60_000;
 
 const HEAD = Buffer.from('&lt;VM_POOL&gt;', 'latin1');
 const TAIL = Buffer.from('&lt;/VM_POOL&gt;', 'latin1');
@@ -36,6 +41,8 @@ interface Segment {
 
 interface Listing {
   readonly generation: number;
+  /** When it was last served (Date.now()). */
+  used: number;
   /** Segments by block, to patch from at the next rebuild. */
   readonly blocks: ReadonlyMap<number, Segment>;
   /** HEAD, the segments' bytes, TAIL: the answer. */
@@ -58,6 +65,7 @@ export class ShortListings {
     if (kept && kept.generation === generation) {
       this.kept.delete(key);
       this.kept.set(key, kept);
+      kept.used = Date.now();
       return kept.parts;
     }
     const running = this.building.get(key);
@@ -101,8 +109,10 @@ export class ShortListings {
     // A build that started later (at a newer generation) may have ended first: it stays.
     if ((this.kept.get(key)?.generation ?? -1) > generation) return parts;
     this.kept.delete(key);
+    const now = Date.now();
+    for (const [k, l] of this.kept) if (now - l.used > IDLE_MS) this.kept.delete(k);
     if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value!);
-    this.kept.set(key, { generation, blocks, parts });
+    this.kept.set(key, { generation, used: now, blocks, parts });
     return parts;
   }
 
