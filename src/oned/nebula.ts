@@ -307,8 +307,6 @@ export class Nebula implements Core {
     await this.templates.load(this.database);
     await this.clusters.load(this.database);
     await this.hosts.load(this.database);
-    this.clusters.reconcileHosts(this.database, this.hosts.all());
-    this.clusters.onWriteError = (err) => this.log.error('ONE', `Could not store clusters' host lists (tried again): ${(err as Error).message}`);
     await this.datastores.load(this.database);
     await this.images.load(this.database);
     await this.vnets.load(this.database);
@@ -748,7 +746,6 @@ export class Nebula implements Core {
     await this.hookManager?.stop();
     await this.authDriver?.stop();
     await this.hmDriver?.stop();
-    await this.clusters.flush();
     await this.database?.close();
     this.log.log('ONE', LogLevel.INFO, 'oned stopped');
     await this.log.close();

@@ -4,7 +4,6 @@ import { Template } from '../common/template/index.js';
 import { Permissions } from '../pool/index.js';
 import { VirtualMachine } from './virtual-machine.js';
 import { ANY_BUT_DONE, ANY_STATE, VirtualMachinePool } from './vm-pool.js';
-import { SEGMENT_IDS } from './short-listing.js';
 import { LcmState, VmState } from './vm-state.js';
 import { parsePollText, reportedPoll, sampleOf } from './vm-monitoring.js';
 
@@ -58,58 +57,24 @@ test('poll answers: letters and HEAD words, extra keys kept, quoted values, MONI
   assert.equal(reportedPoll(new Map([['POLL', 'STATE=e']])), 'STATE=e');
 });
 
-test('a kept listing is served until a VM changes, is added or removed', async () => {
+test('a kept listing is served until a VM changes, is added or removed', () => {
   const p = pool(3);
   let builds = 0;
-  const listing = async () => Buffer.concat(await p.shortListing('k', () => (builds++, [...p.all()]))).toString('utf8');
-  const first = await listing();
+  const listing = () => p.shortListing('k', () => (builds++, p.all())).toString('utf8');
+  const first = listing();
   assert.match(first, /^&lt;VM_POOL&gt;(&lt;VM&gt;.*?&lt;\/VM&gt;){3}&lt;\/VM_POOL&gt;$/);
-  assert.ok(Array.isArray(p.shortListing('k', () => [])), 'kept: served at once, not built');
-  assert.equal(await listing(), first);
+  assert.equal(listing(), first);
   assert.equal(builds, 1, 'kept');
   const vm = p.get(1)!;
   p.objectChanged(vm);
   p.setState(vm, VmState.HOLD);
-  assert.match(await listing(), /&lt;ID&gt;1&lt;\/ID&gt;.*?&lt;STATE&gt;2&lt;\/STATE&gt;/);
+  assert.match(listing(), /&lt;ID&gt;1&lt;\/ID&gt;.*?&lt;STATE&gt;2&lt;\/STATE&gt;/);
   assert.equal(builds, 2, 'a changed VM renders the listing again');
   p.remove(p.get(0)!);
-  assert.doesNotMatch(await listing(), /&lt;ID&gt;0&lt;\/ID&gt;/);
+  assert.doesNotMatch(listing(), /&lt;ID&gt;0&lt;\/ID&gt;/);
   p.add(VirtualMachine.create(p.nextOid(), 'late', owner, Permissions.fromOctal(0o600), new Template(), new Template(), false, 0));
-  assert.match(await listing(), /&lt;NAME&gt;late&lt;\/NAME&gt;/);
+  assert.match(listing(), /&lt;NAME&gt;late&lt;\/NAME&gt;/);
   assert.equal(builds, 4);
-});
-
-test('a rebuilt listing keeps the segments of unchanged VMs, shares them between views, and equals a whole render', async () => {
-  const p = pool(SEGMENT_IDS * 4);
-  const all = () => [...p.all()];
-  const whole = () => Buffer.from(p.toEscapedShortXml(p.all()), 'utf8');
-  const first = await p.shortListing('admin', all);
-  assert.deepEqual(Buffer.concat(first), whole());
-  assert.equal(first.length, 4 + 2, 'head, a segment per block of ids, tail');
-  const vm = p.get(SEGMENT_IDS * 2 + 5)!;
-  p.objectChanged(vm);
-  vm.name = 'renamed';
-  const second = await p.shortListing('admin', all);
-  assert.deepEqual(Buffer.concat(second), whole());
-  assert.match(Buffer.concat(second).toString(), /renamed/);
-  assert.deepEqual(second.map((b, i) => b === first[i]), [true, true, true, false, true, true], 'only the changed block is rendered again');
-  // Another view listing the same VMs shares the kept bytes; one listing fewer VMs does not.
-  const viewer = await p.shortListing('viewer', all);
-  assert.ok(viewer.every((b, i) => b === second[i]));
-  const odd = await p.shortListing('odd', () => all().filter((v) => v.oid % 2 === 1));
-  assert.deepEqual(Buffer.concat(odd), Buffer.from(p.toEscapedShortXml(all().filter((v) => v.oid % 2 === 1)), 'utf8'));
-  // Newest first (descending listings) is served as asked.
-  const desc = await p.shortListing('desc', () => all().reverse());
-  assert.deepEqual(Buffer.concat(desc), Buffer.from(p.toEscapedShortXml(all().reverse()), 'utf8'));
-});
-
-test('callers of a listing being built wait for the same build', async () => {
-  const p = pool(3);
-  let builds = 0;
-  const a = p.shortListing('k', () => (builds++, [...p.all()]));
-  const b = p.shortListing('k', () => (builds++, [...p.all()]));
-  assert.equal(await a, await b);
-  assert.equal(builds, 1);
 });
 
 test('the pending mark moves when a VM is added pending or enters PENDING, not for other changes', () => {

@@ -133,29 +133,6 @@ onFeatureBackends('clusters', (get) => {
     assert.equal(childText(await cluster(oned, id), 'NAME'), 'c-private');
   });
 
-  test('host lists, written a moment after each change, survive a stop and a crash', async () => {
-    const oned = await Oned.start({ backend: get().backend, conf: TEST_DRIVERS });
-    try {
-      const c = await okId(oned, 'one.cluster.allocate', ['c-kept']);
-      const a = await okId(oned, 'one.host.allocate', ['c-kept-a', 'kvm', 'kvm', c]);
-      const b = await okId(oned, 'one.host.allocate', ['c-kept-b', 'kvm', 'kvm', c]);
-      assert.deepEqual(await hostsOf(oned, c), [a, b], 'at once in memory');
-      assert.equal(await oned.signal('SIGTERM'), 0);
-      await oned.launch();
-      assert.deepEqual(await hostsOf(oned, c), [a, b], 'written at stop');
-      // Killed before the delayed write: the hosts' rows put the lists right at the next start.
-      await okId(oned, 'one.host.delete', [a]);
-      const d = await okId(oned, 'one.host.allocate', ['c-kept-d', 'kvm', 'kvm', c]);
-      await okId(oned, 'one.cluster.addhost', [0, b]);
-      await oned.signal('SIGKILL');
-      await oned.launch();
-      assert.deepEqual(await hostsOf(oned, c), [d]);
-      assert.ok((await hostsOf(oned, 0)).includes(b));
-    } finally {
-      await oned.stop();
-    }
-  });
-
   test('a database from before clusters (schema 1, no default cluster) gets cluster 0 at its next start', async () => {
     const old = await Oned.start({ backend: get().backend, conf: TEST_DRIVERS });
     try {

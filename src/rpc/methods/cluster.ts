@@ -25,14 +25,11 @@ async function moveHost(req: Request, cid: number, hid: number): Promise<void> {
   req.authorize(host, AuthOp.ADMIN, host.clusterIds);
   if (host.clusterId === cid) return;
   const tx = req.transaction();
-  const old = host.clusterId;
+  const old = clusters.get(host.clusterId);
+  if (old) tx.touch(clusters, old).hosts.delete(hid);
+  tx.touch(clusters, target).hosts.add(hid);
   tx.touch(hosts, host).setCluster(target.oid, target.name);
   hosts.refreshCapacity(tx, host);
-  // Host lists change once the host's row is stored, as for a new host (ClusterPool.setHost).
-  tx.afterCommit(() => {
-    clusters.setHost(req.core.db, old, hid, false);
-    clusters.setHost(req.core.db, target.oid, hid, true);
-  });
   await tx.commit();
 }
 

@@ -75,10 +75,7 @@ export const hostMethods: MethodDef[] = [
       if (tmMad3 !== '') host.template.set('TM_MAD', tmMad3);
       const tx = req.transaction();
       tx.create(hosts, host);
-      // The cluster's host list follows once the host is stored; its row is written a moment
-      // later with other such changes (ClusterPool.setHost): rewriting the whole list at every
-      // host made creating hosts quadratic.
-      tx.afterCommit(() => clusters.setHost(req.core.db, cluster.oid, host.oid, true));
+      tx.touch(clusters, cluster).hosts.add(host.oid);
       await tx.commit();
       req.core.hooks.hostEvent('CREATE', { oid: host.oid, name: host.name, xml: host.toXml() });
       return host.oid;
@@ -94,8 +91,9 @@ export const hostMethods: MethodDef[] = [
         throw new ApiError(ErrorCode.ACTION, `Cannot delete host. Can not remove a host with VMs: ${[...host.vms].sort((a, b) => a - b).join(', ')}.`, oid);
       }
       const tx = req.transaction();
+      const cluster = clusters.get(host.clusterId);
+      if (cluster) tx.touch(clusters, cluster).hosts.delete(oid);
       tx.delete(hosts, host);
-      tx.afterCommit(() => clusters.setHost(req.core.db, host.clusterId, oid, false));
       tx.write(hosts.monitoringDelete(host));
       await tx.commit();
       await req.core.acl.delResourceRules(ObjectType.HOST, oid);

@@ -43,8 +43,7 @@ export const vmPoolMethods: MethodDef[] = [
       const c = req.caller;
       const view = req.core.authz.viewKey(c, 'VM');
       const who = filter === -2 || filter >= 0 ? '' : `${c.uid}:${c.gid}:${[...c.gids].join(',')}`;
-      const parts = req.core.vms.shortListing(`${view}|${who}|${filter}:${start}:${end}:${state}`, () => listVms(req, filter, start, end, state));
-      return Array.isArray(parts) ? new EscapedBytes(parts) : (parts as Promise<readonly Buffer[]>).then((p) => new EscapedBytes(p));
+      return new EscapedBytes(req.core.vms.shortListing(`${view}|${who}|${filter}:${start}:${end}:${state}`, () => listVms(req, filter, start, end, state)));
     },
   }),
   method({

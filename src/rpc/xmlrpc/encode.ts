@@ -20,14 +20,13 @@ export function encodeResponse(value: XmlRpcValue): string {
 export function encodeResponseParts(value: XmlRpcValue): (string | Buffer)[] {
   const open = `${XML_DECL}<methodResponse><params><param>`;
   const close = '</param></params></methodResponse>';
-  if (value instanceof EscapedBytes) return [`${open}<value><string>`, ...value.parts, `</string></value>${close}`];
+  if (value instanceof EscapedBytes) return [`${open}<value><string>`, value.bytes, `</string></value>${close}`];
   if (!Array.isArray(value) || !value.some((v) => v instanceof EscapedBytes)) return [encodeResponse(value)];
   const parts: (string | Buffer)[] = [];
   let text = `${open}<value><array><data>`;
   for (const item of value) {
     if (item instanceof EscapedBytes) {
-      parts.push(`${text}<value><string>`);
-      for (const p of item.parts) parts.push(p);
+      parts.push(`${text}<value><string>`, item.bytes);
       text = '</string></value>';
     } else text += encodeValue(item);
   }

@@ -238,9 +238,6 @@ export class XmlRpcServer {
     res.setHeader('Content-Type', contentType);
     res.setHeader('Content-Length', body.reduce((n, b) => n + b.length, 0));
     res.writeHead(status);
-    // A kept listing is many buffers (see EscapedBytes): corked, they leave in one writev, none
-    // copied (end() uncorks); the socket then sends them while the event loop serves other calls.
-    res.cork();
     for (let i = 0; i < body.length - 1; i++) res.write(body[i]);
     res.end(body[body.length - 1]);
   }

@@ -23,22 +23,12 @@ export class EscapedString {
 
 /**
  * Like EscapedString, already UTF-8 encoded: a response of megabytes is then written from the
- * kept bytes, with no copy into a string and back. The bytes may be a list of buffers written
- * one after the other (a listing kept in segments), never joined. Only as a response value or
- * an element of a response array (OpenNebula's `[ok, value, code]`).
+ * kept bytes, with no copy into a string and back. Only as a response value or an element of a
+ * response array (OpenNebula's `[ok, value, code]`).
  */
 export class EscapedBytes {
-  /** The escaped text, UTF-8 encoded, in order. */
-  readonly parts: readonly Buffer[];
-
-  constructor(bytes: Buffer | readonly Buffer[]) {
-    this.parts = Buffer.isBuffer(bytes) ? [bytes] : bytes;
-  }
-
-  /** The bytes as one buffer (a copy when there are many parts): for small uses, not for writing. */
-  get bytes(): Buffer {
-    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
-  }
+  /** `bytes`: the escaped text, UTF-8 encoded. */
+  constructor(readonly bytes: Buffer) {}
 }
 
 /**
