@@ -1,5 +1,5 @@
 /**
- * The fast path of `fast-response.ts` on the answer's bytes, as they came off the socket: the
+ * The fast path of oned's answers on their bytes, as they came off the socket: the
  * client does not decode the whole body into a string first (a 100,000-VM listing is 55 MB of
  * escaped text), then encode its big string back into bytes to unescape it, then decode it
  * again. Here the markup is matched with Buffer's native searches, each string is unescaped in
