@@ -370,7 +370,14 @@ const runInstances: Ec2Action = async (ctx) => {
     if (/quota/i.test(e.message)) throw new Ec2Error('InstanceLimitExceeded', `Your quota does not allow ${min} more instance(s); none was launched. ${e.message}`);
     throw new Ec2Error(e.code, `${e.message} (none of the ${max} instance(s) was launched)`, e.status);
   }
-  await Promise.all(made.map((id) => ctx.one.vms.action('release', id)));
+  try {
+    await Promise.all(made.map((id) => ctx.one.vms.action('release', id)));
+  } catch (err) {
+    // Still all or nothing: a launch that cannot start them all leaves none behind on hold.
+    for (const id of made) await deleteQuietly(ctx, id);
+    const e = ec2ErrorOf(err);
+    throw new Ec2Error(e.code, `${e.message} (none of the ${made.length} instance(s) was launched)`, e.status);
+  }
   const vms = await Promise.all(made.map((id) => ctx.one.vms.info(id)));
   const zones = await clusterNames(ctx);
   return el('reservationId', reservation) + el('ownerId', String(ctx.user.id)) + '<groupSet/>' + itemSet('instancesSet', vms.map((vm) => instanceXml(vm, zones)));
